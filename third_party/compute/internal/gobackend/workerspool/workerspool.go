@@ -97,11 +97,18 @@ func (w *Pool) WaitToStart(task func()) {
 	}
 
 	w.mu.Lock()
-	defer w.mu.Unlock()
-	for w.lockedIsFull() {
-		w.cond.Wait()
+	if w.lockedIsFull() {
+		// lsconf fork: run inline instead of waiting for a free worker. The
+		// caller is often itself a worker (a graph node fanning out its own
+		// chunks); waiting here deadlocked when every worker did the same
+		// (e.g. parallelism=2 with two concurrent matmuls). Running inline
+		// keeps the work going on the caller's own slot.
+		w.mu.Unlock()
+		task()
+		return
 	}
 	w.lockedRunTaskInGoroutine(task)
+	w.mu.Unlock()
 }
 
 // lockedRunTaskInGoroutine and keep tabs on w.numRunning.
@@ -164,13 +171,19 @@ func (w *Pool) Saturate(task func()) {
 	for !doneFanningOut.Load() {
 		// Check global limits and local limits (for unlimited pool)
 		if (w.IsUnlimited() && started >= limit) || (!w.IsUnlimited() && w.lockedIsFull()) {
-			w.cond.Wait()
-			// If we woke up because a task finished (signaled), we need to check if we are done.
-			if doneFanningOut.Load() {
-				w.cond.Signal() // Propagate signal to other potential waiters
-				break
+			// lsconf fork: never wait for a worker here. The caller is
+			// usually a worker itself (a matmul node); if every worker
+			// waited, nothing would ever free a slot (the parallelism=2
+			// deadlock). With no task started, the caller runs one inline;
+			// with some started, they do all the work (each task loops
+			// until none is left).
+			if started == 0 {
+				w.mu.Unlock()
+				task()
+				doneFanningOut.Store(true)
+				w.mu.Lock()
 			}
-			continue
+			break
 		}
 
 		started++

@@ -2,6 +2,7 @@ package workerspool
 
 import (
 	"runtime"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -65,5 +66,51 @@ func TestPool_Saturate(t *testing.T) {
 	}
 	if count.Load() != started.Load() {
 		t.Errorf("Expected count %d to match started %d", count.Load(), started.Load())
+	}
+}
+
+// TestPool_NestedNoDeadlock is the lsconf fork's regression test: with
+// parallelism 2, two workers that each fan out with Saturate (two
+// concurrent matmul nodes) or nested WaitToStart used to wait for each
+// other forever.
+func TestPool_NestedNoDeadlock(t *testing.T) {
+	for _, par := range []int{1, 2, 3} {
+		pool := New()
+		pool.SetMaxParallelism(par)
+		done := make(chan struct{})
+		go func() {
+			var outer sync.WaitGroup
+			var work atomic.Int64
+			for n := 0; n < 8; n++ {
+				outer.Add(1)
+				pool.WaitToStart(func() {
+					defer outer.Done()
+					var items atomic.Int32
+					items.Store(100)
+					pool.Saturate(func() {
+						for items.Add(-1) >= 0 {
+							work.Add(1)
+							time.Sleep(10 * time.Microsecond)
+						}
+					})
+					var inner sync.WaitGroup
+					for c := 0; c < 4; c++ {
+						inner.Add(1)
+						pool.WaitToStart(func() { defer inner.Done(); work.Add(1) })
+					}
+					inner.Wait()
+				})
+			}
+			outer.Wait()
+			if got := work.Load(); got != 8*104 {
+				t.Errorf("parallelism %d: %d work items done, want %d", par, got, 8*104)
+			}
+			close(done)
+		}()
+		select {
+		case <-done:
+		case <-time.After(20 * time.Second):
+			t.Fatalf("parallelism %d: nested Saturate/WaitToStart deadlocked", par)
+		}
 	}
 }
