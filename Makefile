@@ -1,0 +1,47 @@
+# lsconf: the two commands of README.md, and helpers.
+#   make demo   runs the main job (data, training, figures, search) on built-in data
+#   make test   sets up what is missing and runs every test
+#
+# GOEXPERIMENT=simd turns on the AVX-512/AVX2 matmul of the Go backend
+# (about 1.7x on the train step); every build and test here uses it.
+export GOEXPERIMENT := simd
+export PATH := $(PATH):/usr/local/go/bin
+GO ?= go
+BIN := bin/lsconf
+
+.PHONY: all build setup test demo vet fmt-check bench fuzz clean
+
+all: build
+
+build:
+	$(GO) build -o $(BIN) ./cmd/lsconf
+
+setup:
+	bash scripts/setup.sh
+
+vet:
+	$(GO) vet ./...
+
+fmt-check:
+	@out=$$(gofmt -l $$(git ls-files '*.go' | grep -v '^third_party/')); \
+	if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
+
+# Every test, including the fuzz seed corpora, the quick repro pipeline and
+# the browser test of the web page. Timeouts make a hang fail loudly.
+test: setup fmt-check vet
+	$(GO) test -timeout 30m ./...
+	cd third_party/compute && $(GO) test -timeout 5m ./internal/gobackend/workerspool/
+
+# Until lsconf demo lands (issue 5), the main job prints the paper's layout.
+demo: build
+	./$(BIN) layout
+
+bench:
+	$(GO) test -run '^$$' -bench . -benchtime 3x ./...
+
+# Longer fuzzing of the sector transform (not part of make test).
+fuzz:
+	$(GO) test ./latent -run '^$$' -fuzz FuzzSectors -fuzztime 2m
+
+clean:
+	rm -rf bin

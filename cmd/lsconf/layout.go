@@ -1,0 +1,116 @@
+package main
+
+import (
+	"encoding/json"
+	"fmt"
+	"math"
+	"os"
+
+	"github.com/spf13/cobra"
+
+	"github.com/lsconf/lsconf/latent"
+)
+
+// layoutFlags are the flags that choose a latent layout; train and layout
+// share them.
+type layoutFlags struct {
+	nc, nd int
+	dc, rc float64
+	file   string
+}
+
+func (f *layoutFlags) register(cmd *cobra.Command) {
+	cmd.Flags().IntVar(&f.nc, "n-c", latent.PaperNC, "number of classes (clusters)")
+	cmd.Flags().IntVar(&f.nd, "n-d", 2, "latent dimensions")
+	cmd.Flags().Float64Var(&f.dc, "d-c", latent.PaperDC, "distance of the cluster centres from the origin")
+	cmd.Flags().Float64Var(&f.rc, "r-c", latent.PaperRC, "cluster radius r_c")
+	cmd.Flags().StringVar(&f.file, "layout-file", "", "read a custom layout (JSON with centers, radii, b_c) instead")
+}
+
+// build returns the layout the flags describe.
+func (f *layoutFlags) build() (*latent.Layout, error) {
+	if f.file != "" {
+		b, err := os.ReadFile(f.file)
+		if err != nil {
+			return nil, fmt.Errorf("read layout: %w", err)
+		}
+		var l latent.Layout
+		if err := json.Unmarshal(b, &l); err != nil {
+			return nil, fmt.Errorf("layout %s: %w", f.file, err)
+		}
+		return &l, nil
+	}
+	return latent.Spread(f.nc, f.nd, f.dc, f.rc)
+}
+
+// encoderJSON describes an encoder configuration for people: its rule and
+// its prohibited ranges in degrees.
+type encoderJSON struct {
+	Kind        string      `json:"kind"`
+	Sectors     int         `json:"sectors,omitempty"`
+	ClassWidth  float64     `json:"class_width_deg,omitempty"`
+	Rotation    float64     `json:"rotation_deg,omitempty"`
+	Offset      float64     `json:"offset_deg,omitempty"`
+	Prohibited  [][]float64 `json:"prohibited_deg,omitempty"`
+	Description string      `json:"description"`
+}
+
+func describeEncoder(s *latent.Sectors) encoderJSON {
+	if s == nil {
+		return encoderJSON{Kind: "plain", Description: "z = a + b, no encoder configuration"}
+	}
+	deg := 180 / math.Pi
+	e := encoderJSON{Kind: s.Kind(), Sectors: s.N(), ClassWidth: s.ClassWidth() * deg, Rotation: s.Rotation() * deg, Offset: s.Offset() * deg}
+	for _, r := range s.Prohibited() {
+		e.Prohibited = append(e.Prohibited, []float64{r.From * deg, (r.From + r.Width) * deg})
+	}
+	if s.Kind() == latent.KindPaperEq6 {
+		e.Description = "eq 6 literally: phi' = phi + 30 deg if ((phi mod 60) mod 40) > 10 deg; leaves (10,20] and [30,40) deg of every 60-deg sector empty"
+	} else {
+		e.Description = fmt.Sprintf("%d sectors: class parts of %.4g deg, gaps of %.4g deg; points in a gap rotate by %.4g deg",
+			s.N(), e.ClassWidth, 360/float64(s.N())-e.ClassWidth, e.Rotation)
+	}
+	return e
+}
+
+func newLayoutCmd() *cobra.Command {
+	var lf layoutFlags
+	var encoder string
+	cmd := &cobra.Command{
+		Use:   "layout",
+		Short: "Print a latent layout (JSON): centres, radii and the derived R_d, k_b",
+		Long: `Print the latent-space layout that train would use with the same flags, with
+its derived constants: R_d (neighbour-centre distance, eq 14) and k_b (eq 13).
+With --encoder, also the polar encoder configuration and its prohibited ranges.
+
+Layouts with overlapping clusters (r_c >= R_d/2) are refused: they make the
+nearest-cluster label ambiguous.`,
+		Example: `  lsconf layout                      # the paper's 5 classes on a circle
+  lsconf layout --n-c 10 --n-d 3 --r-c 0.2
+  lsconf layout --encoder paper-eq6`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			l, err := lf.build()
+			if err != nil {
+				return err
+			}
+			out := map[string]any{"layout": l}
+			if encoder != "" && encoder != "plain" {
+				if l.ND() != 2 {
+					return fmt.Errorf("encoder %s needs n_d = 2, layout has n_d = %d", encoder, l.ND())
+				}
+				s, err := latent.ParseSectors(encoder, l.NC())
+				if err != nil {
+					return err
+				}
+				out["encoder"] = describeEncoder(s)
+			}
+			enc := json.NewEncoder(cmd.OutOrStdout())
+			enc.SetIndent("", "  ")
+			return enc.Encode(out)
+		},
+	}
+	lf.register(cmd)
+	cmd.Flags().StringVar(&encoder, "encoder", "plain", "encoder configuration: plain, paper-eq6 or sectors")
+	return cmd
+}

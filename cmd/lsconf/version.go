@@ -1,0 +1,60 @@
+package main
+
+import (
+	"encoding/json"
+	"fmt"
+	"runtime"
+	"runtime/debug"
+
+	"github.com/spf13/cobra"
+)
+
+func newVersionCmd() *cobra.Command {
+	var asJSON bool
+	cmd := &cobra.Command{
+		Use:   "version",
+		Short: "Print the lsconf version and the versions it was built with",
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			info := map[string]string{
+				"lsconf": version,
+				"go":     runtime.Version(),
+			}
+			if bi, ok := debug.ReadBuildInfo(); ok {
+				for _, d := range bi.Deps {
+					switch d.Path {
+					case "github.com/gomlx/gomlx", "github.com/gomlx/compute":
+						v := d.Version
+						if d.Replace != nil {
+							v += " (lsconf fork " + d.Replace.Path + ")"
+						}
+						info[d.Path] = v
+					}
+				}
+				for _, s := range bi.Settings {
+					if s.Key == "GOEXPERIMENT" {
+						info["GOEXPERIMENT"] = s.Value
+					}
+				}
+			}
+			if asJSON {
+				enc := json.NewEncoder(cmd.OutOrStdout())
+				enc.SetIndent("", "  ")
+				return enc.Encode(info)
+			}
+			fmt.Fprintf(cmd.OutOrStdout(), "lsconf %s (%s", info["lsconf"], info["go"])
+			if e := info["GOEXPERIMENT"]; e != "" {
+				fmt.Fprintf(cmd.OutOrStdout(), ", GOEXPERIMENT=%s", e)
+			}
+			fmt.Fprintln(cmd.OutOrStdout(), ")")
+			for _, k := range []string{"github.com/gomlx/gomlx", "github.com/gomlx/compute"} {
+				if v, ok := info[k]; ok {
+					fmt.Fprintf(cmd.OutOrStdout(), "  %s %s\n", k, v)
+				}
+			}
+			return nil
+		},
+	}
+	cmd.Flags().BoolVar(&asJSON, "json", false, "print JSON")
+	return cmd
+}

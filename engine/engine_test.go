@@ -1,0 +1,41 @@
+package engine
+
+import (
+	"testing"
+	"time"
+)
+
+// TestSelfTestAllParallelisms runs a graph at every worker count that used
+// to deadlock upstream (2 on 2 cores); a hang fails the test instead of
+// blocking the suite.
+func TestSelfTestAllParallelisms(t *testing.T) {
+	for _, c := range []Config{{Parallelism: 1}, {Parallelism: 2}, {Parallelism: 3}, {}, {Sequential: true}} {
+		done := make(chan error, 1)
+		go func() {
+			b, err := New(c)
+			if err != nil {
+				done <- err
+				return
+			}
+			defer b.Finalize()
+			for i := 0; i < 20 && err == nil; i++ {
+				err = SelfTest(b)
+			}
+			done <- err
+		}()
+		select {
+		case err := <-done:
+			if err != nil {
+				t.Errorf("%s: %v", c, err)
+			}
+		case <-time.After(2 * time.Minute):
+			t.Fatalf("%s: graph execution hung", c)
+		}
+	}
+}
+
+func TestBadConfig(t *testing.T) {
+	if _, err := New(Config{Parallelism: -1}); err == nil {
+		t.Error("negative parallelism: want error")
+	}
+}
