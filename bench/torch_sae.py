@@ -1,0 +1,103 @@
+#!/usr/bin/python3
+"""PyTorch peer of lsconf's train step and encoder: the paper's Table 1 SAE.
+
+Not a dependency of lsconf and not run in CI. `lsconf bench --peer` runs it
+beside lsconf's own benchmark on the same machine so the ratio comes from
+one run. Needs Debian's python3-torch (apt-get install python3-torch).
+
+Usage: /usr/bin/python3 bench/torch_sae.py --width 8 --batch 64 --seconds 10 [--threads 2]
+Prints one JSON object: {"width", "batch", "train_img_s", "encode_img_s", "threads", "torch"}.
+"""
+import argparse
+import json
+import math
+import time
+
+import torch
+import torch.nn as nn
+import torch.nn.functional as F
+
+
+def double(cin, cout):
+    return nn.Sequential(
+        nn.Conv2d(cin, cout, 3, padding=1), nn.BatchNorm2d(cout), nn.ReLU(inplace=True),
+        nn.Conv2d(cout, cout, 3, padding=1), nn.BatchNorm2d(cout), nn.ReLU(inplace=True))
+
+
+def down(cin, cout):
+    return nn.Sequential(nn.MaxPool2d(2), double(cin, cout))
+
+
+class SAE(nn.Module):
+    def __init__(self, w, nd=2, nc=5):
+        super().__init__()
+        c = [64 // w, 128 // w, 256 // w, 512 // w, 512 // w]
+        self.enc = nn.Sequential(double(1, c[0]), down(c[0], c[1]), down(c[1], c[2]), down(c[2], c[3]), down(c[3], c[4]))
+        self.a = nn.Linear(4 * c[4], nd)
+        self.b = nn.Linear(4 * c[4], nd)
+        self.cls = nn.Sequential(nn.Linear(nd, 32), nn.ReLU(), nn.Linear(32, 64), nn.ReLU(), nn.Linear(64, nc))
+
+    def encode(self, x):
+        h = torch.flatten(self.enc(x), 1)
+        return self.a(h) + self.b(h)
+
+    def forward(self, x):
+        z = self.encode(x)
+        return z, self.cls(z)
+
+
+def lg(z, y, centers, rc):
+    d = torch.linalg.norm(z - centers[y], dim=1)
+    return torch.expm1(F.relu(d - rc)).sum()
+
+
+def timed(fn, seconds, min_iters=3):
+    fn()  # warm-up
+    n, t0 = 0, time.perf_counter()
+    while n < min_iters or time.perf_counter() - t0 < seconds:
+        fn()
+        n += 1
+    return n, time.perf_counter() - t0
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--width", type=int, default=8)
+    ap.add_argument("--batch", type=int, default=64)
+    ap.add_argument("--seconds", type=float, default=10)
+    ap.add_argument("--threads", type=int, default=2)
+    args = ap.parse_args()
+    torch.set_num_threads(args.threads)
+    torch.manual_seed(0)
+    m = SAE(args.width)
+    opt = torch.optim.Adam(m.parameters(), lr=1e-3)
+    x = torch.rand(args.batch, 1, 32, 32)
+    y = torch.randint(0, 5, (args.batch,))
+    ang = torch.arange(5) * 2 * math.pi / 5
+    centers = 0.85 * torch.stack([torch.cos(ang), torch.sin(ang)], 1)
+
+    def step():
+        opt.zero_grad(set_to_none=True)
+        z, p = m(x)
+        loss = F.cross_entropy(p, y) + 0.2 * lg(z, y, centers, 0.34)
+        loss.backward()
+        opt.step()
+
+    m.train()
+    n, t = timed(step, args.seconds)
+    train = n * args.batch / t
+
+    m.eval()
+
+    def enc():
+        with torch.no_grad():
+            m.encode(x)
+
+    n, t = timed(enc, args.seconds / 2)
+    encode = n * args.batch / t
+    print(json.dumps({"width": args.width, "batch": args.batch, "train_img_s": train, "encode_img_s": encode,
+                      "threads": args.threads, "torch": torch.__version__}))
+
+
+if __name__ == "__main__":
+    main()
