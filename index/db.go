@@ -1,0 +1,243 @@
+package index
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strconv"
+
+	_ "modernc.org/sqlite" // registers the "sqlite" driver
+
+	"github.com/lsconf/lsconf/latent"
+)
+
+// SchemaVersion is the version of the database layout this package writes.
+const SchemaVersion = 1
+
+// ErrModelMismatch is returned (wrapped) when an index is extended or
+// queried with a model other than the one that built it.
+var ErrModelMismatch = errors.New("index was built with a different model")
+
+// ErrNoModel is returned (wrapped) by operations that need the model
+// identity of an index that has never been written to.
+var ErrNoModel = errors.New("index is empty: no model has indexed anything yet")
+
+const schema = `
+CREATE TABLE IF NOT EXISTS meta(
+	key   TEXT PRIMARY KEY,
+	value TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS collections(
+	id      INTEGER PRIMARY KEY,
+	name    TEXT NOT NULL UNIQUE,
+	root    TEXT NOT NULL,
+	created TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS records(
+	id            INTEGER PRIMARY KEY,
+	collection_id INTEGER NOT NULL REFERENCES collections(id),
+	path          TEXT NOT NULL,
+	hash          TEXT NOT NULL,
+	label         TEXT,
+	z             BLOB NOT NULL,
+	v             BLOB NOT NULL,
+	pixels        BLOB,
+	UNIQUE(collection_id, path)
+);
+`
+
+// DB is an open index database. It is safe for concurrent use; several
+// processes may read it while one writes (WAL).
+type DB struct {
+	sql  *sql.DB
+	path string
+}
+
+// Open opens (creating when missing) the index database at path, in WAL
+// mode with a busy timeout so that a reader and an indexer can share it.
+func Open(path string) (*DB, error) {
+	if path == "" {
+		return nil, errors.New("open index: no database path")
+	}
+	if dir := filepath.Dir(path); dir != "" {
+		if st, err := os.Stat(dir); err != nil || !st.IsDir() {
+			return nil, fmt.Errorf("open index %s: folder %s does not exist", path, dir)
+		}
+	}
+	dsn := "file:" + filepath.ToSlash(path) + "?_pragma=busy_timeout(10000)&_pragma=journal_mode(WAL)&_pragma=synchronous(NORMAL)&_pragma=foreign_keys(1)"
+	s, err := sql.Open("sqlite", dsn)
+	if err != nil {
+		return nil, fmt.Errorf("open index %s: %w", path, err)
+	}
+	db := &DB{sql: s, path: path}
+	if _, err := s.Exec(schema); err != nil {
+		s.Close()
+		return nil, fmt.Errorf("open index %s: not an lsconf index or unreadable: %w", path, err)
+	}
+	v, ok, err := db.meta(context.Background(), "schema")
+	if err != nil {
+		s.Close()
+		return nil, fmt.Errorf("open index %s: %w", path, err)
+	}
+	if ok && v != strconv.Itoa(SchemaVersion) {
+		s.Close()
+		return nil, fmt.Errorf("open index %s: schema version %s, this lsconf reads %d", path, v, SchemaVersion)
+	}
+	return db, nil
+}
+
+// Path is the database file.
+func (db *DB) Path() string { return db.path }
+
+// Close closes the database.
+func (db *DB) Close() error { return db.sql.Close() }
+
+// SQL exposes the underlying database for read-only checks (tests, tools).
+func (db *DB) SQL() *sql.DB { return db.sql }
+
+func (db *DB) meta(ctx context.Context, key string) (string, bool, error) {
+	var v string
+	err := db.sql.QueryRowContext(ctx, `SELECT value FROM meta WHERE key = ?`, key).Scan(&v)
+	if errors.Is(err, sql.ErrNoRows) {
+		return "", false, nil
+	}
+	if err != nil {
+		return "", false, fmt.Errorf("read meta %s: %w", key, err)
+	}
+	return v, true, nil
+}
+
+// Identity is the model an index was built with.
+type Identity struct {
+	// ModelID is the run's stable identity.
+	ModelID string `json:"model_id"`
+	// Layout is the configured latent layout of the run.
+	Layout *latent.Layout `json:"layout"`
+	// Classes are the run's class names.
+	Classes []string `json:"classes"`
+	// Encoder is "plain" or the sector configuration's kind.
+	Encoder string `json:"encoder"`
+	// RunDir is where the run was when the index was first built (a hint
+	// for commands that need to encode queries; may have moved).
+	RunDir string `json:"run_dir,omitempty"`
+}
+
+// IdentityOf describes a model.
+func IdentityOf(m Model, runDir string) Identity {
+	enc := "plain"
+	if s := m.Sectors(); s != nil {
+		enc = s.Kind()
+	}
+	return Identity{ModelID: m.ID(), Layout: m.Layout(), Classes: append([]string(nil), m.Classes()...), Encoder: enc, RunDir: runDir}
+}
+
+// Identity returns the model identity stored in the index, or an error
+// wrapping ErrNoModel when nothing has been indexed yet.
+func (db *DB) Identity(ctx context.Context) (Identity, error) {
+	var id Identity
+	mid, ok, err := db.meta(ctx, "model_id")
+	if err != nil {
+		return id, err
+	}
+	if !ok {
+		return id, fmt.Errorf("%s: %w", db.path, ErrNoModel)
+	}
+	id.ModelID = mid
+	lj, _, err := db.meta(ctx, "layout")
+	if err != nil {
+		return id, err
+	}
+	var l latent.Layout
+	if err := json.Unmarshal([]byte(lj), &l); err != nil {
+		return id, fmt.Errorf("index %s: stored layout: %w", db.path, err)
+	}
+	id.Layout = &l
+	cj, _, err := db.meta(ctx, "classes")
+	if err != nil {
+		return id, err
+	}
+	if err := json.Unmarshal([]byte(cj), &id.Classes); err != nil {
+		return id, fmt.Errorf("index %s: stored classes: %w", db.path, err)
+	}
+	if id.Encoder, _, err = db.meta(ctx, "encoder"); err != nil {
+		return id, err
+	}
+	if id.RunDir, _, err = db.meta(ctx, "run_dir"); err != nil {
+		return id, err
+	}
+	return id, nil
+}
+
+// CheckModel returns nil when m is the model that built the index (or the
+// index is still empty), else an error wrapping ErrModelMismatch that
+// names both models.
+func (db *DB) CheckModel(ctx context.Context, m Model) error {
+	id, err := db.Identity(ctx)
+	if errors.Is(err, ErrNoModel) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	return checkIdentity(db.path, id, m)
+}
+
+func checkIdentity(path string, id Identity, m Model) error {
+	if id.ModelID != m.ID() {
+		return fmt.Errorf("index %s holds encodings of model %q, not of model %q: index with the same run or use another database: %w",
+			path, id.ModelID, m.ID(), ErrModelMismatch)
+	}
+	if !id.Layout.Equal(m.Layout()) {
+		return fmt.Errorf("index %s: model %q has a different layout than the one stored: %w", path, m.ID(), ErrModelMismatch)
+	}
+	return nil
+}
+
+// Generation is a counter that increases with every committed indexing
+// batch; readers compare it to know when to reload.
+func (db *DB) Generation(ctx context.Context) (int64, error) {
+	v, ok, err := db.meta(ctx, "generation")
+	if err != nil || !ok {
+		return 0, err
+	}
+	g, err := strconv.ParseInt(v, 10, 64)
+	if err != nil {
+		return 0, fmt.Errorf("index %s: bad generation %q", db.path, v)
+	}
+	return g, nil
+}
+
+// setIdentity writes the model identity inside tx when the index has none,
+// else checks it.
+func setIdentity(ctx context.Context, tx *sql.Tx, path string, m Model, runDir string) error {
+	var mid string
+	err := tx.QueryRowContext(ctx, `SELECT value FROM meta WHERE key = 'model_id'`).Scan(&mid)
+	if err == nil {
+		return nil // checked by the caller before indexing
+	}
+	if !errors.Is(err, sql.ErrNoRows) {
+		return fmt.Errorf("read model id: %w", err)
+	}
+	id := IdentityOf(m, runDir)
+	lj, err := json.Marshal(id.Layout)
+	if err != nil {
+		return fmt.Errorf("layout JSON: %w", err)
+	}
+	cj, err := json.Marshal(id.Classes)
+	if err != nil {
+		return fmt.Errorf("classes JSON: %w", err)
+	}
+	for _, kv := range [][2]string{
+		{"schema", strconv.Itoa(SchemaVersion)}, {"model_id", id.ModelID}, {"layout", string(lj)},
+		{"classes", string(cj)}, {"encoder", id.Encoder}, {"run_dir", runDir}, {"generation", "0"},
+	} {
+		if _, err := tx.ExecContext(ctx, `INSERT OR REPLACE INTO meta(key, value) VALUES(?, ?)`, kv[0], kv[1]); err != nil {
+			return fmt.Errorf("write meta %s: %w", kv[0], err)
+		}
+	}
+	return nil
+}
