@@ -1,0 +1,54 @@
+package model
+
+import (
+	"github.com/gomlx/compute/shapes"
+	. "github.com/gomlx/gomlx/core/graph" //nolint:revive // graph-building code reads better unqualified
+)
+
+// padHW zero-pads x [B, H, W, C] by one pixel on each side of H and W by
+// concatenating zeros (the backend's Pad has no gradient).
+func padHW(x *Node) *Node {
+	g := x.Graph()
+	d := x.Shape().Dimensions
+	b, h, w, c := d[0], d[1], d[2], d[3]
+	zc := Zeros(g, shapes.Make(x.DType(), b, h, 1, c))
+	x = Concatenate([]*Node{zc, x, zc}, 2)
+	zr := Zeros(g, shapes.Make(x.DType(), b, 1, w+2, c))
+	return Concatenate([]*Node{zr, x, zr}, 1)
+}
+
+// im2col returns the 3x3 neighbourhoods of x [B, H, W, C] (zero padded)
+// as a matrix [B*H*W, 9*C] whose columns are ordered (dy, dx, c): nine
+// shifted slices of the padded input, concatenated on the channel axis.
+func im2col(x *Node) *Node {
+	d := x.Shape().Dimensions
+	b, h, w, c := d[0], d[1], d[2], d[3]
+	xp := padHW(x)
+	cols := make([]*Node, 0, 9)
+	for dy := 0; dy < 3; dy++ {
+		for dx := 0; dx < 3; dx++ {
+			cols = append(cols, Slice(xp, AxisRange(), AxisRange(dy, dy+h), AxisRange(dx, dx+w), AxisRange()))
+		}
+	}
+	return Reshape(Concatenate(cols, 3), b*h*w, 9*c)
+}
+
+// Conv3x3 is a 3x3 convolution with padding 1 and stride 1 of x
+// [B, H, W, Cin] with kernel [9*Cin, Cout] (rows ordered (dy, dx, cin)),
+// computed as one matrix product of the im2col matrix and the kernel. The
+// result is [B, H, W, Cout]. It is PyTorch's Conv2d(padding=1) cross
+// correlation: out[y, x] = sum over (dy, dx) of in[y+dy-1, x+dx-1] k[dy, dx].
+func Conv3x3(x, kernel *Node) *Node {
+	d := x.Shape().Dimensions
+	cout := kernel.Shape().Dimensions[1]
+	out := Dot(im2col(x), kernel).Product()
+	return Reshape(out, d[0], d[1], d[2], cout)
+}
+
+// MaxPool2 is a 2x2 max pool with stride 2 of x [B, H, W, C] (H and W even):
+// a reshape to [B, H/2, 2, W/2, 2, C] and a max over the two window axes.
+func MaxPool2(x *Node) *Node {
+	d := x.Shape().Dimensions
+	b, h, w, c := d[0], d[1], d[2], d[3]
+	return ReduceMax(Reshape(x, b, h/2, 2, w/2, 2, c), 2, 4)
+}

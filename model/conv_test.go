@@ -1,0 +1,94 @@
+package model
+
+import (
+	"math"
+	"math/rand/v2"
+	"testing"
+
+	"github.com/gomlx/gomlx/core/graph"
+	"github.com/gomlx/gomlx/core/tensors"
+)
+
+// directConv is a 3x3, padding 1 cross-correlation by loops, NHWC, kernel
+// [(dy*3+dx)*cin + ci][co].
+func directConv(x []float32, b, h, w, cin int, k []float32, cout int) []float32 {
+	out := make([]float32, b*h*w*cout)
+	for n := 0; n < b; n++ {
+		for y := 0; y < h; y++ {
+			for xx := 0; xx < w; xx++ {
+				for co := 0; co < cout; co++ {
+					s := 0.0
+					for dy := 0; dy < 3; dy++ {
+						for dx := 0; dx < 3; dx++ {
+							yy, xs := y+dy-1, xx+dx-1
+							if yy < 0 || yy >= h || xs < 0 || xs >= w {
+								continue
+							}
+							for ci := 0; ci < cin; ci++ {
+								s += float64(x[((n*h+yy)*w+xs)*cin+ci]) * float64(k[((dy*3+dx)*cin+ci)*cout+co])
+							}
+						}
+					}
+					out[((n*h+y)*w+xx)*cout+co] = float32(s)
+				}
+			}
+		}
+	}
+	return out
+}
+
+func TestConv3x3MatchesDirectLoops(t *testing.T) {
+	b := testBackend(t)
+	rng := rand.New(rand.NewPCG(1, 2))
+	const bs, h, w, cin, cout = 2, 6, 5, 3, 4
+	x := randUniform(rng, bs*h*w*cin, -1, 1)
+	k := randUniform(rng, 9*cin*cout, -1, 1)
+	want := directConv(x, bs, h, w, cin, k, cout)
+	withTimeout(t, graphTimeout, func() {
+		out := runGraph(t, b, func(g *graph.Graph, in []*graph.Node) []*graph.Node {
+			return []*graph.Node{Conv3x3(in[0], in[1])}
+		}, tensors.FromFlatDataAndDimensions(x, bs, h, w, cin), tensors.FromFlatDataAndDimensions(k, 9*cin, cout))
+		if got := out[0].Shape().Dimensions; len(got) != 4 || got[0] != bs || got[1] != h || got[2] != w || got[3] != cout {
+			t.Errorf("shape %v, want [%d %d %d %d]", got, bs, h, w, cout)
+			return
+		}
+		got := tensors.MustCopyFlatData[float32](out[0])
+		for i := range want {
+			if math.Abs(float64(got[i]-want[i])) > 1e-5 {
+				t.Errorf("conv[%d] = %v, want %v", i, got[i], want[i])
+				return
+			}
+		}
+	})
+}
+
+func TestMaxPool2(t *testing.T) {
+	b := testBackend(t)
+	rng := rand.New(rand.NewPCG(3, 4))
+	const bs, h, w, c = 2, 4, 6, 3
+	x := randUniform(rng, bs*h*w*c, -1, 1)
+	withTimeout(t, graphTimeout, func() {
+		out := runGraph(t, b, func(g *graph.Graph, in []*graph.Node) []*graph.Node {
+			return []*graph.Node{MaxPool2(in[0])}
+		}, tensors.FromFlatDataAndDimensions(x, bs, h, w, c))
+		got := tensors.MustCopyFlatData[float32](out[0])
+		for n := 0; n < bs; n++ {
+			for y := 0; y < h/2; y++ {
+				for xx := 0; xx < w/2; xx++ {
+					for ch := 0; ch < c; ch++ {
+						m := float32(math.Inf(-1))
+						for dy := 0; dy < 2; dy++ {
+							for dx := 0; dx < 2; dx++ {
+								m = max(m, x[((n*h+2*y+dy)*w+2*xx+dx)*c+ch])
+							}
+						}
+						if g := got[((n*(h/2)+y)*(w/2)+xx)*c+ch]; g != m {
+							t.Errorf("pool[%d,%d,%d,%d] = %v, want %v", n, y, xx, ch, g, m)
+							return
+						}
+					}
+				}
+			}
+		}
+	})
+}

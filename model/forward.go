@@ -1,0 +1,77 @@
+package model
+
+import (
+	"fmt"
+
+	. "github.com/gomlx/gomlx/core/graph" //nolint:revive // graph-building code reads better unqualified
+)
+
+// Outputs are the nodes of one forward pass.
+type Outputs struct {
+	// Z is the latent encoding [B, n_d]: a + b, then the encoder
+	// configuration when there is one.
+	Z *Node
+	// Logits is the classifier's output p [B, n_c].
+	Logits *Node
+	// NewBN are the updated batch-norm running statistics (BNSpecs order)
+	// in training mode; nil at inference.
+	NewBN []*Node
+}
+
+// Forward builds the SAE of Table 1 on x [B, 32, 32, 1] (or [B, 1024])
+// with params in Specs order and bn in BNSpecs order. In training mode
+// the batch norms use the batch's statistics and Outputs.NewBN holds the
+// updated running averages; otherwise they use the running averages.
+func Forward(c Config, params, bn []*Node, x *Node, training bool) Outputs {
+	c = c.WithDefaults()
+	if len(params) != len(Specs(c)) || len(bn) != len(BNSpecs(c)) {
+		panic(fmt.Errorf("model: forward got %d parameters and %d batch-norm statistics, want %d and %d",
+			len(params), len(bn), len(Specs(c)), len(BNSpecs(c))))
+	}
+	b := x.Shape().Dimensions[0]
+	h := Reshape(x, b, 32, 32, 1)
+	var out Outputs
+	p, s := 0, 0
+	for l := 0; l < Levels; l++ {
+		if l > 0 {
+			h = MaxPool2(h)
+		}
+		for j := 0; j < 2; j++ {
+			kernel, gamma, beta := params[p], params[p+1], params[p+2]
+			p += 3
+			h = Conv3x3(h, kernel)
+			if training {
+				var m, v *Node
+				h, m, v = BatchNormTrain(h, gamma, beta, bn[s], bn[s+1], c.BNMomentum, c.BNEpsilon)
+				out.NewBN = append(out.NewBN, m, v)
+			} else {
+				h = BatchNormInfer(h, gamma, beta, bn[s], bn[s+1], c.BNEpsilon)
+			}
+			s += 2
+			h = MaxScalar(h, 0)
+		}
+	}
+	flat := Reshape(h, b, c.Flat())
+	// z = a + b = flat*Wa + ba + flat*Wb + bb, computed as one product
+	// flat*(Wa+Wb) + (ba+bb): the same function and the same gradients
+	// for both heads, at half the cost.
+	aK, aB, bK, bB := params[p], params[p+1], params[p+2], params[p+3]
+	p += 4
+	z := Dot(flat, Add(aK, bK)).Product()
+	z = Add(z, lastAxis(Add(aB, bB), z))
+	if c.Sectors != nil {
+		z = SectorTransform(z, c.Sectors)
+	}
+	out.Z = z
+	hc := z
+	for i := 0; i < 3; i++ {
+		hc = Dot(hc, params[p]).Product()
+		hc = Add(hc, lastAxis(params[p+1], hc))
+		p += 2
+		if i < 2 {
+			hc = MaxScalar(hc, 0)
+		}
+	}
+	out.Logits = hc
+	return out
+}

@@ -1,0 +1,76 @@
+package model
+
+import (
+	"fmt"
+
+	. "github.com/gomlx/gomlx/core/graph" //nolint:revive // graph-building code reads better unqualified
+
+	"github.com/lsconf/lsconf/latent"
+)
+
+// Mode is the training loss.
+type Mode string
+
+const (
+	// ModeCE trains with the cross entropy alone (L_CE).
+	ModeCE Mode = "ce"
+	// ModeCEG trains with L_CE + k_g L_G (eq 10).
+	ModeCEG Mode = "ce+g"
+)
+
+// ParseMode reads "ce" or "ce+g".
+func ParseMode(s string) (Mode, error) {
+	switch Mode(s) {
+	case ModeCE, ModeCEG:
+		return Mode(s), nil
+	}
+	return "", fmt.Errorf("mode %q: want ce or ce+g", s)
+}
+
+// ownCentres returns, for z [B, n_d] and integer labels [B], the centre
+// [B, n_d] and the radius [B] of each sample's own class.
+func ownCentres(z, labels *Node, l *latent.Layout) (centre, radius *Node) {
+	g := z.Graph()
+	oneHot := OneHot(labels, l.NC(), z.DType())
+	centre = Dot(oneHot, ConstAsDType(g, z.DType(), l.Centers())).Product()
+	radius = Dot(oneHot, ConstAsDType(g, z.DType(), l.Radii())).Product()
+	return centre, radius
+}
+
+// OwnDistance returns ||z_j - C_{y_j}|| [B] for z [B, n_d] and labels [B].
+// Its gradient is finite everywhere: at distance 0 it is 0.
+func OwnDistance(z, labels *Node, l *latent.Layout) *Node {
+	centre, _ := ownCentres(z, labels, l)
+	s := ReduceSum(Square(Sub(z, centre)), 1)
+	pos := GreaterThan(s, ZerosLike(s))
+	return Where(pos, Sqrt(Where(pos, s, OnesLike(s))), ZerosLike(s))
+}
+
+// GeometricLoss is L_G (eq 8) of z [B, n_d] with integer labels [B]: the
+// sum (or mean) over the batch of f_d(||z_j - C_{y_j}||, r_{y_j}), with
+// f_d(x, r) = exp(ReLU(x - r)) - 1 (eq 9). It matches
+// latent.(*Layout).LG, and its autodiff gradient matches LGGrad.
+func GeometricLoss(z, labels *Node, l *latent.Layout, red latent.Reduction) *Node {
+	_, radius := ownCentres(z, labels, l)
+	d := OwnDistance(z, labels, l)
+	// exp(x) - 1 (GoMLX's Expm1 has no gradient); exact 0 inside a cluster.
+	fd := AddScalar(Exp(MaxScalar(Sub(d, radius), 0)), -1)
+	if red == latent.Mean {
+		return ReduceAllMean(fd)
+	}
+	return ReduceAllSum(fd)
+}
+
+// CrossEntropy is the batch mean of -log softmax(logits)[label] for
+// logits [B, n_c] and integer labels [B] (L_CE).
+func CrossEntropy(logits, labels *Node) *Node {
+	oneHot := OneHot(labels, logits.Shape().Dimensions[1], logits.DType())
+	return Neg(ReduceAllMean(ReduceSum(Mul(oneHot, LogSoftmax(logits, -1)), 1)))
+}
+
+// Correct counts the samples whose argmax logit is the label, as a scalar
+// of the logits' dtype.
+func Correct(logits, labels *Node) *Node {
+	pred := ArgMax(logits, 1, labels.DType())
+	return ReduceAllSum(ConvertDType(Equal(pred, labels), logits.DType()))
+}
