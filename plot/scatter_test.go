@@ -114,7 +114,6 @@ func TestScatterCirclesRoundAtCentres(t *testing.T) {
 	}
 }
 
-
 // TestScatterWedges checks, pixel by pixel, that the figure is light grey
 // in the middle of every range Prohibited() lists and white in the middle
 // of the allowed parts, at two radii, for both sector kinds.
