@@ -16,7 +16,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/lsconf/lsconf/data"
 	"github.com/lsconf/lsconf/internal/progress"
 )
 
@@ -145,11 +144,19 @@ func (db *DB) IndexFolder(ctx context.Context, m Model, dir string, opt Options)
 // (generated images without files).
 const SetRootPrefix = "set:"
 
+// Set is the part of data.Set that IndexSet reads (declared here so that
+// index compiles on its own; every data.Set is a Set).
+type Set interface {
+	Len() int
+	Classes() []string
+	Image(i int, dst []float32) (label int, err error)
+}
+
 // IndexSet encodes every image of a data.Set (e.g. the built-in
 // generalization set) into the collection name; records are keyed by the
 // image's position ("000042"), labelled by the set's class name, and keep
 // their 32x32 pixels since they have no file.
-func (db *DB) IndexSet(ctx context.Context, m Model, name string, set data.Set, opt Options) (Result, error) {
+func (db *DB) IndexSet(ctx context.Context, m Model, name string, set Set, opt Options) (Result, error) {
 	if opt.Collection != "" {
 		name = opt.Collection
 	}
@@ -162,7 +169,7 @@ func (db *DB) IndexSet(ctx context.Context, m Model, name string, set data.Set, 
 	for i := range items {
 		i := i
 		items[i] = item{path: fmt.Sprintf("%0*d", max(width, 6), i), load: func() (loaded, error) {
-			px := make([]float32, data.Pixels)
+			px := make([]float32, Pixels)
 			label, err := set.Image(i, px)
 			if err != nil {
 				return loaded{}, err

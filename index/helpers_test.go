@@ -19,3 +19,17 @@ func newHalf(w, h int) image.Image {
 	}
 	return img
 }
+
+// memSet is an in-memory index.Set (data.MemSet's shape).
+type memSet struct {
+	classes []string
+	images  [][]float32
+	labels  []int
+}
+
+func (m *memSet) Len() int          { return len(m.images) }
+func (m *memSet) Classes() []string { return m.classes }
+func (m *memSet) Image(i int, dst []float32) (int, error) {
+	copy(dst, m.images[i])
+	return m.labels[i], nil
+}

@@ -8,7 +8,6 @@ import (
 	"path/filepath"
 	"testing"
 
-	"github.com/lsconf/lsconf/data"
 	"github.com/lsconf/lsconf/index"
 	"github.com/lsconf/lsconf/index/indextest"
 )
@@ -138,16 +137,16 @@ func TestModelMismatch(t *testing.T) {
 
 func TestIndexSetAndImages(t *testing.T) {
 	ctx := context.Background()
-	set := &data.MemSet{ClassNames: indextest.Classes}
+	set := &memSet{classes: indextest.Classes}
 	rng := rand.New(rand.NewPCG(4, 4))
 	for i := 0; i < 10; i++ {
 		img := indextest.Image(i%5, rng)
-		px := make([]float32, data.Pixels)
+		px := make([]float32, index.Pixels)
 		for k, b := range img.Pix {
 			px[k] = float32(b) / 255
 		}
-		set.Images = append(set.Images, px)
-		set.Labels = append(set.Labels, i%5)
+		set.images = append(set.images, px)
+		set.labels = append(set.labels, i%5)
 	}
 	db := openTemp(t)
 	res, err := db.IndexSet(ctx, indextest.NewFake(), "gen", set, index.Options{Batch: 3})
@@ -174,8 +173,8 @@ func TestIndexSetAndImages(t *testing.T) {
 		t.Fatal(err)
 	}
 	for i := range px {
-		if d := px[i] - set.Images[3][i]; d > 0.003 || d < -0.003 {
-			t.Fatalf("stored pixel %d = %v, want %v", i, px[i], set.Images[3][i])
+		if d := px[i] - set.images[3][i]; d > 0.003 || d < -0.003 {
+			t.Fatalf("stored pixel %d = %v, want %v", i, px[i], set.images[3][i])
 		}
 	}
 	if r.File() != "" {

@@ -1,0 +1,107 @@
+package search
+
+import (
+	"fmt"
+	"slices"
+	"sync"
+)
+
+// Eval is retrieval quality by class label: mean precision@k of image
+// queries (every labelled record as a query against the others) and of
+// each class word (the class centre as the query point).
+type Eval struct {
+	K int `json:"k"`
+	// Records is the number of records searched, Labelled how many have a
+	// label that is one of the classes.
+	Records  int `json:"records"`
+	Labelled int `json:"labelled"`
+	// ImageP is the mean precision@k over all image queries; ImagePerClass
+	// the mean per query label.
+	ImageP        float64            `json:"image_precision"`
+	ImagePerClass map[string]float64 `json:"image_precision_per_class"`
+	// WordP is precision@k of each class word; WordMean their mean.
+	WordP    map[string]float64 `json:"word_precision"`
+	WordMean float64            `json:"word_precision_mean"`
+	// Outside counts query records whose v is all zero (outside the
+	// configured space: every score is 0, ranked by id).
+	Outside int `json:"outside"`
+}
+
+// Evaluate measures retrieval quality on the engine's records (see Eval).
+// Records whose label is not a class name are searched but not used as
+// queries.
+func (e *Engine) Evaluate(k int) (Eval, error) {
+	classes := e.Identity.Classes
+	ev := Eval{K: k, Records: e.Snap.Len(), ImagePerClass: map[string]float64{}, WordP: map[string]float64{}}
+	if k <= 0 {
+		return ev, fmt.Errorf("evaluate: k = %d", k)
+	}
+	isClass := map[string]bool{}
+	for _, c := range classes {
+		isClass[c] = true
+	}
+	var queries []int
+	for i, l := range e.Snap.Labels {
+		if isClass[l] {
+			queries = append(queries, i)
+		}
+	}
+	ev.Labelled = len(queries)
+	if len(queries) < 2 {
+		return ev, fmt.Errorf("evaluate: %d labelled records (labels must be class names %v)", len(queries), classes)
+	}
+	prec := make([]float64, len(queries))
+	outside := make([]bool, len(queries))
+	var wg sync.WaitGroup
+	w := e.X.nworkers()
+	for t := range w {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for j := t; j < len(queries); j += w {
+				i := queries[j]
+				self := e.Snap.IDs[i]
+				q := e.X.V(i)
+				hits := e.X.search(q, k, Options{Exclude: func(id int64) bool { return id == self }}, 1)
+				prec[j] = precision(hits, e.Snap.Labels, e.Snap.Labels[i], k)
+				outside[j] = slices.Max(q) == 0
+			}
+		}()
+	}
+	wg.Wait()
+	sum := map[string]float64{}
+	cnt := map[string]int{}
+	for j, i := range queries {
+		l := e.Snap.Labels[i]
+		sum[l] += prec[j]
+		cnt[l]++
+		ev.ImageP += prec[j]
+		if outside[j] {
+			ev.Outside++
+		}
+	}
+	ev.ImageP /= float64(len(queries))
+	for l, s := range sum {
+		ev.ImagePerClass[l] = s / float64(cnt[l])
+	}
+	for c, name := range classes {
+		q, err := e.PointQuery(e.Layout().Center(c))
+		if err != nil {
+			return ev, err
+		}
+		hits := e.X.search(q.V, k, Options{}, w)
+		ev.WordP[name] = precision(hits, e.Snap.Labels, name, k)
+		ev.WordMean += ev.WordP[name] / float64(len(classes))
+	}
+	return ev, nil
+}
+
+func precision(hits []Hit, labels []string, want string, k int) float64 {
+	n := 0
+	for _, h := range hits {
+		if labels[h.Pos] == want {
+			n++
+		}
+	}
+	return float64(n) / float64(k)
+}
