@@ -1,0 +1,229 @@
+// lsconf search page: talks to the JSON API of the same server only.
+"use strict";
+
+const $ = (id) => document.getElementById(id);
+const palette = ["#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e377c2", "#7f7f7f", "#bcbd22", "#17becf"];
+const SVGNS = "http://www.w3.org/2000/svg";
+let info = null;
+let view = { cx: 0, cy: 0, half: 1.5 };
+let queryMark = null;
+
+function setStatus(msg, isError) {
+  const s = $("status");
+  s.textContent = msg || "";
+  s.className = isError ? "error" : "";
+}
+
+function params(extra) {
+  const p = new URLSearchParams(extra || {});
+  p.set("k", $("k").value || "10");
+  const c = $("collection").value;
+  if (c) p.set("collection", c);
+  return p;
+}
+
+async function api(url, opts) {
+  const r = await fetch(url, opts);
+  let body = null;
+  try { body = await r.json(); } catch (e) { body = { error: "HTTP " + r.status }; }
+  if (!r.ok) throw new Error(body.error || ("HTTP " + r.status));
+  return body;
+}
+
+function classColor(label) {
+  if (!info || !info.classes) return "#999";
+  const i = info.classes.indexOf(label);
+  return i < 0 ? "#999" : palette[i % palette.length];
+}
+
+async function loadInfo() {
+  info = await api("/api/info");
+  if (info.empty) {
+    $("model").textContent = "empty index";
+    setStatus(info.message, true);
+    return;
+  }
+  $("model").textContent = `model ${info.model_id} · ${info.records} images · ${info.collections.length} collection(s) · encoder ${info.encoder}` +
+    (info.image_search ? "" : " · image upload disabled (no --run)");
+  const sel = $("collection");
+  for (const c of info.collections) {
+    const o = document.createElement("option");
+    o.value = c.name;
+    o.textContent = `${c.name} (${c.count})`;
+    sel.appendChild(o);
+  }
+  if (info.known_words) $("known").textContent = "Known words: " + info.known_words.join(", ");
+  $("file").disabled = !info.image_search;
+  const legend = $("legend");
+  legend.textContent = "";
+  info.classes.forEach((c) => {
+    const sw = document.createElement("span");
+    sw.className = "swatch";
+    sw.style.background = classColor(c);
+    legend.appendChild(sw);
+    legend.appendChild(document.createTextNode(c));
+  });
+  let m = 0;
+  for (const c of info.layout.centers) m = Math.max(m, Math.hypot(c[0], c[1] || 0));
+  view.half = Math.max(1, m + info.layout.R_d * 0.8);
+  await loadScatter();
+}
+
+function toScreen(x, y) {
+  return [200 + (x - view.cx) / view.half * 190, 200 - (y - view.cy) / view.half * 190];
+}
+
+function fromScreen(px, py) {
+  return [view.cx + (px - 200) / 190 * view.half, view.cy - (py - 200) / 190 * view.half];
+}
+
+function el(name, attrs, parent) {
+  const e = document.createElementNS(SVGNS, name);
+  for (const k in attrs) e.setAttribute(k, attrs[k]);
+  if (parent) parent.appendChild(e);
+  return e;
+}
+
+async function loadScatter() {
+  const svg = $("scatter");
+  svg.textContent = "";
+  el("line", { x1: 0, y1: 200, x2: 400, y2: 200, stroke: "#eee" }, svg);
+  el("line", { x1: 200, y1: 0, x2: 200, y2: 400, stroke: "#eee" }, svg);
+  const p = new URLSearchParams();
+  if ($("collection").value) p.set("collection", $("collection").value);
+  let pts;
+  try {
+    pts = await api("/api/points?" + p);
+  } catch (e) {
+    setStatus(e.message, true);
+    return;
+  }
+  $("scattersum").textContent = `(${pts.shown} of ${pts.total} points)`;
+  const g = el("g", { id: "points" }, svg);
+  for (const pt of pts.points) {
+    const [x, y] = toScreen(pt.z[0], pt.z.length > 1 ? pt.z[1] : 0);
+    el("circle", { cx: x.toFixed(1), cy: y.toFixed(1), r: 2, fill: classColor(pt.label), "fill-opacity": 0.6 }, g);
+  }
+  const scale = 190 / view.half;
+  info.layout.centers.forEach((c, i) => {
+    const [x, y] = toScreen(c[0], c.length > 1 ? c[1] : 0);
+    el("circle", { cx: x, cy: y, r: info.layout.radii[i] * scale, fill: "none", stroke: "#333", "stroke-dasharray": "4 3" }, svg);
+    el("circle", { cx: x, cy: y, r: 3.5, fill: "#000", class: "centre" }, svg);
+    const t = el("text", { x: x + 6, y: y - 6, "font-size": 11, fill: "#333" }, svg);
+    t.textContent = info.classes[i];
+  });
+  queryMark = el("g", { id: "querymark" }, svg);
+}
+
+function markQuery(point) {
+  if (!queryMark) return;
+  queryMark.textContent = "";
+  if (!point) return;
+  const [x, y] = toScreen(point[0], point.length > 1 ? point[1] : 0);
+  el("path", { d: `M${x - 7},${y} L${x + 7},${y} M${x},${y - 7} L${x},${y + 7}`, stroke: "#e00", "stroke-width": 3 }, queryMark);
+  el("circle", { cx: x, cy: y, r: 9, fill: "none", stroke: "#e00", "stroke-width": 1.5 }, queryMark);
+}
+
+function showResults(res, queryLabel, queryImg) {
+  const qv = $("queryview");
+  qv.textContent = "";
+  if (queryImg) {
+    const img = document.createElement("img");
+    img.src = queryImg;
+    img.alt = "query";
+    qv.appendChild(img);
+  }
+  const d = document.createElement("div");
+  let txt = "Query: " + queryLabel;
+  if (res.query.point) txt += ` at (${res.query.point.map((x) => x.toFixed(3)).join(", ")})`;
+  if (res.query.target) txt += " → " + res.query.target.terms.map((t) => `${t.weight.toFixed(2)} ${t.class}`).join(" + ") + (res.query.target.random ? " (random point)" : "");
+  d.textContent = txt;
+  qv.appendChild(d);
+  $("summary").textContent = `top ${res.results.length} of ${res.searched} in ${res.ms} ms`;
+  const box = $("results");
+  box.textContent = "";
+  for (const h of res.results) {
+    const div = document.createElement("div");
+    div.className = "hit";
+    div.title = `record ${h.id} · ${h.collection}` + (h.label ? ` · ${h.label}` : "");
+    div.dataset.id = h.id;
+    const img = document.createElement("img");
+    img.src = "/api/image/" + h.id;
+    img.alt = h.label || "result";
+    img.loading = "lazy";
+    const sc = document.createElement("div");
+    sc.className = "score";
+    sc.textContent = h.score.toFixed(4);
+    const lb = document.createElement("div");
+    lb.className = "label";
+    lb.textContent = `#${h.rank} ${h.label || h.collection}`;
+    div.append(img, sc, lb);
+    div.addEventListener("click", () => searchRecord(h.id, h.label));
+    box.appendChild(div);
+  }
+  markQuery(res.query.point);
+  setStatus(res.results.length ? "" : "no results", false);
+}
+
+async function guarded(f) {
+  setStatus("searching…", false);
+  try {
+    await f();
+  } catch (e) {
+    setStatus(e.message, true);
+  }
+}
+
+function searchImage(file) {
+  return guarded(async () => {
+    const fd = new FormData();
+    fd.append("image", file);
+    const res = await api("/api/search/image?" + params(), { method: "POST", body: fd });
+    showResults(res, file.name, URL.createObjectURL(file));
+  });
+}
+
+function searchText(text) {
+  return guarded(async () => {
+    const extra = { q: text };
+    if ($("random").checked) { extra.random = "1"; extra.seed = String(Math.floor(Math.random() * 1e9)); }
+    const res = await api("/api/search/text?" + params(extra));
+    showResults(res, `"${text}"`, null);
+  });
+}
+
+function searchRecord(id, label) {
+  return guarded(async () => {
+    const res = await api("/api/search/record?" + params({ id: String(id) }));
+    showResults(res, `record ${id}` + (label ? ` (${label})` : ""), "/api/image/" + id);
+  });
+}
+
+function searchPoint(z) {
+  return guarded(async () => {
+    const full = z.slice();
+    while (info && full.length < info.layout.n_d) full.push(0);
+    const res = await api("/api/search/point?" + params({ z: full.map((x) => x.toFixed(4)).join(",") }));
+    showResults(res, "LS point", null);
+  });
+}
+
+$("file").addEventListener("change", (e) => {
+  const f = e.target.files[0];
+  if (f) searchImage(f);
+});
+$("textform").addEventListener("submit", (e) => {
+  e.preventDefault();
+  const t = $("text").value.trim();
+  if (t) searchText(t);
+});
+$("collection").addEventListener("change", () => loadScatter());
+$("scatter").addEventListener("click", (e) => {
+  const svg = $("scatter");
+  const r = svg.getBoundingClientRect();
+  const px = (e.clientX - r.left) / r.width * 400;
+  const py = (e.clientY - r.top) / r.height * 400;
+  searchPoint(fromScreen(px, py));
+});
+
+loadInfo().catch((e) => setStatus(e.message, true));
