@@ -1,0 +1,192 @@
+package train
+
+import (
+	"fmt"
+	"io"
+	"math"
+
+	"github.com/lsconf/lsconf/engine"
+	"github.com/lsconf/lsconf/latent"
+	"github.com/lsconf/lsconf/model"
+)
+
+// Defaults of a training run.
+const (
+	// DefaultLR is Adam's learning rate for small CPU runs (thousands of
+	// images, tens of epochs). The paper's 1e-6 was for 1.2M images x 50
+	// epochs (~1M steps); at 1e-6 a run of a few hundred steps would not
+	// move. 1e-3 is Adam's usual default and trains the texture task in a
+	// few epochs (docs/training.md).
+	DefaultLR = 1e-3
+	// DefaultBatch is the batch size.
+	DefaultBatch = 64
+	// DefaultEpochs is the number of passes over the training set.
+	DefaultEpochs = 10
+	// DefaultWidth is the width divisor for CPU runs; 1 is the paper's model.
+	DefaultWidth = 8
+	// DefaultCheckpointEvery is how many steps pass between mid-epoch
+	// checkpoints (one is also written at the end of every epoch and on
+	// interruption).
+	DefaultCheckpointEvery = 500
+)
+
+// Config is everything that defines a training run. The fields with JSON
+// names are recorded in run.json; the others only steer this process.
+type Config struct {
+	// Mode is model.ModeCE or model.ModeCEG.
+	Mode model.Mode `json:"mode"`
+	// Encoder is the encoder configuration: "plain", "paper-eq6" or
+	// "sectors" (latent.ParseSectors with n = n_c).
+	Encoder string `json:"encoder"`
+	// Width is the width divisor (1 = the paper's model).
+	Width int `json:"width"`
+	// Epochs, BatchSize and LR set the optimisation (Adam).
+	Epochs    int     `json:"epochs"`
+	BatchSize int     `json:"batch_size"`
+	LR        float64 `json:"lr"`
+	// KG is k_g, the weight of L_G in mode ce+g.
+	KG float64 `json:"k_g"`
+	// LGReduction is "sum" (eq 8, the default) or "mean".
+	LGReduction string `json:"lg_reduction"`
+	// Seed drives the initial weights and the batch order (the data's own
+	// seed drives split and augmentation; record it in Data).
+	Seed uint64 `json:"seed"`
+	// BNMomentum and BNEpsilon of the batch norms (0 = model defaults).
+	BNMomentum float64 `json:"bn_momentum"`
+	BNEpsilon  float64 `json:"bn_epsilon"`
+	// Layout is the configured latent space; n_c must equal the number of
+	// training classes.
+	Layout *latent.Layout `json:"-"`
+	// Data describes where the images came from, for run.json.
+	Data DataInfo `json:"-"`
+
+	// LogEvery, when > 0, adds a "step" line to metrics.jsonl every
+	// LogEvery steps (figures averaged over those steps).
+	LogEvery int `json:"-"`
+	// CheckpointEvery is the number of steps between mid-epoch
+	// checkpoints; 0 means DefaultCheckpointEvery, < 0 only at epoch ends
+	// and on interruption.
+	CheckpointEvery int `json:"-"`
+	// Resume continues the run in the run directory from its checkpoint.
+	// The run's own run.json defines the run; the Config must agree with
+	// it on every recorded field.
+	Resume bool `json:"-"`
+	// Force replaces an existing run directory's run files.
+	Force bool `json:"-"`
+	// Engine configures the compute backend.
+	Engine engine.Config `json:"-"`
+	// Progress, when not nil, receives progress bars and status lines.
+	Progress io.Writer `json:"-"`
+	// AfterStep, when not nil, is called after every train step with the
+	// global step count (for UIs and tests).
+	AfterStep func(step int64) `json:"-"`
+}
+
+// DataInfo describes the data of a run, for people and for reports.
+type DataInfo struct {
+	Train       string `json:"train,omitempty"`
+	Gen         string `json:"gen,omitempty"`
+	Split       string `json:"split,omitempty"`
+	AugPerImage int    `json:"aug_per_image,omitempty"`
+	DataSeed    uint64 `json:"data_seed,omitempty"`
+	TrainLen    int    `json:"train_len"`
+	TestLen     int    `json:"test_len"`
+	GenLen      int    `json:"gen_len"`
+	Description string `json:"description,omitempty"`
+}
+
+// WithDefaults fills zero fields with the defaults.
+func (c Config) WithDefaults() Config {
+	if c.Mode == "" {
+		c.Mode = model.ModeCEG
+	}
+	if c.Encoder == "" {
+		c.Encoder = "plain"
+	}
+	if c.Width == 0 {
+		c.Width = DefaultWidth
+	}
+	if c.Epochs == 0 {
+		c.Epochs = DefaultEpochs
+	}
+	if c.BatchSize == 0 {
+		c.BatchSize = DefaultBatch
+	}
+	if c.LR == 0 {
+		c.LR = DefaultLR
+	}
+	if c.KG == 0 {
+		c.KG = latent.PaperKG
+	}
+	if c.LGReduction == "" {
+		c.LGReduction = latent.Sum.String()
+	}
+	if c.BNMomentum == 0 {
+		c.BNMomentum = model.DefaultBNMomentum
+	}
+	if c.BNEpsilon == 0 {
+		c.BNEpsilon = model.DefaultBNEpsilon
+	}
+	if c.CheckpointEvery == 0 {
+		c.CheckpointEvery = DefaultCheckpointEvery
+	}
+	return c
+}
+
+// Validate reports what is wrong with the configuration.
+func (c Config) Validate() error {
+	if _, err := model.ParseMode(string(c.Mode)); err != nil {
+		return fmt.Errorf("train config: %w", err)
+	}
+	if c.Layout == nil {
+		return fmt.Errorf("train config: no latent layout")
+	}
+	if _, err := c.sectors(); err != nil {
+		return fmt.Errorf("train config: %w", err)
+	}
+	if _, err := latent.ParseReduction(c.LGReduction); err != nil {
+		return fmt.Errorf("train config: %w", err)
+	}
+	switch {
+	case c.Epochs < 1:
+		return fmt.Errorf("train config: epochs = %d, need at least 1", c.Epochs)
+	case c.BatchSize < 2:
+		return fmt.Errorf("train config: batch size %d, need at least 2 (batch norm uses batch statistics)", c.BatchSize)
+	case !(c.LR > 0) || math.IsInf(c.LR, 0):
+		return fmt.Errorf("train config: learning rate %v must be a positive number", c.LR)
+	case c.KG < 0 || math.IsNaN(c.KG) || math.IsInf(c.KG, 0):
+		return fmt.Errorf("train config: k_g = %v must be a non-negative number", c.KG)
+	}
+	return c.modelConfig().Validate()
+}
+
+// sectors returns the encoder configuration (nil when plain).
+func (c Config) sectors() (*latent.Sectors, error) {
+	if c.Layout == nil {
+		return nil, fmt.Errorf("no latent layout")
+	}
+	s, err := latent.ParseSectors(c.Encoder, c.Layout.NC())
+	if err != nil {
+		return nil, err
+	}
+	if s != nil && c.Layout.ND() != 2 {
+		return nil, fmt.Errorf("encoder %s needs n_d = 2, layout has n_d = %d", c.Encoder, c.Layout.ND())
+	}
+	return s, nil
+}
+
+// modelConfig is the model.Config of the run.
+func (c Config) modelConfig() model.Config {
+	mc := model.Config{Width: c.Width, BNMomentum: c.BNMomentum, BNEpsilon: c.BNEpsilon}
+	if c.Layout != nil {
+		mc.NC, mc.ND = c.Layout.NC(), c.Layout.ND()
+	}
+	mc.Sectors, _ = c.sectors()
+	return mc
+}
+
+// lossConfig is the model.LossConfig of the run.
+func (c Config) lossConfig() model.LossConfig {
+	red, _ := latent.ParseReduction(c.LGReduction)
+	return model.LossConfig{Mode: c.Mode, KG: c.KG, Reduction: red, Layout: c.Layout}
+}

@@ -1,0 +1,99 @@
+package train
+
+import (
+	"encoding/json"
+	"fmt"
+	"os"
+	"path/filepath"
+	"time"
+
+	"github.com/lsconf/lsconf/latent"
+	"github.com/lsconf/lsconf/model"
+)
+
+// RunFormat is the version of run.json and of the checkpoint layout.
+const RunFormat = 1
+
+// RunInfo is run.json: what a run is. It is written once when the run
+// starts and never changed, so it identifies the run.
+type RunInfo struct {
+	Format    int            `json:"format"`
+	Created   string         `json:"created"`
+	Config    Config         `json:"config"`
+	Layout    *latent.Layout `json:"layout"`
+	Classes   []string       `json:"classes"`
+	InputSize int            `json:"input_size"`
+	Model     model.Config   `json:"model"`
+	Data      DataInfo       `json:"data"`
+}
+
+// newRunInfo describes a run about to start.
+func newRunInfo(cfg Config, classes []string) *RunInfo {
+	return &RunInfo{
+		Format:    RunFormat,
+		Created:   time.Now().UTC().Format(time.RFC3339),
+		Config:    cfg,
+		Layout:    cfg.Layout,
+		Classes:   append([]string(nil), classes...),
+		InputSize: 32,
+		Model:     cfg.modelConfig(),
+		Data:      cfg.Data,
+	}
+}
+
+// trainConfig returns the run's Config with its layout and data filled in
+// from run.json.
+func (r *RunInfo) trainConfig() Config {
+	c := r.Config
+	c.Layout = r.Layout
+	c.Data = r.Data
+	return c
+}
+
+// readRunInfo reads and validates dir/run.json; it also returns the file's
+// bytes (the run's identity).
+func readRunInfo(dir string) (*RunInfo, []byte, error) {
+	path := filepath.Join(dir, RunFile)
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return nil, nil, fmt.Errorf("read run %s: %w", dir, err)
+	}
+	var r RunInfo
+	if err := json.Unmarshal(b, &r); err != nil {
+		return nil, nil, fmt.Errorf("read %s: %w", path, err)
+	}
+	if r.Format != RunFormat {
+		return nil, nil, fmt.Errorf("read %s: format %d, this lsconf reads format %d", path, r.Format, RunFormat)
+	}
+	if r.Layout == nil || len(r.Classes) != r.Layout.NC() {
+		return nil, nil, fmt.Errorf("read %s: %d classes for a layout of %d clusters", path, len(r.Classes), nclusters(r.Layout))
+	}
+	if r.InputSize != 32 {
+		return nil, nil, fmt.Errorf("read %s: input size %d, lsconf models take 32x32 images", path, r.InputSize)
+	}
+	if err := r.trainConfig().Validate(); err != nil {
+		return nil, nil, fmt.Errorf("read %s: %w", path, err)
+	}
+	return &r, b, nil
+}
+
+func nclusters(l *latent.Layout) int {
+	if l == nil {
+		return 0
+	}
+	return l.NC()
+}
+
+// sameRun reports how two configurations of the same run differ in a
+// recorded field, if they do.
+func sameRun(a, b Config) error {
+	ja, _ := json.Marshal(a)
+	jb, _ := json.Marshal(b)
+	if string(ja) != string(jb) {
+		return fmt.Errorf("run settings differ: run.json has %s, asked for %s", ja, jb)
+	}
+	if !a.Layout.Equal(b.Layout) {
+		return fmt.Errorf("run settings differ: the latent layout is not the run's")
+	}
+	return nil
+}
