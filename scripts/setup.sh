@@ -6,3 +6,16 @@ cd "$(dirname "$0")/.."
 export PATH="$PATH:/usr/local/go/bin"
 command -v go >/dev/null || { echo "setup: Go is not installed (expected /usr/local/go/bin/go)" >&2; exit 1; }
 go mod download
+
+# Chromium drives the browser test of the search page (web/browser_test.go).
+# Installed from Debian when missing; without it that test skips itself.
+if ! command -v chromium >/dev/null 2>&1 && [ ! -x /usr/bin/chromium ]; then
+  if command -v apt-get >/dev/null 2>&1 && [ "$(id -u)" = 0 ]; then
+    echo "setup: installing chromium for the browser test of the web page" >&2
+    if ! { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; } >/tmp/lsconf-setup-chromium.log 2>&1; then
+      echo "setup: could not install chromium (see /tmp/lsconf-setup-chromium.log); the browser test will be skipped" >&2
+    fi
+  else
+    echo "setup: chromium is missing and cannot be installed here (needs root and apt-get); the browser test will be skipped" >&2
+  fi
+fi
