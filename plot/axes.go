@@ -58,7 +58,7 @@ func (a axes) pad() (l, b, t, r vg.Length) {
 	}
 	l = tickLen + axisGap + yw + axisGap
 	if a.ylabel != "" {
-		l += ls.Height(a.ylabel) + axisGap
+		l += ls.Height(a.ylabel) + ls.FontExtents().Descent + axisGap
 	}
 	b = tickLen + axisGap + xh + axisGap
 	if a.xlabel != "" {
@@ -131,6 +131,7 @@ func (a axes) draw(dc draw.Canvas) {
 		s := ls
 		s.Rotation = math.Pi / 2
 		s.XAlign, s.YAlign = draw.XCenter, draw.YBottom
-		dc.FillText(s, vg.Point{X: r.Min.X - tickLen - 2*axisGap - yw, Y: (r.Min.Y + r.Max.Y) / 2}, a.ylabel)
+		x := r.Min.X - tickLen - 2*axisGap - yw - ls.FontExtents().Descent
+		dc.FillText(s, vg.Point{X: x, Y: (r.Min.Y + r.Max.Y) / 2}, a.ylabel)
 	}
 }
