@@ -64,4 +64,3 @@ func TestConfusion(t *testing.T) {
 		}
 	}
 }
-
