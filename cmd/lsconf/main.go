@@ -45,6 +45,9 @@ model, draws the latent space and searches it, and prints where everything is.`,
 	root.AddCommand(
 		newVersionCmd(),
 		newLayoutCmd(),
+		newIndexCmd(g),
+		newSearchCmd(g),
+		newServeCmd(g),
 	)
 	return root
 }

@@ -1,0 +1,103 @@
+package main
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+
+	"github.com/spf13/cobra"
+
+	"github.com/lsconf/lsconf/engine"
+	"github.com/lsconf/lsconf/index"
+	"github.com/lsconf/lsconf/train"
+)
+
+// openModel loads a run to encode images for the index.
+func openModel(dir string, g *globalOptions) (*train.Run, error) {
+	if dir == "" {
+		return nil, errors.New("no run: give --run RUN (a folder made by lsconf train)")
+	}
+	return train.OpenRun(dir, engine.Config{Parallelism: g.parallelism})
+}
+
+func newIndexCmd(g *globalOptions) *cobra.Command {
+	var runDir, images, dbPath, collection string
+	var batch int
+	var keepMissing, asJSON bool
+	cmd := &cobra.Command{
+		Use:   "index",
+		Short: "Encode a folder of images once and store the encodings in a search index",
+		Long: `Encode every image below a folder with a trained run and store its path, content
+hash, label (the ImageFolder sub-folder, if any), LS encoding z and class
+similarity vector v in a SQLite index (one file, WAL journal).
+
+Each folder is a named collection (default: the folder's name); one index holds
+any number of collections encoded by the same run, so that a query image from
+one collection can search another (see "lsconf search --collection"). Indexing
+with another run than the one that built the index is refused.
+
+Re-running resumes: images already stored with the same content are skipped,
+changed files are re-encoded, files that disappeared are removed (unless
+--keep-missing). A killed run loses at most the batch in flight.`,
+		Example: `  lsconf index --run runs/ceg --images ~/market --db textures.db
+  lsconf index --run runs/ceg --images ~/wildtrack --db textures.db --collection wildtrack
+  lsconf search --db textures.db --image ~/market/dots/0001.png --collection wildtrack`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if images == "" || dbPath == "" {
+				return errors.New("index: --images DIR and --db FILE are required")
+			}
+			run, err := openModel(runDir, g)
+			if err != nil {
+				return err
+			}
+			defer run.Close()
+			db, err := index.Open(dbPath)
+			if err != nil {
+				return err
+			}
+			defer db.Close()
+			var bar io.Writer
+			if !g.quiet {
+				bar = os.Stderr
+			}
+			absRun, _ := filepath.Abs(runDir)
+			res, err := db.IndexFolder(cmd.Context(), run, images, index.Options{
+				Collection: collection, Batch: batch, Prune: !keepMissing, RunDir: absRun, Progress: bar,
+			})
+			if err != nil {
+				return err
+			}
+			if asJSON {
+				enc := json.NewEncoder(cmd.OutOrStdout())
+				enc.SetIndent("", "  ")
+				return enc.Encode(res)
+			}
+			out := cmd.OutOrStdout()
+			fmt.Fprintf(out, "collection %s: %d images, %d encoded (%d changed), %d already indexed, %d removed, %.1fs\n",
+				res.Collection, res.Images, res.Encoded, res.Changed, res.Skipped, res.Removed, res.Seconds)
+			if n := len(res.Unreadable); n > 0 {
+				fmt.Fprintf(out, "%d files could not be decoded and were skipped:\n", n)
+				for i, p := range res.Unreadable {
+					if i == 10 {
+						fmt.Fprintf(out, "  ... and %d more\n", n-10)
+						break
+					}
+					fmt.Fprintf(out, "  %s\n", p)
+				}
+			}
+			return nil
+		},
+	}
+	cmd.Flags().StringVar(&runDir, "run", "", "trained run folder (made by lsconf train)")
+	cmd.Flags().StringVar(&images, "images", "", "folder of images (ImageFolder: one sub-folder per label, or unlabelled images)")
+	cmd.Flags().StringVar(&dbPath, "db", "", "index database file (created when missing)")
+	cmd.Flags().StringVar(&collection, "collection", "", "collection name (default: the folder's name)")
+	cmd.Flags().IntVar(&batch, "batch", index.DefaultBatch, "images per encoding batch and transaction")
+	cmd.Flags().BoolVar(&keepMissing, "keep-missing", false, "keep records whose files are gone")
+	cmd.Flags().BoolVar(&asJSON, "json", false, "print the summary as JSON")
+	return cmd
+}

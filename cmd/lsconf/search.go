@@ -1,0 +1,365 @@
+package main
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"image"
+	"math"
+	"os"
+	"strings"
+	"text/tabwriter"
+
+	"github.com/spf13/cobra"
+
+	"github.com/lsconf/lsconf/index"
+	"github.com/lsconf/lsconf/plot"
+	"github.com/lsconf/lsconf/search"
+)
+
+// searchOutput is the JSON of lsconf search.
+type searchOutput struct {
+	DB      string          `json:"db"`
+	Query   search.Query    `json:"query"`
+	Kind    string          `json:"kind"`
+	Input   string          `json:"input"`
+	K       int             `json:"k"`
+	Results []searchHitJSON `json:"results"`
+}
+
+type searchHitJSON struct {
+	search.Result
+	Path string `json:"path"`
+}
+
+func newSearchCmd(g *globalOptions) *cobra.Command {
+	var dbPath, imagePath, text, pointStr, grid, runDir, vocabFile string
+	var collections []string
+	var k int
+	var record int64
+	var asJSON, random bool
+	var seed uint64
+	cmd := &cobra.Command{
+		Use:   "search",
+		Short: "Search an index by an image, by words or by an LS point (top-k by sim, eq 15)",
+		Long: `Rank the images of an index by their similarity (eq 15 of the paper) to a query:
+  --image PATH   an image file, encoded with the run that built the index
+                 (--run, default the run folder recorded in the index)
+  --text WORDS   words mapped to an LS point by the vocabulary (paper 6.3):
+                 class names and synonyms ("plaid", "horizontal stripes",
+                 "polka dots"), "between squares and dots", "0.7 squares +
+                 0.3 dots", "random hlines" (or --random); --vocab FILE adds
+                 entries ("phrase, phrase = expression" per line)
+  --point X,Y    an LS point
+  --record ID    an image of the index (excluded from its own results)
+
+--collection restricts the search to collections of the index (repeatable):
+a query image from one collection searches another, with a model trained on
+neither. --grid writes the query and its results as a PNG mosaic with scores.`,
+		Example: `  lsconf search --db textures.db --text "polka dots"
+  lsconf search --db textures.db --image query.png --k 10 --grid top10.png
+  lsconf search --db textures.db --image market/dots/0001.png --collection wildtrack
+  lsconf search --db textures.db --text "0.7 squares + 0.3 dots" --json
+  lsconf search eval --db textures.db`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if dbPath == "" {
+				return errors.New("search: --db FILE is required")
+			}
+			n := 0
+			for _, s := range []string{imagePath, text, pointStr} {
+				if s != "" {
+					n++
+				}
+			}
+			if record != 0 {
+				n++
+			}
+			if n != 1 {
+				return errors.New("search: give exactly one query: --image PATH, --text WORDS, --point X,Y or --record ID")
+			}
+			if k < 1 {
+				return fmt.Errorf("search: --k %d, want at least 1", k)
+			}
+			if _, err := os.Stat(dbPath); err != nil {
+				return fmt.Errorf("search: index %s: %w", dbPath, err)
+			}
+			db, err := index.Open(dbPath)
+			if err != nil {
+				return err
+			}
+			defer db.Close()
+			ctx := cmd.Context()
+			e, err := search.Load(ctx, db, collections...)
+			if err != nil {
+				return err
+			}
+			if e.Snap.Len() == 0 {
+				return fmt.Errorf("search: index %s has no records%s", dbPath, inCollections(collections))
+			}
+			out := searchOutput{DB: dbPath, K: k}
+			var q search.Query
+			var queryPx []float32
+			switch {
+			case imagePath != "":
+				out.Kind, out.Input = "image", imagePath
+				b, err := os.ReadFile(imagePath)
+				if err != nil {
+					return fmt.Errorf("search: %w", err)
+				}
+				queryPx, err = index.DecodeImage(b)
+				if err != nil {
+					return fmt.Errorf("search: %s: %w", imagePath, err)
+				}
+				if runDir == "" {
+					runDir = e.Identity.RunDir
+				}
+				run, err := openModel(runDir, g)
+				if err != nil {
+					return fmt.Errorf("search: the image query needs the run that built the index: %w", err)
+				}
+				defer run.Close()
+				if err := db.CheckModel(ctx, run); err != nil {
+					return err
+				}
+				z, err := run.Encode(queryPx, 1)
+				if err != nil {
+					return fmt.Errorf("search: encode %s: %w", imagePath, err)
+				}
+				zz := make([]float64, len(z))
+				for i, x := range z {
+					zz[i] = float64(x)
+				}
+				if q, err = e.PointQuery(zz); err != nil {
+					return err
+				}
+			case text != "":
+				out.Kind, out.Input = "text", text
+				var extra []string
+				if vocabFile != "" {
+					s, err := search.LoadVocabFile(vocabFile)
+					if err != nil {
+						return err
+					}
+					extra = append(extra, s)
+				}
+				voc, err := search.NewVocab(e.Layout(), e.Identity.Classes, extra...)
+				if err != nil {
+					return err
+				}
+				if q, err = e.TextQuery(voc, text, random, seed); err != nil {
+					return err
+				}
+			case pointStr != "":
+				out.Kind, out.Input = "point", pointStr
+				z, err := search.ParsePoint(pointStr, e.Layout().ND())
+				if err != nil {
+					return err
+				}
+				if q, err = e.PointQuery(z); err != nil {
+					return err
+				}
+			default:
+				out.Kind, out.Input = "record", fmt.Sprint(record)
+				rec, err := db.Record(ctx, record)
+				if err != nil {
+					return err
+				}
+				z := make([]float64, len(rec.Z))
+				for i, x := range rec.Z {
+					z[i] = float64(x)
+				}
+				q = search.Query{V: rec.V, Point: z, Record: rec.ID}
+				if queryPx, err = rec.Pixels(); err != nil {
+					queryPx = nil
+				}
+			}
+			res, err := e.Search(q, k)
+			if err != nil {
+				return err
+			}
+			out.Query = q
+			recs := make([]index.Record, len(res))
+			for i, r := range res {
+				rec, err := db.Record(ctx, r.ID)
+				if err != nil {
+					return err
+				}
+				recs[i] = rec
+				out.Results = append(out.Results, searchHitJSON{Result: r, Path: displayPath(rec)})
+			}
+			if grid != "" {
+				if err := writeResultGrid(grid, out, queryPx, recs); err != nil {
+					return err
+				}
+				if !g.quiet {
+					fmt.Fprintf(os.Stderr, "wrote %s\n", grid)
+				}
+			}
+			if asJSON {
+				enc := json.NewEncoder(cmd.OutOrStdout())
+				enc.SetIndent("", "  ")
+				return enc.Encode(out)
+			}
+			printResults(cmd, out, e.Snap.Len())
+			return nil
+		},
+	}
+	cmd.Flags().StringVar(&dbPath, "db", "", "index database file")
+	cmd.Flags().StringVar(&imagePath, "image", "", "query image file (PNG, JPEG or GIF)")
+	cmd.Flags().StringVar(&text, "text", "", "query words (see the vocabulary forms above)")
+	cmd.Flags().StringVar(&pointStr, "point", "", "query LS point, comma-separated (n_d values)")
+	cmd.Flags().Int64Var(&record, "record", 0, "query by an indexed image's record id")
+	cmd.Flags().IntVar(&k, "k", 10, "number of results")
+	cmd.Flags().StringSliceVar(&collections, "collection", nil, "search only these collections (repeatable; default all)")
+	cmd.Flags().StringVar(&grid, "grid", "", "write the query and results as a PNG mosaic with scores")
+	cmd.Flags().StringVar(&runDir, "run", "", "run that encodes --image (default: the run recorded in the index)")
+	cmd.Flags().StringVar(&vocabFile, "vocab", "", "extra vocabulary file (\"phrase, phrase = expression\" lines)")
+	cmd.Flags().BoolVar(&random, "random", false, "text queries: a random point inside the cluster instead of its centre")
+	cmd.Flags().Uint64Var(&seed, "seed", 1, "seed of --random points")
+	cmd.Flags().BoolVar(&asJSON, "json", false, "print JSON")
+	cmd.AddCommand(newSearchEvalCmd())
+	return cmd
+}
+
+func inCollections(c []string) string {
+	if len(c) == 0 {
+		return ""
+	}
+	return " in collection(s) " + strings.Join(c, ", ")
+}
+
+// displayPath is the record's file, or collection/key for generated sets.
+func displayPath(r index.Record) string {
+	if f := r.File(); f != "" {
+		return f
+	}
+	return r.Collection + "/" + r.Path
+}
+
+func printResults(cmd *cobra.Command, out searchOutput, searched int) {
+	w := cmd.OutOrStdout()
+	desc := fmt.Sprintf("%s query %q", out.Kind, out.Input)
+	if t := out.Query.Target; t != nil {
+		var parts []string
+		for _, term := range t.Terms {
+			parts = append(parts, fmt.Sprintf("%.2f %s", term.Weight, term.Class))
+		}
+		desc += " -> " + strings.Join(parts, " + ")
+		if t.Random {
+			desc += " (random point)"
+		}
+	}
+	if p := out.Query.Point; p != nil {
+		desc += fmt.Sprintf(" at %s", fmtPoint(p))
+	}
+	fmt.Fprintf(w, "%s, top %d of %d\n", desc, len(out.Results), searched)
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	fmt.Fprintln(tw, "rank\tscore\tid\tlabel\tcollection\tpath")
+	for _, r := range out.Results {
+		fmt.Fprintf(tw, "%d\t%.4f\t%d\t%s\t%s\t%s\n", r.Rank, r.Score, r.ID, r.Label, r.Collection, r.Path)
+	}
+	tw.Flush()
+}
+
+func fmtPoint(p []float64) string {
+	s := make([]string, len(p))
+	for i, x := range p {
+		s[i] = fmt.Sprintf("%.3f", x)
+	}
+	return "(" + strings.Join(s, ", ") + ")"
+}
+
+// writeResultGrid draws the query and its results (paper Figures 10-13).
+func writeResultGrid(path string, out searchOutput, queryPx []float32, recs []index.Record) error {
+	spec := plot.ResultGridSpec{Title: fmt.Sprintf("lsconf search: %s query, top %d", out.Kind, len(recs))}
+	if queryPx != nil {
+		img, err := plot.Gray32(queryPx)
+		if err != nil {
+			return err
+		}
+		spec.Query = &plot.Tile{Image: img, Score: math.NaN(), Caption: out.Input}
+	} else {
+		spec.QueryText = out.Input
+		spec.QueryPoint = out.Query.Point
+	}
+	for i, r := range recs {
+		var img image.Image
+		px, err := r.Pixels()
+		if err == nil {
+			img, err = plot.Gray32(px)
+		}
+		if err != nil {
+			img = image.NewGray(image.Rect(0, 0, index.Side, index.Side))
+		}
+		caption := out.Results[i].Label
+		if caption == "" {
+			caption = r.Collection
+		}
+		spec.Results = append(spec.Results, plot.Tile{Image: img, Score: float64(out.Results[i].Score), Caption: caption})
+	}
+	m, err := plot.ResultGrid(spec)
+	if err != nil {
+		return fmt.Errorf("grid: %w", err)
+	}
+	return plot.SavePNG(m, path)
+}
+
+func newSearchEvalCmd() *cobra.Command {
+	var dbPath string
+	var collections []string
+	var k int
+	var asJSON bool
+	cmd := &cobra.Command{
+		Use:   "eval",
+		Short: "Retrieval quality of an index: mean precision@k by class label, for image and word queries",
+		Long: `Every labelled image of the index (labels that are class names of the run) is a
+query against the other images (itself excluded); precision@k is the share of
+its top k with the same label. Each class word (the class centre) is a query
+too. Prints the mean over image queries, per class, and per class word.`,
+		Example: `  lsconf index --run runs/ceg --images gen --db gen-ceg.db
+  lsconf search eval --db gen-ceg.db --json`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if dbPath == "" {
+				return errors.New("search eval: --db FILE is required")
+			}
+			if _, err := os.Stat(dbPath); err != nil {
+				return fmt.Errorf("search eval: index %s: %w", dbPath, err)
+			}
+			db, err := index.Open(dbPath)
+			if err != nil {
+				return err
+			}
+			defer db.Close()
+			e, err := search.Load(cmd.Context(), db, collections...)
+			if err != nil {
+				return err
+			}
+			ev, err := e.Evaluate(k)
+			if err != nil {
+				return err
+			}
+			if asJSON {
+				enc := json.NewEncoder(cmd.OutOrStdout())
+				enc.SetIndent("", "  ")
+				return enc.Encode(map[string]any{"db": dbPath, "model_id": e.Identity.ModelID, "eval": ev})
+			}
+			w := cmd.OutOrStdout()
+			fmt.Fprintf(w, "index %s (model %s): %d records, %d labelled queries, %d outside the configured space\n",
+				dbPath, e.Identity.ModelID, ev.Records, ev.Labelled, ev.Outside)
+			tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+			fmt.Fprintf(tw, "class\timage P@%d\tword P@%d\n", k, k)
+			for _, c := range e.Identity.Classes {
+				fmt.Fprintf(tw, "%s\t%.3f\t%.3f\n", c, ev.ImagePerClass[c], ev.WordP[c])
+			}
+			fmt.Fprintf(tw, "mean\t%.3f\t%.3f\n", ev.ImageP, ev.WordMean)
+			return tw.Flush()
+		},
+	}
+	cmd.Flags().StringVar(&dbPath, "db", "", "index database file")
+	cmd.Flags().StringSliceVar(&collections, "collection", nil, "evaluate only these collections (default all)")
+	cmd.Flags().IntVar(&k, "k", 10, "precision at k")
+	cmd.Flags().BoolVar(&asJSON, "json", false, "print JSON")
+	return cmd
+}

@@ -1,0 +1,107 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net"
+	"net/http"
+	"os"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/lsconf/lsconf/index"
+	"github.com/lsconf/lsconf/web"
+)
+
+func newServeCmd(g *globalOptions) *cobra.Command {
+	var dbPath, addr, runDir, vocabFile string
+	var maxUpload int64
+	var noModel bool
+	cmd := &cobra.Command{
+		Use:   "serve",
+		Short: "Serve an index: a search web page and its JSON API",
+		Long: `Serve the search page (upload or pick a query image, type words, see the top-k
+grid with scores and the LS scatter of the index) and its JSON API:
+  GET  /api/info, /api/collections, /api/points?collection=&limit=
+  POST /api/search/image (multipart "image")      GET /api/search/text?q=words
+  GET  /api/search/point?z=x,y                     GET /api/search/record?id=N
+  GET  /api/image/{id}  (an indexed image, by record id only)
+Every search route takes k= and collection=. Image queries need the run that
+built the index (--run, default the run folder recorded in the index); without
+it the other queries still work. Nothing is fetched from the network.`,
+		Example: `  lsconf serve --db textures.db
+  lsconf serve --db textures.db --addr 127.0.0.1:9000 --run runs/ceg`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if dbPath == "" {
+				return errors.New("serve: --db FILE is required")
+			}
+			db, err := index.Open(dbPath)
+			if err != nil {
+				return err
+			}
+			defer db.Close()
+			ctx := cmd.Context()
+			cfg := web.Config{DB: db, MaxUpload: maxUpload}
+			if vocabFile != "" {
+				b, err := os.ReadFile(vocabFile)
+				if err != nil {
+					return fmt.Errorf("serve: vocabulary: %w", err)
+				}
+				cfg.Vocab = []string{string(b)}
+			}
+			if !noModel {
+				dir := runDir
+				if dir == "" {
+					if id, err := db.Identity(ctx); err == nil {
+						dir = id.RunDir
+					}
+				}
+				if dir != "" {
+					run, err := openModel(dir, g)
+					switch {
+					case err == nil:
+						defer run.Close()
+						cfg.Model = run
+					case runDir != "":
+						return err
+					default:
+						fmt.Fprintf(os.Stderr, "serve: image queries disabled: cannot open the index's run %s: %v\n", dir, err)
+					}
+				}
+			}
+			srv, err := web.New(cfg)
+			if err != nil {
+				return err
+			}
+			ln, err := net.Listen("tcp", addr)
+			if err != nil {
+				return fmt.Errorf("serve: %w", err)
+			}
+			hs := &http.Server{Handler: srv, ReadHeaderTimeout: 10 * time.Second}
+			if !g.quiet {
+				fmt.Fprintf(os.Stderr, "lsconf: serving %s on http://%s/ (Ctrl-C stops)\n", dbPath, ln.Addr())
+			}
+			errc := make(chan error, 1)
+			go func() { errc <- hs.Serve(ln) }()
+			select {
+			case err := <-errc:
+				return fmt.Errorf("serve: %w", err)
+			case <-ctx.Done():
+				sctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+				defer cancel()
+				hs.Shutdown(sctx)
+				return nil
+			}
+		},
+	}
+	cmd.Flags().StringVar(&dbPath, "db", "", "index database file")
+	cmd.Flags().StringVar(&addr, "addr", "127.0.0.1:8080", "listen address")
+	cmd.Flags().StringVar(&runDir, "run", "", "run that encodes uploaded images (default: the run recorded in the index)")
+	cmd.Flags().BoolVar(&noModel, "no-model", false, "do not load a model (no image uploads)")
+	cmd.Flags().StringVar(&vocabFile, "vocab", "", "extra vocabulary file")
+	cmd.Flags().Int64Var(&maxUpload, "max-upload", 8<<20, "largest accepted upload in bytes")
+	return cmd
+}
