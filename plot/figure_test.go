@@ -2,7 +2,9 @@ package plot
 
 import (
 	"bytes"
+	"encoding/xml"
 	"image/png"
+	"io"
 	"os"
 	"path/filepath"
 	"strings"
@@ -31,6 +33,15 @@ func checkSaved(t *testing.T, fig *Figure, base string) {
 	}
 	if !bytes.Contains(s, []byte("<svg")) || !bytes.HasSuffix(bytes.TrimSpace(s), []byte("</svg>")) || len(s) < 500 {
 		t.Errorf("%s.svg is not a complete SVG (%d bytes)", base, len(s))
+	}
+	dec := xml.NewDecoder(bytes.NewReader(s))
+	for {
+		if _, err := dec.Token(); err == io.EOF {
+			break
+		} else if err != nil {
+			t.Errorf("%s.svg is not well-formed XML: %v", base, err)
+			break
+		}
 	}
 	ents, err := os.ReadDir(filepath.Dir(base))
 	if err != nil {

@@ -125,6 +125,11 @@ func TestTrainingCurves(t *testing.T) {
 	if math.Abs(float64(g.w-fig.Width)) > 1e-9 || math.Abs(float64(g.h-fig.Height)) > 1e-9 {
 		t.Fatalf("TrainingCurves figure %v x %v, the same curves by hand %v x %v", fig.Width, fig.Height, g.w, g.h)
 	}
+	dir := t.TempDir()
+	if err := Save(fig, filepath.Join(dir, "curves")); err != nil {
+		t.Fatal(err)
+	}
+	checkSaved(t, fig, filepath.Join(dir, "curves"))
 	img := render(t, fig)
 	acc := st.charts[2]
 	for e := 0; e < n; e++ {
