@@ -31,6 +31,9 @@ func pruneAt(th float32) float64 {
 // the workers (a variable so that tests can exercise the parallel path).
 var parallelMin = 1 << 17
 
+// scoreBlock is the number of entries scored column by column at once.
+const scoreBlock = 256
+
 // seedWindow is how many entries around the query's own sum, in its most
 // promising group, are scored first to raise the pruning threshold early.
 const seedWindow = 64
@@ -223,37 +226,57 @@ func (sc *scorer) score(sp span, band bool) {
 			limit = sp.qS / (p / (1 + margin)) * (1 + margin)
 		}
 	}
-	c0 := sp.cols[0]
-	v0 := g.vals[c0][sp.lo:sp.hi]
-	q0 := sp.qv[0]
 	sums := g.sums[sp.lo:sp.hi]
 	ids := g.ids[sp.lo:sp.hi]
 	pos := g.pos[sp.lo:sp.hi]
-	for j := range sums {
-		sj := sums[j]
-		if float64(sj) > limit {
+	var buf [scoreBlock]float32
+	for off := 0; off < len(sums); off += scoreBlock {
+		end := min(off+scoreBlock, len(sums))
+		if float64(sums[off]) > limit {
 			return
 		}
-		num := min(q0, v0[j])
+		// Column by column over the block: num = sum_t min(q_t, v_t), in
+		// ascending column order (the order of latent.Sim32).
+		num := buf[:end-off]
+		v0 := g.vals[sp.cols[0]][sp.lo+off : sp.lo+end]
+		v0 = v0[:len(num)]
+		q0 := sp.qv[0]
+		for j := range num {
+			num[j] = min(q0, v0[j])
+		}
 		for t := 1; t < len(sp.cols); t++ {
-			num += min(sp.qv[t], g.vals[sp.cols[t]][sp.lo+j])
+			vt := g.vals[sp.cols[t]][sp.lo+off : sp.lo+end]
+			vt = vt[:len(num)]
+			qt := sp.qv[t]
+			for j := range num {
+				num[j] += min(qt, vt[j])
+			}
 		}
-		den := max(sq, sj)
-		if float64(num) < thLow*float64(den) {
-			continue
-		}
-		if sc.exclude != nil && sc.exclude(ids[j]) {
-			continue
-		}
-		if !top.push(Hit{ID: ids[j], Pos: int(pos[j]), Score: num / den}) {
-			continue
-		}
-		if nt := top.threshold(); nt != th {
-			th = nt
-			if p := pruneAt(th); p > 0 {
-				thLow = p * (1 - margin)
-				if band {
-					limit = sp.qS / (p / (1 + margin)) * (1 + margin)
+		bs := sums[off:end]
+		bs = bs[:len(num)]
+		for j, nj := range num {
+			sj := bs[j]
+			if float64(sj) > limit {
+				return
+			}
+			den := max(sq, sj)
+			if float64(nj) < thLow*float64(den) {
+				continue
+			}
+			id := ids[off+j]
+			if sc.exclude != nil && sc.exclude(id) {
+				continue
+			}
+			if !top.push(Hit{ID: id, Pos: int(pos[off+j]), Score: nj / den}) {
+				continue
+			}
+			if nt := top.threshold(); nt != th {
+				th = nt
+				if p := pruneAt(th); p > 0 {
+					thLow = p * (1 - margin)
+					if band {
+						limit = sp.qS / (p / (1 + margin)) * (1 + margin)
+					}
 				}
 			}
 		}
