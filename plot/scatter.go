@@ -305,6 +305,9 @@ func (d *scatterData) notes() []string {
 	if d.outside > 0 {
 		out = append(out, fmt.Sprintf("%d of %d points outside the view [-%g, %g]", d.outside, total, d.half, d.half))
 	}
+	if q := d.query; q != nil && (math.Abs(q[0]) > d.half || math.Abs(q[1]) > d.half) {
+		out = append(out, fmt.Sprintf("query (%.3g, %.3g) outside the view", q[0], q[1]))
+	}
 	return out
 }
 

@@ -222,6 +222,11 @@ func TestScatterNotes(t *testing.T) {
 	}
 	render(t, fig)
 
+	q, err := Scatter(ScatterSpec{Layout: l, View: View{Half: 2}, Query: []float64{0, 2.5}})
+	if err != nil || len(q.Notes) != 2 || q.Notes[1] != "query (0, 2.5) outside the view" {
+		t.Errorf("query outside the view: %v, notes %q", err, q.Notes)
+	}
+
 	empty, err := Scatter(ScatterSpec{})
 	if err != nil {
 		t.Fatal(err)
