@@ -24,8 +24,10 @@
 //     anywhere below a sub-folder is labelled by that first-level sub-folder.
 //   - Files with an image extension (.png, .jpg, .jpeg, .gif) that do not
 //     decode are skipped and reported, not fatal; other files are ignored.
-//   - Images are decoded to 32x32 gray by DecodeImage (luma, area-averaged
-//     resize) until package data provides the training pipeline's decoder.
+//   - Images are decoded by DecodeImage with the steps of data's ImageFolder
+//     loader (tested bit for bit against it), so indexed and query images
+//     are what the model saw in training. It should become a call to an
+//     exported decoder of package data when data has one.
 //   - Records of built-in (generated) sets have no file: their 32x32 pixels
 //     are stored in the record so the grid and the web page can show them.
 package index
