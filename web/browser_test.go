@@ -103,6 +103,19 @@ func TestBrowserSearchPage(t *testing.T) {
 	}
 	checkHits(t, "words \"polka dots\"", got, "dots")
 
+	// Pick an indexed image as the query: its record is not among the results.
+	err = chromedp.Do(ctx,
+		chromedp.Click(chromedp.CSS(`#picks img.pick`)),
+		poll(`document.querySelector('#queryview').textContent.includes('record') && document.querySelectorAll('#results .hit').length === 10`),
+	)
+	if err != nil {
+		t.Fatalf("picking an indexed image: %v (status %q)", err, status())
+	}
+	self, err := chromedp.Run(ctx, chromedp.Evaluate[bool](`(() => { const q = document.querySelector('#queryview').textContent.match(/record (\d+)/)[1]; return Array.from(document.querySelectorAll('#results .hit')).some(h => h.dataset.id === q); })()`))
+	if err != nil || self {
+		t.Fatalf("picked record among its own results (%v, %v)", self, err)
+	}
+
 	// Unknown words show the server's message on the page.
 	err = chromedp.Do(ctx,
 		chromedp.SetValue(chromedp.CSS(`#text`), "leopard"),

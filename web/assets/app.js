@@ -113,6 +113,35 @@ async function loadScatter() {
     t.textContent = info.classes[i];
   });
   queryMark = el("g", { id: "querymark" }, svg);
+  showPicks(pts.points);
+}
+
+// showPicks offers a few indexed images (spread over the labels) as queries.
+function showPicks(points) {
+  const box = $("picks");
+  box.textContent = "";
+  const byLabel = new Map();
+  for (const p of points) {
+    const l = p.label || p.collection;
+    if (!byLabel.has(l)) byLabel.set(l, []);
+    byLabel.get(l).push(p);
+  }
+  const chosen = [];
+  for (let round = 0; chosen.length < 12 && round < 12; round++) {
+    for (const list of byLabel.values()) {
+      const i = Math.floor(round * list.length / 3);
+      if (round < 3 && i < list.length && chosen.length < 12) chosen.push(list[i]);
+    }
+  }
+  for (const p of chosen) {
+    const img = document.createElement("img");
+    img.src = "/api/image/" + p.id;
+    img.alt = p.label || "indexed image";
+    img.title = `record ${p.id}` + (p.label ? ` (${p.label})` : "");
+    img.className = "pick";
+    img.addEventListener("click", () => searchRecord(p.id, p.label));
+    box.appendChild(img);
+  }
 }
 
 function markQuery(point) {
