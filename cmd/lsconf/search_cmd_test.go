@@ -8,6 +8,9 @@ import (
 	"image"
 	"image/color"
 	"math/rand/v2"
+	"mime/multipart"
+	"net"
+	"net/http"
 	"os"
 	"path/filepath"
 	"strings"
@@ -85,6 +88,70 @@ func writeFolder(t *testing.T, dir string, n int, seed uint64) {
 				t.Fatal(err)
 			}
 		}
+	}
+}
+
+// checkServe runs "lsconf serve" on a free loopback port, uploads an image
+// and stops the server.
+func checkServe(t *testing.T, db, query string) {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Error(err)
+		return
+	}
+	addr := ln.Addr().String()
+	ln.Close()
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() {
+		root := newRootCmd()
+		root.SetArgs([]string{"-q", "serve", "--db", db, "--addr", addr})
+		done <- root.ExecuteContext(ctx)
+	}()
+	defer func() {
+		cancel()
+		if err := <-done; err != nil {
+			t.Errorf("serve: %v", err)
+		}
+	}()
+	var info struct {
+		ImageSearch bool `json:"image_search"`
+		Records     int  `json:"records"`
+	}
+	for i := 0; ; i++ {
+		r, err := http.Get("http://" + addr + "/api/info")
+		if err == nil {
+			json.NewDecoder(r.Body).Decode(&info)
+			r.Body.Close()
+			break
+		}
+		if i == 100 {
+			t.Errorf("serve did not answer: %v", err)
+			return
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	if !info.ImageSearch || info.Records != 36 {
+		t.Errorf("serve info: %+v, want image search on 36 records", info)
+	}
+	b, _ := os.ReadFile(query)
+	var body bytes.Buffer
+	mw := multipart.NewWriter(&body)
+	fw, _ := mw.CreateFormFile("image", "q.png")
+	fw.Write(b)
+	mw.Close()
+	r, err := http.Post("http://"+addr+"/api/search/image?k=7", mw.FormDataContentType(), &body)
+	if err != nil {
+		t.Error(err)
+		return
+	}
+	defer r.Body.Close()
+	var res struct {
+		Results []struct{ Score float32 } `json:"results"`
+	}
+	if err := json.NewDecoder(r.Body).Decode(&res); err != nil || r.StatusCode != 200 || len(res.Results) != 7 {
+		t.Errorf("serve image search: %d %+v %v", r.StatusCode, res, err)
 	}
 }
 
@@ -187,6 +254,8 @@ func runIndexSearchCommands(t *testing.T) {
 	if err != nil || json.Unmarshal([]byte(out), &ev) != nil || ev.Eval.Labelled != 36 || ev.Eval.ImageP < 0 || ev.Eval.ImageP > 1 {
 		t.Errorf("search eval: %v %+v\n%s", err, ev, out)
 	}
+	// serve finds the run recorded in the index and answers image uploads.
+	checkServe(t, db, filepath.Join(a, "hlines", "01.png"))
 	// Another run cannot extend this index.
 	trainTiny(t, other, 8)
 	if out, err = lsconf("index", "--run", other, "--images", a, "--db", db, "--collection", "again"); err == nil || !strings.Contains(err.Error(), "different model") {
