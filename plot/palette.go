@@ -23,7 +23,7 @@ var classColors = [...]color.RGBA{
 // PaletteSize is the number of distinct class colours before they cycle.
 const PaletteSize = len(classColors)
 
-// UnlabeledColor is the colour of points whose label is -1.
+// unlabeledColor is the colour of points whose label is -1.
 var unlabeledColor = color.RGBA{0x99, 0x99, 0x99, 0xFF}
 
 // ClassColor returns the colour of class i (i >= 0); colours cycle after
