@@ -63,6 +63,7 @@ func New(v []float32, nc int, ids []int64) (*Index, error) {
 			return nil, fmt.Errorf("search index: record %d has v[%d] = %v, want finite and >= 0", i/nc, i%nc, x)
 		}
 	}
+	v = positiveZeros(v)
 	x := &Index{nc: nc, ids: ids, v: v, sums: make([]float32, n)}
 	byKey := map[string]int{}
 	var keyBuf []byte
@@ -175,6 +176,23 @@ type Options struct {
 // ErrBadQuery is returned (wrapped) for a query vector of the wrong length
 // or with negative or non-finite entries.
 var ErrBadQuery = errors.New("bad query vector")
+
+// positiveZeros returns v, or a copy with every -0 made +0 (so that the
+// scalar and vector min agree bit for bit; v from eq 12 has no -0).
+func positiveZeros(v []float32) []float32 {
+	for i, a := range v {
+		if a == 0 && math.Signbit(float64(a)) {
+			c := slices.Clone(v)
+			for j := i; j < len(c); j++ {
+				if c[j] == 0 {
+					c[j] = 0
+				}
+			}
+			return c
+		}
+	}
+	return v
+}
 
 func (x *Index) checkQuery(q []float32) error {
 	if len(q) != x.nc {

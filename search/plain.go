@@ -13,7 +13,7 @@ func (x *Index) Scan(q []float32, k int, opt Options) ([]Hit, error) {
 	if err := x.checkQuery(q); err != nil {
 		return nil, err
 	}
-	return x.scan(q, k, opt, x.nworkers()), nil
+	return x.scan(positiveZeros(q), k, opt, x.nworkers()), nil
 }
 
 func (x *Index) scan(q []float32, k int, opt Options, workers int) []Hit {

@@ -51,7 +51,7 @@ func (x *Index) Search(q []float32, k int, opt Options) ([]Hit, error) {
 	if err := x.checkQuery(q); err != nil {
 		return nil, err
 	}
-	return x.search(q, k, opt, x.nworkers()), nil
+	return x.search(positiveZeros(q), k, opt, x.nworkers()), nil
 }
 
 // SearchBatch runs many queries, spread over the workers (each query
@@ -79,7 +79,7 @@ func (x *Index) SearchBatch(qs [][]float32, k int, opt Options) ([][]Hit, error)
 				if i >= len(qs) {
 					return
 				}
-				out[i] = x.search(qs[i], k, opt, 1)
+				out[i] = x.search(positiveZeros(qs[i]), k, opt, 1)
 			}
 		}()
 	}
@@ -238,19 +238,9 @@ func (sc *scorer) score(sp span, band bool) {
 		// Column by column over the block: num = sum_t min(q_t, v_t), in
 		// ascending column order (the order of latent.Sim32).
 		num := buf[:end-off]
-		v0 := g.vals[sp.cols[0]][sp.lo+off : sp.lo+end]
-		v0 = v0[:len(num)]
-		q0 := sp.qv[0]
-		for j := range num {
-			num[j] = min(q0, v0[j])
-		}
+		minInto(num, sp.qv[0], g.vals[sp.cols[0]][sp.lo+off:sp.lo+end])
 		for t := 1; t < len(sp.cols); t++ {
-			vt := g.vals[sp.cols[t]][sp.lo+off : sp.lo+end]
-			vt = vt[:len(num)]
-			qt := sp.qv[t]
-			for j := range num {
-				num[j] += min(qt, vt[j])
-			}
+			addMin(num, sp.qv[t], g.vals[sp.cols[t]][sp.lo+off:sp.lo+end])
 		}
 		bs := sums[off:end]
 		bs = bs[:len(num)]
