@@ -1,0 +1,433 @@
+package data
+
+import (
+	"bufio"
+	"context"
+	"errors"
+	"fmt"
+	"image"
+	"image/draw"
+	_ "image/gif" // registers GIF decoding
+	_ "image/jpeg"
+	_ "image/png"
+	"io"
+	"os"
+	"path/filepath"
+	"runtime"
+	"sort"
+	"strings"
+	"sync"
+)
+
+// Limits of LoadImageFolder unless LoadOptions say otherwise.
+const (
+	// DefaultMaxPixels bounds an image's width*height, read from its
+	// header before decoding (a decompression-bomb guard).
+	DefaultMaxPixels = 50_000_000
+	// DefaultMaxFileBytes bounds the size of an image file.
+	DefaultMaxFileBytes = 256 << 20
+	// DefaultMaxDepth bounds how deep folders nest inside a class folder.
+	DefaultMaxDepth = 8
+)
+
+// LoadOptions tune LoadImageFolder. The zero value is the default.
+type LoadOptions struct {
+	// MaxPixels, MaxFileBytes, MaxDepth: 0 means the Default... value.
+	MaxPixels    int
+	MaxFileBytes int64
+	MaxDepth     int
+	// Strict makes every skipped file an error instead of a counted skip.
+	Strict bool
+	// AllowEmptyClasses keeps class folders without usable images (with
+	// count 0, so labels still follow the folder names) instead of failing.
+	AllowEmptyClasses bool
+	// MinClasses is the fewest class folders accepted (0 = 2). A single
+	// class usually means the path points at a class folder itself.
+	MinClasses int
+	// Fit is how a non-square image becomes square: "stretch" (default:
+	// resize the whole image, like torchvision's Resize((32, 32))) or
+	// "crop" (the centred square).
+	Fit string
+	// Log, if set, receives one line per skipped file.
+	Log io.Writer
+	// Workers decode in parallel (0 = GOMAXPROCS); the result does not
+	// depend on it.
+	Workers int
+	// Progress, if set, is called after each file with the number done
+	// and the total (from one goroutine at a time).
+	Progress func(done, total int)
+}
+
+// Skip is a file or folder LoadImageFolder did not use, and why.
+type Skip struct {
+	Path   string `json:"path"`
+	Reason string `json:"reason"`
+}
+
+// LoadReport says what LoadImageFolder found.
+type LoadReport struct {
+	Root    string   `json:"root"`
+	Classes []string `json:"classes"`
+	Counts  []int    `json:"counts"`
+	Loaded  int      `json:"loaded"`
+	// Skipped are entries inside class folders that were not loaded:
+	// unreadable, not an image, corrupt, too large, symlink loops, folders
+	// nested too deep.
+	Skipped []Skip `json:"skipped"`
+	// Ignored are entries that are not meant as images: files at the top
+	// level (such as classes.json or a contact sheet) and hidden entries
+	// (".name", __MACOSX) anywhere.
+	Ignored []Skip `json:"ignored"`
+	// ClassMapNote is set when the folder's classes.json disagrees with
+	// its class folders (the folders win).
+	ClassMapNote string `json:"class_map_note,omitempty"`
+}
+
+// LoadImageFolder loads an ImageFolder tree: root/<class>/.../<image>,
+// one top-level folder per class, class names (and label order) = the
+// folder names in sorted (byte) order. Images may be PNG, JPEG or GIF
+// (first frame), any size and colour; the format is recognised from the
+// content, not the extension. Each is converted to an RGB base image of
+// BaseSize x BaseSize: transparent pixels over black, area averaging both
+// ways (each output pixel is the mean of the source area it covers; an
+// upscale repeats pixels), after an optional centre crop (Fit). Colour is
+// kept for the colour jitter; grayscale comes later.
+//
+// Files in nested folders of a class folder belong to that class (as
+// torchvision's ImageFolder). Hidden entries (".name") and __MACOSX are
+// skipped. Symbolic links are followed; a link back to a folder being
+// walked (a loop), or to a folder already walked, is skipped.
+//
+// Errors: root missing or not a folder, no class folders, fewer than
+// MinClasses, a class folder without usable images (unless
+// AllowEmptyClasses), any skipped file with Strict. Otherwise every
+// unusable file is a counted skip in the report (and a line on Log),
+// never a silent one and never a label from anywhere but its top-level
+// folder.
+func LoadImageFolder(ctx context.Context, root string, opts LoadOptions) (*Base, *LoadReport, error) {
+	if opts.MaxPixels <= 0 {
+		opts.MaxPixels = DefaultMaxPixels
+	}
+	if opts.MaxFileBytes <= 0 {
+		opts.MaxFileBytes = DefaultMaxFileBytes
+	}
+	if opts.MaxDepth <= 0 {
+		opts.MaxDepth = DefaultMaxDepth
+	}
+	if opts.MinClasses <= 0 {
+		opts.MinClasses = 2
+	}
+	if opts.Fit == "" {
+		opts.Fit = "stretch"
+	}
+	if opts.Fit != "stretch" && opts.Fit != "crop" {
+		return nil, nil, fmt.Errorf("load %s: fit %q (want stretch or crop)", root, opts.Fit)
+	}
+	fi, err := os.Stat(root)
+	if err != nil {
+		return nil, nil, fmt.Errorf("load %s: %w", root, err)
+	}
+	if !fi.IsDir() {
+		return nil, nil, fmt.Errorf("load %s: not a folder (want one sub-folder per class)", root)
+	}
+	entries, err := os.ReadDir(root)
+	if err != nil {
+		return nil, nil, fmt.Errorf("load %s: %w", root, err)
+	}
+	rep := &LoadReport{Root: root}
+	w := &walker{opts: opts, rep: rep, root: root}
+	var classDirs []string
+	topImages := 0
+	for _, e := range entries {
+		name := e.Name()
+		p := filepath.Join(root, name)
+		st, err := os.Stat(p) // follows links
+		if err != nil {
+			rep.Ignored = append(rep.Ignored, Skip{name, "unreadable: " + err.Error()})
+			continue
+		}
+		switch {
+		case isHidden(name):
+			rep.Ignored = append(rep.Ignored, Skip{name, "hidden"})
+		case st.IsDir():
+			classDirs = append(classDirs, name)
+		default:
+			rep.Ignored = append(rep.Ignored, Skip{name, "file at the top level, not in a class folder"})
+			if isImageExt(name) {
+				topImages++
+			}
+		}
+	}
+	sort.Strings(classDirs)
+	if len(classDirs) == 0 {
+		hint := ""
+		if topImages > 0 {
+			hint = fmt.Sprintf(" (it holds %d image files directly: put them in one sub-folder per class, or point at the parent folder)", topImages)
+		}
+		return nil, rep, fmt.Errorf("load %s: no class folders%s", root, hint)
+	}
+	if len(classDirs) < opts.MinClasses {
+		return nil, rep, fmt.Errorf("load %s: %d class folder (%s); need at least %d, one sub-folder per class (is this a class folder itself?)",
+			root, len(classDirs), strings.Join(classDirs, ", "), opts.MinClasses)
+	}
+	rep.Classes = classDirs
+	rep.Counts = make([]int, len(classDirs))
+	// Collect the candidate files of each class, in sorted path order.
+	var files []candidate
+	for c, name := range classDirs {
+		dir := filepath.Join(root, name)
+		st, _ := os.Stat(dir)
+		w.visited = append(w.visited, st)
+		w.walk(dir, name, c, 0, []os.FileInfo{st}, &files)
+	}
+	if opts.Strict && len(rep.Skipped) > 0 {
+		s := rep.Skipped[0]
+		return nil, rep, fmt.Errorf("load %s: %s: %s (and %d more skipped; strict)", root, s.Path, s.Reason, len(rep.Skipped)-1)
+	}
+	// Decode in parallel.
+	out := make([][]uint8, len(files))
+	reasons := make([]string, len(files))
+	workers := opts.Workers
+	if workers <= 0 {
+		workers = runtime.GOMAXPROCS(0)
+	}
+	jobs := make(chan int)
+	var wg sync.WaitGroup
+	var mu sync.Mutex
+	done := 0
+	for k := 0; k < workers; k++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range jobs {
+				out[i], reasons[i] = loadImage(files[i].path, opts)
+				if opts.Progress != nil {
+					mu.Lock()
+					done++
+					opts.Progress(done, len(files))
+					mu.Unlock()
+				}
+			}
+		}()
+	}
+	var cerr error
+feed:
+	for i := range files {
+		select {
+		case jobs <- i:
+		case <-ctx.Done():
+			cerr = ctx.Err()
+			break feed
+		}
+	}
+	close(jobs)
+	wg.Wait()
+	if cerr != nil {
+		return nil, rep, fmt.Errorf("load %s: %w", root, cerr)
+	}
+	b := &Base{ClassNames: classDirs}
+	for i, f := range files {
+		if reasons[i] != "" {
+			w.skip(f.rel, reasons[i])
+			continue
+		}
+		b.RGB = append(b.RGB, out[i])
+		b.Labels = append(b.Labels, f.class)
+		b.IDs = append(b.IDs, f.rel)
+		rep.Counts[f.class]++
+	}
+	rep.Loaded = len(b.RGB)
+	if opts.Strict && len(rep.Skipped) > 0 {
+		s := rep.Skipped[0]
+		return nil, rep, fmt.Errorf("load %s: %s: %s (strict)", root, s.Path, s.Reason)
+	}
+	var empty []string
+	for c, n := range rep.Counts {
+		if n == 0 {
+			empty = append(empty, classDirs[c])
+		}
+	}
+	if len(empty) > 0 && !opts.AllowEmptyClasses {
+		return nil, rep, fmt.Errorf("load %s: class folder(s) %s hold no usable image (%d files skipped; see the load report)",
+			root, strings.Join(empty, ", "), len(rep.Skipped))
+	}
+	if cm, err := ReadClassMap(filepath.Join(root, ClassMapFile)); err == nil {
+		if strings.Join(cm.Classes, "\x00") != strings.Join(classDirs, "\x00") {
+			rep.ClassMapNote = fmt.Sprintf("%s lists classes %v but the folders are %v; labels follow the folders", ClassMapFile, cm.Classes, classDirs)
+		}
+	} else if !errors.Is(err, os.ErrNotExist) {
+		rep.ClassMapNote = err.Error()
+	}
+	return b, rep, nil
+}
+
+// candidate is a file to decode.
+type candidate struct {
+	path, rel string
+	class     int
+}
+
+type walker struct {
+	opts    LoadOptions
+	rep     *LoadReport
+	root    string
+	visited []os.FileInfo // every folder walked, to catch links to them
+}
+
+func (w *walker) skip(rel, reason string) {
+	w.rep.Skipped = append(w.rep.Skipped, Skip{rel, reason})
+	if w.opts.Log != nil {
+		fmt.Fprintf(w.opts.Log, "skip %s: %s\n", rel, reason)
+	}
+}
+
+// walk collects the files under dir (sorted) for class c.
+func (w *walker) walk(dir, rel string, c, depth int, stack []os.FileInfo, files *[]candidate) {
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		w.skip(rel, "unreadable folder: "+err.Error())
+		return
+	}
+	for _, e := range entries { // ReadDir sorts by name
+		name := e.Name()
+		p := filepath.Join(dir, name)
+		r := filepath.ToSlash(filepath.Join(rel, name))
+		if isHidden(name) || name == "__MACOSX" {
+			w.rep.Ignored = append(w.rep.Ignored, Skip{r, "hidden"})
+			continue
+		}
+		st, err := os.Stat(p)
+		if err != nil {
+			w.skip(r, "unreadable: "+err.Error())
+			continue
+		}
+		if st.IsDir() {
+			if loopsBack(st, stack) {
+				w.skip(r, "symbolic link loop (links back to a folder that contains it)")
+				continue
+			}
+			if loopsBack(st, w.visited) {
+				w.skip(r, "folder already loaded through another path (symbolic link)")
+				continue
+			}
+			if depth+1 > w.opts.MaxDepth {
+				w.skip(r, fmt.Sprintf("folder nested deeper than %d levels", w.opts.MaxDepth))
+				continue
+			}
+			w.visited = append(w.visited, st)
+			w.walk(p, r, c, depth+1, append(stack, st), files)
+			continue
+		}
+		if !st.Mode().IsRegular() {
+			w.skip(r, "not a regular file")
+			continue
+		}
+		*files = append(*files, candidate{path: p, rel: r, class: c})
+	}
+}
+
+func loopsBack(st os.FileInfo, list []os.FileInfo) bool {
+	for _, a := range list {
+		if os.SameFile(st, a) {
+			return true
+		}
+	}
+	return false
+}
+
+func isHidden(name string) bool { return strings.HasPrefix(name, ".") }
+
+func isImageExt(name string) bool {
+	switch strings.ToLower(filepath.Ext(name)) {
+	case ".png", ".jpg", ".jpeg", ".gif":
+		return true
+	}
+	return false
+}
+
+// loadImage decodes one file into a base image, or returns why not.
+func loadImage(path string, opts LoadOptions) ([]uint8, string) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, "unreadable: " + err.Error()
+	}
+	defer f.Close()
+	st, err := f.Stat()
+	if err != nil {
+		return nil, "unreadable: " + err.Error()
+	}
+	if st.Size() > opts.MaxFileBytes {
+		return nil, fmt.Sprintf("file of %d bytes exceeds the limit of %d", st.Size(), opts.MaxFileBytes)
+	}
+	if st.Size() == 0 {
+		return nil, "empty file"
+	}
+	cfg, format, err := image.DecodeConfig(bufio.NewReader(f))
+	if err != nil {
+		if errors.Is(err, image.ErrFormat) {
+			return nil, "not a PNG, JPEG or GIF image"
+		}
+		return nil, "corrupt image header: " + err.Error()
+	}
+	if cfg.Width <= 0 || cfg.Height <= 0 {
+		return nil, fmt.Sprintf("%s of size %dx%d", format, cfg.Width, cfg.Height)
+	}
+	if int64(cfg.Width)*int64(cfg.Height) > int64(opts.MaxPixels) {
+		return nil, fmt.Sprintf("%s of %dx%d pixels exceeds the limit of %d pixels", format, cfg.Width, cfg.Height, opts.MaxPixels)
+	}
+	if _, err := f.Seek(0, io.SeekStart); err != nil {
+		return nil, "unreadable: " + err.Error()
+	}
+	img, _, err := image.Decode(bufio.NewReader(f))
+	if err != nil {
+		return nil, fmt.Sprintf("corrupt %s: %v", format, err)
+	}
+	bd := img.Bounds()
+	if int64(bd.Dx())*int64(bd.Dy()) > int64(opts.MaxPixels) || bd.Empty() {
+		return nil, fmt.Sprintf("%s decoded to %dx%d pixels", format, bd.Dx(), bd.Dy())
+	}
+	return toBase(img, opts.Fit == "crop"), ""
+}
+
+// toBase converts an image to a base image: RGB over black, optional
+// centre square crop, area-averaged to BaseSize x BaseSize.
+func toBase(img image.Image, crop bool) []uint8 {
+	bd := img.Bounds()
+	if crop {
+		s := min(bd.Dx(), bd.Dy())
+		x0 := bd.Min.X + (bd.Dx()-s)/2
+		y0 := bd.Min.Y + (bd.Dy()-s)/2
+		bd = image.Rect(x0, y0, x0+s, y0+s)
+	}
+	rgba := image.NewRGBA(image.Rect(0, 0, bd.Dx(), bd.Dy()))
+	draw.Draw(rgba, rgba.Bounds(), img, bd.Min, draw.Src)
+	w, h := bd.Dx(), bd.Dy()
+	tx := areaTaps(w, BaseSize)
+	ty := areaTaps(h, BaseSize)
+	// Rows first (h x BaseSize x 3), reading the 8-bit pixels directly.
+	tmp := make([]float32, h*BaseSize*3)
+	for y := 0; y < h; y++ {
+		row := rgba.Pix[y*rgba.Stride:]
+		for ox, ts := range tx {
+			var r, g, b float32
+			for _, t := range ts {
+				r += t.w * float32(row[4*t.i])
+				g += t.w * float32(row[4*t.i+1])
+				b += t.w * float32(row[4*t.i+2])
+			}
+			o := (y*BaseSize + ox) * 3
+			tmp[o], tmp[o+1], tmp[o+2] = r/255, g/255, b/255
+		}
+	}
+	out := make([]float32, BasePix)
+	for oy, ts := range ty {
+		for x := 0; x < BaseSize*3; x++ {
+			var s float32
+			for _, t := range ts {
+				s += t.w * tmp[t.i*BaseSize*3+x]
+			}
+			out[oy*BaseSize*3+x] = s
+		}
+	}
+	return toBytes(out)
+}
