@@ -211,8 +211,30 @@ func (c *convNode) EqualNodeData(other gobackend.NodeDataComparable) bool {
 		slices.Equal(c.dilatedInputSpatialDims, o.dilatedInputSpatialDims)
 }
 
-// execConvGeneral executes the DotGeneral by first normalizing and repackaging the tensors into blocks.
-func execConvGeneral(backend *gobackend.Backend, node *gobackend.Node, inputs []*gobackend.Buffer, _ []bool) (*gobackend.Buffer, error) {
+// execConvGeneral executes the ConvGeneral.
+//
+// lsconf fork: float32 convolutions without dilations or grouping take the
+// fast path of convfast.go; everything else (and the tests' reference) is
+// execConvGeneralReference, the upstream executor.
+func execConvGeneral(backend *gobackend.Backend, node *gobackend.Node, inputs []*gobackend.Buffer, inputsOwned []bool) (*gobackend.Buffer, error) {
+	params := node.Data.(*convNode)
+	if _, ok := newConvGeom(params, inputs[0].RawShape, inputs[1].RawShape, node.Shape); ok && convFastEnabled {
+		output, err := backend.GetBuffer(node.Shape)
+		if err != nil {
+			return nil, err
+		}
+		if execConvFast(backend, params, inputs[0], inputs[1], output, convKernelsBest) {
+			return output, nil
+		}
+		backend.PutBuffer(output)
+	}
+	return execConvGeneralReference(backend, node, inputs, inputsOwned)
+}
+
+// execConvGeneralReference executes the DotGeneral by first normalizing and repackaging the tensors into blocks.
+//
+// lsconf fork: this is upstream's execConvGeneral, renamed.
+func execConvGeneralReference(backend *gobackend.Backend, node *gobackend.Node, inputs []*gobackend.Buffer, _ []bool) (*gobackend.Buffer, error) {
 	input, kernel := inputs[0], inputs[1]
 	params := node.Data.(*convNode)
 	outputShape := node.Shape

@@ -1,0 +1,256 @@
+// Copyright 2026 lsconf authors. SPDX-License-Identifier: Apache-2.0
+
+package ops
+
+// lsconf fork: tests of the fast float32 ConvGeneral against upstream's
+// executor (execConvGeneralReference), over random shapes, axis layouts,
+// strides and paddings, and over the three convolutions of a 3x3 "same"
+// layer's train step as GoMLX's autodiff emits them.
+
+import (
+	"fmt"
+	"math"
+	"math/rand/v2"
+	"slices"
+	"testing"
+
+	"github.com/gomlx/compute"
+	"github.com/gomlx/compute/dtypes"
+	"github.com/gomlx/compute/internal/gobackend"
+	"github.com/gomlx/compute/shapes"
+)
+
+// convCase is one ConvGeneral: logical sizes and the axis order of each
+// operand (a permutation of the logical axes (b, c, spatial...) for the
+// input, (in, out, spatial...) for the kernel, (b, c, spatial...) for the
+// output).
+type convCase struct {
+	batch, inC, outC     int
+	in, kernel           []int // spatial sizes
+	strides              []int
+	paddings             [][2]int
+	inPerm, kPerm, oPerm []int
+	inDil, kDil          []int
+}
+
+func (c convCase) String() string {
+	return fmt.Sprintf("b%d ci%d co%d in%v k%v s%v p%v perms%v/%v/%v dil%v/%v",
+		c.batch, c.inC, c.outC, c.in, c.kernel, c.strides, c.paddings, c.inPerm, c.kPerm, c.oPerm, c.inDil, c.kDil)
+}
+
+// axes returns the ConvolveAxesConfig and the input and kernel shapes.
+func (c convCase) axes() (compute.ConvolveAxesConfig, shapes.Shape, shapes.Shape) {
+	sp := len(c.in)
+	rank := sp + 2
+	pos := func(perm []int, logical int) int { return slices.Index(perm, logical) }
+	var ax compute.ConvolveAxesConfig
+	ax.InputBatch, ax.InputChannels = pos(c.inPerm, 0), pos(c.inPerm, 1)
+	ax.KernelInputChannels, ax.KernelOutputChannels = pos(c.kPerm, 0), pos(c.kPerm, 1)
+	ax.OutputBatch, ax.OutputChannels = pos(c.oPerm, 0), pos(c.oPerm, 1)
+	inDims := make([]int, rank)
+	kDims := make([]int, rank)
+	inDims[ax.InputBatch], inDims[ax.InputChannels] = c.batch, c.inC
+	kDims[ax.KernelInputChannels], kDims[ax.KernelOutputChannels] = c.inC, c.outC
+	for i := 0; i < sp; i++ {
+		ax.InputSpatial = append(ax.InputSpatial, pos(c.inPerm, 2+i))
+		ax.KernelSpatial = append(ax.KernelSpatial, pos(c.kPerm, 2+i))
+		ax.OutputSpatial = append(ax.OutputSpatial, pos(c.oPerm, 2+i))
+		inDims[ax.InputSpatial[i]] = c.in[i]
+		kDims[ax.KernelSpatial[i]] = c.kernel[i]
+	}
+	return ax, shapes.Make(dtypes.Float32, inDims...), shapes.Make(dtypes.Float32, kDims...)
+}
+
+func newConvTestBackend(t *testing.T, parallelism int) *gobackend.Backend {
+	t.Helper()
+	b, err := gobackend.New(fmt.Sprintf("parallelism=%d", parallelism))
+	if err != nil {
+		t.Fatalf("backend: %+v", err)
+	}
+	return b.(*gobackend.Backend)
+}
+
+// runConvCase builds the ConvGeneral node of c, runs the reference and the
+// fast path with each kernel set, and compares them.
+func runConvCase(t *testing.T, backend *gobackend.Backend, c convCase, rng *rand.Rand, wantFast bool) {
+	t.Helper()
+	ax, inShape, kShape := c.axes()
+	builder := backend.Builder("convfast_test")
+	f := builder.Main().(*gobackend.Function)
+	x, err := f.Parameter("x", inShape, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	k, err := f.Parameter("k", kShape, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	y, err := f.ConvGeneral(x, k, ax, c.strides, c.paddings, c.inDil, c.kDil, 1, 1)
+	if err != nil {
+		t.Fatalf("%s: ConvGeneral: %+v", c, err)
+	}
+	node := y.(*gobackend.Node)
+	xs := make([]float32, inShape.Size())
+	ks := make([]float32, kShape.Size())
+	for i := range xs {
+		xs[i] = float32(rng.NormFloat64())
+	}
+	for i := range ks {
+		ks[i] = float32(rng.NormFloat64())
+	}
+	xb, err := backend.BufferFromFlatData(0, xs, inShape)
+	if err != nil {
+		t.Fatal(err)
+	}
+	kb, err := backend.BufferFromFlatData(0, ks, kShape)
+	if err != nil {
+		t.Fatal(err)
+	}
+	inputs := []*gobackend.Buffer{xb.(*gobackend.Buffer), kb.(*gobackend.Buffer)}
+	want, err := execConvGeneralReference(backend, node, inputs, nil)
+	if err != nil {
+		t.Fatalf("%s: reference: %+v", c, err)
+	}
+	wantFlat := want.Flat.([]float32)
+	// Scale of the tolerance: the largest sum of |terms| of an output.
+	tol := 1e-5 * math.Sqrt(float64(c.inC*prod(c.kernel))) * 4
+	kernelSets := []convKernels{convKernelsGo}
+	if convKernelsBest.name != convKernelsGo.name {
+		kernelSets = append(kernelSets, convKernelsBest)
+	}
+	for _, ks := range kernelSets {
+		out, err := backend.GetBuffer(node.Shape)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got := out.Flat.([]float32)
+		for i := range got {
+			got[i] = float32(math.NaN()) // the fast path must write every value
+		}
+		ok := execConvFast(backend, node.Data.(*convNode), inputs[0], inputs[1], out, ks)
+		if ok != wantFast {
+			t.Fatalf("%s: fast path taken = %v, want %v", c, ok, wantFast)
+		}
+		if !ok {
+			backend.PutBuffer(out)
+			continue
+		}
+		for i := range got {
+			if d := math.Abs(float64(got[i] - wantFlat[i])); !(d <= tol*(1+math.Abs(float64(wantFlat[i])))) {
+				t.Fatalf("%s, kernels %s: output %d (shape %s) = %g, reference %g", c, ks.name, i, node.Shape, got[i], wantFlat[i])
+			}
+		}
+		backend.PutBuffer(out)
+	}
+	// And through the registered executor.
+	got, err := execConvGeneral(backend, node, inputs, nil)
+	if err != nil {
+		t.Fatalf("%s: %+v", c, err)
+	}
+	for i, v := range got.Flat.([]float32) {
+		if d := math.Abs(float64(v - wantFlat[i])); !(d <= tol*(1+math.Abs(float64(wantFlat[i])))) {
+			t.Fatalf("%s: execConvGeneral output %d = %g, reference %g", c, i, v, wantFlat[i])
+		}
+	}
+	backend.PutBuffer(got)
+	backend.PutBuffer(want)
+}
+
+func prod(xs []int) int {
+	p := 1
+	for _, x := range xs {
+		p *= x
+	}
+	return p
+}
+
+// TestConvFastRandom compares the fast path with the reference over random
+// convolutions.
+func TestConvFastRandom(t *testing.T) {
+	if !convFastEnabled {
+		t.Skipf("%s=false", ConvFastEnv)
+	}
+	rng := rand.New(rand.NewPCG(1, 2))
+	for _, par := range []int{1, 3} {
+		backend := newConvTestBackend(t, par)
+		for i := 0; i < 150; i++ {
+			sp := 1 + rng.IntN(2)
+			c := convCase{batch: 1 + rng.IntN(5), inC: 1 + rng.IntN(40), outC: 1 + rng.IntN(70)}
+			for s := 0; s < sp; s++ {
+				k := 1 + rng.IntN(4)
+				stride := 1 + rng.IntN(3)
+				pad := [2]int{rng.IntN(4) - 1, rng.IntN(4) - 1}
+				in := max(1, k-pad[0]-pad[1]) + rng.IntN(9)
+				c.in = append(c.in, in)
+				c.kernel = append(c.kernel, k)
+				c.strides = append(c.strides, stride)
+				c.paddings = append(c.paddings, pad)
+			}
+			c.inPerm = rng.Perm(sp + 2)
+			c.kPerm = rng.Perm(sp + 2)
+			c.oPerm = rng.Perm(sp + 2)
+			if i%3 == 0 { // the usual layouts, often
+				c.inPerm, c.oPerm = channelsLast(sp), channelsLast(sp)
+				c.kPerm = append(seq(2, sp+2), 0, 1)
+			}
+			runConvCase(t, backend, c, rng, true)
+		}
+		backend.Finalize()
+	}
+}
+
+func seq(from, to int) []int {
+	var s []int
+	for i := from; i < to; i++ {
+		s = append(s, i)
+	}
+	return s
+}
+
+// channelsLast is (b, spatial..., c).
+func channelsLast(sp int) []int { return append(append([]int{0}, seq(2, sp+2)...), 1) }
+
+// TestConvFastTrainStep checks the three convolutions of a 3x3 "same"
+// layer's train step, NHWC input and HWIO kernel, at sizes that exercise
+// the blocking (several contraction panels, partial tiles and strips,
+// split contraction).
+func TestConvFastTrainStep(t *testing.T) {
+	if !convFastEnabled {
+		t.Skipf("%s=false", ConvFastEnv)
+	}
+	rng := rand.New(rand.NewPCG(3, 4))
+	backend := newConvTestBackend(t, 2)
+	defer backend.Finalize()
+	for _, sz := range []struct{ b, hw, ci, co int }{
+		{2, 5, 3, 7}, {4, 8, 64, 64}, {3, 4, 100, 40}, {8, 16, 24, 48}, {2, 2, 96, 80}, {16, 32, 1, 8},
+	} {
+		pad := [][2]int{{1, 1}, {1, 1}}
+		// Forward: x [B, H, W, Ci] * k [3, 3, Ci, Co] -> [B, H, W, Co].
+		runConvCase(t, backend, convCase{batch: sz.b, inC: sz.ci, outC: sz.co, in: []int{sz.hw, sz.hw}, kernel: []int{3, 3},
+			paddings: pad, inPerm: []int{0, 2, 3, 1}, kPerm: []int{2, 3, 0, 1}, oPerm: []int{0, 2, 3, 1}}, rng, true)
+		// Gradient w.r.t. x: dy [B, H, W, Co] * reversed k [3, 3, Ci, Co] with
+		// the kernel's channel axes swapped -> [B, H, W, Ci].
+		runConvCase(t, backend, convCase{batch: sz.b, inC: sz.co, outC: sz.ci, in: []int{sz.hw, sz.hw}, kernel: []int{3, 3},
+			paddings: pad, inPerm: []int{0, 2, 3, 1}, kPerm: []int{2, 3, 1, 0}, oPerm: []int{0, 2, 3, 1}}, rng, true)
+		// Gradient w.r.t. the kernel: x [B, H, W, Ci] with batch and channel
+		// roles swapped, dy [B, H, W, Co] as the kernel (in = B, out = Co,
+		// spatial = H, W) -> [3, 3, Ci, Co] (batch = Ci, channels = Co).
+		runConvCase(t, backend, convCase{batch: sz.ci, inC: sz.b, outC: sz.co, in: []int{sz.hw, sz.hw}, kernel: []int{sz.hw, sz.hw},
+			paddings: pad, inPerm: []int{1, 2, 3, 0}, kPerm: []int{0, 2, 3, 1}, oPerm: []int{2, 3, 0, 1}}, rng, true)
+	}
+}
+
+// TestConvFastDeclines checks that dilated convolutions stay on the
+// reference path.
+func TestConvFastDeclines(t *testing.T) {
+	rng := rand.New(rand.NewPCG(5, 6))
+	backend := newConvTestBackend(t, 2)
+	defer backend.Finalize()
+	c := convCase{batch: 2, inC: 3, outC: 4, in: []int{6, 6}, kernel: []int{3, 3}, paddings: [][2]int{{1, 1}, {1, 1}},
+		inPerm: []int{0, 2, 3, 1}, kPerm: []int{2, 3, 0, 1}, oPerm: []int{0, 2, 3, 1}}
+	c.kDil = []int{2, 2}
+	runConvCase(t, backend, c, rng, false)
+	c.kDil = nil
+	c.inDil = []int{2, 1}
+	runConvCase(t, backend, c, rng, false)
+}
