@@ -41,7 +41,7 @@ func im2col(x *Node) *Node {
 func Conv3x3(x, kernel *Node) *Node {
 	d := x.Shape().Dimensions
 	cout := kernel.Shape().Dimensions[1]
-	out := Dot(im2col(x), kernel).Product()
+	out := MatMulFast(im2col(x), kernel)
 	return Reshape(out, d[0], d[1], d[2], cout)
 }
 
@@ -51,4 +51,12 @@ func MaxPool2(x *Node) *Node {
 	d := x.Shape().Dimensions
 	b, h, w, c := d[0], d[1], d[2], d[3]
 	return ReduceMax(Reshape(x, b, h/2, 2, w/2, 2, c), 2, 4)
+}
+
+// ReLU is max(x, 0), written as Where(x > 0, x, 0): its gradient is one
+// Where, where GoMLX's Max gradient takes several passes (two Signs, an
+// Add, a Sub and Muls). The gradient at 0 is 0.
+func ReLU(x *Node) *Node {
+	zeros := ZerosLike(x)
+	return Where(GreaterThan(x, zeros), x, zeros)
 }

@@ -48,7 +48,7 @@ func Forward(c Config, params, bn []*Node, x *Node, training bool) Outputs {
 				h = BatchNormInfer(h, gamma, beta, bn[s], bn[s+1], c.BNEpsilon)
 			}
 			s += 2
-			h = MaxScalar(h, 0)
+			h = ReLU(h)
 		}
 	}
 	flat := Reshape(h, b, c.Flat())
@@ -69,7 +69,7 @@ func Forward(c Config, params, bn []*Node, x *Node, training bool) Outputs {
 		hc = Add(hc, lastAxis(params[p+1], hc))
 		p += 2
 		if i < 2 {
-			hc = MaxScalar(hc, 0)
+			hc = ReLU(hc)
 		}
 	}
 	out.Logits = hc

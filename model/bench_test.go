@@ -1,0 +1,113 @@
+package model
+
+import (
+	"fmt"
+	"math/rand/v2"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/lsconf/lsconf/engine"
+	"github.com/lsconf/lsconf/latent"
+)
+
+// watchdog crashes the benchmark binary loudly if a benchmark runs longer
+// than d (a backend hang must not stall "make bench" silently).
+func watchdog(b *testing.B, d time.Duration) func() {
+	t := time.AfterFunc(d, func() { panic(fmt.Sprintf("%s: still running after %v (backend hang?)", b.Name(), d)) })
+	return func() { t.Stop() }
+}
+
+// cpuSeconds is the CPU time (user + system) the process has used: on a
+// shared machine it measures the work of a step better than wall time.
+func cpuSeconds() float64 {
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+		return 0
+	}
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano()).Seconds()
+}
+
+// BenchmarkTrainStep measures one Adam step of the Table 1 SAE (mode
+// ce+g) at batch 64, in images per second, for width divisors 8, 4, 1.
+func BenchmarkTrainStep(b *testing.B) {
+	for _, w := range []int{8, 4, 1} {
+		b.Run(fmt.Sprintf("W=%d", w), func(b *testing.B) {
+			defer watchdog(b, 20*time.Minute)()
+			be, err := engine.New(engine.Config{})
+			if err != nil {
+				b.Fatal(err)
+			}
+			defer be.Finalize()
+			l, _ := latent.Circle(5, latent.PaperDC, latent.PaperRC)
+			cfg := Config{NC: 5, ND: 2, Width: w}
+			ws, err := Init(cfg, 1)
+			if err != nil {
+				b.Fatal(err)
+			}
+			net, err := NewTrainer(be, cfg, &State{Weights: *ws}, LossConfig{Mode: ModeCEG, KG: 0.2, Layout: l}, DefaultAdam(1e-3))
+			if err != nil {
+				b.Fatal(err)
+			}
+			defer net.Close()
+			const bs = 64
+			rng := rand.New(rand.NewPCG(1, 1))
+			x := randUniform(rng, bs*1024, 0, 1)
+			y := make([]int32, bs)
+			for i := range y {
+				y[i] = int32(i % 5)
+			}
+			if _, err := net.TrainStep(x, y); err != nil { // compile
+				b.Fatal(err)
+			}
+			b.ResetTimer()
+			cpu0 := cpuSeconds()
+			for i := 0; i < b.N; i++ {
+				if _, err := net.TrainStep(x, y); err != nil {
+					b.Fatal(err)
+				}
+			}
+			b.ReportMetric(float64(b.N*bs)/b.Elapsed().Seconds(), "img/s")
+			b.ReportMetric(1000*(cpuSeconds()-cpu0)/float64(b.N*bs), "cpu-ms/img")
+		})
+	}
+}
+
+// BenchmarkEncode measures inference (z and logits, batch norms with
+// running averages) in images per second for width divisors 8, 4, 1.
+func BenchmarkEncode(b *testing.B) {
+	for _, w := range []int{8, 4, 1} {
+		b.Run(fmt.Sprintf("W=%d", w), func(b *testing.B) {
+			defer watchdog(b, 20*time.Minute)()
+			be, err := engine.New(engine.Config{})
+			if err != nil {
+				b.Fatal(err)
+			}
+			defer be.Finalize()
+			cfg := Config{NC: 5, ND: 2, Width: w}
+			ws, err := Init(cfg, 1)
+			if err != nil {
+				b.Fatal(err)
+			}
+			net, err := NewNet(be, cfg, ws)
+			if err != nil {
+				b.Fatal(err)
+			}
+			defer net.Close()
+			const n = 4 * InferBatch
+			x := randUniform(rand.New(rand.NewPCG(2, 2)), n*1024, 0, 1)
+			if _, _, err := net.Infer(x[:InferBatch*1024], InferBatch); err != nil {
+				b.Fatal(err)
+			}
+			b.ResetTimer()
+			cpu0 := cpuSeconds()
+			for i := 0; i < b.N; i++ {
+				if _, _, err := net.Infer(x, n); err != nil {
+					b.Fatal(err)
+				}
+			}
+			b.ReportMetric(float64(b.N*n)/b.Elapsed().Seconds(), "img/s")
+			b.ReportMetric(1000*(cpuSeconds()-cpu0)/float64(b.N*n), "cpu-ms/img")
+		})
+	}
+}
