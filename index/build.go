@@ -36,6 +36,9 @@ type Options struct {
 	RunDir string
 	// Progress, when not nil, receives a progress bar.
 	Progress io.Writer
+	// Source identifies a generated set for IndexSet (e.g. its kind and
+	// seed); a collection keeps one source. Empty means the set's name.
+	Source string
 }
 
 // Result summarises an indexing job.
@@ -184,7 +187,11 @@ func (db *DB) IndexSet(ctx context.Context, m Model, name string, set Set, opt O
 			return ld, nil
 		}}
 	}
-	res, err := db.index(ctx, m, name, SetRootPrefix+name, items, opt)
+	src := opt.Source
+	if src == "" {
+		src = name
+	}
+	res, err := db.index(ctx, m, name, SetRootPrefix+src, items, opt)
 	if err != nil {
 		return res, fmt.Errorf("index set %s into %s: %w", name, db.path, err)
 	}
