@@ -10,6 +10,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/lsconf/lsconf/data"
 	"github.com/lsconf/lsconf/engine"
 	"github.com/lsconf/lsconf/index"
 	"github.com/lsconf/lsconf/train"
@@ -24,8 +25,9 @@ func openModel(dir string, g *globalOptions) (*train.Run, error) {
 }
 
 func newIndexCmd(g *globalOptions) *cobra.Command {
-	var runDir, images, dbPath, collection string
+	var runDir, images, dbPath, collection, builtin string
 	var batch int
+	var dataSeed uint64
 	var keepMissing, asJSON bool
 	cmd := &cobra.Command{
 		Use:   "index",
@@ -44,11 +46,12 @@ changed files are re-encoded, files that disappeared are removed (unless
 --keep-missing). A killed run loses at most the batch in flight.`,
 		Example: `  lsconf index --run runs/ceg --images ~/market --db textures.db
   lsconf index --run runs/ceg --images ~/wildtrack --db textures.db --collection wildtrack
-  lsconf search --db textures.db --image ~/market/dots/0001.png --collection wildtrack`,
+  lsconf search --db textures.db --image ~/market/dots/0001.png --collection wildtrack
+  lsconf index --run runs/ceg --builtin gen --db gen.db && lsconf search eval --db gen.db`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			if images == "" || dbPath == "" {
-				return errors.New("index: --images DIR and --db FILE are required")
+			if (images == "") == (builtin == "") || dbPath == "" {
+				return errors.New("index: give --db FILE and one of --images DIR or --builtin gen|train")
 			}
 			run, err := openModel(runDir, g)
 			if err != nil {
@@ -65,9 +68,13 @@ changed files are re-encoded, files that disappeared are removed (unless
 				bar = os.Stderr
 			}
 			absRun, _ := filepath.Abs(runDir)
-			res, err := db.IndexFolder(cmd.Context(), run, images, index.Options{
-				Collection: collection, Batch: batch, Prune: !keepMissing, RunDir: absRun, Progress: bar,
-			})
+			opts := index.Options{Collection: collection, Batch: batch, Prune: !keepMissing, RunDir: absRun, Progress: bar}
+			var res index.Result
+			if builtin != "" {
+				res, err = indexBuiltin(cmd, db, run, builtin, dataSeed, cmd.Flags().Changed("data-seed"), opts)
+			} else {
+				res, err = db.IndexFolder(cmd.Context(), run, images, opts)
+			}
 			if err != nil {
 				return err
 			}
@@ -94,10 +101,41 @@ changed files are re-encoded, files that disappeared are removed (unless
 	}
 	cmd.Flags().StringVar(&runDir, "run", "", "trained run folder (made by lsconf train)")
 	cmd.Flags().StringVar(&images, "images", "", "folder of images (ImageFolder: one sub-folder per label, or unlabelled images)")
+	cmd.Flags().StringVar(&builtin, "builtin", "", "index a built-in generated set instead: gen (the generalization set) or train (its base images)")
+	cmd.Flags().Uint64Var(&dataSeed, "data-seed", 0, "seed of the --builtin set (default: the data seed recorded in the run)")
 	cmd.Flags().StringVar(&dbPath, "db", "", "index database file (created when missing)")
 	cmd.Flags().StringVar(&collection, "collection", "", "collection name (default: the folder's name)")
 	cmd.Flags().IntVar(&batch, "batch", index.DefaultBatch, "images per encoding batch and transaction")
 	cmd.Flags().BoolVar(&keepMissing, "keep-missing", false, "keep records whose files are gone")
 	cmd.Flags().BoolVar(&asJSON, "json", false, "print the summary as JSON")
 	return cmd
+}
+
+// indexBuiltin indexes a built-in texture set (data.Textures) as the
+// collection "builtin-<set>-<seed>" (or opts.Collection). Its seed is the
+// run's recorded data seed unless given, so "gen" is the generalization set
+// the run was evaluated on.
+func indexBuiltin(cmd *cobra.Command, db *index.DB, run *train.Run, kind string, seed uint64, seedGiven bool, opts index.Options) (index.Result, error) {
+	var k data.SetKind
+	switch kind {
+	case "gen":
+		k = data.GenSet
+	case "train":
+		k = data.TrainSet
+	default:
+		return index.Result{}, fmt.Errorf("index: --builtin %q, want gen or train", kind)
+	}
+	if !seedGiven {
+		seed = run.Info().Data.DataSeed
+	}
+	set, err := data.Textures(cmd.Context(), data.TextureConfig{Set: k, Seed: seed})
+	if err != nil {
+		return index.Result{}, fmt.Errorf("index: built-in %s set: %w", kind, err)
+	}
+	name := fmt.Sprintf("builtin-%s-%d", kind, seed)
+	if opts.Collection == "" {
+		opts.Collection = name
+	}
+	opts.Source = name
+	return db.IndexSet(cmd.Context(), run, name, set, opts)
 }

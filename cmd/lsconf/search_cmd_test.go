@@ -254,6 +254,15 @@ func runIndexSearchCommands(t *testing.T) {
 	if err != nil || json.Unmarshal([]byte(out), &ev) != nil || ev.Eval.Labelled != 36 || ev.Eval.ImageP < 0 || ev.Eval.ImageP > 1 {
 		t.Errorf("search eval: %v %+v\n%s", err, ev, out)
 	}
+	// The built-in generalization set (80 images, 16 per class; the tiny
+	// run knows 3 of its 5 classes, so 48 labelled queries).
+	gen := filepath.Join(tmp, "gen.db")
+	if out, err = lsconf("index", "--run", run, "--builtin", "gen", "--data-seed", "1", "--db", gen); err != nil || !strings.Contains(out, "80 encoded") {
+		t.Errorf("index --builtin gen: %v\n%s", err, out)
+	}
+	if out, err = lsconf("search", "eval", "--db", gen, "--json"); err != nil || json.Unmarshal([]byte(out), &ev) != nil || ev.Eval.Labelled != 48 {
+		t.Errorf("search eval on the built-in gen set: %v %+v\n%s", err, ev, out)
+	}
 	// serve finds the run recorded in the index and answers image uploads.
 	checkServe(t, db, filepath.Join(a, "hlines", "01.png"))
 	// Another run cannot extend this index.
