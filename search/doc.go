@@ -17,6 +17,7 @@
 // Decisions: float32 arithmetic throughout (the stored precision; the
 // numpy peer computes the same numbers); sim of a query with sum 0 is 0 for
 // every record, so the ranking is by id; precision@k counts missing results
-// (fewer than k records) as misses; records whose label is not a class name
+// (fewer than k records) and results of score 0 (no similarity; their
+// order is by id) as misses; records whose label is not a class name
 // are ranked but are not queries in Evaluate. See docs/search.md.
 package search

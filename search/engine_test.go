@@ -112,3 +112,27 @@ func TestEngineQueriesAndEval(t *testing.T) {
 	// A model that scatters points evenly gives chance-level precision.
 	t.Logf("eval: %+v", ev)
 }
+
+func TestEvalZeroScoresAreMisses(t *testing.T) {
+	ctx := context.Background()
+	db := buildIndex(t)
+	e, err := search.Load(ctx, db)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// A model that maps everything far outside: every v is 0, so every
+	// ranking is a tie at 0 and precision must be 0, not id order.
+	far := &search.Engine{Identity: e.Identity, Snap: e.Snap}
+	zero := make([]float32, len(e.Snap.V))
+	far.X, err = search.New(zero, e.Snap.NC, e.Snap.IDs)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ev, err := far.Evaluate(10)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if ev.ImageP != 0 || ev.Outside != 120 {
+		t.Fatalf("all-outside index: %+v", ev)
+	}
+}

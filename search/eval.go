@@ -23,7 +23,8 @@ type Eval struct {
 	WordP    map[string]float64 `json:"word_precision"`
 	WordMean float64            `json:"word_precision_mean"`
 	// Outside counts query records whose v is all zero (outside the
-	// configured space: every score is 0, ranked by id).
+	// configured space: every score is 0, so their precision is 0; results
+	// with score 0 never count as relevant).
 	Outside int `json:"outside"`
 }
 
@@ -96,10 +97,13 @@ func (e *Engine) Evaluate(k int) (Eval, error) {
 	return ev, nil
 }
 
+// precision is the share of the k ranks holding a record with the wanted
+// label and a positive score: a score of 0 is no similarity at all (ties
+// at 0 are ranked by id, which says nothing about the query).
 func precision(hits []Hit, labels []string, want string, k int) float64 {
 	n := 0
 	for _, h := range hits {
-		if labels[h.Pos] == want {
+		if h.Score > 0 && labels[h.Pos] == want {
 			n++
 		}
 	}
