@@ -34,11 +34,27 @@ func im2col(x *Node) *Node {
 }
 
 // Conv3x3 is a 3x3 convolution with padding 1 and stride 1 of x
-// [B, H, W, Cin] with kernel [9*Cin, Cout] (rows ordered (dy, dx, cin)),
-// computed as one matrix product of the im2col matrix and the kernel. The
-// result is [B, H, W, Cout]. It is PyTorch's Conv2d(padding=1) cross
-// correlation: out[y, x] = sum over (dy, dx) of in[y+dy-1, x+dx-1] k[dy, dx].
+// [B, H, W, Cin] with kernel [9*Cin, Cout] (rows ordered (dy, dx, cin):
+// the memory of an HWIO kernel [3, 3, Cin, Cout]). The result is
+// [B, H, W, Cout]. It is PyTorch's Conv2d(padding=1) cross correlation:
+// out[y, x] = sum over (dy, dx) of in[y+dy-1, x+dx-1] k[dy, dx].
+//
+// It is GoMLX's Convolve (the backend's ConvGeneral, and ConvGeneral again
+// for both gradients), which lsconf's fork of gomlx/compute computes as an
+// implicit GEMM with AVX-512 kernels: measured 2-2.5x less CPU per train
+// step than Conv3x3Im2col (docs/training.md). Without the fork's fast path
+// (GOMLX_CONV_FAST=false) it falls back to the upstream executor, which is
+// much slower.
 func Conv3x3(x, kernel *Node) *Node {
+	cin, cout := x.Shape().Dimensions[3], kernel.Shape().Dimensions[1]
+	return Convolve(x, Reshape(kernel, 3, 3, cin, cout)).PaddingPerDim([][2]int{{1, 1}, {1, 1}}).Done()
+}
+
+// Conv3x3Im2col is Conv3x3 computed as one matrix product of the im2col
+// matrix and the kernel (MatMulFast), from graph ops only. It was the
+// model's first formulation; it stays as a reference for tests and
+// benchmarks, and for backends without a fast ConvGeneral.
+func Conv3x3Im2col(x, kernel *Node) *Node {
 	d := x.Shape().Dimensions
 	cout := kernel.Shape().Dimensions[1]
 	out := MatMulFast(im2col(x), kernel)

@@ -46,17 +46,56 @@ func TestConv3x3MatchesDirectLoops(t *testing.T) {
 	want := directConv(x, bs, h, w, cin, k, cout)
 	withTimeout(t, graphTimeout, func() {
 		out := runGraph(t, b, func(g *graph.Graph, in []*graph.Node) []*graph.Node {
-			return []*graph.Node{Conv3x3(in[0], in[1])}
+			return []*graph.Node{Conv3x3(in[0], in[1]), Conv3x3Im2col(in[0], in[1])}
 		}, tensors.FromFlatDataAndDimensions(x, bs, h, w, cin), tensors.FromFlatDataAndDimensions(k, 9*cin, cout))
-		if got := out[0].Shape().Dimensions; len(got) != 4 || got[0] != bs || got[1] != h || got[2] != w || got[3] != cout {
-			t.Errorf("shape %v, want [%d %d %d %d]", got, bs, h, w, cout)
-			return
-		}
-		got := tensors.MustCopyFlatData[float32](out[0])
-		for i := range want {
-			if math.Abs(float64(got[i]-want[i])) > 1e-5 {
-				t.Errorf("conv[%d] = %v, want %v", i, got[i], want[i])
+		for v, name := range []string{"Conv3x3", "Conv3x3Im2col"} {
+			if got := out[v].Shape().Dimensions; len(got) != 4 || got[0] != bs || got[1] != h || got[2] != w || got[3] != cout {
+				t.Errorf("%s: shape %v, want [%d %d %d %d]", name, got, bs, h, w, cout)
 				return
+			}
+			got := tensors.MustCopyFlatData[float32](out[v])
+			for i := range want {
+				if math.Abs(float64(got[i]-want[i])) > 1e-5 {
+					t.Errorf("%s: conv[%d] = %v, want %v", name, i, got[i], want[i])
+					return
+				}
+			}
+		}
+	})
+}
+
+// TestConvGradientsAgree compares the gradients of Conv3x3 (the backend's
+// ConvGeneral) and Conv3x3Im2col (graph ops and MatMulFast) with respect
+// to the input and the kernel, in float64.
+func TestConvGradientsAgree(t *testing.T) {
+	b := testBackend(t)
+	rng := rand.New(rand.NewPCG(15, 16))
+	const bs, h, w, cin, cout = 2, 5, 4, 3, 2
+	rnd := func(n int) []float64 {
+		v := make([]float64, n)
+		for i := range v {
+			v[i] = 2*rng.Float64() - 1
+		}
+		return v
+	}
+	x, k, r := rnd(bs*h*w*cin), rnd(9*cin*cout), rnd(bs*h*w*cout)
+	withTimeout(t, graphTimeout, func() {
+		out := runGraph(t, b, func(g *graph.Graph, in []*graph.Node) []*graph.Node {
+			l1 := graph.ReduceAllSum(graph.Mul(Conv3x3(in[0], in[1]), in[2]))
+			l2 := graph.ReduceAllSum(graph.Mul(Conv3x3Im2col(in[0], in[1]), in[2]))
+			g1 := graph.Gradient(l1, in[0], in[1])
+			g2 := graph.Gradient(l2, in[0], in[1])
+			return []*graph.Node{g1[0], g2[0], g1[1], g2[1]}
+		}, tensors.FromFlatDataAndDimensions(x, bs, h, w, cin), tensors.FromFlatDataAndDimensions(k, 9*cin, cout),
+			tensors.FromFlatDataAndDimensions(r, bs, h, w, cout))
+		for i, name := range []string{"input", "kernel"} {
+			a := tensors.MustCopyFlatData[float64](out[2*i])
+			c := tensors.MustCopyFlatData[float64](out[2*i+1])
+			for j := range a {
+				if math.Abs(a[j]-c[j]) > 1e-12 {
+					t.Errorf("gradient w.r.t. the %s [%d]: ConvGeneral %v, im2col %v", name, j, a[j], c[j])
+					break
+				}
 			}
 		}
 	})

@@ -2,7 +2,6 @@ package train
 
 import (
 	"fmt"
-	"math/rand/v2"
 	"runtime"
 	"sync"
 
@@ -10,11 +9,16 @@ import (
 )
 
 // epochOrder is the order in which epoch e (0-based) visits the n
-// training images: a permutation that depends only on the seed and the
-// epoch, so a resumed run sees the same batches.
+// training images: data.EpochOrder's permutation (the order of the data
+// package's Batcher), which depends only on the seed and the epoch, so a
+// resumed run sees the same batches.
 func epochOrder(seed uint64, epoch, n int) []int {
-	rng := rand.New(rand.NewPCG(seed, 0xBA7C4+uint64(epoch)))
-	return rng.Perm(n)
+	o := data.EpochOrder(n, true, seed, epoch)
+	out := make([]int, n)
+	for i, v := range o {
+		out[i] = int(v)
+	}
+	return out
 }
 
 // numBatches is the number of batches of an epoch of n images (the last

@@ -82,12 +82,18 @@ type Config struct {
 	AfterStep func(step int64) `json:"-"`
 }
 
-// DataInfo describes the data of a run, for people and for reports.
+// DataInfo describes the data of a run, for people, for reports, and for
+// rebuilding the run's sets (lsconf train --resume and lsconf eval do).
 type DataInfo struct {
-	Train       string `json:"train,omitempty"`
-	Gen         string `json:"gen,omitempty"`
+	// Train and Gen name the image sources: a folder, or "builtin" /
+	// "builtin-gen" for the built-in textures; Gen is empty for none.
+	Train string `json:"train,omitempty"`
+	Gen   string `json:"gen,omitempty"`
+	// Split ("pre" or "post") and AugPerImage made the train and test sets
+	// from Train's images, with the run's seed.
 	Split       string `json:"split,omitempty"`
 	AugPerImage int    `json:"aug_per_image,omitempty"`
+	// DataSeed generated the built-in textures.
 	DataSeed    uint64 `json:"data_seed,omitempty"`
 	TrainLen    int    `json:"train_len"`
 	TestLen     int    `json:"test_len"`

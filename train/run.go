@@ -41,9 +41,15 @@ func newRunInfo(cfg Config, classes []string) *RunInfo {
 	}
 }
 
-// trainConfig returns the run's Config with its layout and data filled in
-// from run.json.
-func (r *RunInfo) trainConfig() Config {
+// ReadRunInfo reads and validates a run directory's run.json.
+func ReadRunInfo(dir string) (*RunInfo, error) {
+	r, _, err := readRunInfo(dir)
+	return r, err
+}
+
+// TrainConfig returns the run's Config with its layout and data filled in
+// from run.json (the process-only fields are zero).
+func (r *RunInfo) TrainConfig() Config {
 	c := r.Config
 	c.Layout = r.Layout
 	c.Data = r.Data
@@ -71,7 +77,7 @@ func readRunInfo(dir string) (*RunInfo, []byte, error) {
 	if r.InputSize != 32 {
 		return nil, nil, fmt.Errorf("read %s: input size %d, lsconf models take 32x32 images", path, r.InputSize)
 	}
-	if err := r.trainConfig().Validate(); err != nil {
+	if err := r.TrainConfig().Validate(); err != nil {
 		return nil, nil, fmt.Errorf("read %s: %w", path, err)
 	}
 	return &r, b, nil

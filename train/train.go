@@ -113,6 +113,8 @@ func prepare(cfg Config, sets Sets, dir string) (*trainer, error) {
 	if len(classes) != cfg.Layout.NC() {
 		return nil, fmt.Errorf("train %s: the data has %d classes %q but the layout has n_c = %d clusters", dir, len(classes), classes, cfg.Layout.NC())
 	}
+	cfg.Data.TrainLen = sets.Train.Len()
+	cfg.Data.TestLen, cfg.Data.GenLen = setLen(sets.Test), setLen(sets.Gen)
 	t := &trainer{cfg: cfg, sets: sets, dir: dir, classes: classes, start: time.Now(),
 		metrics: metricsLog{path: filepath.Join(dir, MetricsFile)}}
 	for i, s := range []data.Set{sets.Train, sets.Test, sets.Gen} {
@@ -129,6 +131,13 @@ func prepare(cfg Config, sets Sets, dir string) (*trainer, error) {
 		return t, t.readForResume()
 	}
 	return t, t.createRun()
+}
+
+func setLen(s data.Set) int {
+	if s == nil {
+		return 0
+	}
+	return s.Len()
 }
 
 // createRun refuses to replace an existing run unless Force, then writes
@@ -175,7 +184,7 @@ func (t *trainer) readForResume() error {
 	if err != nil {
 		return fmt.Errorf("resume: %w", err)
 	}
-	if err := sameRun(info.trainConfig(), t.cfg); err != nil {
+	if err := sameRun(info.TrainConfig(), t.cfg); err != nil {
 		return fmt.Errorf("resume %s: %w", t.dir, err)
 	}
 	if !slices.Equal(info.Classes, t.classes) {

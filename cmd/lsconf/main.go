@@ -48,6 +48,9 @@ model, draws the latent space and searches it, and prints where everything is.`,
 		newIndexCmd(g),
 		newSearchCmd(g),
 		newServeCmd(g),
+		newTrainCmd(g),
+		newEvalCmd(g),
+		newEncodeCmd(g),
 	)
 	return root
 }

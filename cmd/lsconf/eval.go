@@ -1,0 +1,88 @@
+package main
+
+import (
+	"errors"
+
+	"github.com/spf13/cobra"
+
+	"github.com/lsconf/lsconf/engine"
+	"github.com/lsconf/lsconf/train"
+)
+
+// evalOutput is what lsconf eval prints.
+type evalOutput struct {
+	ID       string              `json:"id"`
+	Run      string              `json:"run"`
+	Position train.Position      `json:"position"`
+	Results  []*train.EvalResult `json:"results"`
+}
+
+func newEvalCmd(g *globalOptions) *cobra.Command {
+	var runDir, dataSpec string
+	var dataSeed uint64
+	cmd := &cobra.Command{
+		Use:   "eval",
+		Short: "Evaluate a trained run: accuracy, confusion matrix and latent-space conformance (JSON)",
+		Long: `Encode labelled images with a run (batch norms in inference mode) and print, as
+JSON: the accuracy of the classifier head and of the nearest-cluster labels, both
+confusion matrices ([true][predicted]), and how the encodings keep to the
+configured latent space: per class the median z and its distance to the
+configured centre, the share of points within r_c of their own centre, the
+share outside the configured space (v all zero) and max |z|.
+
+Without --data, the run's own test and generalization sets are rebuilt from
+run.json. --data DIR evaluates every image of an ImageFolder ("builtin" and
+"builtin-gen" are the built-in textures); its class names must be among the
+run's.`,
+		Example: `  lsconf eval --run runs/ceg
+  lsconf eval --run runs/ceg --data ~/market`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if runDir == "" {
+				return errors.New("eval: --run RUN is required")
+			}
+			run, err := train.OpenRun(runDir, engine.Config{Parallelism: g.parallelism})
+			if err != nil {
+				return err
+			}
+			defer run.Close()
+			out := evalOutput{ID: run.ID(), Run: runDir, Position: run.Position()}
+			if dataSpec == "" {
+				info := run.Info()
+				sets, err := runSets(cmd, info.Data, info.Config.Seed, g.quiet)
+				if err != nil {
+					return err
+				}
+				if sets.Test != nil {
+					r, err := run.Evaluate(sets.Test, "test")
+					if err != nil {
+						return err
+					}
+					out.Results = append(out.Results, r)
+				}
+				if sets.Gen != nil {
+					r, err := run.Evaluate(sets.Gen, "gen")
+					if err != nil {
+						return err
+					}
+					out.Results = append(out.Results, r)
+				}
+			} else {
+				base, err := loadBase(cmd, dataSpec, dataSeed, g.quiet)
+				if err != nil {
+					return err
+				}
+				r, err := run.Evaluate(base, dataSpec)
+				if err != nil {
+					return err
+				}
+				out.Results = append(out.Results, r)
+			}
+			return printJSON(cmd.OutOrStdout(), out)
+		},
+	}
+	cmd.Flags().StringVar(&runDir, "run", "", "run folder (made by lsconf train)")
+	cmd.Flags().StringVar(&dataSpec, "data", "", `labelled images: an ImageFolder, "builtin" or "builtin-gen" (default: the run's test and generalization sets)`)
+	cmd.Flags().Uint64Var(&dataSeed, "data-seed", 1, "seed of the built-in textures (with --data builtin)")
+	return cmd
+}

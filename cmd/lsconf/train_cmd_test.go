@@ -1,0 +1,139 @@
+package main
+
+import (
+	"bytes"
+	"encoding/csv"
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/lsconf/lsconf/train"
+)
+
+// runCLI runs lsconf with args and returns its stdout, failing the test
+// if it does not finish within 4 minutes (backend hang).
+func runCLI(t *testing.T, args ...string) (string, error) {
+	t.Helper()
+	var out bytes.Buffer
+	var err error
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		root := newRootCmd()
+		root.SetArgs(append([]string{"-q"}, args...))
+		root.SetOut(&out)
+		root.SetErr(&bytes.Buffer{})
+		err = root.Execute()
+	}()
+	select {
+	case <-done:
+	case <-time.After(4 * time.Minute):
+		t.Fatalf("lsconf %v did not finish within 4 minutes (backend hang?)", args)
+	}
+	return out.String(), err
+}
+
+// TestTrainEvalEncodeCommands trains a tiny run on an ImageFolder with the
+// CLI, then evaluates it and writes its encodings.
+func TestTrainEvalEncodeCommands(t *testing.T) {
+	tmp := t.TempDir()
+	imgs := filepath.Join(tmp, "imgs")
+	writeFolder(t, imgs, 12, 1)
+	run := filepath.Join(tmp, "run")
+	args := []string{"train", "--data", imgs, "--width", "16", "--epochs", "1", "--batch", "16",
+		"--aug-per-image", "1", "--lr", "3e-3", "--out", run}
+	out, err := runCLI(t, append(args, "--json")...)
+	if err != nil {
+		t.Fatalf("train: %v", err)
+	}
+	var res train.Result
+	if err := json.Unmarshal([]byte(out), &res); err != nil {
+		t.Fatalf("train --json output %q: %v", out, err)
+	}
+	if !res.Finished || res.Test == nil || res.Test.N != 6 || res.Gen != nil || len(res.ID) != 16 {
+		t.Errorf("train result: finished %v test %+v gen %+v id %q", res.Finished, res.Test, res.Gen, res.ID)
+	}
+	info, err := train.ReadRunInfo(run)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if info.Layout.NC() != 3 || info.Data.Train != imgs || info.Data.Split != "pre" || info.Data.TrainLen != 90 {
+		t.Errorf("run.json: n_c %d data %+v", info.Layout.NC(), info.Data)
+	}
+
+	// The run is not replaced without --resume or --force.
+	if _, err := runCLI(t, args...); err == nil || !strings.Contains(err.Error(), "--resume") {
+		t.Errorf("second train into the same folder: error %v", err)
+	}
+	// Resuming a finished run does nothing.
+	if _, err := runCLI(t, "train", "--resume", "--out", run); err != nil {
+		t.Errorf("resume of a finished run: %v", err)
+	}
+	// ... and refuses other settings.
+	if _, err := runCLI(t, "train", "--resume", "--out", run, "--lr", "0.1"); err == nil || !strings.Contains(err.Error(), "differ") {
+		t.Errorf("resume with another lr: error %v", err)
+	}
+
+	// eval without --data rebuilds the run's test set.
+	out, err = runCLI(t, "eval", "--run", run)
+	if err != nil {
+		t.Fatalf("eval: %v", err)
+	}
+	var ev evalOutput
+	if err := json.Unmarshal([]byte(out), &ev); err != nil {
+		t.Fatalf("eval output %q: %v", out, err)
+	}
+	if ev.ID != res.ID || len(ev.Results) != 1 || ev.Results[0].N != 6 || ev.Results[0].Accuracy != res.Test.Accuracy {
+		t.Errorf("eval: %+v, train said test accuracy %v", ev, res.Test.Accuracy)
+	}
+	out, err = runCLI(t, "eval", "--run", run, "--data", imgs)
+	if err != nil {
+		t.Fatalf("eval --data: %v", err)
+	}
+	if err := json.Unmarshal([]byte(out), &ev); err != nil || len(ev.Results) != 1 || ev.Results[0].N != 36 || len(ev.Results[0].Confusion) != 3 {
+		t.Errorf("eval --data: %v %+v", err, ev)
+	}
+	other := filepath.Join(tmp, "other")
+	for _, c := range []string{"a", "b"} {
+		os.MkdirAll(filepath.Join(other, c), 0o755)
+		copyAny(t, filepath.Join(imgs, "hlines", "00.png"), filepath.Join(other, c, "x.png"))
+	}
+	if _, err := runCLI(t, "eval", "--run", run, "--data", other); err == nil || !strings.Contains(err.Error(), "classes") {
+		t.Errorf("eval with other classes: error %v", err)
+	}
+
+	// encode writes one row per image.
+	csvPath := filepath.Join(tmp, "z.csv")
+	if _, err := runCLI(t, "encode", "--run", run, "--data", imgs, "--out", csvPath); err != nil {
+		t.Fatalf("encode: %v", err)
+	}
+	f, err := os.Open(csvPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	rows, err := csv.NewReader(f).ReadAll()
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []string{"path", "label", "z0", "z1", "nearest", "outside", "predicted"}
+	if len(rows) != 37 || strings.Join(rows[0], ",") != strings.Join(want, ",") {
+		t.Errorf("encode: %d rows, header %v", len(rows), rows[0])
+	} else if r := rows[1]; r[0] != filepath.Join("hlines", "00.png") && r[0] != "hlines/00.png" || r[1] != "hlines" {
+		t.Errorf("encode: first row %v", r)
+	}
+}
+
+func copyAny(t *testing.T, from, to string) {
+	t.Helper()
+	b, err := os.ReadFile(from)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(to, b, 0o644); err != nil {
+		t.Fatal(err)
+	}
+}
