@@ -7,6 +7,7 @@ import (
 	"image"
 	"math"
 	"os"
+	"path/filepath"
 	"strings"
 	"text/tabwriter"
 
@@ -100,9 +101,11 @@ neither. --grid writes the query and its results as a PNG mosaic with scores.`,
 			out := searchOutput{DB: dbPath, K: k}
 			var q search.Query
 			var queryPx []float32
+			var queryCaption string
 			switch {
 			case imagePath != "":
 				out.Kind, out.Input = "image", imagePath
+				queryCaption = filepath.Base(imagePath)
 				b, err := os.ReadFile(imagePath)
 				if err != nil {
 					return fmt.Errorf("search: %w", err)
@@ -170,6 +173,7 @@ neither. --grid writes the query and its results as a PNG mosaic with scores.`,
 					z[i] = float64(x)
 				}
 				q = search.Query{V: rec.V, Point: z, Record: rec.ID}
+				queryCaption = strings.TrimSpace(fmt.Sprintf("#%d %s", rec.ID, rec.Label))
 				if queryPx, err = rec.Pixels(); err != nil {
 					queryPx = nil
 				}
@@ -189,7 +193,7 @@ neither. --grid writes the query and its results as a PNG mosaic with scores.`,
 				out.Results = append(out.Results, searchHitJSON{Result: r, Path: displayPath(rec)})
 			}
 			if grid != "" {
-				if err := writeResultGrid(grid, out, queryPx, recs); err != nil {
+				if err := writeResultGrid(grid, out, queryPx, queryCaption, recs); err != nil {
 					return err
 				}
 				if !g.quiet {
@@ -271,14 +275,14 @@ func fmtPoint(p []float64) string {
 }
 
 // writeResultGrid draws the query and its results (paper Figures 10-13).
-func writeResultGrid(path string, out searchOutput, queryPx []float32, recs []index.Record) error {
+func writeResultGrid(path string, out searchOutput, queryPx []float32, caption string, recs []index.Record) error {
 	spec := plot.ResultGridSpec{Title: fmt.Sprintf("lsconf search: %s query, top %d", out.Kind, len(recs))}
 	if queryPx != nil {
 		img, err := plot.Gray32(queryPx)
 		if err != nil {
 			return err
 		}
-		spec.Query = &plot.Tile{Image: img, Score: math.NaN(), Caption: out.Input}
+		spec.Query = &plot.Tile{Image: img, Score: math.NaN(), Caption: caption}
 	} else {
 		spec.QueryText = out.Input
 		spec.QueryPoint = out.Query.Point
