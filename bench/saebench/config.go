@@ -65,6 +65,27 @@ func (p Pool) String() string {
 	return fmt.Sprintf("Pool(%d)", int(p))
 }
 
+// Relu is the graph formulation of ReLU.
+type Relu int
+
+const (
+	// ReluMax is Max(x, 0); its gradient is built from Sign ops.
+	ReluMax Relu = iota
+	// ReluWhere is Where(x > 0, x, 0); its gradient is one Where.
+	ReluWhere
+)
+
+// String names the formulation.
+func (r Relu) String() string {
+	switch r {
+	case ReluMax:
+		return "relumax"
+	case ReluWhere:
+		return "reluwhere"
+	}
+	return fmt.Sprintf("Relu(%d)", int(r))
+}
+
 // Config chooses the network's size and graph formulation and the
 // backend's worker count.
 type Config struct {
@@ -73,10 +94,11 @@ type Config struct {
 	Width int
 	// Batch is the number of images per step.
 	Batch int
-	// Conv, Norm and Pool choose the graph formulation.
+	// Conv, Norm, Pool and Relu choose the graph formulation.
 	Conv Conv
 	Norm Norm
 	Pool Pool
+	Relu Relu
 	// Parallelism is the backend's worker count (0: engine's default).
 	Parallelism int
 	// Seed draws the parameters and the input batch.
@@ -121,7 +143,7 @@ func (c Config) Validate() error {
 
 // String is a short name of the configuration, for benchmark names.
 func (c Config) String() string {
-	return fmt.Sprintf("W%d/B%d/%s/%s/%s/p%d", c.Width, c.Batch, c.Conv, c.Norm, c.Pool, c.Parallelism)
+	return fmt.Sprintf("W%d/B%d/%s/%s/%s/%s/p%d", c.Width, c.Batch, c.Conv, c.Norm, c.Pool, c.Relu, c.Parallelism)
 }
 
 // TrainFLOPs is the approximate number of floating-point operations of

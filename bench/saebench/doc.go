@@ -18,6 +18,8 @@
 //   - NormGraph builds batch norm from graph ops (ReduceMean, Sub, ...);
 //     NormFused uses the backend's BatchNormForTraining / ForInference
 //     ops, whose gradient is the BatchNormGradient op.
+//   - ReluMax is Max(x, 0) (GoMLX builds its gradient from Sign ops);
+//     ReluWhere is Where(x > 0, x, 0) (its gradient is one Where).
 //   - PoolReshape is a reshape to [B, H/2, 2, W/2, 2, C] and ReduceMax;
 //     PoolWindow is graph.MaxPool (ReduceWindow, whose gradient is
 //     SelectAndScatter).

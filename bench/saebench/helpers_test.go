@@ -16,6 +16,7 @@ var (
 	flagConv = flag.String("saebench.conv", "convolve", "conv formulations to benchmark: im2col,convolve")
 	flagNorm = flag.String("saebench.norm", "bnfused", "batch-norm formulations to benchmark: bngraph,bnfused")
 	flagPool = flag.String("saebench.pool", "poolreshape", "max-pool formulations to benchmark: poolreshape,poolwindow")
+	flagRelu = flag.String("saebench.relu", "reluwhere", "ReLU formulations to benchmark: relumax,reluwhere")
 	flagPar  = flag.String("saebench.par", "2", "backend worker counts to benchmark, e.g. 1,2,3,4")
 )
 
@@ -52,12 +53,23 @@ func variants(tb testing.TB, w int) []Config {
 				default:
 					tb.Fatalf("-saebench.pool: unknown %q", ps)
 				}
-				for _, p := range strings.Split(*flagPar, ",") {
-					par, err := strconv.Atoi(p)
-					if err != nil || par < 0 {
-						tb.Fatalf("-saebench.par: bad %q", p)
+				for _, rs := range strings.Split(*flagRelu, ",") {
+					var relu Relu
+					switch rs {
+					case "relumax":
+						relu = ReluMax
+					case "reluwhere":
+						relu = ReluWhere
+					default:
+						tb.Fatalf("-saebench.relu: unknown %q", rs)
 					}
-					out = append(out, Config{Width: w, Batch: 64, Conv: conv, Norm: norm, Pool: pool, Parallelism: par, Seed: 1})
+					for _, p := range strings.Split(*flagPar, ",") {
+						par, err := strconv.Atoi(p)
+						if err != nil || par < 0 {
+							tb.Fatalf("-saebench.par: bad %q", p)
+						}
+						out = append(out, Config{Width: w, Batch: 64, Conv: conv, Norm: norm, Pool: pool, Relu: relu, Parallelism: par, Seed: 1})
+					}
 				}
 			}
 		}
@@ -75,17 +87,17 @@ func watchdog(name string, d time.Duration) (stop func()) {
 	return func() { t.Stop() }
 }
 
-// within runs fn in a goroutine and fails the test if it does not return
-// within d.
-func within(t *testing.T, d time.Duration, fn func()) {
+// within runs fn in a goroutine and fails the test if it returns an error
+// or does not return within d. fn may call t.Error but not t.Fatal.
+func within(t *testing.T, d time.Duration, fn func() error) {
 	t.Helper()
-	done := make(chan struct{})
-	go func() {
-		defer close(done)
-		fn()
-	}()
+	done := make(chan error, 1)
+	go func() { done <- fn() }()
 	select {
-	case <-done:
+	case err := <-done:
+		if err != nil {
+			t.Fatal(err)
+		}
 	case <-time.After(d):
 		t.Fatalf("%v: %s did not finish within %s", errTimeout, t.Name(), d)
 	}

@@ -87,6 +87,14 @@ func batchNormInfer(c Config, x, gamma, beta, mean, vari *Node) *Node {
 	return Add(Mul(x, lastAxis(scale, x)), lastAxis(shift, x))
 }
 
+// relu is max(x, 0) in the configured formulation.
+func relu(c Config, x *Node) *Node {
+	if c.Relu == ReluWhere {
+		return Where(GreaterThan(x, ZerosLike(x)), x, ZerosLike(x))
+	}
+	return MaxScalar(x, 0)
+}
+
 // encode builds the encoder on x [B, 32, 32, 1]: z [B, n_d] and, in
 // training mode, the new running statistics (two per conv).
 func encode(c Config, params, bn []*Node, x *Node, training bool) (z *Node, newBN []*Node) {
@@ -106,7 +114,7 @@ func encode(c Config, params, bn []*Node, x *Node, training bool) (z *Node, newB
 			} else {
 				h = batchNormInfer(c, h, params[p+1], params[p+2], bn[s], bn[s+1])
 			}
-			h = MaxScalar(h, 0)
+			h = relu(c, h)
 			p += 3
 			s += 2
 		}

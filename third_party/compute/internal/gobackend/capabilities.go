@@ -158,9 +158,10 @@ var Capabilities = compute.Capabilities{
 		// compute.OpTypeDynamicUpdateSlice: true,
 
 		// Lower priority ops:
-		// compute.OpTypeBatchNormForInference: true,
-		// compute.OpTypeBatchNormForTraining: true,
-		// compute.OpTypeBatchNormGradient: true,
+		// lsconf fork: batch norm implemented in ops/batchnorm.go.
+		compute.OpTypeBatchNormForInference: true,
+		compute.OpTypeBatchNormForTraining:  true,
+		compute.OpTypeBatchNormGradient:     true,
 		// compute.OpTypeComplex: true,
 		// compute.OpTypeConj: true,
 		// compute.OpTypeEqualTotalOrder: true,

@@ -3,9 +3,6 @@
 package ops
 
 import (
-	"sync"
-	"sync/atomic"
-
 	"github.com/gomlx/compute/dtypes"
 	"github.com/gomlx/compute/internal/gobackend"
 	"github.com/gomlx/compute/shapes"
@@ -154,73 +151,57 @@ func (g *convGeom) useChannels() bool {
 	return g.inSB == 1 && g.inSC != 1 && g.outC*g.batch*g.outH*g.outW <= 1<<24
 }
 
-// convWorkers is the number of goroutines a convolution may use.
-func convWorkers(backend *gobackend.Backend) int {
-	if backend == nil || backend.Workers == nil || !backend.Workers.IsEnabled() {
-		return 1
-	}
-	return max(1, backend.Workers.AdjustedMaxParallelism())
-}
-
-// convParallel runs fn(worker, item) for item in [0, n) on up to workers
-// goroutines (the caller's included), items taken in order from a shared
-// counter. Extra goroutines start only when the backend's pool has room.
-func convParallel(backend *gobackend.Backend, workers, n int, fn func(worker, item int)) {
-	var next atomic.Int64
-	run := func(worker int) {
-		for {
-			item := int(next.Add(1)) - 1
-			if item >= n {
-				return
-			}
-			fn(worker, item)
-		}
-	}
-	workers = min(workers, n)
-	var wg sync.WaitGroup
-	for w := 1; w < workers; w++ {
-		wg.Add(1)
-		if !backend.Workers.StartIfAvailable(func() {
-			defer wg.Done()
-			run(w)
-		}) {
-			wg.Done()
-			break
-		}
-	}
-	run(0)
-	wg.Wait()
-}
-
-// Blocking of convFastPixels: rows per block (a multiple of the kernel's
-// rows) and contraction panel length.
+// Blocking of convFastPixels: rows per block (a multiple of the kernels'
+// rows) and the longest contraction panel.
 const (
 	convPixBlockRows = 8 * convKernRMRows
-	convPixKC        = 512
+	convPixKCMax     = 1024
 )
+
+// convStrip is a range of output channels [n0, n0+w) computed by one
+// micro-kernel column width w (32 or 16); off is its packed kernel's
+// offset.
+type convStrip struct{ n0, w, off int }
+
+// convStrips splits n output channels in strips of 32, the last one of 16
+// when 16 or fewer remain.
+func convStrips(n, k int) []convStrip {
+	var out []convStrip
+	off := 0
+	for n0 := 0; n0 < n; {
+		w := convKernCols
+		if n-n0 <= 16 {
+			w = 16
+		}
+		out = append(out, convStrip{n0: n0, w: w, off: off})
+		off += k * w
+		n0 += w
+	}
+	return out
+}
 
 // convFastPixels: rows = output positions (b, y, x), columns = output
 // channels, contraction = (ky, kx, c).
 func convFastPixels(backend *gobackend.Backend, g *convGeom, in, k, out []float32, kern convKernels) {
-	const nr = convKernCols
+	const ldc = convKernCols
 	m := g.batch * g.outH * g.outW
 	kTot := g.kH * g.kW * g.inC
-	strips := (g.outC + nr - 1) / nr
-	workers := convWorkers(backend)
+	strips := convStrips(g.outC, kTot)
+	last := strips[len(strips)-1]
+	workers := forkWorkers(backend)
 
-	// Pack the kernel: bp[s][kk][n] = K[ky, kx, c, s*nr+n] with
-	// kk = (ky*kW + kx)*inC + c, zero beyond outC.
-	bp := make([]float32, strips*kTot*nr)
-	convParallel(backend, workers, strips, func(_, s int) {
-		dst := bp[s*kTot*nr : (s+1)*kTot*nr]
-		n0 := s * nr
-		nn := min(nr, g.outC-n0)
+	// Pack the kernel per strip: bp[off + kk*w + n] = K[ky, kx, c, n0+n]
+	// with kk = (ky*kW + kx)*inC + c, zero beyond outC.
+	bp := make([]float32, last.off+kTot*last.w)
+	forkParallel(backend, workers, len(strips), func(_, s int) {
+		st := strips[s]
+		nn := min(st.w, g.outC-st.n0)
 		kk := 0
 		for ky := 0; ky < g.kH; ky++ {
 			for kx := 0; kx < g.kW; kx++ {
-				base := ky*g.kSY + kx*g.kSX + n0*g.kSO
+				base := ky*g.kSY + kx*g.kSX + st.n0*g.kSO
 				for c := 0; c < g.inC; c++ {
-					row := dst[kk*nr : kk*nr+nr]
+					row := bp[st.off+kk*st.w : st.off+(kk+1)*st.w]
 					src := base + c*g.kSI
 					if g.kSO == 1 {
 						copy(row[:nn], k[src:src+nn])
@@ -235,16 +216,18 @@ func convFastPixels(backend *gobackend.Backend, g *convGeom, in, k, out []float3
 		}
 	})
 
+	// Contraction panels of equal length.
+	panels := (kTot + convPixKCMax - 1) / convPixKCMax
+	lda := (kTot + panels - 1) / panels
 	blocks := (m + convPixBlockRows - 1) / convPixBlockRows
 	type scratch struct{ a, c []float32 }
 	scr := make([]*scratch, workers)
-	lda := min(kTot, convPixKC)
-	convParallel(backend, workers, blocks, func(w, blk int) {
+	forkParallel(backend, workers, blocks, func(w, blk int) {
 		sc := scr[w]
 		if sc == nil {
 			sc = &scratch{
 				a: make([]float32, convPixBlockRows*lda),
-				c: make([]float32, convPixBlockRows*strips*nr),
+				c: make([]float32, len(strips)*convPixBlockRows*ldc),
 			}
 			scr[w] = sc
 		}
@@ -254,15 +237,37 @@ func convFastPixels(backend *gobackend.Backend, g *convGeom, in, k, out []float3
 		for k0 := 0; k0 < kTot; k0 += lda {
 			kc := min(lda, kTot-k0)
 			g.packPixels(in, sc.a, lda, m0, rows, k0, kc)
-			for s := 0; s < strips; s++ {
-				bs := bp[(s*kTot+k0)*nr:]
+			for s, st := range strips {
+				bs := bp[st.off+k0*st.w:]
+				kernFn := kern.kernRM32
+				if st.w == 16 {
+					kernFn = kern.kernRM16
+				}
 				for t := 0; t < tiles; t++ {
-					kern.kernRM(sc.a[t*convKernRMRows*lda:], lda, bs, nr, sc.c[(t*strips+s)*convKernRMRows*nr:], kc, k0 > 0)
+					kernFn(sc.a[t*convKernRMRows*lda:], lda, bs, st.w, sc.c[(s*convPixBlockRows+t*convKernRMRows)*ldc:], ldc, kc, k0 > 0)
 				}
 			}
 		}
 		g.storePixels(sc.c, out, strips, m0, rows)
 	})
+}
+
+// copyShort copies src to dst (of the same length) inline, for the short
+// runs of the packing loops (copy's memmove call costs more there).
+func copyShort(dst, src []float32) {
+	n := len(src)
+	if n >= 64 {
+		copy(dst, src)
+		return
+	}
+	dst = dst[:n]
+	i := 0
+	for ; i+8 <= n; i += 8 {
+		*(*[8]float32)(dst[i : i+8]) = *(*[8]float32)(src[i : i+8])
+	}
+	for ; i < n; i++ {
+		dst[i] = src[i]
+	}
 }
 
 // packPixels writes the im2col rows m0..m0+rows (output positions) of the
@@ -287,7 +292,7 @@ func (g *convGeom) packPixels(in, a []float32, lda, m0, rows, k0, kc int) {
 			} else {
 				src := b*g.inSB + iy*g.inSY + ix*g.inSX + c0*g.inSC
 				if g.inSC == 1 {
-					copy(dst[d:d+n], in[src:src+n])
+					copyShort(dst[d:d+n], in[src:src+n])
 				} else {
 					for i := 0; i < n; i++ {
 						dst[d+i] = in[src+i*g.inSC]
@@ -314,25 +319,23 @@ func (g *convGeom) packPixels(in, a []float32, lda, m0, rows, k0, kc int) {
 	}
 }
 
-// storePixels copies the block's result tiles (tile t, strip s at
-// c[(t*strips+s)*rows*cols]) to the output rows m0..m0+rows.
-func (g *convGeom) storePixels(c, out []float32, strips, m0, rows int) {
-	const mr, nr = convKernRMRows, convKernCols
+// storePixels copies the block's results (strip s, row r at
+// c[(s*convPixBlockRows+r)*convKernCols]) to the output rows m0..m0+rows.
+func (g *convGeom) storePixels(c, out []float32, strips []convStrip, m0, rows int) {
+	const ldc = convKernCols
 	hw := g.outH * g.outW
 	b, rem := m0/hw, m0%hw
 	oy, ox := rem/g.outW, rem%g.outW
 	for r := 0; r < rows; r++ {
-		t, tr := r/mr, r%mr
 		base := b*g.outSB + oy*g.outSY + ox*g.outSX
-		for s := 0; s < strips; s++ {
-			n0 := s * nr
-			nn := min(nr, g.outC-n0)
-			src := c[((t*strips+s)*mr+tr)*nr:]
+		for s, st := range strips {
+			nn := min(st.w, g.outC-st.n0)
+			src := c[(s*convPixBlockRows+r)*ldc:]
 			if g.outSC == 1 {
-				copy(out[base+n0:base+n0+nn], src[:nn])
+				copyShort(out[base+st.n0:base+st.n0+nn], src[:nn])
 			} else {
 				for n := 0; n < nn; n++ {
-					out[base+(n0+n)*g.outSC] = src[n]
+					out[base+(st.n0+n)*g.outSC] = src[n]
 				}
 			}
 		}
@@ -359,7 +362,7 @@ func convFastChannels(backend *gobackend.Backend, g *convGeom, in, k, out []floa
 	strips := (mCols + nr - 1) / nr
 	coTiles := (g.outC + mr - 1) / mr
 	kTot := g.inC * g.kH * g.kW
-	workers := convWorkers(backend)
+	workers := forkWorkers(backend)
 
 	// The kernel is read in place when its rows (c, ky, kx) are equally
 	// spaced and its output channels contiguous; else chunks are packed.
@@ -383,7 +386,7 @@ func convFastChannels(backend *gobackend.Backend, g *convGeom, in, k, out []floa
 	type scratch struct{ a, b []float32 }
 	scr := make([]*scratch, workers)
 	kPer := (kTot + kParts - 1) / kParts
-	convParallel(backend, workers, kParts*stripGroups, func(w, item int) {
+	forkParallel(backend, workers, kParts*stripGroups, func(w, item int) {
 		sc := scr[w]
 		if sc == nil {
 			sc = &scratch{b: make([]float32, convChanKC*nr)}

@@ -29,46 +29,75 @@ func main() {
 	w(`#include "textflag.h"`)
 	w("")
 
-	// RM kernel: 12 rows x 32 columns; A row-major (row r at a + r*lda,
-	// k-th value at +4k), B rows at b + k*ldb, C [12][32] contiguous.
-	w("// func convKernRM12x32(a *float32, lda int, b *float32, ldb int, c *float32, kc int, acc int)")
-	w("TEXT ·convKernRM12x32(SB), NOSPLIT, $0-56")
-	w("\tMOVQ a+0(FP), SI")
-	w("\tMOVQ lda+8(FP), R9")
-	w("\tMOVQ b+16(FP), DI")
-	w("\tMOVQ ldb+24(FP), R8")
-	w("\tMOVQ c+32(FP), DX")
-	w("\tMOVQ kc+40(FP), CX")
-	w("\tMOVQ acc+48(FP), AX")
-	w("\tLEAQ (R9)(R9*2), R11")
-	w("\tLEAQ (SI)(R9*4), R12")
-	w("\tLEAQ (R12)(R9*4), R13")
-	zeroOrLoad(w, "rm", 24, "DX")
-	w("rmstart:")
-	w("\tTESTQ CX, CX")
-	w("\tJEQ rmstore")
-	w("rmloop:")
-	w("\tVMOVUPS (DI), Z24")
-	w("\tVMOVUPS 64(DI), Z25")
-	bases := []string{"SI", "R12", "R13"}
-	offs := []string{"", "(R9*1)", "(R9*2)", "(R11*1)"}
-	for r := 0; r < 12; r++ {
-		bc := fmt.Sprintf("Z%d", 26+r%4)
-		w("\tVBROADCASTSS (%s)%s, %s", bases[r/4], offs[r%4], bc)
-		w("\tVFMADD231PS Z24, %s, Z%d", bc, 2*r)
-		w("\tVFMADD231PS Z25, %s, Z%d", bc, 2*r+1)
+	// RM kernels: 12 rows x 32 or 16 columns; A row-major (row r at
+	// a + r*lda, k-th value at +4k), B rows at b + k*ldb, C rows at
+	// c + r*ldc.
+	for _, cols := range []int{32, 16} {
+		vecs := cols / 16
+		name := fmt.Sprintf("convKernRM12x%d", cols)
+		p := fmt.Sprintf("rm%d", cols)
+		w("// func %s(a *float32, lda int, b *float32, ldb int, c *float32, ldc int, kc int, acc int)", name)
+		w("TEXT ·%s(SB), NOSPLIT, $0-64", name)
+		w("\tMOVQ a+0(FP), SI")
+		w("\tMOVQ lda+8(FP), R9")
+		w("\tMOVQ b+16(FP), DI")
+		w("\tMOVQ ldb+24(FP), R8")
+		w("\tMOVQ c+32(FP), DX")
+		w("\tMOVQ ldc+40(FP), R10")
+		w("\tMOVQ kc+48(FP), CX")
+		w("\tMOVQ acc+56(FP), AX")
+		w("\tLEAQ (R9)(R9*2), R11")
+		w("\tLEAQ (SI)(R9*4), R12")
+		w("\tLEAQ (R12)(R9*4), R13")
+		// C row pointers: rows r at DX + r*ldc; BX walks them.
+		w("\tTESTQ AX, AX")
+		w("\tJNE %sload", p)
+		for i := 0; i < 12*vecs; i++ {
+			w("\tVPXORD Z%d, Z%d, Z%d", i, i, i)
+		}
+		w("\tJMP %sstart", p)
+		w("%sload:", p)
+		w("\tMOVQ DX, BX")
+		for r := 0; r < 12; r++ {
+			for v := 0; v < vecs; v++ {
+				w("\tVMOVUPS %d(BX), Z%d", 64*v, vecs*r+v)
+			}
+			w("\tADDQ R10, BX")
+		}
+		w("%sstart:", p)
+		w("\tTESTQ CX, CX")
+		w("\tJEQ %sstore", p)
+		w("%sloop:", p)
+		for v := 0; v < vecs; v++ {
+			w("\tVMOVUPS %d(DI), Z%d", 64*v, 24+v)
+		}
+		bases := []string{"SI", "R12", "R13"}
+		offs := []string{"", "(R9*1)", "(R9*2)", "(R11*1)"}
+		for r := 0; r < 12; r++ {
+			bc := fmt.Sprintf("Z%d", 26+r%4)
+			w("\tVBROADCASTSS (%s)%s, %s", bases[r/4], offs[r%4], bc)
+			for v := 0; v < vecs; v++ {
+				w("\tVFMADD231PS Z%d, %s, Z%d", 24+v, bc, vecs*r+v)
+			}
+		}
+		w("\tADDQ $4, SI")
+		w("\tADDQ $4, R12")
+		w("\tADDQ $4, R13")
+		w("\tADDQ R8, DI")
+		w("\tDECQ CX")
+		w("\tJNE %sloop", p)
+		w("%sstore:", p)
+		w("\tMOVQ DX, BX")
+		for r := 0; r < 12; r++ {
+			for v := 0; v < vecs; v++ {
+				w("\tVMOVUPS Z%d, %d(BX)", vecs*r+v, 64*v)
+			}
+			w("\tADDQ R10, BX")
+		}
+		w("\tVZEROUPPER")
+		w("\tRET")
+		w("")
 	}
-	w("\tADDQ $4, SI")
-	w("\tADDQ $4, R12")
-	w("\tADDQ $4, R13")
-	w("\tADDQ R8, DI")
-	w("\tDECQ CX")
-	w("\tJNE rmloop")
-	w("rmstore:")
-	store(w, 24, "DX")
-	w("\tVZEROUPPER")
-	w("\tRET")
-	w("")
 
 	// KM kernel: 8 rows x 32 columns; A k-major (value (k, r) at
 	// a + k*lda + 4r), B rows at b + k*ldb, C [8][32] contiguous.

@@ -19,13 +19,16 @@ import (
 // for these kernels (24 accumulators, FMA231, broadcasts from memory).
 
 //go:noescape
-func convKernRM12x32(a *float32, lda int, b *float32, ldb int, c *float32, kc int, acc int)
+func convKernRM12x32(a *float32, lda int, b *float32, ldb int, c *float32, ldc int, kc int, acc int)
+
+//go:noescape
+func convKernRM12x16(a *float32, lda int, b *float32, ldb int, c *float32, ldc int, kc int, acc int)
 
 //go:noescape
 func convKernKM8x32(a *float32, lda int, b *float32, ldb int, c *float32, kc int, acc int)
 
 // convKernelsAVX512 are the assembly micro-kernels.
-var convKernelsAVX512 = convKernels{name: "avx512", kernRM: convKernRMAVX512, kernKM: convKernKMAVX512}
+var convKernelsAVX512 = convKernels{name: "avx512", kernRM32: convKernRM32AVX512, kernRM16: convKernRM16AVX512, kernKM: convKernKMAVX512}
 
 func init() {
 	enabled, err := envutil.ReadBool(envutil.SIMD_AVX512_Env, true)
@@ -41,19 +44,36 @@ func b2i(b bool) int {
 	return 0
 }
 
-func convKernRMAVX512(a []float32, lda int, b []float32, ldb int, c []float32, kc int, acc bool) {
-	const rows, cols = convKernRMRows, convKernCols
-	_ = c[rows*cols-1]
-	if kc == 0 {
-		if !acc {
-			clear(c[:rows*cols])
-		}
+func convKernRM32AVX512(a []float32, lda int, b []float32, ldb int, c []float32, ldc int, kc int, acc bool) {
+	if !convKernRMCheck(a, lda, b, ldb, c, ldc, kc, acc, 32) {
 		return
 	}
-	// Bounds checks the assembly cannot do.
+	convKernRM12x32(unsafe.SliceData(a), lda*4, unsafe.SliceData(b), ldb*4, unsafe.SliceData(c), ldc*4, kc, b2i(acc))
+}
+
+func convKernRM16AVX512(a []float32, lda int, b []float32, ldb int, c []float32, ldc int, kc int, acc bool) {
+	if !convKernRMCheck(a, lda, b, ldb, c, ldc, kc, acc, 16) {
+		return
+	}
+	convKernRM12x16(unsafe.SliceData(a), lda*4, unsafe.SliceData(b), ldb*4, unsafe.SliceData(c), ldc*4, kc, b2i(acc))
+}
+
+// convKernRMCheck does the bounds checks the assembly cannot do, and
+// handles kc == 0; it reports whether the kernel must run.
+func convKernRMCheck(a []float32, lda int, b []float32, ldb int, c []float32, ldc int, kc int, acc bool, cols int) bool {
+	const rows = convKernRMRows
+	_ = c[(rows-1)*ldc+cols-1]
+	if kc == 0 {
+		if !acc {
+			for r := 0; r < rows; r++ {
+				clear(c[r*ldc : r*ldc+cols])
+			}
+		}
+		return false
+	}
 	_ = a[(rows-1)*lda+kc-1]
 	_ = b[(kc-1)*ldb+cols-1]
-	convKernRM12x32(unsafe.SliceData(a), lda*4, unsafe.SliceData(b), ldb*4, unsafe.SliceData(c), kc, b2i(acc))
+	return true
 }
 
 func convKernKMAVX512(a []float32, lda int, b []float32, ldb int, c []float32, kc int, acc bool) {

@@ -1,7 +1,11 @@
 package ops
 
 import (
+	"math"
+	"unsafe"
+
 	"github.com/gomlx/compute"
+	"github.com/gomlx/compute/dtypes"
 	"github.com/gomlx/compute/internal/gobackend"
 	"github.com/gomlx/compute/shapeinference"
 )
@@ -46,6 +50,12 @@ func execWhere(backend *gobackend.Backend, node *gobackend.Node, inputs []*gobac
 		if err != nil {
 			return nil, err
 		}
+	}
+	// lsconf fork: branch-free float32 path (where.go's per-element branch
+	// mispredicts on masks like ReLU's, ~3x slower).
+	if outputShape.DType == dtypes.Float32 && !condition.RawShape.IsScalar() {
+		whereFloat32(condition.Flat.([]bool), onTrue.Flat.([]float32), onFalse.Flat.([]float32), output.Flat.([]float32))
+		return output, nil
 	}
 	tmpAny, tmpErr := whereDTypeMap.Get(outputShape.DType)
 	if tmpErr != nil {
@@ -108,5 +118,43 @@ func execWhereSetOutputWithValue[T gobackend.SupportedTypesConstraints](outputBu
 	outputSlice := outputBuf.Flat.([]T)
 	for outputIdx := range outputSlice {
 		outputSlice[outputIdx] = c
+	}
+}
+
+// whereFloat32 is Where for float32 values (either may be a scalar) with a
+// full condition, selecting bits with masks instead of branches.
+//
+// lsconf fork.
+func whereFloat32(cond []bool, onTrue, onFalse, out []float32) {
+	n := len(cond)
+	out = out[:n]
+	c := unsafe.Slice((*uint8)(unsafe.Pointer(unsafe.SliceData(cond))), n)
+	sel := func(b uint8, t, f float32) float32 {
+		m := -uint32(b & 1)
+		return math.Float32frombits(math.Float32bits(t)&m | math.Float32bits(f)&^m)
+	}
+	switch {
+	case len(onTrue) == n && len(onFalse) == n:
+		onTrue, onFalse = onTrue[:n], onFalse[:n]
+		for i, b := range c {
+			out[i] = sel(b, onTrue[i], onFalse[i])
+		}
+	case len(onTrue) == n:
+		onTrue = onTrue[:n]
+		f := onFalse[0]
+		for i, b := range c {
+			out[i] = sel(b, onTrue[i], f)
+		}
+	case len(onFalse) == n:
+		onFalse = onFalse[:n]
+		t := onTrue[0]
+		for i, b := range c {
+			out[i] = sel(b, t, onFalse[i])
+		}
+	default:
+		t, f := onTrue[0], onFalse[0]
+		for i, b := range c {
+			out[i] = sel(b, t, f)
+		}
 	}
 }
