@@ -99,7 +99,7 @@ type LoadReport struct {
 // walked (a loop), or to a folder already walked, is skipped.
 //
 // Errors: root missing or not a folder, no class folders, fewer than
-// MinClasses, a class folder without usable images (unless
+// MinClasses, two class folders that are one folder (a link), a class folder without usable images (unless
 // AllowEmptyClasses), any skipped file with Strict. Otherwise every
 // unusable file is a counted skip in the report (and a line on Log),
 // never a silent one and never a label from anywhere but its top-level
@@ -173,12 +173,26 @@ func LoadImageFolder(ctx context.Context, root string, opts LoadOptions) (*Base,
 	rep.Classes = classDirs
 	rep.Counts = make([]int, len(classDirs))
 	// Collect the candidate files of each class, in sorted path order.
+	// The root and every class folder count as walked from the start, so
+	// that a link from one class folder to the root or to another class
+	// folder can never give that folder's images this class's label.
 	var files []candidate
+	classSt := make([]os.FileInfo, len(classDirs))
+	w.visited = append(w.visited, fi)
 	for c, name := range classDirs {
-		dir := filepath.Join(root, name)
-		st, _ := os.Stat(dir)
-		w.visited = append(w.visited, st)
-		w.walk(dir, name, c, 0, []os.FileInfo{st}, &files)
+		classSt[c], err = os.Stat(filepath.Join(root, name))
+		if err != nil {
+			return nil, rep, fmt.Errorf("load %s: %w", root, err)
+		}
+		for d := 0; d < c; d++ {
+			if os.SameFile(classSt[c], classSt[d]) {
+				return nil, rep, fmt.Errorf("load %s: class folders %s and %s are the same folder (a symbolic link): its images cannot have two labels", root, classDirs[d], name)
+			}
+		}
+		w.visited = append(w.visited, classSt[c])
+	}
+	for c, name := range classDirs {
+		w.walk(filepath.Join(root, name), name, c, 0, []os.FileInfo{fi, classSt[c]}, &files)
 	}
 	if opts.Strict && len(rep.Skipped) > 0 {
 		s := rep.Skipped[0]
