@@ -51,6 +51,7 @@ model, draws the latent space and searches it, and prints where everything is.`,
 		newTrainCmd(g),
 		newEvalCmd(g),
 		newEncodeCmd(g),
+		newDataCmd(g),
 	)
 	return root
 }

@@ -1,0 +1,317 @@
+package main
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"image/png"
+	"io"
+	"os"
+	"path/filepath"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/lsconf/lsconf/data"
+	"github.com/lsconf/lsconf/internal/progress"
+)
+
+func newDataCmd(g *globalOptions) *cobra.Command {
+	cmd := &cobra.Command{
+		Use:   "data",
+		Short: "Generate the built-in texture sets, check an image folder",
+		Long: `Work with the images lsconf trains on.
+
+  lsconf data gen     writes a built-in texture set as an ImageFolder tree
+  lsconf data check   loads an ImageFolder tree and reports what it found`,
+	}
+	cmd.AddCommand(newDataGenCmd(g), newDataCheckCmd(g))
+	return cmd
+}
+
+// dataGenSummary is what lsconf data gen reports.
+type dataGenSummary struct {
+	Dir          string   `json:"dir"`
+	Set          string   `json:"set"`
+	Seed         uint64   `json:"seed"`
+	PerClass     int      `json:"per_class"`
+	Images       int      `json:"images"`
+	Classes      []string `json:"classes"`
+	ClassMap     string   `json:"class_map"`
+	ContactSheet string   `json:"contact_sheet"`
+	Seconds      float64  `json:"seconds"`
+}
+
+func newDataGenCmd(g *globalOptions) *cobra.Command {
+	var out, set string
+	var perClass int
+	var seed uint64
+	var force, asJSON bool
+	cmd := &cobra.Command{
+		Use:   "gen",
+		Short: "Write a built-in texture set as an ImageFolder tree (PNG files, class map, contact sheet)",
+		Long: `Render a built-in clothing-texture set and write it as an ImageFolder tree:
+DIR/<class>/<nnnn>.png (64x64 colour base images), DIR/classes.json (the class
+map: class names in label order, counts, set, seed) and DIR/contact.png (a
+contact sheet: per class, colour images and below them the 32x32 grayscale
+the model sees).
+
+--set train is the training set (5 classes: dots, hlines, squares, uniform,
+vlines; 130 images per class by default); --set gen is the shifted
+"generalization" set (16 per class by default: 80 images rendered like small,
+poor person-camera crops), never used for training. The same --seed always
+gives the same bytes.
+
+The tree is written to a temporary folder next to DIR and renamed into place,
+so an interrupted run leaves nothing half-written. A non-empty DIR is refused;
+--force replaces it, but only if it holds an lsconf data set (its classes.json
+says so).`,
+		Example: `  lsconf data gen --out textures
+  lsconf data gen --out textures-gen --set gen --seed 7
+  lsconf data gen --out big --per-class 1000 --force`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if out == "" {
+				return errors.New("data gen: give --out DIR")
+			}
+			kind := data.SetKind(set)
+			if kind != data.TrainSet && kind != data.GenSet {
+				return fmt.Errorf("data gen: --set %q (want train or gen)", set)
+			}
+			if perClass < 0 {
+				return fmt.Errorf("data gen: --per-class %d", perClass)
+			}
+			if err := checkGenTarget(out, force); err != nil {
+				return err
+			}
+			start := time.Now()
+			per := perClass
+			if per == 0 {
+				per = data.DefaultTrainPerClass
+				if kind == data.GenSet {
+					per = data.DefaultGenPerClass
+				}
+			}
+			total := per * len(data.TextureClasses())
+			var bar *progress.Bar
+			if !g.quiet {
+				bar = progress.New(cmd.ErrOrStderr(), "render", total)
+			}
+			base, err := data.Textures(cmd.Context(), data.TextureConfig{Set: kind, PerClass: per, Seed: seed,
+				Progress: func(int) { bar.Add(1) }})
+			bar.Finish()
+			if err != nil {
+				return err
+			}
+			if !g.quiet {
+				bar = progress.New(cmd.ErrOrStderr(), "write", total)
+			}
+			err = writeTreeAtomic(cmd, out, base, data.ClassMap{Set: set, Seed: &seed, PerClass: per}, bar)
+			bar.Finish()
+			if err != nil {
+				return err
+			}
+			s := dataGenSummary{Dir: out, Set: set, Seed: seed, PerClass: per, Images: base.Len(), Classes: base.ClassNames,
+				ClassMap: filepath.Join(out, data.ClassMapFile), ContactSheet: filepath.Join(out, data.ContactSheetFile),
+				Seconds: time.Since(start).Seconds()}
+			if asJSON {
+				return dataPrintJSON(cmd.OutOrStdout(), s)
+			}
+			fmt.Fprintf(cmd.OutOrStdout(), "wrote the %s set (seed %d): %d images, %d per class of %v, to %s\nclass map %s\ncontact sheet %s\n",
+				s.Set, s.Seed, s.Images, s.PerClass, s.Classes, s.Dir, s.ClassMap, s.ContactSheet)
+			return nil
+		},
+	}
+	cmd.Flags().StringVar(&out, "out", "", "folder to write (must not exist, or be empty; see --force)")
+	cmd.Flags().StringVar(&set, "set", "train", "which set: train or gen (the generalization set)")
+	cmd.Flags().IntVar(&perClass, "per-class", 0, "images per class (0 = 130 for train, 16 for gen)")
+	cmd.Flags().Uint64Var(&seed, "seed", 1, "seed of the images")
+	cmd.Flags().BoolVar(&force, "force", false, "replace DIR if it holds an lsconf data set")
+	cmd.Flags().BoolVar(&asJSON, "json", false, "print the summary as JSON")
+	return cmd
+}
+
+// checkGenTarget refuses to write into a non-empty folder, unless force
+// and the folder is an lsconf data set.
+func checkGenTarget(out string, force bool) error {
+	st, err := os.Stat(out)
+	if errors.Is(err, os.ErrNotExist) {
+		return nil
+	}
+	if err != nil {
+		return fmt.Errorf("data gen: %w", err)
+	}
+	if !st.IsDir() {
+		return fmt.Errorf("data gen: %s exists and is not a folder", out)
+	}
+	entries, err := os.ReadDir(out)
+	if err != nil {
+		return fmt.Errorf("data gen: %w", err)
+	}
+	if len(entries) == 0 {
+		return nil
+	}
+	if !force {
+		return fmt.Errorf("data gen: %s is not empty (--force replaces it if it holds an lsconf data set)", out)
+	}
+	cm, err := data.ReadClassMap(filepath.Join(out, data.ClassMapFile))
+	if err != nil || cm.Generator != data.Generator {
+		return fmt.Errorf("data gen: refusing to replace %s: it does not hold an lsconf data set (no %s written by lsconf)", out, data.ClassMapFile)
+	}
+	return nil
+}
+
+// writeTreeAtomic writes the tree into a temporary folder beside out and
+// renames it into place (replacing an existing out checked by
+// checkGenTarget).
+func writeTreeAtomic(cmd *cobra.Command, out string, base *data.Base, cm data.ClassMap, bar *progress.Bar) error {
+	out = filepath.Clean(out)
+	parent := filepath.Dir(out)
+	if err := os.MkdirAll(parent, 0o755); err != nil {
+		return fmt.Errorf("data gen: %w", err)
+	}
+	tmp, err := os.MkdirTemp(parent, "."+filepath.Base(out)+".tmp-")
+	if err != nil {
+		return fmt.Errorf("data gen: %w", err)
+	}
+	done := false
+	defer func() {
+		if !done {
+			os.RemoveAll(tmp)
+		}
+	}()
+	if err := os.Chmod(tmp, 0o755); err != nil {
+		return fmt.Errorf("data gen: %w", err)
+	}
+	if err := data.WriteImageFolder(cmd.Context(), tmp, base, cm, func(int) { bar.Add(1) }); err != nil {
+		return err
+	}
+	if _, err := os.Stat(out); err == nil {
+		old := tmp + ".old"
+		if err := os.Rename(out, old); err != nil {
+			return fmt.Errorf("data gen: replace %s: %w", out, err)
+		}
+		if err := os.Rename(tmp, out); err != nil {
+			os.Rename(old, out)
+			return fmt.Errorf("data gen: %w", err)
+		}
+		done = true
+		if err := os.RemoveAll(old); err != nil {
+			return fmt.Errorf("data gen: remove the replaced set %s: %w", old, err)
+		}
+		return nil
+	}
+	if err := os.Rename(tmp, out); err != nil {
+		return fmt.Errorf("data gen: %w", err)
+	}
+	done = true
+	return nil
+}
+
+func newDataCheckCmd(g *globalOptions) *cobra.Command {
+	var sheet, fit string
+	var strict, allowEmpty, asJSON bool
+	cmd := &cobra.Command{
+		Use:   "check DIR",
+		Short: "Load an ImageFolder tree and report classes, counts and skipped files",
+		Long: `Load DIR as lsconf train would (one sub-folder per class; class names = folder
+names in sorted order; PNG, JPEG or GIF of any size and colour) and report the
+classes, the images per class, and every file that was skipped with its reason
+(unreadable, not an image, corrupt, larger than the decompression-bomb limit,
+symbolic link loops) or ignored (top-level files, hidden files).
+
+It fails, as training would, when DIR has no class folders, a single class, or
+a class folder without usable images (unless --allow-empty); --strict fails on
+any skipped file. --sheet FILE also writes a contact sheet PNG.`,
+		Example: `  lsconf data check ~/photos/fabrics
+  lsconf data check textures --sheet sheet.png --json`,
+		Args: cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			var bar *progress.Bar
+			opts := data.LoadOptions{Strict: strict, AllowEmptyClasses: allowEmpty, Fit: fit}
+			if !g.quiet {
+				opts.Progress = func(done, total int) {
+					if bar == nil {
+						bar = progress.New(cmd.ErrOrStderr(), "load", total)
+					}
+					bar.Set(done)
+				}
+			}
+			base, rep, err := data.LoadImageFolder(cmd.Context(), args[0], opts)
+			bar.Finish()
+			if rep != nil {
+				if asJSON {
+					if perr := dataPrintJSON(cmd.OutOrStdout(), rep); perr != nil {
+						return perr
+					}
+				} else {
+					printLoadReport(cmd.OutOrStdout(), rep)
+				}
+			}
+			if err != nil {
+				return err
+			}
+			if sheet != "" {
+				if err := writeSheet(sheet, base); err != nil {
+					return err
+				}
+				if !asJSON {
+					fmt.Fprintf(cmd.OutOrStdout(), "contact sheet %s\n", sheet)
+				}
+			}
+			return nil
+		},
+	}
+	cmd.Flags().StringVar(&sheet, "sheet", "", "write a contact sheet PNG of the loaded images to this file")
+	cmd.Flags().StringVar(&fit, "fit", "stretch", "how non-square images become square: stretch or crop (the centred square)")
+	cmd.Flags().BoolVar(&strict, "strict", false, "fail on any skipped file")
+	cmd.Flags().BoolVar(&allowEmpty, "allow-empty", false, "accept class folders without usable images")
+	cmd.Flags().BoolVar(&asJSON, "json", false, "print the load report as JSON")
+	return cmd
+}
+
+func printLoadReport(w io.Writer, rep *data.LoadReport) {
+	fmt.Fprintf(w, "%s: %d images in %d classes\n", rep.Root, rep.Loaded, len(rep.Classes))
+	for c, name := range rep.Classes {
+		fmt.Fprintf(w, "  %-20s %6d  (label %d)\n", name, rep.Counts[c], c)
+	}
+	if n := len(rep.Skipped); n > 0 {
+		fmt.Fprintf(w, "%d skipped:\n", n)
+		for _, s := range rep.Skipped {
+			fmt.Fprintf(w, "  %s: %s\n", s.Path, s.Reason)
+		}
+	}
+	if n := len(rep.Ignored); n > 0 {
+		fmt.Fprintf(w, "%d ignored (not in a class folder, or hidden)\n", n)
+	}
+	if rep.ClassMapNote != "" {
+		fmt.Fprintf(w, "note: %s\n", rep.ClassMapNote)
+	}
+}
+
+// writeSheet writes a contact sheet PNG through a temporary file.
+func writeSheet(path string, base *data.Base) error {
+	tmp := path + ".tmp"
+	f, err := os.Create(tmp)
+	if err != nil {
+		return fmt.Errorf("sheet: %w", err)
+	}
+	err = png.Encode(f, data.ContactSheet(base, 12))
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	if err == nil {
+		err = os.Rename(tmp, path)
+	}
+	if err != nil {
+		os.Remove(tmp)
+		return fmt.Errorf("sheet %s: %w", path, err)
+	}
+	return nil
+}
+
+func dataPrintJSON(w io.Writer, v any) error {
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	return enc.Encode(v)
+}
