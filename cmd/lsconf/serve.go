@@ -38,6 +38,9 @@ it the other queries still work. Nothing is fetched from the network.`,
 			if dbPath == "" {
 				return errors.New("serve: --db FILE is required")
 			}
+			if _, err := os.Stat(dbPath); err != nil {
+				return fmt.Errorf("serve: index %s: %w (make one with lsconf index)", dbPath, err)
+			}
 			db, err := index.Open(dbPath)
 			if err != nil {
 				return err
