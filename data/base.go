@@ -46,6 +46,9 @@ func (b *Base) Image(i int, dst []float32) (int, error) {
 	if len(dst) < Pixels {
 		return 0, fmt.Errorf("image %d: destination holds %d values, need %d", i, len(dst), Pixels)
 	}
+	if len(b.RGB[i]) != BasePix {
+		return 0, fmt.Errorf("image %d: %d bytes, want %d", i, len(b.RGB[i]), BasePix)
+	}
 	grayHalf(b.RGB[i], dst)
 	return b.Labels[i], nil
 }

@@ -118,9 +118,9 @@ func newScene(r *rng, pat pattern, pal *palette, cfg sceneConfig) *scene {
 		p.ry = p.rx * r.uniform(0.5, 1.3)
 		p.col = pal.fg(0.15, 0.6)
 		if p.kind == 3 {
-			p.ry = r.uniform(1.5, 3)
+			p.ry = r.uniform(1, 1.8)
 			for w := 0.0; w < 2*p.rx; {
-				lw := r.uniform(1, 2.5)
+				lw := r.uniform(1.3, 2.6)
 				p.letters = append(p.letters, lw)
 				w += lw + letterGap
 			}

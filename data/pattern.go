@@ -76,8 +76,9 @@ func newStripes(r *rng, pal *palette, st style, vertical bool) *stripes {
 		s.period = r.logUniform(max(st.stripeMin*1.8, 6), st.stripeMax*1.4)
 		w := max(r.uniform(0.1, 0.16), 0.9/s.period)
 		s.bands = []band{{0, w, fg}, {w + r.uniform(0.1, 0.22), w, fg}}
-	default: // soft knit stripes
+	default: // soft knit stripes, fine enough to read as stripes
 		s.soft = true
+		s.period = r.logUniform(st.stripeMin, max(st.stripeMin*1.5, 8))
 		s.bands = []band{{0, 0.5, fg}}
 	}
 	ph := r.float()
