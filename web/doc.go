@@ -10,8 +10,9 @@
 //     under its collection's root (or its stored pixels); no route takes a
 //     path.
 //   - The server reloads its in-memory search snapshot when the index's
-//     generation changes (every committed indexing batch bumps it), so
-//     searches during indexing see a consistent, recent snapshot.
+//     generation changes (every committed indexing batch bumps it), at most
+//     every Config.ReloadEvery (2 s), so searches during indexing rank a
+//     consistent committed snapshot at most that old.
 //   - Image queries need the model that built the index (Config.Model);
 //     without it, text, point and record queries still work and image
 //     uploads get 503 with a message.

@@ -10,6 +10,7 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"time"
 
 	"github.com/lsconf/lsconf/index"
 	"github.com/lsconf/lsconf/search"
@@ -32,15 +33,19 @@ type Config struct {
 	MaxK int
 	// MaxPoints is the most records /api/points returns (0 = 5000).
 	MaxPoints int
+	// ReloadEvery is the least time between two reloads of a search
+	// snapshot while the index keeps changing (0 = 2 s): during a long
+	// indexing job searches use a committed snapshot at most this old
+	// instead of reloading the whole index after every batch.
+	ReloadEvery time.Duration
 }
 
 // Server is the HTTP handler of the search page and API.
 type Server struct {
 	cfg     Config
 	mux     *http.ServeMux
-	mu      sync.Mutex // guards engines, gen, vocab
-	engines map[string]*search.Engine
-	gen     int64
+	mu      sync.Mutex // guards engines, vocab
+	engines map[string]*loaded
 	vocab   *search.Vocab
 	encMu   sync.Mutex // the model encodes one request at a time
 }
@@ -60,12 +65,15 @@ func New(cfg Config) (*Server, error) {
 	if cfg.MaxPoints <= 0 {
 		cfg.MaxPoints = 5000
 	}
+	if cfg.ReloadEvery <= 0 {
+		cfg.ReloadEvery = 2 * time.Second
+	}
 	if cfg.Model != nil {
 		if err := cfg.DB.CheckModel(context.Background(), cfg.Model); err != nil {
 			return nil, fmt.Errorf("web: %w", err)
 		}
 	}
-	s := &Server{cfg: cfg, mux: http.NewServeMux(), engines: map[string]*search.Engine{}}
+	s := &Server{cfg: cfg, mux: http.NewServeMux(), engines: map[string]*loaded{}}
 	static, err := fs.Sub(assets, "assets")
 	if err != nil {
 		return nil, fmt.Errorf("web: assets: %w", err)
@@ -106,8 +114,15 @@ func (s *Server) page(w http.ResponseWriter, r *http.Request) {
 // errEmpty is the message of an index with no records yet.
 var errEmpty = errors.New("the index is empty: add images with \"lsconf index --run RUN --images DIR --db FILE\" first")
 
+// loaded is a search snapshot and when it was loaded.
+type loaded struct {
+	e  *search.Engine
+	at time.Time
+}
+
 // engine returns the search snapshot of the named collections, reloading
-// it when the index changed since it was loaded.
+// it when the index changed since it was loaded (at most every
+// ReloadEvery).
 func (s *Server) engine(ctx context.Context, collection string) (*search.Engine, int, error) {
 	var cols []string
 	if collection != "" {
@@ -121,12 +136,8 @@ func (s *Server) engine(ctx context.Context, collection string) (*search.Engine,
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if gen != s.gen {
-		clear(s.engines)
-		s.gen = gen
-	}
-	if e, ok := s.engines[key]; ok {
-		return e, 0, nil
+	if l, ok := s.engines[key]; ok && (l.e.Snap.Generation == gen || time.Since(l.at) < s.cfg.ReloadEvery) {
+		return l.e, 0, nil
 	}
 	e, err := search.Load(ctx, s.cfg.DB, cols...)
 	switch {
@@ -143,11 +154,7 @@ func (s *Server) engine(ctx context.Context, collection string) (*search.Engine,
 		}
 		return nil, http.StatusConflict, fmt.Errorf("collection %s has no records yet", key)
 	}
-	// The snapshot may be newer than gen (a batch committed in between);
-	// keying it by its own generation makes the next request reload.
-	if e.Snap.Generation == gen {
-		s.engines[key] = e
-	}
+	s.engines[key] = &loaded{e: e, at: time.Now()}
 	return e, 0, nil
 }
 

@@ -61,7 +61,7 @@ func newFixture(t *testing.T, perClass int, empty bool) *fixture {
 		}
 		f.pngs[name] = p
 	}
-	s, err := web.New(web.Config{DB: db, Model: m, MaxUpload: 1 << 20})
+	s, err := web.New(web.Config{DB: db, Model: m, MaxUpload: 1 << 20, ReloadEvery: time.Nanosecond})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -337,5 +337,33 @@ func TestSearchWhileIndexing(t *testing.T) {
 	rep, err := f.db.Check(ctx)
 	if err != nil || !rep.OK() {
 		t.Fatalf("%+v %v", rep, err)
+	}
+}
+
+// TestReloadThrottle: while the index changes, a snapshot younger than
+// ReloadEvery keeps answering (consistently); an older one is reloaded.
+func TestReloadThrottle(t *testing.T) {
+	f := newFixture(t, 2, false)
+	s, err := web.New(web.Config{DB: f.db, ReloadEvery: 300 * time.Millisecond})
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := httptest.NewServer(s)
+	defer srv.Close()
+	_, res := get(t, srv.URL+"/api/search/text?q=plaid")
+	if res.Searched != 20 {
+		t.Fatalf("first search over %d records", res.Searched)
+	}
+	dir := filepath.Join(f.tmp, "more")
+	indextest.WriteCollection(dir, 2, 5)
+	if _, err := f.db.IndexFolder(context.Background(), indextest.NewFake(), dir, index.Options{}); err != nil {
+		t.Fatal(err)
+	}
+	if _, res = get(t, srv.URL+"/api/search/text?q=plaid"); res.Searched != 20 {
+		t.Fatalf("within ReloadEvery: searched %d, want the cached 20", res.Searched)
+	}
+	time.Sleep(350 * time.Millisecond)
+	if _, res = get(t, srv.URL+"/api/search/text?q=plaid"); res.Searched != 30 {
+		t.Fatalf("after ReloadEvery: searched %d, want 30", res.Searched)
 	}
 }
