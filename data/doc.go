@@ -76,21 +76,24 @@
 //
 // # Augmentations
 //
-// Augmenter applies, in torchvision's order: a geometric transform
+// Augmenter applies the paper's augmentations (5.1): a geometric transform
 // (rotation uniform in +-RotationDeg, affine scale / shear / translate,
-// perspective with torchvision's inward corner displacement) sampled from
-// the 64x64 base at 2x2 points per output pixel (bilinear), with mirrored
-// borders by default; colour jitter (brightness, contrast, saturation,
-// hue, as torchvision's ColorJitter, in a random order) on the colour
-// image; grayscale; random erase of exactly EraseFrac of the area (nearest
-// whole pixels; aspect log-uniform in [0.3, 3.3]; probability EraseP,
-// filled with one random gray). Every augmented image is followed by its
-// horizontal (left-right) and vertical (up-down) mirror: exact flips of the
-// augmented image, erase included. Note that, as in torchvision, the
-// saturation factor alone does not change the gray output (saturation
-// blends with the image's own luma); it matters only through clipping and
-// together with the hue shift. Parameters the paper does not give are in
-// DefaultAugment.
+// perspective with torchvision's inward corner displacement), colour
+// jitter (brightness, contrast, saturation, hue, as torchvision's
+// ColorJitter, in a random order) before grayscale, and a random erase of
+// exactly EraseFrac of the area (nearest whole pixels; aspect log-uniform
+// in [0.3, 3.3]; probability EraseP; filled with one random gray). The
+// base image is first area-averaged to Size x Size colour; jitter and
+// grayscale act on it pixel by pixel, then the geometry samples it
+// bilinearly (mirrored borders by default), then the erase. Doing the
+// per-pixel jitter before the geometry instead of after (torchvision's
+// order) changes nothing but interpolation and costs a third. Every
+// augmented image is followed by its horizontal (left-right) and vertical
+// (up-down) mirror: exact flips of the augmented image, erase included.
+// As in torchvision, the saturation factor alone does not change the gray
+// output (it blends with the image's own luma); it matters through
+// clipping and together with the hue shift. Parameters the paper does not
+// give are in DefaultAugment.
 //
 // # Splits and streaming
 //
