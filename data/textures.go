@@ -24,6 +24,8 @@ const (
 const (
 	DefaultTrainPerClass = 130 // 650 base images, as the paper
 	DefaultGenPerClass   = 16  // 80 images, as the paper's Market1501 subset
+	// MaxPerClass bounds PerClass (100,000 images, 1.2 GB in memory).
+	MaxPerClass = 20000
 )
 
 // TextureClasses returns the built-in classes in label order: the sorted
@@ -76,8 +78,8 @@ func Textures(ctx context.Context, cfg TextureConfig) (*Base, error) {
 	default:
 		return nil, fmt.Errorf("textures: unknown set %q (want %q or %q)", kind, TrainSet, GenSet)
 	}
-	if per < 0 {
-		return nil, fmt.Errorf("textures: %d images per class", per)
+	if per < 0 || per > MaxPerClass {
+		return nil, fmt.Errorf("textures: %d images per class (at most %d: the set is held in memory, 12 KB an image)", per, MaxPerClass)
 	}
 	classes := TextureClasses()
 	n := per * len(classes)

@@ -41,6 +41,9 @@ func TestTexturesDeterministic(t *testing.T) {
 			t.Fatalf("train and gen sets share image %d", i)
 		}
 	}
+	if _, err := Textures(ctx, TextureConfig{PerClass: MaxPerClass + 1}); err == nil {
+		t.Fatal("too many images accepted")
+	}
 	if _, err := Textures(ctx, TextureConfig{Set: "other"}); err == nil {
 		t.Fatal("unknown set accepted")
 	}
