@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"image"
 	"image/png"
 	"io"
 	"os"
@@ -209,7 +210,7 @@ func writeTreeAtomic(cmd *cobra.Command, out string, base *data.Base, cm data.Cl
 }
 
 func newDataCheckCmd(g *globalOptions) *cobra.Command {
-	var sheet, fit string
+	var sheet, augSheet, fit string
 	var strict, allowEmpty, asJSON bool
 	cmd := &cobra.Command{
 		Use:   "check DIR",
@@ -222,7 +223,9 @@ symbolic link loops) or ignored (top-level files, hidden files).
 
 It fails, as training would, when DIR has no class folders, a single class, or
 a class folder without usable images (unless --allow-empty); --strict fails on
-any skipped file. --sheet FILE also writes a contact sheet PNG.`,
+any skipped file. --sheet FILE also writes a contact sheet PNG, --aug-sheet FILE
+a sheet of augmented images as training sees them (each followed by its
+horizontal and vertical mirror).`,
 		Example: `  lsconf data check ~/photos/fabrics
   lsconf data check textures --sheet sheet.png --json`,
 		Args: cobra.ExactArgs(1),
@@ -252,17 +255,34 @@ any skipped file. --sheet FILE also writes a contact sheet PNG.`,
 				return err
 			}
 			if sheet != "" {
-				if err := writeSheet(sheet, base); err != nil {
+				if err := writeSheet(sheet, data.ContactSheet(base, 12)); err != nil {
 					return err
 				}
 				if !asJSON {
 					fmt.Fprintf(cmd.OutOrStdout(), "contact sheet %s\n", sheet)
 				}
 			}
+			if augSheet != "" {
+				aug, err := data.NewAugmentedSet(base, 1, data.DefaultAugment(), 1)
+				if err != nil {
+					return err
+				}
+				img, err := data.SetSheet(aug, 12, 0)
+				if err != nil {
+					return err
+				}
+				if err := writeSheet(augSheet, img); err != nil {
+					return err
+				}
+				if !asJSON {
+					fmt.Fprintf(cmd.OutOrStdout(), "augmented sheet %s\n", augSheet)
+				}
+			}
 			return nil
 		},
 	}
 	cmd.Flags().StringVar(&sheet, "sheet", "", "write a contact sheet PNG of the loaded images to this file")
+	cmd.Flags().StringVar(&augSheet, "aug-sheet", "", "write a sheet of augmented images (default augmentation, each with its two mirrors: what training sees) to this file")
 	cmd.Flags().StringVar(&fit, "fit", "stretch", "how non-square images become square: stretch or crop (the centred square)")
 	cmd.Flags().BoolVar(&strict, "strict", false, "fail on any skipped file")
 	cmd.Flags().BoolVar(&allowEmpty, "allow-empty", false, "accept class folders without usable images")
@@ -289,14 +309,14 @@ func printLoadReport(w io.Writer, rep *data.LoadReport) {
 	}
 }
 
-// writeSheet writes a contact sheet PNG through a temporary file.
-func writeSheet(path string, base *data.Base) error {
+// writeSheet writes a sheet PNG through a temporary file.
+func writeSheet(path string, img image.Image) error {
 	tmp := path + ".tmp"
 	f, err := os.Create(tmp)
 	if err != nil {
 		return fmt.Errorf("sheet: %w", err)
 	}
-	err = png.Encode(f, data.ContactSheet(base, 12))
+	err = png.Encode(f, img)
 	if cerr := f.Close(); err == nil {
 		err = cerr
 	}

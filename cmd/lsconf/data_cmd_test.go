@@ -70,15 +70,17 @@ func TestDataGenAndCheck(t *testing.T) {
 
 	// check: text and JSON reports; a bad file is listed; a sheet is written.
 	os.WriteFile(filepath.Join(out, "dots", "notes.txt"), []byte("hello"), 0o644)
-	s, err = runCLI(t, "data", "check", out, "--sheet", filepath.Join(tmp, "sheet.png"))
+	s, err = runCLI(t, "data", "check", out, "--sheet", filepath.Join(tmp, "sheet.png"), "--aug-sheet", filepath.Join(tmp, "aug.png"))
 	if err != nil {
 		t.Fatal(err)
 	}
 	if !strings.Contains(s, "10 images in 5 classes") || !strings.Contains(s, "dots/notes.txt: not a PNG") {
 		t.Errorf("check output:\n%s", s)
 	}
-	if _, err := os.Stat(filepath.Join(tmp, "sheet.png")); err != nil {
-		t.Error(err)
+	for _, f := range []string{"sheet.png", "aug.png"} {
+		if _, err := os.Stat(filepath.Join(tmp, f)); err != nil {
+			t.Error(err)
+		}
 	}
 	s, err = runCLI(t, "data", "check", out, "--json")
 	var rep data.LoadReport
