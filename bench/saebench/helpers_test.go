@@ -15,7 +15,7 @@ import (
 var (
 	flagConv = flag.String("saebench.conv", "convolve", "conv formulations to benchmark: im2col,convolve")
 	flagNorm = flag.String("saebench.norm", "bnfused", "batch-norm formulations to benchmark: bngraph,bnfused")
-	flagPool = flag.String("saebench.pool", "poolreshape", "max-pool formulations to benchmark: poolreshape,poolwindow")
+	flagPool = flag.String("saebench.pool", "poolwindow", "max-pool formulations to benchmark: poolreshape,poolwindow")
 	flagRelu = flag.String("saebench.relu", "reluwhere", "ReLU formulations to benchmark: relumax,reluwhere")
 	flagPar  = flag.String("saebench.par", "2", "backend worker counts to benchmark, e.g. 1,2,3,4")
 )

@@ -136,12 +136,46 @@ func execConvFast(backend *gobackend.Backend, params *convNode, input, kernel, o
 		clear(out)
 		return true
 	}
-	if g.useChannels() {
-		convFastChannels(backend, &g, in, k, out, kern)
-	} else {
-		convFastPixels(backend, &g, in, k, out, kern)
-	}
+	g.run(backend, g.choosePath(), in, k, out, kern)
 	return true
+}
+
+// convPath is one of the fast convolution's arrangements.
+type convPath int
+
+const (
+	convPathPixels convPath = iota
+	convPathDirect
+	convPathChannels
+)
+
+// choosePath picks the arrangement for the geometry.
+func (g *convGeom) choosePath() convPath {
+	switch {
+	case g.useChannels():
+		return convPathChannels
+	case g.useDirect():
+		return convPathDirect
+	}
+	return convPathPixels
+}
+
+// directApplies reports whether convFastDirect can compute the geometry.
+func (g *convGeom) directApplies() bool {
+	return g.strideX == 1 && g.strideY == 1 && g.inSC == 1 && g.inSX == g.inC
+}
+
+// run computes the convolution with the given arrangement (which must
+// apply: convPathDirect needs directApplies).
+func (g *convGeom) run(backend *gobackend.Backend, path convPath, in, k, out []float32, kern convKernels) {
+	switch path {
+	case convPathChannels:
+		convFastChannels(backend, g, in, k, out, kern)
+	case convPathDirect:
+		convFastDirect(backend, g, in, k, out, kern)
+	default:
+		convFastPixels(backend, g, in, k, out, kern)
+	}
 }
 
 // useChannels chooses the kernel-gradient arrangement: when the input's
@@ -187,34 +221,10 @@ func convFastPixels(backend *gobackend.Backend, g *convGeom, in, k, out []float3
 	m := g.batch * g.outH * g.outW
 	kTot := g.kH * g.kW * g.inC
 	strips := convStrips(g.outC, kTot)
-	last := strips[len(strips)-1]
 	workers := forkWorkers(backend)
 
-	// Pack the kernel per strip: bp[off + kk*w + n] = K[ky, kx, c, n0+n]
-	// with kk = (ky*kW + kx)*inC + c, zero beyond outC.
-	bp := make([]float32, last.off+kTot*last.w)
-	forkParallel(backend, workers, len(strips), func(_, s int) {
-		st := strips[s]
-		nn := min(st.w, g.outC-st.n0)
-		kk := 0
-		for ky := 0; ky < g.kH; ky++ {
-			for kx := 0; kx < g.kW; kx++ {
-				base := ky*g.kSY + kx*g.kSX + st.n0*g.kSO
-				for c := 0; c < g.inC; c++ {
-					row := bp[st.off+kk*st.w : st.off+(kk+1)*st.w]
-					src := base + c*g.kSI
-					if g.kSO == 1 {
-						copy(row[:nn], k[src:src+nn])
-					} else {
-						for n := 0; n < nn; n++ {
-							row[n] = k[src+n*g.kSO]
-						}
-					}
-					kk++
-				}
-			}
-		}
-	})
+	bp := g.packKernelStrips(backend, workers, k, strips, kTot)
+	defer putF32(bp)
 
 	// Contraction panels of equal length.
 	panels := (kTot + convPixKCMax - 1) / convPixKCMax
@@ -222,12 +232,20 @@ func convFastPixels(backend *gobackend.Backend, g *convGeom, in, k, out []float3
 	blocks := (m + convPixBlockRows - 1) / convPixBlockRows
 	type scratch struct{ a, c []float32 }
 	scr := make([]*scratch, workers)
+	defer func() {
+		for _, sc := range scr {
+			if sc != nil {
+				putF32(sc.a)
+				putF32(sc.c)
+			}
+		}
+	}()
 	forkParallel(backend, workers, blocks, func(w, blk int) {
 		sc := scr[w]
 		if sc == nil {
 			sc = &scratch{
-				a: make([]float32, convPixBlockRows*lda),
-				c: make([]float32, len(strips)*convPixBlockRows*ldc),
+				a: getF32(convPixBlockRows * lda),
+				c: getF32(len(strips) * convPixBlockRows * ldc),
 			}
 			scr[w] = sc
 		}
@@ -250,6 +268,38 @@ func convFastPixels(backend *gobackend.Backend, g *convGeom, in, k, out []float3
 		}
 		g.storePixels(sc.c, out, strips, m0, rows)
 	})
+}
+
+// packKernelStrips packs the kernel per strip: bp[off + kk*w + n] =
+// K[ky, kx, c, n0+n] with kk = (ky*kW + kx)*inC + c, zero beyond outC.
+// The result comes from getF32.
+func (g *convGeom) packKernelStrips(backend *gobackend.Backend, workers int, k []float32, strips []convStrip, kTot int) []float32 {
+	last := strips[len(strips)-1]
+	bp := getF32(last.off + kTot*last.w)
+	forkParallel(backend, workers, len(strips), func(_, s int) {
+		st := strips[s]
+		nn := min(st.w, g.outC-st.n0)
+		kk := 0
+		for ky := 0; ky < g.kH; ky++ {
+			for kx := 0; kx < g.kW; kx++ {
+				base := ky*g.kSY + kx*g.kSX + st.n0*g.kSO
+				for c := 0; c < g.inC; c++ {
+					row := bp[st.off+kk*st.w : st.off+(kk+1)*st.w]
+					src := base + c*g.kSI
+					if g.kSO == 1 {
+						copy(row[:nn], k[src:src+nn])
+					} else {
+						for n := 0; n < nn; n++ {
+							row[n] = k[src+n*g.kSO]
+						}
+					}
+					clear(row[nn:])
+					kk++
+				}
+			}
+		}
+	})
+	return bp
 }
 
 // copyShort copies src to dst (of the same length) inline, for the short
@@ -381,17 +431,29 @@ func convFastChannels(backend *gobackend.Backend, g *convGeom, in, k, out []floa
 	}
 	accs := make([][]float32, kParts)
 	for i := range accs {
-		accs[i] = make([]float32, accSize)
+		accs[i] = getF32(accSize)
+		clear(accs[i])
 	}
 	type scratch struct{ a, b []float32 }
 	scr := make([]*scratch, workers)
+	defer func() {
+		for _, a := range accs {
+			putF32(a)
+		}
+		for _, sc := range scr {
+			if sc != nil {
+				putF32(sc.a)
+				putF32(sc.b)
+			}
+		}
+	}()
 	kPer := (kTot + kParts - 1) / kParts
 	forkParallel(backend, workers, kParts*stripGroups, func(w, item int) {
 		sc := scr[w]
 		if sc == nil {
-			sc = &scratch{b: make([]float32, convChanKC*nr)}
+			sc = &scratch{b: getF32(convChanKC * nr)}
 			if !direct {
-				sc.a = make([]float32, convChanKC*coTiles*mr)
+				sc.a = getF32(convChanKC * coTiles * mr)
 			}
 			scr[w] = sc
 		}
@@ -402,8 +464,11 @@ func convFastChannels(backend *gobackend.Backend, g *convGeom, in, k, out []floa
 		kEnd := min(kTot, (part+1)*kPer)
 		for k0 := part * kPer; k0 < kEnd; k0 += convChanKC {
 			kc := min(convChanKC, kEnd-k0)
-			a, lda := k[k0*g.kSX:], g.kSX
-			if !direct {
+			var a []float32
+			var lda int
+			if direct {
+				a, lda = k[k0*g.kSX:], g.kSX
+			} else {
 				lda = coTiles * mr
 				g.packChannelsKernel(k, sc.a, lda, k0, kc)
 				a = sc.a

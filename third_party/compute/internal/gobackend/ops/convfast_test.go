@@ -125,20 +125,27 @@ func runConvCase(t *testing.T, backend *gobackend.Backend, c convCase, rng *rand
 			t.Fatal(err)
 		}
 		got := out.Flat.([]float32)
-		for i := range got {
-			got[i] = float32(math.NaN()) // the fast path must write every value
-		}
-		ok := execConvFast(backend, node.Data.(*convNode), inputs[0], inputs[1], out, ks)
+		g, ok := newConvGeom(node.Data.(*convNode), inShape, kShape, node.Shape)
 		if ok != wantFast {
-			t.Fatalf("%s: fast path taken = %v, want %v", c, ok, wantFast)
+			t.Fatalf("%s: fast path applies = %v, want %v", c, ok, wantFast)
 		}
 		if !ok {
 			backend.PutBuffer(out)
 			continue
 		}
-		for i := range got {
-			if d := math.Abs(float64(got[i] - wantFlat[i])); !(d <= tol*(1+math.Abs(float64(wantFlat[i])))) {
-				t.Fatalf("%s, kernels %s: output %d (shape %s) = %g, reference %g", c, ks.name, i, node.Shape, got[i], wantFlat[i])
+		paths := []convPath{convPathPixels, convPathChannels}
+		if g.directApplies() {
+			paths = append(paths, convPathDirect)
+		}
+		for _, path := range paths {
+			for i := range got {
+				got[i] = float32(math.NaN()) // every value must be written
+			}
+			g.run(backend, path, xs, kb.(*gobackend.Buffer).Flat.([]float32), got, ks)
+			for i := range got {
+				if d := math.Abs(float64(got[i] - wantFlat[i])); !(d <= tol*(1+math.Abs(float64(wantFlat[i])))) {
+					t.Fatalf("%s, kernels %s, path %d: output %d (shape %s) = %g, reference %g", c, ks.name, path, i, node.Shape, got[i], wantFlat[i])
+				}
 			}
 		}
 		backend.PutBuffer(out)
@@ -274,30 +281,36 @@ func BenchmarkConvFast(b *testing.B) {
 			{"dw", convCase{batch: sz.ci, inC: sz.b, outC: sz.co, in: []int{sz.hw, sz.hw}, kernel: []int{sz.hw, sz.hw},
 				paddings: pad, inPerm: []int{1, 2, 3, 0}, kPerm: []int{0, 2, 3, 1}, oPerm: []int{2, 3, 0, 1}}},
 		} {
-			b.Run(fmt.Sprintf("%s/hw%d/ci%d/co%d", c.name, sz.hw, sz.ci, sz.co), func(b *testing.B) {
-				backend := newConvTestBackend(&testing.T{}, 2)
-				defer backend.Finalize()
-				ax, inShape, kShape := c.cc.axes()
-				f := backend.Builder("bench").Main().(*gobackend.Function)
-				x, _ := f.Parameter("x", inShape, nil)
-				k, _ := f.Parameter("k", kShape, nil)
-				y, err := f.ConvGeneral(x, k, ax, nil, c.cc.paddings, nil, nil, 1, 1)
-				if err != nil {
-					b.Fatal(err)
-				}
-				node := y.(*gobackend.Node)
-				xb, _ := backend.BufferFromFlatData(0, make([]float32, inShape.Size()), inShape)
-				kb, _ := backend.BufferFromFlatData(0, make([]float32, kShape.Size()), kShape)
-				out, _ := backend.GetBuffer(node.Shape)
-				flops := 2.0 * float64(sz.b*sz.hw*sz.hw*9*sz.ci*sz.co)
-				b.ResetTimer()
-				cpu0 := convTestCPU()
-				for i := 0; i < b.N; i++ {
-					execConvFast(backend, node.Data.(*convNode), xb.(*gobackend.Buffer), kb.(*gobackend.Buffer), out, convKernelsBest)
-				}
-				b.ReportMetric(flops*float64(b.N)/b.Elapsed().Seconds()/1e9, "GFLOP/s")
-				b.ReportMetric(flops*float64(b.N)/(convTestCPU()-cpu0)/1e9, "GFLOP/cpu-s")
-			})
+			ax, inShape, kShape := c.cc.axes()
+			backend := newConvTestBackend(&testing.T{}, 2)
+			f := backend.Builder("bench").Main().(*gobackend.Function)
+			x, _ := f.Parameter("x", inShape, nil)
+			k, _ := f.Parameter("k", kShape, nil)
+			y, err := f.ConvGeneral(x, k, ax, nil, c.cc.paddings, nil, nil, 1, 1)
+			if err != nil {
+				b.Fatal(err)
+			}
+			node := y.(*gobackend.Node)
+			g, _ := newConvGeom(node.Data.(*convNode), inShape, kShape, node.Shape)
+			xs := make([]float32, inShape.Size())
+			ks := make([]float32, kShape.Size())
+			out := make([]float32, node.Shape.Size())
+			flops := 2.0 * float64(sz.b*sz.hw*sz.hw*9*sz.ci*sz.co)
+			paths := map[string]convPath{"auto": g.choosePath(), "pixels": convPathPixels}
+			if g.directApplies() {
+				paths["direct"] = convPathDirect
+			}
+			for pname, path := range paths {
+				b.Run(fmt.Sprintf("%s/hw%d/ci%d/co%d/%s", c.name, sz.hw, sz.ci, sz.co, pname), func(b *testing.B) {
+					cpu0 := convTestCPU()
+					for i := 0; i < b.N; i++ {
+						g.run(backend, path, xs, ks, out, convKernelsBest)
+					}
+					b.ReportMetric(flops*float64(b.N)/b.Elapsed().Seconds()/1e9, "GFLOP/s")
+					b.ReportMetric(flops*float64(b.N)/(convTestCPU()-cpu0)/1e9, "GFLOP/cpu-s")
+				})
+			}
+			backend.Finalize()
 		}
 	}
 }

@@ -3,6 +3,7 @@
 package ops
 
 import (
+	"math/bits"
 	"sync"
 	"sync/atomic"
 
@@ -49,4 +50,31 @@ func forkParallel(backend *gobackend.Backend, workers, n int, fn func(worker, it
 	}
 	run(0)
 	wg.Wait()
+}
+
+// f32Pools recycle the fork's scratch buffers (packed operands,
+// accumulators), which would otherwise be allocated and zeroed per call;
+// f32Pools[i] holds slices of capacity 1<<i.
+var f32Pools [48]sync.Pool
+
+// getF32 returns a float32 slice of length n with unspecified contents.
+func getF32(n int) []float32 {
+	if n == 0 {
+		return nil
+	}
+	b := bits.Len(uint(n - 1))
+	if p, ok := f32Pools[b].Get().(*[]float32); ok {
+		return (*p)[:n]
+	}
+	return make([]float32, n, 1<<b)
+}
+
+// putF32 gives a slice from getF32 back for reuse.
+func putF32(s []float32) {
+	c := cap(s)
+	if c == 0 || c&(c-1) != 0 {
+		return
+	}
+	s = s[:c]
+	f32Pools[bits.Len(uint(c-1))].Put(&s)
 }

@@ -5,6 +5,7 @@ import (
 	"sync"
 
 	"github.com/gomlx/compute"
+	"github.com/gomlx/compute/dtypes"
 	"github.com/gomlx/compute/dtypes/gotype"
 	"github.com/gomlx/compute/internal/gobackend"
 	"github.com/gomlx/compute/shapeinference"
@@ -88,7 +89,26 @@ func ReduceWindow(f *gobackend.Function,
 	return node, nil
 }
 
-func execReduceWindow(backend *gobackend.Backend, node *gobackend.Node, inputs []*gobackend.Buffer, _ []bool) (*gobackend.Buffer, error) {
+// execReduceWindow executes ReduceWindow.
+//
+// lsconf fork: float32 max pools take the fast path of poolfast.go;
+// execReduceWindowReference is upstream's executor.
+func execReduceWindow(backend *gobackend.Backend, node *gobackend.Node, inputs []*gobackend.Buffer, inputsOwned []bool) (*gobackend.Buffer, error) {
+	if inputs[0].RawShape.DType == dtypes.Float32 {
+		output, err := backend.GetBuffer(node.Shape)
+		if err != nil {
+			return nil, err
+		}
+		if reduceWindowMaxFast(backend, node.Data.(*reduceWindowNode), inputs[0], output) {
+			return output, nil
+		}
+		backend.PutBuffer(output)
+	}
+	return execReduceWindowReference(backend, node, inputs, inputsOwned)
+}
+
+// execReduceWindowReference is upstream's execReduceWindow.
+func execReduceWindowReference(backend *gobackend.Backend, node *gobackend.Node, inputs []*gobackend.Buffer, _ []bool) (*gobackend.Buffer, error) {
 	operand := inputs[0]
 	operandShape := operand.RawShape
 	rank := operandShape.Rank()

@@ -7,6 +7,7 @@ import (
 	"sync"
 
 	"github.com/gomlx/compute"
+	"github.com/gomlx/compute/dtypes"
 	"github.com/gomlx/compute/dtypes/gotype"
 	"github.com/gomlx/compute/internal/gobackend"
 	"github.com/gomlx/compute/shapeinference"
@@ -88,7 +89,27 @@ func selectAndScatterImpl(f *gobackend.Function,
 	return node, nil
 }
 
-func execSelectAndScatter(backend *gobackend.Backend, node *gobackend.Node, inputs []*gobackend.Buffer, _ []bool) (*gobackend.Buffer, error) {
+// execSelectAndScatter executes SelectAndScatterMax/Min.
+//
+// lsconf fork: float32 max pools' gradients take the fast path of
+// poolfast.go; execSelectAndScatterReference is upstream's executor.
+func execSelectAndScatter(backend *gobackend.Backend, node *gobackend.Node, inputs []*gobackend.Buffer, inputsOwned []bool) (*gobackend.Buffer, error) {
+	if inputs[0].RawShape.DType == dtypes.Float32 {
+		output, err := backend.GetBuffer(node.Shape)
+		if err != nil {
+			return nil, err
+		}
+		output.Zeros()
+		if selectAndScatterMaxFast(backend, node.Data.(*selectAndScatterNode), inputs[0], inputs[1], output) {
+			return output, nil
+		}
+		backend.PutBuffer(output)
+	}
+	return execSelectAndScatterReference(backend, node, inputs, inputsOwned)
+}
+
+// execSelectAndScatterReference is upstream's execSelectAndScatter.
+func execSelectAndScatterReference(backend *gobackend.Backend, node *gobackend.Node, inputs []*gobackend.Buffer, _ []bool) (*gobackend.Buffer, error) {
 	operand := inputs[0]
 	source := inputs[1]
 	operandShape := operand.RawShape
