@@ -413,25 +413,34 @@ func (db *DB) writeBatch(ctx context.Context, m Model, cid int64, buf []pending)
 		return fmt.Errorf("begin batch: %w", err)
 	}
 	defer tx.Rollback()
-	stmt, err := tx.PrepareContext(ctx, `INSERT INTO records(collection_id, path, hash, label, z, v, pixels) VALUES(?, ?, ?, ?, ?, ?, ?)
-		ON CONFLICT(collection_id, path) DO UPDATE SET hash = excluded.hash, label = excluded.label, z = excluded.z, v = excluded.v, pixels = excluded.pixels`)
+	stmt, err := tx.PrepareContext(ctx, `INSERT INTO records(collection_id, path, hash, label, z, v) VALUES(?, ?, ?, ?, ?, ?)
+		ON CONFLICT(collection_id, path) DO UPDATE SET hash = excluded.hash, label = excluded.label, z = excluded.z, v = excluded.v
+		RETURNING id`)
 	if err != nil {
 		return fmt.Errorf("prepare insert: %w", err)
 	}
 	defer stmt.Close()
+	pstmt, err := tx.PrepareContext(ctx, `INSERT OR REPLACE INTO pixels(id, data) VALUES(?, ?)`)
+	if err != nil {
+		return fmt.Errorf("prepare insert: %w", err)
+	}
+	defer pstmt.Close()
 	v := make([]float32, nc)
 	for i, p := range buf {
 		zi := z[i*nd : (i+1)*nd]
 		l.V32(zi, v)
-		var label, keep any
+		var label any
 		if p.ld.label != "" {
 			label = p.ld.label
 		}
-		if p.ld.keep != nil {
-			keep = p.ld.keep
-		}
-		if _, err := stmt.ExecContext(ctx, cid, p.path, p.ld.hash, label, Float32Bytes(zi), Float32Bytes(v), keep); err != nil {
+		var id int64
+		if err := stmt.QueryRowContext(ctx, cid, p.path, p.ld.hash, label, Float32Bytes(zi), Float32Bytes(v)).Scan(&id); err != nil {
 			return fmt.Errorf("store %s: %w", p.path, err)
+		}
+		if p.ld.keep != nil {
+			if _, err := pstmt.ExecContext(ctx, id, p.ld.keep); err != nil {
+				return fmt.Errorf("store pixels of %s: %w", p.path, err)
+			}
 		}
 	}
 	if err := bumpGeneration(ctx, tx); err != nil {

@@ -45,8 +45,11 @@ CREATE TABLE IF NOT EXISTS records(
 	label         TEXT,
 	z             BLOB NOT NULL,
 	v             BLOB NOT NULL,
-	pixels        BLOB,
 	UNIQUE(collection_id, path)
+);
+CREATE TABLE IF NOT EXISTS pixels(
+	id   INTEGER PRIMARY KEY REFERENCES records(id) ON DELETE CASCADE,
+	data BLOB NOT NULL
 );
 `
 

@@ -29,5 +29,6 @@
 //     are what the model saw in training. It should become a call to an
 //     exported decoder of package data when data has one.
 //   - Records of built-in (generated) sets have no file: their 32x32 pixels
-//     are stored in the record so the grid and the web page can show them.
+//     are stored (table pixels, apart from the records so that loading the
+//     vectors stays fast) so the grid and the web page can show them.
 package index

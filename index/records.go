@@ -236,8 +236,8 @@ type Record struct {
 func (db *DB) Record(ctx context.Context, id int64) (Record, error) {
 	var r Record
 	var zb, vb []byte
-	err := db.sql.QueryRowContext(ctx, `SELECT r.id, c.name, c.root, r.path, r.hash, COALESCE(r.label, ''), r.z, r.v, r.pixels
-		FROM records r JOIN collections c ON c.id = r.collection_id WHERE r.id = ?`, id).
+	err := db.sql.QueryRowContext(ctx, `SELECT r.id, c.name, c.root, r.path, r.hash, COALESCE(r.label, ''), r.z, r.v, p.data
+		FROM records r JOIN collections c ON c.id = r.collection_id LEFT JOIN pixels p ON p.id = r.id WHERE r.id = ?`, id).
 		Scan(&r.ID, &r.Collection, &r.root, &r.Path, &r.Hash, &r.Label, &zb, &vb, &r.pixels)
 	if errors.Is(err, sql.ErrNoRows) {
 		return r, fmt.Errorf("record %d: %w", id, ErrNotFound)

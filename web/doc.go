@@ -9,10 +9,12 @@
 //   - Images are served only by record id, from the record's own file
 //     under its collection's root (or its stored pixels); no route takes a
 //     path.
-//   - The server reloads its in-memory search snapshot when the index's
-//     generation changes (every committed indexing batch bumps it), at most
-//     every Config.ReloadEvery (2 s), so searches during indexing rank a
-//     consistent committed snapshot at most that old.
+//   - The server keeps an in-memory search snapshot per collection filter
+//     and, when the index's generation changes (every committed indexing
+//     batch bumps it), loads a newer one in the background at most every
+//     Config.ReloadEvery (2 s); searches meanwhile rank the current
+//     snapshot, a consistent committed state, and never wait for a reload
+//     (loading 1e6 records takes seconds).
 //   - Image queries need the model that built the index (Config.Model);
 //     without it, text, point and record queries still work and image
 //     uploads get 503 with a message.

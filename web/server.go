@@ -33,10 +33,8 @@ type Config struct {
 	MaxK int
 	// MaxPoints is the most records /api/points returns (0 = 5000).
 	MaxPoints int
-	// ReloadEvery is the least time between two reloads of a search
-	// snapshot while the index keeps changing (0 = 2 s): during a long
-	// indexing job searches use a committed snapshot at most this old
-	// instead of reloading the whole index after every batch.
+	// ReloadEvery is the least time between two (background) reloads of a
+	// search snapshot while the index keeps changing (0 = 2 s).
 	ReloadEvery time.Duration
 }
 
@@ -114,15 +112,19 @@ func (s *Server) page(w http.ResponseWriter, r *http.Request) {
 // errEmpty is the message of an index with no records yet.
 var errEmpty = errors.New("the index is empty: add images with \"lsconf index --run RUN --images DIR --db FILE\" first")
 
-// loaded is a search snapshot and when it was loaded.
+// loaded is a search snapshot, when it was loaded, and whether a newer
+// one is being loaded in the background.
 type loaded struct {
-	e  *search.Engine
-	at time.Time
+	e         *search.Engine
+	at        time.Time
+	reloading bool
 }
 
-// engine returns the search snapshot of the named collections, reloading
-// it when the index changed since it was loaded (at most every
-// ReloadEvery).
+// engine returns the search snapshot of the named collections. The first
+// request of a collection filter loads it; afterwards, when the index has
+// changed and the snapshot is older than ReloadEvery, a newer one is loaded
+// in the background while requests keep using the current one (a
+// consistent committed state), so searches never wait for a reload.
 func (s *Server) engine(ctx context.Context, collection string) (*search.Engine, int, error) {
 	var cols []string
 	if collection != "" {
@@ -135,10 +137,42 @@ func (s *Server) engine(ctx context.Context, collection string) (*search.Engine,
 		return nil, http.StatusInternalServerError, err
 	}
 	s.mu.Lock()
-	defer s.mu.Unlock()
-	if l, ok := s.engines[key]; ok && (l.e.Snap.Generation == gen || time.Since(l.at) < s.cfg.ReloadEvery) {
+	if l, ok := s.engines[key]; ok {
+		if l.e.Snap.Generation != gen && !l.reloading && time.Since(l.at) >= s.cfg.ReloadEvery {
+			l.reloading = true
+			go s.reload(key, cols)
+		}
+		s.mu.Unlock()
 		return l.e, 0, nil
 	}
+	s.mu.Unlock()
+	e, status, err := s.load(ctx, key, cols)
+	if err != nil {
+		return nil, status, err
+	}
+	s.mu.Lock()
+	if l, ok := s.engines[key]; !ok || l.e.Snap.Generation < e.Snap.Generation {
+		s.engines[key] = &loaded{e: e, at: time.Now()}
+	}
+	s.mu.Unlock()
+	return e, 0, nil
+}
+
+// reload loads a newer snapshot in the background and installs it.
+func (s *Server) reload(key string, cols []string) {
+	e, _, err := s.load(context.Background(), key, cols)
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	l := s.engines[key]
+	if err != nil {
+		// Keep answering with the snapshot we have; retry after ReloadEvery.
+		l.reloading, l.at = false, time.Now()
+		return
+	}
+	s.engines[key] = &loaded{e: e, at: time.Now()}
+}
+
+func (s *Server) load(ctx context.Context, key string, cols []string) (*search.Engine, int, error) {
 	e, err := search.Load(ctx, s.cfg.DB, cols...)
 	switch {
 	case errors.Is(err, index.ErrNoModel):
@@ -154,7 +188,6 @@ func (s *Server) engine(ctx context.Context, collection string) (*search.Engine,
 		}
 		return nil, http.StatusConflict, fmt.Errorf("collection %s has no records yet", key)
 	}
-	s.engines[key] = &loaded{e: e, at: time.Now()}
 	return e, 0, nil
 }
 
