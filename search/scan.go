@@ -18,6 +18,15 @@ const margin = 1e-5
 // nearly every score is 0).
 const minPrune = 1e-30
 
+// minVecPrune and minVecSum bound where the float32 vector pre-filter
+// (num < thr*max(sum q, sum v)) is used: with the threshold >= 1e-6 and
+// sum q >= 1e-20 its products are normal floats, so its rounding (a few
+// 2^-24) stays far inside the 2*margin it is given.
+const (
+	minVecPrune = 1e-6
+	minVecSum   = 1e-20
+)
+
 // pruneAt is the threshold used for bounds: th, or -1 (no pruning) when th
 // is below minPrune.
 func pruneAt(th float32) float64 {
@@ -220,16 +229,24 @@ func (sc *scorer) score(sp span, band bool) {
 	th := top.threshold()
 	limit := math.Inf(1)
 	thLow := -1.0
-	if p := pruneAt(th); p > 0 {
-		thLow = p * (1 - margin)
-		if band {
-			limit = sp.qS / (p / (1 + margin)) * (1 + margin)
+	var thr32 float32 // > 0: the vector pre-filter's threshold
+	setTh := func() {
+		if p := pruneAt(th); p > 0 {
+			thLow = p * (1 - margin)
+			if band {
+				limit = sp.qS / (p / (1 + margin)) * (1 + margin)
+			}
+			if p >= minVecPrune && sq >= minVecSum {
+				thr32 = float32(p * (1 - 2*margin))
+			}
 		}
 	}
+	setTh()
 	sums := g.sums[sp.lo:sp.hi]
 	ids := g.ids[sp.lo:sp.hi]
 	pos := g.pos[sp.lo:sp.hi]
 	var buf [scoreBlock]float32
+	var candBuf [scoreBlock]int32
 	for off := 0; off < len(sums); off += scoreBlock {
 		end := min(off+scoreBlock, len(sums))
 		if float64(sums[off]) > limit {
@@ -244,8 +261,17 @@ func (sc *scorer) score(sp span, band bool) {
 		}
 		bs := sums[off:end]
 		bs = bs[:len(num)]
-		for j, nj := range num {
-			sj := bs[j]
+		// Candidates: with a threshold, the entries a float32 vector test
+		// cannot rule out (a superset of those whose exact score reaches it);
+		// without, all.
+		var cand []int32
+		if thr32 > 0 {
+			cand = keep(num, bs, sq, thr32, candBuf[:0])
+		} else {
+			cand = allPositions[:len(num)]
+		}
+		for _, j := range cand {
+			nj, sj := num[j], bs[j]
 			if float64(sj) > limit {
 				return
 			}
@@ -253,25 +279,29 @@ func (sc *scorer) score(sp span, band bool) {
 			if float64(nj) < thLow*float64(den) {
 				continue
 			}
-			id := ids[off+j]
+			id := ids[off+int(j)]
 			if sc.exclude != nil && sc.exclude(id) {
 				continue
 			}
-			if !top.push(Hit{ID: id, Pos: int(pos[off+j]), Score: nj / den}) {
+			if !top.push(Hit{ID: id, Pos: int(pos[off+int(j)]), Score: nj / den}) {
 				continue
 			}
 			if nt := top.threshold(); nt != th {
 				th = nt
-				if p := pruneAt(th); p > 0 {
-					thLow = p * (1 - margin)
-					if band {
-						limit = sp.qS / (p / (1 + margin)) * (1 + margin)
-					}
-				}
+				setTh()
 			}
 		}
 	}
 }
+
+// allPositions is 0, 1, ..., scoreBlock-1.
+var allPositions = func() []int32 {
+	a := make([]int32, scoreBlock)
+	for i := range a {
+		a[i] = int32(i)
+	}
+	return a
+}()
 
 // parallel scores the spans with w workers, each with its own heap floored
 // at the current k-th best, and merges the heaps.
