@@ -90,7 +90,8 @@ func batchNormInfer(c Config, x, gamma, beta, mean, vari *Node) *Node {
 // relu is max(x, 0) in the configured formulation.
 func relu(c Config, x *Node) *Node {
 	if c.Relu == ReluWhere {
-		return Where(GreaterThan(x, ZerosLike(x)), x, ZerosLike(x))
+		zero := ScalarZero(x.Graph(), x.DType())
+		return Where(GreaterThan(x, zero), x, zero)
 	}
 	return MaxScalar(x, 0)
 }

@@ -54,7 +54,22 @@ func execWhere(backend *gobackend.Backend, node *gobackend.Node, inputs []*gobac
 	// lsconf fork: branch-free float32 path (where.go's per-element branch
 	// mispredicts on masks like ReLU's, ~3x slower).
 	if outputShape.DType == dtypes.Float32 && !condition.RawShape.IsScalar() {
-		whereFloat32(condition.Flat.([]bool), onTrue.Flat.([]float32), onFalse.Flat.([]float32), output.Flat.([]float32))
+		cond, t, f, out := condition.Flat.([]bool), onTrue.Flat.([]float32), onFalse.Flat.([]float32), output.Flat.([]float32)
+		n := len(cond)
+		if n < elementwiseParallelMin {
+			whereFloat32(cond, t, f, out)
+			return output, nil
+		}
+		forChunks(backend, n, func(lo, hi int) {
+			ct, cf := t, f
+			if len(ct) == n {
+				ct = ct[lo:hi]
+			}
+			if len(cf) == n {
+				cf = cf[lo:hi]
+			}
+			whereFloat32(cond[lo:hi], ct, cf, out[lo:hi])
+		})
 		return output, nil
 	}
 	tmpAny, tmpErr := whereDTypeMap.Get(outputShape.DType)

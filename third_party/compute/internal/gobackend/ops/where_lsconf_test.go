@@ -69,3 +69,45 @@ func makeTestBuffer(t *testing.T, backend *gobackend.Backend, shape shapes.Shape
 	}
 	return b.(*gobackend.Buffer)
 }
+
+// TestWhereParallel checks the chunked float32 Where of a large tensor
+// against upstream's loop.
+func TestWhereParallel(t *testing.T) {
+	backend := newConvTestBackend(t, 3)
+	defer backend.Finalize()
+	rng := rand.New(rand.NewPCG(15, 16))
+	const n = 3*elementwiseChunk + 5
+	full := shapes.Make(dtypes.Float32, n)
+	cond := make([]bool, n)
+	vals := make([]float32, n)
+	for i := range cond {
+		cond[i] = rng.IntN(2) == 0
+		vals[i] = float32(rng.NormFloat64())
+	}
+	f := backend.Builder("where").Main().(*gobackend.Function)
+	cp, _ := f.Parameter("c", shapes.Make(dtypes.Bool, n), nil)
+	vp, _ := f.Parameter("v", full, nil)
+	zero, _ := f.Parameter("z", shapes.Make(dtypes.Float32), nil)
+	for _, order := range [][2]int{{0, 1}, {1, 0}} {
+		ops := [2]any{vp, zero}
+		w, err := f.Where(cp, ops[order[0]].(*gobackend.Node), ops[order[1]].(*gobackend.Node))
+		if err != nil {
+			t.Fatal(err)
+		}
+		node := w.(*gobackend.Node)
+		bufs := [2]*gobackend.Buffer{makeTestBuffer(t, backend, full, vals), makeTestBuffer(t, backend, shapes.Make(dtypes.Float32), []float32{0.5})}
+		cb := makeTestBuffer(t, backend, shapes.Make(dtypes.Bool, n), cond)
+		got, err := execWhere(backend, node, []*gobackend.Buffer{cb, bufs[order[0]], bufs[order[1]]}, []bool{false, false, false})
+		if err != nil {
+			t.Fatal(err)
+		}
+		want := makeTestBuffer(t, backend, full, make([]float32, n))
+		execWhereGeneric[float32](cb, bufs[order[0]], bufs[order[1]], want)
+		g, wf := got.Flat.([]float32), want.Flat.([]float32)
+		for i := range wf {
+			if g[i] != wf[i] {
+				t.Fatalf("order %v: value %d = %v, want %v", order, i, g[i], wf[i])
+			}
+		}
+	}
+}

@@ -37,6 +37,19 @@ func (p *ImplicitBroadcastFusion) Apply(b *gobackend.Builder) (bool, error) {
 	requiresDAGSort := false
 	for _, f := range b.Functions {
 		for _, node := range f.Nodes {
+			// lsconf fork: Where takes scalar onTrue/onFalse values, so a
+			// broadcast scalar (e.g. GoMLX's ZerosLike in ReLU-like Wheres
+			// and in Where's gradient) need not be materialized.
+			if node.OpType == compute.OpTypeWhere {
+				for i := 1; i < len(node.Inputs); i++ {
+					input := node.Inputs[i]
+					if input.OpType == compute.OpTypeBroadcastInDim && input.Inputs[0].Shape.Rank() == 0 &&
+						input.Inputs[0].Shape.DType == node.Shape.DType {
+						node.Inputs[i] = input.Inputs[0]
+					}
+				}
+				continue
+			}
 			isBinary := shapeinference.AllBinaryOperations.Has(node.OpType)
 			isUnary := shapeinference.StandardUnaryOperations.Has(node.OpType)
 			if !isBinary && !isUnary {
