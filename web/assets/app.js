@@ -52,7 +52,8 @@ async function loadInfo() {
     o.textContent = `${c.name} (${c.count})`;
     sel.appendChild(o);
   }
-  if (info.known_words) $("known").textContent = "Known words: " + info.known_words.join(", ");
+  if (info.known_words) $("known").textContent = info.known_words.join(", ") +
+    ' · forms: "between A and B", "0.7 A + 0.3 B", "random A"';
   $("file").disabled = !info.image_search;
   const legend = $("legend");
   legend.textContent = "";
