@@ -179,10 +179,12 @@ func (g *convGeom) run(backend *gobackend.Backend, path convPath, in, k, out []f
 }
 
 // useChannels chooses the kernel-gradient arrangement: when the input's
-// batch axis is contiguous and its channels are not, and the accumulators
-// (output channels x output positions) stay small.
+// batch axis is contiguous and its channels are not, and the output
+// (output channels x output positions, the accumulators) is small. For
+// larger outputs the contraction is short and convFastPixels is faster
+// (measured on the SAE's kernel gradients: 2x at 4x4 and 2x2 images).
 func (g *convGeom) useChannels() bool {
-	return g.inSB == 1 && g.inSC != 1 && g.outC*g.batch*g.outH*g.outW <= 1<<24
+	return g.inSB == 1 && g.inSC != 1 && g.outC*g.batch*g.outH*g.outW <= 1<<18
 }
 
 // Blocking of convFastPixels: rows per block (a multiple of the kernels'
@@ -567,8 +569,12 @@ func (g *convGeom) packChannelsInput(in, bp []float32, s, k0, kc int) {
 					continue
 				}
 				src := r.b0*g.inSB + iy*g.inSY + ix*g.inSX + c*g.inSC
-				for i := 0; i < r.n; i++ {
-					row[r.d+i] = in[src+i*g.inSB]
+				if g.inSB == 1 {
+					copyShort(row[r.d:r.d+r.n], in[src:src+r.n])
+				} else {
+					for i := 0; i < r.n; i++ {
+						row[r.d+i] = in[src+i*g.inSB]
+					}
 				}
 			}
 		}
