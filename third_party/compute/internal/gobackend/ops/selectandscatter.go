@@ -267,23 +267,22 @@ func execSelectAndScatterGeneric[T gobackend.PODNumericConstraints](
 						break
 					}
 					endIdx := min(startIdx+chunkSize, lenSource)
-					isMain := (c == 0)
 					wg.Add(1)
 					backend.Workers.WaitToStart(func() {
 						defer wg.Done()
-						if isMain {
-							runChunk(startIdx, endIdx, outputFlat)
-						} else {
-							localOutput := make([]T, len(outputFlat))
-							runChunk(startIdx, endIdx, localOutput)
-							mu.Lock()
-							for i, v := range localOutput {
-								if v != 0 {
-									outputFlat[i] += v
-								}
+						// lsconf fork: every chunk adds its own output under
+						// the lock; upstream let chunk 0 write outputFlat
+						// unlocked while the others added to it (a data race
+						// when windows overlap across chunks).
+						localOutput := make([]T, len(outputFlat))
+						runChunk(startIdx, endIdx, localOutput)
+						mu.Lock()
+						for i, v := range localOutput {
+							if v != 0 {
+								outputFlat[i] += v
 							}
-							mu.Unlock()
 						}
+						mu.Unlock()
 					})
 				}
 				wg.Wait()
