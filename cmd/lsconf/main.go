@@ -52,6 +52,8 @@ model, draws the latent space and searches it, and prints where everything is.`,
 		newEvalCmd(g),
 		newEncodeCmd(g),
 		newDataCmd(g),
+		newReproCmd(g),
+		newDemoCmd(g),
 	)
 	return root
 }

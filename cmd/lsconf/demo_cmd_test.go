@@ -1,0 +1,104 @@
+package main
+
+import (
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/lsconf/lsconf/report"
+)
+
+// TestDemoTiny runs a shrunken "lsconf demo" end to end twice: the second
+// run reuses the data, the run and the index.
+func TestDemoTiny(t *testing.T) {
+	out := filepath.Join(t.TempDir(), "demo")
+	args := []string{"demo", "--out", out, "--per-class", "10", "--gen-per-class", "4", "--epochs", "2",
+		"--aug-per-image", "1", "--width", "16", "--batch", "16", "--k", "5", "--json"}
+	stdout, err := runCLI(t, args...)
+	if err != nil {
+		t.Fatalf("demo: %v", err)
+	}
+	var res report.DemoResult
+	if err := json.Unmarshal([]byte(stdout), &res); err != nil {
+		t.Fatalf("demo --json: %v\n%s", err, stdout)
+	}
+	var names []string
+	for _, s := range res.Stages {
+		names = append(names, s.Name)
+		if s.Seconds < 0 || s.Note == "" {
+			t.Errorf("stage %+v", s)
+		}
+	}
+	if got := strings.Join(names, ","); got != "data,train,evaluate,figures,index,search,report" {
+		t.Errorf("stages %s", got)
+	}
+	if res.Test == nil || res.Test.N != 10 || res.Gen == nil || res.Gen.N != 20 {
+		t.Fatalf("evaluations: test %+v gen %+v", res.Test, res.Gen)
+	}
+	if len(res.Queries) != 2 || res.Queries[0].Kind != "image" || res.Queries[1].Kind != "words" ||
+		res.Queries[1].Want != "dots" || res.Queries[0].Want != "hlines" {
+		t.Fatalf("queries: %+v", res.Queries)
+	}
+	for _, q := range res.Queries {
+		if len(q.Results) != 5 || len(q.Point) != 2 {
+			t.Errorf("%s query: %d results, point %v", q.Kind, len(q.Results), q.Point)
+		}
+		if len(q.Paths) != len(q.Results) {
+			t.Errorf("%s query: %d paths for %d results", q.Kind, len(q.Paths), len(q.Results))
+		}
+		for i, p := range q.Paths {
+			if q.Kind == "image" && p == "hlines/0000.png" {
+				t.Errorf("the image query finds itself at rank %d", i+1)
+			}
+		}
+	}
+	for _, k := range []string{"LS figure", "confusion test", "confusion gen", "training curves", "image query results", "words query results",
+		"contact sheet, train set", "contact sheet, gen set"} {
+		p, ok := res.Files[k]
+		if !ok {
+			t.Errorf("no %s in %v", k, res.Files)
+			continue
+		}
+		checkPNG(t, filepath.Join(out, p))
+	}
+	for _, f := range []string{report.ReportHTML, report.ReportMD, "index.db", "run/eval.json", "data/gen/dots/0000.png", "data/train/classes.json"} {
+		if _, err := os.Stat(filepath.Join(out, f)); err != nil {
+			t.Errorf("%s: %v", f, err)
+		}
+	}
+	if _, err := os.Stat(filepath.Join(out, "data/gen/contact.png")); err == nil {
+		t.Error("the contact sheet is inside the indexed folder")
+	}
+	html, _ := os.ReadFile(filepath.Join(out, report.ReportHTML))
+	for _, want := range []string{"<h2>Stages</h2>", "<h2>Latent space</h2>", "<h2>Search</h2>", "figures/search-words.png", "figures/ls.png"} {
+		if !strings.Contains(string(html), want) {
+			t.Errorf("report.html lacks %q", want)
+		}
+	}
+
+	// Again: nothing is trained or encoded again.
+	stdout, err = runCLI(t, args...)
+	if err != nil {
+		t.Fatalf("second demo: %v", err)
+	}
+	var again report.DemoResult
+	if err := json.Unmarshal([]byte(stdout), &again); err != nil {
+		t.Fatal(err)
+	}
+	notes := map[string]string{}
+	for _, s := range again.Stages {
+		notes[s.Name] = s.Note
+	}
+	if !strings.Contains(notes["train"], "skipped") || !strings.Contains(notes["data"], "reused") || !strings.Contains(notes["index"], " 0 encoded, 20 already indexed") {
+		t.Errorf("second demo: %v", notes)
+	}
+	if again.Test.Accuracy != res.Test.Accuracy || again.Gen.Accuracy != res.Gen.Accuracy {
+		t.Errorf("second demo evaluates the same model differently: %v/%v vs %v/%v", again.Test.Accuracy, again.Gen.Accuracy, res.Test.Accuracy, res.Gen.Accuracy)
+	}
+	// Other settings in the same folder are refused.
+	if _, err := runCLI(t, append(args[:len(args)-1], "--epochs", "3")...); err == nil || !strings.Contains(err.Error(), "other settings") {
+		t.Errorf("demo with other epochs in the same folder: %v", err)
+	}
+}

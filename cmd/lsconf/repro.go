@@ -1,0 +1,139 @@
+package main
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"slices"
+	"strings"
+
+	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
+
+	"github.com/lsconf/lsconf/engine"
+	"github.com/lsconf/lsconf/model"
+	"github.com/lsconf/lsconf/report"
+)
+
+func newReproCmd(g *globalOptions) *cobra.Command {
+	var out, polarMode string
+	var nSeeds int
+	var quick, svg bool
+	var polar []string
+	c := report.DefaultReproConfig()
+	cmd := &cobra.Command{
+		Use:   "repro",
+		Short: "Reproduce the paper: Table 2, the LS figures, the f_d curve and the claims, in one report",
+		Long: `Train the paper's Table 2 grid on the built-in textures: --seeds seeds x {ce, ce+g}
+x {pre, post} (12 runs by default), each experiment's seed drawing the initial
+weights, the split, the augmentations and the batch order; plus the polar-encoder
+run of Figure 5 (--polar). Then evaluate every run on its training, test and
+generalization sets, draw the LS figures (Figures 5-9), the f_d curve (Figure 6),
+training curves and confusion matrices, check the paper's claims, and write
+DIR/report.md, DIR/report.html (self-contained; figures in DIR/figures) and
+DIR/report.json.
+
+Runs are kept in DIR/runs: running the command again skips finished runs and
+resumes interrupted ones exactly (Ctrl-C saves a checkpoint). Settings must stay
+the same for a DIR; use another --out to change them.
+
+--quick is a pipeline check (width 16, 2 epochs, 10 images per class; a minute
+or two): its numbers say nothing about the paper.`,
+		Example: `  lsconf repro --out repro                 # the full reproduction (about an hour on 2 cores)
+  lsconf repro --quick --out /tmp/rq        # pipeline check
+  lsconf repro --seeds 5 --epochs 12 --polar sectors,paper-eq6 --out repro5`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if out == "" {
+				return errors.New("repro: --out DIR is required (the reproduction folder)")
+			}
+			cfg := c
+			if quick {
+				q := report.QuickReproConfig()
+				f := cmd.Flags()
+				// Flags given explicitly win over --quick's values.
+				for name, set := range map[string]func(){
+					"width": func() { q.Width = c.Width }, "epochs": func() { q.Epochs = c.Epochs },
+					"batch": func() { q.BatchSize = c.BatchSize }, "lr": func() { q.LR = c.LR },
+					"aug-per-image": func() { q.AugPerImage = c.AugPerImage }, "per-class": func() { q.PerClass = c.PerClass },
+					"gen-per-class": func() { q.GenPerClass = c.GenPerClass }, "data-seed": func() { q.DataSeed = c.DataSeed },
+					"dpi": func() { q.DPI = c.DPI },
+				} {
+					if f.Changed(name) {
+						set()
+					}
+				}
+				cfg = q
+			}
+			if nSeeds < 1 {
+				return fmt.Errorf("repro: --seeds %d, want at least 1", nSeeds)
+			}
+			cfg.Seeds = nil
+			for s := 1; s <= nSeeds; s++ {
+				cfg.Seeds = append(cfg.Seeds, uint64(s))
+			}
+			cfg.Polar, cfg.NoPolar = nil, false
+			for _, p := range polar {
+				switch p = strings.TrimSpace(p); p {
+				case "none":
+					cfg.NoPolar = true
+				case "":
+				default:
+					cfg.Polar = append(cfg.Polar, p)
+				}
+			}
+			if cfg.NoPolar && len(cfg.Polar) > 0 {
+				return errors.New("repro: --polar none excludes other encoders")
+			}
+			cfg.PolarMode = model.Mode(polarMode)
+			cfg.Out, cfg.SVG = out, svg
+			cfg.Engine = engine.Config{Parallelism: g.parallelism}
+			cfg.Version = version
+			cfg.Command = commandLine(cmd)
+			if !g.quiet {
+				cfg.Progress = cmd.ErrOrStderr()
+			}
+			res, err := report.Repro(cmd.Context(), cfg)
+			if err != nil {
+				return err
+			}
+			w := cmd.OutOrStdout()
+			fmt.Fprintf(w, "report: %s/%s (also %s, %s)\n", out, report.ReportHTML, report.ReportMD, report.ReportJSON)
+			fmt.Fprintf(w, "runs: %d trained, %d resumed, %d already finished; %.0fs\n", res.Trained, res.Resumed, res.Skipped, res.Seconds)
+			for i, v := range res.Verdicts {
+				fmt.Fprintf(w, "(%d) %s: %s\n", i+1, v.Claim, v.Outcome)
+			}
+			return nil
+		},
+	}
+	f := cmd.Flags()
+	f.StringVar(&out, "out", "", "reproduction folder (runs, figures, report)")
+	f.IntVar(&nSeeds, "seeds", 3, "number of seeds (1..N), the rows of Table 2")
+	f.IntVar(&c.Width, "width", c.Width, "width divisor of the convolutions (1 = the paper's model)")
+	f.IntVar(&c.Epochs, "epochs", c.Epochs, "epochs of every run")
+	f.IntVar(&c.BatchSize, "batch", c.BatchSize, "batch size")
+	f.Float64Var(&c.LR, "lr", c.LR, "Adam learning rate")
+	f.IntVar(&c.AugPerImage, "aug-per-image", c.AugPerImage, "augmentations per training image (each also gives 2 mirror copies)")
+	f.IntVar(&c.PerClass, "per-class", 0, "built-in training images per class (0 = 130, the paper's size)")
+	f.IntVar(&c.GenPerClass, "gen-per-class", 0, "built-in generalization images per class (0 = 16: 80 images, as the paper)")
+	f.Uint64Var(&c.DataSeed, "data-seed", c.DataSeed, "seed of the built-in textures (the same for every run)")
+	f.StringSliceVar(&polar, "polar", []string{"sectors"}, "polar encoder runs (Figure 5): sectors, paper-eq6, both (comma-separated) or none")
+	f.StringVar(&polarMode, "polar-mode", string(model.ModeCE), "loss of the polar runs: ce (as the paper's Figure 5) or ce+g")
+	f.IntVar(&c.DPI, "dpi", c.DPI, "resolution of the PNG figures")
+	f.BoolVar(&svg, "svg", false, "also write every figure as SVG")
+	f.BoolVar(&quick, "quick", false, "pipeline check: tiny data, narrow model, 2 epochs (minutes)")
+	return cmd
+}
+
+// commandLine is the invocation: the process's arguments when it is this
+// command, else the command rebuilt from the flags that were set (tests).
+func commandLine(cmd *cobra.Command) string {
+	if slices.Contains(os.Args[1:], cmd.Name()) {
+		return "lsconf " + strings.Join(os.Args[1:], " ")
+	}
+	parts := []string{"lsconf", cmd.Name()}
+	cmd.Flags().Visit(func(f *pflag.Flag) {
+		parts = append(parts, "--"+f.Name+"="+f.Value.String())
+	})
+	return strings.Join(parts, " ")
+}

@@ -1,0 +1,616 @@
+package report
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"image"
+	"io"
+	"math"
+	"os"
+	"path/filepath"
+	"slices"
+	"time"
+
+	"github.com/lsconf/lsconf/data"
+	"github.com/lsconf/lsconf/engine"
+	"github.com/lsconf/lsconf/index"
+	"github.com/lsconf/lsconf/latent"
+	"github.com/lsconf/lsconf/model"
+	"github.com/lsconf/lsconf/plot"
+	"github.com/lsconf/lsconf/search"
+	"github.com/lsconf/lsconf/train"
+)
+
+// DefaultDemoOut is the demo's folder when none is given.
+const DefaultDemoOut = "lsconf-demo"
+
+// DemoConfig configures Demo. Zero fields take DefaultDemoConfig's values.
+type DemoConfig struct {
+	// Out is the demo's folder; re-running with the same settings reuses
+	// what is done (see Demo).
+	Out string
+	// Width, Epochs, BatchSize, LR and AugPerImage configure the ce+g run.
+	Width, Epochs, BatchSize int
+	LR                       float64
+	AugPerImage              int
+	// PerClass and GenPerClass are the built-in set sizes (0 = defaults).
+	PerClass, GenPerClass int
+	// Seed draws the weights, split, augmentations and batch order;
+	// DataSeed the built-in textures.
+	Seed, DataSeed uint64
+	// QueryClass names the class of the image query (the first
+	// generalization image of that class); Words is the word query.
+	QueryClass, Words string
+	// K is the number of results of each query.
+	K int
+	// DPI of the PNG figures (0 = 100).
+	DPI int
+	// Engine configures the compute backend.
+	Engine engine.Config
+	// Progress receives stage lines and progress bars; nil is quiet.
+	Progress io.Writer
+	// Version and Command are recorded in the report.
+	Version, Command string
+}
+
+// DefaultDemoConfig is the demo of make demo: width 8, 8 epochs of 4680
+// augmented images (3 augmentations per image), about 5 minutes on 2
+// cores.
+func DefaultDemoConfig() DemoConfig {
+	return DemoConfig{Out: DefaultDemoOut, Width: train.DefaultWidth, Epochs: 8, BatchSize: train.DefaultBatch, LR: train.DefaultLR,
+		AugPerImage: 3, Seed: 1, DataSeed: 1, QueryClass: "hlines", Words: "polka dots", K: 10, DPI: 100}
+}
+
+// WithDefaults fills zero fields from DefaultDemoConfig.
+func (c DemoConfig) WithDefaults() DemoConfig {
+	d := DefaultDemoConfig()
+	set := func(dst *int, v int) {
+		if *dst == 0 {
+			*dst = v
+		}
+	}
+	set(&c.Width, d.Width)
+	set(&c.Epochs, d.Epochs)
+	set(&c.BatchSize, d.BatchSize)
+	set(&c.AugPerImage, d.AugPerImage)
+	set(&c.K, d.K)
+	set(&c.DPI, d.DPI)
+	if c.Out == "" {
+		c.Out = d.Out
+	}
+	if c.LR == 0 {
+		c.LR = d.LR
+	}
+	if c.Seed == 0 {
+		c.Seed = d.Seed
+	}
+	if c.DataSeed == 0 {
+		c.DataSeed = d.DataSeed
+	}
+	if c.QueryClass == "" {
+		c.QueryClass = d.QueryClass
+	}
+	if c.Words == "" {
+		c.Words = d.Words
+	}
+	return c
+}
+
+// Stage is one timed step of the demo.
+type Stage struct {
+	Name    string  `json:"name"`
+	Seconds float64 `json:"seconds"`
+	// Note says what the stage did ("skipped: already done", counts).
+	Note string `json:"note"`
+}
+
+// QueryResult is one search of the demo.
+type QueryResult struct {
+	Kind  string `json:"kind"` // "image" or "words"
+	Input string `json:"input"`
+	// Want is the class a relevant result has; Precision the share of
+	// the results with that label (and a score above 0).
+	Want      string    `json:"want"`
+	Precision float64   `json:"precision"`
+	Point     []float64 `json:"point"`
+	// Results are the ranked records; Paths their files relative to the
+	// indexed folder.
+	Results []search.Result `json:"results"`
+	Paths   []string        `json:"paths"`
+	// Grid is the result grid figure, relative to the demo folder.
+	Grid   string         `json:"grid"`
+	Target *search.Target `json:"target,omitempty"`
+
+	records []index.Record // for the grid
+	queryPx []float32      // image query pixels
+}
+
+// DemoResult is what Demo did and where it put it.
+type DemoResult struct {
+	Out     string            `json:"out"`
+	Stages  []Stage           `json:"stages"`
+	Test    *train.EvalResult `json:"test"`
+	Gen     *train.EvalResult `json:"gen"`
+	Queries []QueryResult     `json:"queries"`
+	// Paths of what the demo wrote, relative to Out.
+	Files   map[string]string `json:"files"`
+	Seconds float64           `json:"seconds"`
+}
+
+// Demo folder layout.
+const (
+	demoTrainData = "data/train"
+	demoGenData   = "data/gen"
+	demoRun       = "run"
+	demoIndexDB   = "index.db"
+	demoFigDir    = "figures"
+)
+
+// Demo runs the main job on the built-in data: write the texture sets as
+// ImageFolder trees, train a ce+g model, encode and evaluate, draw the LS
+// figure, index the generalization folder, run an image query and a word
+// query, and write report.md and report.html in cfg.Out, timing each stage.
+//
+// Re-running with the same settings is safe and cheap: the data trees and
+// a finished run are reused, an interrupted run resumes from its
+// checkpoint, the index skips images already stored (and is rebuilt when
+// the run changed); the figures, queries and report are made again. Other
+// settings in an existing folder are refused.
+func Demo(ctx context.Context, cfg DemoConfig) (res *DemoResult, err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			err = fmt.Errorf("demo: %v", r)
+		}
+	}()
+	cfg = cfg.WithDefaults()
+	start := time.Now()
+	res = &DemoResult{Out: cfg.Out, Files: map[string]string{}}
+	logf := func(format string, args ...any) {
+		if cfg.Progress != nil {
+			fmt.Fprintf(cfg.Progress, format, args...)
+		}
+	}
+	stage := func(name string, fn func() (string, error)) error {
+		if err := ctx.Err(); err != nil {
+			return fmt.Errorf("demo: %w", err)
+		}
+		logf("demo: %s ...\n", name)
+		t0 := time.Now()
+		note, err := fn()
+		if err != nil {
+			return fmt.Errorf("demo %s: %w", name, err)
+		}
+		s := Stage{Name: name, Seconds: time.Since(t0).Seconds(), Note: note}
+		res.Stages = append(res.Stages, s)
+		logf("demo: %s done in %s (%s)\n", name, fmtSeconds(s.Seconds), note)
+		return nil
+	}
+	if err := os.MkdirAll(cfg.Out, 0o755); err != nil {
+		return nil, fmt.Errorf("demo: %w", err)
+	}
+	var base, gen *data.Base
+	if err := stage("data", func() (string, error) {
+		var note string
+		base, gen, note, err = demoData(ctx, cfg, res.Files)
+		return note, err
+	}); err != nil {
+		return nil, err
+	}
+	var sets train.Sets
+	var layout *latent.Layout
+	if err := stage("train", func() (string, error) {
+		var note string
+		sets, layout, note, err = demoTrain(ctx, cfg, base, gen)
+		return note, err
+	}); err != nil {
+		return nil, err
+	}
+	run, err := train.OpenRun(filepath.Join(cfg.Out, demoRun), cfg.Engine)
+	if err != nil {
+		return nil, fmt.Errorf("demo: %w", err)
+	}
+	defer run.Close()
+	var enc Encodings
+	if err := stage("evaluate", func() (string, error) {
+		classes := run.Classes()
+		zt, yt, _, err := encodeSet(ctx, run, sets.Train, classes, "train")
+		if err != nil {
+			return "", err
+		}
+		_, _, res.Test, err = encodeSet(ctx, run, sets.Test, classes, "test")
+		if err != nil {
+			return "", err
+		}
+		zg, yg, gev, err := encodeSet(ctx, run, sets.Gen, classes, "gen")
+		if err != nil {
+			return "", err
+		}
+		res.Gen = gev
+		enc = Encodings{ND: layout.ND(), ZTrain: zt, YTrain: yt, ZGen: zg, YGen: yg}
+		return fmt.Sprintf("test accuracy %s%%, generalization %s%%", pct(res.Test.Accuracy), pct(res.Gen.Accuracy)), nil
+	}); err != nil {
+		return nil, err
+	}
+	w := figWriter{root: cfg.Out, dir: demoFigDir, dpi: cfg.DPI}
+	if err := stage("figures", func() (string, error) {
+		return demoFigures(cfg, w, run, layout, enc, res)
+	}); err != nil {
+		return nil, err
+	}
+	var db *index.DB
+	if err := stage("index", func() (string, error) {
+		var note string
+		db, note, err = demoIndex(ctx, cfg, run)
+		return note, err
+	}); err != nil {
+		return nil, err
+	}
+	defer db.Close()
+	if err := stage("search", func() (string, error) {
+		return demoSearch(ctx, cfg, w, db, run, res)
+	}); err != nil {
+		return nil, err
+	}
+	if err := stage("report", func() (string, error) {
+		res.Seconds = time.Since(start).Seconds()
+		d := demoDoc(cfg, run, layout, res)
+		res.Files["report"] = ReportHTML
+		res.Files["report (Markdown)"] = ReportMD
+		for name, content := range map[string]string{ReportMD: d.Markdown(), ReportHTML: d.HTML()} {
+			if err := writeFileAtomic(filepath.Join(cfg.Out, name), []byte(content)); err != nil {
+				return "", err
+			}
+		}
+		return "report.html, report.md", nil
+	}); err != nil {
+		return nil, err
+	}
+	res.Seconds = time.Since(start).Seconds()
+	return res, nil
+}
+
+// demoData writes (or reuses) the built-in training and generalization
+// sets as ImageFolder trees and loads them back.
+func demoData(ctx context.Context, cfg DemoConfig, files map[string]string) (base, gen *data.Base, note string, err error) {
+	var notes []string
+	load := func(rel string, kind data.SetKind, per int) (*data.Base, error) {
+		dir := filepath.Join(cfg.Out, rel)
+		seed := cfg.DataSeed
+		want := data.ClassMap{Generator: data.Generator, Set: string(kind), Seed: &seed, PerClass: per}
+		cm, err := data.ReadClassMap(filepath.Join(dir, data.ClassMapFile))
+		switch {
+		case err == nil:
+			if cm.Generator != data.Generator || cm.Set != want.Set || cm.Seed == nil || *cm.Seed != seed || cm.PerClass != per {
+				return nil, fmt.Errorf("%s holds another image set (%s set, seed %v, %d per class); use another --out", dir, cm.Set, cm.Seed, cm.PerClass)
+			}
+			notes = append(notes, rel+" reused")
+		case errors.Is(err, os.ErrNotExist):
+			b, err := data.Textures(ctx, data.TextureConfig{Set: kind, PerClass: per, Seed: seed})
+			if err != nil {
+				return nil, err
+			}
+			if err := writeTree(ctx, dir, b, want); err != nil {
+				return nil, err
+			}
+			// The contact sheet goes to the figures: an image at the top of
+			// the tree would be indexed as an unlabelled image.
+			sheet := filepath.Join(cfg.Out, demoFigDir, "contact-"+string(kind)+".png")
+			if err := os.MkdirAll(filepath.Dir(sheet), 0o755); err != nil {
+				return nil, err
+			}
+			if err := os.Rename(filepath.Join(dir, data.ContactSheetFile), sheet); err != nil {
+				return nil, fmt.Errorf("move the contact sheet: %w", err)
+			}
+			notes = append(notes, fmt.Sprintf("%s written (%d images)", rel, b.Len()))
+		default:
+			return nil, err
+		}
+		b, _, err := data.LoadImageFolder(ctx, dir, data.LoadOptions{Strict: true})
+		return b, err
+	}
+	if base, err = load(demoTrainData, data.TrainSet, cfg.PerClass); err != nil {
+		return nil, nil, "", err
+	}
+	if gen, err = load(demoGenData, data.GenSet, cfg.GenPerClass); err != nil {
+		return nil, nil, "", err
+	}
+	for _, k := range []data.SetKind{data.TrainSet, data.GenSet} {
+		p := filepath.ToSlash(filepath.Join(demoFigDir, "contact-"+string(k)+".png"))
+		if _, err := os.Stat(filepath.Join(cfg.Out, p)); err == nil {
+			files["contact sheet, "+string(k)+" set"] = p
+		}
+	}
+	return base, gen, fmt.Sprintf("%s; %d training and %d generalization images", joinNotes(notes), base.Len(), gen.Len()), nil
+}
+
+func joinNotes(n []string) string {
+	s := ""
+	for i, x := range n {
+		if i > 0 {
+			s += ", "
+		}
+		s += x
+	}
+	return s
+}
+
+// writeTree writes an ImageFolder tree to a temporary folder beside dir
+// and renames it into place, so an interrupted demo leaves no half tree.
+func writeTree(ctx context.Context, dir string, b *data.Base, cm data.ClassMap) error {
+	if err := os.MkdirAll(filepath.Dir(dir), 0o755); err != nil {
+		return err
+	}
+	tmp, err := os.MkdirTemp(filepath.Dir(dir), "."+filepath.Base(dir)+".tmp-")
+	if err != nil {
+		return err
+	}
+	if err := data.WriteImageFolder(ctx, tmp, b, cm, nil); err != nil {
+		os.RemoveAll(tmp)
+		return err
+	}
+	if err := os.Chmod(tmp, 0o755); err != nil {
+		os.RemoveAll(tmp)
+		return err
+	}
+	if err := os.Rename(tmp, dir); err != nil {
+		os.RemoveAll(tmp)
+		return fmt.Errorf("write %s: %w", dir, err)
+	}
+	return nil
+}
+
+// demoTrain trains (or resumes, or reuses) the demo's ce+g run.
+func demoTrain(ctx context.Context, cfg DemoConfig, base, gen *data.Base) (train.Sets, *latent.Layout, string, error) {
+	tr, te, err := data.Split(base, data.SplitConfig{Mode: data.SplitPre, AugPerImage: cfg.AugPerImage, Seed: cfg.Seed})
+	if err != nil {
+		return train.Sets{}, nil, "", err
+	}
+	sets := train.Sets{Train: tr, Test: te, Gen: gen}
+	l, err := latent.Circle(len(base.ClassNames), latent.PaperDC, latent.PaperRC)
+	if err != nil {
+		return sets, nil, "", err
+	}
+	absTrain, _ := filepath.Abs(filepath.Join(cfg.Out, demoTrainData))
+	absGen, _ := filepath.Abs(filepath.Join(cfg.Out, demoGenData))
+	tc := train.Config{Mode: model.ModeCEG, Width: cfg.Width, Epochs: cfg.Epochs, BatchSize: cfg.BatchSize, LR: cfg.LR,
+		Seed: cfg.Seed, Layout: l, Engine: cfg.Engine, Progress: cfg.Progress,
+		Data: train.DataInfo{Train: absTrain, Gen: absGen, Split: string(data.SplitPre), AugPerImage: cfg.AugPerImage,
+			DataSeed: cfg.DataSeed, TrainLen: tr.Len(), TestLen: te.Len(), GenLen: gen.Len(), Description: "lsconf demo: built-in textures written as ImageFolder trees"},
+	}.WithDefaults()
+	dir := filepath.Join(cfg.Out, demoRun)
+	st, force, err := stateOf(dir, tc)
+	if err != nil {
+		return sets, l, "", err
+	}
+	if st == stateDone {
+		return sets, l, "skipped: the run is finished", nil
+	}
+	tc.Resume, tc.Force = st == stateResume, force
+	r, err := train.Train(ctx, tc, sets, dir)
+	if err != nil {
+		return sets, l, "", err
+	}
+	how := "trained"
+	if st == stateResume {
+		how = "resumed and finished"
+	}
+	return sets, l, fmt.Sprintf("%s: mode ce+g, width %d, %d epochs of %d images, %d steps", how, cfg.Width, cfg.Epochs, tr.Len(), r.Position.Step), nil
+}
+
+// demoFigures draws the LS figure, the confusion matrices and the
+// training curves.
+func demoFigures(cfg DemoConfig, w figWriter, run *train.Run, l *latent.Layout, enc Encodings, res *DemoResult) (string, error) {
+	metrics, err := train.ReadMetrics(filepath.Join(cfg.Out, demoRun, train.MetricsFile))
+	if err != nil {
+		return "", err
+	}
+	r := &RunResult{Experiment: Experiment{Mode: model.ModeCEG, Split: data.SplitPre, Seed: cfg.Seed, Encoder: "plain"},
+		Test: res.Test, Gen: res.Gen, Points: enc}
+	for _, m := range metrics {
+		if m.Kind == train.KindEpoch {
+			r.Metrics = append(r.Metrics, m)
+		}
+	}
+	fig, err := lsScatter(r, l, "lsconf demo: latent space (training points small, generalization points large)", plot.View{Half: plot.ConfiguredHalf})
+	if err != nil {
+		return "", err
+	}
+	if res.Files["LS figure"], _, err = w.save(fig, "ls"); err != nil {
+		return "", err
+	}
+	if fig, err = curvesOf(r); err != nil {
+		return "", err
+	}
+	if res.Files["training curves"], _, err = w.save(fig, "curves"); err != nil {
+		return "", err
+	}
+	for _, e := range []*train.EvalResult{res.Test, res.Gen} {
+		fig, err := plot.Confusion(plot.ConfusionSpec{Title: e.Name + " set (classifier head)", Classes: e.Classes, Counts: e.Confusion})
+		if err != nil {
+			return "", err
+		}
+		if res.Files["confusion "+e.Name], _, err = w.save(fig, "confusion-"+e.Name); err != nil {
+			return "", err
+		}
+	}
+	return "LS figure, training curves, 2 confusion matrices", nil
+}
+
+// demoIndex indexes the generalization folder, rebuilding the index when
+// it was made by another model.
+func demoIndex(ctx context.Context, cfg DemoConfig, run *train.Run) (*index.DB, string, error) {
+	path := filepath.Join(cfg.Out, demoIndexDB)
+	db, err := index.Open(path)
+	if err != nil {
+		return nil, "", err
+	}
+	note := ""
+	if err := db.CheckModel(ctx, run); errors.Is(err, index.ErrModelMismatch) {
+		db.Close()
+		for _, suffix := range []string{"", "-wal", "-shm"} {
+			if err := os.Remove(path + suffix); err != nil && !errors.Is(err, os.ErrNotExist) {
+				return nil, "", err
+			}
+		}
+		if db, err = index.Open(path); err != nil {
+			return nil, "", err
+		}
+		note = "rebuilt for the new model; "
+	} else if err != nil {
+		db.Close()
+		return nil, "", err
+	}
+	absRun, _ := filepath.Abs(run.Dir())
+	r, err := db.IndexFolder(ctx, run, filepath.Join(cfg.Out, demoGenData), index.Options{Collection: "gen", Prune: true, RunDir: absRun, Progress: cfg.Progress})
+	if err != nil {
+		db.Close()
+		return nil, "", err
+	}
+	res := fmt.Sprintf("%scollection gen: %d images, %d encoded, %d already indexed", note, r.Images, r.Encoded, r.Skipped)
+	return db, res, nil
+}
+
+// demoSearch runs the image query and the word query and draws their
+// result grids.
+func demoSearch(ctx context.Context, cfg DemoConfig, w figWriter, db *index.DB, run *train.Run, res *DemoResult) (string, error) {
+	e, err := search.Load(ctx, db)
+	if err != nil {
+		return "", err
+	}
+	classes := run.Classes()
+	if !slices.Contains(classes, cfg.QueryClass) {
+		return "", fmt.Errorf("query class %q is not one of %q", cfg.QueryClass, classes)
+	}
+	res.Queries = nil
+	// Image query: the first generalization image of the class.
+	qpath := filepath.Join(cfg.Out, demoGenData, cfg.QueryClass, "0000.png")
+	b, err := os.ReadFile(qpath)
+	if err != nil {
+		return "", err
+	}
+	px, err := index.DecodeImage(b)
+	if err != nil {
+		return "", fmt.Errorf("%s: %w", qpath, err)
+	}
+	z, err := run.Encode(px, 1)
+	if err != nil {
+		return "", err
+	}
+	zz := make([]float64, len(z))
+	for i, x := range z {
+		zz[i] = float64(x)
+	}
+	q, err := e.PointQuery(zz)
+	if err != nil {
+		return "", err
+	}
+	// The query image is in the index: exclude its own record.
+	rel := filepath.ToSlash(filepath.Join(cfg.QueryClass, "0000.png"))
+	for i, id := range e.Snap.IDs {
+		if r, err := db.Record(ctx, id); err == nil && r.Path == rel && e.Snap.Collections[i] == "gen" {
+			q.Record = id
+			break
+		}
+	}
+	imgQ, err := runQuery(ctx, db, e, q, cfg.K)
+	if err != nil {
+		return "", err
+	}
+	imgQ.Kind, imgQ.Input, imgQ.Want, imgQ.queryPx = "image", filepath.ToSlash(filepath.Join(demoGenData, rel)), cfg.QueryClass, px
+	// Word query.
+	voc, err := search.NewVocab(e.Layout(), e.Identity.Classes)
+	if err != nil {
+		return "", err
+	}
+	tq, err := e.TextQuery(voc, cfg.Words, false, 1)
+	if err != nil {
+		return "", err
+	}
+	wordQ, err := runQuery(ctx, db, e, tq, cfg.K)
+	if err != nil {
+		return "", err
+	}
+	wordQ.Kind, wordQ.Input, wordQ.Target = "words", cfg.Words, tq.Target
+	if tq.Target != nil && len(tq.Target.Terms) > 0 {
+		best := tq.Target.Terms[0]
+		for _, t := range tq.Target.Terms {
+			if t.Weight > best.Weight {
+				best = t
+			}
+		}
+		wordQ.Want = best.Class
+	}
+	for _, qr := range []*QueryResult{&imgQ, &wordQ} {
+		qr.Precision = precisionOf(qr.Results, qr.Want)
+		name := "search-" + qr.Kind
+		grid, err := resultGrid(qr)
+		if err != nil {
+			return "", err
+		}
+		if qr.Grid, err = w.saveImage(grid, name); err != nil {
+			return "", err
+		}
+		res.Files[qr.Kind+" query results"] = qr.Grid
+		res.Queries = append(res.Queries, *qr)
+	}
+	return fmt.Sprintf("image query: %s%% of the top %d are %s; words %q: %s%% are %s", pct(imgQ.Precision), cfg.K, imgQ.Want,
+		cfg.Words, pct(wordQ.Precision), wordQ.Want), nil
+}
+
+// runQuery searches and reads the result records.
+func runQuery(ctx context.Context, db *index.DB, e *search.Engine, q search.Query, k int) (QueryResult, error) {
+	hits, err := e.Search(q, k)
+	if err != nil {
+		return QueryResult{}, err
+	}
+	qr := QueryResult{Point: q.Point, Results: hits}
+	for _, h := range hits {
+		r, err := db.Record(ctx, h.ID)
+		if err != nil {
+			return qr, err
+		}
+		qr.records = append(qr.records, r)
+		qr.Paths = append(qr.Paths, r.Path)
+	}
+	return qr, nil
+}
+
+// precisionOf is the share of results labelled want (results of score 0
+// never count: their order is arbitrary).
+func precisionOf(rs []search.Result, want string) float64 {
+	if len(rs) == 0 {
+		return 0
+	}
+	n := 0
+	for _, r := range rs {
+		if r.Label == want && r.Score > 0 {
+			n++
+		}
+	}
+	return float64(n) / float64(len(rs))
+}
+
+// resultGrid draws a query and its results (paper Figures 10-13).
+func resultGrid(q *QueryResult) (*image.RGBA, error) {
+	spec := plot.ResultGridSpec{Title: fmt.Sprintf("lsconf demo: %s query %q, top %d by sim (eq 15)", q.Kind, q.Input, len(q.Results))}
+	if q.queryPx != nil {
+		img, err := plot.Gray32(q.queryPx)
+		if err != nil {
+			return nil, err
+		}
+		spec.Query = &plot.Tile{Image: img, Score: math.NaN(), Caption: q.Want}
+	} else {
+		spec.QueryText, spec.QueryPoint = q.Input, q.Point
+	}
+	for i, r := range q.records {
+		var img image.Image = image.NewGray(image.Rect(0, 0, data.Size, data.Size))
+		if px, err := r.Pixels(); err == nil {
+			if g, err := plot.Gray32(px); err == nil {
+				img = g
+			}
+		}
+		spec.Results = append(spec.Results, plot.Tile{Image: img, Score: float64(q.Results[i].Score), Caption: r.Label})
+	}
+	return plot.ResultGrid(spec)
+}

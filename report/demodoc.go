@@ -1,0 +1,112 @@
+package report
+
+import (
+	"fmt"
+	"path/filepath"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/lsconf/lsconf/latent"
+	"github.com/lsconf/lsconf/train"
+)
+
+// demoDoc assembles the demo's report.
+func demoDoc(cfg DemoConfig, run *train.Run, l *latent.Layout, res *DemoResult) *Doc {
+	d := &Doc{Title: "lsconf demo: a supervised autoencoder with a configured latent space"}
+	d.Add(Para{Text: fmt.Sprintf("The built-in clothing textures (5 classes) were written as ImageFolder trees, a width-%d SAE was trained with L_CE + k_g L_G so that each class's cluster sits at a configured centre (5 centres on a circle of radius %.2f, r_c = %.2f), its latent space drawn, the model evaluated, the generalization set indexed, and searched by an image and by words (no language model: words map to LS points).",
+		cfg.Width, l.Dc(), l.Radius(0))})
+
+	d.Add(Heading{Level: 2, Text: "Stages"})
+	st := Table{Header: []string{"stage", "time", "what"}, Right: map[int]bool{1: true}}
+	for _, s := range res.Stages {
+		st.Rows = append(st.Rows, []string{s.Name, fmtSeconds(s.Seconds), s.Note})
+	}
+	st.Rows = append(st.Rows, []string{"total", fmtSeconds(res.Seconds), ""})
+	d.Add(st)
+
+	d.Add(Heading{Level: 2, Text: "Data"})
+	d.Add(Para{Text: "Procedural clothing textures in 5 classes (dots, hlines, squares, uniform, vlines); the generalization set renders the same patterns like small, poor surveillance crops and is never trained on. The training images are split 80/20 before augmentation (the paper's “pre” split)."})
+	d.Add(FigureRow{Figures: []Figure{
+		{Path: res.Files["contact sheet, train set"], Caption: "Training base images", Width: 460},
+		{Path: res.Files["contact sheet, gen set"], Caption: "Generalization images", Width: 460},
+	}})
+
+	d.Add(Heading{Level: 2, Text: "Latent space"})
+	d.Add(Figure{Path: res.Files["LS figure"], Caption: "Training encodings (small points) and generalization encodings (large outlined points), coloured by class; black dots are the configured centres with their r_c circles; view [-2, 2].", Width: 640})
+
+	d.Add(Heading{Level: 2, Text: "Evaluation"})
+	et := Table{Header: []string{"set", "images", "accuracy %", "nearest-cluster accuracy %", "within r_c %", "outside %", "median |z|", "max |z|", "worst class median to centre"},
+		Right: map[int]bool{1: true, 2: true, 3: true, 4: true, 5: true, 6: true, 7: true, 8: true}}
+	for _, e := range []*train.EvalResult{res.Test, res.Gen} {
+		c := e.Conformance
+		et.Rows = append(et.Rows, []string{e.Name, fmt.Sprint(e.N), pct(e.Accuracy), pct(e.NearestAccuracy), pct(c.WithinRc), pct(c.Outside), num(c.MedianNorm), num(c.MaxNorm), num(c.MaxMedianDistance)})
+	}
+	d.Add(et)
+	d.Add(Para{Text: "Accuracy is the classifier head's; nearest-cluster accuracy labels each image by the configured cluster its encoding is nearest to (no classifier). “outside” counts encodings whose class similarity vector v (eq 12) is all zero."})
+	d.Add(FigureRow{Figures: []Figure{
+		{Path: res.Files["confusion test"], Caption: "Confusion matrix, test set", Width: 400},
+		{Path: res.Files["confusion gen"], Caption: "Confusion matrix, generalization set", Width: 400},
+		{Path: res.Files["training curves"], Caption: "Training curves", Width: 460},
+	}})
+
+	d.Add(Heading{Level: 2, Text: "Search"})
+	for _, q := range res.Queries {
+		title := fmt.Sprintf("%s query: %s", q.Kind, q.Input)
+		d.Add(Heading{Level: 3, Text: title})
+		desc := fmt.Sprintf("LS point %s; %s%% of the top %d are labelled %s.", fmtVec(q.Point), pct(q.Precision), len(q.Results), q.Want)
+		if q.Target != nil {
+			var parts []string
+			for _, t := range q.Target.Terms {
+				parts = append(parts, fmt.Sprintf("%.2f %s", t.Weight, t.Class))
+			}
+			desc = fmt.Sprintf("The words map to %s (the centre of that blend). ", strings.Join(parts, " + ")) + desc
+		} else {
+			desc = "The query image is the first generalization image of its class, left out of its own results. " + desc
+		}
+		d.Add(Para{Text: desc}, Figure{Path: q.Grid, Caption: "Query and top results with their sim scores (eq 15)."})
+		rt := Table{Header: []string{"rank", "score", "label", "image"}, Right: map[int]bool{0: true, 1: true}}
+		for i, r := range q.Results {
+			p := ""
+			if i < len(q.records) {
+				p = q.records[i].Path
+			}
+			rt.Rows = append(rt.Rows, []string{fmt.Sprint(r.Rank), fmt.Sprintf("%.4f", r.Score), r.Label, "`" + filepath.ToSlash(filepath.Join(demoGenData, p)) + "`"})
+		}
+		d.Add(Details{Summary: "Results of the " + q.Kind + " query", Blocks: []Block{rt}})
+	}
+
+	d.Add(Heading{Level: 2, Text: "Where everything is"})
+	var files []string
+	for k := range res.Files {
+		files = append(files, k)
+	}
+	sort.Strings(files)
+	var items []string
+	for _, k := range files {
+		items = append(items, fmt.Sprintf("%s: `%s`", k, res.Files[k]))
+	}
+	items = append(items,
+		fmt.Sprintf("training images (ImageFolder): `%s`, generalization images: `%s`", demoTrainData, demoGenData),
+		fmt.Sprintf("the run (run.json, checkpoint, metrics.jsonl, eval.json): `%s`", demoRun),
+		fmt.Sprintf("the search index (SQLite): `%s`", demoIndexDB))
+	d.Add(List{Items: items})
+	out := cfg.Out
+	d.Add(Para{Text: "Continue from here:"}, Code{Text: strings.Join([]string{
+		fmt.Sprintf("lsconf search --db %s --text \"between squares and dots\" --grid blend.png", filepath.Join(out, demoIndexDB)),
+		fmt.Sprintf("lsconf search --db %s --image %s --k 10", filepath.Join(out, demoIndexDB), filepath.Join(out, demoGenData, "dots", "0000.png")),
+		fmt.Sprintf("lsconf serve --db %s          # the search page on http://127.0.0.1:8080/", filepath.Join(out, demoIndexDB)),
+		fmt.Sprintf("lsconf eval --run %s", filepath.Join(out, demoRun)),
+		"lsconf repro --out repro     # the paper's Table 2 and figures (about an hour)",
+	}, "\n")})
+
+	d.Add(Heading{Level: 2, Text: "How this was made"})
+	d.Add(Code{Text: cfg.Command})
+	d.Add(List{Items: []string{
+		"lsconf " + cfg.Version + ", " + time.Now().UTC().Format("2006-01-02 15:04 UTC"),
+		"machine: " + ThisMachine().String(),
+		fmt.Sprintf("model %s: mode ce+g, width divisor %d, %d epochs, batch %d, Adam lr %g, seed %d; data seed %d, %d augmentations per training image (each with two mirror copies), pre split",
+			run.ID(), cfg.Width, cfg.Epochs, cfg.BatchSize, cfg.LR, cfg.Seed, cfg.DataSeed, cfg.AugPerImage),
+	}})
+	return d
+}

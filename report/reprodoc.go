@@ -1,0 +1,178 @@
+package report
+
+import (
+	"encoding/json"
+	"fmt"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/lsconf/lsconf/latent"
+	"github.com/lsconf/lsconf/train"
+)
+
+// reproDoc assembles the reproduction report.
+func reproDoc(cfg ReproConfig, l *latent.Layout, res *ReproResult, f *reproFigures) *Doc {
+	d := &Doc{Title: "lsconf: reproduction of “Latent space configuration for improved generalization in supervised autoencoder neural networks”"}
+	if cfg.Quick {
+		d.Add(Para{Text: "QUICK PIPELINE CHECK (`--quick`): tiny data, a narrow model and two epochs. The numbers below test that the pipeline works; they say nothing about the paper."})
+	}
+	d.Add(Para{Text: fmt.Sprintf("Table 2 of the paper (%d seeds × {L_CE, L_CE + L_G} × {pre, post} split), its LS figures (Figures 5-9), the f_d curve (Figure 6) and the claims of sections 3-5, on lsconf's built-in clothing textures (the paper's data is private). Every number below was measured by the command in “How this was made”; the verdicts are computed from them.", len(cfg.Seeds))})
+
+	d.Add(Heading{Level: 2, Text: "Verdicts"})
+	for i, v := range res.Verdicts {
+		d.Add(Heading{Level: 3, Text: fmt.Sprintf("(%d) %s: %s", i+1, v.Claim, strings.ToUpper(v.Outcome))}, List{Items: v.Evidence})
+	}
+	d.Add(Para{Text: fmt.Sprintf("Thresholds: (1) every class's median z within %.1f of its configured centre and at least %.0f%% of test points within r_c = %.2f of their own centre, in every ce+g run; (2) different layouts: the same class's median directions differ by more than %.0f° on average between two seeds; far: median |z| beyond 2 d_c = %.2f; (3) median |z| of the generalization points below 2 d_c and none outside the configured space (v all zero); (4) “not significant” when the ce and ce+g accuracy ranges over the seeds overlap.",
+		CentreTolerance, 100*WithinShare, l.Radius(0), DifferentAngle, 2*l.Dc())})
+
+	d.Add(Heading{Level: 2, Text: "Table 2: test and generalization accuracy"})
+	d.Add(res.Table.ourTable(), res.Table.paperTable(), res.Table.compareTable())
+	d.Add(Para{Text: "Accuracy is the classifier head's (argmax p), as in the paper. “test” is the 20% split of the training textures (pre: unaugmented held-out base images; post: held-out augmented images), “gen” the built-in generalization set (a shifted, low-quality rendering of the same textures, standing in for the paper's 80 Market1501 crops). The nearest-cluster accuracy is in the conformance table."})
+
+	d.Add(Heading{Level: 2, Text: "Latent space figures"})
+	d.Add(Figure{Path: f.Fig7, Caption: "Figure 7: L_CE + L_G runs at the configured view [-2, 2]; columns are seeds, rows the pre and post splits; small points training encodings, large outlined points generalization encodings, black dots the configured centres with their r_c circles."})
+	d.Add(Figure{Path: f.Fig8, Caption: "Figure 8: L_CE runs at an automatic view (the largest coordinate, rounded up); the configured layout is drawn for scale."})
+	d.Add(Figure{Path: f.Fig9, Caption: "Figure 9: L_CE runs at the paper's wide view [-40, 40]; points outside it are counted under each figure."})
+	for i, p := range f.Polar {
+		d.Add(Figure{Path: p, Caption: fmt.Sprintf("Figure 5: polar encoder configuration (%s) trained with %s; prohibited sectors shaded grey.", cfg.Polar[i], cfg.PolarMode), Width: 560})
+	}
+	d.Add(Figure{Path: f.FD, Caption: "Figure 6: f_d(x, r_c) = exp(ReLU(x - r_c)) - 1 for r_c = 2 (eq 9).", Width: 560})
+
+	d.Add(Heading{Level: 2, Text: "Latent space conformance"})
+	d.Add(Para{Text: "Per run and set: accuracy of the classifier head and of the nearest cluster, share of points within r_c of their own centre, share outside the configured space (v all zero, eq 12), median and largest |z|, and the largest distance between a class's median z (coordinate-wise) and its configured centre. Training sets are evaluated as trained on (augmented), with the batch norms in inference mode."})
+	d.Add(conformanceTable(res.Runs))
+	for _, r := range res.Runs {
+		d.Add(Details{Summary: "Per class: " + r.Experiment.Label(), Blocks: []Block{classTable(r)}})
+	}
+
+	d.Add(Heading{Level: 2, Text: "Training curves and confusion matrices"})
+	d.Add(Figure{Path: f.Curves, Caption: "Training curves (loss, L_G, accuracy per epoch) of the Table 2 runs."})
+	d.Add(Figure{Path: f.ConfTest, Caption: "Confusion matrices of the classifier head on the test sets."})
+	d.Add(Figure{Path: f.ConfGen, Caption: "Confusion matrices on the generalization set."})
+	for _, r := range res.Runs {
+		if !r.Experiment.Polar() {
+			continue
+		}
+		rf := f.Run[r.Experiment.Name()]
+		d.Add(FigureRow{Figures: []Figure{
+			{Path: rf.Curves, Caption: "Training curves, " + r.Experiment.Label(), Width: 420},
+			{Path: rf.ConfTest, Caption: "Test confusion, " + r.Experiment.Label(), Width: 360},
+			{Path: rf.ConfGen, Caption: "Generalization confusion, " + r.Experiment.Label(), Width: 360},
+		}})
+	}
+
+	d.Add(Heading{Level: 2, Text: "Runs"})
+	d.Add(runsTable(res.Runs, f))
+
+	d.Add(Heading{Level: 2, Text: "How this was made"})
+	d.Add(Code{Text: cfg.Command})
+	sizes := "the built-in sets' default sizes (130 training and 16 generalization images per class)"
+	if cfg.PerClass > 0 || cfg.GenPerClass > 0 {
+		sizes = fmt.Sprintf("%d training and %d generalization base images per class (0 = default)", cfg.PerClass, cfg.GenPerClass)
+	}
+	wall := 0.0
+	for _, r := range res.Runs {
+		wall += r.WallSeconds
+	}
+	d.Add(List{Items: []string{
+		"lsconf " + cfg.Version + ", report written " + time.Now().UTC().Format("2006-01-02 15:04 UTC"),
+		"machine: " + ThisMachine().String(),
+		fmt.Sprintf("seeds %v; width divisor %d (1 = the paper's model); %d epochs; batch %d; Adam lr %g; k_g %.1f with L_G summed over the batch (eq 8)", cfg.Seeds, cfg.Width, cfg.Epochs, cfg.BatchSize, cfg.LR, latent.PaperKG),
+		fmt.Sprintf("data: %s, data seed %d; %d augmentations per training image, each with its two mirror copies; 80/20 split", sizes, cfg.DataSeed, cfg.AugPerImage),
+		fmt.Sprintf("layout: %d centres on a circle of radius d_c = %.2f, r_c = %.2f, R_d = %.4f", l.NC(), l.Dc(), l.Radius(0), l.Rd()),
+		fmt.Sprintf("polar runs: %s, loss %s, pre split, seed %d", strings.Join(cfg.Polar, ", "), cfg.PolarMode, firstSeed(cfg.Seeds)),
+		fmt.Sprintf("training time of all runs %s (wall time per run in the Runs table); this invocation %s: %d runs trained, %d resumed, %d already finished", fmtSeconds(wall), fmtSeconds(res.Seconds), res.Trained, res.Resumed, res.Skipped),
+	}})
+	d.Add(Para{Text: "Differences from the paper: the data are procedural textures (650 base images, ~6k augmented training images per run instead of 1.2M), the model is the Table 1 SAE with every convolution's channels divided by the width divisor, and Adam's learning rate is 1e-3 instead of 1e-6 (the paper's 1e-6 was for ~1M steps; these runs take hundreds). Each experiment's seed draws the initial weights, the split, the augmentations and the batch order; the four experiments of one seed share it, as in the paper. Run folders (checkpoints, metrics.jsonl, eval.json) are in `runs/`; re-running the command skips finished runs and resumes interrupted ones."})
+	return d
+}
+
+func firstSeed(s []uint64) uint64 {
+	if len(s) == 0 {
+		return 1
+	}
+	return s[0]
+}
+
+func conformanceTable(runs []*RunResult) Table {
+	t := Table{Header: []string{"run", "set", "n", "acc %", "nearest acc %", "within r_c %", "outside %", "median |z|", "max |z|", "worst class median to centre"},
+		Right: map[int]bool{2: true, 3: true, 4: true, 5: true, 6: true, 7: true, 8: true, 9: true}}
+	for _, r := range runs {
+		for _, e := range []*train.EvalResult{r.Train, r.Test, r.Gen} {
+			c := e.Conformance
+			t.Rows = append(t.Rows, []string{r.Experiment.Label(), e.Name, fmt.Sprint(e.N), pct(e.Accuracy), pct(e.NearestAccuracy),
+				pct(c.WithinRc), pct(c.Outside), num(c.MedianNorm), num(c.MaxNorm), num(c.MaxMedianDistance)})
+		}
+	}
+	return t
+}
+
+func classTable(r *RunResult) Table {
+	t := Table{Header: []string{"set", "class", "n", "centre", "median z", "median to centre", "within r_c %", "outside %", "max |z|"},
+		Right: map[int]bool{2: true, 5: true, 6: true, 7: true, 8: true}}
+	for _, e := range []*train.EvalResult{r.Train, r.Test, r.Gen} {
+		for _, c := range e.Conformance.Classes {
+			t.Rows = append(t.Rows, []string{e.Name, c.Class, fmt.Sprint(c.N), fmtVec(c.Center), fmtVec(c.MedianZ),
+				num(c.MedianDistance), pct(c.WithinRc), pct(c.Outside), num(c.MaxNorm)})
+		}
+	}
+	return t
+}
+
+func fmtVec(v []float64) string {
+	s := make([]string, len(v))
+	for i, x := range v {
+		s[i] = fmt.Sprintf("%.3g", x)
+	}
+	return "(" + strings.Join(s, ", ") + ")"
+}
+
+func runsTable(runs []*RunResult, f *reproFigures) Table {
+	t := Table{Header: []string{"run", "folder", "model id", "epochs", "steps", "train / test / gen images", "training wall time", "LS figure"},
+		Right: map[int]bool{3: true, 4: true, 6: true}}
+	for _, r := range runs {
+		ls := ""
+		if rf, ok := f.Run[r.Experiment.Name()]; ok && len(rf.LS) > 0 {
+			ls = rf.LS[0]
+		}
+		t.Rows = append(t.Rows, []string{r.Experiment.Label(), "`" + r.Dir + "`", r.ID, fmt.Sprint(r.Epochs), fmt.Sprint(r.Steps),
+			fmt.Sprintf("%d / %d / %d", r.Train.N, r.Test.N, r.Gen.N), fmtSeconds(r.WallSeconds), "`" + ls + "`"})
+	}
+	return t
+}
+
+// reportJSON is report.json: the machine-readable summary.
+type reportJSON struct {
+	Command  string       `json:"command"`
+	Version  string       `json:"version"`
+	Quick    bool         `json:"quick"`
+	Seeds    []uint64     `json:"seeds"`
+	Width    int          `json:"width"`
+	Epochs   int          `json:"epochs"`
+	Table2   *Table2      `json:"table2"`
+	Verdicts []Verdict    `json:"verdicts"`
+	Runs     []*RunResult `json:"runs"`
+	Trained  int          `json:"trained"`
+	Resumed  int          `json:"resumed"`
+	Skipped  int          `json:"skipped"`
+	Seconds  float64      `json:"seconds"`
+}
+
+// writeReport writes report.md, report.html and report.json.
+func writeReport(out string, d *Doc, res *ReproResult) error {
+	cfg := res.Config
+	js := reportJSON{Command: cfg.Command, Version: cfg.Version, Quick: cfg.Quick, Seeds: cfg.Seeds, Width: cfg.Width, Epochs: cfg.Epochs,
+		Table2: res.Table, Verdicts: res.Verdicts, Runs: res.Runs, Trained: res.Trained, Resumed: res.Resumed, Skipped: res.Skipped, Seconds: res.Seconds}
+	b, err := json.MarshalIndent(js, "", "  ")
+	if err != nil {
+		// NaN or Inf in a diverged run's figures: keep the readable reports.
+		b, _ = json.Marshal(map[string]string{"error": fmt.Sprintf("report.json: %v", err)})
+	}
+	for name, content := range map[string][]byte{ReportMD: []byte(d.Markdown()), ReportHTML: []byte(d.HTML()), ReportJSON: append(b, '\n')} {
+		if err := writeFileAtomic(filepath.Join(out, name), content); err != nil {
+			return fmt.Errorf("repro: %w", err)
+		}
+	}
+	return nil
+}
