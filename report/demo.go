@@ -179,6 +179,9 @@ func Demo(ctx context.Context, cfg DemoConfig) (res *DemoResult, err error) {
 		t0 := time.Now()
 		note, err := fn()
 		if err != nil {
+			if ctx.Err() != nil {
+				logf("demo: interrupted in stage %s; run the same command again to continue where it stopped\n", name)
+			}
 			return fmt.Errorf("demo %s: %w", name, err)
 		}
 		s := Stage{Name: name, Seconds: time.Since(t0).Seconds(), Note: note}

@@ -45,6 +45,16 @@ func (w figWriter) save(fig *plot.Figure, name string) (string, image.Image, err
 	return rel, img, nil
 }
 
+// render renders fig without writing it (for figures shown only in a
+// grid); the path is "".
+func (w figWriter) render(fig *plot.Figure, name string) (string, image.Image, error) {
+	img, err := fig.Image(w.dpi)
+	if err != nil {
+		return "", nil, fmt.Errorf("figure %s: %w", name, err)
+	}
+	return "", img, nil
+}
+
 // saveImage writes a raster figure (a grid) as name.png.
 func (w figWriter) saveImage(img image.Image, name string) (string, error) {
 	rel := filepath.ToSlash(filepath.Join(w.dir, name+".png"))
@@ -127,7 +137,7 @@ func accOf(s *train.EvalSummary) float64 {
 // runFigures are one run's figures (paths relative to the report).
 type runFigures struct {
 	LS       []string // ce+g: [-2, 2]; ce: auto, [-40, 40]; polar: auto
-	Curves   string
+	Curves   string   // polar runs only ("" otherwise: shown in the grids)
 	ConfTest string
 	ConfGen  string
 }
@@ -183,12 +193,18 @@ func drawReproFigures(ctx context.Context, cfg ReproConfig, l *latent.Layout, ru
 			rf.LS = append(rf.LS, p)
 			lsImg[name] = append(lsImg[name], img)
 		}
+		// Curves and confusion matrices of the Table 2 runs are shown in
+		// grids only (keeps the report small); the polar runs' get files.
+		save := w.save
+		if !e.Polar() {
+			save = w.render
+		}
 		fig, err := curvesOf(r)
 		if err != nil {
 			return nil, fmt.Errorf("repro %s: %w", name, err)
 		}
 		var crv, ct, cg image.Image
-		if rf.Curves, crv, err = w.save(fig, "curves-"+name); err != nil {
+		if rf.Curves, crv, err = save(fig, "curves-"+name); err != nil {
 			return nil, err
 		}
 		for _, set := range []*train.EvalResult{r.Test, r.Gen} {
@@ -196,7 +212,7 @@ func drawReproFigures(ctx context.Context, cfg ReproConfig, l *latent.Layout, ru
 			if err != nil {
 				return nil, fmt.Errorf("repro %s: %w", name, err)
 			}
-			p, img, err := w.save(fig, "confusion-"+name+"-"+set.Name)
+			p, img, err := save(fig, "confusion-"+name+"-"+set.Name)
 			if err != nil {
 				return nil, err
 			}

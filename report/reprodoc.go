@@ -15,7 +15,7 @@ import (
 func reproDoc(cfg ReproConfig, l *latent.Layout, res *ReproResult, f *reproFigures) *Doc {
 	d := &Doc{Title: "lsconf: reproduction of “Latent space configuration for improved generalization in supervised autoencoder neural networks”"}
 	if cfg.Quick {
-		d.Add(Para{Text: "QUICK PIPELINE CHECK (`--quick`): tiny data, a narrow model and two epochs. The numbers below test that the pipeline works; they say nothing about the paper."})
+		d.Add(Para{Text: "QUICK PIPELINE CHECK (`--quick`): tiny data, a narrow model and a few epochs. The numbers below test that the pipeline works; they say nothing about the paper."})
 	}
 	d.Add(Para{Text: fmt.Sprintf("Table 2 of the paper (%d seeds × {L_CE, L_CE + L_G} × {pre, post} split), its LS figures (Figures 5-9), the f_d curve (Figure 6) and the claims of sections 3-5, on lsconf's built-in clothing textures (the paper's data is private). Every number below was measured by the command in “How this was made”; the verdicts are computed from them.", len(cfg.Seeds))})
 
