@@ -62,7 +62,17 @@ func (a epochAcc) figures() TrainFigures {
 		return TrainFigures{}
 	}
 	n := float64(a.N)
-	return TrainFigures{Loss: a.Loss / n, CE: a.CE / n, LG: a.LG / n, Acc: float64(a.Correct) / n}
+	return TrainFigures{Loss: saturate(a.Loss / n), CE: saturate(a.CE / n), LG: saturate(a.LG / n), Acc: float64(a.Correct) / n}
+}
+
+// saturate maps an infinite figure to +-math.MaxFloat64, so that it can
+// be written as JSON: L_G overflows float32 when encodings are hundreds
+// of units from their centres, which mode ce allows.
+func saturate(x float64) float64 {
+	if math.IsInf(x, 0) {
+		return math.Copysign(math.MaxFloat64, x)
+	}
+	return x
 }
 
 // tensorInfo names one tensor of a checkpoint's payload.

@@ -143,8 +143,8 @@ func Score(l *latent.Layout, classes []string, z, logits []float32, labels []int
 	if n > 0 {
 		fn := float64(n)
 		r.Accuracy, r.NearestAccuracy = float64(headOK)/fn, float64(nearOK)/fn
-		r.CE /= fn
-		r.LG /= fn
+		r.CE = saturate(r.CE / fn)
+		r.LG = saturate(r.LG / fn)
 		r.Conformance.WithinRc, r.Conformance.Outside = float64(within)/fn, float64(outside)/fn
 		r.Conformance.MaxNorm = slices.Max(norms)
 		r.Conformance.MedianNorm = median(norms)

@@ -1,6 +1,7 @@
 package train
 
 import (
+	"encoding/json"
 	"math"
 	"testing"
 
@@ -76,5 +77,24 @@ func TestScore(t *testing.T) {
 	}
 	if _, err := Score(l, classes, z, logits, []int32{0, 0, 1, 3}); err == nil {
 		t.Errorf("label 3 of 3 classes accepted")
+	}
+}
+
+// TestScoreFarPointsStayJSON: encodings thousands of units away (mode ce
+// allows them) overflow f_d; the figures saturate and stay writable.
+func TestScoreFarPointsStayJSON(t *testing.T) {
+	l, err := latent.Circle(3, 1, 0.3)
+	if err != nil {
+		t.Fatal(err)
+	}
+	r, err := Score(l, []string{"a", "b", "c"}, []float32{3000, 0, 0, -2000}, []float32{1, 0, 0, 0, 1, 0}, []int32{0, 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r.LG != math.MaxFloat64 {
+		t.Errorf("L_G of far points %v, want it saturated at MaxFloat64", r.LG)
+	}
+	if _, err := json.Marshal(r); err != nil {
+		t.Errorf("evaluation of far points is not JSON: %v", err)
 	}
 }

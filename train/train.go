@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"math"
 	"os"
 	"path/filepath"
 	"slices"
@@ -44,6 +45,10 @@ type EvalReport struct {
 	Test     *EvalResult  `json:"test,omitempty"`
 	Gen      *EvalResult  `json:"gen,omitempty"`
 }
+
+// ErrDiverged is wrapped by the error Train returns when the loss became
+// NaN or infinite; the weights of that step are not saved.
+var ErrDiverged = errors.New("training diverged")
 
 // ErrRunExists is wrapped by the error Train returns when the run
 // directory already holds a run and neither Resume nor Force is set.
@@ -273,7 +278,7 @@ func (t *trainer) loop(ctx context.Context) (*Result, error) {
 			if ctx.Err() != nil {
 				return t.interrupted(ctx.Err())
 			}
-			if t.pos.Step > 0 {
+			if t.pos.Step > 0 && !errors.Is(err, ErrDiverged) {
 				_ = t.save(false) // keep the progress made
 			}
 			return t.result(false), err
@@ -329,6 +334,10 @@ func (t *trainer) runEpoch(ctx context.Context, epoch, nb int) error {
 		r, err := t.net.TrainStep(bt.x, bt.y)
 		if err != nil {
 			return err
+		}
+		if math.IsNaN(r.Loss) || math.IsNaN(r.CE) || math.IsInf(r.Loss, 0) && t.cfg.Mode == model.ModeCEG {
+			return fmt.Errorf("%w at step %d (epoch %d): loss %v, L_CE %v, L_G %v; the last checkpoint (step <= %d) is kept, try a smaller --lr",
+				ErrDiverged, t.pos.Step+1, epoch+1, r.Loss, r.CE, r.LG, t.pos.Step)
 		}
 		t.acc.add(r)
 		t.stepAcc.add(r)
