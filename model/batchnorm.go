@@ -10,34 +10,50 @@ import (
 // computes them: running = (1-momentum)*running + momentum*batch, with the
 // unbiased variance of the batch. The running statistics carry no
 // gradient.
+//
+// It is the backend's BatchNormForTraining op (its gradient is the
+// BatchNormGradient op), which lsconf's fork of gomlx/compute provides;
+// batchNormTrainOps is the same from elementary graph ops.
 func BatchNormTrain(x, gamma, beta, runMean, runVar *Node, momentum, eps float64) (y, newMean, newVar *Node) {
-	rank := x.Rank()
-	axes := make([]int, rank-1)
-	n := 1
+	y, mean, vari := InternalBatchNormForTraining(x, gamma, beta, float32(eps), -1)
+	newMean, newVar = runningUpdate(x, mean, vari, runMean, runVar, momentum)
+	return y, newMean, newVar
+}
+
+// runningUpdate returns PyTorch's running mean and variance after a batch
+// of x with mean and biased variance vari.
+func runningUpdate(x, mean, vari, runMean, runVar *Node, momentum float64) (newMean, newVar *Node) {
+	n := x.Shape().Size() / x.Shape().Dimensions[x.Rank()-1]
+	unbiased := StopGradient(vari)
+	if n > 1 {
+		unbiased = MulScalar(unbiased, float64(n)/float64(n-1))
+	}
+	m := momentum
+	newMean = Add(MulScalar(runMean, 1-m), MulScalar(StopGradient(mean), m))
+	newVar = Add(MulScalar(runVar, 1-m), MulScalar(unbiased, m))
+	return newMean, newVar
+}
+
+// batchNormTrainOps is BatchNormTrain written with elementary graph ops
+// (reductions and broadcasts), for backends without the batch-norm ops
+// and as the tests' reference.
+func batchNormTrainOps(x, gamma, beta, runMean, runVar *Node, momentum, eps float64) (y, newMean, newVar *Node) {
+	axes := make([]int, x.Rank()-1)
 	for i := range axes {
 		axes[i] = i
-		n *= x.Shape().Dimensions[i]
 	}
 	mean := ReduceMean(x, axes...)
 	xc := Sub(x, lastAxis(mean, x))
 	vari := ReduceMean(Square(xc), axes...)
 	scale := Div(gamma, Sqrt(AddScalar(vari, eps))) // Rsqrt has no gradient in GoMLX
 	y = Add(Mul(xc, lastAxis(scale, x)), lastAxis(beta, x))
-
-	unbiased := vari
-	if n > 1 {
-		unbiased = MulScalar(vari, float64(n)/float64(n-1))
-	}
-	m := momentum
-	newMean = Add(MulScalar(runMean, 1-m), MulScalar(StopGradient(mean), m))
-	newVar = Add(MulScalar(runVar, 1-m), MulScalar(StopGradient(unbiased), m))
+	newMean, newVar = runningUpdate(x, mean, vari, runMean, runVar, momentum)
 	return y, newMean, newVar
 }
 
 // BatchNormInfer normalises x over its last axis with the running
-// statistics: (x - mean) * gamma / sqrt(var + eps) + beta.
+// statistics: (x - mean) * gamma / sqrt(var + eps) + beta (the backend's
+// BatchNormForInference op).
 func BatchNormInfer(x, gamma, beta, runMean, runVar *Node, eps float64) *Node {
-	scale := Mul(gamma, Rsqrt(AddScalar(runVar, eps)))
-	shift := Sub(beta, Mul(runMean, scale))
-	return Add(Mul(x, lastAxis(scale, x)), lastAxis(shift, x))
+	return InternalBatchNormForInference(x, gamma, beta, runMean, runVar, float32(eps), -1)
 }

@@ -59,3 +59,41 @@ func TestBatchNormTrainAndInfer(t *testing.T) {
 		}
 	})
 }
+
+// TestBatchNormOpsAgree compares the backend's batch-norm ops with the
+// same function written with elementary graph ops: output, running
+// statistics and the gradients with respect to x, gamma and beta.
+func TestBatchNormOpsAgree(t *testing.T) {
+	b := testBackend(t)
+	rng := rand.New(rand.NewPCG(17, 18))
+	const c = 4
+	x := randUniform(rng, 3*5*2*c, -2, 3)
+	gamma := randUniform(rng, c, 0.5, 2)
+	beta := randUniform(rng, c, -1, 1)
+	rm := randUniform(rng, c, -1, 1)
+	rv := randUniform(rng, c, 0.5, 2)
+	r := randUniform(rng, 3*5*2*c, -1, 1)
+	withTimeout(t, graphTimeout, func() {
+		out := runGraph(t, b, func(g *graph.Graph, in []*graph.Node) []*graph.Node {
+			var res []*graph.Node
+			for _, bn := range []func(x, gamma, beta, rm, rv *graph.Node, m, e float64) (*graph.Node, *graph.Node, *graph.Node){BatchNormTrain, batchNormTrainOps} {
+				y, m, v := bn(in[0], in[1], in[2], in[3], in[4], 0.1, 1e-5)
+				loss := graph.ReduceAllSum(graph.Mul(y, in[5]))
+				gr := graph.Gradient(loss, in[0], in[1], in[2])
+				res = append(res, y, m, v, gr[0], gr[1], gr[2])
+			}
+			return res
+		}, tensors.FromFlatDataAndDimensions(x, 3, 5, 2, c), gamma, beta, rm, rv, tensors.FromFlatDataAndDimensions(r, 3, 5, 2, c))
+		names := []string{"y", "running mean", "running var", "dx", "dgamma", "dbeta"}
+		for i, name := range names {
+			a := tensors.MustCopyFlatData[float32](out[i])
+			o := tensors.MustCopyFlatData[float32](out[i+6])
+			for j := range a {
+				if math.Abs(float64(a[j]-o[j])) > 1e-4*max(1, math.Abs(float64(o[j]))) {
+					t.Errorf("%s[%d]: batch-norm op %v, graph ops %v", name, j, a[j], o[j])
+					break
+				}
+			}
+		}
+	})
+}

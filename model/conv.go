@@ -61,18 +61,28 @@ func Conv3x3Im2col(x, kernel *Node) *Node {
 	return Reshape(out, d[0], d[1], d[2], cout)
 }
 
-// MaxPool2 is a 2x2 max pool with stride 2 of x [B, H, W, C] (H and W even):
-// a reshape to [B, H/2, 2, W/2, 2, C] and a max over the two window axes.
+// MaxPool2 is a 2x2 max pool with stride 2 of x [B, H, W, C] (H and W
+// even): GoMLX's MaxPool (the backend's ReduceWindow; its gradient,
+// SelectAndScatterMax, goes to one maximum of each window, as PyTorch's).
+// lsconf's compute fork runs both fast.
 func MaxPool2(x *Node) *Node {
+	return MaxPool(x).Window(2).Strides(2).Done()
+}
+
+// maxPool2Reshape is MaxPool2 as a reshape to [B, H/2, 2, W/2, 2, C] and a
+// ReduceMax over the window axes (its gradient goes to every tied
+// maximum): the tests' reference.
+func maxPool2Reshape(x *Node) *Node {
 	d := x.Shape().Dimensions
 	b, h, w, c := d[0], d[1], d[2], d[3]
 	return ReduceMax(Reshape(x, b, h/2, 2, w/2, 2, c), 2, 4)
 }
 
-// ReLU is max(x, 0), written as Where(x > 0, x, 0): its gradient is one
-// Where, where GoMLX's Max gradient takes several passes (two Signs, an
-// Add, a Sub and Muls). The gradient at 0 is 0.
+// ReLU is max(x, 0), written as Where(x > 0, x, 0) with a scalar zero:
+// its gradient is one Where, where GoMLX's Max gradient takes several
+// passes (two Signs, an Add, a Sub and Muls); the scalar is not
+// materialized by the compute fork. The gradient at 0 is 0.
 func ReLU(x *Node) *Node {
-	zeros := ZerosLike(x)
-	return Where(GreaterThan(x, zeros), x, zeros)
+	zero := ScalarZero(x.Graph(), x.DType())
+	return Where(GreaterThan(x, zero), x, zero)
 }

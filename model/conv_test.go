@@ -131,3 +131,32 @@ func TestMaxPool2(t *testing.T) {
 		}
 	})
 }
+
+// TestMaxPoolFormulationsAgree compares MaxPool2 (ReduceWindow) with the
+// reshape + ReduceMax formulation, value and gradient, on data without
+// ties.
+func TestMaxPoolFormulationsAgree(t *testing.T) {
+	b := testBackend(t)
+	rng := rand.New(rand.NewPCG(19, 20))
+	const bs, h, w, c = 2, 4, 6, 3
+	x := randUniform(rng, bs*h*w*c, -1, 1)
+	r := randUniform(rng, bs*h/2*w/2*c, -1, 1)
+	withTimeout(t, graphTimeout, func() {
+		out := runGraph(t, b, func(g *graph.Graph, in []*graph.Node) []*graph.Node {
+			p1, p2 := MaxPool2(in[0]), maxPool2Reshape(in[0])
+			g1 := graph.Gradient(graph.ReduceAllSum(graph.Mul(p1, in[1])), in[0])[0]
+			g2 := graph.Gradient(graph.ReduceAllSum(graph.Mul(p2, in[1])), in[0])[0]
+			return []*graph.Node{p1, p2, g1, g2}
+		}, tensors.FromFlatDataAndDimensions(x, bs, h, w, c), tensors.FromFlatDataAndDimensions(r, bs, h/2, w/2, c))
+		for i, name := range []string{"value", "gradient"} {
+			a := tensors.MustCopyFlatData[float32](out[2*i])
+			o := tensors.MustCopyFlatData[float32](out[2*i+1])
+			for j := range a {
+				if a[j] != o[j] {
+					t.Errorf("%s[%d]: MaxPool %v, reshape %v", name, j, a[j], o[j])
+					break
+				}
+			}
+		}
+	})
+}

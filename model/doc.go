@@ -7,27 +7,27 @@
 // Decisions where the paper is silent (see also docs/training.md):
 //   - Layout: NHWC float32, input [B, 32, 32, 1]; a width divisor W divides
 //     every convolution's channels (64/W ... 512/W); W = 1 is Table 1.
-//   - Convolution: im2col (nine shifted slices of the input, zero padded by
-//     concatenation because the backend's Pad has no gradient) and one
-//     matrix product with a [9*Cin, Cout] kernel whose rows are ordered
-//     (dy, dx, cin). The product's gradient is written by hand (MatMulFast)
-//     in the layouts the backend's matmul takes without copies; GoMLX's
-//     generic gradient added an identity Transpose and transposed the large
-//     im2col matrix (about a quarter of the step).
+//   - Convolution: GoMLX's Convolve (the backend's ConvGeneral, also for
+//     both gradients) with an HWIO kernel stored as [9*Cin, Cout] (rows
+//     ordered dy, dx, cin); lsconf's fork of gomlx/compute runs it as an
+//     implicit GEMM (docs/speed.md). Conv3x3Im2col, the first formulation
+//     (nine shifted slices of the input, zero padded by concatenation, one
+//     product with a hand-written gradient, MatMulFast), is kept as the
+//     tests' reference.
 //   - No convolution bias: the batch norm after each convolution cancels it.
 //   - Initialisation as PyTorch's defaults: kernels and dense biases
 //     uniform in +-1/sqrt(fan_in); batch-norm scale 1, shift 0; running mean
 //     0, running variance 1. Seeded (math/rand/v2 PCG), deterministic.
-//   - Batch norm from graph ops (the backend has none): in training the
-//     batch's mean and biased variance normalise, and the running averages
-//     are updated with PyTorch's rule, momentum 0.1 and the unbiased
-//     variance; epsilon 1e-5. Inference uses the running averages. As in
-//     PyTorch, they lag behind fast-moving weights in very short runs.
-//   - Max pool 2x2 is a reshape and ReduceMax. Its gradient goes to every
-//     position equal to the window's maximum (PyTorch picks one); ties only
-//     happen between equal values, in practice the zeros after a ReLU,
-//     whose own gradient is zero.
-//   - ReLU is Where(x > 0, x, 0); its gradient at 0 is 0.
+//   - Batch norm: the backend's BatchNormForTraining / ForInference ops
+//     (the fork provides them; batchNormTrainOps is the same from graph ops
+//     and the tests' reference). In training the batch's mean and biased
+//     variance normalise, and the running averages are updated with
+//     PyTorch's rule, momentum 0.1 and the unbiased variance; epsilon 1e-5.
+//     Inference uses the running averages. As in PyTorch, they lag behind
+//     fast-moving weights in very short runs.
+//   - Max pool 2x2 is GoMLX's MaxPool (ReduceWindow); its gradient goes to
+//     one maximum of each window, as PyTorch's.
+//   - ReLU is Where(x > 0, x, 0) with a scalar 0; its gradient at 0 is 0.
 //   - Heads: z = flat*(Wa + Wb) + (ba + bb), the same function and the same
 //     gradients as a + b, at the cost of one product.
 //   - Encoder configuration (SectorTransform): latent's float64 rule decides
