@@ -98,6 +98,7 @@ def main():
             version = t["torch"]
             for kind in ("train", "encode"):
                 samples.setdefault((w, "torch", kind), []).append(t[kind])
+                sys.stderr.write(f"  W={w} torch {kind}: {t[kind]:.1f} img/s\n")
             bt = "3x" if w == 1 else "10x"
             for who, binary, flags in (("after", args.after, args.after_flags),
                                        ("before", args.before, args.before_flags)):
@@ -106,6 +107,7 @@ def main():
                 res = run_go(binary, w, flags.split(), "2x" if (who == "before" and w == 1) else bt, 1200)
                 for (kind, cfg), v in res.items():
                     samples.setdefault((w, who + ":" + cfg, kind), []).append(v)
+                    sys.stderr.write(f"  W={w} {who}:{cfg} {kind}: {v:.1f} img/s\n")
             sys.stderr.write(f"round {r + 1} W={w} done (load average {load0:.1f} -> {os.getloadavg()[0]:.1f})\n")
     print(f"PyTorch {version}, {args.rounds} rounds, medians (img/s), batch 64")
     if busy:

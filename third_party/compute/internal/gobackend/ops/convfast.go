@@ -20,21 +20,25 @@ import (
 // computes one output value at a time (~0.2 GFLOP/s).
 //
 // The convolution is computed as a matrix product (implicit GEMM) with
-// register-blocked micro-kernels (convfast_kernels.go), in one of two
-// arrangements:
+// register-blocked micro-kernels (convfast_kernels.go), in one of three
+// arrangements (choosePath):
 //
 //   - convFastPixels, for the usual layouts (input channels contiguous): rows
 //     are the output positions (batch, y, x), columns the output channels,
 //     the contraction runs over (ky, kx, input channel). Blocks of rows are
 //     im2col-packed into a small buffer per worker, the kernel is packed once
 //     per call, and the workers split the rows.
+//   - convFastDirect (convfast_direct.go), the same without im2col, for
+//     stride-1 NHWC inputs with few channels: a zero-padded copy of the
+//     input is read in place.
 //   - convFastChannels, for the kernel-gradient layout (the input's "batch"
 //     axis contiguous, as in GoMLX's convVJPWrtKernel): rows are the output
 //     channels, columns the output positions (y, x, batch) with batch
 //     innermost, and the contraction runs over (input channel, ky, kx), which
 //     there is the real batch and image: it is long and its operands are read
 //     in memory order. The workers split the contraction (each with its own
-//     accumulator) or the columns.
+//     accumulator) or the columns. Used when that output is small; larger
+//     kernel gradients (short contractions) go to convFastPixels.
 //
 // The upstream executor stays the reference (execConvGeneralReference) and
 // the fallback for everything else. GOMLX_CONV_FAST=false disables the fast
