@@ -111,7 +111,7 @@ at the end, eval.json. --resume continues an interrupted run exactly; an existin
 run is never replaced without --force.
 
 Width: --width W divides every convolution's channels by W; 1 is the paper's
-model (about 10x slower than 8 on a CPU).`,
+model (15-20x slower to train than 8 on a CPU).`,
 		Example: `  lsconf train --data builtin --mode ce+g --epochs 10 --out runs/ceg
   lsconf train --data builtin --mode ce --seed 2 --out runs/ce2
   lsconf train --data ~/textures --gen ~/market --encoder sectors --width 4 --out runs/polar
