@@ -115,16 +115,17 @@ func curvesOf(r *RunResult) (*plot.Figure, error) {
 	var m plot.TrainingMetrics
 	for _, l := range r.Metrics {
 		m.Epochs = append(m.Epochs, float64(l.Epoch))
-		m.Loss, m.CE, m.LG = append(m.Loss, l.Train.Loss), append(m.CE, l.Train.CE), append(m.LG, l.Train.LG)
+		m.Loss, m.CE = append(m.Loss, l.Train.Loss), append(m.CE, l.Train.CE)
+		if r.Experiment.Mode == model.ModeCEG {
+			// In ce runs L_G is only measured, and with |z| in the tens
+			// exp(|z - C| - r_c) makes it meaningless: no panel.
+			m.LG = append(m.LG, l.Train.LG)
+		}
 		m.TrainAcc = append(m.TrainAcc, l.Train.Acc)
 		m.TestAcc = append(m.TestAcc, accOf(l.Test))
 		m.GenAcc = append(m.GenAcc, accOf(l.Gen))
 	}
-	title := r.Experiment.Label()
-	if r.Experiment.Mode == model.ModeCE {
-		title += " (L_G measured, not in the loss)"
-	}
-	return plot.TrainingCurves(title, m)
+	return plot.TrainingCurves(r.Experiment.Label(), m)
 }
 
 func accOf(s *train.EvalSummary) float64 {

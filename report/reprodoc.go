@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/lsconf/lsconf/latent"
+	"github.com/lsconf/lsconf/model"
 	"github.com/lsconf/lsconf/train"
 )
 
@@ -22,6 +23,9 @@ func reproDoc(cfg ReproConfig, l *latent.Layout, res *ReproResult, f *reproFigur
 	d.Add(Heading{Level: 2, Text: "Verdicts"})
 	for i, v := range res.Verdicts {
 		d.Add(Heading{Level: 3, Text: fmt.Sprintf("(%d) %s: %s", i+1, v.Claim, strings.ToUpper(v.Outcome))}, List{Items: v.Evidence})
+	}
+	if note := budgetNote(cfg, res.Runs); note != "" {
+		d.Add(Para{Text: note})
 	}
 	d.Add(Para{Text: fmt.Sprintf("Thresholds: (1) every class's median z within %.1f of its configured centre and at least %.0f%% of test points within r_c = %.2f of their own centre, in every ce+g run; (2) different layouts: the same class's median directions differ by more than %.0f° on average between two seeds; far: median |z| beyond 2 d_c = %.2f; (3) median |z| of the generalization points below 2 d_c and none outside the configured space (v all zero); (4) “not significant” when the ce and ce+g accuracy ranges over the seeds overlap.",
 		CentreTolerance, 100*WithinShare, l.Radius(0), DifferentAngle, 2*l.Dc())})
@@ -84,8 +88,23 @@ func reproDoc(cfg ReproConfig, l *latent.Layout, res *ReproResult, f *reproFigur
 		fmt.Sprintf("polar runs: %s, loss %s, pre split, seed %d", strings.Join(cfg.Polar, ", "), cfg.PolarMode, firstSeed(cfg.Seeds)),
 		fmt.Sprintf("training time of all runs %s (wall time per run in the Runs table); this invocation %s: %d runs trained, %d resumed, %d already finished", fmtSeconds(wall), fmtSeconds(res.Seconds), res.Trained, res.Resumed, res.Skipped),
 	}})
-	d.Add(Para{Text: "Differences from the paper: the data are procedural textures (650 base images, ~6k augmented training images per run instead of 1.2M), the model is the Table 1 SAE with every convolution's channels divided by the width divisor, and Adam's learning rate is 1e-3 instead of 1e-6 (the paper's 1e-6 was for ~1M steps; these runs take hundreds). Each experiment's seed draws the initial weights, the split, the augmentations and the batch order; the four experiments of one seed share it, as in the paper. Run folders (checkpoints, metrics.jsonl, eval.json) are in `runs/`; re-running the command skips finished runs and resumes interrupted ones."})
+	var steps int64
+	for _, r := range res.Runs {
+		steps = max(steps, r.Steps)
+	}
+	d.Add(Para{Text: fmt.Sprintf("Differences from the paper: the data are procedural textures (%d augmented training images per run instead of 1.2M), the model is the Table 1 SAE with every convolution's channels divided by the width divisor (%d), and Adam's learning rate is %g instead of 1e-6 (the paper's 1e-6 was for ~1M steps; these runs take %d). Each", trainImages(res.Runs), cfg.Width, cfg.LR, steps) + " experiment's seed draws the initial weights, the split, the augmentations and the batch order; the four experiments of one seed share it, as in the paper. Run folders (checkpoints, metrics.jsonl, eval.json) are in `runs/`; re-running the command skips finished runs and resumes interrupted ones."})
 	return d
+}
+
+// trainImages is the largest training set of the runs.
+func trainImages(runs []*RunResult) int {
+	n := 0
+	for _, r := range runs {
+		if r.Train != nil {
+			n = max(n, r.Train.N)
+		}
+	}
+	return n
 }
 
 func firstSeed(s []uint64) uint64 {
@@ -175,4 +194,40 @@ func writeReport(out string, d *Doc, res *ReproResult) error {
 		}
 	}
 	return nil
+}
+
+// budgetNote compares the runs' training accuracy with the paper's (over
+// 99% in every run) and states the weight of L_G in the ce+g runs' loss
+// at their last epoch.
+func budgetNote(cfg ReproConfig, runs []*RunResult) string {
+	var ce, ceg, lg, lce []float64
+	for _, r := range runs {
+		if r.Experiment.Polar() || r.Train == nil {
+			continue
+		}
+		if r.Experiment.Mode == model.ModeCEG {
+			ceg = append(ceg, 100*r.Train.Accuracy)
+			if n := len(r.Metrics); n > 0 {
+				last := r.Metrics[n-1].Train
+				lg, lce = append(lg, latent.PaperKG*last.LG), append(lce, last.CE)
+			}
+		} else {
+			ce = append(ce, 100*r.Train.Accuracy)
+		}
+	}
+	if len(ce) == 0 || len(ceg) == 0 {
+		return ""
+	}
+	a, b := SpreadOf(ce), SpreadOf(ceg)
+	s := fmt.Sprintf("Training budget: the paper trained every run to over 99%% training accuracy (50 epochs of 1.2M images). Here (width divisor %d, %d epochs) the training-set accuracy (batch norms in inference mode) is %.1f–%.1f%% for ce and %.1f–%.1f%% for ce+g",
+		cfg.Width, cfg.Epochs, a.Min, a.Max, b.Min, b.Max)
+	if b.Max < a.Min {
+		s += ": the ce+g runs are further from convergence than the ce runs at this budget"
+	}
+	s += "."
+	if len(lg) > 0 {
+		g, c := SpreadOf(lg), SpreadOf(lce)
+		s += fmt.Sprintf(" In the ce+g runs' last epoch the loss terms were k_g·L_G = %.2f–%.2f (L_G summed over batches of %d) and L_CE = %.2f–%.2f.", g.Min, g.Max, cfg.BatchSize, c.Min, c.Max)
+	}
+	return s
 }
