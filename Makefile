@@ -33,7 +33,7 @@ test: setup fmt-check vet
 	cd third_party/compute && $(GO) test -timeout 5m ./internal/gobackend/workerspool/
 
 # The main job: built-in data, a ce+g model, the LS figure, evaluation, an
-# index and two searches, a report (lsconf-demo/report.html); ~5 min on 2
+# index and two searches, a report (lsconf-demo/report.html); ~4 min on 2
 # cores. Running it again reuses what is done.
 demo: build
 	./$(BIN) demo

@@ -26,7 +26,7 @@ func newDemoCmd(g *globalOptions) *cobra.Command {
   5. index     encode the generalization folder into a search index (SQLite)
   6. search    one image query and one word query, with result grids
   7. report    report.html and report.md
-and print where everything is and how long each stage took (about 5 minutes on
+and print where everything is and how long each stage took (about 4 minutes on
 2 cores).
 
 Everything goes to --out (default lsconf-demo). Running it again is safe: the
