@@ -1,29 +1,65 @@
 package model
 
 import (
+	"fmt"
 	"math"
 
 	. "github.com/gomlx/gomlx/core/graph" //nolint:revive // graph-building code reads better unqualified
 )
 
 // Adam holds the optimiser's hyper-parameters (PyTorch's Adam without
-// weight decay).
+// weight decay) and its learning-rate schedule.
 type Adam struct {
 	LR      float64 `json:"lr"`
 	Beta1   float64 `json:"beta1"`
 	Beta2   float64 `json:"beta2"`
 	Epsilon float64 `json:"epsilon"`
+	// Schedule is the learning-rate schedule: "" or ScheduleConstant (LR at
+	// every step), or ScheduleCosine (LR * (1+cos(pi t/TotalSteps))/2,
+	// from LR at step 1 down to 0 at TotalSteps).
+	Schedule string `json:"schedule,omitempty"`
+	// TotalSteps is the length of the cosine schedule.
+	TotalSteps int64 `json:"total_steps,omitempty"`
+}
+
+// Learning-rate schedules.
+const (
+	// ScheduleConstant keeps the learning rate fixed (the paper's setting).
+	ScheduleConstant = "constant"
+	// ScheduleCosine decays it along half a cosine to 0 at the last step.
+	ScheduleCosine = "cosine"
+)
+
+// ParseSchedule checks a schedule name ("" means constant).
+func ParseSchedule(s string) (string, error) {
+	switch s {
+	case "", ScheduleConstant:
+		return ScheduleConstant, nil
+	case ScheduleCosine:
+		return s, nil
+	}
+	return "", fmt.Errorf("learning-rate schedule %q: want constant or cosine", s)
+}
+
+// LRAt is the learning rate of step t (1-based).
+func (a Adam) LRAt(t int64) float64 {
+	if a.Schedule != ScheduleCosine || a.TotalSteps <= 0 {
+		return a.LR
+	}
+	f := min(float64(t-1), float64(a.TotalSteps)) / float64(a.TotalSteps)
+	return a.LR * 0.5 * (1 + math.Cos(math.Pi*f))
 }
 
 // DefaultAdam returns Adam with PyTorch's defaults and learning rate lr.
 func DefaultAdam(lr float64) Adam { return Adam{LR: lr, Beta1: 0.9, Beta2: 0.999, Epsilon: 1e-8} }
 
 // stepScalars returns the two step-dependent scalars of the update at step
-// t (1-based): lr/(1-beta1^t) and 1/sqrt(1-beta2^t), computed in float64.
+// t (1-based): lr(t)/(1-beta1^t) and 1/sqrt(1-beta2^t), computed in
+// float64.
 func (a Adam) stepScalars(t int64) (lrHat, invSqrtBC2 float64) {
 	bc1 := 1 - math.Pow(a.Beta1, float64(t))
 	bc2 := 1 - math.Pow(a.Beta2, float64(t))
-	return a.LR / bc1, 1 / math.Sqrt(bc2)
+	return a.LRAt(t) / bc1, 1 / math.Sqrt(bc2)
 }
 
 // adamUpdate returns the new parameter and moments of one Adam step:

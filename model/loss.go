@@ -61,6 +61,21 @@ func GeometricLoss(z, labels *Node, l *latent.Layout, red latent.Reduction) *Nod
 	return ReduceAllSum(fd)
 }
 
+// CenterLoss is the optional centre pull that lsconf adds to L_G (not in
+// the paper): the sum (or mean) over the batch of (||z_j - C_{y_j}|| /
+// r_{y_j})^2. L_G's f_d is exactly 0 inside a cluster, so nothing there
+// resists the cross entropy, which pushes points outward to the cluster's
+// rim (the paper's "petals"); a small multiple of this term keeps each
+// class centred on its configured centre.
+func CenterLoss(z, labels *Node, l *latent.Layout, red latent.Reduction) *Node {
+	centre, radius := ownCentres(z, labels, l)
+	q := Div(ReduceSum(Square(Sub(z, centre)), 1), Square(radius))
+	if red == latent.Mean {
+		return ReduceAllMean(q)
+	}
+	return ReduceAllSum(q)
+}
+
 // CrossEntropy is the batch mean of -log softmax(logits)[label] for
 // logits [B, n_c] and integer labels [B] (L_CE).
 func CrossEntropy(logits, labels *Node) *Node {

@@ -114,3 +114,73 @@ func TestCrossEntropyAndCorrect(t *testing.T) {
 		}
 	})
 }
+
+// TestCenterLoss checks the optional centre pull against its float64
+// definition, sum (or mean) of (d_j / r_{y_j})^2, value and gradient
+// 2 (z - C) / r^2.
+func TestCenterLoss(t *testing.T) {
+	b := testBackend(t)
+	rng := rand.New(rand.NewPCG(9, 10))
+	l, err := latent.Spread(6, 3, 1, 0.25)
+	if err != nil {
+		t.Fatal(err)
+	}
+	z, y := lgBatch(l, rng)
+	flat := make([]float64, 0, len(z)*l.ND())
+	want, wantGrad := 0.0, make([]float64, 0, len(z)*l.ND())
+	for j := range z {
+		flat = append(flat, z[j]...)
+		c, r := l.Center(int(y[j])), l.Radius(int(y[j]))
+		for k := range z[j] {
+			want += (z[j][k] - c[k]) * (z[j][k] - c[k]) / (r * r)
+			wantGrad = append(wantGrad, 2*(z[j][k]-c[k])/(r*r))
+		}
+	}
+	for _, red := range []latent.Reduction{latent.Sum, latent.Mean} {
+		scale := 1.0
+		if red == latent.Mean {
+			scale = 1 / float64(len(z))
+		}
+		withTimeout(t, graphTimeout, func() {
+			out := runGraph(t, b, func(g *graph.Graph, in []*graph.Node) []*graph.Node {
+				loss := CenterLoss(in[0], in[1], l, red)
+				return []*graph.Node{loss, graph.Gradient(loss, in[0])[0]}
+			}, tensors.FromFlatDataAndDimensions(flat, len(z), l.ND()), y)
+			if got := tensors.ToScalar[float64](out[0]); math.Abs(got-scale*want) > 1e-12*scale*want {
+				t.Errorf("%s: centre loss %.17g, want %.17g", red, got, scale*want)
+			}
+			grad := tensors.MustCopyFlatData[float64](out[1])
+			for i := range grad {
+				if math.Abs(grad[i]-scale*wantGrad[i]) > 1e-12*max(1, math.Abs(wantGrad[i])) {
+					t.Errorf("%s: gradient[%d] = %v, want %v", red, i, grad[i], scale*wantGrad[i])
+				}
+			}
+		})
+	}
+}
+
+// TestCosineSchedule checks the learning-rate schedules: constant keeps
+// the rate, cosine starts at it, halves it midway and ends at 0.
+func TestCosineSchedule(t *testing.T) {
+	a := DefaultAdam(1e-3)
+	for _, s := range []int64{1, 50, 1000} {
+		if got := a.LRAt(s); got != 1e-3 {
+			t.Errorf("constant schedule at step %d: %v", s, got)
+		}
+	}
+	a.Schedule, a.TotalSteps = ScheduleCosine, 100
+	for _, c := range []struct {
+		step int64
+		want float64
+	}{{1, 1e-3}, {51, 5e-4}, {101, 0}, {500, 0}} {
+		if got := a.LRAt(c.step); math.Abs(got-c.want) > 1e-15 {
+			t.Errorf("cosine schedule at step %d: %v, want %v", c.step, got, c.want)
+		}
+	}
+	if a.LRAt(30) <= a.LRAt(31) {
+		t.Error("cosine schedule does not decrease")
+	}
+	if _, err := ParseSchedule("linear"); err == nil {
+		t.Error("unknown schedule accepted")
+	}
+}

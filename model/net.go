@@ -26,6 +26,10 @@ type LossConfig struct {
 	// Layout holds the cluster centres and radii of L_G. L_G is computed
 	// (and reported) in both modes; it enters the loss only in ModeCEG.
 	Layout *latent.Layout
+	// Center, when > 0, adds k_g * Center * CenterLoss to the loss in
+	// ModeCEG: a pull toward the configured centre inside the clusters
+	// (lsconf's extension; 0 is the paper's objective).
+	Center float64
 }
 
 // Validate reports what is wrong with the objective for the model config.
@@ -41,6 +45,9 @@ func (l LossConfig) Validate(c Config) error {
 	}
 	if l.KG < 0 {
 		return fmt.Errorf("loss: k_g = %v is negative", l.KG)
+	}
+	if l.Center < 0 {
+		return fmt.Errorf("loss: centre pull %v is negative", l.Center)
 	}
 	return nil
 }
@@ -169,6 +176,9 @@ func (n *Net) trainGraph(g *graph.Graph, in []*graph.Node) []*graph.Node {
 	loss := ce
 	if n.loss.Mode == ModeCEG {
 		loss = graph.Add(ce, graph.MulScalar(lg, n.loss.KG))
+		if n.loss.Center > 0 {
+			loss = graph.Add(loss, graph.MulScalar(CenterLoss(out.Z, y, n.loss.Layout, n.loss.Reduction), n.loss.KG*n.loss.Center))
+		}
 	}
 	grads := graph.Gradient(loss, params...)
 	res := make([]*graph.Node, 0, 3*np+ns+4)

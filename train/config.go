@@ -44,8 +44,16 @@ type Config struct {
 	Epochs    int     `json:"epochs"`
 	BatchSize int     `json:"batch_size"`
 	LR        float64 `json:"lr"`
+	// LRSchedule is "constant" (or empty: the paper's fixed rate) or
+	// "cosine" (decay to 0 over the run).
+	LRSchedule string `json:"lr_schedule,omitempty"`
 	// KG is k_g, the weight of L_G in mode ce+g.
 	KG float64 `json:"k_g"`
+	// LGCenter, when > 0, adds k_g * LGCenter * sum_j (d_j / r_c)^2 to the
+	// loss in mode ce+g: a pull toward the configured centres inside the
+	// clusters, where f_d is 0 (lsconf's extension, model.CenterLoss; 0 is
+	// the paper's objective).
+	LGCenter float64 `json:"lg_center,omitempty"`
 	// LGReduction is "sum" (eq 8, the default) or "mean".
 	LGReduction string `json:"lg_reduction"`
 	// Seed drives the initial weights and the batch order (the data's own
@@ -124,6 +132,9 @@ func (c Config) WithDefaults() Config {
 	if c.KG == 0 {
 		c.KG = latent.PaperKG
 	}
+	if c.LRSchedule == model.ScheduleConstant {
+		c.LRSchedule = "" // recorded as absent, as in runs made before schedules existed
+	}
 	if c.LGReduction == "" {
 		c.LGReduction = latent.Sum.String()
 	}
@@ -162,6 +173,11 @@ func (c Config) Validate() error {
 		return fmt.Errorf("train config: learning rate %v must be a positive number", c.LR)
 	case c.KG < 0 || math.IsNaN(c.KG) || math.IsInf(c.KG, 0):
 		return fmt.Errorf("train config: k_g = %v must be a non-negative number", c.KG)
+	case c.LGCenter < 0 || math.IsNaN(c.LGCenter) || math.IsInf(c.LGCenter, 0):
+		return fmt.Errorf("train config: centre pull %v must be a non-negative number", c.LGCenter)
+	}
+	if _, err := model.ParseSchedule(c.LRSchedule); err != nil {
+		return fmt.Errorf("train config: %w", err)
 	}
 	return c.modelConfig().Validate()
 }
@@ -194,5 +210,5 @@ func (c Config) modelConfig() model.Config {
 // lossConfig is the model.LossConfig of the run.
 func (c Config) lossConfig() model.LossConfig {
 	red, _ := latent.ParseReduction(c.LGReduction)
-	return model.LossConfig{Mode: c.Mode, KG: c.KG, Reduction: red, Layout: c.Layout}
+	return model.LossConfig{Mode: c.Mode, KG: c.KG, Reduction: red, Layout: c.Layout, Center: c.LGCenter}
 }

@@ -74,7 +74,10 @@ func Train(ctx context.Context, cfg Config, sets Sets, runDir string) (res *Resu
 		return nil, err
 	}
 	defer backend.Finalize()
-	t.net, err = model.NewTrainer(backend, t.cfg.modelConfig(), t.state, t.cfg.lossConfig(), model.DefaultAdam(t.cfg.LR))
+	adam := model.DefaultAdam(t.cfg.LR)
+	adam.Schedule, _ = model.ParseSchedule(t.cfg.LRSchedule)
+	adam.TotalSteps = int64(t.cfg.Epochs) * int64(numBatches(t.sets.Train.Len(), t.cfg.BatchSize))
+	t.net, err = model.NewTrainer(backend, t.cfg.modelConfig(), t.state, t.cfg.lossConfig(), adam)
 	if err != nil {
 		return nil, fmt.Errorf("train %s: %w", runDir, err)
 	}

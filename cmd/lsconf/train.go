@@ -138,6 +138,7 @@ model (15-20x slower to train than 8 on a CPU).`,
 					"encoder": func() { rc.Encoder = cfg.Encoder }, "width": func() { rc.Width = cfg.Width },
 					"epochs": func() { rc.Epochs = cfg.Epochs }, "batch": func() { rc.BatchSize = cfg.BatchSize },
 					"lr": func() { rc.LR = cfg.LR }, "k-g": func() { rc.KG = cfg.KG },
+					"lr-schedule": func() { rc.LRSchedule = cfg.LRSchedule }, "lg-center": func() { rc.LGCenter = cfg.LGCenter },
 					"lg-reduction": func() { rc.LGReduction = reduction }, "seed": func() { rc.Seed = cfg.Seed },
 				} {
 					if cmd.Flags().Changed(name) {
@@ -194,6 +195,8 @@ model (15-20x slower to train than 8 on a CPU).`,
 	f.IntVar(&cfg.BatchSize, "batch", train.DefaultBatch, "batch size")
 	f.Float64Var(&cfg.LR, "lr", train.DefaultLR, "Adam learning rate")
 	f.Float64Var(&cfg.KG, "k-g", latent.PaperKG, "weight k_g of L_G in mode ce+g")
+	f.StringVar(&cfg.LRSchedule, "lr-schedule", "constant", "learning-rate schedule: constant (the paper's) or cosine (decays to 0 over the run)")
+	f.Float64Var(&cfg.LGCenter, "lg-center", 0, "centre pull (not in the paper): adds k_g*c*sum (d/r_c)^2, keeping each class centred inside its cluster; 0 = the paper's L_G")
 	f.StringVar(&reduction, "lg-reduction", "sum", "L_G over the batch: sum (eq 8) or mean")
 	f.Uint64Var(&cfg.Seed, "seed", 1, "seed of the weights, split, augmentations and batch order")
 	f.IntVar(&cfg.LogEvery, "log-every", 0, "also log the train figures every N steps (0 = per epoch only)")
