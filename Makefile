@@ -30,7 +30,7 @@ fmt-check:
 # the browser test of the web page. Timeouts make a hang fail loudly.
 test: setup fmt-check vet
 	$(GO) test -timeout 30m ./...
-	cd third_party/compute && $(GO) test -timeout 5m ./internal/gobackend/workerspool/
+	cd third_party/compute && $(GO) test -timeout 5m ./internal/gobackend/workerspool/ ./internal/gobackend/ops/ ./internal/gobackend/passes/
 
 # The main job: built-in data, a ce+g model, the LS figure, evaluation, an
 # index and two searches, a report (lsconf-demo/report.html); ~4 min on 2
