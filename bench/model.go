@@ -1,0 +1,135 @@
+package bench
+
+import (
+	"context"
+	"fmt"
+	"math/rand/v2"
+	"time"
+
+	"github.com/lsconf/lsconf/engine"
+	"github.com/lsconf/lsconf/latent"
+	"github.com/lsconf/lsconf/model"
+	"github.com/lsconf/lsconf/train"
+)
+
+// minIters is the least number of timed steps (or queries, x10) of a
+// measurement, however short --seconds is.
+const minIters = 3
+
+// Sample is one timed measurement: a rate (images or queries per second),
+// how many steps it timed, the peak memory while it ran and the memory
+// the process held when it started (both in bytes, PeakMeter's source).
+type Sample struct {
+	Rate       float64
+	Iters      int
+	Peak, Base uint64
+}
+
+// benchInput is the fixed batch of a model measurement: images uniform in
+// [0, 1) and labels 0..4 in turn.
+func benchInput(batch int, seed uint64) ([]float32, []int32) {
+	rng := rand.New(rand.NewPCG(seed, 0xbe4c))
+	x := make([]float32, batch*32*32)
+	for i := range x {
+		x[i] = rng.Float32()
+	}
+	y := make([]int32, batch)
+	for i := range y {
+		y[i] = int32(i % latent.PaperNC)
+	}
+	return x, y
+}
+
+// timeLoop calls step (after one untimed warm-up call) until at least
+// seconds have passed and at least min calls were timed; it returns the
+// number of timed calls and their wall time.
+func timeLoop(ctx context.Context, seconds float64, min int, step func() error) (int, time.Duration, error) {
+	if err := step(); err != nil {
+		return 0, 0, err
+	}
+	n := 0
+	t0 := time.Now()
+	for n < min || time.Since(t0).Seconds() < seconds {
+		if err := ctx.Err(); err != nil {
+			return n, time.Since(t0), err
+		}
+		if err := step(); err != nil {
+			return n, time.Since(t0), err
+		}
+		n++
+	}
+	return n, time.Since(t0), nil
+}
+
+// MeasureTrain times Adam train steps of lsconf's Table 1 SAE (package
+// model, mode ce+g with k_g = 0.2 on the paper's circle layout, the
+// objective lsconf train uses by default) at width divisor w and batch
+// size batch, on a backend of its own with the given parallelism. The
+// first step (graph compilation) is not timed. The peak memory covers
+// the backend, the compilation and the steps.
+func MeasureTrain(ctx context.Context, mem *PeakMeter, par, w, batch int, seconds float64, seed uint64) (s Sample, err error) {
+	mem.Reset()
+	base := mem.Current()
+	be, err := engine.New(engine.Config{Parallelism: par})
+	if err != nil {
+		return s, err
+	}
+	defer be.Finalize()
+	l, err := latent.Circle(latent.PaperNC, latent.PaperDC, latent.PaperRC)
+	if err != nil {
+		return s, err
+	}
+	cfg := model.Config{NC: latent.PaperNC, ND: 2, Width: w}
+	ws, err := model.Init(cfg, seed)
+	if err != nil {
+		return s, fmt.Errorf("train W=%d: %w", w, err)
+	}
+	loss := model.LossConfig{Mode: model.ModeCEG, KG: latent.PaperKG, Layout: l}
+	net, err := model.NewTrainer(be, cfg, &model.State{Weights: *ws}, loss, model.DefaultAdam(train.DefaultLR))
+	if err != nil {
+		return s, fmt.Errorf("train W=%d: %w", w, err)
+	}
+	defer net.Close()
+	x, y := benchInput(batch, seed)
+	n, d, err := timeLoop(ctx, seconds, minIters, func() error {
+		_, err := net.TrainStep(x, y)
+		return err
+	})
+	if err != nil {
+		return s, fmt.Errorf("train W=%d: %w", w, err)
+	}
+	return Sample{Rate: float64(n*batch) / d.Seconds(), Iters: n, Peak: mem.Peak(), Base: base}, nil
+}
+
+// MeasureEncode times inference (z and logits, batch norms with running
+// statistics: what lsconf encode and lsconf index run) of batch images at
+// a time, like MeasureTrain. model.Net.Infer runs batches of
+// model.InferBatch images, padding a smaller batch.
+func MeasureEncode(ctx context.Context, mem *PeakMeter, par, w, batch int, seconds float64, seed uint64) (s Sample, err error) {
+	mem.Reset()
+	base := mem.Current()
+	be, err := engine.New(engine.Config{Parallelism: par})
+	if err != nil {
+		return s, err
+	}
+	defer be.Finalize()
+	cfg := model.Config{NC: latent.PaperNC, ND: 2, Width: w}
+	ws, err := model.Init(cfg, seed)
+	if err != nil {
+		return s, fmt.Errorf("encode W=%d: %w", w, err)
+	}
+	net, err := model.NewNet(be, cfg, ws)
+	if err != nil {
+		return s, fmt.Errorf("encode W=%d: %w", w, err)
+	}
+	defer net.Close()
+	x, _ := benchInput(batch, seed)
+	n, d, err := timeLoop(ctx, seconds, minIters, func() error {
+		_, _, err := net.Infer(x, batch)
+		return err
+	})
+	if err != nil {
+		return s, fmt.Errorf("encode W=%d: %w", w, err)
+	}
+	return Sample{Rate: float64(n*batch) / d.Seconds(), Iters: n, Peak: mem.Peak(), Base: base}, nil
+}

@@ -1,0 +1,149 @@
+package bench
+
+import (
+	"slices"
+)
+
+// Measurement kinds of a Row.
+const (
+	KindTrain  = "train"
+	KindEncode = "encode"
+	KindSearch = "search"
+)
+
+// Verdicts of a Row against its target.
+const (
+	Pass = "pass"
+	Fail = "fail"
+	// NoPeer: the row has a target but the peer did not run.
+	NoPeer = "n/a"
+)
+
+// Row is one line of the table: a measurement's medians over the rounds.
+type Row struct {
+	// What names the measurement ("train W=1").
+	What string `json:"what"`
+	// Kind is KindTrain, KindEncode or KindSearch.
+	Kind string `json:"kind"`
+	// Width is the width divisor (model rows).
+	Width int `json:"width,omitempty"`
+	// Unit is "img/s" or "q/s".
+	Unit string `json:"unit"`
+	// Ours and Theirs are the medians over the rounds (Theirs 0 when the
+	// peer did not run).
+	Ours   float64 `json:"ours"`
+	Theirs float64 `json:"theirs,omitempty"`
+	// Ratio is Ours / Theirs (0 without a peer).
+	Ratio float64 `json:"ratio,omitempty"`
+	// Target is issue 7's least ratio for this row (0: none).
+	Target float64 `json:"target,omitempty"`
+	// Verdict is Pass, Fail, NoPeer, or "" without a target.
+	Verdict string `json:"verdict,omitempty"`
+	// OursRounds and TheirsRounds are the per-round rates.
+	OursRounds   []float64 `json:"ours_rounds"`
+	TheirsRounds []float64 `json:"theirs_rounds,omitempty"`
+	// OursPeakMB is the largest peak memory of our measurement over the
+	// rounds, OursBaseMB the memory the process held at its start (both
+	// MiB, Report.MemorySource); TheirsPeakMB is the peer process's peak
+	// resident set (MiB; the torch process measures train and encode
+	// together, so both rows show its peak).
+	OursPeakMB   float64 `json:"ours_peak_mb"`
+	OursBaseMB   float64 `json:"ours_base_mb"`
+	TheirsPeakMB float64 `json:"theirs_peak_mb,omitempty"`
+	// Note says what went wrong, if anything (e.g. top-10 differ).
+	Note string `json:"note,omitempty"`
+}
+
+// Report is the result of Run.
+type Report struct {
+	Widths       []int    `json:"widths"`
+	Batch        int      `json:"batch"`
+	Seconds      float64  `json:"seconds"`
+	SearchN      int      `json:"search_n"`
+	Rounds       int      `json:"rounds"`
+	Peers        PeerMode `json:"peers"`
+	Cores        int      `json:"cores"`
+	GOEXPERIMENT string   `json:"goexperiment"`
+	GoVersion    string   `json:"go"`
+	// Parallelism is the compute backend's worker count.
+	Parallelism int `json:"parallelism"`
+	// Torch and Numpy are the peers' versions ("" when not run);
+	// TorchThreads is PyTorch's thread count.
+	Torch        string `json:"torch,omitempty"`
+	TorchThreads int    `json:"torch_threads,omitempty"`
+	Numpy        string `json:"numpy,omitempty"`
+	// MemorySource is how our peak memory is measured (MemVmHWM or
+	// MemGoSys); the peers' is their process's getrusage ru_maxrss.
+	MemorySource string `json:"memory_source"`
+	// IndexBuildPeakMB is the peak memory while the synthetic search
+	// index was generated and built (MiB).
+	IndexBuildPeakMB float64 `json:"index_build_peak_mb,omitempty"`
+	// LoadBefore and LoadAfter are the 1, 5, 15 minute load averages;
+	// LoadRounds the 1-minute load at the start of each round.
+	LoadBefore []float64 `json:"load_before"`
+	LoadAfter  []float64 `json:"load_after"`
+	LoadRounds []float64 `json:"load_rounds"`
+	// SearchExact is false when the numpy peer's top-10 differ from ours.
+	SearchExact bool `json:"search_exact"`
+	// WallSeconds is how long the whole run took.
+	WallSeconds float64 `json:"wall_seconds"`
+	Rows        []Row   `json:"rows"`
+}
+
+// Target is issue 7's least ratio ours / theirs for a measurement, 0 when
+// it sets none: train W=1 >= 0.5, train W=8 >= 0.25, encode W=1 >= 0.5,
+// search >= 5.
+func Target(kind string, width int) float64 {
+	switch {
+	case kind == KindTrain && width == 1:
+		return 0.5
+	case kind == KindTrain && width == 8:
+		return 0.25
+	case kind == KindEncode && width == 1:
+		return 0.5
+	case kind == KindSearch:
+		return 5
+	}
+	return 0
+}
+
+// Median is the median of xs (the mean of the middle two for an even
+// count; 0 for none).
+func Median(xs []float64) float64 {
+	if len(xs) == 0 {
+		return 0
+	}
+	s := slices.Clone(xs)
+	slices.Sort(s)
+	m := len(s) / 2
+	if len(s)%2 == 1 {
+		return s[m]
+	}
+	return (s[m-1] + s[m]) / 2
+}
+
+// finish fills a row's medians, ratio, target and verdict from its rounds.
+func (r *Row) finish() {
+	r.Ours = Median(r.OursRounds)
+	r.Theirs = Median(r.TheirsRounds)
+	r.Ratio = 0
+	if r.Theirs > 0 {
+		r.Ratio = r.Ours / r.Theirs
+	}
+	r.Target = Target(r.Kind, r.Width)
+	switch {
+	case r.Note != "" && r.Target > 0:
+		r.Verdict = Fail
+	case r.Target == 0:
+		r.Verdict = ""
+	case r.Theirs == 0:
+		r.Verdict = NoPeer
+	case r.Ratio >= r.Target:
+		r.Verdict = Pass
+	default:
+		r.Verdict = Fail
+	}
+}
+
+// mib converts bytes to MiB.
+func mib(b uint64) float64 { return float64(b) / (1 << 20) }

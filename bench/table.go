@@ -1,0 +1,102 @@
+package bench
+
+import (
+	"fmt"
+	"io"
+	"strings"
+	"text/tabwriter"
+)
+
+// Columns of the table WriteTable prints, in order.
+var Columns = []string{"what", "unit", "lsconf", "peer", "ratio", "target", "verdict", "lsconf peak MiB", "lsconf base MiB", "peer peak MiB"}
+
+// WriteTable prints the report as a table (one row per measurement, the
+// columns of Columns) followed by the machine lines: cores, GOEXPERIMENT,
+// backend parallelism, peers, load averages and how memory was measured.
+func WriteTable(w io.Writer, rep *Report) error {
+	fmt.Fprintf(w, "lsconf bench: batch %d, %g s per measurement, %d round(s), medians\n\n", rep.Batch, rep.Seconds, rep.Rounds)
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
+	// The first column is padded here so that it reads left-aligned.
+	wide := len(Columns[0])
+	for _, r := range rep.Rows {
+		wide = max(wide, len(r.What))
+	}
+	left := func(s string) string { return s + strings.Repeat(" ", wide-len(s)) }
+	fmt.Fprintln(tw, left(Columns[0])+"\t"+strings.Join(Columns[1:], "\t")+"\t")
+	for _, r := range rep.Rows {
+		cells := []string{left(r.What), r.Unit, fmtRate(r.Ours), dash(r.Theirs, fmtRate), dash(r.Ratio, fmtRatio),
+			dash(r.Target, func(t float64) string { return ">= " + fmtRatio(t) }), orDash(r.Verdict),
+			fmt.Sprintf("%.0f", r.OursPeakMB), fmt.Sprintf("%.0f", r.OursBaseMB), dash(r.TheirsPeakMB, func(x float64) string { return fmt.Sprintf("%.0f", x) })}
+		fmt.Fprintln(tw, strings.Join(cells, "\t")+"\t")
+	}
+	if err := tw.Flush(); err != nil {
+		return err
+	}
+	fmt.Fprintln(w)
+	fmt.Fprintf(w, "cores %d, GOEXPERIMENT=%s, %s, backend parallelism %d\n", rep.Cores, orDash(rep.GOEXPERIMENT), rep.GoVersion, rep.Parallelism)
+	peers := []string{}
+	if rep.Torch != "" {
+		peers = append(peers, fmt.Sprintf("PyTorch %s (%d threads)", rep.Torch, rep.TorchThreads))
+	}
+	if rep.Numpy != "" {
+		peers = append(peers, fmt.Sprintf("numpy %s (1 thread, top-10 equal to lsconf's: %v)", rep.Numpy, rep.SearchExact))
+	}
+	if len(peers) == 0 {
+		peers = append(peers, "none ran")
+	}
+	fmt.Fprintf(w, "peers (--peers %s): %s\n", rep.Peers, strings.Join(peers, ", "))
+	fmt.Fprintf(w, "load average (1, 5, 15 min) before %s, after %s; 1 min at round starts %s\n",
+		fmtLoads(rep.LoadBefore), fmtLoads(rep.LoadAfter), fmtLoads(rep.LoadRounds))
+	fmt.Fprintf(w, "memory: lsconf peak = %s during the measurement (backend, compilation and steps; base = held at its start, incl. the search index), ", rep.MemorySource)
+	fmt.Fprintf(w, "peer peak = the Python process's ru_maxrss")
+	if rep.IndexBuildPeakMB > 0 {
+		fmt.Fprintf(w, "; search index build peak %.0f MiB", rep.IndexBuildPeakMB)
+	}
+	fmt.Fprintf(w, "\nwall time %.0f s\n", rep.WallSeconds)
+	for _, r := range rep.Rows {
+		if r.Note != "" {
+			fmt.Fprintf(w, "%s: %s\n", r.What, r.Note)
+		}
+	}
+	return nil
+}
+
+// fmtRate prints a rate with about four significant digits.
+func fmtRate(x float64) string {
+	switch {
+	case x >= 1000:
+		return fmt.Sprintf("%.0f", x)
+	case x >= 100:
+		return fmt.Sprintf("%.1f", x)
+	default:
+		return fmt.Sprintf("%.2f", x)
+	}
+}
+
+func fmtRatio(x float64) string { return fmt.Sprintf("%.2f", x) }
+
+// dash formats x, or "-" when it is 0 (not measured).
+func dash(x float64, f func(float64) string) string {
+	if x == 0 {
+		return "-"
+	}
+	return f(x)
+}
+
+func orDash(s string) string {
+	if s == "" {
+		return "-"
+	}
+	return s
+}
+
+func fmtLoads(l []float64) string {
+	if len(l) == 0 {
+		return "-"
+	}
+	s := make([]string, len(l))
+	for i, x := range l {
+		s[i] = fmt.Sprintf("%.2f", x)
+	}
+	return strings.Join(s, " ")
+}
