@@ -54,6 +54,7 @@ model, draws the latent space and searches it, and prints where everything is.`,
 		newDataCmd(g),
 		newReproCmd(g),
 		newDemoCmd(g),
+		newBenchCmd(g),
 	)
 	return root
 }

@@ -1,0 +1,76 @@
+package main
+
+import (
+	"encoding/json"
+	"os"
+
+	"github.com/spf13/cobra"
+
+	"github.com/lsconf/lsconf/bench"
+)
+
+func newBenchCmd(g *globalOptions) *cobra.Command {
+	cfg := bench.DefaultConfig()
+	var peers string
+	var asJSON bool
+	cmd := &cobra.Command{
+		Use:   "bench",
+		Short: "Measure train, encode and search speed on this machine, beside PyTorch and numpy",
+		Long: `Measure, in one run on this machine:
+  - train step and encode img/s of lsconf's Table 1 SAE (ce+g, the paper's
+    circle layout) for each width divisor, at the batch size; the first call
+    (graph compilation) is not timed, then calls run for --seconds;
+  - exact top-10 search queries/s over a synthetic index of --search-n
+    entries, one query at a time;
+  - the peak memory of each measurement;
+  - with the peers (--peers auto runs them when /usr/bin/python3 imports
+    torch and numpy; on requires them; off skips them), PyTorch's train and
+    encode img/s for the same widths and batch and numpy's search queries/s
+    on the same data (its top-10 must equal lsconf's, id for id),
+    interleaved with lsconf's in --rounds rounds so that machine load hits
+    both alike.
+It prints the medians, the ratios lsconf / peer, issue 7's targets with
+pass/fail, the load average before and after, cores, GOEXPERIMENT and the
+backend parallelism. Progress goes to stderr. Other work on the machine
+makes the figures low and noisy: run it when the load average is low.`,
+		Example: `  lsconf bench
+  lsconf bench --widths 8 --seconds 2 --search-n 100000 --rounds 1 --peers off
+  lsconf bench --json > bench.json`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			mode, err := bench.ParsePeerMode(peers)
+			if err != nil {
+				return err
+			}
+			cfg.Peers = mode
+			cfg.Parallelism = g.parallelism
+			if !g.quiet {
+				cfg.Progress = os.Stderr
+			}
+			rep, runErr := bench.Run(cmd.Context(), cfg)
+			if rep == nil {
+				return runErr
+			}
+			if asJSON {
+				enc := json.NewEncoder(cmd.OutOrStdout())
+				enc.SetIndent("", "  ")
+				if err := enc.Encode(rep); err != nil {
+					return err
+				}
+			} else if err := bench.WriteTable(cmd.OutOrStdout(), rep); err != nil {
+				return err
+			}
+			return runErr
+		},
+	}
+	f := cmd.Flags()
+	f.IntSliceVar(&cfg.Widths, "widths", cfg.Widths, "width divisors of the model measurements (1 = the paper's model; empty: none)")
+	f.IntVar(&cfg.Batch, "batch", cfg.Batch, "batch size of the train and encode measurements")
+	f.Float64Var(&cfg.Seconds, "seconds", cfg.Seconds, "seconds of each measurement, after its warm-up")
+	f.IntVar(&cfg.SearchN, "search-n", cfg.SearchN, "entries of the synthetic search index (0: no search measurement)")
+	f.StringVar(&peers, "peers", string(cfg.Peers), "run PyTorch and numpy beside lsconf: auto, on or off")
+	f.IntVar(&cfg.Rounds, "rounds", cfg.Rounds, "interleaved rounds of every measurement (the table gives medians)")
+	f.IntVar(&cfg.TorchThreads, "torch-threads", 0, "PyTorch's intra-op threads (0 = number of CPUs)")
+	f.BoolVar(&asJSON, "json", false, "print JSON instead of the table")
+	return cmd
+}
