@@ -1,7 +1,7 @@
 #!/usr/bin/python3
 """PyTorch peer of lsconf's train step and encoder: the paper's Table 1 SAE.
 
-Not a dependency of lsconf and not run in CI. `lsconf bench --peer` runs it
+Not a dependency of lsconf and not run in CI. `lsconf bench` runs it (embedded in the binary)
 beside lsconf's own benchmark on the same machine so the ratio comes from
 one run. Needs Debian's python3-torch (apt-get install python3-torch).
 
