@@ -2,6 +2,7 @@ package main
 
 import (
 	"encoding/json"
+	"fmt"
 	"os"
 
 	"github.com/spf13/cobra"
@@ -13,6 +14,7 @@ func newBenchCmd(g *globalOptions) *cobra.Command {
 	cfg := bench.DefaultConfig()
 	var peers string
 	var asJSON bool
+	var jsonFile string
 	cmd := &cobra.Command{
 		Use:   "bench",
 		Short: "Measure train, encode and search speed on this machine, beside PyTorch and numpy",
@@ -51,6 +53,15 @@ makes the figures low and noisy: run it when the load average is low.`,
 			if rep == nil {
 				return runErr
 			}
+			if jsonFile != "" {
+				b, err := json.MarshalIndent(rep, "", "  ")
+				if err != nil {
+					return err
+				}
+				if err := writeFileAtomic(jsonFile, append(b, '\n')); err != nil {
+					return fmt.Errorf("bench: %w", err)
+				}
+			}
 			if asJSON {
 				enc := json.NewEncoder(cmd.OutOrStdout())
 				enc.SetIndent("", "  ")
@@ -72,5 +83,6 @@ makes the figures low and noisy: run it when the load average is low.`,
 	f.IntVar(&cfg.Rounds, "rounds", cfg.Rounds, "interleaved rounds of every measurement (the table gives medians)")
 	f.IntVar(&cfg.TorchThreads, "torch-threads", 0, "PyTorch's intra-op threads (0 = number of CPUs)")
 	f.BoolVar(&asJSON, "json", false, "print JSON instead of the table")
+	f.StringVar(&jsonFile, "json-file", "", "also write the JSON report to this file")
 	return cmd
 }
