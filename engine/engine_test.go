@@ -1,6 +1,7 @@
 package engine
 
 import (
+	"runtime"
 	"testing"
 	"time"
 )
@@ -37,5 +38,15 @@ func TestSelfTestAllParallelisms(t *testing.T) {
 func TestBadConfig(t *testing.T) {
 	if _, err := New(Config{Parallelism: -1}); err == nil {
 		t.Error("negative parallelism: want error")
+	}
+}
+
+func TestBuildWarning(t *testing.T) {
+	w := BuildWarning()
+	if SIMDBuild() && w != "" {
+		t.Errorf("SIMD build warns: %q", w)
+	}
+	if !SIMDBuild() && runtime.GOARCH == "amd64" && w == "" {
+		t.Error("amd64 build without GOEXPERIMENT=simd gives no warning")
 	}
 }

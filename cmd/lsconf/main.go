@@ -12,6 +12,8 @@ import (
 	"syscall"
 
 	"github.com/spf13/cobra"
+
+	"github.com/lsconf/lsconf/engine"
 )
 
 // version is the lsconf release; main builds may override it with
@@ -42,6 +44,11 @@ model, draws the latent space and searches it, and prints where everything is.`,
 	}
 	root.PersistentFlags().IntVar(&g.parallelism, "parallelism", 0, "worker threads of the compute backend (0 = number of CPUs + 1)")
 	root.PersistentFlags().BoolVarP(&g.quiet, "quiet", "q", false, "no progress bars or status lines on stderr")
+	root.PersistentPreRun = func(cmd *cobra.Command, args []string) {
+		if w := engine.BuildWarning(); w != "" && !g.quiet {
+			fmt.Fprintf(cmd.ErrOrStderr(), "lsconf: warning: %s\n", w)
+		}
+	}
 	root.AddCommand(
 		newVersionCmd(),
 		newLayoutCmd(),
