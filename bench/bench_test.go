@@ -163,8 +163,8 @@ func TestNumpyPeer(t *testing.T) {
 	if res.N != 5000 || res.Queries != 25 || len(res.Top) != 25 || !(res.QPS > 0) || res.Version == "" {
 		t.Errorf("numpy result: n %d queries %d tops %d qps %v version %q", res.N, res.Queries, len(res.Top), res.QPS, res.Version)
 	}
-	if res.Peak == 0 {
-		t.Error("no peak memory for the numpy process")
+	if res.Peak == 0 || !(res.CPUSeconds > 0) {
+		t.Errorf("numpy process: peak %d bytes, %v CPU seconds", res.Peak, res.CPUSeconds)
 	}
 	// Our index over other v vectors (the file the peer reads is unchanged).
 	other := make([]float32, len(d.V))
@@ -192,7 +192,7 @@ func TestTorchPeer(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if r.Width != 16 || r.Batch != 4 || r.Threads != 1 || !(r.Train > 0) || !(r.Encode > 0) || r.Version == "" || r.Peak == 0 {
+	if r.Width != 16 || r.Batch != 4 || r.Threads != 1 || !(r.Train > 0) || !(r.Encode > 0) || !(r.TrainCPU > 0) || !(r.EncodeCPU > 0) || r.Version == "" || r.Peak == 0 {
 		t.Errorf("torch result %+v", r)
 	}
 }
@@ -220,8 +220,8 @@ func TestRunTiny(t *testing.T) {
 		t.Fatalf("report %+v", rep)
 	}
 	for _, r := range rep.Rows {
-		if !(r.Ours > 0) || len(r.OursRounds) != 1 {
-			t.Errorf("%s: ours %v", r.What, r.OursRounds)
+		if !(r.Ours > 0) || len(r.OursRounds) != 1 || !(r.OursCPUms > 0) {
+			t.Errorf("%s: ours %v, %v CPU ms", r.What, r.OursRounds, r.OursCPUms)
 		}
 	}
 	var buf bytes.Buffer

@@ -17,12 +17,28 @@ import (
 const minIters = 3
 
 // Sample is one timed measurement: a rate (images or queries per second),
-// how many steps it timed, the peak memory while it ran and the memory
-// the process held when it started (both in bytes, PeakMeter's source).
+// how many steps it timed, the process CPU milliseconds per image (or
+// query) of the timed calls (0 where getrusage is not available), the peak
+// memory while it ran and the memory the process held when it started
+// (both in bytes, PeakMeter's source).
 type Sample struct {
 	Rate       float64
 	Iters      int
+	CPUms      float64
 	Peak, Base uint64
+}
+
+// loop is what timeLoop measured.
+type loop struct {
+	n       int
+	wall    time.Duration
+	cpuSecs float64
+}
+
+// sample makes the Sample of a loop of n calls of per items each.
+func (l loop) sample(per int, mem *PeakMeter, base uint64) Sample {
+	items := float64(l.n * per)
+	return Sample{Rate: items / l.wall.Seconds(), Iters: l.n, CPUms: 1000 * l.cpuSecs / items, Peak: mem.Peak(), Base: base}
 }
 
 // benchInput is the fixed batch of a model measurement: images uniform in
@@ -42,23 +58,23 @@ func benchInput(batch int, seed uint64) ([]float32, []int32) {
 
 // timeLoop calls step (after one untimed warm-up call) until at least
 // seconds have passed and at least min calls were timed; it returns the
-// number of timed calls and their wall time.
-func timeLoop(ctx context.Context, seconds float64, min int, step func() error) (int, time.Duration, error) {
+// number of timed calls, their wall time and the process CPU time.
+func timeLoop(ctx context.Context, seconds float64, min int, step func() error) (loop, error) {
 	if err := step(); err != nil {
-		return 0, 0, err
+		return loop{}, err
 	}
 	n := 0
-	t0 := time.Now()
+	t0, c0 := time.Now(), processCPU()
 	for n < min || time.Since(t0).Seconds() < seconds {
 		if err := ctx.Err(); err != nil {
-			return n, time.Since(t0), err
+			return loop{}, err
 		}
 		if err := step(); err != nil {
-			return n, time.Since(t0), err
+			return loop{}, err
 		}
 		n++
 	}
-	return n, time.Since(t0), nil
+	return loop{n: n, wall: time.Since(t0), cpuSecs: processCPU() - c0}, nil
 }
 
 // MeasureTrain times Adam train steps of lsconf's Table 1 SAE (package
@@ -91,14 +107,14 @@ func MeasureTrain(ctx context.Context, mem *PeakMeter, par, w, batch int, second
 	}
 	defer net.Close()
 	x, y := benchInput(batch, seed)
-	n, d, err := timeLoop(ctx, seconds, minIters, func() error {
+	lp, err := timeLoop(ctx, seconds, minIters, func() error {
 		_, err := net.TrainStep(x, y)
 		return err
 	})
 	if err != nil {
 		return s, fmt.Errorf("train W=%d: %w", w, err)
 	}
-	return Sample{Rate: float64(n*batch) / d.Seconds(), Iters: n, Peak: mem.Peak(), Base: base}, nil
+	return lp.sample(batch, mem, base), nil
 }
 
 // MeasureEncode times inference (z and logits, batch norms with running
@@ -124,12 +140,12 @@ func MeasureEncode(ctx context.Context, mem *PeakMeter, par, w, batch int, secon
 	}
 	defer net.Close()
 	x, _ := benchInput(batch, seed)
-	n, d, err := timeLoop(ctx, seconds, minIters, func() error {
+	lp, err := timeLoop(ctx, seconds, minIters, func() error {
 		_, _, err := net.Infer(x, batch)
 		return err
 	})
 	if err != nil {
 		return s, fmt.Errorf("encode W=%d: %w", w, err)
 	}
-	return Sample{Rate: float64(n*batch) / d.Seconds(), Iters: n, Peak: mem.Peak(), Base: base}, nil
+	return lp.sample(batch, mem, base), nil
 }

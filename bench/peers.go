@@ -76,12 +76,16 @@ func lastLines(s string, n int) string {
 
 // TorchResult is what bench/torch_sae.py prints.
 type TorchResult struct {
-	Width   int     `json:"width"`
-	Batch   int     `json:"batch"`
-	Train   float64 `json:"train_img_s"`
-	Encode  float64 `json:"encode_img_s"`
-	Threads int     `json:"threads"`
-	Version string  `json:"torch"`
+	Width  int     `json:"width"`
+	Batch  int     `json:"batch"`
+	Train  float64 `json:"train_img_s"`
+	Encode float64 `json:"encode_img_s"`
+	// TrainCPU and EncodeCPU are the process CPU milliseconds per image
+	// of the timed calls.
+	TrainCPU  float64 `json:"train_cpu_ms_per_img"`
+	EncodeCPU float64 `json:"encode_cpu_ms_per_img"`
+	Threads   int     `json:"threads"`
+	Version   string  `json:"torch"`
 	// Peak is the peak resident set of the Python process (train and
 	// encode together, with the interpreter and torch), in bytes.
 	Peak uint64 `json:"-"`
@@ -107,11 +111,13 @@ func RunTorch(ctx context.Context, python, script string, w, batch, threads int,
 
 // NumpyResult is what bench/search_numpy.py prints for data files.
 type NumpyResult struct {
-	N       int       `json:"n"`
-	Queries int       `json:"queries"`
-	QPS     float64   `json:"qps"`
-	Version string    `json:"numpy"`
-	Top     [][]int64 `json:"top"`
+	N       int     `json:"n"`
+	Queries int     `json:"queries"`
+	QPS     float64 `json:"qps"`
+	// CPUSeconds is the process CPU time of the timed queries.
+	CPUSeconds float64   `json:"cpu_seconds"`
+	Version    string    `json:"numpy"`
+	Top        [][]int64 `json:"top"`
 	// Peak is the peak resident set of the Python process, in bytes.
 	Peak uint64 `json:"-"`
 }

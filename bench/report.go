@@ -35,6 +35,17 @@ type Row struct {
 	Theirs float64 `json:"theirs,omitempty"`
 	// Ratio is Ours / Theirs (0 without a peer).
 	Ratio float64 `json:"ratio,omitempty"`
+	// OursCPUms and TheirsCPUms are the medians of the process CPU
+	// milliseconds per image (or query) of the timed calls; CPURatio is
+	// TheirsCPUms / OursCPUms, the rate ratio the two would have if each
+	// turned all its CPU time into work at the same parallel efficiency
+	// (a reading less sensitive to machine load than Ratio; 0 when
+	// either is missing).
+	OursCPUms       float64   `json:"ours_cpu_ms"`
+	TheirsCPUms     float64   `json:"theirs_cpu_ms,omitempty"`
+	CPURatio        float64   `json:"cpu_ratio,omitempty"`
+	OursCPURounds   []float64 `json:"ours_cpu_ms_rounds"`
+	TheirsCPURounds []float64 `json:"theirs_cpu_ms_rounds,omitempty"`
 	// Target is issue 7's least ratio for this row (0: none).
 	Target float64 `json:"target,omitempty"`
 	// Verdict is Pass, Fail, NoPeer, or "" without a target.
@@ -129,6 +140,12 @@ func (r *Row) finish() {
 	r.Ratio = 0
 	if r.Theirs > 0 {
 		r.Ratio = r.Ours / r.Theirs
+	}
+	r.OursCPUms = Median(r.OursCPURounds)
+	r.TheirsCPUms = Median(r.TheirsCPURounds)
+	r.CPURatio = 0
+	if r.OursCPUms > 0 && r.TheirsCPUms > 0 {
+		r.CPURatio = r.TheirsCPUms / r.OursCPUms
 	}
 	r.Target = Target(r.Kind, r.Width)
 	switch {

@@ -232,11 +232,12 @@ func (r *runner) round(ctx context.Context, round int) error {
 			}
 			r.rep.Torch = t.Version
 			for _, k := range []struct {
-				kind string
-				rate float64
-			}{{KindTrain, t.Train}, {KindEncode, t.Encode}} {
+				kind      string
+				rate, cpu float64
+			}{{KindTrain, t.Train, t.TrainCPU}, {KindEncode, t.Encode, t.EncodeCPU}} {
 				row := r.row(k.kind, w)
 				row.TheirsRounds = append(row.TheirsRounds, k.rate)
+				row.TheirsCPURounds = append(row.TheirsCPURounds, k.cpu)
 				row.TheirsPeakMB = math.Max(row.TheirsPeakMB, mib(t.Peak))
 			}
 			r.step()
@@ -276,6 +277,9 @@ func (r *runner) round(ctx context.Context, round int) error {
 		}
 		r.rep.Numpy = res.Version
 		row.TheirsRounds = append(row.TheirsRounds, res.QPS)
+		if res.Queries > 0 {
+			row.TheirsCPURounds = append(row.TheirsCPURounds, 1000*res.CPUSeconds/float64(res.Queries))
+		}
 		row.TheirsPeakMB = math.Max(row.TheirsPeakMB, mib(res.Peak))
 		// The next run takes about Seconds at this rate.
 		r.numpyM = int(math.Round(min(max(res.QPS*cfg.Seconds, 10), searchQueries)))
@@ -292,6 +296,7 @@ func (r *runner) round(ctx context.Context, round int) error {
 func (r *runner) addOurs(kind string, w int, s Sample) {
 	row := r.row(kind, w)
 	row.OursRounds = append(row.OursRounds, s.Rate)
+	row.OursCPURounds = append(row.OursCPURounds, s.CPUms)
 	row.OursPeakMB = math.Max(row.OursPeakMB, mib(s.Peak))
 	row.OursBaseMB = math.Max(row.OursBaseMB, mib(s.Base))
 }

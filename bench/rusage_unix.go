@@ -6,7 +6,18 @@ import (
 	"os"
 	"runtime"
 	"syscall"
+	"time"
 )
+
+// processCPU is the CPU time (user + system) this process has used, in
+// seconds.
+func processCPU() float64 {
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+		return 0
+	}
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano()).Seconds()
+}
 
 // maxRSS is a finished child's peak resident set in bytes.
 func maxRSS(ps *os.ProcessState) uint64 {

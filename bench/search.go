@@ -64,11 +64,11 @@ func MeasureSearch(ctx context.Context, mem *PeakMeter, d *SearchData, seconds f
 		i++
 		return e
 	}
-	n, dur, err := timeLoop(ctx, seconds, 10*minIters, step)
+	lp, err := timeLoop(ctx, seconds, 10*minIters, step)
 	if err != nil {
 		return Sample{}, fmt.Errorf("search: %w", err)
 	}
-	return Sample{Rate: float64(n) / dur.Seconds(), Iters: n, Peak: mem.Peak(), Base: base}, nil
+	return lp.sample(1, mem, base), nil
 }
 
 // topIDs is the ids of our exact top-k for a query.

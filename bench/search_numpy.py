@@ -16,7 +16,8 @@ Usage:
       the Go benchmark (raw little-endian float32, row-major); prints the
       top-k positions too, so the benchmark checks that both agree.
 
-Prints one JSON object: n, queries, seconds, qps, and top (with --v).
+Prints one JSON object: n, queries, seconds, qps, cpu_seconds (process CPU
+time of the timed queries), and top (with --v).
 Not a dependency of lsconf; needs Debian's python3-numpy.
 """
 import os
@@ -112,12 +113,13 @@ def main():
     idx = ColumnIndex(v)
     idx.topk(qs[0], a.k)  # warm-up
     tops = []
-    t0 = time.perf_counter()
+    t0, c0 = time.perf_counter(), time.process_time()
     for q in qs:
         best, _ = idx.topk(q, a.k)
         tops.append(best)
-    dt = time.perf_counter() - t0
-    out = {"n": idx.n, "queries": len(qs), "k": a.k, "seconds": dt, "qps": len(qs) / dt, "numpy": np.__version__}
+    dt, cpu = time.perf_counter() - t0, time.process_time() - c0
+    out = {"n": idx.n, "queries": len(qs), "k": a.k, "seconds": dt, "qps": len(qs) / dt,
+           "cpu_seconds": cpu, "numpy": np.__version__}
     if a.v:
         out["top"] = [[int(i) for i in t] for t in tops]
     print(json.dumps(out))

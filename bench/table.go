@@ -8,7 +8,7 @@ import (
 )
 
 // Columns of the table WriteTable prints, in order.
-var Columns = []string{"what", "unit", "lsconf", "peer", "ratio", "target", "verdict", "lsconf peak MiB", "lsconf base MiB", "peer peak MiB"}
+var Columns = []string{"what", "unit", "lsconf", "peer", "ratio", "target", "verdict", "cpu ratio", "lsconf peak MiB", "lsconf base MiB", "peer peak MiB"}
 
 // WriteTable prints the report as a table (one row per measurement, the
 // columns of Columns) followed by the machine lines: cores, GOEXPERIMENT,
@@ -25,7 +25,7 @@ func WriteTable(w io.Writer, rep *Report) error {
 	fmt.Fprintln(tw, left(Columns[0])+"\t"+strings.Join(Columns[1:], "\t")+"\t")
 	for _, r := range rep.Rows {
 		cells := []string{left(r.What), r.Unit, fmtRate(r.Ours), dash(r.Theirs, fmtRate), dash(r.Ratio, fmtRatio),
-			dash(r.Target, func(t float64) string { return ">= " + fmtRatio(t) }), orDash(r.Verdict),
+			dash(r.Target, func(t float64) string { return ">= " + fmtRatio(t) }), orDash(r.Verdict), dash(r.CPURatio, fmtRatio),
 			fmt.Sprintf("%.0f", r.OursPeakMB), fmt.Sprintf("%.0f", r.OursBaseMB), dash(r.TheirsPeakMB, func(x float64) string { return fmt.Sprintf("%.0f", x) })}
 		fmt.Fprintln(tw, strings.Join(cells, "\t")+"\t")
 	}
@@ -47,6 +47,7 @@ func WriteTable(w io.Writer, rep *Report) error {
 	fmt.Fprintf(w, "peers (--peers %s): %s\n", rep.Peers, strings.Join(peers, ", "))
 	fmt.Fprintf(w, "load average (1, 5, 15 min) before %s, after %s; 1 min at round starts %s\n",
 		fmtLoads(rep.LoadBefore), fmtLoads(rep.LoadAfter), fmtLoads(rep.LoadRounds))
+	fmt.Fprintln(w, "cpu ratio: the peer's process CPU time per image (query) over lsconf's, medians (less sensitive to machine load than the wall-time ratio)")
 	fmt.Fprintf(w, "memory: lsconf peak = %s during the measurement (backend, compilation and steps; base = held at its start, incl. the search index), ", rep.MemorySource)
 	fmt.Fprintf(w, "peer peak = the Python process's ru_maxrss")
 	if rep.IndexBuildPeakMB > 0 {

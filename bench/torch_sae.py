@@ -6,7 +6,9 @@ beside lsconf's own benchmark on the same machine so the ratio comes from
 one run. Needs Debian's python3-torch (apt-get install python3-torch).
 
 Usage: /usr/bin/python3 bench/torch_sae.py --width 8 --batch 64 --seconds 10 [--threads 2]
-Prints one JSON object: {"width", "batch", "train_img_s", "encode_img_s", "threads", "torch"}.
+Prints one JSON object: {"width", "batch", "train_img_s", "encode_img_s",
+"train_cpu_ms_per_img", "encode_cpu_ms_per_img" (process CPU time of the timed
+calls), "threads", "torch"}.
 """
 import argparse
 import json
@@ -52,12 +54,14 @@ def lg(z, y, centers, rc):
 
 
 def timed(fn, seconds, min_iters=3):
+    """Calls fn once (warm-up), then until seconds have passed (at least
+    min_iters times); returns the count, the wall and the process CPU time."""
     fn()  # warm-up
-    n, t0 = 0, time.perf_counter()
+    n, t0, c0 = 0, time.perf_counter(), time.process_time()
     while n < min_iters or time.perf_counter() - t0 < seconds:
         fn()
         n += 1
-    return n, time.perf_counter() - t0
+    return n, time.perf_counter() - t0, time.process_time() - c0
 
 
 def main():
@@ -84,8 +88,9 @@ def main():
         opt.step()
 
     m.train()
-    n, t = timed(step, args.seconds)
+    n, t, c = timed(step, args.seconds)
     train = n * args.batch / t
+    train_cpu = 1000 * c / (n * args.batch)
 
     m.eval()
 
@@ -93,9 +98,11 @@ def main():
         with torch.no_grad():
             m.encode(x)
 
-    n, t = timed(enc, args.seconds / 2)
+    n, t, c = timed(enc, args.seconds / 2)
     encode = n * args.batch / t
+    encode_cpu = 1000 * c / (n * args.batch)
     print(json.dumps({"width": args.width, "batch": args.batch, "train_img_s": train, "encode_img_s": encode,
+                      "train_cpu_ms_per_img": train_cpu, "encode_cpu_ms_per_img": encode_cpu,
                       "threads": args.threads, "torch": torch.__version__}))
 
 

@@ -41,7 +41,10 @@ func TestBenchCommand(t *testing.T) {
 		if len(r.OursRounds) != 2 || !(r.Ours > 0) || !(r.OursPeakMB > 0) || !(r.OursBaseMB > 0) || r.OursPeakMB < r.OursBaseMB {
 			t.Errorf("%s: ours %v (rounds %v), peak %v MiB, base %v MiB", r.What, r.Ours, r.OursRounds, r.OursPeakMB, r.OursBaseMB)
 		}
-		if r.Theirs != 0 || r.Ratio != 0 || len(r.TheirsRounds) != 0 {
+		if len(r.OursCPURounds) != 2 || !(r.OursCPUms > 0) {
+			t.Errorf("%s: CPU ms per unit %v (rounds %v)", r.What, r.OursCPUms, r.OursCPURounds)
+		}
+		if r.Theirs != 0 || r.Ratio != 0 || len(r.TheirsRounds) != 0 || r.CPURatio != 0 {
 			t.Errorf("%s: peer figures %v / %v with --peers off", r.What, r.Theirs, r.TheirsRounds)
 		}
 	}
