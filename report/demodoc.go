@@ -105,8 +105,8 @@ func demoDoc(cfg DemoConfig, run *train.Run, l *latent.Layout, res *DemoResult) 
 	d.Add(List{Items: []string{
 		"lsconf " + cfg.Version + ", " + time.Now().UTC().Format("2006-01-02 15:04 UTC"),
 		"machine: " + ThisMachine().String(),
-		fmt.Sprintf("model %s: mode ce+g, width divisor %d, %d epochs, batch %d, Adam lr %g, seed %d; data seed %d, %d augmentations per training image (each with two mirror copies), pre split",
-			run.ID(), cfg.Width, cfg.Epochs, cfg.BatchSize, cfg.LR, cfg.Seed, cfg.DataSeed, cfg.AugPerImage),
+		fmt.Sprintf("model %s: mode ce+g%s, width divisor %d, %d epochs, batch %d, Adam lr %g (%s schedule), seed %d; data seed %d, %d augmentations per training image (each with two mirror copies), pre split",
+			run.ID(), centreNote(cfg.LGCenter), cfg.Width, cfg.Epochs, cfg.BatchSize, cfg.LR, scheduleName(cfg.LRSchedule), cfg.Seed, cfg.DataSeed, cfg.AugPerImage),
 	}})
 	return d
 }

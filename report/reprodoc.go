@@ -82,7 +82,7 @@ func reproDoc(cfg ReproConfig, l *latent.Layout, res *ReproResult, f *reproFigur
 	d.Add(List{Items: []string{
 		"lsconf " + cfg.Version + ", report written " + time.Now().UTC().Format("2006-01-02 15:04 UTC"),
 		"machine: " + ThisMachine().String(),
-		fmt.Sprintf("seeds %v; width divisor %d (1 = the paper's model); %d epochs; batch %d; Adam lr %g; k_g %.1f with L_G summed over the batch (eq 8)", cfg.Seeds, cfg.Width, cfg.Epochs, cfg.BatchSize, cfg.LR, latent.PaperKG),
+		fmt.Sprintf("seeds %v; width divisor %d (1 = the paper's model); %d epochs; batch %d; Adam lr %g, %s schedule; k_g %.1f with L_G summed over the batch (eq 8)%s", cfg.Seeds, cfg.Width, cfg.Epochs, cfg.BatchSize, cfg.LR, scheduleName(cfg.LRSchedule), latent.PaperKG, centreNote(cfg.LGCenter)),
 		fmt.Sprintf("data: %s, data seed %d; %d augmentations per training image, each with its two mirror copies; 80/20 split", sizes, cfg.DataSeed, cfg.AugPerImage),
 		fmt.Sprintf("layout: %d centres on a circle of radius d_c = %.2f, r_c = %.2f, R_d = %.4f", l.NC(), l.Dc(), l.Radius(0), l.Rd()),
 		fmt.Sprintf("polar runs: %s, loss %s, pre split, seed %d", strings.Join(cfg.Polar, ", "), cfg.PolarMode, firstSeed(cfg.Seeds)),
@@ -92,7 +92,7 @@ func reproDoc(cfg ReproConfig, l *latent.Layout, res *ReproResult, f *reproFigur
 	for _, r := range res.Runs {
 		steps = max(steps, r.Steps)
 	}
-	d.Add(Para{Text: fmt.Sprintf("Differences from the paper: the data are procedural textures (%d augmented training images per run instead of 1.2M), the model is the Table 1 SAE with every convolution's channels divided by the width divisor (%d), and Adam's learning rate is %g instead of 1e-6 (the paper's 1e-6 was for ~1M steps; these runs take %d). Each", trainImages(res.Runs), cfg.Width, cfg.LR, steps) + " experiment's seed draws the initial weights, the split, the augmentations and the batch order; the four experiments of one seed share it, as in the paper. Run folders (checkpoints, metrics.jsonl, eval.json) are in `runs/`; re-running the command skips finished runs and resumes interrupted ones."})
+	d.Add(Para{Text: fmt.Sprintf("Differences from the paper: the data are procedural textures (%d augmented training images per run instead of 1.2M), the model is the Table 1 SAE with every convolution's channels divided by the width divisor (%d), and Adam's learning rate is %g with a %s schedule instead of 1e-6 (the paper's 1e-6 was for ~1M steps and it names no schedule; these runs take %d)%s. Each", trainImages(res.Runs), cfg.Width, cfg.LR, scheduleName(cfg.LRSchedule), steps, centreNote(cfg.LGCenter)) + " experiment's seed draws the initial weights, the split, the augmentations and the batch order; the four experiments of one seed share it, as in the paper. Run folders (checkpoints, metrics.jsonl, eval.json) are in `runs/`; re-running the command skips finished runs and resumes interrupted ones."})
 	return d
 }
 
@@ -230,4 +230,20 @@ func budgetNote(cfg ReproConfig, runs []*RunResult) string {
 		s += fmt.Sprintf(" In the ce+g runs' last epoch the loss terms were k_g·L_G = %.2f–%.2f (L_G summed over batches of %d) and L_CE = %.2f–%.2f.", g.Min, g.Max, cfg.BatchSize, c.Min, c.Max)
 	}
 	return s
+}
+
+// scheduleName is a learning-rate schedule as the reports print it.
+func scheduleName(s string) string {
+	if s == "" {
+		return model.ScheduleConstant
+	}
+	return s
+}
+
+// centreNote mentions the centre pull when a run uses it.
+func centreNote(c float64) string {
+	if c <= 0 {
+		return ""
+	}
+	return fmt.Sprintf("; with the centre pull (not in the paper) k_g·%g·Σ(d/r_c)²", c)
 }

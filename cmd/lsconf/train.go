@@ -195,7 +195,7 @@ model (15-20x slower to train than 8 on a CPU).`,
 	f.IntVar(&cfg.BatchSize, "batch", train.DefaultBatch, "batch size")
 	f.Float64Var(&cfg.LR, "lr", train.DefaultLR, "Adam learning rate")
 	f.Float64Var(&cfg.KG, "k-g", latent.PaperKG, "weight k_g of L_G in mode ce+g")
-	f.StringVar(&cfg.LRSchedule, "lr-schedule", "constant", "learning-rate schedule: constant (the paper's) or cosine (decays to 0 over the run)")
+	f.StringVar(&cfg.LRSchedule, "lr-schedule", "cosine", "learning-rate schedule: cosine (decays to 0 over the run; the paper names none) or constant")
 	f.Float64Var(&cfg.LGCenter, "lg-center", 0, "centre pull (not in the paper): adds k_g*c*sum (d/r_c)^2, keeping each class centred inside its cluster; 0 = the paper's L_G")
 	f.StringVar(&reduction, "lg-reduction", "sum", "L_G over the batch: sum (eq 8) or mean")
 	f.Uint64Var(&cfg.Seed, "seed", 1, "seed of the weights, split, augmentations and batch order")
