@@ -103,3 +103,17 @@ func sameRun(a, b Config) error {
 	}
 	return nil
 }
+
+// ReadEvalReport reads a finished run's eval.json. The error wraps
+// os.ErrNotExist when the run has not finished.
+func ReadEvalReport(dir string) (*EvalReport, error) {
+	b, err := os.ReadFile(filepath.Join(dir, EvalFile))
+	if err != nil {
+		return nil, fmt.Errorf("read evaluation of %s: %w", dir, err)
+	}
+	var rep EvalReport
+	if err := json.Unmarshal(b, &rep); err != nil {
+		return nil, fmt.Errorf("read %s: %w", filepath.Join(dir, EvalFile), err)
+	}
+	return &rep, nil
+}

@@ -125,6 +125,29 @@ func TestTrainEvalEncodeCommands(t *testing.T) {
 	} else if r := rows[1]; r[0] != filepath.Join("hlines", "00.png") && r[0] != "hlines/00.png" || r[1] != "hlines" {
 		t.Errorf("encode: first row %v", r)
 	}
+
+	// plot draws the LS figure, the curves and the test confusion matrix
+	// (no generalization set in this run), PNG and SVG.
+	figs := filepath.Join(tmp, "figs")
+	out, err = runCLI(t, "plot", "--run", run, "--out", figs, "--view", "auto", "--svg", "--dpi", "50")
+	if err != nil {
+		t.Fatalf("plot: %v", err)
+	}
+	if lines := strings.Fields(out); len(lines) != 3 {
+		t.Errorf("plot printed %q, want 3 figures", out)
+	}
+	for _, name := range []string{"ls", "curves", "confusion-test"} {
+		checkPNG(t, filepath.Join(figs, name+".png"))
+		if b, err := os.ReadFile(filepath.Join(figs, name+".svg")); err != nil || !bytes.Contains(b, []byte("<svg")) {
+			t.Errorf("%s.svg: %v", name, err)
+		}
+	}
+	if _, err := runCLI(t, "plot", "--run", run, "--out", figs, "--view", "sideways"); err == nil || !strings.Contains(err.Error(), "--view") {
+		t.Errorf("plot --view sideways: error %v", err)
+	}
+	if _, err := runCLI(t, "plot", "--run", run, "--out", figs, "--data", other); err == nil || !strings.Contains(err.Error(), "not a class") {
+		t.Errorf("plot with other classes: error %v", err)
+	}
 }
 
 func copyAny(t *testing.T, from, to string) {

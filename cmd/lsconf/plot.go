@@ -1,0 +1,268 @@
+package main
+
+import (
+	"errors"
+	"fmt"
+	"math"
+	"os"
+	"path/filepath"
+	"strconv"
+
+	"github.com/spf13/cobra"
+
+	"github.com/lsconf/lsconf/data"
+	"github.com/lsconf/lsconf/engine"
+	"github.com/lsconf/lsconf/internal/progress"
+	"github.com/lsconf/lsconf/model"
+	"github.com/lsconf/lsconf/plot"
+	"github.com/lsconf/lsconf/train"
+)
+
+func newPlotCmd(g *globalOptions) *cobra.Command {
+	var runDir, out, dataSpec, genSpec, view string
+	var dataSeed uint64
+	var svg bool
+	var dpi int
+	cmd := &cobra.Command{
+		Use:   "plot",
+		Short: "Draw a trained run's figures: LS scatter, training curves, confusion matrices",
+		Long: `Draw the figures of a run made by lsconf train into --out (PNG, and SVG with
+--svg):
+  ls.png               the latent space: --data images as small points, --gen
+                       images as large outlined points, coloured by class, the
+                       configured centres with their r_c circles (polar runs:
+                       the prohibited sectors shaded); n_d > 2 is projected on
+                       the plane of the centres
+  curves.png           loss, L_G and accuracy per epoch (metrics.jsonl)
+  confusion-test.png,  the classifier head's confusion matrices of the final
+  confusion-gen.png    evaluation (eval.json; a finished run only)
+
+--data and --gen default to what the run was trained with (for the built-in
+textures: all 650 base images, unaugmented, and the generalization set).
+--view: configured ([-2, 2], the paper's Figure 7), wide ([-40, 40], Figure 9),
+auto (from the points) or a number (the half-width of the view).`,
+		Example: `  lsconf plot --run runs/ceg --out runs/ceg/figures
+  lsconf plot --run runs/ce --view wide --out figs-ce
+  lsconf plot --run runs/mine --data ~/photos --gen none --view auto --svg --out figs`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if runDir == "" || out == "" {
+				return errors.New("plot: --run RUN and --out DIR are required")
+			}
+			half, err := parseView(view)
+			if err != nil {
+				return err
+			}
+			if dpi < 30 || dpi > 600 {
+				return fmt.Errorf("plot: --dpi %d out of [30, 600]", dpi)
+			}
+			info, err := train.ReadRunInfo(runDir)
+			if err != nil {
+				return err
+			}
+			if dataSpec == "" {
+				dataSpec = info.Data.Train
+			}
+			if genSpec == "" {
+				genSpec = info.Data.Gen
+			}
+			if !cmd.Flags().Changed("data-seed") && info.Data.DataSeed != 0 {
+				dataSeed = info.Data.DataSeed
+			}
+			if err := os.MkdirAll(out, 0o755); err != nil {
+				return fmt.Errorf("plot: %w", err)
+			}
+			save := func(fig *plot.Figure, name string) error {
+				base := filepath.Join(out, name)
+				if svg {
+					if err := plot.Save(fig, base); err != nil {
+						return err
+					}
+				} else {
+					img, err := fig.Image(dpi)
+					if err != nil {
+						return fmt.Errorf("figure %s: %w", name, err)
+					}
+					if err := plot.SavePNG(img, base+".png"); err != nil {
+						return err
+					}
+				}
+				fmt.Fprintln(cmd.OutOrStdout(), base+".png")
+				return nil
+			}
+
+			run, err := train.OpenRun(runDir, engine.Config{Parallelism: g.parallelism})
+			if err != nil {
+				return err
+			}
+			defer run.Close()
+			spec := plot.ScatterSpec{
+				Title:   fmt.Sprintf("%s: %s, encoder %s", filepath.Base(filepath.Clean(runDir)), info.Config.Mode, info.Config.Encoder),
+				Classes: run.Classes(),
+				Layout:  run.Layout(),
+				View:    plot.View{Half: half},
+			}
+			if s := run.Sectors(); s != nil {
+				spec.Sectors, spec.Layout = s, nil
+			}
+			for _, set := range []struct {
+				spec, name string
+				cloud      func(string, [][]float64, []int) plot.Cloud
+			}{{dataSpec, "images", plot.TrainCloud}, {genSpec, "generalization", plot.GeneralizationCloud}} {
+				if set.spec == "" || set.spec == noGen {
+					continue
+				}
+				base, err := loadBase(cmd, set.spec, dataSeed, g.quiet)
+				if err != nil {
+					return err
+				}
+				pts, labels, err := encodePoints(cmd, run, base, set.name, g.quiet)
+				if err != nil {
+					return err
+				}
+				spec.Clouds = append(spec.Clouds, set.cloud(fmt.Sprintf("%s (%d)", set.name, len(pts)), pts, labels))
+			}
+			fig, err := plot.Scatter(spec)
+			if err != nil {
+				return fmt.Errorf("plot: LS figure: %w", err)
+			}
+			if err := save(fig, "ls"); err != nil {
+				return err
+			}
+
+			metrics, err := train.ReadMetrics(filepath.Join(runDir, train.MetricsFile))
+			if err != nil {
+				return err
+			}
+			var m plot.TrainingMetrics
+			acc := func(s *train.EvalSummary) float64 {
+				if s == nil {
+					return math.NaN()
+				}
+				return s.Acc
+			}
+			for _, l := range metrics {
+				if l.Kind != train.KindEpoch {
+					continue
+				}
+				m.Epochs = append(m.Epochs, float64(l.Epoch))
+				m.Loss, m.CE = append(m.Loss, l.Train.Loss), append(m.CE, l.Train.CE)
+				if info.Config.Mode == model.ModeCEG {
+					m.LG = append(m.LG, l.Train.LG)
+				}
+				m.TrainAcc, m.TestAcc, m.GenAcc = append(m.TrainAcc, l.Train.Acc), append(m.TestAcc, acc(l.Test)), append(m.GenAcc, acc(l.Gen))
+			}
+			if len(m.Epochs) > 0 {
+				fig, err := plot.TrainingCurves(spec.Title, m)
+				if err != nil {
+					return fmt.Errorf("plot: training curves: %w", err)
+				}
+				if err := save(fig, "curves"); err != nil {
+					return err
+				}
+			}
+
+			rep, err := train.ReadEvalReport(runDir)
+			if err != nil && !errors.Is(err, os.ErrNotExist) {
+				return err
+			}
+			if err == nil {
+				for _, e := range []*train.EvalResult{rep.Test, rep.Gen} {
+					if e == nil {
+						continue
+					}
+					fig, err := plot.Confusion(plot.ConfusionSpec{Title: e.Name + " set (classifier head)", Classes: e.Classes, Counts: e.Confusion})
+					if err != nil {
+						return fmt.Errorf("plot: confusion: %w", err)
+					}
+					if err := save(fig, "confusion-"+e.Name); err != nil {
+						return err
+					}
+				}
+			} else if !g.quiet {
+				fmt.Fprintln(cmd.ErrOrStderr(), "plot: the run is not finished (no eval.json): no confusion matrices")
+			}
+			return nil
+		},
+	}
+	f := cmd.Flags()
+	f.StringVar(&runDir, "run", "", "run folder (made by lsconf train)")
+	f.StringVar(&out, "out", "", "folder for the figures (created)")
+	f.StringVar(&dataSpec, "data", "", `images drawn as small points: an ImageFolder, "builtin" or "builtin-gen" (default: the run's training data)`)
+	f.StringVar(&genSpec, "gen", "", `images drawn as large points, or "none" (default: the run's generalization data)`)
+	f.Uint64Var(&dataSeed, "data-seed", 1, "seed of the built-in textures (default: the run's)")
+	f.StringVar(&view, "view", "configured", "LS view: configured ([-2, 2]), wide ([-40, 40]), auto, or a half-width")
+	f.BoolVar(&svg, "svg", false, "also write SVG files")
+	f.IntVar(&dpi, "dpi", 100, "resolution of the PNG files")
+	return cmd
+}
+
+// parseView turns --view into plot.View's half-width (0 = automatic).
+func parseView(s string) (float64, error) {
+	switch s {
+	case "configured":
+		return plot.ConfiguredHalf, nil
+	case "wide":
+		return plot.WideHalf, nil
+	case "auto":
+		return 0, nil
+	}
+	v, err := strconv.ParseFloat(s, 64)
+	if err != nil || !(v > 0) || math.IsInf(v, 0) {
+		return 0, fmt.Errorf("plot: --view %q: want configured, wide, auto or a positive number", s)
+	}
+	return v, nil
+}
+
+// encodePoints encodes every image of base with run and returns the points
+// with labels in the run's class order.
+func encodePoints(cmd *cobra.Command, run *train.Run, base *data.Base, name string, quiet bool) ([][]float64, []int, error) {
+	idx := map[string]int{}
+	for i, c := range run.Classes() {
+		idx[c] = i
+	}
+	remap := make([]int, len(base.ClassNames))
+	for i, c := range base.ClassNames {
+		j, ok := idx[c]
+		if !ok {
+			return nil, nil, fmt.Errorf("plot: class %q of the %s is not a class of the run %v", c, name, run.Classes())
+		}
+		remap[i] = j
+	}
+	nd := run.Layout().ND()
+	n := base.Len()
+	var bar *progress.Bar
+	if !quiet {
+		bar = progress.New(cmd.ErrOrStderr(), "encode "+name, n)
+	}
+	defer bar.Finish()
+	pts := make([][]float64, 0, n)
+	labels := make([]int, 0, n)
+	imgs := make([]float32, encodeChunk*data.Pixels)
+	for start := 0; start < n; start += encodeChunk {
+		if err := cmd.Context().Err(); err != nil {
+			return nil, nil, err
+		}
+		k := min(encodeChunk, n-start)
+		for i := 0; i < k; i++ {
+			lab, err := base.Image(start+i, imgs[i*data.Pixels:(i+1)*data.Pixels])
+			if err != nil {
+				return nil, nil, fmt.Errorf("plot: %w", err)
+			}
+			labels = append(labels, remap[lab])
+		}
+		z, err := run.Encode(imgs[:k*data.Pixels], k)
+		if err != nil {
+			return nil, nil, err
+		}
+		for i := 0; i < k; i++ {
+			p := make([]float64, nd)
+			for c := range p {
+				p[c] = float64(z[i*nd+c])
+			}
+			pts = append(pts, p)
+		}
+		bar.Add(k)
+	}
+	return pts, labels, nil
+}
