@@ -27,6 +27,11 @@ type Bar struct {
 	tty      bool
 	every    time.Duration
 	finished bool
+	// drawn is the state of the last plain line (not a terminal), so that
+	// Finish does not repeat a line that already says "done".
+	drawnDone   int64
+	drawnStatus string
+	drawnAny    bool
 }
 
 // New starts a bar labelled label for total units of work, drawn on w.
@@ -83,6 +88,9 @@ func (b *Bar) Finish() {
 		return
 	}
 	b.finished = true
+	if !b.tty && b.drawnAny && b.drawnDone == b.done && b.drawnStatus == b.status && b.total > 0 && b.done >= b.total {
+		return
+	}
 	b.drawLocked(true)
 	if b.tty {
 		fmt.Fprintln(b.w)
@@ -132,6 +140,7 @@ func (b *Bar) drawLocked(final bool) {
 		fmt.Fprintf(b.w, "\r\033[K%s", line)
 	} else {
 		fmt.Fprintln(b.w, line)
+		b.drawnDone, b.drawnStatus, b.drawnAny = b.done, b.status, true
 	}
 }
 

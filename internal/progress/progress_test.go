@@ -24,3 +24,24 @@ func TestBarPlainOutput(t *testing.T) {
 	nilBar.Add(1) // a nil bar is quiet, not a panic
 	nilBar.Finish()
 }
+
+// TestBarFinishNoRepeat: in plain output, Finish after a line that already
+// showed the whole job done does not print it again; after an unfinished
+// or changed state it prints the final line.
+func TestBarFinishNoRepeat(t *testing.T) {
+	var buf bytes.Buffer
+	b := New(&buf, "encode", 5)
+	b.Add(5) // first draw at once: 5/5
+	b.Finish()
+	if n := strings.Count(buf.String(), "5/5"); n != 1 {
+		t.Fatalf("%d lines say 5/5, want 1:\n%s", n, buf.String())
+	}
+	buf.Reset()
+	b = New(&buf, "encode", 5)
+	b.Add(2) // drawn at 2/5
+	b.Add(3) // within 10 s: not drawn
+	b.Finish()
+	if n := strings.Count(buf.String(), "\n"); n != 2 || !strings.Contains(buf.String(), "5/5") {
+		t.Fatalf("want the 2/5 line and the final 5/5 line:\n%s", buf.String())
+	}
+}
