@@ -72,11 +72,14 @@ func verdictCentres(ceg []*RunResult) Verdict {
 		v.Outcome, v.Evidence = NotTested, []string{"no ce+g run"}
 		return v
 	}
-	pass := 0
+	pass, trainPass := 0, 0
 	var lines []string
 	for _, r := range ceg {
 		c, t := r.Test.Conformance, r.Train.Conformance
 		ok := c.MaxMedianDistance <= CentreTolerance && c.WithinRc >= WithinShare
+		if t.MaxMedianDistance <= CentreTolerance && t.WithinRc >= WithinShare {
+			trainPass++
+		}
 		mark := "misses"
 		if ok {
 			pass++
@@ -86,14 +89,18 @@ func verdictCentres(ceg []*RunResult) Verdict {
 			r.Experiment.Label(), mark, c.MaxMedianDistance, pct(c.WithinRc), t.MaxMedianDistance, pct(t.WithinRc)))
 	}
 	v.Evidence = append([]string{fmt.Sprintf("%d of %d ce+g runs meet both thresholds on the test set (every class median within %.1f of its centre, at least %.0f%% of test points within r_c).",
-		pass, len(ceg), CentreTolerance, 100*WithinShare)}, lines...)
+		pass, len(ceg), CentreTolerance, 100*WithinShare),
+		fmt.Sprintf("On the training set (the encodings the paper's Figure 7 draws) %d of %d ce+g runs meet both thresholds.", trainPass, len(ceg))}, lines...)
 	if s := seedSpread(ceg); s != "" {
 		v.Evidence = append(v.Evidence, s)
 	}
+	// Supported when the held-out test set meets the thresholds in every
+	// run; partly when some runs do, or when only the training set does
+	// (the layout is learnt but does not hold on unseen images).
 	switch {
 	case pass == len(ceg):
 		v.Outcome = Supported
-	case pass > 0:
+	case pass > 0 || trainPass > 0:
 		v.Outcome = Partly
 	default:
 		v.Outcome = NotSupported
