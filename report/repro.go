@@ -20,9 +20,8 @@ import (
 
 // Defaults of the full reproduction (lsconf repro): train's CPU defaults
 // (width 8, batch 64, lr 1e-3, 4 augmentations per image) with 20 epochs,
-// the budget of issue 4's acceptance runs, so the 13 runs take under an
-// hour on a shared 2-core machine (see docs/repro.md for the measured
-// times).
+// so the 13 runs take about 40 minutes on a shared 2-core machine (see
+// docs/repro.md for the measured times).
 const (
 	// DefaultReproEpochs is the number of epochs of every run.
 	DefaultReproEpochs = 20

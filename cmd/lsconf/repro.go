@@ -39,7 +39,7 @@ the same for a DIR; use another --out to change them.
 
 --quick is a pipeline check (width 16, 2 epochs, 10 images per class; a minute
 or two): its numbers say nothing about the paper.`,
-		Example: `  lsconf repro --out repro                 # the full reproduction (about an hour on 2 cores)
+		Example: `  lsconf repro --out repro                 # the full reproduction (about 40 minutes on 2 cores)
   lsconf repro --quick --out /tmp/rq        # pipeline check
   lsconf repro --seeds 5 --epochs 12 --polar sectors,paper-eq6 --out repro5`,
 		Args: cobra.NoArgs,
