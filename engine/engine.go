@@ -27,7 +27,7 @@ type Config struct {
 
 // DefaultParallelism is the worker count used when Config.Parallelism is 0:
 // one more than the CPUs, which measured fastest for the train step on
-// 2 cores (3 workers; see docs/PERFORMANCE.md).
+// 2 cores (3 workers; see docs/speed.md).
 func DefaultParallelism() int { return runtime.NumCPU() + 1 }
 
 // String is the backend configuration string, as GOMLX_BACKEND spells it.
