@@ -1,6 +1,8 @@
 package index
 
 import (
+	"github.com/lsconf/lsconf/data"
+
 	"context"
 	"crypto/sha256"
 	"database/sql"
@@ -98,6 +100,12 @@ func (db *DB) IndexFolder(ctx context.Context, m Model, dir string, opt Options)
 	if name == "" {
 		name = filepath.Base(abs)
 	}
+	// A folder with a class map (data.ClassMapFile, written by lsconf data
+	// gen and the demo) is a labelled ImageFolder: as data's loader does,
+	// only images in its class folders belong to it, not the files at its
+	// top (the contact sheet).
+	_, cmErr := data.ReadClassMap(filepath.Join(abs, data.ClassMapFile))
+	labelledOnly := cmErr == nil
 	var items []item
 	err = filepath.WalkDir(abs, func(p string, d fs.DirEntry, err error) error {
 		if err != nil {
@@ -120,6 +128,8 @@ func (db *DB) IndexFolder(ctx context.Context, m Model, dir string, opt Options)
 		label := ""
 		if i := strings.IndexByte(rel, '/'); i > 0 {
 			label = rel[:i]
+		} else if labelledOnly {
+			return nil
 		}
 		full := p
 		items = append(items, item{path: rel, label: label, load: func() (loaded, error) {

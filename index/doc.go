@@ -22,12 +22,14 @@
 //     index changed, and a kill -9 loses at most the batch in flight.
 //   - Labels: an image directly in the collection root has no label; an image
 //     anywhere below a sub-folder is labelled by that first-level sub-folder.
+//     A root holding a class map (data.ClassMapFile, as lsconf data gen
+//     writes) is a labelled ImageFolder: its top-level files (the contact
+//     sheet) are not indexed, as data's loader ignores them.
 //   - Files with an image extension (.png, .jpg, .jpeg, .gif) that do not
 //     decode are skipped and reported, not fatal; other files are ignored.
 //   - Images are decoded by DecodeImage with the steps of data's ImageFolder
 //     loader (tested bit for bit against it), so indexed and query images
-//     are what the model saw in training. It should become a call to an
-//     exported decoder of package data when data has one.
+//     are what the model saw in training (it calls data.DecodeImage).
 //   - Records of built-in (generated) sets have no file: their 32x32 pixels
 //     are stored (table pixels, apart from the records so that loading the
 //     vectors stays fast) so the grid and the web page can show them.

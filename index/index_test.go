@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"testing"
 
+	"github.com/lsconf/lsconf/data"
 	"github.com/lsconf/lsconf/index"
 	"github.com/lsconf/lsconf/index/indextest"
 )
@@ -219,5 +220,44 @@ func TestDecodeImage(t *testing.T) {
 				t.Fatalf("pixel %d,%d = %v, want %v", x, y, px[y*32+x], want)
 			}
 		}
+	}
+}
+
+// TestIndexFolderClassMap: a folder with a class map (as lsconf data gen
+// writes it, with its contact sheet at the top) indexes only the images of
+// its class folders; without the class map a top-level image is indexed,
+// unlabelled.
+func TestIndexFolderClassMap(t *testing.T) {
+	ctx := context.Background()
+	dir := filepath.Join(t.TempDir(), "coll")
+	n, err := indextest.WriteCollection(dir, 3, 2)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rng := rand.New(rand.NewPCG(4, 4))
+	if err := indextest.WritePNG(filepath.Join(dir, "contact.png"), indextest.Image(1, rng)); err != nil {
+		t.Fatal(err)
+	}
+	m := indextest.NewFake()
+	db := openTemp(t)
+	res, err := db.IndexFolder(ctx, m, dir, index.Options{Batch: 4, Prune: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Images != n+1 {
+		t.Fatalf("without a class map: %d images, want %d (the top-level image too)", res.Images, n+1)
+	}
+	if err := data.WriteClassMap(filepath.Join(dir, data.ClassMapFile), &data.ClassMap{Classes: indextest.Classes}); err != nil {
+		t.Fatal(err)
+	}
+	res, err = db.IndexFolder(ctx, m, dir, index.Options{Batch: 4, Prune: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Images != n || res.Removed != 1 {
+		t.Fatalf("with a class map: %+v, want %d images and the contact sheet removed", res, n)
+	}
+	if c, err := db.Count(ctx); err != nil || c != n {
+		t.Fatalf("count %d (%v), want %d", c, err, n)
 	}
 }
