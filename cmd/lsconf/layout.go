@@ -59,10 +59,12 @@ func describeEncoder(s *latent.Sectors) encoderJSON {
 	if s == nil {
 		return encoderJSON{Kind: "plain", Description: "z = a + b, no encoder configuration"}
 	}
-	deg := 180 / math.Pi
-	e := encoderJSON{Kind: s.Kind(), Sectors: s.N(), ClassWidth: s.ClassWidth() * deg, Rotation: s.Rotation() * deg, Offset: s.Offset() * deg}
+	// Degrees for people: rounded to 1e-9 so that 30 does not print as
+	// 29.999999999999996 (the transform itself works in radians).
+	deg := func(rad float64) float64 { return math.Round(rad*180/math.Pi*1e9) / 1e9 }
+	e := encoderJSON{Kind: s.Kind(), Sectors: s.N(), ClassWidth: deg(s.ClassWidth()), Rotation: deg(s.Rotation()), Offset: deg(s.Offset())}
 	for _, r := range s.Prohibited() {
-		e.Prohibited = append(e.Prohibited, []float64{r.From * deg, (r.From + r.Width) * deg})
+		e.Prohibited = append(e.Prohibited, []float64{deg(r.From), deg(r.From + r.Width)})
 	}
 	if s.Kind() == latent.KindPaperEq6 {
 		e.Description = "eq 6 literally: phi' = phi + 30 deg if ((phi mod 60) mod 40) > 10 deg; leaves (10,20] and [30,40) deg of every 60-deg sector empty"
