@@ -31,6 +31,9 @@ fmt-check:
 test: setup fmt-check vet
 	$(GO) test -timeout 30m ./...
 	cd third_party/compute && $(GO) test -timeout 5m ./internal/gobackend/workerspool/ ./internal/gobackend/ops/ ./internal/gobackend/passes/
+	@# The optional XLA build (-tags xla, cgo) must keep compiling.
+	@if command -v gcc >/dev/null 2>&1; then echo "go vet -tags xla ./engine ./cmd/lsconf"; $(GO) vet -tags xla ./engine ./cmd/lsconf; \
+	else echo "make test: no C compiler, the -tags xla compile check is skipped"; fi
 
 # The main job: built-in data, a ce+g model, the LS figure, evaluation, an
 # index and two searches, a report (lsconf-demo/report.html); ~4 min on 2

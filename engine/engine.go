@@ -2,13 +2,16 @@
 // graphs on: the pure-Go backend (github.com/gomlx/compute/gobackend),
 // with an explicit worker count.
 //
-// The XLA backend (gomlx/backends/default) is deliberately not imported: it
-// tries to download a PJRT plugin at start-up, which fails without network.
+// The XLA backend is not in the default build: it needs a PJRT plugin, which
+// gomlx/backends/default tries to download at start-up (and fails without
+// network). Users who have a plugin build lsconf with -tags xla and choose
+// it with Config.Backend "xla" or "xla:cuda" (the --backend flag).
 package engine
 
 import (
 	"fmt"
 	"runtime"
+	"strings"
 
 	"github.com/gomlx/compute"
 	_ "github.com/gomlx/compute/gobackend" // registers the "go" backend
@@ -23,6 +26,11 @@ type Config struct {
 	// Sequential runs the ops of a graph one at a time (each op may still
 	// use the workers inside).
 	Sequential bool
+	// Backend is "" or "go" (the pure-Go backend, the default) or, in
+	// builds with -tags xla, "xla" or "xla:<plugin>" (e.g. "xla:cuda"),
+	// GoMLX's XLA backend through an installed PJRT plugin. Parallelism
+	// and Sequential apply to the Go backend only.
+	Backend string
 }
 
 // DefaultParallelism is the worker count used when Config.Parallelism is 0:
@@ -32,6 +40,9 @@ func DefaultParallelism() int { return runtime.NumCPU() + 1 }
 
 // String is the backend configuration string, as GOMLX_BACKEND spells it.
 func (c Config) String() string {
+	if c.isXLA() {
+		return c.Backend
+	}
 	p := c.Parallelism
 	if p <= 0 {
 		p = DefaultParallelism()
@@ -49,11 +60,24 @@ func New(c Config) (compute.Backend, error) {
 	if c.Parallelism < 0 {
 		return nil, fmt.Errorf("engine: parallelism %d, must be >= 0 (0 = default)", c.Parallelism)
 	}
+	switch {
+	case c.Backend == "" || c.Backend == "go":
+	case c.isXLA():
+		if !xlaBuilt {
+			return nil, fmt.Errorf("engine: backend %q: this lsconf was built without XLA (build it with -tags xla; it needs a PJRT plugin)", c.Backend)
+		}
+	default:
+		return nil, fmt.Errorf("engine: backend %q: want go, xla or xla:<plugin>", c.Backend)
+	}
 	b, err := compute.NewWithConfig(c.String())
 	if err != nil {
 		return nil, fmt.Errorf("engine: create backend %q: %w", c.String(), err)
 	}
 	return b, nil
+}
+
+func (c Config) isXLA() bool {
+	return c.Backend == "xla" || strings.HasPrefix(c.Backend, "xla:")
 }
 
 // SelfTest builds and runs a small matmul graph on the backend and checks

@@ -2,6 +2,7 @@ package engine
 
 import (
 	"runtime"
+	"strings"
 	"testing"
 	"time"
 )
@@ -48,5 +49,29 @@ func TestBuildWarning(t *testing.T) {
 	}
 	if !SIMDBuild() && runtime.GOARCH == "amd64" && w == "" {
 		t.Error("amd64 build without GOEXPERIMENT=simd gives no warning")
+	}
+}
+
+// TestBackendChoice: "go" and "" make the Go backend; an unknown backend
+// is an error; "xla" is an error naming the build tag unless lsconf was
+// built with -tags xla.
+func TestBackendChoice(t *testing.T) {
+	for _, name := range []string{"", "go"} {
+		b, err := New(Config{Parallelism: 1, Backend: name})
+		if err != nil {
+			t.Fatalf("backend %q: %v", name, err)
+		}
+		b.Finalize()
+	}
+	if _, err := New(Config{Backend: "tpu9000"}); err == nil || !strings.Contains(err.Error(), "want go, xla") {
+		t.Errorf("unknown backend: %v", err)
+	}
+	if c := (Config{Backend: "xla:cuda", Parallelism: 2}); c.String() != "xla:cuda" {
+		t.Errorf("xla config string %q", c.String())
+	}
+	if !xlaBuilt {
+		if _, err := New(Config{Backend: "xla:cuda"}); err == nil || !strings.Contains(err.Error(), "-tags xla") {
+			t.Errorf("xla in a build without it: %v", err)
+		}
 	}
 }

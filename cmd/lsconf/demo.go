@@ -8,7 +8,6 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/lsconf/lsconf/engine"
 	"github.com/lsconf/lsconf/report"
 )
 
@@ -38,7 +37,7 @@ made again. Other settings in an existing folder are refused: use another --out.
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			cfg := c
-			cfg.Engine = engine.Config{Parallelism: g.parallelism}
+			cfg.Engine = g.engine()
 			cfg.Version = version
 			cfg.Command = commandLine(cmd)
 			if !g.quiet {

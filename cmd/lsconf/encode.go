@@ -12,7 +12,6 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/lsconf/lsconf/data"
-	"github.com/lsconf/lsconf/engine"
 	"github.com/lsconf/lsconf/internal/progress"
 	"github.com/lsconf/lsconf/train"
 )
@@ -38,7 +37,7 @@ classifier head's class). The file is written atomically.`,
 			if runDir == "" || dataSpec == "" || out == "" {
 				return errors.New("encode: --run RUN, --data DIR and --out FILE are required")
 			}
-			run, err := train.OpenRun(runDir, engine.Config{Parallelism: g.parallelism})
+			run, err := train.OpenRun(runDir, g.engine())
 			if err != nil {
 				return err
 			}

@@ -5,7 +5,6 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/lsconf/lsconf/engine"
 	"github.com/lsconf/lsconf/train"
 )
 
@@ -41,7 +40,7 @@ run's.`,
 			if runDir == "" {
 				return errors.New("eval: --run RUN is required")
 			}
-			run, err := train.OpenRun(runDir, engine.Config{Parallelism: g.parallelism})
+			run, err := train.OpenRun(runDir, g.engine())
 			if err != nil {
 				return err
 			}

@@ -11,7 +11,6 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/lsconf/lsconf/data"
-	"github.com/lsconf/lsconf/engine"
 	"github.com/lsconf/lsconf/index"
 	"github.com/lsconf/lsconf/train"
 )
@@ -21,7 +20,7 @@ func openModel(dir string, g *globalOptions) (*train.Run, error) {
 	if dir == "" {
 		return nil, errors.New("no run: give --run RUN (a folder made by lsconf train)")
 	}
-	return train.OpenRun(dir, engine.Config{Parallelism: g.parallelism})
+	return train.OpenRun(dir, g.engine())
 }
 
 func newIndexCmd(g *globalOptions) *cobra.Command {

@@ -23,7 +23,13 @@ var version = "0.1.0-dev"
 // globalOptions are the flags every command shares.
 type globalOptions struct {
 	parallelism int
+	backend     string
 	quiet       bool
+}
+
+// engine is the compute backend configuration the flags ask for.
+func (g *globalOptions) engine() engine.Config {
+	return engine.Config{Parallelism: g.parallelism, Backend: g.backend}
 }
 
 func newRootCmd() *cobra.Command {
@@ -43,6 +49,7 @@ model, draws the latent space and searches it, and prints where everything is.`,
 		SilenceErrors: true,
 	}
 	root.PersistentFlags().IntVar(&g.parallelism, "parallelism", 0, "worker threads of the compute backend (0 = number of CPUs + 1)")
+	root.PersistentFlags().StringVar(&g.backend, "backend", "go", "compute backend: go (pure Go, the default) or, in builds with -tags xla, xla or xla:<plugin> (e.g. xla:cuda)")
 	root.PersistentFlags().BoolVarP(&g.quiet, "quiet", "q", false, "no progress bars or status lines on stderr")
 	root.PersistentPreRun = func(cmd *cobra.Command, args []string) {
 		if w := engine.BuildWarning(); w != "" && !g.quiet {

@@ -11,7 +11,6 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/lsconf/lsconf/data"
-	"github.com/lsconf/lsconf/engine"
 	"github.com/lsconf/lsconf/internal/progress"
 	"github.com/lsconf/lsconf/model"
 	"github.com/lsconf/lsconf/plot"
@@ -91,7 +90,7 @@ auto (from the points) or a number (the half-width of the view).`,
 				return nil
 			}
 
-			run, err := train.OpenRun(runDir, engine.Config{Parallelism: g.parallelism})
+			run, err := train.OpenRun(runDir, g.engine())
 			if err != nil {
 				return err
 			}

@@ -10,7 +10,6 @@ import (
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
 
-	"github.com/lsconf/lsconf/engine"
 	"github.com/lsconf/lsconf/model"
 	"github.com/lsconf/lsconf/report"
 )
@@ -88,7 +87,7 @@ or two): its numbers say nothing about the paper.`,
 			}
 			cfg.PolarMode = model.Mode(polarMode)
 			cfg.Out, cfg.SVG = out, svg
-			cfg.Engine = engine.Config{Parallelism: g.parallelism}
+			cfg.Engine = g.engine()
 			cfg.Version = version
 			cfg.Command = commandLine(cmd)
 			if !g.quiet {

@@ -9,7 +9,6 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/lsconf/lsconf/data"
-	"github.com/lsconf/lsconf/engine"
 	"github.com/lsconf/lsconf/latent"
 	"github.com/lsconf/lsconf/model"
 	"github.com/lsconf/lsconf/train"
@@ -210,7 +209,7 @@ model (15-20x slower to train than 8 on a CPU).`,
 
 // runTraining trains and prints the result.
 func runTraining(cmd *cobra.Command, g *globalOptions, cfg train.Config, sets train.Sets, out string, asJSON bool) error {
-	cfg.Engine = engine.Config{Parallelism: g.parallelism}
+	cfg.Engine = g.engine()
 	if !g.quiet {
 		cfg.Progress = cmd.ErrOrStderr()
 		fmt.Fprintf(cmd.ErrOrStderr(), "training %s: %d train, %d test, %d generalization images, classes %q, mode %s, width %d\n",
