@@ -148,6 +148,10 @@ type DemoResult struct {
 	Test    *train.EvalResult `json:"test"`
 	Gen     *train.EvalResult `json:"gen"`
 	Queries []QueryResult     `json:"queries"`
+	// Retrieval is the precision@K of every labelled generalization image
+	// as a query (itself excluded) and of every class word: the two
+	// queries above are examples, this is the whole picture.
+	Retrieval *search.Eval `json:"retrieval"`
 	// Paths of what the demo wrote, relative to Out.
 	Files   map[string]string `json:"files"`
 	Seconds float64           `json:"seconds"`
@@ -572,8 +576,13 @@ func demoSearch(ctx context.Context, cfg DemoConfig, w figWriter, db *index.DB, 
 		res.Files[qr.Kind+" query results"] = qr.Grid
 		res.Queries = append(res.Queries, *qr)
 	}
-	return fmt.Sprintf("image query: %s%% of the top %d are %s; words %q: %s%% are %s", pct(imgQ.Precision), cfg.K, imgQ.Want,
-		cfg.Words, pct(wordQ.Precision), wordQ.Want), nil
+	ev, err := e.Evaluate(cfg.K)
+	if err != nil {
+		return "", err
+	}
+	res.Retrieval = &ev
+	return fmt.Sprintf("image query: %s%% of the top %d are %s; words %q: %s%% are %s; all %d images as queries: P@%d %.2f, class words %.2f",
+		pct(imgQ.Precision), cfg.K, imgQ.Want, cfg.Words, pct(wordQ.Precision), wordQ.Want, ev.Labelled, cfg.K, ev.ImageP, ev.WordMean), nil
 }
 
 // runQuery searches and reads the result records.

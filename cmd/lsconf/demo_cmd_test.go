@@ -41,6 +41,9 @@ func TestDemoTiny(t *testing.T) {
 		res.Queries[1].Want != "dots" || res.Queries[0].Want != "hlines" {
 		t.Fatalf("queries: %+v", res.Queries)
 	}
+	if r := res.Retrieval; r == nil || r.Labelled != 20 || r.K != 5 || len(r.WordP) != 5 || r.ImageP < 0 || r.ImageP > 1 {
+		t.Errorf("retrieval: %+v", r)
+	}
 	for _, q := range res.Queries {
 		if len(q.Results) != 5 || len(q.Point) != 2 {
 			t.Errorf("%s query: %d results, point %v", q.Kind, len(q.Results), q.Point)
@@ -72,7 +75,7 @@ func TestDemoTiny(t *testing.T) {
 		t.Error("the contact sheet is inside the indexed folder")
 	}
 	html, _ := os.ReadFile(filepath.Join(out, report.ReportHTML))
-	for _, want := range []string{"<h2>Stages</h2>", "<h2>Latent space</h2>", "<h2>Search</h2>", "figures/search-words.png", "figures/ls.png"} {
+	for _, want := range []string{"<h2>Stages</h2>", "<h2>Latent space</h2>", "<h2>Search</h2>", "Retrieval over the whole index", "figures/search-words.png", "figures/ls.png"} {
 		if !strings.Contains(string(html), want) {
 			t.Errorf("report.html lacks %q", want)
 		}
