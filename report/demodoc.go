@@ -15,7 +15,7 @@ import (
 func demoDoc(cfg DemoConfig, run *train.Run, l *latent.Layout, res *DemoResult) *Doc {
 	d := &Doc{Title: "lsconf demo: a supervised autoencoder with a configured latent space"}
 	d.Add(Para{Text: fmt.Sprintf("The built-in clothing textures (5 classes) were written as ImageFolder trees, a width-%d SAE was trained with L_CE + k_g L_G%s so that each class's cluster sits at a configured centre (5 centres on a circle of radius %.2f, r_c = %.2f), its latent space drawn, the model evaluated, the generalization set indexed, and searched by an image and by words (no language model: words map to LS points).",
-		cfg.Width, centrePullPhrase(cfg.LGCenter), l.Dc(), l.Radius(0))})
+		cfg.Width, demoLossPhrase(cfg), l.Dc(), l.Radius(0))})
 
 	d.Add(Heading{Level: 2, Text: "Stages"})
 	st := Table{Header: []string{"stage", "time", "what"}, Right: map[int]bool{1: true}}
@@ -123,15 +123,23 @@ func demoDoc(cfg DemoConfig, run *train.Run, l *latent.Layout, res *DemoResult) 
 		"lsconf " + cfg.Version + ", " + time.Now().UTC().Format("2006-01-02 15:04 UTC"),
 		"machine: " + ThisMachine().String(),
 		fmt.Sprintf("model %s: mode ce+g%s, width divisor %d, %d epochs, batch %d, Adam lr %g (%s schedule), seed %d; data seed %d, %d augmentations per training image (each with two mirror copies), pre split",
-			run.ID(), centreNote(cfg.LGCenter), cfg.Width, cfg.Epochs, cfg.BatchSize, cfg.LR, scheduleName(cfg.LRSchedule), cfg.Seed, cfg.DataSeed, cfg.AugPerImage),
+			run.ID(), demoLossPhrase(cfg), cfg.Width, cfg.Epochs, cfg.BatchSize, cfg.LR, scheduleName(cfg.LRSchedule), cfg.Seed, cfg.DataSeed, cfg.AugPerImage),
 	}})
 	return d
 }
 
-// centrePullPhrase names the centre pull in the demo's opening sentence.
-func centrePullPhrase(c float64) string {
-	if c <= 0 {
+// demoLossPhrase says how the demo's loss differs from the paper's eq 8
+// (L_G summed over the batch, no centre pull).
+func demoLossPhrase(cfg DemoConfig) string {
+	var parts []string
+	if cfg.LGReduction == "mean" {
+		parts = append(parts, "L_G averaged over the batch")
+	}
+	if cfg.LGCenter > 0 {
+		parts = append(parts, fmt.Sprintf("lsconf's centre pull at weight %g", cfg.LGCenter))
+	}
+	if len(parts) == 0 {
 		return ""
 	}
-	return fmt.Sprintf(" (plus lsconf's centre pull, weight %g, not in the paper)", c)
+	return " (" + strings.Join(parts, ", ") + "; lsconf's recommended settings, not the paper's eq 8)"
 }

@@ -84,6 +84,7 @@ made again. Other settings in an existing folder are refused: use another --out.
 	f.IntVar(&c.BatchSize, "batch", c.BatchSize, "batch size")
 	f.Float64Var(&c.LR, "lr", c.LR, "Adam learning rate")
 	f.StringVar(&c.LRSchedule, "lr-schedule", c.LRSchedule, "learning-rate schedule: cosine (decays to 0 over the run) or constant")
+	f.StringVar(&c.LGReduction, "lg-reduction", c.LGReduction, "L_G over the batch: mean (the demo's default) or sum (eq 8)")
 	f.Float64Var(&c.LGCenter, "lg-center", c.LGCenter, "centre pull (not in the paper; see lsconf train --help); negative = off (the paper's L_G)")
 	f.IntVar(&c.AugPerImage, "aug-per-image", c.AugPerImage, "augmentations per training image (each also gives 2 mirror copies)")
 	f.IntVar(&c.PerClass, "per-class", 0, "built-in training images per class (0 = 130)")
