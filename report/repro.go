@@ -49,6 +49,9 @@ type ReproConfig struct {
 	// LGCenter is train.Config.LGCenter (not in the paper; 0 = the paper's
 	// L_G).
 	LGCenter float64
+	// LGReduction is L_G's reduction over the batch: "" or "sum" (eq 8)
+	// or "mean".
+	LGReduction string
 	// AugPerImage is the number of augmentations per base image.
 	AugPerImage int
 	// PerClass and GenPerClass are the built-in set sizes per class
@@ -180,7 +183,7 @@ func (c ReproConfig) Validate() error {
 		return fmt.Errorf("repro: figure resolution %d dpi out of [30, 600]", c.DPI)
 	}
 	probe := train.Config{Mode: model.ModeCEG, Width: c.Width, Epochs: c.Epochs, BatchSize: c.BatchSize, LR: c.LR,
-		LRSchedule: c.LRSchedule, LGCenter: c.LGCenter}
+		LRSchedule: c.LRSchedule, LGCenter: c.LGCenter, LGReduction: c.LGReduction}
 	probe.Layout, _ = latent.Circle(latent.PaperNC, latent.PaperDC, latent.PaperRC)
 	if err := probe.WithDefaults().Validate(); err != nil {
 		return fmt.Errorf("repro: %w", err)
@@ -340,7 +343,7 @@ func trainConfig(cfg ReproConfig, e Experiment, l *latent.Layout, sets train.Set
 	}
 	return train.Config{
 		Mode: e.Mode, Encoder: e.Encoder, Width: cfg.Width, Epochs: cfg.Epochs, BatchSize: cfg.BatchSize,
-		LR: cfg.LR, LRSchedule: cfg.LRSchedule, LGCenter: cfg.LGCenter, Seed: e.Seed, Layout: l, Engine: cfg.Engine, Progress: cfg.Progress,
+		LR: cfg.LR, LRSchedule: cfg.LRSchedule, LGCenter: cfg.LGCenter, LGReduction: cfg.LGReduction, Seed: e.Seed, Layout: l, Engine: cfg.Engine, Progress: cfg.Progress,
 		Data: train.DataInfo{Train: "builtin", Gen: "builtin-gen", Split: string(e.Split), AugPerImage: cfg.AugPerImage,
 			DataSeed: cfg.DataSeed, TrainLen: sets.Train.Len(), TestLen: sets.Test.Len(), GenLen: sets.Gen.Len(),
 			Description: desc},

@@ -82,7 +82,7 @@ func reproDoc(cfg ReproConfig, l *latent.Layout, res *ReproResult, f *reproFigur
 	d.Add(List{Items: []string{
 		"lsconf " + cfg.Version + ", report written " + time.Now().UTC().Format("2006-01-02 15:04 UTC"),
 		"machine: " + ThisMachine().String(),
-		fmt.Sprintf("seeds %v; width divisor %d (1 = the paper's model); %d epochs; batch %d; Adam lr %g, %s schedule; k_g %.1f with L_G summed over the batch (eq 8)%s", cfg.Seeds, cfg.Width, cfg.Epochs, cfg.BatchSize, cfg.LR, scheduleName(cfg.LRSchedule), latent.PaperKG, centreNote(cfg.LGCenter)),
+		fmt.Sprintf("seeds %v; width divisor %d (1 = the paper's model); %d epochs; batch %d; Adam lr %g, %s schedule; k_g %.1f with L_G %s%s", cfg.Seeds, cfg.Width, cfg.Epochs, cfg.BatchSize, cfg.LR, scheduleName(cfg.LRSchedule), latent.PaperKG, reductionName(cfg.LGReduction), centreNote(cfg.LGCenter)),
 		fmt.Sprintf("data: %s, data seed %d; %d augmentations per training image, each with its two mirror copies; 80/20 split", sizes, cfg.DataSeed, cfg.AugPerImage),
 		fmt.Sprintf("layout: %d centres on a circle of radius d_c = %.2f, r_c = %.2f, R_d = %.4f", l.NC(), l.Dc(), l.Radius(0), l.Rd()),
 		fmt.Sprintf("polar runs: %s, loss %s, pre split, seed %d", strings.Join(cfg.Polar, ", "), cfg.PolarMode, firstSeed(cfg.Seeds)),
@@ -246,4 +246,12 @@ func centreNote(c float64) string {
 		return ""
 	}
 	return fmt.Sprintf("; with the centre pull (not in the paper) k_g·%g·Σ(d/r_c)²", c)
+}
+
+// reductionName is L_G's reduction as the reports print it.
+func reductionName(r string) string {
+	if r == "mean" {
+		return "averaged over the batch (not the paper's eq 8)"
+	}
+	return "summed over the batch (eq 8)"
 }

@@ -55,6 +55,7 @@ or two): its numbers say nothing about the paper.`,
 					"width": func() { q.Width = c.Width }, "epochs": func() { q.Epochs = c.Epochs },
 					"batch": func() { q.BatchSize = c.BatchSize }, "lr": func() { q.LR = c.LR },
 					"lr-schedule": func() { q.LRSchedule = c.LRSchedule }, "lg-center": func() { q.LGCenter = c.LGCenter },
+					"lg-reduction":  func() { q.LGReduction = c.LGReduction },
 					"aug-per-image": func() { q.AugPerImage = c.AugPerImage }, "per-class": func() { q.PerClass = c.PerClass },
 					"gen-per-class": func() { q.GenPerClass = c.GenPerClass }, "data-seed": func() { q.DataSeed = c.DataSeed },
 					"dpi": func() { q.DPI = c.DPI },
@@ -114,6 +115,7 @@ or two): its numbers say nothing about the paper.`,
 	f.IntVar(&c.BatchSize, "batch", c.BatchSize, "batch size")
 	f.Float64Var(&c.LR, "lr", c.LR, "Adam learning rate")
 	f.StringVar(&c.LRSchedule, "lr-schedule", c.LRSchedule, "learning-rate schedule of every run: cosine (decays to 0 over the run) or constant (the paper names none)")
+	f.StringVar(&c.LGReduction, "lg-reduction", "sum", "L_G over the batch: sum (eq 8, the paper's) or mean")
 	f.Float64Var(&c.LGCenter, "lg-center", 0, "centre pull (not in the paper; see lsconf train --help); 0 = the paper's L_G")
 	f.IntVar(&c.AugPerImage, "aug-per-image", c.AugPerImage, "augmentations per training image (each also gives 2 mirror copies)")
 	f.IntVar(&c.PerClass, "per-class", 0, "built-in training images per class (0 = 130, the paper's size)")
