@@ -227,7 +227,11 @@ func budgetNote(cfg ReproConfig, runs []*RunResult) string {
 	s += "."
 	if len(lg) > 0 {
 		g, c := SpreadOf(lg), SpreadOf(lce)
-		s += fmt.Sprintf(" In the ce+g runs' last epoch the loss terms were k_g·L_G = %.2f–%.2f (L_G summed over batches of %d) and L_CE = %.2f–%.2f.", g.Min, g.Max, cfg.BatchSize, c.Min, c.Max)
+		how := "summed over"
+		if cfg.LGReduction == "mean" {
+			how = "averaged over"
+		}
+		s += fmt.Sprintf(" In the ce+g runs' last epoch the loss terms were k_g·L_G = %.3g–%.3g (L_G %s batches of %d) and L_CE = %.3g–%.3g.", g.Min, g.Max, how, cfg.BatchSize, c.Min, c.Max)
 	}
 	return s
 }
