@@ -36,7 +36,7 @@ test: setup fmt-check vet
 	else echo "make test: no C compiler, the -tags xla compile check is skipped"; fi
 
 # The main job: built-in data, a ce+g model, the LS figure, evaluation, an
-# index and two searches, a report (lsconf-demo/report.html); ~4 min on 2
+# index and two searches, a report (lsconf-demo/report.html); 1-4 min on 2
 # cores. Running it again reuses what is done.
 demo: build
 	./$(BIN) demo

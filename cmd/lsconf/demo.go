@@ -25,8 +25,10 @@ func newDemoCmd(g *globalOptions) *cobra.Command {
   5. index     encode the generalization folder into a search index (SQLite)
   6. search    one image query and one word query, with result grids
   7. report    report.html and report.md
-and print where everything is and how long each stage took (about 4 minutes on
-2 cores).
+and print where everything is and how long each stage took (1.5 minutes on 2
+idle cores, about 4 on a busy machine). The loss is lsconf's recommended one
+(L_G averaged over the batch plus the centre pull; --lg-reduction sum
+--lg-center -1 gives the paper's).
 
 Everything goes to --out (default lsconf-demo). Running it again is safe: the
 data and a finished run are reused, an interrupted run (Ctrl-C) resumes from
