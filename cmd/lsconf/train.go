@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"path/filepath"
 
 	"github.com/spf13/cobra"
 
@@ -231,6 +232,9 @@ func runTraining(cmd *cobra.Command, g *globalOptions, cfg train.Config, sets tr
 		c := e.Conformance
 		fmt.Fprintf(w, "  %-4s %4d images: accuracy %.1f%% (nearest cluster %.1f%%), within r_c %.1f%%, outside %.1f%%, median |z| %.3g, max |z| %.3g, worst class median %.3g from its centre\n",
 			e.Name, e.N, 100*e.Accuracy, 100*e.NearestAccuracy, 100*c.WithinRc, 100*c.Outside, c.MedianNorm, c.MaxNorm, c.MaxMedianDistance)
+	}
+	if !g.quiet && res.Finished {
+		fmt.Fprintf(cmd.ErrOrStderr(), "next: lsconf plot --run %s --out %s   (LS figure, curves, confusion matrices)\n", out, filepath.Join(out, "figures"))
 	}
 	return nil
 }
