@@ -438,4 +438,3 @@ func execSelectAndScatterGenericHalf[T gotype.HalfPrecision[T], P gotype.HalfPre
 
 	runChunk(0, lenSource, outputFlat)
 }
-
