@@ -7,6 +7,8 @@ import (
 	"image/png"
 	"os"
 	"path/filepath"
+
+	"github.com/lsconf/lsconf/internal/atomicfile"
 )
 
 // Files an ImageFolder written by lsconf holds next to its class folders.
@@ -50,19 +52,7 @@ func WriteClassMap(path string, cm *ClassMap) error {
 	if err != nil {
 		return fmt.Errorf("class map: %w", err)
 	}
-	return writeFileAtomic(path, append(b, '\n'))
-}
-
-func writeFileAtomic(path string, b []byte) error {
-	tmp := path + ".tmp"
-	if err := os.WriteFile(tmp, b, 0o644); err != nil {
-		return fmt.Errorf("write %s: %w", path, err)
-	}
-	if err := os.Rename(tmp, path); err != nil {
-		os.Remove(tmp)
-		return fmt.Errorf("write %s: %w", path, err)
-	}
-	return nil
+	return atomicfile.Write(path, append(b, '\n'))
 }
 
 // WriteImageFolder writes b as an ImageFolder tree in dir (created if

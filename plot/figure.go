@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"image"
 	"io"
-	"os"
 	"path/filepath"
 	"strings"
 
@@ -13,6 +12,8 @@ import (
 	"gonum.org/v1/plot/vg/draw"
 	"gonum.org/v1/plot/vg/vgimg"
 	"gonum.org/v1/plot/vg/vgsvg"
+
+	"github.com/lsconf/lsconf/internal/atomicfile"
 )
 
 // DefaultDPI is the resolution of PNG files written by Save and
@@ -110,10 +111,10 @@ func Save(f *Figure, base string) error {
 	if err := f.WriteSVG(&svg); err != nil {
 		return fmt.Errorf("save %s.svg: %w", base, err)
 	}
-	if err := writeFileAtomic(base+".png", png.Bytes()); err != nil {
+	if err := atomicfile.Write(base+".png", png.Bytes()); err != nil {
 		return err
 	}
-	return writeFileAtomic(base+".svg", svg.Bytes())
+	return atomicfile.Write(base+".svg", svg.Bytes())
 }
 
 // trimExt drops a .png or .svg extension (any case) from base.
@@ -123,36 +124,4 @@ func trimExt(base string) string {
 		return strings.TrimSuffix(base, filepath.Ext(base))
 	}
 	return base
-}
-
-// writeFileAtomic writes data to path through a temporary file in the same
-// directory and a rename, creating the directory when missing.
-func writeFileAtomic(path string, data []byte) error {
-	dir := filepath.Dir(path)
-	if err := os.MkdirAll(dir, 0o755); err != nil {
-		return fmt.Errorf("write %s: %w", path, err)
-	}
-	tmp, err := os.CreateTemp(dir, "."+filepath.Base(path)+".*.tmp")
-	if err != nil {
-		return fmt.Errorf("write %s: %w", path, err)
-	}
-	name := tmp.Name()
-	_, err = tmp.Write(data)
-	if err == nil {
-		err = tmp.Sync()
-	}
-	if cerr := tmp.Close(); err == nil {
-		err = cerr
-	}
-	if err == nil {
-		err = os.Chmod(name, 0o644)
-	}
-	if err == nil {
-		err = os.Rename(name, path)
-	}
-	if err != nil {
-		os.Remove(name)
-		return fmt.Errorf("write %s: %w", path, err)
-	}
-	return nil
 }

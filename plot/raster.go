@@ -15,6 +15,8 @@ import (
 	"golang.org/x/image/math/fixed"
 	gplot "gonum.org/v1/plot"
 	"gonum.org/v1/plot/font"
+
+	"github.com/lsconf/lsconf/internal/atomicfile"
 )
 
 // ImageSide is the side, in pixels, of the images Gray32 reads: the
@@ -50,7 +52,7 @@ func SavePNG(img image.Image, path string) error {
 	if err := encodePNG(&buf, img); err != nil {
 		return fmt.Errorf("save %s: %w", path, err)
 	}
-	return writeFileAtomic(path, buf.Bytes())
+	return atomicfile.Write(path, buf.Bytes())
 }
 
 // LoadPNG reads a PNG file, e.g. a figure written by Save, to compose it

@@ -3,12 +3,12 @@ package report
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
 
 	"github.com/lsconf/lsconf/data"
+	"github.com/lsconf/lsconf/internal/atomicfile"
 	"github.com/lsconf/lsconf/train"
 )
 
@@ -113,7 +113,7 @@ func analyse(ctx context.Context, cfg ReproConfig, e Experiment, rs reproSets) (
 	if err != nil {
 		return nil, false, fmt.Errorf("repro %s: %w", e.Name(), err)
 	}
-	if err := writeFileAtomic(cachePath, b); err != nil {
+	if err := atomicfile.Write(cachePath, b); err != nil {
 		return nil, false, err
 	}
 	return r, false, nil
@@ -181,36 +181,6 @@ func readJSON(path string, v any) error {
 	}
 	if err := json.Unmarshal(b, v); err != nil {
 		return fmt.Errorf("read %s: %w", path, err)
-	}
-	return nil
-}
-
-// writeFileAtomic writes b to path through a temporary file in the same
-// folder and a rename.
-func writeFileAtomic(path string, b []byte) error {
-	dir := filepath.Dir(path)
-	if err := os.MkdirAll(dir, 0o755); err != nil {
-		return fmt.Errorf("write %s: %w", path, err)
-	}
-	f, err := os.CreateTemp(dir, "."+filepath.Base(path)+".tmp*")
-	if err != nil {
-		return fmt.Errorf("write %s: %w", path, err)
-	}
-	tmp := f.Name()
-	_, werr := f.Write(b)
-	cerr := f.Close()
-	if err := errors.Join(werr, cerr); err != nil {
-		os.Remove(tmp)
-		return fmt.Errorf("write %s: %w", path, err)
-	}
-	// CreateTemp makes the file 0600; reports are for reading and sharing.
-	if err := os.Chmod(tmp, 0o644); err != nil {
-		os.Remove(tmp)
-		return fmt.Errorf("write %s: %w", path, err)
-	}
-	if err := os.Rename(tmp, path); err != nil {
-		os.Remove(tmp)
-		return fmt.Errorf("write %s: %w", path, err)
 	}
 	return nil
 }

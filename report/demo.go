@@ -15,6 +15,7 @@ import (
 	"github.com/lsconf/lsconf/data"
 	"github.com/lsconf/lsconf/engine"
 	"github.com/lsconf/lsconf/index"
+	"github.com/lsconf/lsconf/internal/atomicfile"
 	"github.com/lsconf/lsconf/latent"
 	"github.com/lsconf/lsconf/model"
 	"github.com/lsconf/lsconf/plot"
@@ -293,7 +294,7 @@ func Demo(ctx context.Context, cfg DemoConfig) (res *DemoResult, err error) {
 		res.Files["report"] = ReportHTML
 		res.Files["report (Markdown)"] = ReportMD
 		for name, content := range map[string]string{ReportMD: d.Markdown(), ReportHTML: d.HTML()} {
-			if err := writeFileAtomic(filepath.Join(cfg.Out, name), []byte(content)); err != nil {
+			if err := atomicfile.Write(filepath.Join(cfg.Out, name), []byte(content)); err != nil {
 				return "", err
 			}
 		}

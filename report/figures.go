@@ -7,6 +7,7 @@ import (
 	"math"
 	"path/filepath"
 
+	"github.com/lsconf/lsconf/internal/atomicfile"
 	"github.com/lsconf/lsconf/latent"
 	"github.com/lsconf/lsconf/model"
 	"github.com/lsconf/lsconf/plot"
@@ -38,7 +39,7 @@ func (w figWriter) save(fig *plot.Figure, name string) (string, image.Image, err
 		if err := fig.WriteSVG(&b); err != nil {
 			return "", nil, fmt.Errorf("figure %s: %w", name, err)
 		}
-		if err := writeFileAtomic(filepath.Join(w.root, w.dir, name+".svg"), b.b); err != nil {
+		if err := atomicfile.Write(filepath.Join(w.root, w.dir, name+".svg"), b.b); err != nil {
 			return "", nil, err
 		}
 	}

@@ -7,6 +7,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/lsconf/lsconf/internal/atomicfile"
 	"github.com/lsconf/lsconf/latent"
 	"github.com/lsconf/lsconf/model"
 	"github.com/lsconf/lsconf/train"
@@ -189,7 +190,7 @@ func writeReport(out string, d *Doc, res *ReproResult) error {
 		b, _ = json.Marshal(map[string]string{"error": fmt.Sprintf("report.json: %v", err)})
 	}
 	for name, content := range map[string][]byte{ReportMD: []byte(d.Markdown()), ReportHTML: []byte(d.HTML()), ReportJSON: append(b, '\n')} {
-		if err := writeFileAtomic(filepath.Join(out, name), content); err != nil {
+		if err := atomicfile.Write(filepath.Join(out, name), content); err != nil {
 			return fmt.Errorf("repro: %w", err)
 		}
 	}

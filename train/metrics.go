@@ -6,6 +6,8 @@ import (
 	"encoding/json"
 	"fmt"
 	"os"
+
+	"github.com/lsconf/lsconf/internal/atomicfile"
 )
 
 // Kinds of metrics lines.
@@ -134,5 +136,5 @@ func (m *metricsLog) truncateTo(p Position) error {
 			out.WriteByte('\n')
 		}
 	}
-	return writeAtomic(m.path, out.Bytes())
+	return atomicfile.Write(m.path, out.Bytes())
 }

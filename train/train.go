@@ -12,6 +12,7 @@ import (
 
 	"github.com/lsconf/lsconf/data"
 	"github.com/lsconf/lsconf/engine"
+	"github.com/lsconf/lsconf/internal/atomicfile"
 	"github.com/lsconf/lsconf/internal/progress"
 	"github.com/lsconf/lsconf/model"
 )
@@ -178,7 +179,7 @@ func (t *trainer) createRun() error {
 	if err != nil {
 		return err
 	}
-	if err := writeAtomic(filepath.Join(t.dir, RunFile), b); err != nil {
+	if err := atomicfile.Write(filepath.Join(t.dir, RunFile), b); err != nil {
 		return err
 	}
 	t.runBytes = b
@@ -239,7 +240,7 @@ func (t *trainer) save(finished bool) error {
 	if err != nil {
 		return err
 	}
-	if err := writeAtomic(filepath.Join(t.dir, CheckpointFile), b); err != nil {
+	if err := atomicfile.Write(filepath.Join(t.dir, CheckpointFile), b); err != nil {
 		return fmt.Errorf("checkpoint: %w", err)
 	}
 	t.lastSum = ck.Sum
@@ -305,7 +306,7 @@ func (t *trainer) loop(ctx context.Context) (*Result, error) {
 	if err != nil {
 		return t.result(true), err
 	}
-	if err := writeAtomic(filepath.Join(t.dir, EvalFile), b); err != nil {
+	if err := atomicfile.Write(filepath.Join(t.dir, EvalFile), b); err != nil {
 		return t.result(true), err
 	}
 	return t.result(true), nil

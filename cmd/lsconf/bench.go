@@ -8,6 +8,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/lsconf/lsconf/bench"
+	"github.com/lsconf/lsconf/internal/atomicfile"
 )
 
 func newBenchCmd(g *globalOptions) *cobra.Command {
@@ -58,7 +59,7 @@ makes the figures low and noisy: run it when the load average is low.`,
 				if err != nil {
 					return err
 				}
-				if err := writeFileAtomic(jsonFile, append(b, '\n')); err != nil {
+				if err := atomicfile.Write(jsonFile, append(b, '\n')); err != nil {
 					return fmt.Errorf("bench: %w", err)
 				}
 			}

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -14,6 +15,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/lsconf/lsconf/data"
+	"github.com/lsconf/lsconf/internal/atomicfile"
 	"github.com/lsconf/lsconf/internal/progress"
 )
 
@@ -309,25 +311,13 @@ func printLoadReport(w io.Writer, rep *data.LoadReport) {
 	}
 }
 
-// writeSheet writes a sheet PNG through a temporary file.
+// writeSheet writes a sheet PNG atomically.
 func writeSheet(path string, img image.Image) error {
-	tmp := path + ".tmp"
-	f, err := os.Create(tmp)
-	if err != nil {
-		return fmt.Errorf("sheet: %w", err)
-	}
-	err = png.Encode(f, img)
-	if cerr := f.Close(); err == nil {
-		err = cerr
-	}
-	if err == nil {
-		err = os.Rename(tmp, path)
-	}
-	if err != nil {
-		os.Remove(tmp)
+	var buf bytes.Buffer
+	if err := png.Encode(&buf, img); err != nil {
 		return fmt.Errorf("sheet %s: %w", path, err)
 	}
-	return nil
+	return atomicfile.Write(path, buf.Bytes())
 }
 
 func dataPrintJSON(w io.Writer, v any) error {

@@ -5,13 +5,12 @@ import (
 	"encoding/csv"
 	"errors"
 	"fmt"
-	"os"
-	"path/filepath"
 	"strconv"
 
 	"github.com/spf13/cobra"
 
 	"github.com/lsconf/lsconf/data"
+	"github.com/lsconf/lsconf/internal/atomicfile"
 	"github.com/lsconf/lsconf/internal/progress"
 	"github.com/lsconf/lsconf/train"
 )
@@ -55,7 +54,7 @@ classifier head's class). The file is written atomically.`,
 			if err != nil {
 				return err
 			}
-			if err := writeFileAtomic(out, b); err != nil {
+			if err := atomicfile.Write(out, b); err != nil {
 				return err
 			}
 			if !g.quiet {
@@ -131,32 +130,4 @@ func encodeCSV(cmd *cobra.Command, run *train.Run, base *data.Base, bar *progres
 	}
 	w.Flush()
 	return buf.Bytes(), w.Error()
-}
-
-// writeFileAtomic writes a file through a temporary file in the same
-// folder and a rename.
-func writeFileAtomic(path string, b []byte) error {
-	f, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".tmp-*")
-	if err != nil {
-		return fmt.Errorf("write %s: %w", path, err)
-	}
-	tmp := f.Name()
-	if _, err := f.Write(b); err != nil {
-		f.Close()
-		os.Remove(tmp)
-		return fmt.Errorf("write %s: %w", path, err)
-	}
-	if err := f.Close(); err != nil {
-		os.Remove(tmp)
-		return fmt.Errorf("write %s: %w", path, err)
-	}
-	if err := os.Chmod(tmp, 0o644); err != nil { // CreateTemp makes it 0600
-		os.Remove(tmp)
-		return fmt.Errorf("write %s: %w", path, err)
-	}
-	if err := os.Rename(tmp, path); err != nil {
-		os.Remove(tmp)
-		return fmt.Errorf("write %s: %w", path, err)
-	}
-	return nil
 }
