@@ -7,13 +7,15 @@ import (
 	"runtime"
 	"testing"
 	"time"
+
+	"github.com/lsconf/lsconf/internal/testutil"
 )
 
 // epoch collects every batch of one epoch.
 func epoch(t *testing.T, s Set, cfg BatchConfig, e int) []*Batch {
 	t.Helper()
 	var out []*Batch
-	within(t, 2*time.Minute, func() {
+	testutil.Within(t, 2*time.Minute, func() {
 		b, err := NewBatcher(s, cfg, e)
 		if err != nil {
 			t.Error(err)
@@ -145,7 +147,7 @@ func (f failSet) Image(i int, dst []float32) (int, error) {
 
 func TestBatcherErrorsAndClose(t *testing.T) {
 	b := textures(t, TrainSet, 4, 1)
-	within(t, time.Minute, func() {
+	testutil.Within(t, time.Minute, func() {
 		bt, err := NewBatcher(failSet{b, 13}, BatchConfig{BatchSize: 4}, 0)
 		if err != nil {
 			t.Error(err)
@@ -172,7 +174,7 @@ func TestBatcherErrorsAndClose(t *testing.T) {
 	})
 	// Closing early, many times, stops every goroutine.
 	before := runtime.NumGoroutine()
-	within(t, time.Minute, func() {
+	testutil.Within(t, time.Minute, func() {
 		for k := 0; k < 20; k++ {
 			bt, err := NewBatcher(b, BatchConfig{BatchSize: 2, Workers: 3, Prefetch: 2}, k)
 			if err != nil {

@@ -17,6 +17,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/lsconf/lsconf/internal/testutil"
 )
 
 func writePNG(t *testing.T, path string, img image.Image) {
@@ -71,7 +73,7 @@ func load(t *testing.T, dir string, opts LoadOptions) (*Base, *LoadReport, error
 		rep *LoadReport
 		err error
 	)
-	within(t, time.Minute, func() { b, rep, err = LoadImageFolder(context.Background(), dir, opts) })
+	testutil.Within(t, time.Minute, func() { b, rep, err = LoadImageFolder(context.Background(), dir, opts) })
 	return b, rep, err
 }
 

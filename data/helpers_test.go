@@ -7,24 +7,7 @@ import (
 	"math"
 	"sync"
 	"testing"
-	"time"
 )
-
-// within runs fn and fails the test loudly if it takes longer than d (a
-// hang in the streaming code must not hang the suite).
-func within(t *testing.T, d time.Duration, fn func()) {
-	t.Helper()
-	done := make(chan struct{})
-	go func() {
-		defer close(done)
-		fn()
-	}()
-	select {
-	case <-done:
-	case <-time.After(d):
-		t.Fatalf("timed out after %v", d)
-	}
-}
 
 // cache of generated sets shared by the tests of this package (they only
 // read them).

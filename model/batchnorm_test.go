@@ -7,6 +7,8 @@ import (
 
 	"github.com/gomlx/gomlx/core/graph"
 	"github.com/gomlx/gomlx/core/tensors"
+
+	"github.com/lsconf/lsconf/internal/testutil"
 )
 
 func TestBatchNormTrainAndInfer(t *testing.T) {
@@ -19,7 +21,7 @@ func TestBatchNormTrainAndInfer(t *testing.T) {
 	runMean := []float32{0.5, -1, 0}
 	runVar := []float32{2, 1, 0.5}
 	const mom, eps = 0.1, 1e-5
-	withTimeout(t, graphTimeout, func() {
+	testutil.Within(t, graphTimeout, func() {
 		out := runGraph(t, b, func(g *graph.Graph, in []*graph.Node) []*graph.Node {
 			y, m, v := BatchNormTrain(in[0], in[1], in[2], in[3], in[4], mom, eps)
 			yi := BatchNormInfer(in[0], in[1], in[2], in[3], in[4], eps)
@@ -73,7 +75,7 @@ func TestBatchNormOpsAgree(t *testing.T) {
 	rm := randUniform(rng, c, -1, 1)
 	rv := randUniform(rng, c, 0.5, 2)
 	r := randUniform(rng, 3*5*2*c, -1, 1)
-	withTimeout(t, graphTimeout, func() {
+	testutil.Within(t, graphTimeout, func() {
 		out := runGraph(t, b, func(g *graph.Graph, in []*graph.Node) []*graph.Node {
 			var res []*graph.Node
 			for _, bn := range []func(x, gamma, beta, rm, rv *graph.Node, m, e float64) (*graph.Node, *graph.Node, *graph.Node){BatchNormTrain, batchNormTrainOps} {

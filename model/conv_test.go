@@ -7,6 +7,8 @@ import (
 
 	"github.com/gomlx/gomlx/core/graph"
 	"github.com/gomlx/gomlx/core/tensors"
+
+	"github.com/lsconf/lsconf/internal/testutil"
 )
 
 // directConv is a 3x3, padding 1 cross-correlation by loops, NHWC, kernel
@@ -44,7 +46,7 @@ func TestConv3x3MatchesDirectLoops(t *testing.T) {
 	x := randUniform(rng, bs*h*w*cin, -1, 1)
 	k := randUniform(rng, 9*cin*cout, -1, 1)
 	want := directConv(x, bs, h, w, cin, k, cout)
-	withTimeout(t, graphTimeout, func() {
+	testutil.Within(t, graphTimeout, func() {
 		out := runGraph(t, b, func(g *graph.Graph, in []*graph.Node) []*graph.Node {
 			return []*graph.Node{Conv3x3(in[0], in[1]), Conv3x3Im2col(in[0], in[1])}
 		}, tensors.FromFlatDataAndDimensions(x, bs, h, w, cin), tensors.FromFlatDataAndDimensions(k, 9*cin, cout))
@@ -79,7 +81,7 @@ func TestConvGradientsAgree(t *testing.T) {
 		return v
 	}
 	x, k, r := rnd(bs*h*w*cin), rnd(9*cin*cout), rnd(bs*h*w*cout)
-	withTimeout(t, graphTimeout, func() {
+	testutil.Within(t, graphTimeout, func() {
 		out := runGraph(t, b, func(g *graph.Graph, in []*graph.Node) []*graph.Node {
 			l1 := graph.ReduceAllSum(graph.Mul(Conv3x3(in[0], in[1]), in[2]))
 			l2 := graph.ReduceAllSum(graph.Mul(Conv3x3Im2col(in[0], in[1]), in[2]))
@@ -106,7 +108,7 @@ func TestMaxPool2(t *testing.T) {
 	rng := rand.New(rand.NewPCG(3, 4))
 	const bs, h, w, c = 2, 4, 6, 3
 	x := randUniform(rng, bs*h*w*c, -1, 1)
-	withTimeout(t, graphTimeout, func() {
+	testutil.Within(t, graphTimeout, func() {
 		out := runGraph(t, b, func(g *graph.Graph, in []*graph.Node) []*graph.Node {
 			return []*graph.Node{MaxPool2(in[0])}
 		}, tensors.FromFlatDataAndDimensions(x, bs, h, w, c))
@@ -141,7 +143,7 @@ func TestMaxPoolFormulationsAgree(t *testing.T) {
 	const bs, h, w, c = 2, 4, 6, 3
 	x := randUniform(rng, bs*h*w*c, -1, 1)
 	r := randUniform(rng, bs*h/2*w/2*c, -1, 1)
-	withTimeout(t, graphTimeout, func() {
+	testutil.Within(t, graphTimeout, func() {
 		out := runGraph(t, b, func(g *graph.Graph, in []*graph.Node) []*graph.Node {
 			p1, p2 := MaxPool2(in[0]), maxPool2Reshape(in[0])
 			g1 := graph.Gradient(graph.ReduceAllSum(graph.Mul(p1, in[1])), in[0])[0]

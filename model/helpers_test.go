@@ -16,22 +16,6 @@ import (
 // fails the test loudly instead of stalling the suite.
 const graphTimeout = 3 * time.Minute
 
-// withTimeout runs fn on its own goroutine and fails the test if it does
-// not return within d. fn must report failures with t.Error, not t.Fatal.
-func withTimeout(t *testing.T, d time.Duration, fn func()) {
-	t.Helper()
-	done := make(chan struct{})
-	go func() {
-		defer close(done)
-		fn()
-	}()
-	select {
-	case <-done:
-	case <-time.After(d):
-		t.Fatalf("%s: graph execution did not finish within %v (backend hang?)", t.Name(), d)
-	}
-}
-
 // testBackend returns a fresh Go backend, finalized when the test ends.
 func testBackend(t *testing.T) compute.Backend {
 	t.Helper()

@@ -8,6 +8,7 @@ import (
 	"github.com/gomlx/gomlx/core/graph"
 	"github.com/gomlx/gomlx/core/tensors"
 
+	"github.com/lsconf/lsconf/internal/testutil"
 	"github.com/lsconf/lsconf/latent"
 )
 
@@ -57,7 +58,7 @@ func TestGeometricLossMatchesLatent(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			withTimeout(t, graphTimeout, func() {
+			testutil.Within(t, graphTimeout, func() {
 				out := runGraph(t, b, func(g *graph.Graph, in []*graph.Node) []*graph.Node {
 					loss := GeometricLoss(in[0], in[1], l, red)
 					return []*graph.Node{loss, graph.Gradient(loss, in[0])[0]}
@@ -102,7 +103,7 @@ func TestCrossEntropyAndCorrect(t *testing.T) {
 		}
 	}
 	want /= float64(len(logits))
-	withTimeout(t, graphTimeout, func() {
+	testutil.Within(t, graphTimeout, func() {
 		out := runGraph(t, b, func(g *graph.Graph, in []*graph.Node) []*graph.Node {
 			return []*graph.Node{CrossEntropy(in[0], in[1]), Correct(in[0], in[1])}
 		}, logits, labels)
@@ -141,7 +142,7 @@ func TestCenterLoss(t *testing.T) {
 		if red == latent.Mean {
 			scale = 1 / float64(len(z))
 		}
-		withTimeout(t, graphTimeout, func() {
+		testutil.Within(t, graphTimeout, func() {
 			out := runGraph(t, b, func(g *graph.Graph, in []*graph.Node) []*graph.Node {
 				loss := CenterLoss(in[0], in[1], l, red)
 				return []*graph.Node{loss, graph.Gradient(loss, in[0])[0]}

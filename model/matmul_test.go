@@ -7,6 +7,8 @@ import (
 
 	"github.com/gomlx/gomlx/core/graph"
 	"github.com/gomlx/gomlx/core/tensors"
+
+	"github.com/lsconf/lsconf/internal/testutil"
 )
 
 // TestMatMulFastGradient compares MatMulFast's value and hand-written
@@ -25,7 +27,7 @@ func TestMatMulFastGradient(t *testing.T) {
 			return v
 		}
 		a, w, r := rnd(n*k), rnd(k*m), rnd(n*m)
-		withTimeout(t, graphTimeout, func() {
+		testutil.Within(t, graphTimeout, func() {
 			out := runGraph(t, b, func(g *graph.Graph, in []*graph.Node) []*graph.Node {
 				fast := MatMulFast(in[0], in[1])
 				plain := graph.Dot(in[0], in[1]).Product()

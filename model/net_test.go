@@ -5,6 +5,7 @@ import (
 	"math/rand/v2"
 	"testing"
 
+	"github.com/lsconf/lsconf/internal/testutil"
 	"github.com/lsconf/lsconf/latent"
 )
 
@@ -62,7 +63,7 @@ func tinyRun(t *testing.T, mode Mode) (firstLoss, lastLoss, firstLG, lastLG floa
 	}
 	defer net.Close()
 	x, y := stripes(96, 1)
-	withTimeout(t, graphTimeout, func() {
+	testutil.Within(t, graphTimeout, func() {
 		const bs, steps = 32, 30
 		for s := 0; s < steps; s++ {
 			k := s % 3
@@ -148,7 +149,7 @@ func TestPaperWidthOneStep(t *testing.T) {
 	}
 	defer net.Close()
 	x, _ := stripes(2, 5)
-	withTimeout(t, graphTimeout, func() {
+	testutil.Within(t, graphTimeout, func() {
 		r, err := net.TrainStep(x, []int32{0, 3})
 		if err != nil {
 			t.Error(err)
@@ -210,7 +211,7 @@ func TestEncoderNeverProhibited(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		withTimeout(t, graphTimeout, func() {
+		testutil.Within(t, graphTimeout, func() {
 			z, _, err := net.Infer(x, n)
 			if err != nil {
 				t.Error(err)

@@ -8,6 +8,7 @@ import (
 	"github.com/gomlx/gomlx/core/graph"
 	"github.com/gomlx/gomlx/core/tensors"
 
+	"github.com/lsconf/lsconf/internal/testutil"
 	"github.com/lsconf/lsconf/latent"
 )
 
@@ -97,7 +98,7 @@ func TestSectorTransformNeverProhibited(t *testing.T) {
 	for name, s := range sectorConfigs(t) {
 		pts := hardPoints(s, rng)
 		for _, f64 := range []bool{false, true} {
-			withTimeout(t, graphTimeout, func() {
+			testutil.Within(t, graphTimeout, func() {
 				out := runSectors(t, s, pts, f64)
 				bad := 0
 				for i, o := range out {
@@ -134,7 +135,7 @@ func TestSectorTransformMatchesLatent(t *testing.T) {
 			pts = append(pts, [2]float64{float64(float32(r * math.Cos(a))), float64(float32(r * math.Sin(a)))})
 		}
 		for _, f64 := range []bool{false, true} {
-			withTimeout(t, graphTimeout, func() {
+			testutil.Within(t, graphTimeout, func() {
 				out := runSectors(t, s, pts, f64)
 				tol := 1e-6
 				if f64 {
@@ -171,7 +172,7 @@ func TestSectorTransformGradient(t *testing.T) {
 	b := testBackend(t)
 	s := latent.PaperEq6()
 	pts := []float64{0, 0, 1, 0, math.Cos(0.3), math.Sin(0.3), 0.5, -2}
-	withTimeout(t, graphTimeout, func() {
+	testutil.Within(t, graphTimeout, func() {
 		out := runGraph(t, b, func(g *graph.Graph, in []*graph.Node) []*graph.Node {
 			o := SectorTransform(in[0], s)
 			// d(sum of the first output coordinate)/dz.

@@ -9,24 +9,9 @@ import (
 	"time"
 
 	"github.com/lsconf/lsconf/engine"
+	"github.com/lsconf/lsconf/internal/testutil"
 	"github.com/lsconf/lsconf/train"
 )
-
-// within runs fn in a goroutine and fails the test loudly when it does not
-// return in time (a hung backend must not hang the suite).
-func within(t *testing.T, d time.Duration, what string, fn func()) {
-	t.Helper()
-	done := make(chan struct{})
-	go func() {
-		defer close(done)
-		fn()
-	}()
-	select {
-	case <-done:
-	case <-time.After(d):
-		t.Fatalf("%s did not finish within %v (backend hang?)", what, d)
-	}
-}
 
 // TestReproInterruptResumeSkip interrupts a small reproduction in its
 // second run, resumes it, and checks that a third call trains nothing.
@@ -47,7 +32,7 @@ func TestReproInterruptResumeSkip(t *testing.T) {
 		}
 	}
 	var err error
-	within(t, 4*time.Minute, "interrupted repro", func() { _, err = Repro(ctx, cfg) })
+	testutil.Within(t, 4*time.Minute, func() { _, err = Repro(ctx, cfg) })
 	if !errors.Is(err, context.Canceled) {
 		t.Fatalf("interrupted repro: error %v, want context.Canceled", err)
 	}
@@ -64,7 +49,7 @@ func TestReproInterruptResumeSkip(t *testing.T) {
 
 	cfg.AfterStep = nil
 	var res *ReproResult
-	within(t, 4*time.Minute, "resumed repro", func() { res, err = Repro(context.Background(), cfg) })
+	testutil.Within(t, 4*time.Minute, func() { res, err = Repro(context.Background(), cfg) })
 	if err != nil {
 		t.Fatalf("resumed repro: %v", err)
 	}
@@ -85,7 +70,7 @@ func TestReproInterruptResumeSkip(t *testing.T) {
 		}
 	}
 
-	within(t, 2*time.Minute, "third repro", func() { res, err = Repro(context.Background(), cfg) })
+	testutil.Within(t, 2*time.Minute, func() { res, err = Repro(context.Background(), cfg) })
 	if err != nil {
 		t.Fatalf("third repro: %v", err)
 	}
@@ -99,7 +84,7 @@ func TestReproInterruptResumeSkip(t *testing.T) {
 	// Other settings in the same folder are refused, nothing retrained.
 	other := cfg
 	other.LR = 0.1
-	within(t, time.Minute, "repro with other settings", func() { _, err = Repro(context.Background(), other) })
+	testutil.Within(t, time.Minute, func() { _, err = Repro(context.Background(), other) })
 	if err == nil {
 		t.Error("repro with another learning rate in the same folder: no error")
 	}

@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/lsconf/lsconf/engine"
+	"github.com/lsconf/lsconf/internal/testutil"
 	"github.com/lsconf/lsconf/latent"
 )
 
@@ -26,7 +27,7 @@ func finishedRun(t *testing.T, cfg Config) string {
 func expectFailure(t *testing.T, what, dir string, cfg Config, sets Sets, want string) {
 	t.Helper()
 	before := snapshot(t, dir)
-	withTimeout(t, testTimeout, func() {
+	testutil.Within(t, testTimeout, func() {
 		if r, err := OpenRun(dir, engine.Config{}); err == nil {
 			r.Close()
 			t.Errorf("%s: OpenRun succeeded", what)
@@ -121,7 +122,7 @@ func TestDataWithOtherClasses(t *testing.T) {
 	renamed := Sets{Train: stripeSet(96, 1, []string{"a", "b", "c"})}
 	cfg.Layout, _ = latent.Circle(3, latent.PaperDC, latent.PaperRC)
 	before := snapshot(t, dir)
-	withTimeout(t, testTimeout, func() {
+	testutil.Within(t, testTimeout, func() {
 		rc := cfg
 		rc.Resume = true
 		rc.Epochs = 1
@@ -175,7 +176,7 @@ func TestResumeWithOtherSettings(t *testing.T) {
 		c.Epochs = 1
 		c.Resume = true
 		mod(&c)
-		withTimeout(t, testTimeout, func() {
+		testutil.Within(t, testTimeout, func() {
 			if _, err := Train(context.Background(), c, testSets(), dir); err == nil || !strings.Contains(err.Error(), "differ") {
 				t.Errorf("resume with another %s: error %v", name, err)
 			}

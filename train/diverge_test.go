@@ -6,6 +6,8 @@ import (
 	"os"
 	"path/filepath"
 	"testing"
+
+	"github.com/lsconf/lsconf/internal/testutil"
 )
 
 // TestDivergenceIsReported trains with an absurd learning rate: the run
@@ -15,7 +17,7 @@ func TestDivergenceIsReported(t *testing.T) {
 	cfg.LR = 1e12
 	cfg.Epochs = 3
 	dir := filepath.Join(t.TempDir(), "run")
-	withTimeout(t, testTimeout, func() {
+	testutil.Within(t, testTimeout, func() {
 		_, err := Train(context.Background(), cfg, testSets(), dir)
 		if !errors.Is(err, ErrDiverged) {
 			t.Errorf("lr 1e12: error %v, want ErrDiverged", err)

@@ -10,28 +10,13 @@ import (
 	"time"
 
 	"github.com/lsconf/lsconf/data"
+	"github.com/lsconf/lsconf/internal/testutil"
 	"github.com/lsconf/lsconf/latent"
 )
 
 // testTimeout bounds every test that trains or encodes: a backend hang
 // fails the test loudly instead of stalling the suite.
 const testTimeout = 4 * time.Minute
-
-// withTimeout runs fn on its own goroutine and fails the test if it does
-// not return within d. fn reports failures with t.Error.
-func withTimeout(t *testing.T, d time.Duration, fn func()) {
-	t.Helper()
-	done := make(chan struct{})
-	go func() {
-		defer close(done)
-		fn()
-	}()
-	select {
-	case <-done:
-	case <-time.After(d):
-		t.Fatalf("%s: did not finish within %v (backend hang?)", t.Name(), d)
-	}
-}
 
 // stripeSet is a small synthetic set of three easy classes (horizontal
 // stripes, vertical stripes, flat grey with noise) named names.
@@ -89,7 +74,7 @@ func testConfig(t *testing.T) Config {
 func trainOK(t *testing.T, cfg Config, sets Sets, dir string) *Result {
 	t.Helper()
 	var res *Result
-	withTimeout(t, testTimeout, func() {
+	testutil.Within(t, testTimeout, func() {
 		var err error
 		res, err = Train(context.Background(), cfg, sets, dir)
 		if err != nil {

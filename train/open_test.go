@@ -9,13 +9,14 @@ import (
 
 	"github.com/lsconf/lsconf/data"
 	"github.com/lsconf/lsconf/engine"
+	"github.com/lsconf/lsconf/internal/testutil"
 )
 
 func TestOpenRunEncodes(t *testing.T) {
 	cfg := testConfig(t)
 	dir := filepath.Join(t.TempDir(), "run")
 	res := trainOK(t, cfg, testSets(), dir)
-	withTimeout(t, testTimeout, func() {
+	testutil.Within(t, testTimeout, func() {
 		run, err := OpenRun(dir, engine.Config{})
 		if err != nil {
 			t.Error(err)

@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/lsconf/lsconf/engine"
+	"github.com/lsconf/lsconf/internal/testutil"
 )
 
 // metricsWithoutWall reads a metrics log with the wall times zeroed.
@@ -109,7 +110,7 @@ func TestResumeIsExact(t *testing.T) {
 			cancel()
 		}
 	}
-	withTimeout(t, testTimeout, func() {
+	testutil.Within(t, testTimeout, func() {
 		res, err := Train(ctx, icfg, testSets(), part)
 		if !errors.Is(err, context.Canceled) {
 			t.Errorf("interrupted run: error %v, want context.Canceled", err)
@@ -126,7 +127,7 @@ func TestResumeIsExact(t *testing.T) {
 	}
 	// Without --resume the run is not replaced.
 	before := snapshot(t, part)
-	withTimeout(t, testTimeout, func() {
+	testutil.Within(t, testTimeout, func() {
 		if _, err := Train(context.Background(), cfg, testSets(), part); !errors.Is(err, ErrRunExists) {
 			t.Errorf("training into an existing run: error %v, want ErrRunExists", err)
 		}
@@ -182,7 +183,7 @@ func TestInterruptAtEpochEnd(t *testing.T) {
 			cancel()
 		}
 	}
-	withTimeout(t, testTimeout, func() {
+	testutil.Within(t, testTimeout, func() {
 		if _, err := Train(ctx, icfg, testSets(), part); !errors.Is(err, context.Canceled) {
 			t.Errorf("error %v, want context.Canceled", err)
 		}
