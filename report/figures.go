@@ -2,6 +2,7 @@ package report
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"image"
 	"math"
@@ -113,20 +114,36 @@ func lsScatter(r *RunResult, l *latent.Layout, title string, view plot.View) (*p
 
 // curvesOf draws a run's training curves from its epoch lines.
 func curvesOf(r *RunResult) (*plot.Figure, error) {
+	return TrainingCurves(r.Experiment.Label(), r.Experiment.Mode, r.Metrics)
+}
+
+// ErrNoEpochs is returned by TrainingCurves for a run that has not finished
+// an epoch yet.
+var ErrNoEpochs = errors.New("training curves: no epoch finished yet")
+
+// TrainingCurves draws a run's training curves (loss, L_G, accuracies per
+// epoch) from its metrics.jsonl lines; lines that are not epoch lines are
+// skipped. ce runs get no L_G panel: there L_G is only measured, and with
+// |z| in the tens exp(|z - C| - r_c) makes it meaningless.
+func TrainingCurves(title string, mode model.Mode, lines []train.MetricsLine) (*plot.Figure, error) {
 	var m plot.TrainingMetrics
-	for _, l := range r.Metrics {
+	for _, l := range lines {
+		if l.Kind != train.KindEpoch {
+			continue
+		}
 		m.Epochs = append(m.Epochs, float64(l.Epoch))
 		m.Loss, m.CE = append(m.Loss, l.Train.Loss), append(m.CE, l.Train.CE)
-		if r.Experiment.Mode == model.ModeCEG {
-			// In ce runs L_G is only measured, and with |z| in the tens
-			// exp(|z - C| - r_c) makes it meaningless: no panel.
+		if mode == model.ModeCEG {
 			m.LG = append(m.LG, l.Train.LG)
 		}
 		m.TrainAcc = append(m.TrainAcc, l.Train.Acc)
 		m.TestAcc = append(m.TestAcc, accOf(l.Test))
 		m.GenAcc = append(m.GenAcc, accOf(l.Gen))
 	}
-	return plot.TrainingCurves(r.Experiment.Label(), m)
+	if len(m.Epochs) == 0 {
+		return nil, ErrNoEpochs
+	}
+	return plot.TrainingCurves(title, m)
 }
 
 func accOf(s *train.EvalSummary) float64 {

@@ -12,8 +12,8 @@ import (
 
 	"github.com/lsconf/lsconf/data"
 	"github.com/lsconf/lsconf/internal/progress"
-	"github.com/lsconf/lsconf/model"
 	"github.com/lsconf/lsconf/plot"
+	"github.com/lsconf/lsconf/report"
 	"github.com/lsconf/lsconf/train"
 )
 
@@ -133,29 +133,12 @@ auto (from the points) or a number (the half-width of the view).`,
 			if err != nil {
 				return err
 			}
-			var m plot.TrainingMetrics
-			acc := func(s *train.EvalSummary) float64 {
-				if s == nil {
-					return math.NaN()
-				}
-				return s.Acc
-			}
-			for _, l := range metrics {
-				if l.Kind != train.KindEpoch {
-					continue
-				}
-				m.Epochs = append(m.Epochs, float64(l.Epoch))
-				m.Loss, m.CE = append(m.Loss, l.Train.Loss), append(m.CE, l.Train.CE)
-				if info.Config.Mode == model.ModeCEG {
-					m.LG = append(m.LG, l.Train.LG)
-				}
-				m.TrainAcc, m.TestAcc, m.GenAcc = append(m.TrainAcc, l.Train.Acc), append(m.TestAcc, acc(l.Test)), append(m.GenAcc, acc(l.Gen))
-			}
-			if len(m.Epochs) > 0 {
-				fig, err := plot.TrainingCurves(spec.Title, m)
-				if err != nil {
-					return fmt.Errorf("plot: training curves: %w", err)
-				}
+			switch fig, err := report.TrainingCurves(spec.Title, info.Config.Mode, metrics); {
+			case errors.Is(err, report.ErrNoEpochs):
+				// A run stopped before its first epoch: no curves.
+			case err != nil:
+				return fmt.Errorf("plot: %w", err)
+			default:
 				if err := save(fig, "curves"); err != nil {
 					return err
 				}
