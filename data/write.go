@@ -123,3 +123,53 @@ func WriteImageFolder(ctx context.Context, dir string, b *Base, cm ClassMap, pro
 	}
 	return nil
 }
+
+// WriteImageFolderAtomic writes b with WriteImageFolder into a temporary
+// folder beside dir and renames it to dir, so that dir is either absent or
+// complete. An existing dir is replaced only when replace is set (the
+// caller checks that it may be: lsconf data gen --force on an lsconf data
+// set); otherwise the rename fails unless dir is missing or empty.
+func WriteImageFolderAtomic(ctx context.Context, dir string, b *Base, cm ClassMap, progress func(done int), replace bool) (err error) {
+	dir = filepath.Clean(dir)
+	parent := filepath.Dir(dir)
+	if err := os.MkdirAll(parent, 0o755); err != nil {
+		return fmt.Errorf("write %s: %w", dir, err)
+	}
+	tmp, err := os.MkdirTemp(parent, "."+filepath.Base(dir)+".tmp-")
+	if err != nil {
+		return fmt.Errorf("write %s: %w", dir, err)
+	}
+	done := false
+	defer func() {
+		if !done {
+			os.RemoveAll(tmp)
+		}
+	}()
+	// MkdirTemp makes the folder 0700; a data set is for sharing.
+	if err := os.Chmod(tmp, 0o755); err != nil {
+		return fmt.Errorf("write %s: %w", dir, err)
+	}
+	if err := WriteImageFolder(ctx, tmp, b, cm, progress); err != nil {
+		return err
+	}
+	if _, err := os.Stat(dir); err == nil && replace {
+		old := tmp + ".old"
+		if err := os.Rename(dir, old); err != nil {
+			return fmt.Errorf("replace %s: %w", dir, err)
+		}
+		if err := os.Rename(tmp, dir); err != nil {
+			os.Rename(old, dir)
+			return fmt.Errorf("replace %s: %w", dir, err)
+		}
+		done = true
+		if err := os.RemoveAll(old); err != nil {
+			return fmt.Errorf("remove the replaced set %s: %w", old, err)
+		}
+		return nil
+	}
+	if err := os.Rename(tmp, dir); err != nil {
+		return fmt.Errorf("write %s: %w", dir, err)
+	}
+	done = true
+	return nil
+}

@@ -326,7 +326,7 @@ func demoData(ctx context.Context, cfg DemoConfig, files map[string]string) (bas
 			if err != nil {
 				return nil, err
 			}
-			if err := writeTree(ctx, dir, b, want); err != nil {
+			if err := data.WriteImageFolderAtomic(ctx, dir, b, want, nil, false); err != nil {
 				return nil, err
 			}
 			// The contact sheet goes to the figures: an image at the top of
@@ -369,31 +369,6 @@ func joinNotes(n []string) string {
 		s += x
 	}
 	return s
-}
-
-// writeTree writes an ImageFolder tree to a temporary folder beside dir
-// and renames it into place, so an interrupted demo leaves no half tree.
-func writeTree(ctx context.Context, dir string, b *data.Base, cm data.ClassMap) error {
-	if err := os.MkdirAll(filepath.Dir(dir), 0o755); err != nil {
-		return err
-	}
-	tmp, err := os.MkdirTemp(filepath.Dir(dir), "."+filepath.Base(dir)+".tmp-")
-	if err != nil {
-		return err
-	}
-	if err := data.WriteImageFolder(ctx, tmp, b, cm, nil); err != nil {
-		os.RemoveAll(tmp)
-		return err
-	}
-	if err := os.Chmod(tmp, 0o755); err != nil {
-		os.RemoveAll(tmp)
-		return err
-	}
-	if err := os.Rename(tmp, dir); err != nil {
-		os.RemoveAll(tmp)
-		return fmt.Errorf("write %s: %w", dir, err)
-	}
-	return nil
 }
 
 // demoTrain trains (or resumes, or reuses) the demo's ce+g run.

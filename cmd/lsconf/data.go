@@ -109,10 +109,13 @@ says so).`,
 			if !g.quiet {
 				bar = progress.New(cmd.ErrOrStderr(), "write", total)
 			}
-			err = writeTreeAtomic(cmd, out, base, data.ClassMap{Set: set, Seed: &seed, PerClass: per}, bar)
+			// checkGenTarget has refused a folder that is not an empty
+			// folder or, with --force, an lsconf data set: replacing is safe.
+			err = data.WriteImageFolderAtomic(cmd.Context(), out, base, data.ClassMap{Set: set, Seed: &seed, PerClass: per},
+				func(int) { bar.Add(1) }, true)
 			bar.Finish()
 			if err != nil {
-				return err
+				return fmt.Errorf("data gen: %w", err)
 			}
 			s := dataGenSummary{Dir: out, Set: set, Seed: seed, PerClass: per, Images: base.Len(), Classes: base.ClassNames,
 				ClassMap: filepath.Join(out, data.ClassMapFile), ContactSheet: filepath.Join(out, data.ContactSheetFile),
@@ -161,53 +164,6 @@ func checkGenTarget(out string, force bool) error {
 	if err != nil || cm.Generator != data.Generator {
 		return fmt.Errorf("data gen: refusing to replace %s: it does not hold an lsconf data set (no %s written by lsconf)", out, data.ClassMapFile)
 	}
-	return nil
-}
-
-// writeTreeAtomic writes the tree into a temporary folder beside out and
-// renames it into place (replacing an existing out checked by
-// checkGenTarget).
-func writeTreeAtomic(cmd *cobra.Command, out string, base *data.Base, cm data.ClassMap, bar *progress.Bar) error {
-	out = filepath.Clean(out)
-	parent := filepath.Dir(out)
-	if err := os.MkdirAll(parent, 0o755); err != nil {
-		return fmt.Errorf("data gen: %w", err)
-	}
-	tmp, err := os.MkdirTemp(parent, "."+filepath.Base(out)+".tmp-")
-	if err != nil {
-		return fmt.Errorf("data gen: %w", err)
-	}
-	done := false
-	defer func() {
-		if !done {
-			os.RemoveAll(tmp)
-		}
-	}()
-	if err := os.Chmod(tmp, 0o755); err != nil {
-		return fmt.Errorf("data gen: %w", err)
-	}
-	if err := data.WriteImageFolder(cmd.Context(), tmp, base, cm, func(int) { bar.Add(1) }); err != nil {
-		return err
-	}
-	if _, err := os.Stat(out); err == nil {
-		old := tmp + ".old"
-		if err := os.Rename(out, old); err != nil {
-			return fmt.Errorf("data gen: replace %s: %w", out, err)
-		}
-		if err := os.Rename(tmp, out); err != nil {
-			os.Rename(old, out)
-			return fmt.Errorf("data gen: %w", err)
-		}
-		done = true
-		if err := os.RemoveAll(old); err != nil {
-			return fmt.Errorf("data gen: remove the replaced set %s: %w", old, err)
-		}
-		return nil
-	}
-	if err := os.Rename(tmp, out); err != nil {
-		return fmt.Errorf("data gen: %w", err)
-	}
-	done = true
 	return nil
 }
 
