@@ -153,7 +153,7 @@ func LoadImageFolder(ctx context.Context, root string, opts LoadOptions) (*Base,
 			classDirs = append(classDirs, name)
 		default:
 			rep.Ignored = append(rep.Ignored, Skip{name, "file at the top level, not in a class folder"})
-			if isImageExt(name) {
+			if IsImageName(name) {
 				topImages++
 			}
 		}
@@ -351,7 +351,10 @@ func loopsBack(st os.FileInfo, list []os.FileInfo) bool {
 
 func isHidden(name string) bool { return strings.HasPrefix(name, ".") }
 
-func isImageExt(name string) bool {
+// IsImageName reports whether a file name has an image extension lsconf
+// reads (.png, .jpg, .jpeg, .gif, any case). The loader and the index
+// both decide by it; the content is checked when the file is decoded.
+func IsImageName(name string) bool {
 	switch strings.ToLower(filepath.Ext(name)) {
 	case ".png", ".jpg", ".jpeg", ".gif":
 		return true

@@ -117,7 +117,7 @@ func (db *DB) IndexFolder(ctx context.Context, m Model, dir string, opt Options)
 			}
 			return nil
 		}
-		if !d.Type().IsRegular() || !IsImageName(d.Name()) {
+		if !d.Type().IsRegular() || !data.IsImageName(d.Name()) {
 			return nil
 		}
 		rel, err := filepath.Rel(abs, p)

@@ -1,14 +1,6 @@
 package index
 
-import (
-	_ "image/gif" // registers GIF decoding
-	_ "image/jpeg"
-	_ "image/png"
-	"path/filepath"
-	"strings"
-
-	"github.com/lsconf/lsconf/data"
-)
+import "github.com/lsconf/lsconf/data"
 
 // Side is the side of the model's input images (data.Size).
 const Side = data.Size
@@ -23,16 +15,6 @@ const MaxImagePixels = data.DefaultMaxPixels
 // ErrNotImage is returned (wrapped) for bytes that are not a PNG, JPEG or
 // GIF image (data.ErrNotImage).
 var ErrNotImage = data.ErrNotImage
-
-// IsImageName reports whether a file name has an image extension lsconf
-// indexes (.png, .jpg, .jpeg, .gif, any case).
-func IsImageName(name string) bool {
-	switch strings.ToLower(filepath.Ext(name)) {
-	case ".png", ".jpg", ".jpeg", ".gif":
-		return true
-	}
-	return false
-}
 
 // DecodeImage decodes PNG, JPEG or GIF bytes into a Side x Side gray image
 // of float32 values in [0, 1] (row-major) with data.DecodeImage (the whole
