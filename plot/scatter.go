@@ -41,6 +41,21 @@ type Cloud struct {
 	Outline bool
 }
 
+// Points turns flat encodings (n*nd float32 values, as a model returns
+// them) and their labels into the points and labels of a Cloud.
+func Points(z []float32, labels []int32, nd int) ([][]float64, []int) {
+	pts := make([][]float64, len(labels))
+	lab := make([]int, len(labels))
+	for i := range labels {
+		p := make([]float64, nd)
+		for k := range p {
+			p[k] = float64(z[i*nd+k])
+		}
+		pts[i], lab[i] = p, int(labels[i])
+	}
+	return pts, lab
+}
+
 // TrainCloud returns the paper's training cloud: small points, no outline.
 func TrainCloud(name string, points [][]float64, labels []int) Cloud {
 	return Cloud{Name: name, Points: points, Labels: labels, Radius: SmallPoint}

@@ -121,33 +121,9 @@ func analyse(ctx context.Context, cfg ReproConfig, e Experiment, rs reproSets) (
 
 // encodeSet encodes a whole set with a run and scores it.
 func encodeSet(ctx context.Context, run *train.Run, set data.Set, classes []string, name string) ([]float32, []int32, *train.EvalResult, error) {
-	lm, err := labelMap(set.Classes(), classes)
+	z, logits, labels, err := run.InferSet(ctx, set)
 	if err != nil {
 		return nil, nil, nil, fmt.Errorf("%s set: %w", name, err)
-	}
-	n := set.Len()
-	const chunk = 1024
-	x := make([]float32, chunk*data.Pixels)
-	var z, logits []float32
-	labels := make([]int32, 0, n)
-	for start := 0; start < n; start += chunk {
-		if err := ctx.Err(); err != nil {
-			return nil, nil, nil, err
-		}
-		k := min(chunk, n-start)
-		for i := range k {
-			y, err := set.Image(start+i, x[i*data.Pixels:(i+1)*data.Pixels])
-			if err != nil {
-				return nil, nil, nil, fmt.Errorf("%s set image %d: %w", name, start+i, err)
-			}
-			labels = append(labels, lm[y])
-		}
-		zb, lb, err := run.Infer(x[:k*data.Pixels], k)
-		if err != nil {
-			return nil, nil, nil, err
-		}
-		z = append(z, zb...)
-		logits = append(logits, lb...)
 	}
 	ev, err := train.Score(run.Layout(), classes, z, logits, labels)
 	if err != nil {
@@ -155,23 +131,6 @@ func encodeSet(ctx context.Context, run *train.Run, set data.Set, classes []stri
 	}
 	ev.Name = name
 	return z, labels, ev, nil
-}
-
-// labelMap maps a set's labels to the run's classes by name.
-func labelMap(setClasses, runClasses []string) ([]int32, error) {
-	m := make([]int32, len(setClasses))
-	for i, c := range setClasses {
-		m[i] = -1
-		for j, rc := range runClasses {
-			if c == rc {
-				m[i] = int32(j)
-			}
-		}
-		if m[i] < 0 {
-			return nil, fmt.Errorf("class %q is not one of the run's classes %q", c, runClasses)
-		}
-	}
-	return m, nil
 }
 
 func readJSON(path string, v any) error {

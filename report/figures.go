@@ -70,28 +70,13 @@ type svgBuffer struct{ b []byte }
 
 func (s *svgBuffer) Write(p []byte) (int, error) { s.b = append(s.b, p...); return len(p), nil }
 
-// points turns flat float32 encodings and labels into plot's form.
-func points(z []float32, y []int32, nd int) ([][]float64, []int) {
-	n := len(y)
-	pts := make([][]float64, n)
-	lab := make([]int, n)
-	for i := range n {
-		p := make([]float64, nd)
-		for k := range p {
-			p[k] = float64(z[i*nd+k])
-		}
-		pts[i], lab[i] = p, int(y[i])
-	}
-	return pts, lab
-}
-
 // lsScatter draws a run's LS: training points small, generalization
 // points large, the layout's centres and r_c circles (not for polar
 // runs, whose prohibited sectors are shaded instead).
 func lsScatter(r *RunResult, l *latent.Layout, title string, view plot.View) (*plot.Figure, error) {
 	nd := r.Points.ND
-	zt, yt := points(r.Points.ZTrain, r.Points.YTrain, nd)
-	zg, yg := points(r.Points.ZGen, r.Points.YGen, nd)
+	zt, yt := plot.Points(r.Points.ZTrain, r.Points.YTrain, nd)
+	zg, yg := plot.Points(r.Points.ZGen, r.Points.YGen, nd)
 	spec := plot.ScatterSpec{
 		Title:   title,
 		Classes: r.Test.Classes,

@@ -1,6 +1,7 @@
 package train
 
 import (
+	"context"
 	"fmt"
 	"math"
 	"slices"
@@ -268,7 +269,7 @@ func labelMap(set data.Set, classes []string) ([]int32, error) {
 		m[i] = int32(j)
 	}
 	if len(unknown) > 0 {
-		return nil, fmt.Errorf("the data's classes %q are not the model's classes %q (unknown: %q)", sc, classes, unknown)
+		return nil, fmt.Errorf("the data's classes %q include %q, not a class of the model's %q", sc, unknown, classes)
 	}
 	return m, nil
 }
@@ -277,28 +278,9 @@ func labelMap(set data.Set, classes []string) ([]int32, error) {
 // scores the result against layout l and the model's classes. The set's
 // classes are matched to the model's by name.
 func EvaluateNet(net *model.Net, l *latent.Layout, classes []string, set data.Set, name string) (*EvalResult, error) {
-	lm, err := labelMap(set, classes)
+	z, logits, labels, err := inferSet(context.Background(), net, classes, set)
 	if err != nil {
 		return nil, fmt.Errorf("evaluate %s: %w", name, err)
-	}
-	n := set.Len()
-	var z, logits []float32
-	labels := make([]int32, 0, n)
-	const chunk = 8 * model.InferBatch
-	x := make([]float32, chunk*data.Pixels)
-	y := make([]int32, chunk)
-	for start := 0; start < n; start += chunk {
-		k := min(chunk, n-start)
-		if err := loadRange(set, start, k, x, y, lm); err != nil {
-			return nil, fmt.Errorf("evaluate %s: %w", name, err)
-		}
-		zb, lb, err := net.Infer(x[:k*data.Pixels], k)
-		if err != nil {
-			return nil, fmt.Errorf("evaluate %s: %w", name, err)
-		}
-		z = append(z, zb...)
-		logits = append(logits, lb...)
-		labels = append(labels, y[:k]...)
 	}
 	r, err := Score(l, classes, z, logits, labels)
 	if err != nil {
@@ -306,4 +288,36 @@ func EvaluateNet(net *model.Net, l *latent.Layout, classes []string, set data.Se
 	}
 	r.Name = name
 	return r, nil
+}
+
+// inferSet runs net in inference mode over every image of set, in chunks,
+// and returns the encodings (n*n_d), the logits (n*n_c) and the labels as
+// indices of classes (the set's classes matched by name).
+func inferSet(ctx context.Context, net *model.Net, classes []string, set data.Set) (z, logits []float32, labels []int32, err error) {
+	lm, err := labelMap(set, classes)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	n := set.Len()
+	labels = make([]int32, 0, n)
+	const chunk = 8 * model.InferBatch
+	x := make([]float32, chunk*data.Pixels)
+	y := make([]int32, chunk)
+	for start := 0; start < n; start += chunk {
+		if err := ctx.Err(); err != nil {
+			return nil, nil, nil, err
+		}
+		k := min(chunk, n-start)
+		if err := loadRange(set, start, k, x, y, lm); err != nil {
+			return nil, nil, nil, err
+		}
+		zb, lb, err := net.Infer(x[:k*data.Pixels], k)
+		if err != nil {
+			return nil, nil, nil, err
+		}
+		z = append(z, zb...)
+		logits = append(logits, lb...)
+		labels = append(labels, y[:k]...)
+	}
+	return z, logits, labels, nil
 }

@@ -1,6 +1,7 @@
 package train
 
 import (
+	"context"
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
@@ -142,6 +143,18 @@ func (r *Run) Infer(images []float32, n int) (z, logits []float32, err error) {
 		return nil, nil, fmt.Errorf("encode with run %s: %w", r.dir, err)
 	}
 	return z, logits, nil
+}
+
+// InferSet encodes every image of a labelled set: encodings (n*n_d),
+// logits (n*n_c) and labels as indices of the run's classes (the set's
+// classes matched by name; a class the run does not know is an error).
+// Score turns them into an EvalResult.
+func (r *Run) InferSet(ctx context.Context, set data.Set) (z, logits []float32, labels []int32, err error) {
+	z, logits, labels, err = inferSet(ctx, r.net, r.info.Classes, set)
+	if err != nil {
+		return nil, nil, nil, fmt.Errorf("encode with run %s: %w", r.dir, err)
+	}
+	return z, logits, labels, nil
 }
 
 // Evaluate scores the model on a labelled set (classes matched by name).

@@ -10,8 +10,6 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/lsconf/lsconf/data"
-	"github.com/lsconf/lsconf/internal/progress"
 	"github.com/lsconf/lsconf/plot"
 	"github.com/lsconf/lsconf/report"
 	"github.com/lsconf/lsconf/train"
@@ -115,10 +113,14 @@ auto (from the points) or a number (the half-width of the view).`,
 				if err != nil {
 					return err
 				}
-				pts, labels, err := encodePoints(cmd, run, base, set.name, g.quiet)
-				if err != nil {
-					return err
+				if !g.quiet {
+					fmt.Fprintf(cmd.ErrOrStderr(), "plot: encoding %d %s\n", base.Len(), set.name)
 				}
+				z, _, y, err := run.InferSet(cmd.Context(), base)
+				if err != nil {
+					return fmt.Errorf("plot %s: %w", set.name, err)
+				}
+				pts, labels := plot.Points(z, y, run.Layout().ND())
 				spec.Clouds = append(spec.Clouds, set.cloud(fmt.Sprintf("%s (%d)", set.name, len(pts)), pts, labels))
 			}
 			fig, err := plot.Scatter(spec)
@@ -194,57 +196,4 @@ func parseView(s string) (float64, error) {
 		return 0, fmt.Errorf("plot: --view %q: want configured, wide, auto or a positive number", s)
 	}
 	return v, nil
-}
-
-// encodePoints encodes every image of base with run and returns the points
-// with labels in the run's class order.
-func encodePoints(cmd *cobra.Command, run *train.Run, base *data.Base, name string, quiet bool) ([][]float64, []int, error) {
-	idx := map[string]int{}
-	for i, c := range run.Classes() {
-		idx[c] = i
-	}
-	remap := make([]int, len(base.ClassNames))
-	for i, c := range base.ClassNames {
-		j, ok := idx[c]
-		if !ok {
-			return nil, nil, fmt.Errorf("plot: class %q of the %s is not a class of the run %v", c, name, run.Classes())
-		}
-		remap[i] = j
-	}
-	nd := run.Layout().ND()
-	n := base.Len()
-	var bar *progress.Bar
-	if !quiet {
-		bar = progress.New(cmd.ErrOrStderr(), "encode "+name, n)
-	}
-	defer bar.Finish()
-	pts := make([][]float64, 0, n)
-	labels := make([]int, 0, n)
-	imgs := make([]float32, encodeChunk*data.Pixels)
-	for start := 0; start < n; start += encodeChunk {
-		if err := cmd.Context().Err(); err != nil {
-			return nil, nil, err
-		}
-		k := min(encodeChunk, n-start)
-		for i := 0; i < k; i++ {
-			lab, err := base.Image(start+i, imgs[i*data.Pixels:(i+1)*data.Pixels])
-			if err != nil {
-				return nil, nil, fmt.Errorf("plot: %w", err)
-			}
-			labels = append(labels, remap[lab])
-		}
-		z, err := run.Encode(imgs[:k*data.Pixels], k)
-		if err != nil {
-			return nil, nil, err
-		}
-		for i := 0; i < k; i++ {
-			p := make([]float64, nd)
-			for c := range p {
-				p[c] = float64(z[i*nd+c])
-			}
-			pts = append(pts, p)
-		}
-		bar.Add(k)
-	}
-	return pts, labels, nil
 }
