@@ -114,7 +114,7 @@ auto (from the points) or a number (the half-width of the view).`,
 					return err
 				}
 				if !g.quiet {
-					fmt.Fprintf(cmd.ErrOrStderr(), "plot: encoding %d %s\n", base.Len(), set.name)
+					fmt.Fprintf(cmd.ErrOrStderr(), "plot: encoding %d images (%s)\n", base.Len(), set.name)
 				}
 				z, _, y, err := run.InferSet(cmd.Context(), base)
 				if err != nil {
