@@ -68,6 +68,10 @@ type Query struct {
 	Record int64 `json:"record,omitempty"`
 	// Target is set for text queries.
 	Target *Target `json:"target,omitempty"`
+	// Outside is set when the query's v is all zero (outside.go); Note
+	// then says how its results are ordered.
+	Outside bool   `json:"outside"`
+	Note    string `json:"note,omitempty"`
 }
 
 // PointQuery makes a query from an LS point.
@@ -76,7 +80,7 @@ func (e *Engine) PointQuery(z []float64) (Query, error) {
 	if err != nil {
 		return Query{}, err
 	}
-	return Query{V: v, Point: z}, nil
+	return MarkOutside(Query{V: v, Point: z}), nil
 }
 
 // RecordQuery makes a query from a record of the snapshot.
@@ -90,7 +94,7 @@ func (e *Engine) RecordQuery(id int64) (Query, error) {
 	for k := range z {
 		z[k] = float64(e.Snap.Z[i*nd+k])
 	}
-	return Query{V: e.X.V(i), Point: z, Record: id}, nil
+	return MarkOutside(Query{V: e.X.V(i), Point: z, Record: id}), nil
 }
 
 // TextQuery makes a query from words with the vocabulary.
@@ -98,6 +102,9 @@ func (e *Engine) TextQuery(voc *Vocab, text string, random bool, seed uint64) (Q
 	t, err := voc.Parse(text, random, seed)
 	if err != nil {
 		return Query{}, err
+	}
+	if len(t.Terms) > 1 && !t.Random {
+		return e.blendQuery(t)
 	}
 	q, err := e.PointQuery(t.Point)
 	q.Target = &t
@@ -111,11 +118,25 @@ type Result struct {
 	Score      float32 `json:"score"`
 	Label      string  `json:"label,omitempty"`
 	Collection string  `json:"collection"`
+	// OutsideScore is the record's distance to the nearest configured
+	// centre over r_c, Outside whether its v is all zero (outside.go).
+	OutsideScore float64 `json:"outside_score"`
+	Outside      bool    `json:"outside"`
+	// Distance is the distance to the query point when the query is
+	// outside every cluster and results are ranked by it.
+	Distance *float64 `json:"distance,omitempty"`
 }
 
 // Search ranks the snapshot against q and returns the top k (the query's
-// own record excluded).
+// own record excluded), each with its outside score and flag. A query
+// outside every cluster (v all zero) with a point is ranked by distance
+// to its point instead (outside.go).
 func (e *Engine) Search(q Query, k int) ([]Result, error) {
+	if vZero(q.V) && q.Point != nil && len(q.Point) == e.Snap.ND {
+		out := e.nearest(q.Point, k, q.Record)
+		e.annotate(out)
+		return out, nil
+	}
 	opt := Options{}
 	if q.Record != 0 {
 		self := q.Record
@@ -129,6 +150,7 @@ func (e *Engine) Search(q Query, k int) ([]Result, error) {
 	for i, h := range hits {
 		out[i] = Result{Rank: i + 1, ID: h.ID, Score: h.Score, Label: e.Snap.Labels[h.Pos], Collection: e.Snap.Collections[h.Pos]}
 	}
+	e.annotate(out)
 	return out, nil
 }
 
