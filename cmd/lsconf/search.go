@@ -178,11 +178,20 @@ neither. --grid writes the query and its results as a PNG mosaic with scores.`,
 					queryPx = nil
 				}
 			}
+			q = search.MarkOutside(q)
 			res, err := e.Search(q, k)
 			if err != nil {
 				return err
 			}
 			out.Query = q
+			if !g.quiet {
+				if q.Target != nil && q.Target.Note != "" {
+					fmt.Fprintf(os.Stderr, "note: %s\n", q.Target.Note)
+				}
+				if q.Note != "" {
+					fmt.Fprintf(os.Stderr, "note: %s\n", q.Note)
+				}
+			}
 			recs := make([]index.Record, len(res))
 			for i, r := range res {
 				rec, err := db.Record(ctx, r.ID)
@@ -259,11 +268,21 @@ func printResults(cmd *cobra.Command, out searchOutput, searched int) {
 	}
 	fmt.Fprintf(w, "%s, top %d of %d\n", desc, len(out.Results), searched)
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
-	fmt.Fprintln(tw, "rank\tscore\tid\tlabel\tcollection\tpath")
+	fmt.Fprintln(tw, "rank\tscore\toutside\tid\tlabel\tcollection\tpath")
 	for _, r := range out.Results {
-		fmt.Fprintf(tw, "%d\t%.4f\t%d\t%s\t%s\t%s\n", r.Rank, r.Score, r.ID, r.Label, r.Collection, r.Path)
+		fmt.Fprintf(tw, "%d\t%.4f\t%s\t%d\t%s\t%s\t%s\n", r.Rank, r.Score, outsideCell(r.Result), r.ID, r.Label, r.Collection, r.Path)
 	}
 	tw.Flush()
+}
+
+// outsideCell is a result's outside score (distance to the nearest centre
+// over r_c), starred when the record is outside the configured space.
+func outsideCell(r search.Result) string {
+	c := fmt.Sprintf("%.2f", r.OutsideScore)
+	if r.Outside {
+		c += "*"
+	}
+	return c
 }
 
 func fmtPoint(p []float64) string {
