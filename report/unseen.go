@@ -16,6 +16,7 @@ import (
 	"github.com/lsconf/lsconf/latent"
 	"github.com/lsconf/lsconf/metrics"
 	"github.com/lsconf/lsconf/model"
+	"github.com/lsconf/lsconf/search"
 	"github.com/lsconf/lsconf/train"
 )
 
@@ -419,16 +420,6 @@ func analyseUnseen(ctx context.Context, cfg ReproConfig, dir string, e Experimen
 	if r.Clustering, err = metrics.Cluster(knownTruth, knownPred); err != nil {
 		return nil, fmt.Errorf("repro --unseen: %w", err)
 	}
-	simScore := func(q int, dst []float64) {
-		for j := range n {
-			dst[j] = latent.Sim(v[q], v[j])
-		}
-	}
-	l2Score := func(q int, dst []float64) {
-		for j := range n {
-			dst[j] = -dist(z[q], z[j])
-		}
-	}
 	var heldQ, knownQ []int
 	for i, y := range labels {
 		if y == held {
@@ -438,17 +429,15 @@ func analyseUnseen(ctx context.Context, cfg ReproConfig, dir string, e Experimen
 		}
 	}
 	r.Chance = float64(len(heldQ)-1) / float64(n-1)
-	for _, c := range []struct {
-		dst   *metrics.Scores
-		score func(int, []float64)
-		q     []int
-	}{{&r.HeldSim, simScore, heldQ}, {&r.HeldL2, l2Score, heldQ}, {&r.KnownSim, simScore, knownQ}, {&r.KnownL2, l2Score, knownQ}} {
-		ev, err := metrics.Evaluate(labels, c.score, metrics.Options{K: 10, Queries: c.q, Workers: 2})
-		if err != nil {
-			return nil, fmt.Errorf("repro --unseen: %w", err)
-		}
-		*c.dst = ev.Scores
+	sim, l2, err := search.Rankings(l, z32, labels, heldQ, 10, 2)
+	if err != nil {
+		return nil, fmt.Errorf("repro --unseen: %w", err)
 	}
+	r.HeldSim, r.HeldL2 = sim.Scores, l2.Scores
+	if sim, l2, err = search.Rankings(l, z32, labels, knownQ, 10, 2); err != nil {
+		return nil, fmt.Errorf("repro --unseen: %w", err)
+	}
+	r.KnownSim, r.KnownL2 = sim.Scores, l2.Scores
 	return r, nil
 }
 

@@ -41,15 +41,8 @@ func (e *Engine) evalMetrics(queries []int, label map[string]int, k int) (Metric
 		}
 	}
 	m := Metrics{PerClass: map[string]metrics.Scores{}}
-	qs := queries
-	if len(qs) > MaxExactQueries {
-		step := (len(qs) + MaxExactQueries - 1) / MaxExactQueries
-		qs = nil
-		for j := 0; j < len(queries); j += step {
-			qs = append(qs, queries[j])
-		}
-		m.Sampled = true
-	}
+	qs := sampleQueries(queries)
+	m.Sampled = len(qs) < len(queries)
 	r, err := metrics.Evaluate(labels, func(q int, dst []float64) {
 		vq := e.X.V(q)
 		for j := range dst {
@@ -63,22 +56,6 @@ func (e *Engine) evalMetrics(queries []int, label map[string]int, k int) (Metric
 	for c, s := range r.PerLabel {
 		m.PerClass[classes[c]] = s
 	}
-	l := e.Layout()
-	nd := e.Snap.ND
-	truth := make([]int, len(queries))
-	pred := make([]int, len(queries))
-	z := make([]float64, nd)
-	for j, i := range queries {
-		truth[j] = labels[i]
-		for d := range z {
-			z[d] = float64(e.Snap.Z[i*nd+d])
-		}
-		if p, _, err := l.Classify(z); err == nil {
-			pred[j] = p
-		} else {
-			pred[j] = -1 // a non-finite encoding: a cluster of its own
-		}
-	}
-	m.Clustering, err = metrics.Cluster(truth, pred)
+	m.Clustering, err = NearestClusters(e.Layout(), e.Snap.Z, labels, queries)
 	return m, err
 }
