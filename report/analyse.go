@@ -9,6 +9,7 @@ import (
 
 	"github.com/lsconf/lsconf/data"
 	"github.com/lsconf/lsconf/internal/atomicfile"
+	"github.com/lsconf/lsconf/search"
 	"github.com/lsconf/lsconf/train"
 )
 
@@ -33,6 +34,9 @@ type RunResult struct {
 	Metrics []train.MetricsLine `json:"-"`
 	// Encodings of the training and generalization sets, for the figures.
 	Points Encodings `json:"-"`
+	// GenMetrics are the metric-learning figures of the generalization
+	// set (reprometrics.go); nil for polar runs.
+	GenMetrics *search.SetMetrics `json:"gen_metrics,omitempty"`
 }
 
 // Encodings are the LS encodings of a run's training and generalization

@@ -286,6 +286,9 @@ func Repro(ctx context.Context, cfg ReproConfig) (res *ReproResult, err error) {
 		logf("[%d/%d] %s: %s in %s (test %s%%, gen %s%%)\n", i+1, len(plan), e.Label(), how, since(t0), pct(r.Test.Accuracy), pct(r.Gen.Accuracy))
 		res.Runs = append(res.Runs, r)
 	}
+	if err := genMetrics(res.Runs, layout); err != nil {
+		return nil, err
+	}
 	res.Table = BuildTable2(res.Runs, cfg.Seeds)
 	res.Verdicts = Verdicts(res.Runs, cfg.Seeds, layout)
 	logf("repro: drawing the figures\n")

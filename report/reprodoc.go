@@ -35,6 +35,10 @@ func reproDoc(cfg ReproConfig, l *latent.Layout, res *ReproResult, f *reproFigur
 	d.Add(res.Table.ourTable(), res.Table.paperTable(), res.Table.compareTable())
 	d.Add(Para{Text: "Accuracy is the classifier head's (argmax p), as in the paper. “test” is the 20% split of the training textures (pre: unaugmented held-out base images; post: held-out augmented images), “gen” the built-in generalization set (a shifted, low-quality rendering of the same textures, standing in for the paper's 80 Market1501 crops). The nearest-cluster accuracy is in the conformance table."})
 
+	if t, ok := metricsTable(res.Runs); ok {
+		d.Add(Heading{Level: 2, Text: "Retrieval and clustering on the generalization set"})
+		d.Add(t, Para{Text: "Every generalization image as a query against the other generalization images of its run (itself excluded), exact; mean ± sd over the seeds. “sim” ranks by eq 15 on the v vectors (ties ordered against the query: queries outside the configured space get no credit), “L2” by Euclidean distance in z. NMI and AMI compare the nearest-cluster label with the label (arithmetic normalisation, exact expected mutual information). Definitions: docs/search.md."})
+	}
 	d.Add(Heading{Level: 2, Text: "Latent space figures"})
 	d.Add(Figure{Path: f.Fig7, Caption: "Figure 7: L_CE + L_G runs at the configured view [-2, 2]; columns are seeds, rows the pre and post splits; small points training encodings, large outlined points generalization encodings, black dots the configured centres with their r_c circles."})
 	d.Add(Figure{Path: f.Fig8, Caption: "Figure 8: L_CE runs at an automatic view (the largest coordinate, rounded up); the configured layout is drawn for scale."})
