@@ -23,7 +23,7 @@ func reproDoc(cfg ReproConfig, l *latent.Layout, res *ReproResult, f *reproFigur
 
 	d.Add(Heading{Level: 2, Text: "Verdicts"})
 	for i, v := range res.Verdicts {
-		d.Add(Heading{Level: 3, Text: fmt.Sprintf("(%d) %s: %s", i+1, v.Claim, strings.ToUpper(v.Outcome))}, List{Items: v.Evidence})
+		d.Add(Heading{Level: 3, Text: verdictHeading(i, v, cfg)}, List{Items: v.Evidence})
 	}
 	if note := budgetNote(cfg, res.Runs); note != "" {
 		d.Add(Para{Text: note})
@@ -32,6 +32,7 @@ func reproDoc(cfg ReproConfig, l *latent.Layout, res *ReproResult, f *reproFigur
 		CentreTolerance, 100*WithinShare, l.Radius(0), DifferentAngle, 2*l.Dc())})
 
 	d.Add(Heading{Level: 2, Text: "Table 2: test and generalization accuracy"})
+	d.Add(Para{Text: "ce+g runs: " + cegLoss(cfg) + "; ce runs: L_CE alone."})
 	d.Add(res.Table.ourTable(), res.Table.paperTable(), res.Table.compareTable())
 	d.Add(Para{Text: "Accuracy is the classifier head's (argmax p), as in the paper. “test” is the 20% split of the training textures (pre: unaugmented held-out base images; post: held-out augmented images), “gen” the built-in generalization set (a shifted, low-quality rendering of the same textures, standing in for the paper's 80 Market1501 crops). The nearest-cluster accuracy is in the conformance table."})
 
@@ -90,7 +91,7 @@ func reproDoc(cfg ReproConfig, l *latent.Layout, res *ReproResult, f *reproFigur
 		fmt.Sprintf("seeds %v; width divisor %d (1 = the paper's model); %d epochs; batch %d; Adam lr %g, %s schedule; k_g %.1f with L_G %s%s", cfg.Seeds, cfg.Width, cfg.Epochs, cfg.BatchSize, cfg.LR, scheduleName(cfg.LRSchedule), latent.PaperKG, reductionName(cfg.LGReduction), centreNote(cfg.LGCenter)),
 		fmt.Sprintf("data: %s, data seed %d; %d augmentations per training image, each with its two mirror copies; 80/20 split", sizes, cfg.DataSeed, cfg.AugPerImage),
 		fmt.Sprintf("layout: %d centres on a circle of radius d_c = %.2f, r_c = %.2f, R_d = %.4f", l.NC(), l.Dc(), l.Radius(0), l.Rd()),
-		fmt.Sprintf("polar runs: %s, loss %s, pre split, seed %d", strings.Join(cfg.Polar, ", "), cfg.PolarMode, firstSeed(cfg.Seeds)),
+		polarNote(cfg),
 		fmt.Sprintf("training time of all runs %s (wall time per run in the Runs table); this invocation %s: %d runs trained, %d resumed, %d already finished", fmtSeconds(wall), fmtSeconds(res.Seconds), res.Trained, res.Resumed, res.Skipped),
 	}})
 	var steps int64
