@@ -43,7 +43,7 @@ demo: build
 
 # Speed on this machine: lsconf's train step, encoder and search beside
 # PyTorch and numpy (when /usr/bin/python3 has them), interleaved rounds,
-# medians, ratios and issue 7's targets (docs/speed.md). Run it on a quiet
+# medians, ratios and lsconf's speed targets (docs/speed.md). Run it on a quiet
 # machine; BENCH_FLAGS passes options, e.g. BENCH_FLAGS="--widths 8 --rounds 1".
 # The go test benchmarks: go test -run '^$' -bench . -benchtime 3x ./model ./search
 bench: build
