@@ -337,4 +337,3 @@ func TestImageQueriesBatched(t *testing.T) {
 	}
 	t.Logf("20 concurrent uploads: %d encode calls", m.calls)
 }
-
