@@ -95,6 +95,7 @@ changed files are re-encoded, files that disappeared are removed (unless
 					fmt.Fprintf(out, "  %s\n", p)
 				}
 			}
+			printSkips(out, "entries were not indexed", res.NotIndexed)
 			return nil
 		},
 	}
