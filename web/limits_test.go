@@ -14,9 +14,11 @@ import (
 	"net/http/httptest"
 	"net/url"
 	"os"
+	"path/filepath"
 	"strings"
 	"sync"
 	"sync/atomic"
+	"syscall"
 	"testing"
 	"time"
 
@@ -336,4 +338,44 @@ func TestImageQueriesBatched(t *testing.T) {
 		t.Fatalf("20 concurrent uploads: %d encode calls for %d images, want fewer calls than images", m.calls, m.images)
 	}
 	t.Logf("20 concurrent uploads: %d encode calls", m.calls)
+}
+
+// TestImageRouteRegularFilesOnly (item 5): an indexed file replaced by a
+// FIFO or by a huge sparse file is refused at once, not waited on or read.
+func TestImageRouteRegularFilesOnly(t *testing.T) {
+	f := newFixture(t, 2, false)
+	rows, err := f.db.SQL().Query(`SELECT r.id, c.root, r.path FROM records r JOIN collections c ON c.id = r.collection_id ORDER BY r.id LIMIT 2`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var ids []int64
+	var paths []string
+	for rows.Next() {
+		var id int64
+		var root, p string
+		rows.Scan(&id, &root, &p)
+		ids = append(ids, id)
+		paths = append(paths, filepath.Join(root, filepath.FromSlash(p)))
+	}
+	rows.Close()
+	os.Remove(paths[0])
+	if err := syscall.Mkfifo(paths[0], 0o644); err != nil {
+		t.Fatal(err)
+	}
+	os.Remove(paths[1])
+	big, _ := os.Create(paths[1])
+	big.Truncate(3 << 30)
+	big.Close()
+	client := &http.Client{Timeout: 10 * time.Second}
+	for _, id := range ids {
+		r, err := client.Get(fmt.Sprintf("%s/api/image/%d", f.srv.URL, id))
+		if err != nil {
+			t.Fatalf("record %d: %v (the route hung)", id, err)
+		}
+		b, _ := io.ReadAll(r.Body)
+		r.Body.Close()
+		if r.StatusCode != 404 || len(b) > 2048 {
+			t.Fatalf("record %d: %d, %d bytes", id, r.StatusCode, len(b))
+		}
+	}
 }
