@@ -328,6 +328,9 @@ func (db *DB) ensureCollection(ctx context.Context, m Model, name, root, runDir 
 			return 0, fmt.Errorf("collection %q already indexes %s, not %s: choose another collection name", name, oldRoot, root)
 		}
 	case errors.Is(err, sql.ErrNoRows):
+		if err := ValidCollectionName(name); err != nil {
+			return 0, err
+		}
 		r, err := tx.ExecContext(ctx, `INSERT INTO collections(name, root, created) VALUES(?, ?, ?)`, name, root, time.Now().UTC().Format(time.RFC3339))
 		if err != nil {
 			return 0, fmt.Errorf("create collection %s: %w", name, err)
