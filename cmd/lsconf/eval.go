@@ -67,7 +67,7 @@ run's.`,
 					out.Results = append(out.Results, r)
 				}
 			} else {
-				base, err := loadBase(cmd, dataSpec, dataSeed, g.quiet)
+				base, err := loadSet(cmd, dataSpec, dataSeed, g.quiet)
 				if err != nil {
 					return err
 				}

@@ -57,15 +57,24 @@ func loadBase(cmd *cobra.Command, spec string, dataSeed uint64, quiet bool) (*da
 // runSets rebuilds the train, test and generalization sets a run's
 // data description names.
 func runSets(cmd *cobra.Command, d train.DataInfo, seed uint64, quiet bool) (train.Sets, error) {
-	base, err := loadBase(cmd, d.Train, d.DataSeed, quiet)
-	if err != nil {
-		return train.Sets{}, err
+	var sets train.Sets
+	if data.IsIDXSource(d.Train) {
+		s, err := idxSets(d, seed)
+		if err != nil {
+			return train.Sets{}, err
+		}
+		sets = s
+	} else {
+		base, err := loadBase(cmd, d.Train, d.DataSeed, quiet)
+		if err != nil {
+			return train.Sets{}, err
+		}
+		tr, te, err := data.Split(base, data.SplitConfig{Mode: data.SplitMode(d.Split), AugPerImage: d.AugPerImage, Aug: augmentFor(d.Train, d.Mirror), Seed: seed})
+		if err != nil {
+			return train.Sets{}, err
+		}
+		sets = train.Sets{Train: tr, Test: te}
 	}
-	tr, te, err := data.Split(base, data.SplitConfig{Mode: data.SplitMode(d.Split), AugPerImage: d.AugPerImage, Seed: seed})
-	if err != nil {
-		return train.Sets{}, err
-	}
-	sets := train.Sets{Train: tr, Test: te}
 	if d.Gen != "" && d.Gen != noGen {
 		g, err := loadBase(cmd, d.Gen, d.DataSeed, quiet)
 		if err != nil {
@@ -158,6 +167,15 @@ model (15-20x slower to train than 8 on a CPU).`,
 			if d.Gen == noGen {
 				d.Gen = ""
 			}
+			if data.IsIDXSource(d.Train) {
+				d.Split = "shipped"
+				if !cmd.Flags().Changed("aug-per-image") {
+					d.AugPerImage = 0
+				}
+			}
+			if d.Mirror == "" {
+				d.Mirror = defaultMirror(d.Train)
+			}
 			sets, err := runSets(cmd, d, cfg.Seed, g.quiet)
 			if err != nil {
 				return err
@@ -183,10 +201,11 @@ model (15-20x slower to train than 8 on a CPU).`,
 	}
 	f := cmd.Flags()
 	lf.register(cmd)
-	f.StringVar(&d.Train, "data", builtinTrain, `training images: an ImageFolder, or "builtin" (the built-in textures)`)
+	f.StringVar(&d.Train, "data", builtinTrain, `training images: an ImageFolder, "builtin" (the built-in textures), "fashion-mnist" (Debian's dataset-fashion-mnist) or "idx:DIR" (MNIST-style IDX files, split as shipped)`)
 	f.StringVar(&d.Gen, "gen", "", `generalization images (evaluated every epoch, never trained on): a folder, "builtin-gen", or "none" (default: builtin-gen with --data builtin)`)
 	f.StringVar(&d.Split, "split", "pre", "train/test split: pre (split, then augment train) or post (augment, then split)")
-	f.IntVar(&d.AugPerImage, "aug-per-image", 4, "augmentations per training image (each also gives 2 mirror copies)")
+	f.IntVar(&d.AugPerImage, "aug-per-image", 4, "random augmentations per training image, each followed by its --mirror copies; 0 = the images themselves (with their mirror copies). Default 4 for folders and builtin, 0 for IDX sources")
+	f.StringVar(&d.Mirror, "mirror", "", "mirror copies of every training image: none, h (left-right) or hv (left-right and up-down, the paper's). Default hv for folders and builtin, h for IDX sources")
 	f.Uint64Var(&d.DataSeed, "data-seed", 1, "seed of the built-in textures")
 	f.StringVar(&mode, "mode", string(model.ModeCEG), "loss: ce (L_CE) or ce+g (L_CE + k_g L_G)")
 	f.StringVar(&cfg.Encoder, "encoder", "plain", "encoder configuration: plain, paper-eq6 or sectors")
