@@ -38,3 +38,20 @@ func SpreadAuto(nc, nd int, dc float64) (*Layout, error) {
 	}
 	return Spread(nc, nd, dc, rc)
 }
+
+// ManyClasses is the number of classes above which DefaultND leaves the
+// paper's circle for a regular simplex.
+const ManyClasses = 5
+
+// DefaultND is the latent dimension lsconf uses for nc classes when none
+// is given: 2 (the paper's circle) up to ManyClasses classes, nc-1 above
+// (a regular simplex: every centre equally far from every other, so no
+// pair of classes is forced to be neighbours). On Fashion-MNIST (10
+// classes) the simplex gave 8 points more test accuracy than the circle
+// at the same budget (docs/fashion-mnist/report.md).
+func DefaultND(nc int) int {
+	if nc <= ManyClasses {
+		return 2
+	}
+	return nc - 1
+}
