@@ -64,6 +64,9 @@ func init() {
 	}
 
 	allowed := envutil.MustReadBool(envutil.SIMD_AVX512_Env, true)
+	// lsconf fork: GOMLX_SIMD_AVX2=false turns every SIMD kernel off, these
+	// too (an AVX-512 CPU has AVX2), so that one switch forces pure Go.
+	allowed = allowed && envutil.MustReadBool(envutil.SIMD_AVX2_Env, true)
 	if allowed && archsimd.X86.AVX512() {
 		registerAVX512(false)
 	}
