@@ -177,6 +177,9 @@ func (v *Vocab) Parse(text string, random bool, seed uint64) (Target, error) {
 	if err != nil {
 		return t, err
 	}
+	if err := checkBlend(b.w, text); err != nil {
+		return t, err
+	}
 	b.random = b.random || random
 	nd := v.layout.ND()
 	t.Point = make([]float64, nd)
@@ -253,8 +256,8 @@ func (v *Vocab) resolve(q string, depth int) (blend, error) {
 			w := 1.0
 			if len(f) > 1 {
 				if x, err := strconv.ParseFloat(f[0], 64); err == nil {
-					if !(x >= 0) || math.IsInf(x, 0) {
-						return blend{}, fmt.Errorf("text query: weight %v in %q must be a non-negative number", f[0], q)
+					if err := checkWeight(x, f[0], q); err != nil {
+						return blend{}, err
 					}
 					w, f = x, f[1:]
 				}

@@ -93,7 +93,7 @@ run's.`,
 					}
 				}
 			} else {
-				base, err := loadBase(cmd, dataSpec, dataSeed, g.quiet)
+				base, err := loadSet(cmd, dataSpec, dataSeed, g.quiet)
 				if err != nil {
 					return err
 				}

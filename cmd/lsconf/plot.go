@@ -10,6 +10,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/lsconf/lsconf/data"
 	"github.com/lsconf/lsconf/plot"
 	"github.com/lsconf/lsconf/report"
 	"github.com/lsconf/lsconf/train"
@@ -106,22 +107,14 @@ auto (from the points) or a number (the half-width of the view).`,
 				spec, name string
 				cloud      func(string, [][]float64, []int) plot.Cloud
 			}{{dataSpec, "images", plot.TrainCloud}, {genSpec, "generalization", plot.GeneralizationCloud}} {
-				if set.spec == "" || set.spec == noGen {
+				if set.spec == "" || set.spec == data.NoSource {
 					continue
 				}
-				base, err := loadBase(cmd, set.spec, dataSeed, g.quiet)
+				c, err := plotCloud(cmd, run, set.spec, set.name, dataSeed, g.quiet, set.cloud)
 				if err != nil {
 					return err
 				}
-				if !g.quiet {
-					fmt.Fprintf(cmd.ErrOrStderr(), "plot: encoding %d images (%s)\n", base.Len(), set.name)
-				}
-				z, _, y, err := run.InferSet(cmd.Context(), base)
-				if err != nil {
-					return fmt.Errorf("plot %s: %w", set.name, err)
-				}
-				pts, labels := plot.Points(z, y, run.Layout().ND())
-				spec.Clouds = append(spec.Clouds, set.cloud(fmt.Sprintf("%s (%d)", set.name, len(pts)), pts, labels))
+				spec.Clouds = append(spec.Clouds, c)
 			}
 			fig, err := plot.Scatter(spec)
 			if err != nil {
@@ -172,7 +165,7 @@ auto (from the points) or a number (the half-width of the view).`,
 	f := cmd.Flags()
 	f.StringVar(&runDir, "run", "", "run folder (made by lsconf train)")
 	f.StringVar(&out, "out", "", "folder for the figures (created)")
-	f.StringVar(&dataSpec, "data", "", `images drawn as small points: an ImageFolder, "builtin" or "builtin-gen" (default: the run's training data)`)
+	f.StringVar(&dataSpec, "data", "", `images drawn as small points: an ImageFolder, a folder of unlabelled images (drawn grey), "builtin", "builtin-gen", "fashion-mnist" or "idx:DIR" (their test split) (default: the run's training data; at most 5000 points are drawn, evenly thinned)`)
 	f.StringVar(&genSpec, "gen", "", `images drawn as large points, or "none" (default: the run's generalization data)`)
 	f.Uint64Var(&dataSeed, "data-seed", 1, "seed of the built-in textures (default: the run's)")
 	f.StringVar(&view, "view", "configured", "LS view: configured ([-2, 2]), wide ([-40, 40]), auto, or a half-width")
