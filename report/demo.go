@@ -428,25 +428,19 @@ func demoFigures(cfg DemoConfig, w figWriter, run *train.Run, l *latent.Layout, 
 			r.Metrics = append(r.Metrics, m)
 		}
 	}
-	fig, err := lsScatter(r, l, "lsconf demo: latent space (training points small, generalization points large)", plot.View{Half: plot.ConfiguredHalf})
+	figs, err := drawRunResult(r, l, []LSView{{"lsconf demo: latent space (training points small, generalization points large)", plot.View{Half: plot.ConfiguredHalf}}},
+		func(e *train.EvalResult) string { return e.Name + " set (classifier head)" })
 	if err != nil {
 		return "", err
 	}
-	if res.Files["LS figure"], _, err = w.save(fig, "ls"); err != nil {
+	if res.Files["LS figure"], _, err = w.save(figs.LS[0], "ls"); err != nil {
 		return "", err
 	}
-	if fig, err = curvesOf(r); err != nil {
+	if res.Files["training curves"], _, err = w.save(figs.Curves, "curves"); err != nil {
 		return "", err
 	}
-	if res.Files["training curves"], _, err = w.save(fig, "curves"); err != nil {
-		return "", err
-	}
-	for _, e := range []*train.EvalResult{res.Test, res.Gen} {
-		fig, err := plot.Confusion(plot.ConfusionSpec{Title: e.Name + " set (classifier head)", Classes: e.Classes, Counts: e.Confusion})
-		if err != nil {
-			return "", err
-		}
-		if res.Files["confusion "+e.Name], _, err = w.save(fig, "confusion-"+e.Name); err != nil {
+	for i, e := range []*train.EvalResult{res.Test, res.Gen} {
+		if res.Files["confusion "+e.Name], _, err = w.save(figs.Confusion[i], "confusion-"+e.Name); err != nil {
 			return "", err
 		}
 	}

@@ -70,36 +70,43 @@ type svgBuffer struct{ b []byte }
 
 func (s *svgBuffer) Write(p []byte) (int, error) { s.b = append(s.b, p...); return len(p), nil }
 
-// lsScatter draws a run's LS: training points small, generalization
-// points large, the layout's centres and r_c circles (not for polar
-// runs, whose prohibited sectors are shaded instead).
-func lsScatter(r *RunResult, l *latent.Layout, title string, view plot.View) (*plot.Figure, error) {
-	nd := r.Points.ND
-	zt, yt := plot.Points(r.Points.ZTrain, r.Points.YTrain, nd)
-	zg, yg := plot.Points(r.Points.ZGen, r.Points.YGen, nd)
-	spec := plot.ScatterSpec{
-		Title:   title,
-		Classes: r.Test.Classes,
-		Clouds: []plot.Cloud{
-			plot.TrainCloud(fmt.Sprintf("train (%d)", len(yt)), zt, yt),
-			plot.GeneralizationCloud(fmt.Sprintf("generalization (%d)", len(yg)), zg, yg),
+// runFigureSpec is a reproduced (or demo) run's RunFigureSpec: training
+// points small, generalization points large, the layout's centres and r_c
+// circles (not for polar runs, whose prohibited sectors are shaded
+// instead), curves titled with the experiment, and the test and
+// generalization confusion matrices.
+func runFigureSpec(r *RunResult, l *latent.Layout, views []LSView, confTitle func(*train.EvalResult) string) (RunFigureSpec, error) {
+	spec := RunFigureSpec{
+		Classes: r.Test.Classes, Layout: l, ND: r.Points.ND,
+		Points: []PointSet{
+			{Name: "train", Z: r.Points.ZTrain, Y: r.Points.YTrain},
+			{Name: "generalization", Z: r.Points.ZGen, Y: r.Points.YGen, Large: true},
 		},
-		Layout: l,
-		View:   view,
+		Views: views, Mode: r.Experiment.Mode, CurvesTitle: r.Experiment.Label(), Metrics: r.Metrics,
+		Evals: []*train.EvalResult{r.Test, r.Gen}, ConfusionTitle: confTitle,
 	}
 	if r.Experiment.Polar() {
 		s, err := latent.ParseSectors(r.Experiment.Encoder, len(r.Test.Classes))
 		if err != nil {
-			return nil, err
+			return spec, err
 		}
-		spec.Sectors, spec.Layout = s, nil
+		spec.Sectors = s
 	}
-	return plot.Scatter(spec)
+	return spec, nil
 }
 
-// curvesOf draws a run's training curves from its epoch lines.
-func curvesOf(r *RunResult) (*plot.Figure, error) {
-	return TrainingCurves(r.Experiment.Label(), r.Experiment.Mode, r.Metrics)
+// drawRunResult draws a reproduced (or demo) run's figures; a run without
+// a finished epoch is an error.
+func drawRunResult(r *RunResult, l *latent.Layout, views []LSView, confTitle func(*train.EvalResult) string) (RunFigures, error) {
+	spec, err := runFigureSpec(r, l, views, confTitle)
+	if err != nil {
+		return RunFigures{}, err
+	}
+	figs, err := DrawRun(spec)
+	if err == nil && figs.Curves == nil {
+		err = ErrNoEpochs
+	}
+	return figs, err
 }
 
 // ErrNoEpochs is returned by TrainingCurves for a run that has not finished
@@ -174,21 +181,20 @@ func drawReproFigures(ctx context.Context, cfg ReproConfig, l *latent.Layout, ru
 		e := r.Experiment
 		name := e.Name()
 		var rf runFigures
-		var views []plot.View
-		var viewNames []string
+		var views []LSView
 		switch {
 		case e.Polar():
-			views, viewNames = []plot.View{{}}, []string{"auto view"}
+			views = []LSView{{e.Label() + ", auto view", plot.View{}}}
 		case e.Mode == model.ModeCEG:
-			views, viewNames = []plot.View{{Half: plot.ConfiguredHalf}}, []string{"[-2, 2]"}
+			views = []LSView{{e.Label() + ", [-2, 2]", plot.View{Half: plot.ConfiguredHalf}}}
 		default:
-			views, viewNames = []plot.View{{}, {Half: plot.WideHalf}}, []string{"auto view", "[-40, 40]"}
+			views = []LSView{{e.Label() + ", auto view", plot.View{}}, {e.Label() + ", [-40, 40]", plot.View{Half: plot.WideHalf}}}
 		}
-		for i, v := range views {
-			fig, err := lsScatter(r, l, fmt.Sprintf("%s, %s", e.Label(), viewNames[i]), v)
-			if err != nil {
-				return nil, fmt.Errorf("repro %s: %w", name, err)
-			}
+		figs, err := drawRunResult(r, l, views, func(set *train.EvalResult) string { return fmt.Sprintf("%s: %s set", e.Label(), set.Name) })
+		if err != nil {
+			return nil, fmt.Errorf("repro %s: %w", name, err)
+		}
+		for i, fig := range figs.LS {
 			suffix := []string{"", "-wide"}[i]
 			p, img, err := w.save(fig, "ls-"+name+suffix)
 			if err != nil {
@@ -203,20 +209,12 @@ func drawReproFigures(ctx context.Context, cfg ReproConfig, l *latent.Layout, ru
 		if !e.Polar() {
 			save = w.render
 		}
-		fig, err := curvesOf(r)
-		if err != nil {
-			return nil, fmt.Errorf("repro %s: %w", name, err)
-		}
 		var crv, ct, cg image.Image
-		if rf.Curves, crv, err = save(fig, "curves-"+name); err != nil {
+		if rf.Curves, crv, err = save(figs.Curves, "curves-"+name); err != nil {
 			return nil, err
 		}
-		for _, set := range []*train.EvalResult{r.Test, r.Gen} {
-			fig, err := plot.Confusion(plot.ConfusionSpec{Title: fmt.Sprintf("%s: %s set", e.Label(), set.Name), Classes: set.Classes, Counts: set.Confusion})
-			if err != nil {
-				return nil, fmt.Errorf("repro %s: %w", name, err)
-			}
-			p, img, err := save(fig, "confusion-"+name+"-"+set.Name)
+		for i, set := range []*train.EvalResult{r.Test, r.Gen} {
+			p, img, err := save(figs.Confusion[i], "confusion-"+name+"-"+set.Name)
 			if err != nil {
 				return nil, err
 			}
