@@ -518,7 +518,7 @@ func demoSearch(ctx context.Context, cfg DemoConfig, w figWriter, db *index.DB, 
 	}
 	imgQ.Kind, imgQ.Input, imgQ.Want, imgQ.queryPx = "image", filepath.ToSlash(filepath.Join(DemoGenData, rel)), cfg.QueryClass, px
 	// Word query.
-	voc, err := search.NewVocab(e.Layout(), e.Identity.Classes)
+	voc, err := search.NewVocab(e.Layout(), e.Identity().Classes)
 	if err != nil {
 		return "", err
 	}
@@ -563,7 +563,7 @@ func demoSearch(ctx context.Context, cfg DemoConfig, w figWriter, db *index.DB, 
 }
 
 // runQuery searches and reads the result records.
-func runQuery(ctx context.Context, e *search.Engine, q search.Query, k int) (QueryResult, error) {
+func runQuery(ctx context.Context, e *search.Searcher, q search.Query, k int) (QueryResult, error) {
 	hits, err := e.Search(q, k)
 	if err != nil {
 		return QueryResult{}, err

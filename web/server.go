@@ -115,7 +115,7 @@ var errEmpty = errors.New("the index is empty: add images with \"lsconf index --
 // loaded is a search snapshot, when it was loaded, and whether a newer
 // one is being loaded in the background.
 type loaded struct {
-	e         *search.Engine
+	e         *search.Searcher
 	at        time.Time
 	reloading bool
 }
@@ -125,7 +125,7 @@ type loaded struct {
 // changed and the snapshot is older than ReloadEvery, a newer one is loaded
 // in the background while requests keep using the current one (a
 // consistent committed state), so searches never wait for a reload.
-func (s *Server) engine(ctx context.Context, collection string) (*search.Engine, int, error) {
+func (s *Server) engine(ctx context.Context, collection string) (*search.Searcher, int, error) {
 	var cols []string
 	if collection != "" {
 		cols = strings.Split(collection, ",")
@@ -138,7 +138,7 @@ func (s *Server) engine(ctx context.Context, collection string) (*search.Engine,
 	}
 	s.mu.Lock()
 	if l, ok := s.engines[key]; ok {
-		if l.e.Snap.Generation != gen && !l.reloading && time.Since(l.at) >= s.cfg.ReloadEvery {
+		if l.e.Generation() != gen && !l.reloading && time.Since(l.at) >= s.cfg.ReloadEvery {
 			l.reloading = true
 			go s.reload(key, cols)
 		}
@@ -151,7 +151,7 @@ func (s *Server) engine(ctx context.Context, collection string) (*search.Engine,
 		return nil, status, err
 	}
 	s.mu.Lock()
-	if l, ok := s.engines[key]; !ok || l.e.Snap.Generation < e.Snap.Generation {
+	if l, ok := s.engines[key]; !ok || l.e.Generation() < e.Generation() {
 		s.engines[key] = &loaded{e: e, at: time.Now()}
 	}
 	s.mu.Unlock()
@@ -172,7 +172,7 @@ func (s *Server) reload(key string, cols []string) {
 	s.engines[key] = &loaded{e: e, at: time.Now()}
 }
 
-func (s *Server) load(ctx context.Context, key string, cols []string) (*search.Engine, int, error) {
+func (s *Server) load(ctx context.Context, key string, cols []string) (*search.Searcher, int, error) {
 	e, err := search.Load(ctx, s.cfg.DB, cols...)
 	switch {
 	case errors.Is(err, index.ErrNoModel):
@@ -182,7 +182,7 @@ func (s *Server) load(ctx context.Context, key string, cols []string) (*search.E
 	case err != nil:
 		return nil, http.StatusInternalServerError, err
 	}
-	if e.Snap.Len() == 0 {
+	if e.Len() == 0 {
 		if key == "" {
 			return nil, http.StatusConflict, errEmpty
 		}
@@ -192,11 +192,11 @@ func (s *Server) load(ctx context.Context, key string, cols []string) (*search.E
 }
 
 // vocabulary returns the text vocabulary for the index's classes.
-func (s *Server) vocabulary(e *search.Engine) (*search.Vocab, error) {
+func (s *Server) vocabulary(e *search.Searcher) (*search.Vocab, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if s.vocab == nil {
-		v, err := search.NewVocab(e.Layout(), e.Identity.Classes, s.cfg.Vocab...)
+		v, err := search.NewVocab(e.Layout(), e.Identity().Classes, s.cfg.Vocab...)
 		if err != nil {
 			return nil, err
 		}
