@@ -99,16 +99,16 @@ func analyse(ctx context.Context, cfg ReproConfig, e Experiment, rs reproSets) (
 		return nil, false, fmt.Errorf("repro %s: the checkpoint (model %s) is not the one eval.json evaluated (%s)", e.Name(), run.ID(), ev.ID)
 	}
 	classes := run.Classes()
-	zt, yt, trainEval, err := encodeSet(ctx, run, sets.Train, classes, "train")
+	tr, err := encodeSet(ctx, run, sets.Train, classes, "train")
 	if err != nil {
 		return nil, false, fmt.Errorf("repro %s: %w", e.Name(), err)
 	}
-	zg, yg, _, err := encodeSet(ctx, run, sets.Gen, classes, "gen")
+	gen, err := encodeSet(ctx, run, sets.Gen, classes, "gen")
 	if err != nil {
 		return nil, false, fmt.Errorf("repro %s: %w", e.Name(), err)
 	}
-	r.Train = trainEval
-	r.Points = Encodings{ND: run.Layout().ND(), ZTrain: zt, YTrain: yt, ZGen: zg, YGen: yg}
+	r.Train = tr.Eval
+	r.Points = Encodings{ND: run.Layout().ND(), ZTrain: tr.Z, YTrain: tr.Labels, ZGen: gen.Z, YGen: gen.Labels}
 	b, err := json.Marshal(analysisCache{ID: ev.ID, Train: r.Train, Points: r.Points})
 	if err != nil {
 		return nil, false, fmt.Errorf("repro %s: %w", e.Name(), err)
@@ -119,18 +119,24 @@ func analyse(ctx context.Context, cfg ReproConfig, e Experiment, rs reproSets) (
 	return r, false, nil
 }
 
+// encodedSet is a set encoded by a run and scored.
+type encodedSet struct {
+	*train.Inference
+	Eval *train.EvalResult
+}
+
 // encodeSet encodes a whole set with a run and scores it.
-func encodeSet(ctx context.Context, run *train.Run, set data.Set, classes []string, name string) ([]float32, []int32, *train.EvalResult, error) {
-	z, logits, labels, err := run.InferSet(ctx, set)
+func encodeSet(ctx context.Context, run *train.Run, set data.Set, classes []string, name string) (encodedSet, error) {
+	inf, err := run.InferSet(ctx, set)
 	if err != nil {
-		return nil, nil, nil, fmt.Errorf("%s set: %w", name, err)
+		return encodedSet{}, fmt.Errorf("%s set: %w", name, err)
 	}
-	ev, err := train.Score(run.Layout(), classes, z, logits, labels)
+	ev, err := train.Score(run.Layout(), classes, inf.Z, inf.Logits, inf.Labels)
 	if err != nil {
-		return nil, nil, nil, fmt.Errorf("%s set: %w", name, err)
+		return encodedSet{}, fmt.Errorf("%s set: %w", name, err)
 	}
 	ev.Name = name
-	return z, labels, ev, nil
+	return encodedSet{Inference: inf, Eval: ev}, nil
 }
 
 func readJSON(path string, v any) error {

@@ -230,23 +230,21 @@ func Demo(ctx context.Context, cfg DemoConfig) (res *DemoResult, err error) {
 	if err := os.MkdirAll(cfg.Out, 0o755); err != nil {
 		return nil, fmt.Errorf("demo: %w", err)
 	}
-	var base, gen *data.Base
+	var images demoImages
 	if err := stage("data", func() (string, error) {
-		var note string
-		base, gen, note, err = demoData(ctx, cfg, res.Files)
-		return note, err
+		images, err = demoData(ctx, cfg, res.Files)
+		return images.note, err
 	}); err != nil {
 		return nil, err
 	}
-	var sets train.Sets
-	var layout *latent.Layout
+	var trained demoTrained
 	if err := stage("train", func() (string, error) {
-		var note string
-		sets, layout, note, err = demoTrain(ctx, cfg, base, gen)
-		return note, err
+		trained, err = demoTrain(ctx, cfg, images)
+		return trained.note, err
 	}); err != nil {
 		return nil, err
 	}
+	sets, layout := trained.sets, trained.layout
 	run, err := train.OpenRun(filepath.Join(cfg.Out, DemoRun), cfg.Engine)
 	if err != nil {
 		return nil, fmt.Errorf("demo: %w", err)
@@ -255,20 +253,20 @@ func Demo(ctx context.Context, cfg DemoConfig) (res *DemoResult, err error) {
 	var enc Encodings
 	if err := stage("evaluate", func() (string, error) {
 		classes := run.Classes()
-		zt, yt, _, err := encodeSet(ctx, run, sets.Train, classes, "train")
+		tr, err := encodeSet(ctx, run, sets.Train, classes, "train")
 		if err != nil {
 			return "", err
 		}
-		_, _, res.Test, err = encodeSet(ctx, run, sets.Test, classes, "test")
+		test, err := encodeSet(ctx, run, sets.Test, classes, "test")
 		if err != nil {
 			return "", err
 		}
-		zg, yg, gev, err := encodeSet(ctx, run, sets.Gen, classes, "gen")
+		gen, err := encodeSet(ctx, run, sets.Gen, classes, "gen")
 		if err != nil {
 			return "", err
 		}
-		res.Gen = gev
-		enc = Encodings{ND: layout.ND(), ZTrain: zt, YTrain: yt, ZGen: zg, YGen: yg}
+		res.Test, res.Gen = test.Eval, gen.Eval
+		enc = Encodings{ND: layout.ND(), ZTrain: tr.Z, YTrain: tr.Labels, ZGen: gen.Z, YGen: gen.Labels}
 		return fmt.Sprintf("test accuracy %s%%, generalization %s%%", pct(res.Test.Accuracy), pct(res.Gen.Accuracy)), nil
 	}); err != nil {
 		return nil, err
@@ -311,9 +309,16 @@ func Demo(ctx context.Context, cfg DemoConfig) (res *DemoResult, err error) {
 	return res, nil
 }
 
+// demoImages are the demo's training and generalization images, and what
+// the data stage did.
+type demoImages struct {
+	base, gen *data.Base
+	note      string
+}
+
 // demoData writes (or reuses) the built-in training and generalization
 // sets as ImageFolder trees and loads them back.
-func demoData(ctx context.Context, cfg DemoConfig, files map[string]string) (base, gen *data.Base, note string, err error) {
+func demoData(ctx context.Context, cfg DemoConfig, files map[string]string) (demoImages, error) {
 	var notes []string
 	load := func(rel string, kind data.SetKind, per int) (*data.Base, error) {
 		dir := filepath.Join(cfg.Out, rel)
@@ -350,11 +355,13 @@ func demoData(ctx context.Context, cfg DemoConfig, files map[string]string) (bas
 		b, _, err := data.LoadImageFolder(ctx, dir, data.LoadOptions{Strict: true})
 		return b, err
 	}
-	if base, err = load(DemoTrainData, data.TrainSet, cfg.PerClass); err != nil {
-		return nil, nil, "", err
+	base, err := load(DemoTrainData, data.TrainSet, cfg.PerClass)
+	if err != nil {
+		return demoImages{}, err
 	}
-	if gen, err = load(DemoGenData, data.GenSet, cfg.GenPerClass); err != nil {
-		return nil, nil, "", err
+	gen, err := load(DemoGenData, data.GenSet, cfg.GenPerClass)
+	if err != nil {
+		return demoImages{}, err
 	}
 	for _, k := range []data.SetKind{data.TrainSet, data.GenSet} {
 		p := filepath.ToSlash(filepath.Join(DemoFigures, "contact-"+string(k)+".png"))
@@ -362,7 +369,7 @@ func demoData(ctx context.Context, cfg DemoConfig, files map[string]string) (bas
 			files["contact sheet, "+string(k)+" set"] = p
 		}
 	}
-	return base, gen, fmt.Sprintf("%s; %d training and %d generalization images", joinNotes(notes), base.Len(), gen.Len()), nil
+	return demoImages{base, gen, fmt.Sprintf("%s; %d training and %d generalization images", joinNotes(notes), base.Len(), gen.Len())}, nil
 }
 
 func joinNotes(n []string) string {
@@ -376,16 +383,25 @@ func joinNotes(n []string) string {
 	return s
 }
 
+// demoTrained is the demo's run: its sets, its layout, and what the train
+// stage did.
+type demoTrained struct {
+	sets   train.Sets
+	layout *latent.Layout
+	note   string
+}
+
 // demoTrain trains (or resumes, or reuses) the demo's ce+g run.
-func demoTrain(ctx context.Context, cfg DemoConfig, base, gen *data.Base) (train.Sets, *latent.Layout, string, error) {
+func demoTrain(ctx context.Context, cfg DemoConfig, images demoImages) (demoTrained, error) {
+	base, gen := images.base, images.gen
 	tr, te, err := data.Split(base, data.SplitConfig{Mode: data.SplitPre, AugPerImage: cfg.AugPerImage, Seed: cfg.Seed})
 	if err != nil {
-		return train.Sets{}, nil, "", err
+		return demoTrained{}, err
 	}
 	sets := train.Sets{Train: tr, Test: te, Gen: gen}
 	l, err := latent.Circle(len(base.ClassNames), latent.PaperDC, latent.PaperRC)
 	if err != nil {
-		return sets, nil, "", err
+		return demoTrained{sets: sets}, err
 	}
 	absTrain, _ := filepath.Abs(filepath.Join(cfg.Out, DemoTrainData))
 	absGen, _ := filepath.Abs(filepath.Join(cfg.Out, DemoGenData))
@@ -397,21 +413,21 @@ func demoTrain(ctx context.Context, cfg DemoConfig, base, gen *data.Base) (train
 	dir := filepath.Join(cfg.Out, DemoRun)
 	st, force, err := stateOf(dir, tc)
 	if err != nil {
-		return sets, l, "", err
+		return demoTrained{sets: sets, layout: l}, err
 	}
 	if st == stateDone {
-		return sets, l, "skipped: the run is finished", nil
+		return demoTrained{sets, l, "skipped: the run is finished"}, nil
 	}
 	tc.Resume, tc.Force = st == stateResume, force
 	r, err := train.Train(ctx, tc, sets, dir)
 	if err != nil {
-		return sets, l, "", err
+		return demoTrained{sets: sets, layout: l}, err
 	}
 	how := "trained"
 	if st == stateResume {
 		how = "resumed and finished"
 	}
-	return sets, l, fmt.Sprintf("%s: mode ce+g, width %d, %d epochs of %d images, %d steps", how, cfg.Width, cfg.Epochs, tr.Len(), r.Position.Step), nil
+	return demoTrained{sets, l, fmt.Sprintf("%s: mode ce+g, width %d, %d epochs of %d images, %d steps", how, cfg.Width, cfg.Epochs, tr.Len(), r.Position.Step)}, nil
 }
 
 // demoFigures draws the LS figure, the confusion matrices and the

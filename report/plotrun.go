@@ -88,11 +88,11 @@ func PlotRun(ctx context.Context, cfg PlotConfig) ([]string, error) {
 		if cfg.Log != nil {
 			fmt.Fprintf(cfg.Log, "plot: encoding %d images (%s)\n", base.Len(), set.name)
 		}
-		z, _, y, err := run.InferSet(ctx, base)
+		inf, err := run.InferSet(ctx, base)
 		if err != nil {
 			return nil, fmt.Errorf("plot %s: %w", set.name, err)
 		}
-		spec.Points = append(spec.Points, PointSet{Name: set.name, Z: z, Y: y, Large: set.large})
+		spec.Points = append(spec.Points, PointSet{Name: set.name, Z: inf.Z, Y: inf.Labels, Large: set.large})
 	}
 	if spec.Metrics, err = train.ReadMetrics(filepath.Join(cfg.Run, train.MetricsFile)); err != nil {
 		return nil, err

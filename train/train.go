@@ -40,11 +40,11 @@ type Result struct {
 
 // EvalReport is eval.json: the final evaluation of a finished run.
 type EvalReport struct {
-	ID       string       `json:"id"`
-	Position Position     `json:"position"`
-	Train    TrainFigures `json:"train"`
-	Test     *EvalResult  `json:"test,omitempty"`
-	Gen      *EvalResult  `json:"gen,omitempty"`
+	ID       string      `json:"id"`
+	Position Position    `json:"position"`
+	Train    TrainMeans  `json:"train"`
+	Test     *EvalResult `json:"test,omitempty"`
+	Gen      *EvalResult `json:"gen,omitempty"`
 }
 
 // ErrDiverged is wrapped by the error Train returns when the loss became
