@@ -216,6 +216,7 @@ func (d *scatterData) drawLayout(c draw.Canvas) {
 			marker{Shape: shapeCircle, R: centreRadius, Fill: black}.draw(c, pt)
 		}
 	}
+	d.drawCentreNames(c)
 	if d.query != nil {
 		pt := vg.Point{X: tx(d.query[0]), Y: ty(d.query[1])}
 		if c.Contains(pt) {

@@ -7,6 +7,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"strings"
 
 	"github.com/lsconf/lsconf/data"
 	"github.com/lsconf/lsconf/engine"
@@ -81,18 +82,12 @@ func PlotRun(ctx context.Context, cfg PlotConfig) ([]string, error) {
 		if set.source == "" || set.source == data.NoSource {
 			continue
 		}
-		base, err := data.LoadSource(ctx, set.source, seed, cfg.Load)
+		p, err := plotPoints(ctx, cfg, run, set.source, set.name, seed)
 		if err != nil {
 			return nil, err
 		}
-		if cfg.Log != nil {
-			fmt.Fprintf(cfg.Log, "plot: encoding %d images (%s)\n", base.Len(), set.name)
-		}
-		inf, err := run.InferSet(ctx, base)
-		if err != nil {
-			return nil, fmt.Errorf("plot %s: %w", set.name, err)
-		}
-		spec.Points = append(spec.Points, PointSet{Name: set.name, Z: inf.Z, Y: inf.Labels, Large: set.large})
+		p.Large, p.Max = set.large, MaxPlotPoints
+		spec.Points = append(spec.Points, p)
 	}
 	if spec.Metrics, err = train.ReadMetrics(filepath.Join(cfg.Run, train.MetricsFile)); err != nil {
 		return nil, err
@@ -147,4 +142,49 @@ func PlotRun(ctx context.Context, cfg PlotConfig) ([]string, error) {
 		}
 	}
 	return files, nil
+}
+
+// MaxPlotPoints is the most points of one set PlotRun draws; larger sets
+// are thinned evenly (the legend says so).
+const MaxPlotPoints = 5000
+
+// plotPoints encodes a source for the LS figure: a labelled set
+// (data.LoadSet), or, for a folder without class folders, its images
+// unlabelled (drawn grey).
+func plotPoints(ctx context.Context, cfg PlotConfig, run *train.Run, source, name string, seed uint64) (PointSet, error) {
+	set, err := data.LoadSet(ctx, source, seed, cfg.Load)
+	if err != nil {
+		st, serr := os.Stat(source)
+		if serr != nil || !st.IsDir() || !strings.Contains(err.Error(), "no class folders") {
+			return PointSet{}, err
+		}
+		u, uerr := data.LoadUnlabeled(ctx, source, cfg.Log)
+		if uerr != nil {
+			return PointSet{}, fmt.Errorf("%w; as an unlabelled folder: %v", err, uerr)
+		}
+		if cfg.Log != nil {
+			fmt.Fprintf(cfg.Log, "plot: %s has no class folders: encoding its %d images unlabelled (%s)\n", source, len(u.Images), name)
+		}
+		flat := make([]float32, 0, len(u.Images)*data.Pixels)
+		for _, im := range u.Images {
+			flat = append(flat, im...)
+		}
+		z, err := run.Encode(flat, len(u.Images))
+		if err != nil {
+			return PointSet{}, err
+		}
+		labels := make([]int32, len(u.Images))
+		for i := range labels {
+			labels[i] = -1
+		}
+		return PointSet{Name: name + ", unlabelled", Z: z, Y: labels}, nil
+	}
+	if cfg.Log != nil {
+		fmt.Fprintf(cfg.Log, "plot: encoding %d images (%s)\n", set.Len(), name)
+	}
+	inf, err := run.InferSet(ctx, set)
+	if err != nil {
+		return PointSet{}, fmt.Errorf("plot %s: %w", name, err)
+	}
+	return PointSet{Name: name, Z: inf.Z, Y: inf.Labels}, nil
 }

@@ -16,9 +16,13 @@ type PointSet struct {
 	// Name is the legend's name; the count is appended ("train (650)").
 	Name string
 	Z    []float32
-	Y    []int32
+	// Y are the labels; -1 is unlabelled (drawn grey).
+	Y []int32
 	// Large draws the generalization style: large outlined points.
 	Large bool
+	// Max, when > 0, thins the cloud evenly to at most Max points
+	// (plot.Thin; the legend says so).
+	Max int
 }
 
 // LSView is one LS figure of a run: its title and view.
@@ -71,11 +75,11 @@ func DrawRun(spec RunFigureSpec) (RunFigures, error) {
 	for _, p := range spec.Points {
 		pts, labels := plot.Points(p.Z, p.Y, spec.ND)
 		name := fmt.Sprintf("%s (%d)", p.Name, len(pts))
+		cloud := plot.TrainCloud(name, pts, labels)
 		if p.Large {
-			sc.Clouds = append(sc.Clouds, plot.GeneralizationCloud(name, pts, labels))
-		} else {
-			sc.Clouds = append(sc.Clouds, plot.TrainCloud(name, pts, labels))
+			cloud = plot.GeneralizationCloud(name, pts, labels)
 		}
+		sc.Clouds = append(sc.Clouds, plot.Thin(cloud, p.Max))
 	}
 	for _, v := range spec.Views {
 		sc.Title, sc.View = v.Title, v.View

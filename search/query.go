@@ -38,6 +38,10 @@ type Query struct {
 	Record int64 `json:"record,omitempty"`
 	// Target is set for text queries.
 	Target *Target `json:"target,omitempty"`
+	// Outside is set when the query's v is all zero (outside.go); Note
+	// then says how its results are ordered.
+	Outside bool   `json:"outside"`
+	Note    string `json:"note,omitempty"`
 }
 
 // PointQuery makes a query from an LS point.
@@ -46,7 +50,7 @@ func (e *Searcher) PointQuery(z []float64) (Query, error) {
 	if err != nil {
 		return Query{}, err
 	}
-	return Query{V: v, Point: z}, nil
+	return MarkOutside(Query{V: v, Point: z}), nil
 }
 
 // RecordQuery makes a query from an indexed record: one of the snapshot,
@@ -62,10 +66,10 @@ func (e *Searcher) RecordQuery(ctx context.Context, id int64) (Query, error) {
 		if len(rec.V) != e.snap.NC || len(rec.Z) != e.snap.ND {
 			return Query{}, fmt.Errorf("record %d: v and z of %d and %d values, the index has n_c = %d, n_d = %d", id, len(rec.V), len(rec.Z), e.snap.NC, e.snap.ND)
 		}
-		return Query{V: rec.V, Point: float64s(rec.Z), Record: id}, nil
+		return MarkOutside(Query{V: rec.V, Point: float64s(rec.Z), Record: id}), nil
 	}
 	nd := e.snap.ND
-	return Query{V: e.x.V(i), Point: float64s(e.snap.Z[i*nd : (i+1)*nd]), Record: id}, nil
+	return MarkOutside(Query{V: e.x.V(i), Point: float64s(e.snap.Z[i*nd : (i+1)*nd]), Record: id}), nil
 }
 
 // ImageQuery encodes one image (index.DecodeImage's Side x Side gray
@@ -95,6 +99,9 @@ func (e *Searcher) TextQuery(voc *Vocab, text string, random bool, seed uint64) 
 	t, err := voc.Parse(text, random, seed)
 	if err != nil {
 		return Query{}, err
+	}
+	if len(t.Terms) > 1 && !t.Random {
+		return e.blendQuery(t)
 	}
 	q, err := e.PointQuery(t.Point)
 	q.Target = &t

@@ -91,11 +91,25 @@ type Result struct {
 	Score      float32 `json:"score"`
 	Label      string  `json:"label,omitempty"`
 	Collection string  `json:"collection"`
+	// OutsideScore is the record's distance to the nearest configured
+	// centre over r_c, Outside whether its v is all zero (outside.go).
+	OutsideScore float64 `json:"outside_score"`
+	Outside      bool    `json:"outside"`
+	// Distance is the distance to the query point when the query is
+	// outside every cluster and results are ranked by it.
+	Distance *float64 `json:"distance,omitempty"`
 }
 
 // Search ranks the snapshot against q and returns the top k (the query's
-// own record excluded).
+// own record excluded), each with its outside score and flag. A query
+// outside every cluster (v all zero) with a point is ranked by distance
+// to its point instead (outside.go).
 func (e *Searcher) Search(q Query, k int) ([]Result, error) {
+	if vZero(q.V) && q.Point != nil && len(q.Point) == e.snap.ND {
+		out := e.nearest(q.Point, k, q.Record)
+		e.annotate(out)
+		return out, nil
+	}
 	opt := Options{}
 	if q.Record != 0 {
 		self := q.Record
@@ -109,6 +123,7 @@ func (e *Searcher) Search(q Query, k int) ([]Result, error) {
 	for i, h := range hits {
 		out[i] = Result{Rank: i + 1, ID: h.ID, Score: h.Score, Label: e.snap.Labels[h.Pos], Collection: e.snap.Collections[h.Pos]}
 	}
+	e.annotate(out)
 	return out, nil
 }
 

@@ -101,6 +101,9 @@ type DataInfo struct {
 	// from Train's images, with the run's seed.
 	Split       string `json:"split,omitempty"`
 	AugPerImage int    `json:"aug_per_image,omitempty"`
+	// Mirror is the mirror mode of the training images ("none", "h",
+	// "hv"); empty in runs recorded before it existed, which used "hv".
+	Mirror string `json:"mirror,omitempty"`
 	// DataSeed generated the built-in textures.
 	DataSeed    uint64 `json:"data_seed,omitempty"`
 	TrainLen    int    `json:"train_len"`

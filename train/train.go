@@ -360,7 +360,11 @@ func (t *trainer) runEpoch(ctx context.Context, epoch, nb int) error {
 		}
 		f := t.acc.figures()
 		bar.Add(1)
-		bar.Status("loss %.4g acc %.1f%% L_G %.4g", f.Loss, 100*f.Acc, f.LG)
+		if t.cfg.Mode == model.ModeCE {
+			bar.Status("loss %.4g acc %.1f%%", f.Loss, 100*f.Acc) // L_G is not trained: not shown
+		} else {
+			bar.Status("loss %.4g acc %.1f%% L_G %.4g", f.Loss, 100*f.Acc, f.LG)
+		}
 		if t.cfg.AfterStep != nil {
 			t.cfg.AfterStep(t.pos.Step)
 		}
@@ -394,15 +398,21 @@ func (t *trainer) endEpoch(ctx context.Context, epoch int) error {
 	if err := t.metrics.append(line); err != nil {
 		return err
 	}
-	t.logf("%s\n", epochLine(line, t.cfg.Epochs))
+	t.logf("%s\n", epochLine(line, t.cfg.Epochs, t.cfg.Mode))
 	t.pos = Position{Step: t.pos.Step, Epoch: epoch + 1}
 	t.acc = epochAcc{}
 	return t.save(epoch+1 == t.cfg.Epochs)
 }
 
-// epochLine is the status line printed after an epoch.
-func epochLine(m MetricsLine, epochs int) string {
-	s := fmt.Sprintf("epoch %d/%d: train loss %.4g ce %.4g L_G %.4g acc %.1f%%", m.Epoch, epochs, m.Train.Loss, m.Train.CE, m.Train.LG, 100*m.Train.Acc)
+// epochLine is the status line printed after an epoch. In mode ce L_G is
+// not trained; it is shown only as a labelled diagnostic.
+func epochLine(m MetricsLine, epochs int, mode model.Mode) string {
+	var s string
+	if mode == model.ModeCE {
+		s = fmt.Sprintf("epoch %d/%d: train loss (L_CE) %.4g acc %.1f%% [diagnostic, not trained: L_G %.4g]", m.Epoch, epochs, m.Train.Loss, 100*m.Train.Acc, m.Train.LG)
+	} else {
+		s = fmt.Sprintf("epoch %d/%d: train loss %.4g ce %.4g L_G %.4g acc %.1f%%", m.Epoch, epochs, m.Train.Loss, m.Train.CE, m.Train.LG, 100*m.Train.Acc)
+	}
 	for _, e := range []struct {
 		name string
 		s    *EvalSummary

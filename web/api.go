@@ -22,7 +22,7 @@ func writeJSON(w http.ResponseWriter, status int, v any) {
 }
 
 func fail(w http.ResponseWriter, status int, err error) {
-	writeJSON(w, status, map[string]string{"error": err.Error()})
+	writeJSON(w, status, map[string]string{"error": clip(err.Error(), maxErrorBytes)})
 }
 
 // info is GET /api/info: the model, layout, classes, collections, counts.
@@ -132,6 +132,7 @@ func (s *Server) k(r *http.Request) (int, error) {
 
 func (s *Server) run(w http.ResponseWriter, e *search.Searcher, q search.Query, k int) {
 	start := time.Now()
+	q = search.MarkOutside(q)
 	res, err := e.Search(q, k)
 	if err != nil {
 		fail(w, http.StatusBadRequest, err)
@@ -172,7 +173,11 @@ func (s *Server) searchImage(w http.ResponseWriter, r *http.Request) {
 		fail(w, http.StatusBadRequest, err)
 		return
 	}
-	px, err := index.DecodeImage(b)
+	px, err := s.decode(r.Context(), b)
+	if errors.Is(err, errBudget) {
+		fail(w, http.StatusRequestEntityTooLarge, err)
+		return
+	}
 	if err != nil {
 		fail(w, http.StatusUnsupportedMediaType, fmt.Errorf("the upload is not a usable image: %v", err))
 		return
@@ -182,9 +187,7 @@ func (s *Server) searchImage(w http.ResponseWriter, r *http.Request) {
 		fail(w, status, err)
 		return
 	}
-	s.encMu.Lock()
-	q, err := e.ImageQuery(s.cfg.Model, px)
-	s.encMu.Unlock()
+	q, err := e.ImageQuery(batchedModel{Model: s.cfg.Model, b: s.enc, ctx: r.Context()}, px)
 	if err != nil {
 		fail(w, http.StatusInternalServerError, err)
 		return
@@ -200,6 +203,10 @@ func (s *Server) searchText(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	text := r.FormValue("q")
+	if len(text) > s.cfg.MaxQueryBytes {
+		fail(w, http.StatusRequestEntityTooLarge, fmt.Errorf("query of %d bytes over the limit of %d bytes", len(text), s.cfg.MaxQueryBytes))
+		return
+	}
 	random := r.FormValue("random") == "1" || r.FormValue("random") == "true"
 	var seed uint64
 	if sv := r.FormValue("seed"); sv != "" {
@@ -220,7 +227,7 @@ func (s *Server) searchText(w http.ResponseWriter, r *http.Request) {
 	}
 	q, err := e.TextQuery(voc, text, random, seed)
 	if err != nil {
-		writeJSON(w, http.StatusBadRequest, map[string]any{"error": err.Error(), "known_words": voc.Known()})
+		writeJSON(w, http.StatusBadRequest, map[string]any{"error": clip(err.Error(), maxErrorBytes), "known_words": voc.Known()})
 		return
 	}
 	s.run(w, e, q, k)

@@ -67,7 +67,7 @@ auto (from the points) or a number (the half-width of the view).`,
 	f := cmd.Flags()
 	f.StringVar(&runDir, "run", "", "run folder (made by lsconf train)")
 	f.StringVar(&out, "out", "", "folder for the figures (created)")
-	f.StringVar(&dataSpec, "data", "", `images drawn as small points: an ImageFolder, "builtin" or "builtin-gen" (default: the run's training data)`)
+	f.StringVar(&dataSpec, "data", "", `images drawn as small points: an ImageFolder, a folder of unlabelled images (drawn grey), "builtin", "builtin-gen", "fashion-mnist" or "idx:DIR" (their test split) (default: the run's training data; at most 5000 points are drawn, evenly thinned)`)
 	f.StringVar(&genSpec, "gen", "", `images drawn as large points, or "none" (default: the run's generalization data)`)
 	f.Uint64Var(&dataSeed, "data-seed", 1, "seed of the built-in textures (default: the run's)")
 	f.StringVar(&view, "view", "configured", "LS view: configured ([-2, 2]), wide ([-40, 40]), auto, or a half-width")

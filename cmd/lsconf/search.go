@@ -13,6 +13,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/lsconf/lsconf/index"
+	"github.com/lsconf/lsconf/metrics"
 	"github.com/lsconf/lsconf/plot"
 	"github.com/lsconf/lsconf/report"
 	"github.com/lsconf/lsconf/search"
@@ -127,6 +128,14 @@ func (f *searchFlags) run(cmd *cobra.Command, g *globalOptions) error {
 	var grid report.ResultGridInput
 	if out.Query, err = f.query(ctx, g, db, e, &out, &grid); err != nil {
 		return err
+	}
+	if !g.quiet {
+		if t := out.Query.Target; t != nil && t.Note != "" {
+			fmt.Fprintf(os.Stderr, "note: %s\n", t.Note)
+		}
+		if out.Query.Note != "" {
+			fmt.Fprintf(os.Stderr, "note: %s\n", out.Query.Note)
+		}
 	}
 	res, err := e.Search(out.Query, f.k)
 	if err != nil {
@@ -243,11 +252,21 @@ func printResults(cmd *cobra.Command, out searchOutput, searched int) {
 	}
 	fmt.Fprintf(w, "%s, top %d of %d\n", desc, len(out.Results), searched)
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
-	fmt.Fprintln(tw, "rank\tscore\tid\tlabel\tcollection\tpath")
+	fmt.Fprintln(tw, "rank\tscore\toutside\tid\tlabel\tcollection\tpath")
 	for _, r := range out.Results {
-		fmt.Fprintf(tw, "%d\t%.4f\t%d\t%s\t%s\t%s\n", r.Rank, r.Score, r.ID, r.Label, r.Collection, r.Path)
+		fmt.Fprintf(tw, "%d\t%.4f\t%s\t%d\t%s\t%s\t%s\n", r.Rank, r.Score, outsideCell(r.Result), r.ID, r.Label, r.Collection, r.Path)
 	}
 	tw.Flush()
+}
+
+// outsideCell is a result's outside score (distance to the nearest centre
+// over r_c), starred when the record is outside the configured space.
+func outsideCell(r search.Result) string {
+	c := fmt.Sprintf("%.2f", r.OutsideScore)
+	if r.Outside {
+		c += "*"
+	}
+	return c
 }
 
 func fmtPoint(p []float64) string {
@@ -274,11 +293,15 @@ func newSearchEvalCmd() *cobra.Command {
 	var asJSON bool
 	cmd := &cobra.Command{
 		Use:   "eval",
-		Short: "Retrieval quality of an index: mean precision@k by class label, for image and word queries",
+		Short: "Retrieval quality of an index: P@k, P@1, R-precision, MAP@R, MRR by class label, NMI and AMI",
 		Long: `Every labelled image of the index (labels that are class names of the run) is a
 query against the other images (itself excluded); precision@k is the share of
 its top k with the same label. Each class word (the class centre) is a query
-too. Prints the mean over image queries, per class, and per class word.`,
+too. Prints the mean over image queries, per class, and per class word; then the
+metric-learning figures of the image queries (Musgrave et al. 2020): P@1,
+R-precision, MAP@R and MRR, exact (every query ranked against every record by
+sim, ties ordered against the query), and NMI / AMI of the nearest-cluster label
+against the label. Definitions: docs/search.md.`,
 		Example: `  lsconf index --run runs/ceg --images gen --db gen-ceg.db
   lsconf search eval --db gen-ceg.db --json`,
 		Args: cobra.NoArgs,
@@ -311,12 +334,27 @@ too. Prints the mean over image queries, per class, and per class word.`,
 			fmt.Fprintf(w, "index %s (model %s): %d records, %d labelled queries, %d outside the configured space\n",
 				dbPath, e.Identity().ModelID, ev.Records, ev.Labelled, ev.Outside)
 			tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
-			fmt.Fprintf(tw, "class\timage P@%d\tword P@%d\n", k, k)
-			for _, c := range e.Identity().Classes {
-				fmt.Fprintf(tw, "%s\t%.3f\t%.3f\n", c, ev.ImagePerClass[c], ev.WordP[c])
+			fmt.Fprintf(tw, "class\timage P@%d\tword P@%d\tP@1\tR-precision\tMAP@R\tMRR\n", k, k)
+			row := func(name string, p, word float64, s metrics.Scores) {
+				fmt.Fprintf(tw, "%s\t%.3f\t%.3f\t%.3f\t%.3f\t%.3f\t%.3f\n", name, p, word, s.P1, s.RPrecision, s.MAPR, s.MRR)
 			}
-			fmt.Fprintf(tw, "mean\t%.3f\t%.3f\n", ev.ImageP, ev.WordMean)
-			return tw.Flush()
+			for _, c := range e.Identity().Classes {
+				row(c, ev.ImagePerClass[c], ev.WordP[c], ev.Metrics.PerClass[c])
+			}
+			row("mean", ev.ImageP, ev.WordMean, ev.Metrics.Retrieval)
+			if err := tw.Flush(); err != nil {
+				return err
+			}
+			m := ev.Metrics
+			fmt.Fprintf(w, "nearest cluster vs label: NMI %.3f, AMI %.3f", m.Clustering.NMI, m.Clustering.AMI)
+			if m.Skipped > 0 {
+				fmt.Fprintf(w, "; %d queries without another image of their label skipped", m.Skipped)
+			}
+			if m.Sampled {
+				fmt.Fprintf(w, "; %d of %d labelled images used as queries", m.Retrieval.Queries+m.Skipped, ev.Labelled)
+			}
+			fmt.Fprintln(w, "\n(by sim, eq 15; exact; ties ordered against the query; docs/search.md)")
+			return nil
 		},
 	}
 	cmd.Flags().StringVar(&dbPath, "db", "", "index database file")
