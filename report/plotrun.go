@@ -72,7 +72,7 @@ func PlotRun(ctx context.Context, cfg PlotConfig) ([]string, error) {
 	title := fmt.Sprintf("%s: %s, encoder %s", filepath.Base(filepath.Clean(cfg.Run)), info.Config.Mode, info.Config.Encoder)
 	spec := RunFigureSpec{
 		Classes: run.Classes(), Layout: run.Layout(), Sectors: run.Sectors(), ND: run.Layout().ND(),
-		Views: []LSView{{title, plot.View{Half: cfg.Half}}}, Mode: info.Config.Mode, CurvesTitle: title,
+		Views: []LSView{{Title: title, View: plot.View{Half: cfg.Half}}}, Mode: info.Config.Mode, CurvesTitle: title,
 		ConfusionTitle: func(e *train.EvalResult) string { return e.Name + " set (classifier head)" },
 	}
 	for _, set := range []struct {
