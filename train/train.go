@@ -40,11 +40,11 @@ type Result struct {
 
 // EvalReport is eval.json: the final evaluation of a finished run.
 type EvalReport struct {
-	ID       string       `json:"id"`
-	Position Position     `json:"position"`
-	Train    TrainFigures `json:"train"`
-	Test     *EvalResult  `json:"test,omitempty"`
-	Gen      *EvalResult  `json:"gen,omitempty"`
+	ID       string      `json:"id"`
+	Position Position    `json:"position"`
+	Train    TrainMeans  `json:"train"`
+	Test     *EvalResult `json:"test,omitempty"`
+	Gen      *EvalResult `json:"gen,omitempty"`
 }
 
 // ErrDiverged is wrapped by the error Train returns when the loss became
@@ -101,7 +101,7 @@ type trainer struct {
 	stepAcc  epochAcc // since the last step line
 	wall0    float64  // wall seconds before this process
 	start    time.Time
-	net      *model.Net
+	net      *model.Trainer
 	metrics  metricsLog
 	lastSum  [32]byte
 	test     *EvalResult
@@ -378,7 +378,7 @@ func (t *trainer) endEpoch(ctx context.Context, epoch int) error {
 	l := t.cfg.Layout
 	t.test, t.gen = nil, nil
 	if t.sets.Test != nil && t.sets.Test.Len() > 0 {
-		if t.test, err = EvaluateNet(t.net, l, t.classes, t.sets.Test, "test"); err != nil {
+		if t.test, err = EvaluateNet(t.net.Net(), l, t.classes, t.sets.Test, "test"); err != nil {
 			return err
 		}
 	}
@@ -386,7 +386,7 @@ func (t *trainer) endEpoch(ctx context.Context, epoch int) error {
 		return err
 	}
 	if t.sets.Gen != nil && t.sets.Gen.Len() > 0 {
-		if t.gen, err = EvaluateNet(t.net, l, t.classes, t.sets.Gen, "gen"); err != nil {
+		if t.gen, err = EvaluateNet(t.net.Net(), l, t.classes, t.sets.Gen, "gen"); err != nil {
 			return err
 		}
 	}

@@ -3,6 +3,7 @@ package web_test
 import (
 	"bufio"
 	"bytes"
+	"context"
 	"encoding/binary"
 	"encoding/json"
 	"fmt"
@@ -14,7 +15,6 @@ import (
 	"net/http/httptest"
 	"net/url"
 	"os"
-	"path/filepath"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -23,6 +23,7 @@ import (
 	"time"
 
 	"github.com/lsconf/lsconf/index/indextest"
+	"github.com/lsconf/lsconf/search"
 	"github.com/lsconf/lsconf/web"
 )
 
@@ -344,20 +345,21 @@ func TestImageQueriesBatched(t *testing.T) {
 // FIFO or by a huge sparse file is refused at once, not waited on or read.
 func TestImageRouteRegularFilesOnly(t *testing.T) {
 	f := newFixture(t, 2, false)
-	rows, err := f.db.SQL().Query(`SELECT r.id, c.root, r.path FROM records r JOIN collections c ON c.id = r.collection_id ORDER BY r.id LIMIT 2`)
+	ctx := context.Background()
+	idx, err := search.Load(ctx, f.db)
 	if err != nil {
 		t.Fatal(err)
 	}
 	var ids []int64
 	var paths []string
-	for rows.Next() {
-		var id int64
-		var root, p string
-		rows.Scan(&id, &root, &p)
-		ids = append(ids, id)
-		paths = append(paths, filepath.Join(root, filepath.FromSlash(p)))
+	for i := range 2 {
+		rec, err := f.db.Record(ctx, idx.Entry(i).ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		ids = append(ids, rec.ID)
+		paths = append(paths, rec.File())
 	}
-	rows.Close()
 	os.Remove(paths[0])
 	if err := syscall.Mkfifo(paths[0], 0o644); err != nil {
 		t.Fatal(err)

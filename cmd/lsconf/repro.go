@@ -12,6 +12,7 @@ import (
 
 	"github.com/lsconf/lsconf/model"
 	"github.com/lsconf/lsconf/report"
+	"github.com/lsconf/lsconf/repro"
 )
 
 func newReproCmd(g *globalOptions) *cobra.Command {
@@ -19,7 +20,7 @@ func newReproCmd(g *globalOptions) *cobra.Command {
 	var nSeeds int
 	var quick, svg, unseen bool
 	var polar []string
-	c := report.DefaultReproConfig()
+	c := repro.DefaultConfig()
 	cmd := &cobra.Command{
 		Use:   "repro",
 		Short: "Reproduce the paper: Table 2, the LS figures, the f_d curve and the claims, in one report",
@@ -56,7 +57,7 @@ pipeline check (one seed unless --seeds is given).`,
 			}
 			cfg := c
 			if quick {
-				q := report.QuickReproConfig()
+				q := repro.QuickConfig()
 				f := cmd.Flags()
 				// Flags given explicitly win over --quick's values.
 				for name, set := range map[string]func(){
@@ -107,18 +108,18 @@ pipeline check (one seed unless --seeds is given).`,
 			}
 			w := cmd.OutOrStdout()
 			if unseen {
-				res, err := report.Unseen(cmd.Context(), cfg)
+				res, err := repro.Unseen(cmd.Context(), cfg)
 				if err != nil {
 					return err
 				}
-				fmt.Fprintf(w, "report: %s/%s/%s (also %s, %s)\n", out, report.UnseenDir, report.ReportHTML, report.ReportMD, report.ReportJSON)
+				fmt.Fprintf(w, "report: %s/%s/%s (also %s, %s)\n", out, repro.UnseenDir, report.ReportHTML, report.ReportMD, report.ReportJSON)
 				fmt.Fprintf(w, "runs: %d trained, %d already finished; %.0fs\n", res.Trained, res.Skipped, res.Seconds)
 				for _, v := range res.Verdict {
 					fmt.Fprintln(w, v)
 				}
 				return nil
 			}
-			res, err := report.Repro(cmd.Context(), cfg)
+			res, err := repro.Run(cmd.Context(), cfg)
 			if err != nil {
 				return err
 			}
