@@ -44,5 +44,20 @@ func GOEXPERIMENT() string {
 	return os.Getenv("GOEXPERIMENT")
 }
 
+// CPUModel is the first "model name" of /proc/cpuinfo, or "" where it
+// cannot be read.
+func CPUModel() string {
+	b, err := os.ReadFile("/proc/cpuinfo")
+	if err != nil {
+		return ""
+	}
+	for _, line := range strings.Split(string(b), "\n") {
+		if k, v, ok := strings.Cut(line, ":"); ok && strings.TrimSpace(k) == "model name" {
+			return strings.TrimSpace(v)
+		}
+	}
+	return ""
+}
+
 // Cores is the number of CPUs the process may use.
 func Cores() int { return runtime.NumCPU() }
