@@ -53,6 +53,9 @@ func (r *RunInfo) TrainConfig() Config {
 	c := r.Config
 	c.Layout = r.Layout
 	c.Data = r.Data
+	if c.CheckpointEvery == 0 {
+		c.CheckpointEvery = DefaultCheckpointEvery // run.json written before it was recorded
+	}
 	return c
 }
 

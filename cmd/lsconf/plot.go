@@ -57,11 +57,12 @@ auto (from the points) or a number (the half-width of the view).`,
 			if err != nil {
 				return err
 			}
+			located := info.Data.Located(runDir)
 			if dataSpec == "" {
-				dataSpec = info.Data.Train
+				dataSpec = located.Train
 			}
 			if genSpec == "" {
-				genSpec = info.Data.Gen
+				genSpec = located.Gen
 			}
 			if !cmd.Flags().Changed("data-seed") && info.Data.DataSeed != 0 {
 				dataSeed = info.Data.DataSeed
