@@ -144,8 +144,12 @@ type Target struct {
 	Terms []Term `json:"terms"`
 	// Random is set when the point was drawn inside a cluster.
 	Random bool `json:"random,omitempty"`
-	// Point is the LS point (n_d values).
+	// Point is the LS point (n_d values); for a blend of several classes
+	// the point on the arc between their centres, nil when there is none
+	// (see blend.go).
 	Point []float64 `json:"point"`
+	// Note says how a blend was searched (blend.go); empty otherwise.
+	Note string `json:"note,omitempty"`
 }
 
 // blend is a resolved expression: weights per class and a random flag.

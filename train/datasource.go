@@ -12,16 +12,10 @@ import (
 	"github.com/lsconf/lsconf/data"
 )
 
-// Names of the built-in image sources in DataInfo (not folders).
-const (
-	BuiltinTrain = "builtin"
-	BuiltinGen   = "builtin-gen"
-)
-
 // isFolderSource reports whether a data source names a folder (not a
 // built-in set or nothing).
 func isFolderSource(spec string) bool {
-	return spec != "" && spec != BuiltinTrain && spec != BuiltinGen && spec != "none"
+	return spec != "" && spec != data.BuiltinTrain && spec != data.BuiltinGen && spec != data.NoSource
 }
 
 // anchor records a folder source so that it resolves from any working

@@ -9,6 +9,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/lsconf/lsconf/data"
 	"github.com/lsconf/lsconf/internal/testutil"
 )
 
@@ -46,8 +47,8 @@ func TestDataLocatedFromAnywhere(t *testing.T) {
 	os.MkdirAll(filepath.Join(proj, "data", "imgs"), 0o755)
 	os.MkdirAll(filepath.Join(proj, "runs", "r1"), 0o755)
 	t.Chdir(proj)
-	d := DataInfo{Train: "data/imgs", Gen: BuiltinGen}.anchored("runs/r1")
-	if d.Train != filepath.Join(proj, "data", "imgs") || d.TrainFromRun != "../../data/imgs" || d.Gen != BuiltinGen || d.GenFromRun != "" {
+	d := DataInfo{Train: "data/imgs", Gen: data.BuiltinGen}.anchored("runs/r1")
+	if d.Train != filepath.Join(proj, "data", "imgs") || d.TrainFromRun != "../../data/imgs" || d.Gen != data.BuiltinGen || d.GenFromRun != "" {
 		t.Fatalf("anchored %+v", d)
 	}
 	t.Chdir(tmp)

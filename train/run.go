@@ -53,9 +53,6 @@ func (r *RunInfo) TrainConfig() Config {
 	c := r.Config
 	c.Layout = r.Layout
 	c.Data = r.Data
-	if c.CheckpointEvery == 0 {
-		c.CheckpointEvery = DefaultCheckpointEvery // run.json written before it was recorded
-	}
 	return c
 }
 
@@ -70,6 +67,9 @@ func readRunInfo(dir string) (*RunInfo, []byte, error) {
 	var r RunInfo
 	if err := json.Unmarshal(b, &r); err != nil {
 		return nil, nil, fmt.Errorf("read %s: %w", path, err)
+	}
+	if r.Config.CheckpointEvery == 0 {
+		r.Config.CheckpointEvery = DefaultCheckpointEvery // run.json written before it was recorded
 	}
 	if r.Format != RunFormat {
 		return nil, nil, fmt.Errorf("read %s: format %d, this lsconf reads format %d", path, r.Format, RunFormat)

@@ -132,6 +132,7 @@ func (s *Server) k(r *http.Request) (int, error) {
 
 func (s *Server) run(w http.ResponseWriter, e *search.Engine, q search.Query, k int) {
 	start := time.Now()
+	q = search.MarkOutside(q)
 	res, err := e.Search(q, k)
 	if err != nil {
 		fail(w, http.StatusBadRequest, err)
@@ -186,16 +187,7 @@ func (s *Server) searchImage(w http.ResponseWriter, r *http.Request) {
 		fail(w, status, err)
 		return
 	}
-	z, err := s.enc.encode(r.Context(), px)
-	if err != nil {
-		fail(w, http.StatusInternalServerError, fmt.Errorf("encode the query: %w", err))
-		return
-	}
-	zz := make([]float64, len(z))
-	for i, x := range z {
-		zz[i] = float64(x)
-	}
-	q, err := e.PointQuery(zz)
+	q, err := e.ImageQuery(batchedModel{Model: s.cfg.Model, b: s.enc, ctx: r.Context()}, px)
 	if err != nil {
 		fail(w, http.StatusInternalServerError, err)
 		return
@@ -253,12 +245,7 @@ func (s *Server) searchPoint(w http.ResponseWriter, r *http.Request) {
 		fail(w, status, err)
 		return
 	}
-	z, err := search.ParsePoint(r.FormValue("z"), e.Snap.ND)
-	if err != nil {
-		fail(w, http.StatusBadRequest, err)
-		return
-	}
-	q, err := e.PointQuery(z)
+	q, err := e.Query(r.Context(), search.Spec{Point: r.FormValue("z")})
 	if err != nil {
 		fail(w, http.StatusBadRequest, err)
 		return
@@ -279,21 +266,16 @@ func (s *Server) searchRecord(w http.ResponseWriter, r *http.Request) {
 		fail(w, http.StatusBadRequest, fmt.Errorf("id %q: want a record id", r.FormValue("id")))
 		return
 	}
-	rec, err := s.cfg.DB.Record(r.Context(), id)
-	if err != nil {
-		fail(w, statusOf(err), err)
-		return
-	}
 	e, status, err := s.engine(r.Context(), r.FormValue("collection"))
 	if err != nil {
 		fail(w, status, err)
 		return
 	}
-	z := make([]float64, len(rec.Z))
-	for i, x := range rec.Z {
-		z[i] = float64(x)
+	q, err := e.RecordQuery(r.Context(), id)
+	if err != nil {
+		fail(w, statusOf(err), err)
+		return
 	}
-	q := search.Query{V: rec.V, Point: z, Record: rec.ID}
 	s.run(w, e, q, k)
 }
 

@@ -113,3 +113,20 @@ func safeEncode(m index.Model, imgs []float32, n int) (z []float32, err error) {
 	}()
 	return m.Encode(imgs, n)
 }
+
+// batchedModel is the server's model as search.Engine.ImageQuery sees it:
+// a single image goes through the batcher (encoded with the uploads that
+// arrive at the same time); anything else goes straight to the model.
+type batchedModel struct {
+	index.Model
+	b   *batcher
+	ctx context.Context
+}
+
+// Encode encodes n images; one image joins the batcher's queue.
+func (m batchedModel) Encode(px []float32, n int) ([]float32, error) {
+	if n != 1 {
+		return m.Model.Encode(px, n)
+	}
+	return m.b.encode(m.ctx, px)
+}
