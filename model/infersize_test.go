@@ -6,10 +6,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/gomlx/compute"
-
-	"github.com/lsconf/lsconf/engine"
-
 	"github.com/lsconf/lsconf/internal/testutil"
 )
 
@@ -76,7 +72,7 @@ func close32(a, b float32) bool {
 // for it against the peer, one image padded to an InferBatch graph (how
 // Infer ran a single image before), width 8, in ms per call.
 func BenchmarkInferOne(b *testing.B) {
-	be := testBackendB(b)
+	be := testBackend(b)
 	cfg := Config{NC: 5, ND: 2, Width: 8}
 	w, err := Init(cfg, 1)
 	if err != nil {
@@ -105,13 +101,4 @@ func BenchmarkInferOne(b *testing.B) {
 			b.ReportMetric(float64(time.Since(start).Microseconds())/1000/float64(b.N), "ms/call")
 		})
 	}
-}
-
-func testBackendB(b *testing.B) compute.Backend {
-	be, err := engine.New(engine.Config{})
-	if err != nil {
-		b.Fatal(err)
-	}
-	b.Cleanup(be.Finalize)
-	return be
 }
