@@ -48,11 +48,12 @@ func PlotRun(ctx context.Context, cfg PlotConfig) ([]string, error) {
 	if err != nil {
 		return nil, err
 	}
+	located := info.Data.Located(cfg.Run) // the recorded sources, from any working directory
 	if cfg.Data == "" {
-		cfg.Data = info.Data.Train
+		cfg.Data = located.Train
 	}
 	if cfg.Gen == "" {
-		cfg.Gen = info.Data.Gen
+		cfg.Gen = located.Gen
 	}
 	seed := cfg.DataSeed
 	if !cfg.DataSeedSet {

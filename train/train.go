@@ -124,6 +124,14 @@ func prepare(cfg Config, sets Sets, dir string) (*trainer, error) {
 	}
 	cfg.Data.TrainLen = sets.Train.Len()
 	cfg.Data.TestLen, cfg.Data.GenLen = setLen(sets.Test), setLen(sets.Gen)
+	hash, err := DataHash(sets)
+	if err != nil {
+		return nil, fmt.Errorf("train %s: %w", dir, err)
+	}
+	cfg.Data.Hash = hash
+	if !cfg.Resume {
+		cfg.Data = cfg.Data.anchored(dir)
+	}
 	t := &trainer{cfg: cfg, sets: sets, dir: dir, classes: classes, start: time.Now(),
 		metrics: metricsLog{path: filepath.Join(dir, MetricsFile)}}
 	for i, s := range []data.Set{sets.Train, sets.Test, sets.Gen} {
@@ -195,6 +203,12 @@ func (t *trainer) readForResume() error {
 	}
 	if err := sameRun(info.TrainConfig(), t.cfg); err != nil {
 		return fmt.Errorf("resume %s: %w", t.dir, err)
+	}
+	if err := checkDataSource(info.Data, t.cfg.Data, t.dir, t.cfg.ForceData); err != nil {
+		return fmt.Errorf("resume %s: %w", t.dir, err)
+	}
+	if info.Data.Hash != "" && info.Data.Hash != t.cfg.Data.Hash {
+		t.logf("warning: the data's content changed since the run started (hash %s, now %s): resuming on the images as they are now\n", info.Data.Hash, t.cfg.Data.Hash)
 	}
 	if !slices.Equal(info.Classes, t.classes) {
 		return fmt.Errorf("resume %s: the data's classes %q differ from the run's classes %q", t.dir, t.classes, info.Classes)

@@ -78,7 +78,7 @@ run's.`,
 			out := evalOutput{ID: run.ID(), Run: runDir, Position: run.Position()}
 			if dataSpec == "" {
 				info := run.Info()
-				sets, err := runSets(cmd, info.Data, info.Config.Seed, g.quiet)
+				sets, err := runSets(cmd, info.Data.Located(runDir), info.Config.Seed, g.quiet)
 				if err != nil {
 					return err
 				}

@@ -87,8 +87,11 @@ the augmentations and the batch order; --data-seed the built-in textures.
 Everything goes to the run folder --out: run.json (the settings), the checkpoint
 (written atomically after every epoch, every --checkpoint-every steps and on
 Ctrl-C), metrics.jsonl (one line per epoch, plus one per --log-every steps) and,
-at the end, eval.json. --resume continues an interrupted run exactly; an existing
-run is never replaced without --force.
+at the end, eval.json. --resume continues an interrupted run exactly, from any
+working directory (run.json records data folders by absolute path and relative
+to the run folder); it refuses other --data or --gen unless --force-data, and
+warns when the data's content changed (a hash in run.json). An existing run is
+never replaced without --force.
 
 Width: --width W divides every convolution's channels by W; 1 is the paper's
 model (15-20x slower to train than 8 on a CPU).`,
@@ -121,6 +124,7 @@ model (15-20x slower to train than 8 on a CPU).`,
 					return err
 				}
 				rc := info.TrainConfig()
+				rc.Data = info.Data.Located(out)
 				// Flags given explicitly must agree with the run (train checks).
 				if cmd.Flags().Changed("mode") {
 					rc.Mode = model.Mode(mode)
@@ -132,12 +136,14 @@ model (15-20x slower to train than 8 on a CPU).`,
 					"lr-schedule": func() { rc.LRSchedule = cfg.LRSchedule }, "lg-center": func() { rc.LGCenter = cfg.LGCenter },
 					"lg-reduction": func() { rc.LGReduction = reduction }, "seed": func() { rc.Seed = cfg.Seed },
 					"paper-loss": func() { rc.LGReduction, rc.LGCenter = reduction, cfg.LGCenter },
+					"log-every": func() { rc.LogEvery = cfg.LogEvery }, "checkpoint-every": func() { rc.CheckpointEvery = cfg.CheckpointEvery },
+					"data": func() { rc.Data.Train = d.Train }, "gen": func() { rc.Data.Gen = d.Gen },
 				} {
 					if cmd.Flags().Changed(name) {
 						set()
 					}
 				}
-				rc.Resume, rc.LogEvery, rc.CheckpointEvery = true, cfg.LogEvery, cfg.CheckpointEvery
+				rc.Resume, rc.ForceData = true, cfg.ForceData
 				sets, err := runSets(cmd, rc.Data, rc.Seed, g.quiet)
 				if err != nil {
 					return err
@@ -207,6 +213,7 @@ model (15-20x slower to train than 8 on a CPU).`,
 	f.StringVar(&out, "out", "", "run folder (created)")
 	f.BoolVar(&cfg.Resume, "resume", false, "continue the run in --out from its checkpoint")
 	f.BoolVar(&cfg.Force, "force", false, "replace the run in --out")
+	f.BoolVar(&cfg.ForceData, "force-data", false, "with --resume: continue on the --data/--gen given even though they are not the run's")
 	f.BoolVar(&asJSON, "json", false, "print the result as JSON")
 	return cmd
 }

@@ -1,0 +1,138 @@
+package train
+
+import (
+	"crypto/sha256"
+	"encoding/binary"
+	"encoding/hex"
+	"fmt"
+	"math"
+	"os"
+	"path/filepath"
+
+	"github.com/lsconf/lsconf/data"
+)
+
+// isFolderSource reports whether a data source names a folder (not a
+// built-in set or nothing).
+func isFolderSource(spec string) bool {
+	return spec != "" && spec != data.BuiltinTrain && spec != data.BuiltinGen && spec != data.NoSource
+}
+
+// anchor records a folder source so that it resolves from any working
+// directory: the absolute path, and the path relative to the run folder.
+func anchor(spec, runDir string) (abs, fromRun string) {
+	if !isFolderSource(spec) {
+		return spec, ""
+	}
+	a, err := filepath.Abs(spec)
+	if err != nil {
+		return spec, ""
+	}
+	if r, err := filepath.Abs(runDir); err == nil {
+		if rel, err := filepath.Rel(r, a); err == nil {
+			fromRun = filepath.ToSlash(rel)
+		}
+	}
+	return a, fromRun
+}
+
+// anchored is d with its folder sources recorded as absolute paths and as
+// paths relative to the run folder (run.json keeps both; Located picks).
+func (d DataInfo) anchored(runDir string) DataInfo {
+	d.Train, d.TrainFromRun = anchor(d.Train, runDir)
+	d.Gen, d.GenFromRun = anchor(d.Gen, runDir)
+	return d
+}
+
+// Located is d with its folder sources resolved for use from the current
+// working directory: the recorded absolute path when it exists, else the
+// path recorded relative to the run folder (the run and its data moved
+// together), else the path as recorded (run.json files written before
+// both were recorded hold the path relative to where training ran).
+func (d DataInfo) Located(runDir string) DataInfo {
+	d.Train = locate(d.Train, d.TrainFromRun, runDir)
+	d.Gen = locate(d.Gen, d.GenFromRun, runDir)
+	return d
+}
+
+func locate(spec, fromRun, runDir string) string {
+	if !isFolderSource(spec) {
+		return spec
+	}
+	if filepath.IsAbs(spec) {
+		if _, err := os.Stat(spec); err == nil || fromRun == "" {
+			return spec
+		}
+	}
+	if fromRun != "" {
+		p := filepath.Join(runDir, filepath.FromSlash(fromRun))
+		if _, err := os.Stat(p); err == nil {
+			return p
+		}
+	}
+	return spec
+}
+
+// sameSource reports whether two data sources name the same images.
+func sameSource(a, b string) bool {
+	if a == b {
+		return true
+	}
+	if !isFolderSource(a) || !isFolderSource(b) {
+		return false
+	}
+	sa, errA := os.Stat(a)
+	sb, errB := os.Stat(b)
+	if errA == nil && errB == nil {
+		return os.SameFile(sa, sb)
+	}
+	aa, _ := filepath.Abs(a)
+	ab, _ := filepath.Abs(b)
+	return aa == ab
+}
+
+// checkDataSource refuses to resume a run on other data than its own
+// (run.json's sources, located from runDir) unless force.
+func checkDataSource(recorded, asked DataInfo, runDir string, force bool) error {
+	rec := recorded.Located(runDir)
+	for _, s := range []struct{ what, rec, asked, flag string }{
+		{"training data", rec.Train, asked.Train, "--data"},
+		{"generalization data", rec.Gen, asked.Gen, "--gen"},
+	} {
+		if s.asked == "" {
+			continue // not named: the caller rebuilt the run's own
+		}
+		if !sameSource(s.rec, s.asked) && !force {
+			return fmt.Errorf("the run's %s is %q (run.json), not %q: resume on the run's own data, or give --force-data to continue on %s %s", s.what, s.rec, s.asked, s.flag, s.asked)
+		}
+	}
+	return nil
+}
+
+// DataHash is a content hash of the sets a run trains and evaluates on:
+// every image's pixels and label, in order, and the class names. Resume
+// compares it with the one run.json records and warns when it changed.
+func DataHash(sets Sets) (string, error) {
+	h := sha256.New()
+	px := make([]float32, data.Pixels)
+	buf := make([]byte, 4*data.Pixels)
+	for i, s := range []data.Set{sets.Train, sets.Test, sets.Gen} {
+		if s == nil {
+			fmt.Fprintf(h, "set %d: none\n", i)
+			continue
+		}
+		fmt.Fprintf(h, "set %d: %d images, classes %q\n", i, s.Len(), s.Classes())
+		for j := 0; j < s.Len(); j++ {
+			label, err := s.Image(j, px)
+			if err != nil {
+				return "", fmt.Errorf("hash the data: image %d: %w", j, err)
+			}
+			for k, x := range px {
+				binary.LittleEndian.PutUint32(buf[4*k:], math.Float32bits(x))
+			}
+			h.Write(buf)
+			binary.Write(h, binary.LittleEndian, int64(label))
+		}
+	}
+	return hex.EncodeToString(h.Sum(nil))[:32], nil
+}
