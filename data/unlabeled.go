@@ -4,8 +4,6 @@ import (
 	"context"
 	"fmt"
 	"io"
-	"os"
-	"path/filepath"
 	"sort"
 )
 
@@ -16,38 +14,39 @@ type Unlabeled struct {
 	Images [][]float32 // Pixels values each
 }
 
-// LoadUnlabeled decodes the images directly in dir (not in sub-folders;
-// hidden files skipped) with DecodeImage, for drawing or encoding a
-// collection that has no class folders. Files that do not decode are
-// counted skips, each reported on log (when not nil); a folder with no
-// image at all is an error.
+// LoadUnlabeled decodes the images at the top level of dir (not in
+// sub-folders), chosen by the selection rule (SelectFiles: hidden entries,
+// special files and bad names skipped) and read with ReadFileCapped, for
+// drawing or encoding a collection that has no class folders. Files that
+// do not decode are counted skips, each reported on log (when not nil); a
+// folder with no image at all is an error.
 func LoadUnlabeled(ctx context.Context, dir string, log io.Writer) (*Unlabeled, error) {
-	ents, err := os.ReadDir(dir)
+	sel, err := SelectFiles(dir, SelectOptions{Log: log})
 	if err != nil {
 		return nil, fmt.Errorf("load %s: %w", dir, err)
 	}
-	var names []string
-	for _, e := range ents {
-		if e.Type().IsRegular() && !isHidden(e.Name()) && IsImageName(e.Name()) {
-			names = append(names, e.Name())
+	var files []Selected
+	for _, f := range sel.Top {
+		if IsImageName(f.Rel) {
+			files = append(files, f)
 		}
 	}
-	sort.Strings(names)
+	sort.Slice(files, func(i, j int) bool { return files[i].Rel < files[j].Rel })
 	u := &Unlabeled{}
-	for _, n := range names {
+	for _, f := range files {
 		if err := ctx.Err(); err != nil {
 			return nil, err
 		}
-		b, err := os.ReadFile(filepath.Join(dir, n))
+		b, err := ReadFileCapped(f.Path, 0)
 		if err == nil {
 			var img []float32
 			if img, err = DecodeImage(b, false, 0); err == nil {
-				u.Names, u.Images = append(u.Names, n), append(u.Images, img)
+				u.Names, u.Images = append(u.Names, f.Rel), append(u.Images, img)
 				continue
 			}
 		}
 		if log != nil {
-			fmt.Fprintf(log, "skipped %s: %v\n", filepath.Join(dir, n), err)
+			fmt.Fprintf(log, "skipped %s: %v\n", f.Path, err)
 		}
 	}
 	if len(u.Images) == 0 {

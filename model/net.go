@@ -11,8 +11,8 @@ import (
 	"github.com/lsconf/lsconf/latent"
 )
 
-// InferBatch is the batch size of inference graphs: Infer pads its last
-// chunk to it, so one compiled graph serves every call.
+// InferBatch is the largest batch of inference graphs: Infer runs chunks
+// of InferBatch images and pads the last one to the next power of two.
 const InferBatch = 64
 
 // LossConfig is the training objective.
@@ -298,6 +298,8 @@ func (n *Net) Infer(x []float32, count int) (z, logits []float32, err error) {
 	args := make([]any, 0, len(n.params)+len(n.bn)+1)
 	for start := 0; start < count; start += InferBatch {
 		k := min(InferBatch, count-start)
+		bs := inferSize(k)
+		buf := buf[:bs*px]
 		copy(buf, x[start*px:(start+k)*px])
 		clear(buf[k*px:])
 		args = args[:0]
@@ -307,7 +309,7 @@ func (n *Net) Infer(x []float32, count int) (z, logits []float32, err error) {
 		for _, t := range n.bn {
 			args = append(args, t)
 		}
-		args = append(args, tensors.FromFlatDataAndDimensions(buf, InferBatch, 32, 32, 1))
+		args = append(args, tensors.FromFlatDataAndDimensions(buf, bs, 32, 32, 1))
 		outs, err := n.infer.Call(args...)
 		if err != nil {
 			return nil, nil, fmt.Errorf("infer: %w", err)
@@ -382,4 +384,15 @@ func recoverErr(err *error, what string) {
 		}
 		*err = fmt.Errorf("%s: %v", what, r)
 	}
+}
+
+// inferSize is the batch of the inference graph that runs k images: the
+// smallest power of two >= k, at most InferBatch (7 graph sizes, compiled
+// once each on first use), so that one image is not padded to 64.
+func inferSize(k int) int {
+	bs := 1
+	for bs < k && bs < InferBatch {
+		bs *= 2
+	}
+	return bs
 }

@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"image"
 	"io"
-	"math"
 	"os"
 	"path/filepath"
 	"slices"
@@ -171,13 +170,19 @@ type DemoResult struct {
 	Seconds float64           `json:"seconds"`
 }
 
-// Demo folder layout.
+// The demo folder's layout, relative to DemoConfig.Out (slash-separated).
 const (
-	demoTrainData = "data/train"
-	demoGenData   = "data/gen"
-	demoRun       = "run"
-	demoIndexDB   = "index.db"
-	demoFigDir    = "figures"
+	// DemoTrainData and DemoGenData are the built-in training and
+	// generalization images as ImageFolder trees.
+	DemoTrainData = "data/train"
+	DemoGenData   = "data/gen"
+	// DemoRun is the run folder (lsconf train's --out).
+	DemoRun = "run"
+	// DemoIndexDB is the search index of DemoGenData.
+	DemoIndexDB = "index.db"
+	// DemoFigures holds the figures; the reports are ReportHTML and
+	// ReportMD.
+	DemoFigures = "figures"
 )
 
 // Demo runs the main job on the built-in data: write the texture sets as
@@ -242,7 +247,7 @@ func Demo(ctx context.Context, cfg DemoConfig) (res *DemoResult, err error) {
 	}); err != nil {
 		return nil, err
 	}
-	run, err := train.OpenRun(filepath.Join(cfg.Out, demoRun), cfg.Engine)
+	run, err := train.OpenRun(filepath.Join(cfg.Out, DemoRun), cfg.Engine)
 	if err != nil {
 		return nil, fmt.Errorf("demo: %w", err)
 	}
@@ -268,7 +273,7 @@ func Demo(ctx context.Context, cfg DemoConfig) (res *DemoResult, err error) {
 	}); err != nil {
 		return nil, err
 	}
-	w := figWriter{root: cfg.Out, dir: demoFigDir, dpi: cfg.DPI}
+	w := figWriter{root: cfg.Out, dir: DemoFigures, dpi: cfg.DPI}
 	if err := stage("figures", func() (string, error) {
 		return demoFigures(cfg, w, run, layout, enc, res)
 	}); err != nil {
@@ -331,7 +336,7 @@ func demoData(ctx context.Context, cfg DemoConfig, files map[string]string) (bas
 			}
 			// The contact sheet goes to the figures: an image at the top of
 			// the tree would be indexed as an unlabelled image.
-			sheet := filepath.Join(cfg.Out, demoFigDir, "contact-"+string(kind)+".png")
+			sheet := filepath.Join(cfg.Out, DemoFigures, "contact-"+string(kind)+".png")
 			if err := os.MkdirAll(filepath.Dir(sheet), 0o755); err != nil {
 				return nil, err
 			}
@@ -345,14 +350,14 @@ func demoData(ctx context.Context, cfg DemoConfig, files map[string]string) (bas
 		b, _, err := data.LoadImageFolder(ctx, dir, data.LoadOptions{Strict: true})
 		return b, err
 	}
-	if base, err = load(demoTrainData, data.TrainSet, cfg.PerClass); err != nil {
+	if base, err = load(DemoTrainData, data.TrainSet, cfg.PerClass); err != nil {
 		return nil, nil, "", err
 	}
-	if gen, err = load(demoGenData, data.GenSet, cfg.GenPerClass); err != nil {
+	if gen, err = load(DemoGenData, data.GenSet, cfg.GenPerClass); err != nil {
 		return nil, nil, "", err
 	}
 	for _, k := range []data.SetKind{data.TrainSet, data.GenSet} {
-		p := filepath.ToSlash(filepath.Join(demoFigDir, "contact-"+string(k)+".png"))
+		p := filepath.ToSlash(filepath.Join(DemoFigures, "contact-"+string(k)+".png"))
 		if _, err := os.Stat(filepath.Join(cfg.Out, p)); err == nil {
 			files["contact sheet, "+string(k)+" set"] = p
 		}
@@ -382,14 +387,14 @@ func demoTrain(ctx context.Context, cfg DemoConfig, base, gen *data.Base) (train
 	if err != nil {
 		return sets, nil, "", err
 	}
-	absTrain, _ := filepath.Abs(filepath.Join(cfg.Out, demoTrainData))
-	absGen, _ := filepath.Abs(filepath.Join(cfg.Out, demoGenData))
+	absTrain, _ := filepath.Abs(filepath.Join(cfg.Out, DemoTrainData))
+	absGen, _ := filepath.Abs(filepath.Join(cfg.Out, DemoGenData))
 	tc := train.Config{Mode: model.ModeCEG, Width: cfg.Width, Epochs: cfg.Epochs, BatchSize: cfg.BatchSize, LR: cfg.LR,
 		LRSchedule: cfg.LRSchedule, LGCenter: cfg.LGCenter, LGReduction: cfg.LGReduction, Seed: cfg.Seed, Layout: l, Engine: cfg.Engine, Progress: cfg.Progress,
 		Data: train.DataInfo{Train: absTrain, Gen: absGen, Split: string(data.SplitPre), AugPerImage: cfg.AugPerImage,
 			DataSeed: cfg.DataSeed, TrainLen: tr.Len(), TestLen: te.Len(), GenLen: gen.Len(), Description: "lsconf demo: built-in textures written as ImageFolder trees"},
 	}.WithDefaults()
-	dir := filepath.Join(cfg.Out, demoRun)
+	dir := filepath.Join(cfg.Out, DemoRun)
 	st, force, err := stateOf(dir, tc)
 	if err != nil {
 		return sets, l, "", err
@@ -412,7 +417,7 @@ func demoTrain(ctx context.Context, cfg DemoConfig, base, gen *data.Base) (train
 // demoFigures draws the LS figure, the confusion matrices and the
 // training curves.
 func demoFigures(cfg DemoConfig, w figWriter, run *train.Run, l *latent.Layout, enc Encodings, res *DemoResult) (string, error) {
-	metrics, err := train.ReadMetrics(filepath.Join(cfg.Out, demoRun, train.MetricsFile))
+	metrics, err := train.ReadMetrics(filepath.Join(cfg.Out, DemoRun, train.MetricsFile))
 	if err != nil {
 		return "", err
 	}
@@ -451,7 +456,7 @@ func demoFigures(cfg DemoConfig, w figWriter, run *train.Run, l *latent.Layout, 
 // demoIndex indexes the generalization folder, rebuilding the index when
 // it was made by another model.
 func demoIndex(ctx context.Context, cfg DemoConfig, run *train.Run) (*index.DB, string, error) {
-	path := filepath.Join(cfg.Out, demoIndexDB)
+	path := filepath.Join(cfg.Out, DemoIndexDB)
 	db, err := index.Open(path)
 	if err != nil {
 		return nil, "", err
@@ -473,7 +478,7 @@ func demoIndex(ctx context.Context, cfg DemoConfig, run *train.Run) (*index.DB, 
 		return nil, "", err
 	}
 	absRun, _ := filepath.Abs(run.Dir())
-	r, err := db.IndexFolder(ctx, run, filepath.Join(cfg.Out, demoGenData), index.Options{Collection: "gen", Prune: true, RunDir: absRun, Progress: cfg.Progress})
+	r, err := db.IndexFolder(ctx, run, filepath.Join(cfg.Out, DemoGenData), index.Options{Collection: "gen", Prune: true, RunDir: absRun, Progress: cfg.Progress})
 	if err != nil {
 		db.Close()
 		return nil, "", err
@@ -495,7 +500,7 @@ func demoSearch(ctx context.Context, cfg DemoConfig, w figWriter, db *index.DB, 
 	}
 	res.Queries = nil
 	// Image query: the first generalization image of the class.
-	qpath := filepath.Join(cfg.Out, demoGenData, cfg.QueryClass, "0000.png")
+	qpath := filepath.Join(cfg.Out, DemoGenData, cfg.QueryClass, "0000.png")
 	b, err := os.ReadFile(qpath)
 	if err != nil {
 		return "", err
@@ -504,31 +509,20 @@ func demoSearch(ctx context.Context, cfg DemoConfig, w figWriter, db *index.DB, 
 	if err != nil {
 		return "", fmt.Errorf("%s: %w", qpath, err)
 	}
-	z, err := run.Encode(px, 1)
-	if err != nil {
-		return "", err
-	}
-	zz := make([]float64, len(z))
-	for i, x := range z {
-		zz[i] = float64(x)
-	}
-	q, err := e.PointQuery(zz)
+	q, err := e.ImageQuery(run, px)
 	if err != nil {
 		return "", err
 	}
 	// The query image is in the index: exclude its own record.
 	rel := filepath.ToSlash(filepath.Join(cfg.QueryClass, "0000.png"))
-	for i, id := range e.Snap.IDs {
-		if r, err := db.Record(ctx, id); err == nil && r.Path == rel && e.Snap.Collections[i] == "gen" {
-			q.Record = id
-			break
-		}
+	if q.Record, err = db.RecordID(ctx, "gen", rel); err != nil && !errors.Is(err, index.ErrNotFound) {
+		return "", err
 	}
-	imgQ, err := runQuery(ctx, db, e, q, cfg.K)
+	imgQ, err := runQuery(ctx, e, q, cfg.K)
 	if err != nil {
 		return "", err
 	}
-	imgQ.Kind, imgQ.Input, imgQ.Want, imgQ.queryPx = "image", filepath.ToSlash(filepath.Join(demoGenData, rel)), cfg.QueryClass, px
+	imgQ.Kind, imgQ.Input, imgQ.Want, imgQ.queryPx = "image", filepath.ToSlash(filepath.Join(DemoGenData, rel)), cfg.QueryClass, px
 	// Word query.
 	voc, err := search.NewVocab(e.Layout(), e.Identity.Classes)
 	if err != nil {
@@ -538,7 +532,7 @@ func demoSearch(ctx context.Context, cfg DemoConfig, w figWriter, db *index.DB, 
 	if err != nil {
 		return "", err
 	}
-	wordQ, err := runQuery(ctx, db, e, tq, cfg.K)
+	wordQ, err := runQuery(ctx, e, tq, cfg.K)
 	if err != nil {
 		return "", err
 	}
@@ -575,18 +569,16 @@ func demoSearch(ctx context.Context, cfg DemoConfig, w figWriter, db *index.DB, 
 }
 
 // runQuery searches and reads the result records.
-func runQuery(ctx context.Context, db *index.DB, e *search.Engine, q search.Query, k int) (QueryResult, error) {
+func runQuery(ctx context.Context, e *search.Engine, q search.Query, k int) (QueryResult, error) {
 	hits, err := e.Search(q, k)
 	if err != nil {
 		return QueryResult{}, err
 	}
 	qr := QueryResult{Point: q.Point, Results: hits}
-	for _, h := range hits {
-		r, err := db.Record(ctx, h.ID)
-		if err != nil {
-			return qr, err
-		}
-		qr.records = append(qr.records, r)
+	if qr.records, err = e.Records(ctx, hits); err != nil {
+		return qr, err
+	}
+	for _, r := range qr.records {
 		qr.Paths = append(qr.Paths, r.Path)
 	}
 	return qr, nil
@@ -609,24 +601,10 @@ func precisionOf(rs []search.Result, want string) float64 {
 
 // resultGrid draws a query and its results (paper Figures 10-13).
 func resultGrid(q *QueryResult) (*image.RGBA, error) {
-	spec := plot.ResultGridSpec{Title: fmt.Sprintf("lsconf demo: %s query %q, top %d by sim (eq 15)", q.Kind, q.Input, len(q.Results))}
-	if q.queryPx != nil {
-		img, err := plot.Gray32(q.queryPx)
-		if err != nil {
-			return nil, err
-		}
-		spec.Query = &plot.Tile{Image: img, Score: math.NaN(), Caption: q.Want}
-	} else {
-		spec.QueryText, spec.QueryPoint = q.Input, q.Point
-	}
-	for i, r := range q.records {
-		var img image.Image = image.NewGray(image.Rect(0, 0, data.Size, data.Size))
-		if px, err := r.Pixels(); err == nil {
-			if g, err := plot.Gray32(px); err == nil {
-				img = g
-			}
-		}
-		spec.Results = append(spec.Results, plot.Tile{Image: img, Score: float64(q.Results[i].Score), Caption: r.Label})
-	}
-	return plot.ResultGrid(spec)
+	return ResultGrid(ResultGridInput{
+		Title:       fmt.Sprintf("lsconf demo: %s query %q, top %d by sim (eq 15)", q.Kind, q.Input, len(q.Results)),
+		Query:       search.Query{Point: q.Point},
+		QueryPixels: q.queryPx, QueryCaption: q.Want, QueryText: q.Input,
+		Results: q.Results, Records: q.records,
+	})
 }

@@ -71,7 +71,7 @@ func demoDoc(cfg DemoConfig, run *train.Run, l *latent.Layout, res *DemoResult) 
 			if i < len(q.records) {
 				p = q.records[i].Path
 			}
-			rt.Rows = append(rt.Rows, []string{fmt.Sprint(r.Rank), fmt.Sprintf("%.4f", r.Score), r.Label, "`" + filepath.ToSlash(filepath.Join(demoGenData, p)) + "`"})
+			rt.Rows = append(rt.Rows, []string{fmt.Sprint(r.Rank), fmt.Sprintf("%.4f", r.Score), r.Label, "`" + filepath.ToSlash(filepath.Join(DemoGenData, p)) + "`"})
 		}
 		d.Add(Details{Summary: "Results of the " + q.Kind + " query", Blocks: []Block{rt}})
 	}
@@ -104,16 +104,16 @@ func demoDoc(cfg DemoConfig, run *train.Run, l *latent.Layout, res *DemoResult) 
 		items = append(items, fmt.Sprintf("%s: `%s`", k, res.Files[k]))
 	}
 	items = append(items,
-		fmt.Sprintf("training images (ImageFolder): `%s`, generalization images: `%s`", demoTrainData, demoGenData),
-		fmt.Sprintf("the run (run.json, checkpoint, metrics.jsonl, eval.json): `%s`", demoRun),
-		fmt.Sprintf("the search index (SQLite): `%s`", demoIndexDB))
+		fmt.Sprintf("training images (ImageFolder): `%s`, generalization images: `%s`", DemoTrainData, DemoGenData),
+		fmt.Sprintf("the run (run.json, checkpoint, metrics.jsonl, eval.json): `%s`", DemoRun),
+		fmt.Sprintf("the search index (SQLite): `%s`", DemoIndexDB))
 	d.Add(List{Items: items})
 	out := cfg.Out
 	d.Add(Para{Text: "Continue from here:"}, Code{Text: strings.Join([]string{
-		fmt.Sprintf("lsconf search --db %s --text \"between squares and dots\" --grid blend.png", filepath.Join(out, demoIndexDB)),
-		fmt.Sprintf("lsconf search --db %s --image %s --k 10", filepath.Join(out, demoIndexDB), filepath.Join(out, demoGenData, "dots", "0000.png")),
-		fmt.Sprintf("lsconf serve --db %s          # the search page on http://127.0.0.1:8080/", filepath.Join(out, demoIndexDB)),
-		fmt.Sprintf("lsconf eval --run %s", filepath.Join(out, demoRun)),
+		fmt.Sprintf("lsconf search --db %s --text \"between squares and dots\" --grid blend.png", filepath.Join(out, DemoIndexDB)),
+		fmt.Sprintf("lsconf search --db %s --image %s --k 10", filepath.Join(out, DemoIndexDB), filepath.Join(out, DemoGenData, "dots", "0000.png")),
+		fmt.Sprintf("lsconf serve --db %s          # the search page on http://127.0.0.1:8080/", filepath.Join(out, DemoIndexDB)),
+		fmt.Sprintf("lsconf eval --run %s", filepath.Join(out, DemoRun)),
 		"lsconf repro --out repro     # the paper's Table 2 and figures (about 40 minutes)",
 	}, "\n")})
 

@@ -54,7 +54,7 @@
 //     splits. Training curves and confusion matrices of the Table 2 runs
 //     appear in grids only, to keep the committed report small; SVG copies
 //     on request (ReproConfig.SVG).
-//   - Verdict thresholds (issue 5): (1) every class's test-set median
+//   - Verdict thresholds: (1) every class's test-set median
 //     within CentreTolerance (0.1) of its centre and at least WithinShare
 //     (80%) of the test points within r_c, in every ce+g run; (2) ce layouts
 //     differ when the same class's training-set median directions differ

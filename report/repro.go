@@ -344,7 +344,7 @@ func trainConfig(cfg ReproConfig, e Experiment, l *latent.Layout, sets train.Set
 	return train.Config{
 		Mode: e.Mode, Encoder: e.Encoder, Width: cfg.Width, Epochs: cfg.Epochs, BatchSize: cfg.BatchSize,
 		LR: cfg.LR, LRSchedule: cfg.LRSchedule, LGCenter: cfg.LGCenter, LGReduction: cfg.LGReduction, Seed: e.Seed, Layout: l, Engine: cfg.Engine, Progress: cfg.Progress,
-		Data: train.DataInfo{Train: "builtin", Gen: "builtin-gen", Split: string(e.Split), AugPerImage: cfg.AugPerImage,
+		Data: train.DataInfo{Train: data.BuiltinTrain, Gen: data.BuiltinGen, Split: string(e.Split), AugPerImage: cfg.AugPerImage,
 			DataSeed: cfg.DataSeed, TrainLen: sets.Train.Len(), TestLen: sets.Test.Len(), GenLen: sets.Gen.Len(),
 			Description: desc},
 	}.WithDefaults()

@@ -21,7 +21,7 @@ const (
 	NotSignificant = "not significant"
 )
 
-// Thresholds of the verdicts (issue 5 and 4's acceptance).
+// Thresholds of the verdicts.
 const (
 	// CentreTolerance is how close every class's median z must be to its
 	// configured centre.

@@ -7,6 +7,10 @@ cd "$(dirname "$0")/.."
 export PATH="$PATH:/usr/local/go/bin"
 command -v go >/dev/null || { echo "setup: Go is not installed (expected /usr/local/go/bin/go)" >&2; exit 1; }
 go mod download
+# The upstream release of the compute fork, for scripts/fork-diff.sh, the
+# fmt-check and the test that builds lsconf without the fork (go.mod's
+# replace hides it from go mod download).
+go mod download "github.com/gomlx/compute@$(awk '$1 == "github.com/gomlx/compute" && $2 ~ /^v/ {print $2; exit}' go.mod)"
 
 # Chromium drives the browser test of the search page (web/browser_test.go).
 # Installed from Debian when missing; without it that test skips itself.

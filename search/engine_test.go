@@ -2,7 +2,10 @@ package search_test
 
 import (
 	"context"
+	"errors"
+	"math"
 	"path/filepath"
+	"slices"
 	"testing"
 
 	"github.com/lsconf/lsconf/index"
@@ -73,7 +76,7 @@ func TestEngineQueriesAndEval(t *testing.T) {
 			break
 		}
 	}
-	q, err = all.RecordQuery(rec)
+	q, err = all.RecordQuery(ctx, rec)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -92,7 +95,7 @@ func TestEngineQueriesAndEval(t *testing.T) {
 		t.Fatalf("vlines query from a in b: %d of 10 vlines: %+v", hits, res)
 	}
 	// Self-exclusion within one collection.
-	q, _ = all.RecordQuery(rec)
+	q, _ = all.RecordQuery(ctx, rec)
 	res, _ = all.Search(q, 120)
 	for _, r := range res {
 		if r.ID == rec {
@@ -134,5 +137,73 @@ func TestEvalZeroScoresAreMisses(t *testing.T) {
 	}
 	if ev.ImageP != 0 || ev.Outside != 120 {
 		t.Fatalf("all-outside index: %+v", ev)
+	}
+}
+
+// TestQueryPaths checks the query builders the CLI, web and demo share: an
+// image encoded by the index's model (and refused with another model), a
+// record of another collection, a point.
+func TestQueryPaths(t *testing.T) {
+	ctx := context.Background()
+	db := buildIndex(t)
+	b, err := search.Load(ctx, db, "b")
+	if err != nil {
+		t.Fatal(err)
+	}
+	all, err := search.Load(ctx, db)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// A record of collection a, not in b's snapshot: read from the index,
+	// the same query as from a snapshot that holds it.
+	var rec int64
+	for i, c := range all.Snap.Collections {
+		if c == "a" {
+			rec = all.Snap.IDs[i]
+			break
+		}
+	}
+	qb, err := b.RecordQuery(ctx, rec)
+	if err != nil {
+		t.Fatal(err)
+	}
+	qa, err := all.RecordQuery(ctx, rec)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if qa.Record != rec || qb.Record != rec || !slices.Equal(qa.V, qb.V) || !slices.Equal(qa.Point, qb.Point) {
+		t.Fatalf("record query: from the snapshot %+v, from the index %+v", qa, qb)
+	}
+	if _, err := b.RecordQuery(ctx, 1<<40); !errors.Is(err, index.ErrNotFound) {
+		t.Fatalf("unknown record: %v", err)
+	}
+	// An image query is the point query of the model's encoding.
+	m := indextest.NewFake()
+	r, err := db.Record(ctx, rec)
+	if err != nil {
+		t.Fatal(err)
+	}
+	px, err := r.Pixels()
+	if err != nil {
+		t.Fatal(err)
+	}
+	qi, err := all.ImageQuery(m, px)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if qi.Record != 0 || !slices.Equal(qi.V, qa.V) {
+		t.Fatalf("image query of record %d's pixels: %+v, record query %+v", rec, qi, qa)
+	}
+	other := indextest.NewFake()
+	other.Name = "another-model"
+	if _, err := all.ImageQuery(other, px); !errors.Is(err, index.ErrModelMismatch) {
+		t.Fatalf("image query with another model: %v", err)
+	}
+	if _, err := all.PointQuery([]float64{math.NaN(), 0}); err == nil {
+		t.Fatal("NaN point accepted")
+	}
+	recs, err := all.Records(ctx, []search.Result{{ID: rec}})
+	if err != nil || len(recs) != 1 || recs[0].ID != rec {
+		t.Fatalf("Records: %+v, %v", recs, err)
 	}
 }

@@ -26,6 +26,8 @@ type Eval struct {
 	// configured space: every score is 0, so their precision is 0; results
 	// with score 0 never count as relevant).
 	Outside int `json:"outside"`
+	// Metrics are the metric-learning figures (evalmetrics.go).
+	Metrics Metrics `json:"metrics"`
 }
 
 // Evaluate measures retrieval quality on the engine's records (see Eval).
@@ -94,6 +96,15 @@ func (e *Engine) Evaluate(k int) (Eval, error) {
 		ev.WordP[name] = precision(hits, e.Snap.Labels, name, k)
 		ev.WordMean += ev.WordP[name] / float64(len(classes))
 	}
+	label := map[string]int{}
+	for c, name := range classes {
+		label[name] = c
+	}
+	m, err := e.evalMetrics(queries, label, k)
+	if err != nil {
+		return ev, err
+	}
+	ev.Metrics = m
 	return ev, nil
 }
 

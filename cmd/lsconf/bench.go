@@ -32,7 +32,7 @@ func newBenchCmd(g *globalOptions) *cobra.Command {
     on the same data (its top-10 must equal lsconf's, id for id),
     interleaved with lsconf's in --rounds rounds so that machine load hits
     both alike.
-It prints the medians, the ratios lsconf / peer, issue 7's targets with
+It prints the medians, the ratios lsconf / peer, lsconf's speed targets with
 pass/fail, the load average before and after, cores, GOEXPERIMENT and the
 backend parallelism. Progress goes to stderr. Other work on the machine
 makes the figures low and noisy: run it when the load average is low.`,

@@ -71,11 +71,12 @@ made again. Other settings in an existing folder are refused: use another --out.
 			for _, k := range keys {
 				fmt.Fprintf(tw, "%s\t%s\n", k, filepath.Join(res.Out, res.Files[k]))
 			}
-			fmt.Fprintf(tw, "run\t%s\n", filepath.Join(res.Out, "run"))
-			fmt.Fprintf(tw, "index\t%s\n", filepath.Join(res.Out, "index.db"))
-			fmt.Fprintf(tw, "images\t%s, %s\n", filepath.Join(res.Out, "data", "train"), filepath.Join(res.Out, "data", "gen"))
+			in := func(rel string) string { return filepath.Join(res.Out, filepath.FromSlash(rel)) }
+			fmt.Fprintf(tw, "run\t%s\n", in(report.DemoRun))
+			fmt.Fprintf(tw, "index\t%s\n", in(report.DemoIndexDB))
+			fmt.Fprintf(tw, "images\t%s, %s\n", in(report.DemoTrainData), in(report.DemoGenData))
 			tw.Flush()
-			fmt.Fprintf(w, "\nopen %s, or search the index: lsconf serve --db %s\n", filepath.Join(res.Out, report.ReportHTML), filepath.Join(res.Out, "index.db"))
+			fmt.Fprintf(w, "\nopen %s, or search the index: lsconf serve --db %s\n", in(report.ReportHTML), in(report.DemoIndexDB))
 			return nil
 		},
 	}

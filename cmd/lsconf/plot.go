@@ -10,6 +10,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/lsconf/lsconf/data"
 	"github.com/lsconf/lsconf/plot"
 	"github.com/lsconf/lsconf/report"
 	"github.com/lsconf/lsconf/train"
@@ -106,7 +107,7 @@ auto (from the points) or a number (the half-width of the view).`,
 				spec, name string
 				cloud      func(string, [][]float64, []int) plot.Cloud
 			}{{dataSpec, "images", plot.TrainCloud}, {genSpec, "generalization", plot.GeneralizationCloud}} {
-				if set.spec == "" || set.spec == noGen {
+				if set.spec == "" || set.spec == data.NoSource {
 					continue
 				}
 				c, err := plotCloud(cmd, run, set.spec, set.name, dataSeed, g.quiet, set.cloud)

@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"net"
-	"net/http"
 	"os"
 	"time"
 
@@ -19,6 +18,7 @@ func newServeCmd(g *globalOptions) *cobra.Command {
 	var dbPath, addr, runDir, vocabFile string
 	var maxUpload int64
 	var noModel bool
+	var allowHosts []string
 	cmd := &cobra.Command{
 		Use:   "serve",
 		Short: "Serve an index: a search web page and its JSON API",
@@ -30,7 +30,11 @@ grid with scores and the LS scatter of the index) and its JSON API:
   GET  /api/image/{id}  (an indexed image, by record id only)
 Every search route takes k= and collection=. Image queries need the run that
 built the index (--run, default the run folder recorded in the index); without
-it the other queries still work. Nothing is fetched from the network.`,
+it the other queries still work. Nothing is fetched from the network.
+
+Limits (docs/search.md): requests whose Host is not an IP address, localhost or
+a name given with --allow-host are refused (a DNS-rebinding guard); bodies are
+capped (--max-upload for images, 64 KiB elsewhere); slow clients time out.`,
 		Example: `  lsconf serve --db textures.db
   lsconf serve --db textures.db --addr 127.0.0.1:9000 --run runs/ceg`,
 		Args: cobra.NoArgs,
@@ -47,7 +51,7 @@ it the other queries still work. Nothing is fetched from the network.`,
 			}
 			defer db.Close()
 			ctx := cmd.Context()
-			cfg := web.Config{DB: db, MaxUpload: maxUpload}
+			cfg := web.Config{DB: db, MaxUpload: maxUpload, AllowHosts: allowHosts}
 			if vocabFile != "" {
 				b, err := os.ReadFile(vocabFile)
 				if err != nil {
@@ -83,7 +87,7 @@ it the other queries still work. Nothing is fetched from the network.`,
 			if err != nil {
 				return fmt.Errorf("serve: %w", err)
 			}
-			hs := &http.Server{Handler: srv, ReadHeaderTimeout: 10 * time.Second}
+			hs := web.NewHTTPServer(srv, 0)
 			if !g.quiet {
 				fmt.Fprintf(os.Stderr, "lsconf: serving %s on http://%s/ (Ctrl-C stops)\n", dbPath, ln.Addr())
 			}
@@ -105,6 +109,7 @@ it the other queries still work. Nothing is fetched from the network.`,
 	cmd.Flags().StringVar(&runDir, "run", "", "run that encodes uploaded images (default: the run recorded in the index)")
 	cmd.Flags().BoolVar(&noModel, "no-model", false, "do not load a model (no image uploads)")
 	cmd.Flags().StringVar(&vocabFile, "vocab", "", "extra vocabulary file")
+	cmd.Flags().StringSliceVar(&allowHosts, "allow-host", nil, "also answer requests for this host name (repeatable; IP addresses and localhost always work)")
 	cmd.Flags().Int64Var(&maxUpload, "max-upload", 8<<20, "largest accepted upload in bytes")
 	return cmd
 }

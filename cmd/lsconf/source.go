@@ -30,38 +30,6 @@ func loadSet(cmd *cobra.Command, spec string, dataSeed uint64, quiet bool) (data
 	return loadBase(cmd, spec, dataSeed, quiet)
 }
 
-// augmentFor returns the augmentation of a source with the mirror mode
-// given (empty: the source's default): the paper's (DefaultAugment) for
-// image folders and the built-in textures, data.IDXAugment for IDX
-// sources.
-func augmentFor(spec, mirror string) data.AugmentConfig {
-	a := data.DefaultAugment()
-	if data.IsIDXSource(spec) {
-		a = data.IDXAugment()
-	}
-	if mirror != "" {
-		a.Mirror = mirror
-	}
-	return a
-}
-
-// defaultMirror is the mirror mode of a source when --mirror is not given.
-func defaultMirror(spec string) string { return augmentFor(spec, "").Mirror }
-
-// idxSets builds a run's sets from an IDX source: the shipped train split
-// augmented as d says, the shipped test split as the test set.
-func idxSets(d train.DataInfo, seed uint64) (train.Sets, error) {
-	s, err := data.OpenIDXSource(d.Train)
-	if err != nil {
-		return train.Sets{}, err
-	}
-	tr, err := data.NewGrayAugmentedSet(s.Train, d.AugPerImage, augmentFor(d.Train, d.Mirror), seed)
-	if err != nil {
-		return train.Sets{}, fmt.Errorf("%s: %w", d.Train, err)
-	}
-	return train.Sets{Train: tr, Test: s.Test}, nil
-}
-
 // maxCloud is the most points of one set lsconf plot draws; larger sets
 // are thinned evenly (the legend says so).
 const maxCloud = 5000

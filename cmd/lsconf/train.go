@@ -15,74 +15,24 @@ import (
 	"github.com/lsconf/lsconf/train"
 )
 
-// Names of the built-in image sources for --data and --gen.
-const (
-	builtinTrain = "builtin"
-	builtinGen   = "builtin-gen"
-	noGen        = "none"
-)
-
-// loadBase loads the base images of a source: the built-in textures
-// ("builtin", "builtin-gen", generated with dataSeed) or an ImageFolder.
-func loadBase(cmd *cobra.Command, spec string, dataSeed uint64, quiet bool) (*data.Base, error) {
-	ctx := cmd.Context()
-	switch spec {
-	case builtinTrain, builtinGen:
-		kind := data.TrainSet
-		if spec == builtinGen {
-			kind = data.GenSet
-		}
-		b, err := data.Textures(ctx, data.TextureConfig{Set: kind, Seed: dataSeed})
-		if err != nil {
-			return nil, fmt.Errorf("built-in textures: %w", err)
-		}
-		return b, nil
-	case "":
-		return nil, errors.New("no data: give --data DIR (an ImageFolder: one sub-folder per class) or --data builtin")
+// loadOptions are the ImageFolder options of the CLI: skipped files are
+// listed on stderr unless quiet.
+func loadOptions(cmd *cobra.Command, quiet bool) data.LoadOptions {
+	if quiet {
+		return data.LoadOptions{}
 	}
-	opts := data.LoadOptions{}
-	if !quiet {
-		opts.Log = cmd.ErrOrStderr()
-	}
-	b, rep, err := data.LoadImageFolder(ctx, spec, opts)
-	if err != nil {
-		return nil, err
-	}
-	if !quiet && len(rep.Skipped) > 0 {
-		fmt.Fprintf(cmd.ErrOrStderr(), "%s: loaded %d images, skipped %d (listed above)\n", spec, rep.Loaded, len(rep.Skipped))
-	}
-	return b, nil
+	return data.LoadOptions{Log: cmd.ErrOrStderr()}
 }
 
-// runSets rebuilds the train, test and generalization sets a run's
-// data description names.
+// loadBase loads the base images of a source (data.LoadSource).
+func loadBase(cmd *cobra.Command, spec string, dataSeed uint64, quiet bool) (*data.Base, error) {
+	return data.LoadSource(cmd.Context(), spec, dataSeed, loadOptions(cmd, quiet))
+}
+
+// runSets rebuilds the sets a run's data description names
+// (train.DataInfo.Sets).
 func runSets(cmd *cobra.Command, d train.DataInfo, seed uint64, quiet bool) (train.Sets, error) {
-	var sets train.Sets
-	if data.IsIDXSource(d.Train) {
-		s, err := idxSets(d, seed)
-		if err != nil {
-			return train.Sets{}, err
-		}
-		sets = s
-	} else {
-		base, err := loadBase(cmd, d.Train, d.DataSeed, quiet)
-		if err != nil {
-			return train.Sets{}, err
-		}
-		tr, te, err := data.Split(base, data.SplitConfig{Mode: data.SplitMode(d.Split), AugPerImage: d.AugPerImage, Aug: augmentFor(d.Train, d.Mirror), Seed: seed})
-		if err != nil {
-			return train.Sets{}, err
-		}
-		sets = train.Sets{Train: tr, Test: te}
-	}
-	if d.Gen != "" && d.Gen != noGen {
-		g, err := loadBase(cmd, d.Gen, d.DataSeed, quiet)
-		if err != nil {
-			return train.Sets{}, fmt.Errorf("generalization set: %w", err)
-		}
-		sets.Gen = g
-	}
-	return sets, nil
+	return d.Sets(cmd.Context(), seed, loadOptions(cmd, quiet))
 }
 
 func printJSON(w io.Writer, v any) error {
@@ -194,10 +144,10 @@ model (15-20x slower to train than 8 on a CPU).`,
 				}
 				return runTraining(cmd, g, rc, sets, out, asJSON)
 			}
-			if d.Gen == "" && d.Train == builtinTrain {
-				d.Gen = builtinGen
+			if d.Gen == "" && d.Train == data.BuiltinTrain {
+				d.Gen = data.BuiltinGen
 			}
-			if d.Gen == noGen {
+			if d.Gen == data.NoSource {
 				d.Gen = ""
 			}
 			if data.IsIDXSource(d.Train) {
@@ -207,7 +157,7 @@ model (15-20x slower to train than 8 on a CPU).`,
 				}
 			}
 			if d.Mirror == "" {
-				d.Mirror = defaultMirror(d.Train)
+				d.Mirror = data.DefaultMirror(d.Train)
 			}
 			sets, err := runSets(cmd, d, cfg.Seed, g.quiet)
 			if err != nil {
@@ -234,7 +184,7 @@ model (15-20x slower to train than 8 on a CPU).`,
 	}
 	f := cmd.Flags()
 	lf.register(cmd)
-	f.StringVar(&d.Train, "data", builtinTrain, `training images: an ImageFolder, "builtin" (the built-in textures), "fashion-mnist" (Debian's dataset-fashion-mnist) or "idx:DIR" (MNIST-style IDX files, split as shipped)`)
+	f.StringVar(&d.Train, "data", data.BuiltinTrain, `training images: an ImageFolder, "builtin" (the built-in textures), "fashion-mnist" (Debian's dataset-fashion-mnist) or "idx:DIR" (MNIST-style IDX files, split as shipped)`)
 	f.StringVar(&d.Gen, "gen", "", `generalization images (evaluated every epoch, never trained on): a folder, "builtin-gen", or "none" (default: builtin-gen with --data builtin)`)
 	f.StringVar(&d.Split, "split", "pre", "train/test split: pre (split, then augment train) or post (augment, then split)")
 	f.IntVar(&d.AugPerImage, "aug-per-image", 4, "random augmentations per training image, each followed by its --mirror copies; 0 = the images themselves (with their mirror copies). Default 4 for folders and builtin, 0 for IDX sources")

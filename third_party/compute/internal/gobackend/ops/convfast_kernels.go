@@ -12,9 +12,12 @@ package ops
 //   - kernKM, convKernKMRows x convKernCols: A k-major, A[r][k] =
 //     a[k*lda+r]; B as above; C contiguous, C[r][n] = c[r*convKernCols+n].
 //
-// The pure-Go versions below are the fallback; on amd64 with AVX-512 (and
-// GOEXPERIMENT=simd, for the CPU feature detection) Go-assembly versions
-// replace them (convfast_kernels_amd64.go).
+// The pure-Go versions below are the fallback; on amd64 with AVX-512 or
+// AVX2+FMA (and GOEXPERIMENT=simd, for the CPU feature detection)
+// Go-assembly versions replace them (convfast_kernels_amd64.go), chosen
+// once at start: AVX-512 if the CPU has it and GOMLX_SIMD_AVX512 is not
+// false, else AVX2+FMA if the CPU has them and GOMLX_SIMD_AVX2 is not
+// false, else pure Go.
 
 //go:generate go run convfast_gen.go
 
@@ -35,9 +38,41 @@ type convKernels struct {
 // convKernelsGo are the pure-Go micro-kernels.
 var convKernelsGo = convKernels{name: "go", kernRM32: convKernRM32Go, kernRM16: convKernRM16Go, kernKM: convKernKMGo}
 
-// convKernelsBest are the fastest micro-kernels for this CPU; set once at
-// init (convfast_kernels_amd64.go).
+// convKernelsBest are the fastest allowed micro-kernels for this CPU; set
+// once at init (convfast_kernels_amd64.go).
 var convKernelsBest = convKernelsGo
+
+// convKernelsAvailable are the kernel sets this CPU can run, the allowed
+// ones or not (the tests run each); set at init.
+var convKernelsAvailable = []convKernels{convKernelsGo}
+
+// The CPU features the assembly kernel sets need, and whether this build
+// has the assembly and the feature detection (amd64 with
+// GOEXPERIMENT=simd); set at init.
+var convCPUHasAVX512, convCPUHasAVX2FMA, convSIMDBuild bool
+
+// ConvKernelSet names the micro-kernels the fast convolution runs: "avx512",
+// "avx2" or "go".
+func ConvKernelSet() string { return convKernelsBest.name }
+
+// ConvKernelSetReason says why no faster kernel set runs: the missing CPU
+// features, the environment switch that turned them off, or the build;
+// "" with the AVX-512 set.
+func ConvKernelSetReason() string {
+	switch {
+	case convKernelsBest.name == "avx512":
+		return ""
+	case convKernelsBest.name == "avx2" && convCPUHasAVX512:
+		return "AVX-512 turned off by GOMLX_SIMD_AVX512=false"
+	case convKernelsBest.name == "avx2":
+		return "no AVX-512"
+	case !convSIMDBuild:
+		return "no SIMD kernels in this build (they need amd64 and GOEXPERIMENT=simd)"
+	case convCPUHasAVX2FMA:
+		return "SIMD kernels turned off by GOMLX_SIMD_AVX2=false"
+	}
+	return "no AVX2/FMA"
+}
 
 func convKernRM32Go(a []float32, lda int, b []float32, ldb int, c []float32, ldc int, kc int, acc bool) {
 	convKernRMGo(a, lda, b, ldb, c, ldc, kc, acc, 32)

@@ -5,7 +5,10 @@ package ops
 // lsconf fork: tests of the fast float32 ConvGeneral against upstream's
 // executor (execConvGeneralReference), over random shapes, axis layouts,
 // strides and paddings, and over the three convolutions of a 3x3 "same"
-// layer's train step as GoMLX's autodiff emits them.
+// layer's train step as GoMLX's autodiff emits them. Every kernel set the
+// CPU supports (convKernelsAvailable: pure Go, AVX2+FMA, AVX-512) runs
+// every case, whichever set the environment switches chose for the
+// backend; TestConvKernelSets says which sets this CPU lacks.
 
 import (
 	"fmt"
@@ -115,11 +118,7 @@ func runConvCase(t *testing.T, backend *gobackend.Backend, c convCase, rng *rand
 	wantFlat := want.Flat.([]float32)
 	// Scale of the tolerance: the largest sum of |terms| of an output.
 	tol := 1e-5 * math.Sqrt(float64(c.inC*prod(c.kernel))) * 4
-	kernelSets := []convKernels{convKernelsGo}
-	if convKernelsBest.name != convKernelsGo.name {
-		kernelSets = append(kernelSets, convKernelsBest)
-	}
-	for _, ks := range kernelSets {
+	for _, ks := range convKernelsAvailable {
 		out, err := backend.GetBuffer(node.Shape)
 		if err != nil {
 			t.Fatal(err)
@@ -170,6 +169,75 @@ func prod(xs []int) int {
 		p *= x
 	}
 	return p
+}
+
+// TestConvKernelSets skips, with a message, each kernel set this CPU (or
+// build) cannot run, and checks each available set's micro-kernels against
+// the pure-Go ones on random strides, every kc edge and both acc modes.
+func TestConvKernelSets(t *testing.T) {
+	t.Logf("kernel set in use: %s (%s)", ConvKernelSet(), ConvKernelSetReason())
+	for _, want := range []struct {
+		name string
+		has  bool
+		need string
+	}{{"go", true, ""}, {"avx2", convCPUHasAVX2FMA, "AVX2 and FMA"}, {"avx512", convCPUHasAVX512, "AVX-512"}} {
+		t.Run(want.name, func(t *testing.T) {
+			if !want.has {
+				t.Skipf("kernel set %s not tested: this CPU or build lacks %s (amd64 with GOEXPERIMENT=simd needed)", want.name, want.need)
+			}
+			i := slices.IndexFunc(convKernelsAvailable, func(k convKernels) bool { return k.name == want.name })
+			if i < 0 {
+				t.Fatalf("kernel set %s: the CPU has it, but it is not in convKernelsAvailable", want.name)
+			}
+			checkMicroKernels(t, convKernelsAvailable[i])
+		})
+	}
+}
+
+// checkMicroKernels compares the kernels of ks with the pure-Go ones.
+func checkMicroKernels(t *testing.T, ks convKernels) {
+	rng := rand.New(rand.NewPCG(7, 8))
+	randSlice := func(n int) []float32 {
+		s := make([]float32, n)
+		for i := range s {
+			s[i] = float32(rng.NormFloat64())
+		}
+		return s
+	}
+	check := func(what string, got, want []float32, kc int) {
+		t.Helper()
+		for i := range want {
+			if d := math.Abs(float64(got[i] - want[i])); !(d <= 1e-5*math.Sqrt(float64(kc+1))*(1+math.Abs(float64(want[i])))) {
+				t.Fatalf("%s %s: c[%d] = %g, pure Go %g", ks.name, what, i, got[i], want[i])
+			}
+		}
+	}
+	for _, kc := range []int{0, 1, 2, 7, 64, 300} {
+		for _, acc := range []bool{false, true} {
+			for _, cols := range []int{32, 16} {
+				lda, ldb, ldc := kc+rng.IntN(5), cols+rng.IntN(9), cols+rng.IntN(7)
+				a := randSlice(max(1, (convKernRMRows-1)*lda+kc))
+				b := randSlice(max(1, max(0, kc-1)*ldb+cols))
+				c0 := randSlice((convKernRMRows-1)*ldc + cols)
+				want, got := slices.Clone(c0), slices.Clone(c0)
+				fn, ref := ks.kernRM32, convKernelsGo.kernRM32
+				if cols == 16 {
+					fn, ref = ks.kernRM16, convKernelsGo.kernRM16
+				}
+				ref(a, lda, b, ldb, want, ldc, kc, acc)
+				fn(a, lda, b, ldb, got, ldc, kc, acc)
+				check(fmt.Sprintf("RM%d kc %d acc %v", cols, kc, acc), got, want, kc)
+			}
+			lda, ldb := convKernKMRows+rng.IntN(9), convKernCols+rng.IntN(9)
+			a := randSlice(max(0, kc-1)*lda + convKernKMRows)
+			b := randSlice(max(0, kc-1)*ldb + convKernCols)
+			c0 := randSlice(convKernKMRows * convKernCols)
+			want, got := slices.Clone(c0), slices.Clone(c0)
+			convKernelsGo.kernKM(a, lda, b, ldb, want, kc, acc)
+			ks.kernKM(a, lda, b, ldb, got, kc, acc)
+			check(fmt.Sprintf("KM kc %d acc %v", kc, acc), got, want, kc)
+		}
+	}
 }
 
 // TestConvFastRandom compares the fast path with the reference over random

@@ -96,8 +96,8 @@ func avx2PackRHSNonTransposed[T gotype.ScalarNotComplex](
 
 	var zero T
 	bytesPerElement := uintptr(unsafe.Sizeof(zero))
-	rhsBasePtr := uintptr(unsafe.Pointer(unsafe.SliceData(rhs)))
-	panelBasePtr := uintptr(unsafe.Pointer(unsafe.SliceData(panel)))
+	rhsBasePtrAlloc, rhsBasePtr := unsafe.Pointer(unsafe.SliceData(rhs)), uintptr(0)
+	panelBasePtrAlloc, panelBasePtr := unsafe.Pointer(unsafe.SliceData(panel)), uintptr(0)
 	copyColsBytesAll := uintptr(copyCols) * bytesPerElement
 	rhsStrideBytes := uintptr(rhsCols) * bytesPerElement
 	rhsColStartBytes := uintptr(rhsColStart) * bytesPerElement
@@ -113,14 +113,14 @@ func avx2PackRHSNonTransposed[T gotype.ScalarNotComplex](
 		for ; stripColIdx+kernelColsBytes <= copyColsBytesAll; stripColIdx += kernelColsBytes {
 			rhsPtr := rhsBasePtr + uintptr(rhsRowStart)*rhsStrideBytes + rhsColStartBytes + stripColIdx
 			for range contractingRows {
-				v0 := archsimd.LoadUint8x32((*[32]uint8)(unsafe.Pointer(rhsPtr)))
-				v1 := archsimd.LoadUint8x32((*[32]uint8)(unsafe.Pointer(rhsPtr + 32)))
-				v2 := archsimd.LoadUint8x32((*[32]uint8)(unsafe.Pointer(rhsPtr + 64)))
-				v3 := archsimd.LoadUint8x32((*[32]uint8)(unsafe.Pointer(rhsPtr + 96)))
-				v0.Store((*[32]uint8)(unsafe.Pointer(panelPtr)))
-				v1.Store((*[32]uint8)(unsafe.Pointer(panelPtr + 32)))
-				v2.Store((*[32]uint8)(unsafe.Pointer(panelPtr + 64)))
-				v3.Store((*[32]uint8)(unsafe.Pointer(panelPtr + 96)))
+				v0 := archsimd.LoadUint8x32((*[32]uint8)(unsafe.Add(rhsBasePtrAlloc, rhsPtr)))
+				v1 := archsimd.LoadUint8x32((*[32]uint8)(unsafe.Add(rhsBasePtrAlloc, rhsPtr+32)))
+				v2 := archsimd.LoadUint8x32((*[32]uint8)(unsafe.Add(rhsBasePtrAlloc, rhsPtr+64)))
+				v3 := archsimd.LoadUint8x32((*[32]uint8)(unsafe.Add(rhsBasePtrAlloc, rhsPtr+96)))
+				v0.Store((*[32]uint8)(unsafe.Add(panelBasePtrAlloc, panelPtr)))
+				v1.Store((*[32]uint8)(unsafe.Add(panelBasePtrAlloc, panelPtr+32)))
+				v2.Store((*[32]uint8)(unsafe.Add(panelBasePtrAlloc, panelPtr+64)))
+				v3.Store((*[32]uint8)(unsafe.Add(panelBasePtrAlloc, panelPtr+96)))
 				panelPtr += kernelColsBytes
 				rhsPtr += rhsStrideBytes
 			}
@@ -129,10 +129,10 @@ func avx2PackRHSNonTransposed[T gotype.ScalarNotComplex](
 		for ; stripColIdx+kernelColsBytes <= copyColsBytesAll; stripColIdx += kernelColsBytes {
 			rhsPtr := rhsBasePtr + uintptr(rhsRowStart)*rhsStrideBytes + rhsColStartBytes + stripColIdx
 			for range contractingRows {
-				v0 := archsimd.LoadUint8x32((*[32]uint8)(unsafe.Pointer(rhsPtr)))
-				v1 := archsimd.LoadUint8x32((*[32]uint8)(unsafe.Pointer(rhsPtr + 32)))
-				v0.Store((*[32]uint8)(unsafe.Pointer(panelPtr)))
-				v1.Store((*[32]uint8)(unsafe.Pointer(panelPtr + 32)))
+				v0 := archsimd.LoadUint8x32((*[32]uint8)(unsafe.Add(rhsBasePtrAlloc, rhsPtr)))
+				v1 := archsimd.LoadUint8x32((*[32]uint8)(unsafe.Add(rhsBasePtrAlloc, rhsPtr+32)))
+				v0.Store((*[32]uint8)(unsafe.Add(panelBasePtrAlloc, panelPtr)))
+				v1.Store((*[32]uint8)(unsafe.Add(panelBasePtrAlloc, panelPtr+32)))
 				panelPtr += kernelColsBytes
 				rhsPtr += rhsStrideBytes
 			}
@@ -141,8 +141,8 @@ func avx2PackRHSNonTransposed[T gotype.ScalarNotComplex](
 		for ; stripColIdx+kernelColsBytes <= copyColsBytesAll; stripColIdx += kernelColsBytes {
 			rhsPtr := rhsBasePtr + uintptr(rhsRowStart)*rhsStrideBytes + rhsColStartBytes + stripColIdx
 			for range contractingRows {
-				v0 := archsimd.LoadUint8x32((*[32]uint8)(unsafe.Pointer(rhsPtr)))
-				v0.Store((*[32]uint8)(unsafe.Pointer(panelPtr)))
+				v0 := archsimd.LoadUint8x32((*[32]uint8)(unsafe.Add(rhsBasePtrAlloc, rhsPtr)))
+				v0.Store((*[32]uint8)(unsafe.Add(panelBasePtrAlloc, panelPtr)))
 				panelPtr += kernelColsBytes
 				rhsPtr += rhsStrideBytes
 			}
@@ -153,8 +153,8 @@ func avx2PackRHSNonTransposed[T gotype.ScalarNotComplex](
 			for range contractingRows {
 				rowRhsPtr := rhsPtr
 				for kernelColIdx := uintptr(0); kernelColIdx < kernelColsBytes; kernelColIdx += 32 {
-					v0 := archsimd.LoadUint8x32((*[32]uint8)(unsafe.Pointer(rowRhsPtr)))
-					v0.Store((*[32]uint8)(unsafe.Pointer(panelPtr)))
+					v0 := archsimd.LoadUint8x32((*[32]uint8)(unsafe.Add(rhsBasePtrAlloc, rowRhsPtr)))
+					v0.Store((*[32]uint8)(unsafe.Add(panelBasePtrAlloc, panelPtr)))
 					panelPtr += 32
 					rowRhsPtr += 32
 				}
@@ -173,21 +173,21 @@ func avx2PackRHSNonTransposed[T gotype.ScalarNotComplex](
 		rhsPtr := rhsStripStartPtr
 		colByteIdx := uintptr(0)
 		for ; colByteIdx+32 <= copyColsBytes; colByteIdx += 32 {
-			v0 := archsimd.LoadUint8x32((*[32]uint8)(unsafe.Pointer(rhsPtr)))
-			v0.Store((*[32]uint8)(unsafe.Pointer(panelPtr)))
+			v0 := archsimd.LoadUint8x32((*[32]uint8)(unsafe.Add(rhsBasePtrAlloc, rhsPtr)))
+			v0.Store((*[32]uint8)(unsafe.Add(panelBasePtrAlloc, panelPtr)))
 			rhsPtr += 32
 			panelPtr += 32
 		}
 		remainingBytes := copyColsBytes - colByteIdx
 		if remainingBytes > 0 {
-			rhsSlice := unsafe.Slice((*uint8)(unsafe.Pointer(rhsPtr)), remainingBytes)
-			panelSlice := unsafe.Slice((*uint8)(unsafe.Pointer(panelPtr)), remainingBytes)
+			rhsSlice := unsafe.Slice((*uint8)(unsafe.Add(rhsBasePtrAlloc, rhsPtr)), remainingBytes)
+			panelSlice := unsafe.Slice((*uint8)(unsafe.Add(panelBasePtrAlloc, panelPtr)), remainingBytes)
 			copy(panelSlice, rhsSlice)
 			panelPtr += remainingBytes
 		}
 		padBytes := kernelColsBytes - copyColsBytes
 		for range padBytes {
-			*(*uint8)(unsafe.Pointer(panelPtr)) = 0
+			*(*uint8)(unsafe.Add(panelBasePtrAlloc, panelPtr)) = 0
 			panelPtr++
 		}
 		rhsStripStartPtr += rhsStrideBytes
@@ -202,8 +202,8 @@ func avx2PackLHSKernelRows4[T gotype.ScalarNotComplex](
 
 	var zero T
 	bytesPerElement := uintptr(unsafe.Sizeof(zero))
-	lhsBasePtr := uintptr(unsafe.Pointer(unsafe.SliceData(lhs)))
-	panelBasePtr := uintptr(unsafe.Pointer(unsafe.SliceData(panel)))
+	lhsBasePtrAlloc, lhsBasePtr := unsafe.Pointer(unsafe.SliceData(lhs)), uintptr(0)
+	panelBasePtrAlloc, panelBasePtr := unsafe.Pointer(unsafe.SliceData(panel)), uintptr(0)
 	lhsStrideBytes := uintptr(lhsCols) * bytesPerElement
 	lhsColStartBytes := uintptr(lhsColStart) * bytesPerElement
 	contractingColsBytes := uintptr(contractingCols) * bytesPerElement
@@ -224,32 +224,32 @@ func avx2PackLHSKernelRows4[T gotype.ScalarNotComplex](
 		lhsRow3Ptr := lhsRow2Ptr + lhsStrideBytes
 
 		for ; colByteIdx+32 <= contractingColsBytes; colByteIdx += 32 {
-			v0 := archsimd.LoadUint8x32((*[32]uint8)(unsafe.Pointer(lhsRow0Ptr)))
-			v1 := archsimd.LoadUint8x32((*[32]uint8)(unsafe.Pointer(lhsRow1Ptr)))
-			v2 := archsimd.LoadUint8x32((*[32]uint8)(unsafe.Pointer(lhsRow2Ptr)))
-			v3 := archsimd.LoadUint8x32((*[32]uint8)(unsafe.Pointer(lhsRow3Ptr)))
+			v0 := archsimd.LoadUint8x32((*[32]uint8)(unsafe.Add(lhsBasePtrAlloc, lhsRow0Ptr)))
+			v1 := archsimd.LoadUint8x32((*[32]uint8)(unsafe.Add(lhsBasePtrAlloc, lhsRow1Ptr)))
+			v2 := archsimd.LoadUint8x32((*[32]uint8)(unsafe.Add(lhsBasePtrAlloc, lhsRow2Ptr)))
+			v3 := archsimd.LoadUint8x32((*[32]uint8)(unsafe.Add(lhsBasePtrAlloc, lhsRow3Ptr)))
 
 			switch bytesPerElement {
 			case 4:
 				t0, t1, t2, t3 := avx2Transpose4x8x32bits(v0.AsUint32x8(), v1.AsUint32x8(), v2.AsUint32x8(), v3.AsUint32x8())
-				t0.Store((*[8]uint32)(unsafe.Pointer(panelPtr)))
-				t1.Store((*[8]uint32)(unsafe.Pointer(panelPtr + 32)))
-				t2.Store((*[8]uint32)(unsafe.Pointer(panelPtr + 64)))
-				t3.Store((*[8]uint32)(unsafe.Pointer(panelPtr + 96)))
+				t0.Store((*[8]uint32)(unsafe.Add(panelBasePtrAlloc, panelPtr)))
+				t1.Store((*[8]uint32)(unsafe.Add(panelBasePtrAlloc, panelPtr+32)))
+				t2.Store((*[8]uint32)(unsafe.Add(panelBasePtrAlloc, panelPtr+64)))
+				t3.Store((*[8]uint32)(unsafe.Add(panelBasePtrAlloc, panelPtr+96)))
 				panelPtr += 128
 			case 8:
 				t0, t1, t2, t3 := avx2Transpose4x4x64bits(v0.AsUint64x4(), v1.AsUint64x4(), v2.AsUint64x4(), v3.AsUint64x4())
-				t0.Store((*[4]uint64)(unsafe.Pointer(panelPtr)))
-				t1.Store((*[4]uint64)(unsafe.Pointer(panelPtr + 32)))
-				t2.Store((*[4]uint64)(unsafe.Pointer(panelPtr + 64)))
-				t3.Store((*[4]uint64)(unsafe.Pointer(panelPtr + 96)))
+				t0.Store((*[4]uint64)(unsafe.Add(panelBasePtrAlloc, panelPtr)))
+				t1.Store((*[4]uint64)(unsafe.Add(panelBasePtrAlloc, panelPtr+32)))
+				t2.Store((*[4]uint64)(unsafe.Add(panelBasePtrAlloc, panelPtr+64)))
+				t3.Store((*[4]uint64)(unsafe.Add(panelBasePtrAlloc, panelPtr+96)))
 				panelPtr += 128
 			case 2:
 				t0, t1, t2, t3 := avx2Transpose4x16x16bits(v0.AsUint16x16(), v1.AsUint16x16(), v2.AsUint16x16(), v3.AsUint16x16())
-				t0.Store((*[16]uint16)(unsafe.Pointer(panelPtr)))
-				t1.Store((*[16]uint16)(unsafe.Pointer(panelPtr + 32)))
-				t2.Store((*[16]uint16)(unsafe.Pointer(panelPtr + 64)))
-				t3.Store((*[16]uint16)(unsafe.Pointer(panelPtr + 96)))
+				t0.Store((*[16]uint16)(unsafe.Add(panelBasePtrAlloc, panelPtr)))
+				t1.Store((*[16]uint16)(unsafe.Add(panelBasePtrAlloc, panelPtr+32)))
+				t2.Store((*[16]uint16)(unsafe.Add(panelBasePtrAlloc, panelPtr+64)))
+				t3.Store((*[16]uint16)(unsafe.Add(panelBasePtrAlloc, panelPtr+96)))
 				panelPtr += 128
 			case 1:
 				var tmp0, tmp1, tmp2, tmp3 [32]uint8
@@ -258,10 +258,10 @@ func avx2PackLHSKernelRows4[T gotype.ScalarNotComplex](
 				v2.Store(&tmp2)
 				v3.Store(&tmp3)
 				for i := uintptr(0); i < 32; i++ {
-					*(*uint8)(unsafe.Pointer(panelPtr)) = tmp0[i]
-					*(*uint8)(unsafe.Pointer(panelPtr + 1)) = tmp1[i]
-					*(*uint8)(unsafe.Pointer(panelPtr + 2)) = tmp2[i]
-					*(*uint8)(unsafe.Pointer(panelPtr + 3)) = tmp3[i]
+					*(*uint8)(unsafe.Add(panelBasePtrAlloc, panelPtr)) = tmp0[i]
+					*(*uint8)(unsafe.Add(panelBasePtrAlloc, panelPtr+1)) = tmp1[i]
+					*(*uint8)(unsafe.Add(panelBasePtrAlloc, panelPtr+2)) = tmp2[i]
+					*(*uint8)(unsafe.Add(panelBasePtrAlloc, panelPtr+3)) = tmp3[i]
 					panelPtr += kernelRowsBytes
 				}
 			}
@@ -274,25 +274,25 @@ func avx2PackLHSKernelRows4[T gotype.ScalarNotComplex](
 		for col := int(colByteIdx / bytesPerElement); col < contractingCols; col++ {
 			switch bytesPerElement {
 			case 8:
-				*(*uint64)(unsafe.Pointer(panelPtr)) = *(*uint64)(unsafe.Pointer(lhsRow0Ptr))
-				*(*uint64)(unsafe.Pointer(panelPtr + 8)) = *(*uint64)(unsafe.Pointer(lhsRow1Ptr))
-				*(*uint64)(unsafe.Pointer(panelPtr + 16)) = *(*uint64)(unsafe.Pointer(lhsRow2Ptr))
-				*(*uint64)(unsafe.Pointer(panelPtr + 24)) = *(*uint64)(unsafe.Pointer(lhsRow3Ptr))
+				*(*uint64)(unsafe.Add(panelBasePtrAlloc, panelPtr)) = *(*uint64)(unsafe.Add(lhsBasePtrAlloc, lhsRow0Ptr))
+				*(*uint64)(unsafe.Add(panelBasePtrAlloc, panelPtr+8)) = *(*uint64)(unsafe.Add(lhsBasePtrAlloc, lhsRow1Ptr))
+				*(*uint64)(unsafe.Add(panelBasePtrAlloc, panelPtr+16)) = *(*uint64)(unsafe.Add(lhsBasePtrAlloc, lhsRow2Ptr))
+				*(*uint64)(unsafe.Add(panelBasePtrAlloc, panelPtr+24)) = *(*uint64)(unsafe.Add(lhsBasePtrAlloc, lhsRow3Ptr))
 			case 4:
-				*(*uint32)(unsafe.Pointer(panelPtr)) = *(*uint32)(unsafe.Pointer(lhsRow0Ptr))
-				*(*uint32)(unsafe.Pointer(panelPtr + 4)) = *(*uint32)(unsafe.Pointer(lhsRow1Ptr))
-				*(*uint32)(unsafe.Pointer(panelPtr + 8)) = *(*uint32)(unsafe.Pointer(lhsRow2Ptr))
-				*(*uint32)(unsafe.Pointer(panelPtr + 12)) = *(*uint32)(unsafe.Pointer(lhsRow3Ptr))
+				*(*uint32)(unsafe.Add(panelBasePtrAlloc, panelPtr)) = *(*uint32)(unsafe.Add(lhsBasePtrAlloc, lhsRow0Ptr))
+				*(*uint32)(unsafe.Add(panelBasePtrAlloc, panelPtr+4)) = *(*uint32)(unsafe.Add(lhsBasePtrAlloc, lhsRow1Ptr))
+				*(*uint32)(unsafe.Add(panelBasePtrAlloc, panelPtr+8)) = *(*uint32)(unsafe.Add(lhsBasePtrAlloc, lhsRow2Ptr))
+				*(*uint32)(unsafe.Add(panelBasePtrAlloc, panelPtr+12)) = *(*uint32)(unsafe.Add(lhsBasePtrAlloc, lhsRow3Ptr))
 			case 2:
-				*(*uint16)(unsafe.Pointer(panelPtr)) = *(*uint16)(unsafe.Pointer(lhsRow0Ptr))
-				*(*uint16)(unsafe.Pointer(panelPtr + 2)) = *(*uint16)(unsafe.Pointer(lhsRow1Ptr))
-				*(*uint16)(unsafe.Pointer(panelPtr + 4)) = *(*uint16)(unsafe.Pointer(lhsRow2Ptr))
-				*(*uint16)(unsafe.Pointer(panelPtr + 6)) = *(*uint16)(unsafe.Pointer(lhsRow3Ptr))
+				*(*uint16)(unsafe.Add(panelBasePtrAlloc, panelPtr)) = *(*uint16)(unsafe.Add(lhsBasePtrAlloc, lhsRow0Ptr))
+				*(*uint16)(unsafe.Add(panelBasePtrAlloc, panelPtr+2)) = *(*uint16)(unsafe.Add(lhsBasePtrAlloc, lhsRow1Ptr))
+				*(*uint16)(unsafe.Add(panelBasePtrAlloc, panelPtr+4)) = *(*uint16)(unsafe.Add(lhsBasePtrAlloc, lhsRow2Ptr))
+				*(*uint16)(unsafe.Add(panelBasePtrAlloc, panelPtr+6)) = *(*uint16)(unsafe.Add(lhsBasePtrAlloc, lhsRow3Ptr))
 			case 1:
-				*(*uint8)(unsafe.Pointer(panelPtr)) = *(*uint8)(unsafe.Pointer(lhsRow0Ptr))
-				*(*uint8)(unsafe.Pointer(panelPtr + 1)) = *(*uint8)(unsafe.Pointer(lhsRow1Ptr))
-				*(*uint8)(unsafe.Pointer(panelPtr + 2)) = *(*uint8)(unsafe.Pointer(lhsRow2Ptr))
-				*(*uint8)(unsafe.Pointer(panelPtr + 3)) = *(*uint8)(unsafe.Pointer(lhsRow3Ptr))
+				*(*uint8)(unsafe.Add(panelBasePtrAlloc, panelPtr)) = *(*uint8)(unsafe.Add(lhsBasePtrAlloc, lhsRow0Ptr))
+				*(*uint8)(unsafe.Add(panelBasePtrAlloc, panelPtr+1)) = *(*uint8)(unsafe.Add(lhsBasePtrAlloc, lhsRow1Ptr))
+				*(*uint8)(unsafe.Add(panelBasePtrAlloc, panelPtr+2)) = *(*uint8)(unsafe.Add(lhsBasePtrAlloc, lhsRow2Ptr))
+				*(*uint8)(unsafe.Add(panelBasePtrAlloc, panelPtr+3)) = *(*uint8)(unsafe.Add(lhsBasePtrAlloc, lhsRow3Ptr))
 			}
 			lhsRow0Ptr += bytesPerElement
 			lhsRow1Ptr += bytesPerElement
@@ -310,13 +310,13 @@ func avx2PackLHSKernelRows4[T gotype.ScalarNotComplex](
 			for r := range remainingRows {
 				switch bytesPerElement {
 				case 8:
-					*(*uint64)(unsafe.Pointer(panelPtr + uintptr(r)*8)) = *(*uint64)(unsafe.Pointer(lhsPtr))
+					*(*uint64)(unsafe.Add(panelBasePtrAlloc, panelPtr+uintptr(r)*8)) = *(*uint64)(unsafe.Add(lhsBasePtrAlloc, lhsPtr))
 				case 4:
-					*(*uint32)(unsafe.Pointer(panelPtr + uintptr(r)*4)) = *(*uint32)(unsafe.Pointer(lhsPtr))
+					*(*uint32)(unsafe.Add(panelBasePtrAlloc, panelPtr+uintptr(r)*4)) = *(*uint32)(unsafe.Add(lhsBasePtrAlloc, lhsPtr))
 				case 2:
-					*(*uint16)(unsafe.Pointer(panelPtr + uintptr(r)*2)) = *(*uint16)(unsafe.Pointer(lhsPtr))
+					*(*uint16)(unsafe.Add(panelBasePtrAlloc, panelPtr+uintptr(r)*2)) = *(*uint16)(unsafe.Add(lhsBasePtrAlloc, lhsPtr))
 				case 1:
-					*(*uint8)(unsafe.Pointer(panelPtr + uintptr(r))) = *(*uint8)(unsafe.Pointer(lhsPtr))
+					*(*uint8)(unsafe.Add(panelBasePtrAlloc, panelPtr+uintptr(r))) = *(*uint8)(unsafe.Add(lhsBasePtrAlloc, lhsPtr))
 				}
 				lhsPtr += lhsStrideBytes
 			}
@@ -324,7 +324,7 @@ func avx2PackLHSKernelRows4[T gotype.ScalarNotComplex](
 				padBytes := uintptr(kernelRows-remainingRows) * bytesPerElement
 				padStart := panelPtr + uintptr(remainingRows)*bytesPerElement
 				for i := uintptr(0); i < padBytes; i++ {
-					*(*uint8)(unsafe.Pointer(padStart + i)) = 0
+					*(*uint8)(unsafe.Add(panelBasePtrAlloc, padStart+i)) = 0
 				}
 			}
 			lhsRow0Ptr += bytesPerElement

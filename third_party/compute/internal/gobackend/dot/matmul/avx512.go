@@ -64,6 +64,9 @@ func init() {
 	}
 
 	allowed := envutil.MustReadBool(envutil.SIMD_AVX512_Env, true)
+	// lsconf fork: GOMLX_SIMD_AVX2=false turns every SIMD kernel off, these
+	// too (an AVX-512 CPU has AVX2), so that one switch forces pure Go.
+	allowed = allowed && envutil.MustReadBool(envutil.SIMD_AVX2_Env, true)
 	if allowed && archsimd.X86.AVX512() {
 		registerAVX512(false)
 	}
@@ -262,8 +265,8 @@ func avx512PackRHSNonTransposed[T gotype.ScalarNotComplex](
 	// We do our very best to convert the input into byte slices.
 	var zero T
 	bytesPerElement := uintptr(unsafe.Sizeof(zero))
-	rhsBasePtr := uintptr(unsafe.Pointer(unsafe.SliceData(rhs)))
-	panelBasePtr := uintptr(unsafe.Pointer(unsafe.SliceData(panel)))
+	rhsBasePtrAlloc, rhsBasePtr := unsafe.Pointer(unsafe.SliceData(rhs)), uintptr(0)
+	panelBasePtrAlloc, panelBasePtr := unsafe.Pointer(unsafe.SliceData(panel)), uintptr(0)
 	copyColsBytesAll := uintptr(copyCols) * bytesPerElement
 	rhsStrideBytes := uintptr(rhsCols) * bytesPerElement // The row stride of the original matrix
 	rhsColStartBytes := uintptr(rhsColStart) * bytesPerElement
@@ -281,14 +284,14 @@ func avx512PackRHSNonTransposed[T gotype.ScalarNotComplex](
 		for ; stripColIdx+kernelColsBytes <= copyColsBytesAll; stripColIdx += kernelColsBytes {
 			rhsPtr := rhsBasePtr + uintptr(rhsRowStart)*rhsStrideBytes + rhsColStartBytes + stripColIdx
 			for range contractingRows {
-				v0 := archsimd.LoadUint8x64((*[64]uint8)(unsafe.Pointer(rhsPtr)))
-				v1 := archsimd.LoadUint8x64((*[64]uint8)(unsafe.Pointer(rhsPtr + 64)))
-				v2 := archsimd.LoadUint8x64((*[64]uint8)(unsafe.Pointer(rhsPtr + 128)))
-				v3 := archsimd.LoadUint8x64((*[64]uint8)(unsafe.Pointer(rhsPtr + 192)))
-				v0.Store((*[64]uint8)(unsafe.Pointer(panelPtr)))
-				v1.Store((*[64]uint8)(unsafe.Pointer(panelPtr + 64)))
-				v2.Store((*[64]uint8)(unsafe.Pointer(panelPtr + 128)))
-				v3.Store((*[64]uint8)(unsafe.Pointer(panelPtr + 192)))
+				v0 := archsimd.LoadUint8x64((*[64]uint8)(unsafe.Add(rhsBasePtrAlloc, rhsPtr)))
+				v1 := archsimd.LoadUint8x64((*[64]uint8)(unsafe.Add(rhsBasePtrAlloc, rhsPtr+64)))
+				v2 := archsimd.LoadUint8x64((*[64]uint8)(unsafe.Add(rhsBasePtrAlloc, rhsPtr+128)))
+				v3 := archsimd.LoadUint8x64((*[64]uint8)(unsafe.Add(rhsBasePtrAlloc, rhsPtr+192)))
+				v0.Store((*[64]uint8)(unsafe.Add(panelBasePtrAlloc, panelPtr)))
+				v1.Store((*[64]uint8)(unsafe.Add(panelBasePtrAlloc, panelPtr+64)))
+				v2.Store((*[64]uint8)(unsafe.Add(panelBasePtrAlloc, panelPtr+128)))
+				v3.Store((*[64]uint8)(unsafe.Add(panelBasePtrAlloc, panelPtr+192)))
 				panelPtr += kernelColsBytes
 				rhsPtr += rhsStrideBytes
 			}
@@ -297,10 +300,10 @@ func avx512PackRHSNonTransposed[T gotype.ScalarNotComplex](
 		for ; stripColIdx+kernelColsBytes <= copyColsBytesAll; stripColIdx += kernelColsBytes {
 			rhsPtr := rhsBasePtr + uintptr(rhsRowStart)*rhsStrideBytes + rhsColStartBytes + stripColIdx
 			for range contractingRows {
-				v0 := archsimd.LoadUint8x64((*[64]uint8)(unsafe.Pointer(rhsPtr)))
-				v1 := archsimd.LoadUint8x64((*[64]uint8)(unsafe.Pointer(rhsPtr + 64)))
-				v0.Store((*[64]uint8)(unsafe.Pointer(panelPtr)))
-				v1.Store((*[64]uint8)(unsafe.Pointer(panelPtr + 64)))
+				v0 := archsimd.LoadUint8x64((*[64]uint8)(unsafe.Add(rhsBasePtrAlloc, rhsPtr)))
+				v1 := archsimd.LoadUint8x64((*[64]uint8)(unsafe.Add(rhsBasePtrAlloc, rhsPtr+64)))
+				v0.Store((*[64]uint8)(unsafe.Add(panelBasePtrAlloc, panelPtr)))
+				v1.Store((*[64]uint8)(unsafe.Add(panelBasePtrAlloc, panelPtr+64)))
 				panelPtr += kernelColsBytes
 				rhsPtr += rhsStrideBytes
 			}
@@ -309,8 +312,8 @@ func avx512PackRHSNonTransposed[T gotype.ScalarNotComplex](
 		for ; stripColIdx+kernelColsBytes <= copyColsBytesAll; stripColIdx += kernelColsBytes {
 			rhsPtr := rhsBasePtr + uintptr(rhsRowStart)*rhsStrideBytes + rhsColStartBytes + stripColIdx
 			for range contractingRows {
-				v0 := archsimd.LoadUint8x64((*[64]uint8)(unsafe.Pointer(rhsPtr)))
-				v0.Store((*[64]uint8)(unsafe.Pointer(panelPtr)))
+				v0 := archsimd.LoadUint8x64((*[64]uint8)(unsafe.Add(rhsBasePtrAlloc, rhsPtr)))
+				v0.Store((*[64]uint8)(unsafe.Add(panelBasePtrAlloc, panelPtr)))
 				panelPtr += kernelColsBytes
 				rhsPtr += rhsStrideBytes
 			}
@@ -323,8 +326,8 @@ func avx512PackRHSNonTransposed[T gotype.ScalarNotComplex](
 				rowRhsPtr := rhsPtr
 				// kernelColIdx is a multiple of 64, we checked at the start.
 				for kernelColIdx := uintptr(0); kernelColIdx < kernelColsBytes; kernelColIdx += 64 {
-					v0 := archsimd.LoadUint8x64((*[64]uint8)(unsafe.Pointer(rowRhsPtr)))
-					v0.Store((*[64]uint8)(unsafe.Pointer(panelPtr)))
+					v0 := archsimd.LoadUint8x64((*[64]uint8)(unsafe.Add(rhsBasePtrAlloc, rowRhsPtr)))
+					v0.Store((*[64]uint8)(unsafe.Add(panelBasePtrAlloc, panelPtr)))
 					panelPtr += 64
 					rowRhsPtr += 64
 				}
@@ -349,16 +352,16 @@ func avx512PackRHSNonTransposed[T gotype.ScalarNotComplex](
 		// Assuming copy() doesn't use AVX512, we copy 64 bytes at a time ourselves.
 		for ; colByteIdx+64 <= copyColsBytes; colByteIdx += 64 {
 			// Copy 64 bytes at a time.
-			v0 := archsimd.LoadUint8x64((*[64]uint8)(unsafe.Pointer(rhsPtr)))
-			v0.Store((*[64]uint8)(unsafe.Pointer(panelPtr)))
+			v0 := archsimd.LoadUint8x64((*[64]uint8)(unsafe.Add(rhsBasePtrAlloc, rhsPtr)))
+			v0.Store((*[64]uint8)(unsafe.Add(panelBasePtrAlloc, panelPtr)))
 			rhsPtr += 64
 			panelPtr += 64
 		}
 		// Copy the remaining bytes.
 		remainingBytes := copyColsBytes - colByteIdx
 		if remainingBytes > 0 {
-			rhsSlice := unsafe.Slice((*uint8)(unsafe.Pointer(rhsPtr)), remainingBytes)
-			panelSlice := unsafe.Slice((*uint8)(unsafe.Pointer(panelPtr)), remainingBytes)
+			rhsSlice := unsafe.Slice((*uint8)(unsafe.Add(rhsBasePtrAlloc, rhsPtr)), remainingBytes)
+			panelSlice := unsafe.Slice((*uint8)(unsafe.Add(panelBasePtrAlloc, panelPtr)), remainingBytes)
 			copy(panelSlice, rhsSlice)
 			panelPtr += remainingBytes
 		}
@@ -366,7 +369,7 @@ func avx512PackRHSNonTransposed[T gotype.ScalarNotComplex](
 		// Zero-pad if strip is incomplete (edge of matrix)
 		padBytes := kernelColsBytes - copyColsBytes
 		for range padBytes {
-			*(*uint8)(unsafe.Pointer(panelPtr)) = 0
+			*(*uint8)(unsafe.Add(panelBasePtrAlloc, panelPtr)) = 0
 			panelPtr++
 		}
 
@@ -394,8 +397,8 @@ func avx512PackLHSKernelRows4[T gotype.ScalarNotComplex](
 
 	var zero T
 	bytesPerElement := uintptr(unsafe.Sizeof(zero))
-	lhsBasePtr := uintptr(unsafe.Pointer(unsafe.SliceData(lhs)))
-	panelBasePtr := uintptr(unsafe.Pointer(unsafe.SliceData(panel)))
+	lhsBasePtrAlloc, lhsBasePtr := unsafe.Pointer(unsafe.SliceData(lhs)), uintptr(0)
+	panelBasePtrAlloc, panelBasePtr := unsafe.Pointer(unsafe.SliceData(panel)), uintptr(0)
 
 	lhsStrideBytes := uintptr(lhsCols) * bytesPerElement
 	lhsColStartBytes := uintptr(lhsColStart) * bytesPerElement
@@ -419,34 +422,34 @@ func avx512PackLHSKernelRows4[T gotype.ScalarNotComplex](
 
 		// Vectorized loop over cols (64 bytes at a time)
 		for ; colByteIdx+64 <= contractingColsBytes; colByteIdx += 64 {
-			v0 := archsimd.LoadUint8x64((*[64]uint8)(unsafe.Pointer(lhsRow0Ptr)))
-			v1 := archsimd.LoadUint8x64((*[64]uint8)(unsafe.Pointer(lhsRow1Ptr)))
-			v2 := archsimd.LoadUint8x64((*[64]uint8)(unsafe.Pointer(lhsRow2Ptr)))
-			v3 := archsimd.LoadUint8x64((*[64]uint8)(unsafe.Pointer(lhsRow3Ptr)))
+			v0 := archsimd.LoadUint8x64((*[64]uint8)(unsafe.Add(lhsBasePtrAlloc, lhsRow0Ptr)))
+			v1 := archsimd.LoadUint8x64((*[64]uint8)(unsafe.Add(lhsBasePtrAlloc, lhsRow1Ptr)))
+			v2 := archsimd.LoadUint8x64((*[64]uint8)(unsafe.Add(lhsBasePtrAlloc, lhsRow2Ptr)))
+			v3 := archsimd.LoadUint8x64((*[64]uint8)(unsafe.Add(lhsBasePtrAlloc, lhsRow3Ptr)))
 
 			switch bytesPerElement {
 			case 4:
 				t0, t1, t2, t3 := avx512Transpose4x16x32bits(v0.AsUint32x16(), v1.AsUint32x16(), v2.AsUint32x16(), v3.AsUint32x16())
-				t0.Store((*[16]uint32)(unsafe.Pointer(panelPtr)))
-				t1.Store((*[16]uint32)(unsafe.Pointer(panelPtr + 64)))
-				t2.Store((*[16]uint32)(unsafe.Pointer(panelPtr + 128)))
-				t3.Store((*[16]uint32)(unsafe.Pointer(panelPtr + 192)))
+				t0.Store((*[16]uint32)(unsafe.Add(panelBasePtrAlloc, panelPtr)))
+				t1.Store((*[16]uint32)(unsafe.Add(panelBasePtrAlloc, panelPtr+64)))
+				t2.Store((*[16]uint32)(unsafe.Add(panelBasePtrAlloc, panelPtr+128)))
+				t3.Store((*[16]uint32)(unsafe.Add(panelBasePtrAlloc, panelPtr+192)))
 
 				panelPtr += 256 // 4 x 16 x uint32
 
 			case 8:
 				t0, t1, t2, t3 := avx512Transpose4x8x64bits(v0.AsUint64x8(), v1.AsUint64x8(), v2.AsUint64x8(), v3.AsUint64x8())
-				t0.Store((*[8]uint64)(unsafe.Pointer(panelPtr)))
-				t1.Store((*[8]uint64)(unsafe.Pointer(panelPtr + 64)))
-				t2.Store((*[8]uint64)(unsafe.Pointer(panelPtr + 128)))
-				t3.Store((*[8]uint64)(unsafe.Pointer(panelPtr + 192)))
+				t0.Store((*[8]uint64)(unsafe.Add(panelBasePtrAlloc, panelPtr)))
+				t1.Store((*[8]uint64)(unsafe.Add(panelBasePtrAlloc, panelPtr+64)))
+				t2.Store((*[8]uint64)(unsafe.Add(panelBasePtrAlloc, panelPtr+128)))
+				t3.Store((*[8]uint64)(unsafe.Add(panelBasePtrAlloc, panelPtr+192)))
 				panelPtr += 256
 			case 2:
 				t0, t1, t2, t3 := avx512Transpose4x32x16bits(v0.AsUint16x32(), v1.AsUint16x32(), v2.AsUint16x32(), v3.AsUint16x32())
-				t0.Store((*[32]uint16)(unsafe.Pointer(panelPtr)))
-				t1.Store((*[32]uint16)(unsafe.Pointer(panelPtr + 64)))
-				t2.Store((*[32]uint16)(unsafe.Pointer(panelPtr + 128)))
-				t3.Store((*[32]uint16)(unsafe.Pointer(panelPtr + 192)))
+				t0.Store((*[32]uint16)(unsafe.Add(panelBasePtrAlloc, panelPtr)))
+				t1.Store((*[32]uint16)(unsafe.Add(panelBasePtrAlloc, panelPtr+64)))
+				t2.Store((*[32]uint16)(unsafe.Add(panelBasePtrAlloc, panelPtr+128)))
+				t3.Store((*[32]uint16)(unsafe.Add(panelBasePtrAlloc, panelPtr+192)))
 				panelPtr += 256 // 4 x 16 x uint32
 
 			case 1:
@@ -456,10 +459,10 @@ func avx512PackLHSKernelRows4[T gotype.ScalarNotComplex](
 				v2.Store(&tmp2)
 				v3.Store(&tmp3)
 				for i := uintptr(0); i < 64; i++ {
-					*(*uint8)(unsafe.Pointer(panelPtr)) = tmp0[i]
-					*(*uint8)(unsafe.Pointer(panelPtr + 1)) = tmp1[i]
-					*(*uint8)(unsafe.Pointer(panelPtr + 2)) = tmp2[i]
-					*(*uint8)(unsafe.Pointer(panelPtr + 3)) = tmp3[i]
+					*(*uint8)(unsafe.Add(panelBasePtrAlloc, panelPtr)) = tmp0[i]
+					*(*uint8)(unsafe.Add(panelBasePtrAlloc, panelPtr+1)) = tmp1[i]
+					*(*uint8)(unsafe.Add(panelBasePtrAlloc, panelPtr+2)) = tmp2[i]
+					*(*uint8)(unsafe.Add(panelBasePtrAlloc, panelPtr+3)) = tmp3[i]
 					panelPtr += kernelRowsBytes
 				}
 			}
@@ -474,25 +477,25 @@ func avx512PackLHSKernelRows4[T gotype.ScalarNotComplex](
 		for col := int(colByteIdx / bytesPerElement); col < contractingCols; col++ {
 			switch bytesPerElement {
 			case 8:
-				*(*uint64)(unsafe.Pointer(panelPtr)) = *(*uint64)(unsafe.Pointer(lhsRow0Ptr))
-				*(*uint64)(unsafe.Pointer(panelPtr + 8)) = *(*uint64)(unsafe.Pointer(lhsRow1Ptr))
-				*(*uint64)(unsafe.Pointer(panelPtr + 16)) = *(*uint64)(unsafe.Pointer(lhsRow2Ptr))
-				*(*uint64)(unsafe.Pointer(panelPtr + 24)) = *(*uint64)(unsafe.Pointer(lhsRow3Ptr))
+				*(*uint64)(unsafe.Add(panelBasePtrAlloc, panelPtr)) = *(*uint64)(unsafe.Add(lhsBasePtrAlloc, lhsRow0Ptr))
+				*(*uint64)(unsafe.Add(panelBasePtrAlloc, panelPtr+8)) = *(*uint64)(unsafe.Add(lhsBasePtrAlloc, lhsRow1Ptr))
+				*(*uint64)(unsafe.Add(panelBasePtrAlloc, panelPtr+16)) = *(*uint64)(unsafe.Add(lhsBasePtrAlloc, lhsRow2Ptr))
+				*(*uint64)(unsafe.Add(panelBasePtrAlloc, panelPtr+24)) = *(*uint64)(unsafe.Add(lhsBasePtrAlloc, lhsRow3Ptr))
 			case 4:
-				*(*uint32)(unsafe.Pointer(panelPtr)) = *(*uint32)(unsafe.Pointer(lhsRow0Ptr))
-				*(*uint32)(unsafe.Pointer(panelPtr + 4)) = *(*uint32)(unsafe.Pointer(lhsRow1Ptr))
-				*(*uint32)(unsafe.Pointer(panelPtr + 8)) = *(*uint32)(unsafe.Pointer(lhsRow2Ptr))
-				*(*uint32)(unsafe.Pointer(panelPtr + 12)) = *(*uint32)(unsafe.Pointer(lhsRow3Ptr))
+				*(*uint32)(unsafe.Add(panelBasePtrAlloc, panelPtr)) = *(*uint32)(unsafe.Add(lhsBasePtrAlloc, lhsRow0Ptr))
+				*(*uint32)(unsafe.Add(panelBasePtrAlloc, panelPtr+4)) = *(*uint32)(unsafe.Add(lhsBasePtrAlloc, lhsRow1Ptr))
+				*(*uint32)(unsafe.Add(panelBasePtrAlloc, panelPtr+8)) = *(*uint32)(unsafe.Add(lhsBasePtrAlloc, lhsRow2Ptr))
+				*(*uint32)(unsafe.Add(panelBasePtrAlloc, panelPtr+12)) = *(*uint32)(unsafe.Add(lhsBasePtrAlloc, lhsRow3Ptr))
 			case 2:
-				*(*uint16)(unsafe.Pointer(panelPtr)) = *(*uint16)(unsafe.Pointer(lhsRow0Ptr))
-				*(*uint16)(unsafe.Pointer(panelPtr + 2)) = *(*uint16)(unsafe.Pointer(lhsRow1Ptr))
-				*(*uint16)(unsafe.Pointer(panelPtr + 4)) = *(*uint16)(unsafe.Pointer(lhsRow2Ptr))
-				*(*uint16)(unsafe.Pointer(panelPtr + 6)) = *(*uint16)(unsafe.Pointer(lhsRow3Ptr))
+				*(*uint16)(unsafe.Add(panelBasePtrAlloc, panelPtr)) = *(*uint16)(unsafe.Add(lhsBasePtrAlloc, lhsRow0Ptr))
+				*(*uint16)(unsafe.Add(panelBasePtrAlloc, panelPtr+2)) = *(*uint16)(unsafe.Add(lhsBasePtrAlloc, lhsRow1Ptr))
+				*(*uint16)(unsafe.Add(panelBasePtrAlloc, panelPtr+4)) = *(*uint16)(unsafe.Add(lhsBasePtrAlloc, lhsRow2Ptr))
+				*(*uint16)(unsafe.Add(panelBasePtrAlloc, panelPtr+6)) = *(*uint16)(unsafe.Add(lhsBasePtrAlloc, lhsRow3Ptr))
 			case 1:
-				*(*uint8)(unsafe.Pointer(panelPtr)) = *(*uint8)(unsafe.Pointer(lhsRow0Ptr))
-				*(*uint8)(unsafe.Pointer(panelPtr + 1)) = *(*uint8)(unsafe.Pointer(lhsRow1Ptr))
-				*(*uint8)(unsafe.Pointer(panelPtr + 2)) = *(*uint8)(unsafe.Pointer(lhsRow2Ptr))
-				*(*uint8)(unsafe.Pointer(panelPtr + 3)) = *(*uint8)(unsafe.Pointer(lhsRow3Ptr))
+				*(*uint8)(unsafe.Add(panelBasePtrAlloc, panelPtr)) = *(*uint8)(unsafe.Add(lhsBasePtrAlloc, lhsRow0Ptr))
+				*(*uint8)(unsafe.Add(panelBasePtrAlloc, panelPtr+1)) = *(*uint8)(unsafe.Add(lhsBasePtrAlloc, lhsRow1Ptr))
+				*(*uint8)(unsafe.Add(panelBasePtrAlloc, panelPtr+2)) = *(*uint8)(unsafe.Add(lhsBasePtrAlloc, lhsRow2Ptr))
+				*(*uint8)(unsafe.Add(panelBasePtrAlloc, panelPtr+3)) = *(*uint8)(unsafe.Add(lhsBasePtrAlloc, lhsRow3Ptr))
 			}
 			lhsRow0Ptr += bytesPerElement
 			lhsRow1Ptr += bytesPerElement
@@ -514,13 +517,13 @@ func avx512PackLHSKernelRows4[T gotype.ScalarNotComplex](
 			for r := range remainingRows {
 				switch bytesPerElement {
 				case 8:
-					*(*uint64)(unsafe.Pointer(panelPtr + uintptr(r)*8)) = *(*uint64)(unsafe.Pointer(lhsPtr))
+					*(*uint64)(unsafe.Add(panelBasePtrAlloc, panelPtr+uintptr(r)*8)) = *(*uint64)(unsafe.Add(lhsBasePtrAlloc, lhsPtr))
 				case 4:
-					*(*uint32)(unsafe.Pointer(panelPtr + uintptr(r)*4)) = *(*uint32)(unsafe.Pointer(lhsPtr))
+					*(*uint32)(unsafe.Add(panelBasePtrAlloc, panelPtr+uintptr(r)*4)) = *(*uint32)(unsafe.Add(lhsBasePtrAlloc, lhsPtr))
 				case 2:
-					*(*uint16)(unsafe.Pointer(panelPtr + uintptr(r)*2)) = *(*uint16)(unsafe.Pointer(lhsPtr))
+					*(*uint16)(unsafe.Add(panelBasePtrAlloc, panelPtr+uintptr(r)*2)) = *(*uint16)(unsafe.Add(lhsBasePtrAlloc, lhsPtr))
 				case 1:
-					*(*uint8)(unsafe.Pointer(panelPtr + uintptr(r))) = *(*uint8)(unsafe.Pointer(lhsPtr))
+					*(*uint8)(unsafe.Add(panelBasePtrAlloc, panelPtr+uintptr(r))) = *(*uint8)(unsafe.Add(lhsBasePtrAlloc, lhsPtr))
 				}
 				lhsPtr += lhsStrideBytes
 			}
@@ -530,7 +533,7 @@ func avx512PackLHSKernelRows4[T gotype.ScalarNotComplex](
 				padBytes := uintptr(kernelRows-remainingRows) * bytesPerElement
 				padStart := panelPtr + uintptr(remainingRows)*bytesPerElement
 				for i := uintptr(0); i < padBytes; i++ {
-					*(*uint8)(unsafe.Pointer(padStart + i)) = 0
+					*(*uint8)(unsafe.Add(panelBasePtrAlloc, padStart+i)) = 0
 				}
 			}
 

@@ -86,9 +86,9 @@ func smallNoSIMDHalfPrecisionTransposed[I gotype.HalfPrecision[I], O gotype.Nume
 	var oZero O
 	oSize := unsafe.Sizeof(oZero)
 
-	lhsPtr := uintptr(unsafe.Pointer(unsafe.SliceData(lhs)))
-	rhsPtr := uintptr(unsafe.Pointer(unsafe.SliceData(rhs)))
-	outputPtr := uintptr(unsafe.Pointer(unsafe.SliceData(output)))
+	lhsPtrAlloc, lhsPtr := unsafe.Pointer(unsafe.SliceData(lhs)), uintptr(0)
+	rhsPtrAlloc, rhsPtr := unsafe.Pointer(unsafe.SliceData(rhs)), uintptr(0)
+	outputPtrAlloc, outputPtr := unsafe.Pointer(unsafe.SliceData(output)), uintptr(0)
 
 	lhsByteStride := uintptr(lhsStride) * iSize
 	rhsByteStride := uintptr(rhsStride) * iSize
@@ -111,23 +111,23 @@ func smallNoSIMDHalfPrecisionTransposed[I gotype.HalfPrecision[I], O gotype.Nume
 
 				var contractingIdx int
 				for ; contractingIdx+3 < contractingSize; contractingIdx += 4 {
-					//alt:generic l0 := *(*I)(unsafe.Pointer(lIdx))
-					//alt:generic l1 := *(*I)(unsafe.Pointer(lIdx + iSize))
-					//alt:generic l2 := *(*I)(unsafe.Pointer(lIdx + 2*iSize))
-					//alt:generic l3 := *(*I)(unsafe.Pointer(lIdx + 3*iSize))
-					//alt:generic r0 := *(*I)(unsafe.Pointer(rIdx))
-					//alt:generic r1 := *(*I)(unsafe.Pointer(rIdx + iSize))
-					//alt:generic r2 := *(*I)(unsafe.Pointer(rIdx + 2*iSize))
-					//alt:generic r3 := *(*I)(unsafe.Pointer(rIdx + 3*iSize))
+					//alt:generic l0 := *(*I)(unsafe.Add(lhsPtrAlloc, lIdx))
+					//alt:generic l1 := *(*I)(unsafe.Add(lhsPtrAlloc, lIdx+iSize))
+					//alt:generic l2 := *(*I)(unsafe.Add(lhsPtrAlloc, lIdx+2*iSize))
+					//alt:generic l3 := *(*I)(unsafe.Add(lhsPtrAlloc, lIdx+3*iSize))
+					//alt:generic r0 := *(*I)(unsafe.Add(rhsPtrAlloc, rIdx))
+					//alt:generic r1 := *(*I)(unsafe.Add(rhsPtrAlloc, rIdx+iSize))
+					//alt:generic r2 := *(*I)(unsafe.Add(rhsPtrAlloc, rIdx+2*iSize))
+					//alt:generic r3 := *(*I)(unsafe.Add(rhsPtrAlloc, rIdx+3*iSize))
 
-					l0 := (*(*I)(unsafe.Pointer(lIdx))).Float32()           //alt:half
-					l1 := (*(*I)(unsafe.Pointer(lIdx + iSize))).Float32()   //alt:half
-					l2 := (*(*I)(unsafe.Pointer(lIdx + 2*iSize))).Float32() //alt:half
-					l3 := (*(*I)(unsafe.Pointer(lIdx + 3*iSize))).Float32() //alt:half
-					r0 := (*(*I)(unsafe.Pointer(rIdx))).Float32()           //alt:half
-					r1 := (*(*I)(unsafe.Pointer(rIdx + iSize))).Float32()   //alt:half
-					r2 := (*(*I)(unsafe.Pointer(rIdx + 2*iSize))).Float32() //alt:half
-					r3 := (*(*I)(unsafe.Pointer(rIdx + 3*iSize))).Float32() //alt:half
+					l0 := (*(*I)(unsafe.Add(lhsPtrAlloc, lIdx))).Float32()         //alt:half
+					l1 := (*(*I)(unsafe.Add(lhsPtrAlloc, lIdx+iSize))).Float32()   //alt:half
+					l2 := (*(*I)(unsafe.Add(lhsPtrAlloc, lIdx+2*iSize))).Float32() //alt:half
+					l3 := (*(*I)(unsafe.Add(lhsPtrAlloc, lIdx+3*iSize))).Float32() //alt:half
+					r0 := (*(*I)(unsafe.Add(rhsPtrAlloc, rIdx))).Float32()         //alt:half
+					r1 := (*(*I)(unsafe.Add(rhsPtrAlloc, rIdx+iSize))).Float32()   //alt:half
+					r2 := (*(*I)(unsafe.Add(rhsPtrAlloc, rIdx+2*iSize))).Float32() //alt:half
+					r3 := (*(*I)(unsafe.Add(rhsPtrAlloc, rIdx+3*iSize))).Float32() //alt:half
 
 					v0 := O(l0 * r0)
 					v1 := O(l1 * r1)
@@ -139,17 +139,17 @@ func smallNoSIMDHalfPrecisionTransposed[I gotype.HalfPrecision[I], O gotype.Nume
 					rIdx += 4 * iSize
 				}
 				for ; contractingIdx < contractingSize; contractingIdx++ {
-					//alt:generic l0 := *(*I)(unsafe.Pointer(lIdx))
-					//alt:generic r0 := *(*I)(unsafe.Pointer(rIdx))
-					l0 := (*(*I)(unsafe.Pointer(lIdx))).Float32() //alt:half
-					r0 := (*(*I)(unsafe.Pointer(rIdx))).Float32() //alt:half
+					//alt:generic l0 := *(*I)(unsafe.Add(lhsPtrAlloc, lIdx))
+					//alt:generic r0 := *(*I)(unsafe.Add(rhsPtrAlloc, rIdx))
+					l0 := (*(*I)(unsafe.Add(lhsPtrAlloc, lIdx))).Float32() //alt:half
+					r0 := (*(*I)(unsafe.Add(rhsPtrAlloc, rIdx))).Float32() //alt:half
 					acc += O(l0 * r0)
 					lIdx += iSize
 					rIdx += iSize
 				}
 
 				outputIdx := outputBase + uintptr(row*rhsCrossSize+col)*oSize
-				*(*O)(unsafe.Pointer(outputIdx)) = acc
+				*(*O)(unsafe.Add(outputPtrAlloc, outputIdx)) = acc
 			}
 		}
 

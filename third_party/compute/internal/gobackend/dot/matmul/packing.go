@@ -126,8 +126,8 @@ func unsafePackLHS[T gotype.ScalarNotComplex](
 		return
 	}
 
-	panelPtr := uintptr(unsafe.Pointer(&panel[0]))
-	lhsPtr := uintptr(unsafe.Pointer(&lhs[0]))
+	panelPtrAlloc, panelPtr := unsafe.Pointer(&panel[0]), uintptr(0)
+	lhsPtrAlloc, lhsPtr := unsafe.Pointer(&lhs[0]), uintptr(0)
 	elemSize := unsafe.Sizeof(T(0))
 	kernelRowsBytes := uintptr(kernelRows) * elemSize
 	lhsColsBytes := uintptr(lhsCols) * elemSize
@@ -151,8 +151,8 @@ func unsafePackLHS[T gotype.ScalarNotComplex](
 			pDst1 := pDstBase + elemSize
 
 			for range contractingCols {
-				*(*T)(unsafe.Pointer(pDst0)) = *(*T)(unsafe.Pointer(pSrc0))
-				*(*T)(unsafe.Pointer(pDst1)) = *(*T)(unsafe.Pointer(pSrc1))
+				*(*T)(unsafe.Add(panelPtrAlloc, pDst0)) = *(*T)(unsafe.Add(lhsPtrAlloc, pSrc0))
+				*(*T)(unsafe.Add(panelPtrAlloc, pDst1)) = *(*T)(unsafe.Add(lhsPtrAlloc, pSrc1))
 
 				pSrc0 += elemSize
 				pSrc1 += elemSize
@@ -181,10 +181,10 @@ func unsafePackLHS[T gotype.ScalarNotComplex](
 			pDst3 := pDst2 + elemSize
 
 			for range contractingCols {
-				*(*T)(unsafe.Pointer(pDst0)) = *(*T)(unsafe.Pointer(pSrc0))
-				*(*T)(unsafe.Pointer(pDst1)) = *(*T)(unsafe.Pointer(pSrc1))
-				*(*T)(unsafe.Pointer(pDst2)) = *(*T)(unsafe.Pointer(pSrc2))
-				*(*T)(unsafe.Pointer(pDst3)) = *(*T)(unsafe.Pointer(pSrc3))
+				*(*T)(unsafe.Add(panelPtrAlloc, pDst0)) = *(*T)(unsafe.Add(lhsPtrAlloc, pSrc0))
+				*(*T)(unsafe.Add(panelPtrAlloc, pDst1)) = *(*T)(unsafe.Add(lhsPtrAlloc, pSrc1))
+				*(*T)(unsafe.Add(panelPtrAlloc, pDst2)) = *(*T)(unsafe.Add(lhsPtrAlloc, pSrc2))
+				*(*T)(unsafe.Add(panelPtrAlloc, pDst3)) = *(*T)(unsafe.Add(lhsPtrAlloc, pSrc3))
 
 				pSrc0 += elemSize
 				pSrc1 += elemSize
@@ -224,10 +224,10 @@ func unsafePackLHS[T gotype.ScalarNotComplex](
 				pDst3 := pDst2 + elemSize
 
 				for range contractingCols {
-					*(*T)(unsafe.Pointer(pDst0)) = *(*T)(unsafe.Pointer(pSrc0))
-					*(*T)(unsafe.Pointer(pDst1)) = *(*T)(unsafe.Pointer(pSrc1))
-					*(*T)(unsafe.Pointer(pDst2)) = *(*T)(unsafe.Pointer(pSrc2))
-					*(*T)(unsafe.Pointer(pDst3)) = *(*T)(unsafe.Pointer(pSrc3))
+					*(*T)(unsafe.Add(panelPtrAlloc, pDst0)) = *(*T)(unsafe.Add(lhsPtrAlloc, pSrc0))
+					*(*T)(unsafe.Add(panelPtrAlloc, pDst1)) = *(*T)(unsafe.Add(lhsPtrAlloc, pSrc1))
+					*(*T)(unsafe.Add(panelPtrAlloc, pDst2)) = *(*T)(unsafe.Add(lhsPtrAlloc, pSrc2))
+					*(*T)(unsafe.Add(panelPtrAlloc, pDst3)) = *(*T)(unsafe.Add(lhsPtrAlloc, pSrc3))
 
 					pSrc0 += elemSize
 					pSrc1 += elemSize
@@ -259,7 +259,7 @@ func unsafePackLHS[T gotype.ScalarNotComplex](
 			pDst := pDstBase
 
 			for range contractingCols {
-				*(*T)(unsafe.Pointer(pDst)) = *(*T)(unsafe.Pointer(pSrc))
+				*(*T)(unsafe.Add(panelPtrAlloc, pDst)) = *(*T)(unsafe.Add(lhsPtrAlloc, pSrc))
 				pSrc += elemSize
 				pDst += kernelRowsBytes
 			}
@@ -270,7 +270,7 @@ func unsafePackLHS[T gotype.ScalarNotComplex](
 		for r := validRows; r < kernelRows; r++ {
 			pDst := pDstBase
 			for range contractingCols {
-				*(*T)(unsafe.Pointer(pDst)) = T(0)
+				*(*T)(unsafe.Add(panelPtrAlloc, pDst)) = T(0)
 				pDst += kernelRowsBytes
 			}
 			pDstBase += elemSize
