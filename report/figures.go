@@ -134,6 +134,11 @@ func TrainingCurves(title string, mode model.Mode, lines []train.MetricsLine) (*
 	if len(m.Epochs) == 0 {
 		return nil, ErrNoEpochs
 	}
+	if len(m.Epochs) < minEpochPoints {
+		if sm, ok := stepCurves(mode, lines); ok {
+			m = sm
+		}
+	}
 	return plot.TrainingCurves(title, m)
 }
 
