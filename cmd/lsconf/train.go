@@ -136,7 +136,7 @@ model (15-20x slower to train than 8 on a CPU).`,
 					"lr-schedule": func() { rc.LRSchedule = cfg.LRSchedule }, "lg-center": func() { rc.LGCenter = cfg.LGCenter },
 					"lg-reduction": func() { rc.LGReduction = reduction }, "seed": func() { rc.Seed = cfg.Seed },
 					"paper-loss": func() { rc.LGReduction, rc.LGCenter = reduction, cfg.LGCenter },
-					"log-every": func() { rc.LogEvery = cfg.LogEvery }, "checkpoint-every": func() { rc.CheckpointEvery = cfg.CheckpointEvery },
+					"log-every":  func() { rc.LogEvery = cfg.LogEvery }, "checkpoint-every": func() { rc.CheckpointEvery = cfg.CheckpointEvery },
 					"data": func() { rc.Data.Train = d.Train }, "gen": func() { rc.Data.Gen = d.Gen },
 				} {
 					if cmd.Flags().Changed(name) {
