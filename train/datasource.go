@@ -2,10 +2,8 @@ package train
 
 import (
 	"crypto/sha256"
-	"encoding/binary"
 	"encoding/hex"
 	"fmt"
-	"math"
 	"os"
 	"path/filepath"
 	"strings"
@@ -122,29 +120,20 @@ func checkDataSource(recorded, asked DataInfo, runDir string, force bool) error 
 	return nil
 }
 
-// DataHash is a content hash of the sets a run trains and evaluates on:
-// every image's pixels and label, in order, and the class names. Resume
+// DataHash is a content hash of the sets a run trains and evaluates on
+// (data.HashSet of each: the base images' ids, labels and pixels and the
+// class names for sets made from base images, else every image). Resume
 // compares it with the one run.json records and warns when it changed.
 func DataHash(sets Sets) (string, error) {
 	h := sha256.New()
-	px := make([]float32, data.Pixels)
-	buf := make([]byte, 4*data.Pixels)
 	for i, s := range []data.Set{sets.Train, sets.Test, sets.Gen} {
 		if s == nil {
 			fmt.Fprintf(h, "set %d: none\n", i)
 			continue
 		}
-		fmt.Fprintf(h, "set %d: %d images, classes %q\n", i, s.Len(), s.Classes())
-		for j := 0; j < s.Len(); j++ {
-			label, err := s.Image(j, px)
-			if err != nil {
-				return "", fmt.Errorf("hash the data: image %d: %w", j, err)
-			}
-			for k, x := range px {
-				binary.LittleEndian.PutUint32(buf[4*k:], math.Float32bits(x))
-			}
-			h.Write(buf)
-			binary.Write(h, binary.LittleEndian, int64(label))
+		fmt.Fprintf(h, "set %d\n", i)
+		if err := data.HashSet(h, s); err != nil {
+			return "", fmt.Errorf("hash the data: %w", err)
 		}
 	}
 	return hex.EncodeToString(h.Sum(nil))[:32], nil
