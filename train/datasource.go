@@ -2,38 +2,46 @@ package train
 
 import (
 	"crypto/sha256"
-	"encoding/binary"
 	"encoding/hex"
 	"fmt"
-	"math"
 	"os"
 	"path/filepath"
+	"strings"
 
 	"github.com/lsconf/lsconf/data"
 )
 
-// isFolderSource reports whether a data source names a folder (not a
-// built-in set or nothing).
-func isFolderSource(spec string) bool {
-	return spec != "" && spec != data.BuiltinTrain && spec != data.BuiltinGen && spec != data.NoSource
+// folderOf splits a data source into its prefix ("idx:" or none) and the
+// folder it names; ok is false for sources that name no folder (built-in
+// sets, Fashion-MNIST's installed copy, none).
+func folderOf(spec string) (prefix, dir string, ok bool) {
+	switch {
+	case spec == "" || spec == data.BuiltinTrain || spec == data.BuiltinGen || spec == data.NoSource || spec == data.FashionMNIST:
+		return "", "", false
+	case strings.HasPrefix(spec, data.IDXPrefix):
+		return data.IDXPrefix, strings.TrimPrefix(spec, data.IDXPrefix), true
+	}
+	return "", spec, true
 }
 
 // anchor records a folder source so that it resolves from any working
-// directory: the absolute path, and the path relative to the run folder.
+// directory: the absolute path, and the path relative to the run folder
+// (both with the source's prefix).
 func anchor(spec, runDir string) (abs, fromRun string) {
-	if !isFolderSource(spec) {
+	prefix, dir, ok := folderOf(spec)
+	if !ok {
 		return spec, ""
 	}
-	a, err := filepath.Abs(spec)
+	a, err := filepath.Abs(dir)
 	if err != nil {
 		return spec, ""
 	}
 	if r, err := filepath.Abs(runDir); err == nil {
 		if rel, err := filepath.Rel(r, a); err == nil {
-			fromRun = filepath.ToSlash(rel)
+			fromRun = prefix + filepath.ToSlash(rel)
 		}
 	}
-	return a, fromRun
+	return prefix + a, fromRun
 }
 
 // anchored is d with its folder sources recorded as absolute paths and as
@@ -56,18 +64,19 @@ func (d DataInfo) Located(runDir string) DataInfo {
 }
 
 func locate(spec, fromRun, runDir string) string {
-	if !isFolderSource(spec) {
+	prefix, dir, ok := folderOf(spec)
+	if !ok {
 		return spec
 	}
-	if filepath.IsAbs(spec) {
-		if _, err := os.Stat(spec); err == nil || fromRun == "" {
+	if filepath.IsAbs(dir) {
+		if _, err := os.Stat(dir); err == nil || fromRun == "" {
 			return spec
 		}
 	}
-	if fromRun != "" {
-		p := filepath.Join(runDir, filepath.FromSlash(fromRun))
+	if _, rel, ok := folderOf(fromRun); ok && fromRun != "" {
+		p := filepath.Join(runDir, filepath.FromSlash(rel))
 		if _, err := os.Stat(p); err == nil {
-			return p
+			return prefix + p
 		}
 	}
 	return spec
@@ -78,16 +87,18 @@ func sameSource(a, b string) bool {
 	if a == b {
 		return true
 	}
-	if !isFolderSource(a) || !isFolderSource(b) {
+	pa, da, okA := folderOf(a)
+	pb, db, okB := folderOf(b)
+	if !okA || !okB || pa != pb {
 		return false
 	}
-	sa, errA := os.Stat(a)
-	sb, errB := os.Stat(b)
+	sa, errA := os.Stat(da)
+	sb, errB := os.Stat(db)
 	if errA == nil && errB == nil {
 		return os.SameFile(sa, sb)
 	}
-	aa, _ := filepath.Abs(a)
-	ab, _ := filepath.Abs(b)
+	aa, _ := filepath.Abs(da)
+	ab, _ := filepath.Abs(db)
 	return aa == ab
 }
 
@@ -109,29 +120,20 @@ func checkDataSource(recorded, asked DataInfo, runDir string, force bool) error 
 	return nil
 }
 
-// DataHash is a content hash of the sets a run trains and evaluates on:
-// every image's pixels and label, in order, and the class names. Resume
+// DataHash is a content hash of the sets a run trains and evaluates on
+// (data.HashSet of each: the base images' ids, labels and pixels and the
+// class names for sets made from base images, else every image). Resume
 // compares it with the one run.json records and warns when it changed.
 func DataHash(sets Sets) (string, error) {
 	h := sha256.New()
-	px := make([]float32, data.Pixels)
-	buf := make([]byte, 4*data.Pixels)
 	for i, s := range []data.Set{sets.Train, sets.Test, sets.Gen} {
 		if s == nil {
 			fmt.Fprintf(h, "set %d: none\n", i)
 			continue
 		}
-		fmt.Fprintf(h, "set %d: %d images, classes %q\n", i, s.Len(), s.Classes())
-		for j := 0; j < s.Len(); j++ {
-			label, err := s.Image(j, px)
-			if err != nil {
-				return "", fmt.Errorf("hash the data: image %d: %w", j, err)
-			}
-			for k, x := range px {
-				binary.LittleEndian.PutUint32(buf[4*k:], math.Float32bits(x))
-			}
-			h.Write(buf)
-			binary.Write(h, binary.LittleEndian, int64(label))
+		fmt.Fprintf(h, "set %d\n", i)
+		if err := data.HashSet(h, s); err != nil {
+			return "", fmt.Errorf("hash the data: %w", err)
 		}
 	}
 	return hex.EncodeToString(h.Sum(nil))[:32], nil

@@ -51,6 +51,10 @@ func TestDataLocatedFromAnywhere(t *testing.T) {
 	if d.Train != filepath.Join(proj, "data", "imgs") || d.TrainFromRun != "../../data/imgs" || d.Gen != data.BuiltinGen || d.GenFromRun != "" {
 		t.Fatalf("anchored %+v", d)
 	}
+	idx := DataInfo{Train: "idx:data/imgs", Gen: data.FashionMNIST}.anchored("runs/r1")
+	if idx.Train != data.IDXPrefix+filepath.Join(proj, "data", "imgs") || idx.TrainFromRun != "idx:../../data/imgs" || idx.Gen != data.FashionMNIST {
+		t.Fatalf("anchored IDX source %+v", idx)
+	}
 	t.Chdir(tmp)
 	if got := d.Located(filepath.Join(proj, "runs", "r1")).Train; got != filepath.Join(proj, "data", "imgs") {
 		t.Fatalf("located from elsewhere: %s", got)
@@ -61,6 +65,9 @@ func TestDataLocatedFromAnywhere(t *testing.T) {
 	}
 	if got := d.Located(filepath.Join(moved, "runs", "r1")).Train; got != filepath.Join(moved, "runs", "r1", "..", "..", "data", "imgs") {
 		t.Fatalf("located after the project moved: %s", got)
+	}
+	if got := idx.Located(filepath.Join(moved, "runs", "r1")).Train; got != data.IDXPrefix+filepath.Join(moved, "data", "imgs") {
+		t.Fatalf("IDX source located after the project moved: %s", got)
 	}
 }
 
