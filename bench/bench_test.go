@@ -10,7 +10,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/lsconf/lsconf/engine"
+	"github.com/lsconf/lsconf/engine/kernels"
 	"github.com/lsconf/lsconf/search"
 )
 
@@ -234,8 +234,8 @@ func TestRunTiny(t *testing.T) {
 	if err := WriteTable(&buf, rep); err != nil {
 		t.Fatal(err)
 	}
-	if rep.Kernels != engine.Kernels() || rep.Kernels == "" {
-		t.Errorf("report kernels %q, engine %q", rep.Kernels, engine.Kernels())
+	if rep.Kernels != kernels.Kernels() || rep.Kernels == "" {
+		t.Errorf("report kernels %q, engine %q", rep.Kernels, kernels.Kernels())
 	}
 	for _, s := range []string{"train W=16", "encode W=16", "search N=3000 top-10", "backend parallelism 2", "kernels " + rep.Kernels} {
 		if !strings.Contains(buf.String(), s) {

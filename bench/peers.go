@@ -100,7 +100,7 @@ type TorchResult struct {
 }
 
 // TorchEnv is the environment that restricts the PyTorch peer to the
-// instruction sets of lsconf's kernel set (engine.Kernels), so the ratio
+// instruction sets of lsconf's kernel set (kernels.Kernels), so the ratio
 // compares like with like: with "avx2" (AVX-512 switched off, or a CPU
 // without it) oneDNN and ATen are held to AVX2; with "avx512" and "go"
 // PyTorch runs unrestricted (there is no pure-Go-like PyTorch; the ratio

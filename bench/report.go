@@ -79,7 +79,7 @@ type Report struct {
 	// CPU is the processor's model name (/proc/cpuinfo).
 	CPU string `json:"cpu"`
 	// Kernels is the compute backend's SIMD kernel set: "avx512", "avx2"
-	// or "go" (engine.Kernels); KernelsReason why no faster set runs.
+	// or "go" (kernels.Kernels); KernelsReason why no faster set runs.
 	Kernels       string `json:"kernels"`
 	KernelsReason string `json:"kernels_reason,omitempty"`
 	// Parallelism is the compute backend's worker count.

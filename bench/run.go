@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/lsconf/lsconf/engine"
+	"github.com/lsconf/lsconf/engine/kernels"
 	"github.com/lsconf/lsconf/internal/progress"
 )
 
@@ -50,7 +51,7 @@ func Run(ctx context.Context, cfg Config) (*Report, error) {
 	r.rep = &Report{
 		Widths: cfg.Widths, Batch: cfg.Batch, Seconds: cfg.Seconds, SearchN: cfg.SearchN, Rounds: cfg.Rounds,
 		Peers: cfg.Peers, Cores: Cores(), GOEXPERIMENT: GOEXPERIMENT(), GoVersion: runtime.Version(), CPU: CPUModel(),
-		Kernels: engine.Kernels(), KernelsReason: engine.KernelsReason(),
+		Kernels: kernels.Kernels(), KernelsReason: kernels.KernelsReason(),
 		Parallelism: cfg.Parallelism, MemorySource: r.mem.Source(), LoadBefore: LoadAvg(), SearchExact: true,
 	}
 	for _, w := range cfg.Widths {

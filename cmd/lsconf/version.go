@@ -6,7 +6,7 @@ import (
 	"runtime"
 	"runtime/debug"
 
-	"github.com/lsconf/lsconf/engine"
+	"github.com/lsconf/lsconf/engine/kernels"
 	"github.com/spf13/cobra"
 )
 
@@ -21,9 +21,9 @@ func newVersionCmd() *cobra.Command {
 				"lsconf": version,
 				"go":     runtime.Version(),
 				// The compute backend's SIMD kernel set on this machine.
-				"kernels": engine.Kernels(),
+				"kernels": kernels.Kernels(),
 			}
-			if r := engine.KernelsReason(); r != "" {
+			if r := kernels.KernelsReason(); r != "" {
 				info["kernels_reason"] = r
 			}
 			if bi, ok := debug.ReadBuildInfo(); ok {

@@ -24,6 +24,12 @@ import (
 	"github.com/lsconf/lsconf/engine"
 	"github.com/lsconf/lsconf/latent"
 	"github.com/lsconf/lsconf/model"
+
+	// The rest of the library flow (train, OpenRun, IndexFolder, search)
+	// must build against upstream gomlx/compute too.
+	_ "github.com/lsconf/lsconf/index"
+	_ "github.com/lsconf/lsconf/search"
+	_ "github.com/lsconf/lsconf/train"
 )
 
 func main() {
