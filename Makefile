@@ -22,9 +22,9 @@ setup:
 vet:
 	$(GO) vet ./...
 
+# gofmt of every Go file but third_party files identical to upstream.
 fmt-check:
-	@out=$$(gofmt -l $$(git ls-files '*.go')); \
-	if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
+	@bash scripts/fmt-check.sh
 
 # Every test, including the fuzz seed corpora, the quick repro pipeline and
 # the browser test of the web page. Timeouts make a hang fail loudly.
@@ -60,7 +60,7 @@ demo: build
 
 # Speed on this machine: lsconf's train step, encoder and search beside
 # PyTorch and numpy (when /usr/bin/python3 has them), interleaved rounds,
-# medians, ratios and issue 7's targets (docs/speed.md). Run it on a quiet
+# medians, ratios and lsconf's speed targets (docs/speed.md). Run it on a quiet
 # machine; BENCH_FLAGS passes options, e.g. BENCH_FLAGS="--widths 8 --rounds 1".
 # The go test benchmarks: go test -run '^$' -bench . -benchtime 3x ./model ./search
 bench: build

@@ -1,5 +1,5 @@
 // Package bench measures lsconf's speed on this machine beside the tools a
-// user would pick instead, in one run (issue 7): the train step and the
+// user would pick instead, in one run: the train step and the
 // encoder of the Table 1 SAE (package model, the code lsconf train and
 // lsconf encode run) beside PyTorch (torch_sae.py), and exact top-10
 // search by sim (package search) beside a vectorised numpy scan
@@ -26,7 +26,7 @@
 //   - Search: the synthetic index of search.BenchmarkSearch1M (SyntheticZ
 //     seed 1, queries seed 2), single queries through Index.Search (one
 //     query at a time, the index's default workers: all CPUs) against
-//     numpy in one thread, as issue 7 frames it. numpy runs about
+//     numpy in one thread, as the speed targets compare them. numpy runs about
 //     --seconds' worth of queries (30 in the first round, then scaled to
 //     its last rate); its top-10 ids are compared with ours, in order,
 //     for every query it ran. A difference fails the search row and makes

@@ -46,7 +46,7 @@ type Row struct {
 	CPURatio        float64   `json:"cpu_ratio,omitempty"`
 	OursCPURounds   []float64 `json:"ours_cpu_ms_rounds"`
 	TheirsCPURounds []float64 `json:"theirs_cpu_ms_rounds,omitempty"`
-	// Target is issue 7's least ratio for this row (0: none).
+	// Target is the least ratio lsconf aims at for this row (0: none).
 	Target float64 `json:"target,omitempty"`
 	// Verdict is Pass, Fail, NoPeer, or "" without a target.
 	Verdict string `json:"verdict,omitempty"`
@@ -112,7 +112,7 @@ type Report struct {
 	Rows        []Row   `json:"rows"`
 }
 
-// Target is issue 7's least ratio ours / theirs for a measurement, 0 when
+// Target is the least ratio ours / theirs lsconf aims at for a measurement, 0 when
 // it sets none: train W=1 >= 0.5, train W=8 >= 0.25, encode W=1 >= 0.5,
 // search >= 5.
 func Target(kind string, width int) float64 {

@@ -52,6 +52,11 @@ type AugmentConfig struct {
 	// (left-right flip) and its vertical mirror (up-down flip), as in the
 	// paper.
 	Mirrors bool
+	// Mirror chooses the mirror copies explicitly: MirrorNone, MirrorH
+	// (left-right only: clothes, letters seen from the front) or MirrorHV
+	// (both, the paper's). Empty means MirrorHV when Mirrors is set, else
+	// MirrorNone.
+	Mirror string
 	// Off turns augmentation off: images are the unaugmented base images
 	// (no mirrors), e.g. for the "pre" test split or evaluation.
 	Off bool
@@ -72,7 +77,7 @@ func DefaultAugment() AugmentConfig {
 		Brightness: 0.3, Contrast: 0.3, Saturation: 0.3, Hue: 0.05,
 		EraseFrac: 0.3, EraseP: 0.5, EraseFill: "gray",
 		Border:  "reflect",
-		Mirrors: true,
+		Mirrors: true, Mirror: MirrorHV,
 	}
 }
 
@@ -86,6 +91,12 @@ func (c AugmentConfig) resolve() (AugmentConfig, error) {
 	}
 	if c.Off {
 		return AugmentConfig{Off: true}, nil
+	}
+	if c.Mirror == "" {
+		c.Mirror = MirrorNone
+		if c.Mirrors {
+			c.Mirror = MirrorHV
+		}
 	}
 	if c.EraseFill == "" {
 		c.EraseFill = "gray"
@@ -122,14 +133,31 @@ func (c AugmentConfig) resolve() (AugmentConfig, error) {
 		return c, fmt.Errorf("augment: erase fill %q (want gray, noise or black)", c.EraseFill)
 	case c.Border != "reflect" && c.Border != "black":
 		return c, fmt.Errorf("augment: border %q (want reflect or black)", c.Border)
+	case c.Mirror != MirrorNone && c.Mirror != MirrorH && c.Mirror != MirrorHV:
+		return c, fmt.Errorf("augment: mirror %q (want %s, %s or %s)", c.Mirror, MirrorNone, MirrorH, MirrorHV)
 	}
+	c.Mirrors = c.Mirror != MirrorNone
 	return c, nil
 }
 
-// Copies is the number of images each augmentation yields: 3 with
-// mirrors (the image, its horizontal and its vertical mirror), else 1.
+// Mirror modes of AugmentConfig.Mirror.
+const (
+	MirrorNone = "none" // no mirror copies
+	MirrorH    = "h"    // the image and its left-right mirror
+	MirrorHV   = "hv"   // the image, its left-right and its up-down mirror (the paper)
+)
+
+// Copies is the number of images each augmentation yields: 3 with both
+// mirrors (the image, its horizontal and its vertical mirror), 2 with the
+// horizontal one only, else 1.
 func (c AugmentConfig) Copies() int {
-	if c.Mirrors && !c.Off {
+	if c.Off {
+		return 1
+	}
+	switch {
+	case c.Mirror == MirrorH:
+		return 2
+	case c.Mirror == MirrorHV, c.Mirror == "" && c.Mirrors:
 		return 3
 	}
 	return 1

@@ -38,9 +38,16 @@ func (a *Augmenter) Apply(src []uint8, p *AugParams, cp int, dst []float32) erro
 	if p.Erase {
 		erase(gray[:], p, a.cfg.EraseFill)
 	}
+	mirrorCopy(gray[:], cp, dst)
+	return nil
+}
+
+// mirrorCopy writes copy cp (CopyPlain, CopyHFlip or CopyVFlip) of the
+// Size x Size image gray into dst.
+func mirrorCopy(gray []float32, cp int, dst []float32) {
 	switch cp {
 	case CopyPlain:
-		copy(dst, gray[:])
+		copy(dst, gray[:Pixels])
 	case CopyHFlip:
 		for y := 0; y < Size; y++ {
 			for x := 0; x < Size; x++ {
@@ -52,7 +59,6 @@ func (a *Augmenter) Apply(src []uint8, p *AugParams, cp int, dst []float32) erro
 			copy(dst[y*Size:(y+1)*Size], gray[(Size-1-y)*Size:(Size-y)*Size])
 		}
 	}
-	return nil
 }
 
 // halfRGB area-averages a base image to Size x Size RGB in [0, 1] (2x2

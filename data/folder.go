@@ -13,10 +13,9 @@ import (
 	"io"
 	"os"
 	"path/filepath"
-	"runtime"
-	"sort"
 	"strings"
-	"sync"
+
+	"github.com/lsconf/lsconf/internal/parallel"
 )
 
 // Limits of LoadImageFolder unless LoadOptions say otherwise.
@@ -94,9 +93,12 @@ type LoadReport struct {
 // kept for the colour jitter; grayscale comes later.
 //
 // Files in nested folders of a class folder belong to that class (as
-// torchvision's ImageFolder). Hidden entries (".name") and __MACOSX are
-// skipped. Symbolic links are followed; a link back to a folder being
-// walked (a loop), or to a folder already walked, is skipped.
+// torchvision's ImageFolder). The files are those of SelectFiles, the one
+// selection rule the index uses too: hidden entries (".name") and
+// __MACOSX are ignored at every level, symbolic links are followed (loops
+// and folders reached twice skipped), folders nested deeper than MaxDepth,
+// unreadable entries, names that are not UTF-8 and special files are
+// skipped and listed. Every file read is capped at MaxFileBytes.
 //
 // Errors: root missing or not a folder, no class folders, fewer than
 // MinClasses, two class folders that are one folder (a link), a class folder without usable images (unless
@@ -123,42 +125,23 @@ func LoadImageFolder(ctx context.Context, root string, opts LoadOptions) (*Base,
 	if opts.Fit != "stretch" && opts.Fit != "crop" {
 		return nil, nil, fmt.Errorf("load %s: fit %q (want stretch or crop)", root, opts.Fit)
 	}
-	fi, err := os.Stat(root)
+	sel, err := SelectFiles(root, SelectOptions{MaxDepth: opts.MaxDepth, Log: opts.Log})
+	if sel == nil {
+		return nil, nil, fmt.Errorf("load %w", err)
+	}
+	rep := &LoadReport{Root: root, Skipped: sel.Skipped, Ignored: sel.Ignored}
 	if err != nil {
-		return nil, nil, fmt.Errorf("load %s: %w", root, err)
+		return nil, rep, fmt.Errorf("load %w", err)
 	}
-	if !fi.IsDir() {
-		return nil, nil, fmt.Errorf("load %s: not a folder (want one sub-folder per class)", root)
-	}
-	entries, err := os.ReadDir(root)
-	if err != nil {
-		return nil, nil, fmt.Errorf("load %s: %w", root, err)
-	}
-	rep := &LoadReport{Root: root}
-	w := &walker{opts: opts, rep: rep, root: root}
-	var classDirs []string
+	w := &walker{opts: SelectOptions{Log: opts.Log}, sel: &Selection{}}
 	topImages := 0
-	for _, e := range entries {
-		name := e.Name()
-		p := filepath.Join(root, name)
-		st, err := os.Stat(p) // follows links
-		if err != nil {
-			rep.Ignored = append(rep.Ignored, Skip{name, "unreadable: " + err.Error()})
-			continue
-		}
-		switch {
-		case isHidden(name):
-			rep.Ignored = append(rep.Ignored, Skip{name, "hidden"})
-		case st.IsDir():
-			classDirs = append(classDirs, name)
-		default:
-			rep.Ignored = append(rep.Ignored, Skip{name, "file at the top level, not in a class folder"})
-			if IsImageName(name) {
-				topImages++
-			}
+	for _, f := range sel.Top {
+		rep.Ignored = append(rep.Ignored, Skip{f.Rel, "file at the top level, not in a class folder"})
+		if IsImageName(f.Rel) {
+			topImages++
 		}
 	}
-	sort.Strings(classDirs)
+	classDirs := sel.Classes
 	if len(classDirs) == 0 {
 		hint := ""
 		if topImages > 0 {
@@ -172,28 +155,7 @@ func LoadImageFolder(ctx context.Context, root string, opts LoadOptions) (*Base,
 	}
 	rep.Classes = classDirs
 	rep.Counts = make([]int, len(classDirs))
-	// Collect the candidate files of each class, in sorted path order.
-	// The root and every class folder count as walked from the start, so
-	// that a link from one class folder to the root or to another class
-	// folder can never give that folder's images this class's label.
-	var files []candidate
-	classSt := make([]os.FileInfo, len(classDirs))
-	w.visited = append(w.visited, fi)
-	for c, name := range classDirs {
-		classSt[c], err = os.Stat(filepath.Join(root, name))
-		if err != nil {
-			return nil, rep, fmt.Errorf("load %s: %w", root, err)
-		}
-		for d := 0; d < c; d++ {
-			if os.SameFile(classSt[c], classSt[d]) {
-				return nil, rep, fmt.Errorf("load %s: class folders %s and %s are the same folder (a symbolic link): its images cannot have two labels", root, classDirs[d], name)
-			}
-		}
-		w.visited = append(w.visited, classSt[c])
-	}
-	for c, name := range classDirs {
-		w.walk(filepath.Join(root, name), name, c, 0, []os.FileInfo{fi, classSt[c]}, &files)
-	}
+	files := sel.Files
 	if opts.Strict && len(rep.Skipped) > 0 {
 		s := rep.Skipped[0]
 		return nil, rep, fmt.Errorf("load %s: %s: %s (and %d more skipped; strict)", root, s.Path, s.Reason, len(rep.Skipped)-1)
@@ -201,55 +163,28 @@ func LoadImageFolder(ctx context.Context, root string, opts LoadOptions) (*Base,
 	// Decode in parallel.
 	out := make([][]uint8, len(files))
 	reasons := make([]string, len(files))
-	workers := opts.Workers
-	if workers <= 0 {
-		workers = runtime.GOMAXPROCS(0)
+	var progress func(int)
+	if opts.Progress != nil {
+		progress = func(done int) { opts.Progress(done, len(files)) }
 	}
-	jobs := make(chan int)
-	var wg sync.WaitGroup
-	var mu sync.Mutex
-	done := 0
-	for k := 0; k < workers; k++ {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for i := range jobs {
-				out[i], reasons[i] = loadImage(files[i].path, opts)
-				if opts.Progress != nil {
-					mu.Lock()
-					done++
-					opts.Progress(done, len(files))
-					mu.Unlock()
-				}
-			}
-		}()
-	}
-	var cerr error
-feed:
-	for i := range files {
-		select {
-		case jobs <- i:
-		case <-ctx.Done():
-			cerr = ctx.Err()
-			break feed
-		}
-	}
-	close(jobs)
-	wg.Wait()
+	cerr := parallel.For(ctx, len(files), opts.Workers, func(i int) {
+		out[i], reasons[i] = loadImage(files[i].Path, opts)
+	}, progress)
 	if cerr != nil {
 		return nil, rep, fmt.Errorf("load %s: %w", root, cerr)
 	}
 	b := &Base{ClassNames: classDirs}
 	for i, f := range files {
 		if reasons[i] != "" {
-			w.skip(f.rel, reasons[i])
+			w.skip(f.Rel, reasons[i])
 			continue
 		}
 		b.RGB = append(b.RGB, out[i])
-		b.Labels = append(b.Labels, f.class)
-		b.IDs = append(b.IDs, f.rel)
-		rep.Counts[f.class]++
+		b.Labels = append(b.Labels, f.Class)
+		b.IDs = append(b.IDs, f.Rel)
+		rep.Counts[f.Class]++
 	}
+	rep.Skipped = append(rep.Skipped, w.sel.Skipped...)
 	rep.Loaded = len(b.RGB)
 	if opts.Strict && len(rep.Skipped) > 0 {
 		s := rep.Skipped[0]
@@ -275,82 +210,6 @@ feed:
 	return b, rep, nil
 }
 
-// candidate is a file to decode.
-type candidate struct {
-	path, rel string
-	class     int
-}
-
-type walker struct {
-	opts    LoadOptions
-	rep     *LoadReport
-	root    string
-	visited []os.FileInfo // every folder walked, to catch links to them
-}
-
-func (w *walker) skip(rel, reason string) {
-	w.rep.Skipped = append(w.rep.Skipped, Skip{rel, reason})
-	if w.opts.Log != nil {
-		fmt.Fprintf(w.opts.Log, "skip %s: %s\n", rel, reason)
-	}
-}
-
-// walk collects the files under dir (sorted) for class c.
-func (w *walker) walk(dir, rel string, c, depth int, stack []os.FileInfo, files *[]candidate) {
-	entries, err := os.ReadDir(dir)
-	if err != nil {
-		w.skip(rel, "unreadable folder: "+err.Error())
-		return
-	}
-	for _, e := range entries { // ReadDir sorts by name
-		name := e.Name()
-		p := filepath.Join(dir, name)
-		r := filepath.ToSlash(filepath.Join(rel, name))
-		if isHidden(name) || name == "__MACOSX" {
-			w.rep.Ignored = append(w.rep.Ignored, Skip{r, "hidden"})
-			continue
-		}
-		st, err := os.Stat(p)
-		if err != nil {
-			w.skip(r, "unreadable: "+err.Error())
-			continue
-		}
-		if st.IsDir() {
-			if loopsBack(st, stack) {
-				w.skip(r, "symbolic link loop (links back to a folder that contains it)")
-				continue
-			}
-			if loopsBack(st, w.visited) {
-				w.skip(r, "folder already loaded through another path (symbolic link)")
-				continue
-			}
-			if depth+1 > w.opts.MaxDepth {
-				w.skip(r, fmt.Sprintf("folder nested deeper than %d levels", w.opts.MaxDepth))
-				continue
-			}
-			w.visited = append(w.visited, st)
-			w.walk(p, r, c, depth+1, append(stack, st), files)
-			continue
-		}
-		if !st.Mode().IsRegular() {
-			w.skip(r, "not a regular file")
-			continue
-		}
-		*files = append(*files, candidate{path: p, rel: r, class: c})
-	}
-}
-
-func loopsBack(st os.FileInfo, list []os.FileInfo) bool {
-	for _, a := range list {
-		if os.SameFile(st, a) {
-			return true
-		}
-	}
-	return false
-}
-
-func isHidden(name string) bool { return strings.HasPrefix(name, ".") }
-
 // IsImageName reports whether a file name has an image extension lsconf
 // reads (.png, .jpg, .jpeg, .gif, any case). The loader and the index
 // both decide by it; the content is checked when the file is decoded.
@@ -364,7 +223,10 @@ func IsImageName(name string) bool {
 
 // loadImage decodes one file into a base image, or returns why not.
 func loadImage(path string, opts LoadOptions) ([]uint8, string) {
-	f, err := os.Open(path)
+	f, err := openRegular(path)
+	if errors.Is(err, ErrNotRegular) {
+		return nil, "not a regular file"
+	}
 	if err != nil {
 		return nil, "unreadable: " + err.Error()
 	}

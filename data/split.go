@@ -25,10 +25,12 @@ type SplitConfig struct {
 	Mode SplitMode
 	// TrainFrac is the share of each class on the train side (0 = 0.8).
 	TrainFrac float64
-	// AugPerImage is the number of augmentations per base image (>= 1);
-	// with mirrors each gives 3 images, so a side of n base images holds
+	// AugPerImage is the number of augmentations per base image; with
+	// both mirrors each gives 3 images, so a side of n base images holds
 	// n*AugPerImage*3 images. The paper's 1.5M images from 650 base
-	// images are AugPerImage ~ 770.
+	// images are AugPerImage ~ 770. 0 means no random augmentation: the
+	// train side holds the base images themselves (with Aug's mirror
+	// copies, if any).
 	AugPerImage int
 	// Aug configures the augmentations (zero value: DefaultAugment()).
 	Aug AugmentConfig
@@ -69,8 +71,8 @@ func Split(b *Base, cfg SplitConfig) (train, test Traced, err error) {
 	if !(frac > 0 && frac < 1) {
 		return nil, nil, fmt.Errorf("split: train fraction %v not in (0, 1)", cfg.TrainFrac)
 	}
-	if cfg.AugPerImage < 1 {
-		return nil, nil, fmt.Errorf("split: %d augmentations per image (want >= 1)", cfg.AugPerImage)
+	if cfg.AugPerImage < 0 {
+		return nil, nil, fmt.Errorf("split: %d augmentations per image (want >= 0)", cfg.AugPerImage)
 	}
 	aug, err := NewAugmenter(cfg.Aug)
 	if err != nil {
@@ -80,7 +82,8 @@ func Split(b *Base, cfg SplitConfig) (train, test Traced, err error) {
 	for i, l := range b.Labels {
 		byClass[l] = append(byClass[l], i)
 	}
-	per := cfg.AugPerImage * aug.cfg.Copies()
+	per := max(cfg.AugPerImage, 1) * aug.cfg.Copies()
+	orig := cfg.AugPerImage == 0
 	switch cfg.Mode {
 	case SplitPre:
 		var tr, te []int
@@ -98,14 +101,14 @@ func Split(b *Base, cfg SplitConfig) (train, test Traced, err error) {
 		if int64(len(tr))*int64(per) > math.MaxInt32 {
 			return nil, nil, fmt.Errorf("split: %d x %d images exceed %d", len(tr), per, math.MaxInt32)
 		}
-		return &AugmentedSet{base: b, bases: tr, per: per, aug: aug, seed: cfg.Seed},
+		return &AugmentedSet{base: b, bases: tr, per: per, aug: aug, seed: cfg.Seed, orig: orig},
 			&BaseView{base: b, idx: te}, nil
 	case SplitPost:
 		total := int64(b.Len()) * int64(per)
 		if total > math.MaxInt32 {
 			return nil, nil, fmt.Errorf("split: %d augmented images exceed %d", total, math.MaxInt32)
 		}
-		all := &AugmentedSet{base: b, bases: make([]int, b.Len()), per: per, aug: aug, seed: cfg.Seed}
+		all := &AugmentedSet{base: b, bases: make([]int, b.Len()), per: per, aug: aug, seed: cfg.Seed, orig: orig}
 		for i := range all.bases {
 			all.bases[i] = i
 		}
@@ -139,10 +142,12 @@ type AugmentedSet struct {
 	per   int   // images per base image (A * copies)
 	aug   *Augmenter
 	seed  uint64
+	orig  bool // no random augmentation: the base images and their mirror copies
 }
 
 // NewAugmentedSet augments every image of b (no split): augPerImage
-// augmentations of each, with cfg's mirrors.
+// augmentations of each, with cfg's mirrors; 0 augmentations give the
+// images themselves with their mirror copies.
 func NewAugmentedSet(b *Base, augPerImage int, cfg AugmentConfig, seed uint64) (*AugmentedSet, error) {
 	if err := b.Validate(); err != nil {
 		return nil, fmt.Errorf("augmented set: %w", err)
@@ -151,10 +156,10 @@ func NewAugmentedSet(b *Base, augPerImage int, cfg AugmentConfig, seed uint64) (
 	if err != nil {
 		return nil, err
 	}
-	if augPerImage < 1 {
+	if augPerImage < 0 {
 		return nil, fmt.Errorf("augmented set: %d augmentations per image", augPerImage)
 	}
-	s := &AugmentedSet{base: b, bases: make([]int, b.Len()), per: augPerImage * aug.cfg.Copies(), aug: aug, seed: seed}
+	s := &AugmentedSet{base: b, bases: make([]int, b.Len()), per: max(augPerImage, 1) * aug.cfg.Copies(), aug: aug, seed: seed, orig: augPerImage == 0}
 	if int64(len(s.bases))*int64(s.per) > math.MaxInt32 {
 		return nil, fmt.Errorf("augmented set: %d x %d images exceed %d", len(s.bases), s.per, math.MaxInt32)
 	}
@@ -176,6 +181,9 @@ func (s *AugmentedSet) Origin(i int) Origin {
 	if s.aug.cfg.Off {
 		return Origin{Base: s.bases[i/s.per], Aug: -1}
 	}
+	if s.orig {
+		return Origin{Base: s.bases[i/s.per], Aug: -1, Copy: i % c}
+	}
 	return Origin{Base: s.bases[i/s.per], Aug: (i % s.per) / c, Copy: i % c}
 }
 
@@ -185,6 +193,12 @@ func (s *AugmentedSet) Image(i int, dst []float32) (int, error) {
 		return 0, fmt.Errorf("augmented image %d of %d", i, s.Len())
 	}
 	o := s.Origin(i)
+	if s.orig {
+		var g [Pixels]float32
+		grayHalf(s.base.RGB[o.Base], g[:])
+		mirrorCopy(g[:], o.Copy, dst)
+		return s.base.Labels[o.Base], nil
+	}
 	p := s.aug.Params(s.seed, o.Base, o.Aug)
 	if err := s.aug.Apply(s.base.RGB[o.Base], &p, o.Copy, dst); err != nil {
 		return 0, fmt.Errorf("augmented image %d (%s): %w", i, s.base.IDs[o.Base], err)

@@ -127,7 +127,7 @@ func TestSplitErrors(t *testing.T) {
 	b := textures(t, TrainSet, 2, 1)
 	for _, c := range []SplitConfig{
 		{Mode: "middle", AugPerImage: 1},
-		{Mode: SplitPre, AugPerImage: 0},
+		{Mode: SplitPre, AugPerImage: -1},
 		{Mode: SplitPre, AugPerImage: 1, TrainFrac: 1.5},
 		{Mode: SplitPost, AugPerImage: 1 << 30},
 		{Mode: SplitPre, AugPerImage: 1, Aug: AugmentConfig{RotationDeg: -3}},

@@ -91,3 +91,15 @@ func TestBackendChoice(t *testing.T) {
 		}
 	}
 }
+
+// TestForkDetected: lsconf's own build carries the fork (go.mod's replace
+// directive); Fork must say so, or New would run one worker.
+func TestForkDetected(t *testing.T) {
+	fork, err := Fork()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !fork {
+		t.Fatal("Fork() = false in lsconf's own build (third_party/compute not in use?)")
+	}
+}

@@ -10,7 +10,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"io/fs"
 	"os"
 	"path"
 	"path/filepath"
@@ -38,6 +37,9 @@ type Options struct {
 	RunDir string
 	// Progress, when not nil, receives a progress bar.
 	Progress io.Writer
+	// MaxFileBytes bounds the size of a file read (0 =
+	// data.DefaultMaxFileBytes).
+	MaxFileBytes int64
 	// Source identifies a generated set for IndexSet (e.g. its kind and
 	// seed); a collection keeps one source. Empty means the set's name.
 	Source string
@@ -57,8 +59,13 @@ type Result struct {
 	Skipped int `json:"skipped"`
 	// Removed is the number of records pruned because their file is gone.
 	Removed int `json:"removed"`
-	// Unreadable lists the image files that could not be decoded.
+	// Unreadable lists the files that were read but are not a decodable
+	// PNG, JPEG or GIF image.
 	Unreadable []string `json:"unreadable,omitempty"`
+	// NotIndexed lists the entries data.SelectFiles skipped and the files
+	// that could not be read (too large, not a regular file, no
+	// permission), with reasons; they are not fatal.
+	NotIndexed []data.Skip `json:"not_indexed,omitempty"`
 	// Seconds is the wall time of the job.
 	Seconds float64 `json:"seconds"`
 }
@@ -72,13 +79,15 @@ type item struct {
 }
 
 // loaded is an item's content. badImage is set (and err nil) when the
-// bytes were read but are not a decodable image.
+// bytes were read but are not a decodable image; skip is set when the
+// file could not be read (why).
 type loaded struct {
 	hash     string
 	pixels   []float32
 	keep     []byte
 	label    string
 	badImage error
+	skip     string
 }
 
 // IndexFolder encodes every image below dir with m and stores it in the
@@ -106,47 +115,34 @@ func (db *DB) IndexFolder(ctx context.Context, m Model, dir string, opt Options)
 	// top (the contact sheet).
 	_, cmErr := data.ReadClassMap(filepath.Join(abs, data.ClassMapFile))
 	labelledOnly := cmErr == nil
-	var items []item
-	err = filepath.WalkDir(abs, func(p string, d fs.DirEntry, err error) error {
-		if err != nil {
-			return err
-		}
-		if d.IsDir() {
-			if p != abs && strings.HasPrefix(d.Name(), ".") {
-				return filepath.SkipDir
-			}
-			return nil
-		}
-		if !d.Type().IsRegular() || !data.IsImageName(d.Name()) {
-			return nil
-		}
-		rel, err := filepath.Rel(abs, p)
-		if err != nil {
-			return err
-		}
-		rel = filepath.ToSlash(rel)
+	sel, err := data.SelectFiles(abs, data.SelectOptions{})
+	if err != nil {
+		return Result{}, fmt.Errorf("index %w", err)
+	}
+	files := sel.Files
+	if !labelledOnly {
+		files = append(sel.Top, files...)
+	}
+	maxBytes := opt.MaxFileBytes
+	items := make([]item, 0, len(files))
+	for _, f := range files {
 		label := ""
-		if i := strings.IndexByte(rel, '/'); i > 0 {
-			label = rel[:i]
-		} else if labelledOnly {
-			return nil
+		if f.Class >= 0 {
+			label = sel.Classes[f.Class]
 		}
-		full := p
-		items = append(items, item{path: rel, label: label, load: func() (loaded, error) {
-			b, err := os.ReadFile(full)
+		full := f.Path
+		items = append(items, item{path: f.Rel, label: label, load: func() (loaded, error) {
+			b, err := data.ReadFileCapped(full, maxBytes)
 			if err != nil {
-				return loaded{}, err
+				return loaded{skip: readReason(err)}, nil
 			}
 			h := sha256.Sum256(b)
 			px, err := DecodeImage(b)
 			return loaded{hash: hex.EncodeToString(h[:]), pixels: px, label: label, badImage: err}, nil
 		}})
-		return nil
-	})
-	if err != nil {
-		return Result{}, fmt.Errorf("index %s: list images: %w", dir, err)
 	}
 	res, err := db.index(ctx, m, name, abs, items, opt)
+	res.NotIndexed = append(sel.Skipped, res.NotIndexed...)
 	if err != nil {
 		return res, fmt.Errorf("index %s into %s: %w", dir, db.path, err)
 	}
@@ -282,6 +278,11 @@ func (db *DB) index(ctx context.Context, m Model, name, root string, items []ite
 		if err != nil {
 			return res, fmt.Errorf("read %s: %w", it.path, err)
 		}
+		if ld.skip != "" {
+			res.NotIndexed = append(res.NotIndexed, data.Skip{Path: it.path, Reason: ld.skip})
+			bar.Add(1)
+			continue
+		}
 		old, ok := known[it.path]
 		if ok && old == ld.hash {
 			res.Skipped++
@@ -327,6 +328,9 @@ func (db *DB) ensureCollection(ctx context.Context, m Model, name, root, runDir 
 			return 0, fmt.Errorf("collection %q already indexes %s, not %s: choose another collection name", name, oldRoot, root)
 		}
 	case errors.Is(err, sql.ErrNoRows):
+		if err := ValidCollectionName(name); err != nil {
+			return 0, err
+		}
 		r, err := tx.ExecContext(ctx, `INSERT INTO collections(name, root, created) VALUES(?, ?, ?)`, name, root, time.Now().UTC().Format(time.RFC3339))
 		if err != nil {
 			return 0, fmt.Errorf("create collection %s: %w", name, err)
@@ -469,4 +473,15 @@ func cleanRel(p string) bool {
 	}
 	c := path.Clean(p)
 	return c == p && c != ".." && !strings.HasPrefix(c, "../")
+}
+
+// readReason is why a file could not be read, for Result.NotIndexed.
+func readReason(err error) string {
+	switch {
+	case errors.Is(err, data.ErrNotRegular):
+		return "not a regular file"
+	case errors.Is(err, data.ErrTooLarge):
+		return err.Error()
+	}
+	return "unreadable: " + err.Error()
 }

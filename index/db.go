@@ -62,6 +62,9 @@ type DB struct {
 
 // Open opens (creating when missing) the index database at path, in WAL
 // mode with a busy timeout so that a reader and an indexer can share it.
+// It refuses a file that is not an lsconf index (ErrNotIndex: another
+// application id, foreign tables or columns) and one that fails SQLite's
+// quick check (ErrCorrupt), before writing anything to it.
 func Open(path string) (*DB, error) {
 	if path == "" {
 		return nil, errors.New("open index: no database path")
@@ -77,6 +80,10 @@ func Open(path string) (*DB, error) {
 		return nil, fmt.Errorf("open index %s: %w", path, err)
 	}
 	db := &DB{sql: s, path: path}
+	if err := db.adopt(context.Background(), true); err != nil {
+		s.Close()
+		return nil, fmt.Errorf("open index %s: %w", path, err)
+	}
 	if _, err := s.Exec(schema); err != nil {
 		s.Close()
 		return nil, fmt.Errorf("open index %s: not an lsconf index or unreadable: %w", path, err)
@@ -98,9 +105,6 @@ func (db *DB) Path() string { return db.path }
 
 // Close closes the database.
 func (db *DB) Close() error { return db.sql.Close() }
-
-// SQL exposes the underlying database for read-only checks (tests, tools).
-func (db *DB) SQL() *sql.DB { return db.sql }
 
 func (db *DB) meta(ctx context.Context, key string) (string, bool, error) {
 	var v string

@@ -17,3 +17,10 @@ type Model interface {
 	// to n encodings of n_d values each.
 	Encode(images []float32, n int) ([]float32, error)
 }
+
+// Check returns nil when m is the model this identity describes (same ID
+// and layout), else an error wrapping ErrModelMismatch; path names the
+// index in the message.
+func (id Identity) Check(path string, m Model) error {
+	return checkIdentity(path, id, m)
+}

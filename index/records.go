@@ -12,9 +12,10 @@ import (
 	"image/png"
 	"math"
 	"net/http"
-	"os"
 	"path/filepath"
 	"strings"
+
+	"github.com/lsconf/lsconf/data"
 )
 
 // ErrNotFound is returned (wrapped) for a record or collection that is not
@@ -273,7 +274,9 @@ func (r Record) File() string {
 
 // Image returns the bytes and content type of the record's image: the
 // indexed file itself (only files inside the collection's root), or a PNG
-// of the stored 32x32 pixels for records of generated sets.
+// of the stored 32x32 pixels for records of generated sets. The file must
+// be a regular file of at most data.DefaultMaxFileBytes (a FIFO or device
+// put in its place is refused at once, never waited on).
 func (r Record) Image() ([]byte, string, error) {
 	if r.pixels != nil {
 		b, err := grayPNG(r.pixels)
@@ -283,7 +286,7 @@ func (r Record) Image() ([]byte, string, error) {
 	if f == "" {
 		return nil, "", fmt.Errorf("record %d: no image file", r.ID)
 	}
-	b, err := os.ReadFile(f)
+	b, err := data.ReadFileCapped(f, 0)
 	if err != nil {
 		return nil, "", fmt.Errorf("record %d: %w", r.ID, err)
 	}

@@ -62,9 +62,11 @@ func TrainCloud(name string, points [][]float64, labels []int) Cloud {
 }
 
 // GeneralizationCloud returns the paper's generalization cloud: large
-// outlined points.
+// outlined points; above GenLargeMax points the markers shrink (to 1.5 x
+// SmallPoint at most 1/sqrt(n)) so that a large set does not hide the
+// training points.
 func GeneralizationCloud(name string, points [][]float64, labels []int) Cloud {
-	return Cloud{Name: name, Points: points, Labels: labels, Radius: LargePoint, Outline: true}
+	return Cloud{Name: name, Points: points, Labels: labels, Radius: genRadius(len(points)), Outline: true}
 }
 
 // View is the square region of the LS a scatter shows, [-Half, Half] on

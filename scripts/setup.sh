@@ -1,11 +1,16 @@
 #!/usr/bin/env bash
 # Installs what lsconf's build and tests need on a fresh Debian machine:
-# Go modules (from the Go module proxy). Idempotent; safe to re-run.
+# Go modules (from the Go module proxy), chromium and dataset-fashion-mnist
+# (from Debian). Idempotent; safe to re-run.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export PATH="$PATH:/usr/local/go/bin"
 command -v go >/dev/null || { echo "setup: Go is not installed (expected /usr/local/go/bin/go)" >&2; exit 1; }
 go mod download
+# The upstream release of the compute fork, for scripts/fork-diff.sh, the
+# fmt-check and the test that builds lsconf without the fork (go.mod's
+# replace hides it from go mod download).
+go mod download "github.com/gomlx/compute@$(awk '$1 == "github.com/gomlx/compute" && $2 ~ /^v/ {print $2; exit}' go.mod)"
 
 # Chromium drives the browser test of the search page (web/browser_test.go).
 # Installed from Debian when missing; without it that test skips itself.
@@ -17,5 +22,20 @@ if ! command -v chromium >/dev/null 2>&1 && [ ! -x /usr/bin/chromium ]; then
     fi
   else
     echo "setup: chromium is missing and cannot be installed here (needs root and apt-get); the browser test will be skipped" >&2
+  fi
+fi
+
+# Fashion-MNIST (lsconf train --data fashion-mnist) from Debian's
+# dataset-fashion-mnist. Installed when missing; without it the tests that
+# read the real set skip themselves and --data fashion-mnist says how to
+# install it.
+if [ ! -d /usr/share/datasets/fashion-mnist ]; then
+  if command -v apt-get >/dev/null 2>&1 && [ "$(id -u)" = 0 ]; then
+    echo "setup: installing dataset-fashion-mnist (lsconf train --data fashion-mnist)" >&2
+    if ! { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq dataset-fashion-mnist; } >/tmp/lsconf-setup-fashion-mnist.log 2>&1; then
+      echo "setup: could not install dataset-fashion-mnist (see /tmp/lsconf-setup-fashion-mnist.log); --data fashion-mnist will not work and its tests will be skipped" >&2
+    fi
+  else
+    echo "setup: dataset-fashion-mnist is missing and cannot be installed here (needs root and apt-get); --data fashion-mnist will not work and its tests will be skipped" >&2
   fi
 fi

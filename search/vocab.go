@@ -144,8 +144,12 @@ type Target struct {
 	Terms []Term `json:"terms"`
 	// Random is set when the point was drawn inside a cluster.
 	Random bool `json:"random,omitempty"`
-	// Point is the LS point (n_d values).
+	// Point is the LS point (n_d values); for a blend of several classes
+	// the point on the arc between their centres, nil when there is none
+	// (see blend.go).
 	Point []float64 `json:"point"`
+	// Note says how a blend was searched (blend.go); empty otherwise.
+	Note string `json:"note,omitempty"`
 }
 
 // blend is a resolved expression: weights per class and a random flag.
@@ -171,6 +175,9 @@ func (v *Vocab) Parse(text string, random bool, seed uint64) (Target, error) {
 	}
 	b, err := v.resolve(q, 0)
 	if err != nil {
+		return t, err
+	}
+	if err := checkBlend(b.w, text); err != nil {
 		return t, err
 	}
 	b.random = b.random || random
@@ -249,8 +256,8 @@ func (v *Vocab) resolve(q string, depth int) (blend, error) {
 			w := 1.0
 			if len(f) > 1 {
 				if x, err := strconv.ParseFloat(f[0], 64); err == nil {
-					if !(x >= 0) || math.IsInf(x, 0) {
-						return blend{}, fmt.Errorf("text query: weight %v in %q must be a non-negative number", f[0], q)
+					if err := checkWeight(x, f[0], q); err != nil {
+						return blend{}, err
 					}
 					w, f = x, f[1:]
 				}

@@ -19,32 +19,6 @@
 //     lines every LogEvery steps.
 //   - eval.json: the final evaluation (EvalReport).
 //
-// Decisions (see also docs/training.md):
-//   - Seeds: Config.Seed draws the initial weights and the batch order
-//     (data.EpochOrder of the seed and the epoch); callers use the same
-//     seed for the split and the augmentations (the CLI does), which is the
-//     paper's "random seed fixed for the experiment". The built-in textures
-//     have their own data seed, so runs of different seeds share the data.
-//   - Resume is exact: the batch order depends only on (seed, epoch), the
-//     checkpoint holds the position and the epoch's running sums, and
-//     metrics lines written after the checkpoint are dropped and written
-//     again. The same seed, data and settings give the same weights and
-//     the same metrics log (wall times aside) on the same machine.
-//   - A run folder is never replaced unless Force; a resume must agree
-//     with run.json on every recorded setting, and its data must have the
-//     run's classes; a checkpoint must match run.json (width, n_c, n_d,
-//     layout, classes, encoder). Every refusal happens before anything is
-//     written.
-//   - The last batch of an epoch may be smaller (it compiles a second
-//     graph); batches have at least 2 images (batch norm).
-//   - Train figures are means over the epoch's samples; the L_G figure is
-//     the loss term as the step saw it (with the sum reduction, a sum over
-//     the batch). Evaluation figures are per image: EvalResult.LG is the
-//     mean f_d distance to the own cluster.
-//   - Evaluation sets may hold any subset of the run's classes, matched by
-//     name; a class the run does not know is an error.
-//   - Run.ID is the first 16 hex digits of SHA-256(run.json, checkpoint
-//     checksum): the same weights give the same ID, further training or a
-//     new run changes it.
-//   - Config.KG = 0 means the default k_g (0.2): use mode "ce" for no L_G.
+// Decisions (seeds, exact resume, refusals, batch sizes, reported figures,
+// evaluation sets, run IDs, k_g) are in docs/training.md.
 package train

@@ -40,11 +40,11 @@ type Result struct {
 
 // EvalReport is eval.json: the final evaluation of a finished run.
 type EvalReport struct {
-	ID       string       `json:"id"`
-	Position Position     `json:"position"`
-	Train    TrainFigures `json:"train"`
-	Test     *EvalResult  `json:"test,omitempty"`
-	Gen      *EvalResult  `json:"gen,omitempty"`
+	ID       string      `json:"id"`
+	Position Position    `json:"position"`
+	Train    TrainMeans  `json:"train"`
+	Test     *EvalResult `json:"test,omitempty"`
+	Gen      *EvalResult `json:"gen,omitempty"`
 }
 
 // ErrDiverged is wrapped by the error Train returns when the loss became
@@ -101,7 +101,7 @@ type trainer struct {
 	stepAcc  epochAcc // since the last step line
 	wall0    float64  // wall seconds before this process
 	start    time.Time
-	net      *model.Net
+	net      *model.Trainer
 	metrics  metricsLog
 	lastSum  [32]byte
 	test     *EvalResult
@@ -124,6 +124,14 @@ func prepare(cfg Config, sets Sets, dir string) (*trainer, error) {
 	}
 	cfg.Data.TrainLen = sets.Train.Len()
 	cfg.Data.TestLen, cfg.Data.GenLen = setLen(sets.Test), setLen(sets.Gen)
+	hash, err := DataHash(sets)
+	if err != nil {
+		return nil, fmt.Errorf("train %s: %w", dir, err)
+	}
+	cfg.Data.Hash = hash
+	if !cfg.Resume {
+		cfg.Data = cfg.Data.anchored(dir)
+	}
 	t := &trainer{cfg: cfg, sets: sets, dir: dir, classes: classes, start: time.Now(),
 		metrics: metricsLog{path: filepath.Join(dir, MetricsFile)}}
 	for i, s := range []data.Set{sets.Train, sets.Test, sets.Gen} {
@@ -195,6 +203,12 @@ func (t *trainer) readForResume() error {
 	}
 	if err := sameRun(info.TrainConfig(), t.cfg); err != nil {
 		return fmt.Errorf("resume %s: %w", t.dir, err)
+	}
+	if err := checkDataSource(info.Data, t.cfg.Data, t.dir, t.cfg.ForceData); err != nil {
+		return fmt.Errorf("resume %s: %w", t.dir, err)
+	}
+	if info.Data.Hash != "" && info.Data.Hash != t.cfg.Data.Hash {
+		t.logf("warning: the data's content changed since the run started (hash %s, now %s): resuming on the images as they are now\n", info.Data.Hash, t.cfg.Data.Hash)
 	}
 	if !slices.Equal(info.Classes, t.classes) {
 		return fmt.Errorf("resume %s: the data's classes %q differ from the run's classes %q", t.dir, t.classes, info.Classes)
@@ -360,7 +374,11 @@ func (t *trainer) runEpoch(ctx context.Context, epoch, nb int) error {
 		}
 		f := t.acc.figures()
 		bar.Add(1)
-		bar.Status("loss %.4g acc %.1f%% L_G %.4g", f.Loss, 100*f.Acc, f.LG)
+		if t.cfg.Mode == model.ModeCE {
+			bar.Status("loss %.4g acc %.1f%%", f.Loss, 100*f.Acc) // L_G is not trained: not shown
+		} else {
+			bar.Status("loss %.4g acc %.1f%% L_G %.4g", f.Loss, 100*f.Acc, f.LG)
+		}
 		if t.cfg.AfterStep != nil {
 			t.cfg.AfterStep(t.pos.Step)
 		}
@@ -374,7 +392,7 @@ func (t *trainer) endEpoch(ctx context.Context, epoch int) error {
 	l := t.cfg.Layout
 	t.test, t.gen = nil, nil
 	if t.sets.Test != nil && t.sets.Test.Len() > 0 {
-		if t.test, err = EvaluateNet(t.net, l, t.classes, t.sets.Test, "test"); err != nil {
+		if t.test, err = EvaluateNet(t.net.Net(), l, t.classes, t.sets.Test, "test"); err != nil {
 			return err
 		}
 	}
@@ -382,7 +400,7 @@ func (t *trainer) endEpoch(ctx context.Context, epoch int) error {
 		return err
 	}
 	if t.sets.Gen != nil && t.sets.Gen.Len() > 0 {
-		if t.gen, err = EvaluateNet(t.net, l, t.classes, t.sets.Gen, "gen"); err != nil {
+		if t.gen, err = EvaluateNet(t.net.Net(), l, t.classes, t.sets.Gen, "gen"); err != nil {
 			return err
 		}
 	}
@@ -394,15 +412,21 @@ func (t *trainer) endEpoch(ctx context.Context, epoch int) error {
 	if err := t.metrics.append(line); err != nil {
 		return err
 	}
-	t.logf("%s\n", epochLine(line, t.cfg.Epochs))
+	t.logf("%s\n", epochLine(line, t.cfg.Epochs, t.cfg.Mode))
 	t.pos = Position{Step: t.pos.Step, Epoch: epoch + 1}
 	t.acc = epochAcc{}
 	return t.save(epoch+1 == t.cfg.Epochs)
 }
 
-// epochLine is the status line printed after an epoch.
-func epochLine(m MetricsLine, epochs int) string {
-	s := fmt.Sprintf("epoch %d/%d: train loss %.4g ce %.4g L_G %.4g acc %.1f%%", m.Epoch, epochs, m.Train.Loss, m.Train.CE, m.Train.LG, 100*m.Train.Acc)
+// epochLine is the status line printed after an epoch. In mode ce L_G is
+// not trained; it is shown only as a labelled diagnostic.
+func epochLine(m MetricsLine, epochs int, mode model.Mode) string {
+	var s string
+	if mode == model.ModeCE {
+		s = fmt.Sprintf("epoch %d/%d: train loss (L_CE) %.4g acc %.1f%% [diagnostic, not trained: L_G %.4g]", m.Epoch, epochs, m.Train.Loss, 100*m.Train.Acc, m.Train.LG)
+	} else {
+		s = fmt.Sprintf("epoch %d/%d: train loss %.4g ce %.4g L_G %.4g acc %.1f%%", m.Epoch, epochs, m.Train.Loss, m.Train.CE, m.Train.LG, 100*m.Train.Acc)
+	}
 	for _, e := range []struct {
 		name string
 		s    *EvalSummary

@@ -22,7 +22,7 @@ func writeJSON(w http.ResponseWriter, status int, v any) {
 }
 
 func fail(w http.ResponseWriter, status int, err error) {
-	writeJSON(w, status, map[string]string{"error": err.Error()})
+	writeJSON(w, status, map[string]string{"error": clip(err.Error(), maxErrorBytes)})
 }
 
 // info is GET /api/info: the model, layout, classes, collections, counts.
@@ -99,12 +99,12 @@ func (s *Server) points(w http.ResponseWriter, r *http.Request) {
 		}
 		limit = min(n, limit)
 	}
-	n := e.Snap.Len()
-	nd := e.Snap.ND
+	n := e.Len()
 	step := max(1, (n+limit-1)/limit)
 	pts := make([]point, 0, n/step+1)
 	for i := 0; i < n; i += step {
-		pts = append(pts, point{ID: e.Snap.IDs[i], Z: e.Snap.Z[i*nd : i*nd+min(nd, 2)], Label: e.Snap.Labels[i], Collection: e.Snap.Collections[i]})
+		en := e.Entry(i)
+		pts = append(pts, point{ID: en.ID, Z: en.Z[:min(len(en.Z), 2)], Label: en.Label, Collection: en.Collection})
 	}
 	writeJSON(w, http.StatusOK, map[string]any{"total": n, "shown": len(pts), "points": pts})
 }
@@ -130,14 +130,15 @@ func (s *Server) k(r *http.Request) (int, error) {
 	return k, nil
 }
 
-func (s *Server) run(w http.ResponseWriter, e *search.Engine, q search.Query, k int) {
+func (s *Server) run(w http.ResponseWriter, e *search.Searcher, q search.Query, k int) {
 	start := time.Now()
+	q = search.MarkOutside(q)
 	res, err := e.Search(q, k)
 	if err != nil {
 		fail(w, http.StatusBadRequest, err)
 		return
 	}
-	writeJSON(w, http.StatusOK, searchResponse{Query: q, K: k, Searched: e.Snap.Len(), Millis: float64(time.Since(start).Microseconds()) / 1000, Results: res})
+	writeJSON(w, http.StatusOK, searchResponse{Query: q, K: k, Searched: e.Len(), Millis: float64(time.Since(start).Microseconds()) / 1000, Results: res})
 }
 
 // searchImage is POST /api/search/image (multipart field "image").
@@ -172,7 +173,11 @@ func (s *Server) searchImage(w http.ResponseWriter, r *http.Request) {
 		fail(w, http.StatusBadRequest, err)
 		return
 	}
-	px, err := index.DecodeImage(b)
+	px, err := s.decode(r.Context(), b)
+	if errors.Is(err, errBudget) {
+		fail(w, http.StatusRequestEntityTooLarge, err)
+		return
+	}
 	if err != nil {
 		fail(w, http.StatusUnsupportedMediaType, fmt.Errorf("the upload is not a usable image: %v", err))
 		return
@@ -182,18 +187,7 @@ func (s *Server) searchImage(w http.ResponseWriter, r *http.Request) {
 		fail(w, status, err)
 		return
 	}
-	s.encMu.Lock()
-	z, err := s.cfg.Model.Encode(px, 1)
-	s.encMu.Unlock()
-	if err != nil {
-		fail(w, http.StatusInternalServerError, fmt.Errorf("encode the query: %w", err))
-		return
-	}
-	zz := make([]float64, len(z))
-	for i, x := range z {
-		zz[i] = float64(x)
-	}
-	q, err := e.PointQuery(zz)
+	q, err := e.ImageQuery(batchedModel{Model: s.cfg.Model, b: s.enc, ctx: r.Context()}, px)
 	if err != nil {
 		fail(w, http.StatusInternalServerError, err)
 		return
@@ -209,6 +203,10 @@ func (s *Server) searchText(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	text := r.FormValue("q")
+	if len(text) > s.cfg.MaxQueryBytes {
+		fail(w, http.StatusRequestEntityTooLarge, fmt.Errorf("query of %d bytes over the limit of %d bytes", len(text), s.cfg.MaxQueryBytes))
+		return
+	}
 	random := r.FormValue("random") == "1" || r.FormValue("random") == "true"
 	var seed uint64
 	if sv := r.FormValue("seed"); sv != "" {
@@ -229,7 +227,7 @@ func (s *Server) searchText(w http.ResponseWriter, r *http.Request) {
 	}
 	q, err := e.TextQuery(voc, text, random, seed)
 	if err != nil {
-		writeJSON(w, http.StatusBadRequest, map[string]any{"error": err.Error(), "known_words": voc.Known()})
+		writeJSON(w, http.StatusBadRequest, map[string]any{"error": clip(err.Error(), maxErrorBytes), "known_words": voc.Known()})
 		return
 	}
 	s.run(w, e, q, k)
@@ -247,12 +245,7 @@ func (s *Server) searchPoint(w http.ResponseWriter, r *http.Request) {
 		fail(w, status, err)
 		return
 	}
-	z, err := search.ParsePoint(r.FormValue("z"), e.Snap.ND)
-	if err != nil {
-		fail(w, http.StatusBadRequest, err)
-		return
-	}
-	q, err := e.PointQuery(z)
+	q, err := e.Query(r.Context(), search.Spec{Point: r.FormValue("z")})
 	if err != nil {
 		fail(w, http.StatusBadRequest, err)
 		return
@@ -273,21 +266,16 @@ func (s *Server) searchRecord(w http.ResponseWriter, r *http.Request) {
 		fail(w, http.StatusBadRequest, fmt.Errorf("id %q: want a record id", r.FormValue("id")))
 		return
 	}
-	rec, err := s.cfg.DB.Record(r.Context(), id)
-	if err != nil {
-		fail(w, statusOf(err), err)
-		return
-	}
 	e, status, err := s.engine(r.Context(), r.FormValue("collection"))
 	if err != nil {
 		fail(w, status, err)
 		return
 	}
-	z := make([]float64, len(rec.Z))
-	for i, x := range rec.Z {
-		z[i] = float64(x)
+	q, err := e.RecordQuery(r.Context(), id)
+	if err != nil {
+		fail(w, statusOf(err), err)
+		return
 	}
-	q := search.Query{V: rec.V, Point: z, Record: rec.ID}
 	s.run(w, e, q, k)
 }
 

@@ -7,8 +7,6 @@ import (
 	"fmt"
 	"io/fs"
 	"net/http"
-	"slices"
-	"strings"
 	"sync"
 	"time"
 
@@ -36,16 +34,38 @@ type Config struct {
 	// ReloadEvery is the least time between two (background) reloads of a
 	// search snapshot while the index keeps changing (0 = 2 s).
 	ReloadEvery time.Duration
+	// AllowHosts are host names served besides IP addresses and
+	// localhost (the DNS-rebinding guard; see hostAllowed).
+	AllowHosts []string
+	// MaxBody bounds the body of every route but the image upload
+	// (0 = DefaultMaxBody).
+	MaxBody int64
+	// MaxQueryBytes bounds a word query (0 = DefaultMaxQueryBytes).
+	MaxQueryBytes int
+	// MaxSnapshots bounds the cached search snapshots, one per distinct
+	// collection filter (0 = DefaultMaxSnapshots).
+	MaxSnapshots int
+	// DecodeBudget bounds the decoded bytes of the uploads decoded at once
+	// (0 = DefaultDecodeBudget); DecodeSlots bounds their number
+	// (0 = GOMAXPROCS).
+	DecodeBudget int64
+	DecodeSlots  int
+	// MaxEncodeBatch bounds how many queued image queries are encoded in
+	// one call (0 = DefaultMaxEncodeBatch).
+	MaxEncodeBatch int
 }
 
 // Server is the HTTP handler of the search page and API.
 type Server struct {
 	cfg     Config
 	mux     *http.ServeMux
-	mu      sync.Mutex // guards engines, vocab
+	mu      sync.Mutex // guards engines, loading, vocab
 	engines map[string]*loaded
+	loading map[string]chan struct{} // snapshots being loaded, closed when done
+	loads   chan struct{}            // bounds the snapshots loaded at once
 	vocab   *search.Vocab
-	encMu   sync.Mutex // the model encodes one request at a time
+	decodes *budget
+	enc     *batcher
 }
 
 // New makes a Server. When a model is given it must be the one that built
@@ -66,12 +86,17 @@ func New(cfg Config) (*Server, error) {
 	if cfg.ReloadEvery <= 0 {
 		cfg.ReloadEvery = 2 * time.Second
 	}
+	cfg = cfg.withLimits()
 	if cfg.Model != nil {
 		if err := cfg.DB.CheckModel(context.Background(), cfg.Model); err != nil {
 			return nil, fmt.Errorf("web: %w", err)
 		}
 	}
-	s := &Server{cfg: cfg, mux: http.NewServeMux(), engines: map[string]*loaded{}}
+	s := &Server{cfg: cfg, mux: http.NewServeMux(), engines: map[string]*loaded{}, loading: map[string]chan struct{}{},
+		loads: make(chan struct{}, 2), decodes: newBudget(cfg.DecodeBudget, cfg.DecodeSlots)}
+	if cfg.Model != nil {
+		s.enc = newBatcher(cfg.Model, cfg.MaxEncodeBatch)
+	}
 	static, err := fs.Sub(assets, "assets")
 	if err != nil {
 		return nil, fmt.Errorf("web: assets: %w", err)
@@ -96,6 +121,9 @@ func New(cfg Config) (*Server, error) {
 // ServeHTTP implements http.Handler.
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("X-Content-Type-Options", "nosniff")
+	if !s.guard(w, r) {
+		return
+	}
 	s.mux.ServeHTTP(w, r)
 }
 
@@ -112,91 +140,12 @@ func (s *Server) page(w http.ResponseWriter, r *http.Request) {
 // errEmpty is the message of an index with no records yet.
 var errEmpty = errors.New("the index is empty: add images with \"lsconf index --run RUN --images DIR --db FILE\" first")
 
-// loaded is a search snapshot, when it was loaded, and whether a newer
-// one is being loaded in the background.
-type loaded struct {
-	e         *search.Engine
-	at        time.Time
-	reloading bool
-}
-
-// engine returns the search snapshot of the named collections. The first
-// request of a collection filter loads it; afterwards, when the index has
-// changed and the snapshot is older than ReloadEvery, a newer one is loaded
-// in the background while requests keep using the current one (a
-// consistent committed state), so searches never wait for a reload.
-func (s *Server) engine(ctx context.Context, collection string) (*search.Engine, int, error) {
-	var cols []string
-	if collection != "" {
-		cols = strings.Split(collection, ",")
-		slices.Sort(cols)
-	}
-	key := strings.Join(cols, ",")
-	gen, err := s.cfg.DB.Generation(ctx)
-	if err != nil {
-		return nil, http.StatusInternalServerError, err
-	}
-	s.mu.Lock()
-	if l, ok := s.engines[key]; ok {
-		if l.e.Snap.Generation != gen && !l.reloading && time.Since(l.at) >= s.cfg.ReloadEvery {
-			l.reloading = true
-			go s.reload(key, cols)
-		}
-		s.mu.Unlock()
-		return l.e, 0, nil
-	}
-	s.mu.Unlock()
-	e, status, err := s.load(ctx, key, cols)
-	if err != nil {
-		return nil, status, err
-	}
-	s.mu.Lock()
-	if l, ok := s.engines[key]; !ok || l.e.Snap.Generation < e.Snap.Generation {
-		s.engines[key] = &loaded{e: e, at: time.Now()}
-	}
-	s.mu.Unlock()
-	return e, 0, nil
-}
-
-// reload loads a newer snapshot in the background and installs it.
-func (s *Server) reload(key string, cols []string) {
-	e, _, err := s.load(context.Background(), key, cols)
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	l := s.engines[key]
-	if err != nil {
-		// Keep answering with the snapshot we have; retry after ReloadEvery.
-		l.reloading, l.at = false, time.Now()
-		return
-	}
-	s.engines[key] = &loaded{e: e, at: time.Now()}
-}
-
-func (s *Server) load(ctx context.Context, key string, cols []string) (*search.Engine, int, error) {
-	e, err := search.Load(ctx, s.cfg.DB, cols...)
-	switch {
-	case errors.Is(err, index.ErrNoModel):
-		return nil, http.StatusConflict, errEmpty
-	case errors.Is(err, index.ErrNotFound):
-		return nil, http.StatusNotFound, err
-	case err != nil:
-		return nil, http.StatusInternalServerError, err
-	}
-	if e.Snap.Len() == 0 {
-		if key == "" {
-			return nil, http.StatusConflict, errEmpty
-		}
-		return nil, http.StatusConflict, fmt.Errorf("collection %s has no records yet", key)
-	}
-	return e, 0, nil
-}
-
 // vocabulary returns the text vocabulary for the index's classes.
-func (s *Server) vocabulary(e *search.Engine) (*search.Vocab, error) {
+func (s *Server) vocabulary(e *search.Searcher) (*search.Vocab, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if s.vocab == nil {
-		v, err := search.NewVocab(e.Layout(), e.Identity.Classes, s.cfg.Vocab...)
+		v, err := search.NewVocab(e.Layout(), e.Identity().Classes, s.cfg.Vocab...)
 		if err != nil {
 			return nil, err
 		}

@@ -32,7 +32,7 @@ func newBenchCmd(g *globalOptions) *cobra.Command {
     on the same data (its top-10 must equal lsconf's, id for id),
     interleaved with lsconf's in --rounds rounds so that machine load hits
     both alike.
-It prints the medians, the ratios lsconf / peer, issue 7's targets with
+It prints the medians, the ratios lsconf / peer, lsconf's speed targets with
 pass/fail, the load average before and after, the CPU model, cores,
 GOEXPERIMENT, the backend parallelism and the SIMD kernel set ("avx512",
 "avx2" or "go"; the JSON's top-level "kernels"). GOMLX_SIMD_AVX512=false

@@ -8,11 +8,12 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/lsconf/lsconf/demo"
 	"github.com/lsconf/lsconf/report"
 )
 
 func newDemoCmd(g *globalOptions) *cobra.Command {
-	c := report.DefaultDemoConfig()
+	c := demo.DefaultConfig()
 	var asJSON bool
 	cmd := &cobra.Command{
 		Use:   "demo",
@@ -45,7 +46,7 @@ made again. Other settings in an existing folder are refused: use another --out.
 			if !g.quiet {
 				cfg.Progress = cmd.ErrOrStderr()
 			}
-			res, err := report.Demo(cmd.Context(), cfg)
+			res, err := demo.Run(cmd.Context(), cfg)
 			if err != nil {
 				return err
 			}
@@ -71,11 +72,12 @@ made again. Other settings in an existing folder are refused: use another --out.
 			for _, k := range keys {
 				fmt.Fprintf(tw, "%s\t%s\n", k, filepath.Join(res.Out, res.Files[k]))
 			}
-			fmt.Fprintf(tw, "run\t%s\n", filepath.Join(res.Out, "run"))
-			fmt.Fprintf(tw, "index\t%s\n", filepath.Join(res.Out, "index.db"))
-			fmt.Fprintf(tw, "images\t%s, %s\n", filepath.Join(res.Out, "data", "train"), filepath.Join(res.Out, "data", "gen"))
+			in := func(rel string) string { return filepath.Join(res.Out, filepath.FromSlash(rel)) }
+			fmt.Fprintf(tw, "run\t%s\n", in(demo.RunDir))
+			fmt.Fprintf(tw, "index\t%s\n", in(demo.IndexDB))
+			fmt.Fprintf(tw, "images\t%s, %s\n", in(demo.TrainData), in(demo.GenData))
 			tw.Flush()
-			fmt.Fprintf(w, "\nopen %s, or search the index: lsconf serve --db %s\n", filepath.Join(res.Out, report.ReportHTML), filepath.Join(res.Out, "index.db"))
+			fmt.Fprintf(w, "\nopen %s, or search the index: lsconf serve --db %s\n", in(report.ReportHTML), in(demo.IndexDB))
 			return nil
 		},
 	}

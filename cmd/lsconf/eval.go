@@ -2,9 +2,13 @@ package main
 
 import (
 	"errors"
+	"fmt"
+	"runtime"
 
 	"github.com/spf13/cobra"
 
+	"github.com/lsconf/lsconf/data"
+	"github.com/lsconf/lsconf/search"
 	"github.com/lsconf/lsconf/train"
 )
 
@@ -14,6 +18,29 @@ type evalOutput struct {
 	Run      string              `json:"run"`
 	Position train.Position      `json:"position"`
 	Results  []*train.EvalResult `json:"results"`
+	// Metrics are the metric-learning figures of each result's set, in the
+	// same order (retrieval by sim and by distance, NMI/AMI).
+	Metrics []*search.SetMetrics `json:"metrics"`
+}
+
+// evalSet evaluates one set with the run: accuracy and conformance, and
+// the metric-learning figures of its encodings.
+func evalSet(cmd *cobra.Command, run *train.Run, set data.Set, name string, out *evalOutput) error {
+	inf, err := run.InferSet(cmd.Context(), set)
+	if err != nil {
+		return err
+	}
+	r, err := train.Score(run.Layout(), run.Classes(), inf.Z, inf.Logits, inf.Labels)
+	if err != nil {
+		return fmt.Errorf("eval %s: %w", name, err)
+	}
+	r.Name = name
+	m, err := search.EvaluateSet(run.Layout(), inf.Z, inf.Labels, 10, runtime.NumCPU())
+	if err != nil {
+		return fmt.Errorf("eval %s: %w", name, err)
+	}
+	out.Results, out.Metrics = append(out.Results, r), append(out.Metrics, m)
+	return nil
 }
 
 func newEvalCmd(g *globalOptions) *cobra.Command {
@@ -27,7 +54,10 @@ JSON: the accuracy of the classifier head and of the nearest-cluster labels, bot
 confusion matrices ([true][predicted]), and how the encodings keep to the
 configured latent space: per class the median z and its distance to the
 configured centre, the share of points within r_c of their own centre, the
-share outside the configured space (v all zero) and max |z|.
+share outside the configured space (v all zero) and max |z|; and the
+metric-learning figures of each set (every image a query against the others,
+exact): P@1, P@10, R-precision, MAP@R and MRR ranked by sim (eq 15) and by
+distance in z, and NMI / AMI of the nearest-cluster label (docs/search.md).
 
 Without --data, the run's own test and generalization sets are rebuilt from
 run.json. --data DIR evaluates every image of an ImageFolder ("builtin" and
@@ -48,34 +78,28 @@ run's.`,
 			out := evalOutput{ID: run.ID(), Run: runDir, Position: run.Position()}
 			if dataSpec == "" {
 				info := run.Info()
-				sets, err := runSets(cmd, info.Data, info.Config.Seed, g.quiet)
+				sets, err := runSets(cmd, info.Data.Located(runDir), info.Config.Seed, g.quiet)
 				if err != nil {
 					return err
 				}
 				if sets.Test != nil {
-					r, err := run.Evaluate(sets.Test, "test")
-					if err != nil {
+					if err := evalSet(cmd, run, sets.Test, "test", &out); err != nil {
 						return err
 					}
-					out.Results = append(out.Results, r)
 				}
 				if sets.Gen != nil {
-					r, err := run.Evaluate(sets.Gen, "gen")
-					if err != nil {
+					if err := evalSet(cmd, run, sets.Gen, "gen", &out); err != nil {
 						return err
 					}
-					out.Results = append(out.Results, r)
 				}
 			} else {
-				base, err := loadBase(cmd, dataSpec, dataSeed, g.quiet)
+				base, err := loadSet(cmd, dataSpec, dataSeed, g.quiet)
 				if err != nil {
 					return err
 				}
-				r, err := run.Evaluate(base, dataSpec)
-				if err != nil {
+				if err := evalSet(cmd, run, base, dataSpec, &out); err != nil {
 					return err
 				}
-				out.Results = append(out.Results, r)
 			}
 			return printJSON(cmd.OutOrStdout(), out)
 		},

@@ -27,7 +27,7 @@ func newIndexCmd(g *globalOptions) *cobra.Command {
 	var runDir, images, dbPath, collection, builtin string
 	var batch int
 	var dataSeed uint64
-	var keepMissing, asJSON bool
+	var keepMissing, asJSON, check bool
 	cmd := &cobra.Command{
 		Use:   "index",
 		Short: "Encode a folder of images once and store the encodings in a search index",
@@ -42,13 +42,22 @@ with another run than the one that built the index is refused.
 
 Re-running resumes: images already stored with the same content are skipped,
 changed files are re-encoded, files that disappeared are removed (unless
---keep-missing). A killed run loses at most the batch in flight.`,
+--keep-missing). A killed run loses at most the batch in flight.
+
+Only lsconf's own databases are opened (SQLite application id and schema), and a
+database that fails SQLite's quick check is refused; --check --db FILE runs the
+full check (integrity, duplicates, orphans, every v recomputed from its z) and
+exits non-zero when it fails.`,
 		Example: `  lsconf index --run runs/ceg --images ~/market --db textures.db
   lsconf index --run runs/ceg --images ~/wildtrack --db textures.db --collection wildtrack
   lsconf search --db textures.db --image ~/market/dots/0001.png --collection wildtrack
-  lsconf index --run runs/ceg --builtin gen --db gen.db && lsconf search eval --db gen.db`,
+  lsconf index --run runs/ceg --builtin gen --db gen.db && lsconf search eval --db gen.db
+  lsconf index --check --db textures.db`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
+			if check {
+				return runIndexCheck(cmd, dbPath, asJSON)
+			}
 			if (images == "") == (builtin == "") || dbPath == "" {
 				return errors.New("index: give --db FILE and one of --images DIR or --builtin gen|train")
 			}
@@ -95,6 +104,7 @@ changed files are re-encoded, files that disappeared are removed (unless
 					fmt.Fprintf(out, "  %s\n", p)
 				}
 			}
+			printSkips(out, "entries were not indexed", res.NotIndexed)
 			return nil
 		},
 	}
@@ -107,6 +117,7 @@ changed files are re-encoded, files that disappeared are removed (unless
 	cmd.Flags().IntVar(&batch, "batch", index.DefaultBatch, "images per encoding batch and transaction")
 	cmd.Flags().BoolVar(&keepMissing, "keep-missing", false, "keep records whose files are gone")
 	cmd.Flags().BoolVar(&asJSON, "json", false, "print the summary as JSON")
+	cmd.Flags().BoolVar(&check, "check", false, "run the full integrity check of --db and exit (non-zero when it fails)")
 	return cmd
 }
 

@@ -12,14 +12,15 @@ import (
 
 	"github.com/lsconf/lsconf/model"
 	"github.com/lsconf/lsconf/report"
+	"github.com/lsconf/lsconf/repro"
 )
 
 func newReproCmd(g *globalOptions) *cobra.Command {
 	var out, polarMode string
 	var nSeeds int
-	var quick, svg bool
+	var quick, svg, unseen bool
 	var polar []string
-	c := report.DefaultReproConfig()
+	c := repro.DefaultConfig()
 	cmd := &cobra.Command{
 		Use:   "repro",
 		Short: "Reproduce the paper: Table 2, the LS figures, the f_d curve and the claims, in one report",
@@ -37,10 +38,18 @@ resumes interrupted ones exactly (Ctrl-C saves a checkpoint). Settings must stay
 the same for a DIR; use another --out to change them.
 
 --quick is a pipeline check (width 16, 2 epochs, 10 images per class; a minute
-or two): its numbers say nothing about the paper.`,
+or two): its numbers say nothing about the paper.
+
+--unseen runs the unseen-class experiment instead (paper section 7): each class
+held out in turn, ce+g trained with a layout for the others and ce for contrast
+(same seeds and budget), then where the held-out class lands, retrieval among its
+images (P@10, MAP@R, by sim and by distance) and open-set detection (AUROC,
+FPR@95%TPR) go to DIR/unseen/report.md (.html, .json). --unseen --quick is its
+pipeline check (one seed unless --seeds is given).`,
 		Example: `  lsconf repro --out repro                 # the full reproduction (about 40 minutes on 2 cores)
   lsconf repro --quick --out /tmp/rq        # pipeline check
-  lsconf repro --seeds 5 --epochs 12 --polar sectors,paper-eq6 --out repro5`,
+  lsconf repro --seeds 5 --epochs 12 --polar sectors,paper-eq6 --out repro5
+  lsconf repro --unseen --epochs 6 --out repro    # unseen classes: DIR/unseen/report.md`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if out == "" {
@@ -48,23 +57,10 @@ or two): its numbers say nothing about the paper.`,
 			}
 			cfg := c
 			if quick {
-				q := report.QuickReproConfig()
-				f := cmd.Flags()
-				// Flags given explicitly win over --quick's values.
-				for name, set := range map[string]func(){
-					"width": func() { q.Width = c.Width }, "epochs": func() { q.Epochs = c.Epochs },
-					"batch": func() { q.BatchSize = c.BatchSize }, "lr": func() { q.LR = c.LR },
-					"lr-schedule": func() { q.LRSchedule = c.LRSchedule }, "lg-center": func() { q.LGCenter = c.LGCenter },
-					"lg-reduction":  func() { q.LGReduction = c.LGReduction },
-					"aug-per-image": func() { q.AugPerImage = c.AugPerImage }, "per-class": func() { q.PerClass = c.PerClass },
-					"gen-per-class": func() { q.GenPerClass = c.GenPerClass }, "data-seed": func() { q.DataSeed = c.DataSeed },
-					"dpi": func() { q.DPI = c.DPI },
-				} {
-					if f.Changed(name) {
-						set()
-					}
-				}
-				cfg = q
+				cfg = quickConfig(cmd, c)
+			}
+			if unseen && quick && !cmd.Flags().Changed("seeds") {
+				nSeeds = 1
 			}
 			if nSeeds < 1 {
 				return fmt.Errorf("repro: --seeds %d, want at least 1", nSeeds)
@@ -73,18 +69,9 @@ or two): its numbers say nothing about the paper.`,
 			for s := 1; s <= nSeeds; s++ {
 				cfg.Seeds = append(cfg.Seeds, uint64(s))
 			}
-			cfg.Polar, cfg.NoPolar = nil, false
-			for _, p := range polar {
-				switch p = strings.TrimSpace(p); p {
-				case "none":
-					cfg.NoPolar = true
-				case "":
-				default:
-					cfg.Polar = append(cfg.Polar, p)
-				}
-			}
-			if cfg.NoPolar && len(cfg.Polar) > 0 {
-				return errors.New("repro: --polar none excludes other encoders")
+			var err error
+			if cfg.Polar, cfg.NoPolar, err = parsePolar(polar); err != nil {
+				return err
 			}
 			cfg.PolarMode = model.Mode(polarMode)
 			cfg.Out, cfg.SVG = out, svg
@@ -94,17 +81,10 @@ or two): its numbers say nothing about the paper.`,
 			if !g.quiet {
 				cfg.Progress = cmd.ErrOrStderr()
 			}
-			res, err := report.Repro(cmd.Context(), cfg)
-			if err != nil {
-				return err
+			if unseen {
+				return runUnseen(cmd, cfg)
 			}
-			w := cmd.OutOrStdout()
-			fmt.Fprintf(w, "report: %s/%s (also %s, %s)\n", out, report.ReportHTML, report.ReportMD, report.ReportJSON)
-			fmt.Fprintf(w, "runs: %d trained, %d resumed, %d already finished; %.0fs\n", res.Trained, res.Resumed, res.Skipped, res.Seconds)
-			for i, v := range res.Verdicts {
-				fmt.Fprintf(w, "(%d) %s: %s\n", i+1, v.Claim, v.Outcome)
-			}
-			return nil
+			return runRepro(cmd, cfg)
 		},
 	}
 	f := cmd.Flags()
@@ -125,6 +105,7 @@ or two): its numbers say nothing about the paper.`,
 	f.StringVar(&polarMode, "polar-mode", string(model.ModeCE), "loss of the polar runs: ce (as the paper's Figure 5) or ce+g")
 	f.IntVar(&c.DPI, "dpi", c.DPI, "resolution of the PNG figures")
 	f.BoolVar(&svg, "svg", false, "also write every figure as SVG")
+	f.BoolVar(&unseen, "unseen", false, "run the unseen-class and open-set experiment instead (into DIR/unseen)")
 	f.BoolVar(&quick, "quick", false, "pipeline check: tiny data, narrow model, 2 epochs (minutes)")
 	return cmd
 }
@@ -140,4 +121,73 @@ func commandLine(cmd *cobra.Command) string {
 		parts = append(parts, "--"+f.Name+"="+f.Value.String())
 	})
 	return strings.Join(parts, " ")
+}
+
+// quickConfig is repro.QuickConfig with the flags given explicitly (they
+// win over --quick's values).
+func quickConfig(cmd *cobra.Command, c repro.Config) repro.Config {
+	q := repro.QuickConfig()
+	for name, set := range map[string]func(){
+		"width": func() { q.Width = c.Width }, "epochs": func() { q.Epochs = c.Epochs },
+		"batch": func() { q.BatchSize = c.BatchSize }, "lr": func() { q.LR = c.LR },
+		"lr-schedule": func() { q.LRSchedule = c.LRSchedule }, "lg-center": func() { q.LGCenter = c.LGCenter },
+		"lg-reduction":  func() { q.LGReduction = c.LGReduction },
+		"aug-per-image": func() { q.AugPerImage = c.AugPerImage }, "per-class": func() { q.PerClass = c.PerClass },
+		"gen-per-class": func() { q.GenPerClass = c.GenPerClass }, "data-seed": func() { q.DataSeed = c.DataSeed },
+		"dpi": func() { q.DPI = c.DPI },
+	} {
+		if cmd.Flags().Changed(name) {
+			set()
+		}
+	}
+	return q
+}
+
+// parsePolar reads --polar: encoders, or "none".
+func parsePolar(polar []string) (encoders []string, none bool, err error) {
+	for _, p := range polar {
+		switch p = strings.TrimSpace(p); p {
+		case "none":
+			none = true
+		case "":
+		default:
+			encoders = append(encoders, p)
+		}
+	}
+	if none && len(encoders) > 0 {
+		return nil, false, errors.New("repro: --polar none excludes other encoders")
+	}
+	return encoders, none, nil
+}
+
+// runRepro runs the reproduction and prints where its report is and the
+// verdicts.
+func runRepro(cmd *cobra.Command, cfg repro.Config) error {
+	res, err := repro.Run(cmd.Context(), cfg)
+	if err != nil {
+		return err
+	}
+	w := cmd.OutOrStdout()
+	fmt.Fprintf(w, "report: %s/%s (also %s, %s)\n", cfg.Out, report.ReportHTML, report.ReportMD, report.ReportJSON)
+	fmt.Fprintf(w, "runs: %d trained, %d resumed, %d already finished; %.0fs\n", res.Trained, res.Resumed, res.Skipped, res.Seconds)
+	for i, v := range res.Verdicts {
+		fmt.Fprintf(w, "(%d) %s: %s\n", i+1, v.Claim, v.Outcome)
+	}
+	return nil
+}
+
+// runUnseen runs the unseen-class experiment and prints where its report
+// is and the verdict.
+func runUnseen(cmd *cobra.Command, cfg repro.Config) error {
+	res, err := repro.Unseen(cmd.Context(), cfg)
+	if err != nil {
+		return err
+	}
+	w := cmd.OutOrStdout()
+	fmt.Fprintf(w, "report: %s/%s/%s (also %s, %s)\n", cfg.Out, repro.UnseenDir, report.ReportHTML, report.ReportMD, report.ReportJSON)
+	fmt.Fprintf(w, "runs: %d trained, %d already finished; %.0fs\n", res.Trained, res.Skipped, res.Seconds)
+	for _, v := range res.Verdict {
+		fmt.Fprintln(w, v)
+	}
+	return nil
 }

@@ -1,11 +1,10 @@
 package main
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
-	"image"
-	"math"
 	"os"
 	"path/filepath"
 	"strings"
@@ -14,7 +13,9 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/lsconf/lsconf/index"
+	"github.com/lsconf/lsconf/metrics"
 	"github.com/lsconf/lsconf/plot"
+	"github.com/lsconf/lsconf/report"
 	"github.com/lsconf/lsconf/search"
 )
 
@@ -33,13 +34,18 @@ type searchHitJSON struct {
 	Path string `json:"path"`
 }
 
+// searchFlags are lsconf search's flags.
+type searchFlags struct {
+	db, image, text, point, grid, runDir, vocab string
+	collections                                 []string
+	k                                           int
+	record                                      int64
+	json, random                                bool
+	seed                                        uint64
+}
+
 func newSearchCmd(g *globalOptions) *cobra.Command {
-	var dbPath, imagePath, text, pointStr, grid, runDir, vocabFile string
-	var collections []string
-	var k int
-	var record int64
-	var asJSON, random bool
-	var seed uint64
+	var f searchFlags
 	cmd := &cobra.Command{
 		Use:   "search",
 		Short: "Search an index by an image, by words or by an LS point (top-k by sim, eq 15)",
@@ -64,166 +70,153 @@ neither. --grid writes the query and its results as a PNG mosaic with scores.`,
   lsconf search eval --db textures.db`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			if dbPath == "" {
-				return errors.New("search: --db FILE is required")
-			}
-			n := 0
-			for _, s := range []string{imagePath, text, pointStr} {
-				if s != "" {
-					n++
-				}
-			}
-			if record != 0 {
-				n++
-			}
-			if n != 1 {
-				return errors.New("search: give exactly one query: --image PATH, --text WORDS, --point X,Y or --record ID")
-			}
-			if k < 1 {
-				return fmt.Errorf("search: --k %d, want at least 1", k)
-			}
-			if _, err := os.Stat(dbPath); err != nil {
-				return fmt.Errorf("search: index %s: %w", dbPath, err)
-			}
-			db, err := index.Open(dbPath)
-			if err != nil {
-				return err
-			}
-			defer db.Close()
-			ctx := cmd.Context()
-			e, err := search.Load(ctx, db, collections...)
-			if err != nil {
-				return err
-			}
-			if e.Snap.Len() == 0 {
-				return fmt.Errorf("search: index %s has no records%s", dbPath, inCollections(collections))
-			}
-			out := searchOutput{DB: dbPath, K: k}
-			var q search.Query
-			var queryPx []float32
-			var queryCaption string
-			switch {
-			case imagePath != "":
-				out.Kind, out.Input = "image", imagePath
-				queryCaption = filepath.Base(imagePath)
-				b, err := os.ReadFile(imagePath)
-				if err != nil {
-					return fmt.Errorf("search: %w", err)
-				}
-				queryPx, err = index.DecodeImage(b)
-				if err != nil {
-					return fmt.Errorf("search: %s: %w", imagePath, err)
-				}
-				if runDir == "" {
-					runDir = e.Identity.RunDir
-				}
-				run, err := openModel(runDir, g)
-				if err != nil {
-					return fmt.Errorf("search: the image query needs the run that built the index: %w", err)
-				}
-				defer run.Close()
-				if err := db.CheckModel(ctx, run); err != nil {
-					return err
-				}
-				z, err := run.Encode(queryPx, 1)
-				if err != nil {
-					return fmt.Errorf("search: encode %s: %w", imagePath, err)
-				}
-				zz := make([]float64, len(z))
-				for i, x := range z {
-					zz[i] = float64(x)
-				}
-				if q, err = e.PointQuery(zz); err != nil {
-					return err
-				}
-			case text != "":
-				out.Kind, out.Input = "text", text
-				var extra []string
-				if vocabFile != "" {
-					s, err := search.LoadVocabFile(vocabFile)
-					if err != nil {
-						return err
-					}
-					extra = append(extra, s)
-				}
-				voc, err := search.NewVocab(e.Layout(), e.Identity.Classes, extra...)
-				if err != nil {
-					return err
-				}
-				if q, err = e.TextQuery(voc, text, random, seed); err != nil {
-					return err
-				}
-			case pointStr != "":
-				out.Kind, out.Input = "point", pointStr
-				z, err := search.ParsePoint(pointStr, e.Layout().ND())
-				if err != nil {
-					return err
-				}
-				if q, err = e.PointQuery(z); err != nil {
-					return err
-				}
-			default:
-				out.Kind, out.Input = "record", fmt.Sprint(record)
-				rec, err := db.Record(ctx, record)
-				if err != nil {
-					return err
-				}
-				z := make([]float64, len(rec.Z))
-				for i, x := range rec.Z {
-					z[i] = float64(x)
-				}
-				q = search.Query{V: rec.V, Point: z, Record: rec.ID}
-				queryCaption = strings.TrimSpace(fmt.Sprintf("#%d %s", rec.ID, rec.Label))
-				if queryPx, err = rec.Pixels(); err != nil {
-					queryPx = nil
-				}
-			}
-			res, err := e.Search(q, k)
-			if err != nil {
-				return err
-			}
-			out.Query = q
-			recs := make([]index.Record, len(res))
-			for i, r := range res {
-				rec, err := db.Record(ctx, r.ID)
-				if err != nil {
-					return err
-				}
-				recs[i] = rec
-				out.Results = append(out.Results, searchHitJSON{Result: r, Path: displayPath(rec)})
-			}
-			if grid != "" {
-				if err := writeResultGrid(grid, out, queryPx, queryCaption, recs); err != nil {
-					return err
-				}
-				if !g.quiet {
-					fmt.Fprintf(os.Stderr, "wrote %s\n", grid)
-				}
-			}
-			if asJSON {
-				enc := json.NewEncoder(cmd.OutOrStdout())
-				enc.SetIndent("", "  ")
-				return enc.Encode(out)
-			}
-			printResults(cmd, out, e.Snap.Len())
-			return nil
+			return f.run(cmd, g)
 		},
 	}
-	cmd.Flags().StringVar(&dbPath, "db", "", "index database file")
-	cmd.Flags().StringVar(&imagePath, "image", "", "query image file (PNG, JPEG or GIF)")
-	cmd.Flags().StringVar(&text, "text", "", "query words (see the vocabulary forms above)")
-	cmd.Flags().StringVar(&pointStr, "point", "", "query LS point, comma-separated (n_d values)")
-	cmd.Flags().Int64Var(&record, "record", 0, "query by an indexed image's record id")
-	cmd.Flags().IntVar(&k, "k", 10, "number of results")
-	cmd.Flags().StringSliceVar(&collections, "collection", nil, "search only these collections (repeatable; default all)")
-	cmd.Flags().StringVar(&grid, "grid", "", "write the query and results as a PNG mosaic with scores")
-	cmd.Flags().StringVar(&runDir, "run", "", "run that encodes --image (default: the run recorded in the index)")
-	cmd.Flags().StringVar(&vocabFile, "vocab", "", "extra vocabulary file (\"phrase, phrase = expression\" lines)")
-	cmd.Flags().BoolVar(&random, "random", false, "text queries: a random point inside the cluster instead of its centre")
-	cmd.Flags().Uint64Var(&seed, "seed", 1, "seed of --random points")
-	cmd.Flags().BoolVar(&asJSON, "json", false, "print JSON")
+	cmd.Flags().StringVar(&f.db, "db", "", "index database file")
+	cmd.Flags().StringVar(&f.image, "image", "", "query image file (PNG, JPEG or GIF)")
+	cmd.Flags().StringVar(&f.text, "text", "", "query words (see the vocabulary forms above)")
+	cmd.Flags().StringVar(&f.point, "point", "", "query LS point, comma-separated (n_d values)")
+	cmd.Flags().Int64Var(&f.record, "record", 0, "query by an indexed image's record id")
+	cmd.Flags().IntVar(&f.k, "k", 10, "number of results")
+	cmd.Flags().StringSliceVar(&f.collections, "collection", nil, "search only these collections (repeatable; default all)")
+	cmd.Flags().StringVar(&f.grid, "grid", "", "write the query and results as a PNG mosaic with scores")
+	cmd.Flags().StringVar(&f.runDir, "run", "", "run that encodes --image (default: the run recorded in the index)")
+	cmd.Flags().StringVar(&f.vocab, "vocab", "", "extra vocabulary file (\"phrase, phrase = expression\" lines)")
+	cmd.Flags().BoolVar(&f.random, "random", false, "text queries: a random point inside the cluster instead of its centre")
+	cmd.Flags().Uint64Var(&f.seed, "seed", 1, "seed of --random points")
+	cmd.Flags().BoolVar(&f.json, "json", false, "print JSON")
 	cmd.AddCommand(newSearchEvalCmd())
 	return cmd
+}
+
+// run is lsconf search: one query (search.Searcher.Query), its top k, the
+// grid and the output.
+func (f *searchFlags) run(cmd *cobra.Command, g *globalOptions) error {
+	if f.db == "" {
+		return errors.New("search: --db FILE is required")
+	}
+	n := 0
+	for _, set := range []bool{f.image != "", f.text != "", f.point != "", f.record != 0} {
+		if set {
+			n++
+		}
+	}
+	if n != 1 {
+		return errors.New("search: give exactly one query: --image PATH, --text WORDS, --point X,Y or --record ID")
+	}
+	if f.k < 1 {
+		return fmt.Errorf("search: --k %d, want at least 1", f.k)
+	}
+	if _, err := os.Stat(f.db); err != nil {
+		return fmt.Errorf("search: index %s: %w", f.db, err)
+	}
+	db, err := index.Open(f.db)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	ctx := cmd.Context()
+	e, err := search.Load(ctx, db, f.collections...)
+	if err != nil {
+		return err
+	}
+	if e.Len() == 0 {
+		return fmt.Errorf("search: index %s has no records%s", f.db, inCollections(f.collections))
+	}
+	out := searchOutput{DB: f.db, K: f.k}
+	var grid report.ResultGridInput
+	if out.Query, err = f.query(ctx, g, db, e, &out, &grid); err != nil {
+		return err
+	}
+	if !g.quiet {
+		if t := out.Query.Target; t != nil && t.Note != "" {
+			fmt.Fprintf(os.Stderr, "note: %s\n", t.Note)
+		}
+		if out.Query.Note != "" {
+			fmt.Fprintf(os.Stderr, "note: %s\n", out.Query.Note)
+		}
+	}
+	res, err := e.Search(out.Query, f.k)
+	if err != nil {
+		return err
+	}
+	recs, err := e.Records(ctx, res)
+	if err != nil {
+		return err
+	}
+	for i, r := range res {
+		out.Results = append(out.Results, searchHitJSON{Result: r, Path: displayPath(recs[i])})
+	}
+	if f.grid != "" {
+		grid.Title = fmt.Sprintf("lsconf search: %s query, top %d", out.Kind, len(recs))
+		grid.Query, grid.QueryText, grid.Results, grid.Records = out.Query, out.Input, res, recs
+		if err := writeResultGrid(f.grid, grid); err != nil {
+			return err
+		}
+		if !g.quiet {
+			fmt.Fprintf(os.Stderr, "wrote %s\n", f.grid)
+		}
+	}
+	if f.json {
+		enc := json.NewEncoder(cmd.OutOrStdout())
+		enc.SetIndent("", "  ")
+		return enc.Encode(out)
+	}
+	printResults(cmd, out, e.Len())
+	return nil
+}
+
+// query builds the flags' query with search.Searcher.Query; it sets the
+// output's kind and input and the grid's query image.
+func (f *searchFlags) query(ctx context.Context, g *globalOptions, db *index.DB, e *search.Searcher, out *searchOutput, grid *report.ResultGridInput) (search.Query, error) {
+	spec := search.Spec{Text: f.text, Point: f.point, Record: f.record, Random: f.random, Seed: f.seed}
+	switch {
+	case f.image != "":
+		out.Kind, out.Input = "image", f.image
+		b, err := os.ReadFile(f.image)
+		if err != nil {
+			return search.Query{}, fmt.Errorf("search: %w", err)
+		}
+		if spec.Pixels, err = index.DecodeImage(b); err != nil {
+			return search.Query{}, fmt.Errorf("search: %s: %w", f.image, err)
+		}
+		runDir := f.runDir
+		if runDir == "" {
+			runDir = e.Identity().RunDir
+		}
+		run, err := openModel(runDir, g)
+		if err != nil {
+			return search.Query{}, fmt.Errorf("search: the image query needs the run that built the index: %w", err)
+		}
+		defer run.Close()
+		spec.Model = run
+		grid.QueryPixels, grid.QueryCaption = spec.Pixels, filepath.Base(f.image)
+	case f.text != "":
+		out.Kind, out.Input = "text", f.text
+		var extra []string
+		if f.vocab != "" {
+			s, err := search.LoadVocabFile(f.vocab)
+			if err != nil {
+				return search.Query{}, err
+			}
+			extra = append(extra, s)
+		}
+		voc, err := search.NewVocab(e.Layout(), e.Identity().Classes, extra...)
+		if err != nil {
+			return search.Query{}, err
+		}
+		spec.Vocab = voc
+	case f.point != "":
+		out.Kind, out.Input = "point", f.point
+	default:
+		out.Kind, out.Input = "record", fmt.Sprint(f.record)
+		if rec, err := db.Record(ctx, f.record); err == nil {
+			grid.QueryCaption = strings.TrimSpace(fmt.Sprintf("#%d %s", rec.ID, rec.Label))
+			grid.QueryPixels, _ = rec.Pixels()
+		}
+	}
+	return e.Query(ctx, spec)
 }
 
 func inCollections(c []string) string {
@@ -259,11 +252,21 @@ func printResults(cmd *cobra.Command, out searchOutput, searched int) {
 	}
 	fmt.Fprintf(w, "%s, top %d of %d\n", desc, len(out.Results), searched)
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
-	fmt.Fprintln(tw, "rank\tscore\tid\tlabel\tcollection\tpath")
+	fmt.Fprintln(tw, "rank\tscore\toutside\tid\tlabel\tcollection\tpath")
 	for _, r := range out.Results {
-		fmt.Fprintf(tw, "%d\t%.4f\t%d\t%s\t%s\t%s\n", r.Rank, r.Score, r.ID, r.Label, r.Collection, r.Path)
+		fmt.Fprintf(tw, "%d\t%.4f\t%s\t%d\t%s\t%s\t%s\n", r.Rank, r.Score, outsideCell(r.Result), r.ID, r.Label, r.Collection, r.Path)
 	}
 	tw.Flush()
+}
+
+// outsideCell is a result's outside score (distance to the nearest centre
+// over r_c), starred when the record is outside the configured space.
+func outsideCell(r search.Result) string {
+	c := fmt.Sprintf("%.2f", r.OutsideScore)
+	if r.Outside {
+		c += "*"
+	}
+	return c
 }
 
 func fmtPoint(p []float64) string {
@@ -275,34 +278,8 @@ func fmtPoint(p []float64) string {
 }
 
 // writeResultGrid draws the query and its results (paper Figures 10-13).
-func writeResultGrid(path string, out searchOutput, queryPx []float32, caption string, recs []index.Record) error {
-	spec := plot.ResultGridSpec{Title: fmt.Sprintf("lsconf search: %s query, top %d", out.Kind, len(recs))}
-	if queryPx != nil {
-		img, err := plot.Gray32(queryPx)
-		if err != nil {
-			return err
-		}
-		spec.Query = &plot.Tile{Image: img, Score: math.NaN(), Caption: caption}
-	} else {
-		spec.QueryText = out.Input
-		spec.QueryPoint = out.Query.Point
-	}
-	for i, r := range recs {
-		var img image.Image
-		px, err := r.Pixels()
-		if err == nil {
-			img, err = plot.Gray32(px)
-		}
-		if err != nil {
-			img = image.NewGray(image.Rect(0, 0, index.Side, index.Side))
-		}
-		caption := out.Results[i].Label
-		if caption == "" {
-			caption = r.Collection
-		}
-		spec.Results = append(spec.Results, plot.Tile{Image: img, Score: float64(out.Results[i].Score), Caption: caption})
-	}
-	m, err := plot.ResultGrid(spec)
+func writeResultGrid(path string, in report.ResultGridInput) error {
+	m, err := report.ResultGrid(in)
 	if err != nil {
 		return fmt.Errorf("grid: %w", err)
 	}
@@ -316,11 +293,15 @@ func newSearchEvalCmd() *cobra.Command {
 	var asJSON bool
 	cmd := &cobra.Command{
 		Use:   "eval",
-		Short: "Retrieval quality of an index: mean precision@k by class label, for image and word queries",
+		Short: "Retrieval quality of an index: P@k, P@1, R-precision, MAP@R, MRR by class label, NMI and AMI",
 		Long: `Every labelled image of the index (labels that are class names of the run) is a
 query against the other images (itself excluded); precision@k is the share of
 its top k with the same label. Each class word (the class centre) is a query
-too. Prints the mean over image queries, per class, and per class word.`,
+too. Prints the mean over image queries, per class, and per class word; then the
+metric-learning figures of the image queries (Musgrave et al. 2020): P@1,
+R-precision, MAP@R and MRR, exact (every query ranked against every record by
+sim, ties ordered against the query), and NMI / AMI of the nearest-cluster label
+against the label. Definitions: docs/search.md.`,
 		Example: `  lsconf index --run runs/ceg --images gen --db gen-ceg.db
   lsconf search eval --db gen-ceg.db --json`,
 		Args: cobra.NoArgs,
@@ -347,18 +328,33 @@ too. Prints the mean over image queries, per class, and per class word.`,
 			if asJSON {
 				enc := json.NewEncoder(cmd.OutOrStdout())
 				enc.SetIndent("", "  ")
-				return enc.Encode(map[string]any{"db": dbPath, "model_id": e.Identity.ModelID, "eval": ev})
+				return enc.Encode(map[string]any{"db": dbPath, "model_id": e.Identity().ModelID, "eval": ev})
 			}
 			w := cmd.OutOrStdout()
 			fmt.Fprintf(w, "index %s (model %s): %d records, %d labelled queries, %d outside the configured space\n",
-				dbPath, e.Identity.ModelID, ev.Records, ev.Labelled, ev.Outside)
+				dbPath, e.Identity().ModelID, ev.Records, ev.Labelled, ev.Outside)
 			tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
-			fmt.Fprintf(tw, "class\timage P@%d\tword P@%d\n", k, k)
-			for _, c := range e.Identity.Classes {
-				fmt.Fprintf(tw, "%s\t%.3f\t%.3f\n", c, ev.ImagePerClass[c], ev.WordP[c])
+			fmt.Fprintf(tw, "class\timage P@%d\tword P@%d\tP@1\tR-precision\tMAP@R\tMRR\n", k, k)
+			row := func(name string, p, word float64, s metrics.Scores) {
+				fmt.Fprintf(tw, "%s\t%.3f\t%.3f\t%.3f\t%.3f\t%.3f\t%.3f\n", name, p, word, s.P1, s.RPrecision, s.MAPR, s.MRR)
 			}
-			fmt.Fprintf(tw, "mean\t%.3f\t%.3f\n", ev.ImageP, ev.WordMean)
-			return tw.Flush()
+			for _, c := range e.Identity().Classes {
+				row(c, ev.ImagePerClass[c], ev.WordP[c], ev.Metrics.PerClass[c])
+			}
+			row("mean", ev.ImageP, ev.WordMean, ev.Metrics.Retrieval)
+			if err := tw.Flush(); err != nil {
+				return err
+			}
+			m := ev.Metrics
+			fmt.Fprintf(w, "nearest cluster vs label: NMI %.3f, AMI %.3f", m.Clustering.NMI, m.Clustering.AMI)
+			if m.Skipped > 0 {
+				fmt.Fprintf(w, "; %d queries without another image of their label skipped", m.Skipped)
+			}
+			if m.Sampled {
+				fmt.Fprintf(w, "; %d of %d labelled images used as queries", m.Retrieval.Queries+m.Skipped, ev.Labelled)
+			}
+			fmt.Fprintln(w, "\n(by sim, eq 15; exact; ties ordered against the query; docs/search.md)")
+			return nil
 		},
 	}
 	cmd.Flags().StringVar(&dbPath, "db", "", "index database file")

@@ -249,10 +249,27 @@ func runIndexSearchCommands(t *testing.T) {
 		Eval struct {
 			Labelled int     `json:"labelled"`
 			ImageP   float64 `json:"image_precision"`
+			Metrics  struct {
+				Retrieval  map[string]float64 `json:"retrieval"`
+				Clustering map[string]float64 `json:"clustering"`
+			} `json:"metrics"`
 		} `json:"eval"`
 	}
 	if err != nil || json.Unmarshal([]byte(out), &ev) != nil || ev.Eval.Labelled != 36 || ev.Eval.ImageP < 0 || ev.Eval.ImageP > 1 {
 		t.Errorf("search eval: %v %+v\n%s", err, ev, out)
+	}
+	for _, f := range []string{"p_at_1", "p_at_k", "r_precision", "map_at_r", "mrr"} {
+		if x, ok := ev.Eval.Metrics.Retrieval[f]; !ok || x < 0 || x > 1 {
+			t.Errorf("search eval --json: retrieval %s = %v (present %v)", f, x, ok)
+		}
+	}
+	for _, f := range []string{"nmi", "ami"} {
+		if _, ok := ev.Eval.Metrics.Clustering[f]; !ok {
+			t.Errorf("search eval --json: no clustering %s", f)
+		}
+	}
+	if out, err = lsconf("search", "eval", "--db", db); err != nil || !strings.Contains(out, "MAP@R") || !strings.Contains(out, "AMI") {
+		t.Errorf("search eval table: %v\n%s", err, out)
 	}
 	// The built-in generalization set (80 images, 16 per class; the tiny
 	// run knows 3 of its 5 classes, so 48 labelled queries).

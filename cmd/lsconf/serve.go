@@ -12,6 +12,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/lsconf/lsconf/index"
+	"github.com/lsconf/lsconf/train"
 	"github.com/lsconf/lsconf/web"
 )
 
@@ -19,6 +20,7 @@ func newServeCmd(g *globalOptions) *cobra.Command {
 	var dbPath, addr, runDir, vocabFile string
 	var maxUpload int64
 	var noModel bool
+	var allowHosts []string
 	cmd := &cobra.Command{
 		Use:   "serve",
 		Short: "Serve an index: a search web page and its JSON API",
@@ -30,7 +32,11 @@ grid with scores and the LS scatter of the index) and its JSON API:
   GET  /api/image/{id}  (an indexed image, by record id only)
 Every search route takes k= and collection=. Image queries need the run that
 built the index (--run, default the run folder recorded in the index); without
-it the other queries still work. Nothing is fetched from the network.`,
+it the other queries still work. Nothing is fetched from the network.
+
+Limits (docs/search.md): requests whose Host is not an IP address, localhost or
+a name given with --allow-host are refused (a DNS-rebinding guard); bodies are
+capped (--max-upload for images, 64 KiB elsewhere); slow clients time out.`,
 		Example: `  lsconf serve --db textures.db
   lsconf serve --db textures.db --addr 127.0.0.1:9000 --run runs/ceg`,
 		Args: cobra.NoArgs,
@@ -47,7 +53,7 @@ it the other queries still work. Nothing is fetched from the network.`,
 			}
 			defer db.Close()
 			ctx := cmd.Context()
-			cfg := web.Config{DB: db, MaxUpload: maxUpload}
+			cfg := web.Config{DB: db, MaxUpload: maxUpload, AllowHosts: allowHosts}
 			if vocabFile != "" {
 				b, err := os.ReadFile(vocabFile)
 				if err != nil {
@@ -56,23 +62,13 @@ it the other queries still work. Nothing is fetched from the network.`,
 				cfg.Vocab = []string{string(b)}
 			}
 			if !noModel {
-				dir := runDir
-				if dir == "" {
-					if id, err := db.Identity(ctx); err == nil {
-						dir = id.RunDir
-					}
+				run, err := serveModel(ctx, db, runDir, g)
+				if err != nil {
+					return err
 				}
-				if dir != "" {
-					run, err := openModel(dir, g)
-					switch {
-					case err == nil:
-						defer run.Close()
-						cfg.Model = run
-					case runDir != "":
-						return err
-					default:
-						fmt.Fprintf(os.Stderr, "serve: image queries disabled: cannot open the index's run %s: %v\n", dir, err)
-					}
+				if run != nil {
+					defer run.Close()
+					cfg.Model = run
 				}
 			}
 			srv, err := web.New(cfg)
@@ -83,21 +79,11 @@ it the other queries still work. Nothing is fetched from the network.`,
 			if err != nil {
 				return fmt.Errorf("serve: %w", err)
 			}
-			hs := &http.Server{Handler: srv, ReadHeaderTimeout: 10 * time.Second}
+			hs := web.NewHTTPServer(srv, 0)
 			if !g.quiet {
 				fmt.Fprintf(os.Stderr, "lsconf: serving %s on http://%s/ (Ctrl-C stops)\n", dbPath, ln.Addr())
 			}
-			errc := make(chan error, 1)
-			go func() { errc <- hs.Serve(ln) }()
-			select {
-			case err := <-errc:
-				return fmt.Errorf("serve: %w", err)
-			case <-ctx.Done():
-				sctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-				defer cancel()
-				hs.Shutdown(sctx)
-				return nil
-			}
+			return serveUntilDone(ctx, hs, ln)
 		},
 	}
 	cmd.Flags().StringVar(&dbPath, "db", "", "index database file")
@@ -105,6 +91,47 @@ it the other queries still work. Nothing is fetched from the network.`,
 	cmd.Flags().StringVar(&runDir, "run", "", "run that encodes uploaded images (default: the run recorded in the index)")
 	cmd.Flags().BoolVar(&noModel, "no-model", false, "do not load a model (no image uploads)")
 	cmd.Flags().StringVar(&vocabFile, "vocab", "", "extra vocabulary file")
+	cmd.Flags().StringSliceVar(&allowHosts, "allow-host", nil, "also answer requests for this host name (repeatable; IP addresses and localhost always work)")
 	cmd.Flags().Int64Var(&maxUpload, "max-upload", 8<<20, "largest accepted upload in bytes")
 	return cmd
+}
+
+// serveModel opens the run that encodes image queries: runDir, or the run
+// the index records (nil, with a note on stderr, when that one cannot be
+// opened: image queries are then disabled).
+func serveModel(ctx context.Context, db *index.DB, runDir string, g *globalOptions) (*train.Run, error) {
+	dir := runDir
+	if dir == "" {
+		if id, err := db.Identity(ctx); err == nil {
+			dir = id.RunDir
+		}
+	}
+	if dir == "" {
+		return nil, nil
+	}
+	run, err := openModel(dir, g)
+	switch {
+	case err == nil:
+		return run, nil
+	case runDir != "":
+		return nil, err
+	}
+	fmt.Fprintf(os.Stderr, "serve: image queries disabled: cannot open the index's run %s: %v\n", dir, err)
+	return nil, nil
+}
+
+// serveUntilDone serves on ln until the server fails or ctx is cancelled
+// (then it shuts down, giving requests 5 s to finish).
+func serveUntilDone(ctx context.Context, hs *http.Server, ln net.Listener) error {
+	errc := make(chan error, 1)
+	go func() { errc <- hs.Serve(ln) }()
+	select {
+	case err := <-errc:
+		return fmt.Errorf("serve: %w", err)
+	case <-ctx.Done():
+		sctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		hs.Shutdown(sctx)
+		return nil
+	}
 }

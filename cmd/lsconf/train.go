@@ -15,65 +15,24 @@ import (
 	"github.com/lsconf/lsconf/train"
 )
 
-// Names of the built-in image sources for --data and --gen.
-const (
-	builtinTrain = "builtin"
-	builtinGen   = "builtin-gen"
-	noGen        = "none"
-)
-
-// loadBase loads the base images of a source: the built-in textures
-// ("builtin", "builtin-gen", generated with dataSeed) or an ImageFolder.
-func loadBase(cmd *cobra.Command, spec string, dataSeed uint64, quiet bool) (*data.Base, error) {
-	ctx := cmd.Context()
-	switch spec {
-	case builtinTrain, builtinGen:
-		kind := data.TrainSet
-		if spec == builtinGen {
-			kind = data.GenSet
-		}
-		b, err := data.Textures(ctx, data.TextureConfig{Set: kind, Seed: dataSeed})
-		if err != nil {
-			return nil, fmt.Errorf("built-in textures: %w", err)
-		}
-		return b, nil
-	case "":
-		return nil, errors.New("no data: give --data DIR (an ImageFolder: one sub-folder per class) or --data builtin")
+// loadOptions are the ImageFolder options of the CLI: skipped files are
+// listed on stderr unless quiet.
+func loadOptions(cmd *cobra.Command, quiet bool) data.LoadOptions {
+	if quiet {
+		return data.LoadOptions{}
 	}
-	opts := data.LoadOptions{}
-	if !quiet {
-		opts.Log = cmd.ErrOrStderr()
-	}
-	b, rep, err := data.LoadImageFolder(ctx, spec, opts)
-	if err != nil {
-		return nil, err
-	}
-	if !quiet && len(rep.Skipped) > 0 {
-		fmt.Fprintf(cmd.ErrOrStderr(), "%s: loaded %d images, skipped %d (listed above)\n", spec, rep.Loaded, len(rep.Skipped))
-	}
-	return b, nil
+	return data.LoadOptions{Log: cmd.ErrOrStderr()}
 }
 
-// runSets rebuilds the train, test and generalization sets a run's
-// data description names.
+// loadBase loads the base images of a source (data.LoadSource).
+func loadBase(cmd *cobra.Command, spec string, dataSeed uint64, quiet bool) (*data.Base, error) {
+	return data.LoadSource(cmd.Context(), spec, dataSeed, loadOptions(cmd, quiet))
+}
+
+// runSets rebuilds the sets a run's data description names
+// (train.DataInfo.Sets).
 func runSets(cmd *cobra.Command, d train.DataInfo, seed uint64, quiet bool) (train.Sets, error) {
-	base, err := loadBase(cmd, d.Train, d.DataSeed, quiet)
-	if err != nil {
-		return train.Sets{}, err
-	}
-	tr, te, err := data.Split(base, data.SplitConfig{Mode: data.SplitMode(d.Split), AugPerImage: d.AugPerImage, Seed: seed})
-	if err != nil {
-		return train.Sets{}, err
-	}
-	sets := train.Sets{Train: tr, Test: te}
-	if d.Gen != "" && d.Gen != noGen {
-		g, err := loadBase(cmd, d.Gen, d.DataSeed, quiet)
-		if err != nil {
-			return train.Sets{}, fmt.Errorf("generalization set: %w", err)
-		}
-		sets.Gen = g
-	}
-	return sets, nil
+	return d.Sets(cmd.Context(), seed, loadOptions(cmd, quiet))
 }
 
 func printJSON(w io.Writer, v any) error {
@@ -87,7 +46,7 @@ func newTrainCmd(g *globalOptions) *cobra.Command {
 	var cfg train.Config
 	var mode, out, reduction string
 	var d train.DataInfo
-	var asJSON bool
+	var asJSON, paperLoss bool
 	cmd := &cobra.Command{
 		Use:   "train",
 		Short: "Train a supervised autoencoder with a configured latent space",
@@ -96,23 +55,49 @@ cross entropy alone (--mode ce) or with the geometric loss that puts each class'
 cluster at its configured centre (--mode ce+g, L = L_CE + k_g L_G), optionally
 with a polar encoder configuration (--encoder paper-eq6 or sectors).
 
+Loss: by default lsconf's recommended L_G (averaged over the batch, plus a pull
+toward each class's centre: --lg-reduction mean --lg-center 1), which measured
+as accurate as ce with the clusters at their centres (docs/training.md,
+docs/fashion-mnist/report.md); --paper-loss gives the paper's eq 8-10 exactly
+(L_G summed over the batch, no pull, k_g 0.2), as lsconf repro uses.
+
+Layout: n_c = the data's classes; n_d 2 (the paper's circle) up to 5 classes,
+n_c-1 (a regular simplex) above; r_c = 0.68 x R_d/2 unless --r-c is given
+(0.34 for the paper's 5 classes). A layout whose clusters would overlap is
+refused with the largest valid --r-c.
+
 Data: --data DIR is an ImageFolder (one sub-folder per class, the class names are
 the folder names); --data builtin uses the built-in clothing textures, and then
 --gen defaults to the built-in generalization set. The images are split 80/20
 into train and test (--split pre: split, then augment the train side; post:
-augment, then split) with --aug-per-image augmentations (each with its two
-mirror copies) per training image. --seed drives the initial weights, the split,
+augment, then split) with --aug-per-image augmentations per training image,
+each followed by its --mirror copies. --data fashion-mnist (Debian's
+dataset-fashion-mnist) and --data idx:DIR (MNIST-style IDX files) keep their
+shipped train/test split and have no generalization set unless --gen is given.
+
+Augmentation strengths (folders, builtin): rotation +-15 deg, perspective 0.2
+(p 0.5), scale 0.9-1.1, shear +-10 deg, shift +-10%, brightness/contrast/
+saturation +-30%, hue +-0.05, erase 30% of the area (p 0.5, one grey level),
+mirror borders; --mirror hv. IDX sources: --aug-per-image 0 (the images
+themselves) and --mirror h by default; with --aug-per-image >= 1: rotation
++-10 deg, scale 0.9-1.1, shear +-5 deg, shift +-8%, brightness/contrast
++-20%, erase 15% (p 0.3, black), black borders. --seed drives the initial weights, the split,
 the augmentations and the batch order; --data-seed the built-in textures.
 
 Everything goes to the run folder --out: run.json (the settings), the checkpoint
 (written atomically after every epoch, every --checkpoint-every steps and on
 Ctrl-C), metrics.jsonl (one line per epoch, plus one per --log-every steps) and,
-at the end, eval.json. --resume continues an interrupted run exactly; an existing
-run is never replaced without --force.
+at the end, eval.json. --resume continues an interrupted run exactly, from any
+working directory (run.json records data folders by absolute path and relative
+to the run folder); it refuses other --data or --gen unless --force-data, and
+warns when the data's content changed (a hash in run.json). An existing run is
+never replaced without --force.
 
 Width: --width W divides every convolution's channels by W; 1 is the paper's
 model (15-20x slower to train than 8 on a CPU).`,
 		Example: `  lsconf train --data builtin --mode ce+g --epochs 10 --out runs/ceg
+  lsconf train --data fashion-mnist --mode ce+g --out runs/fmnist
+  lsconf train --data builtin --paper-loss --out runs/paper
   lsconf train --data builtin --mode ce --seed 2 --out runs/ce2
   lsconf train --data ~/textures --gen ~/market --encoder sectors --width 4 --out runs/polar
   lsconf train --resume --out runs/ceg`,
@@ -124,57 +109,34 @@ model (15-20x slower to train than 8 on a CPU).`,
 			if cfg.Force && cfg.Resume {
 				return errors.New("train: --resume and --force exclude each other")
 			}
+			if paperLoss {
+				if cmd.Flags().Changed("lg-reduction") || cmd.Flags().Changed("lg-center") {
+					return errors.New("train: --paper-loss sets --lg-reduction sum and --lg-center 0; give either it or those flags")
+				}
+				reduction, cfg.LGCenter = latent.Sum.String(), 0
+			}
+			if mode == string(model.ModeCEG) && cmd.Flags().Changed("k-g") && cfg.KG == 0 {
+				return errors.New("train: --k-g 0 in mode ce+g would train no L_G; use --mode ce for the cross entropy alone")
+			}
 			if cfg.Resume {
-				info, err := train.ReadRunInfo(out)
+				rc, err := resumeConfig(cmd, out, cfg, d, mode, reduction)
 				if err != nil {
 					return err
 				}
-				rc := info.TrainConfig()
-				// Flags given explicitly must agree with the run (train checks).
-				if cmd.Flags().Changed("mode") {
-					rc.Mode = model.Mode(mode)
-				}
-				for name, set := range map[string]func(){
-					"encoder": func() { rc.Encoder = cfg.Encoder }, "width": func() { rc.Width = cfg.Width },
-					"epochs": func() { rc.Epochs = cfg.Epochs }, "batch": func() { rc.BatchSize = cfg.BatchSize },
-					"lr": func() { rc.LR = cfg.LR }, "k-g": func() { rc.KG = cfg.KG },
-					"lr-schedule": func() { rc.LRSchedule = cfg.LRSchedule }, "lg-center": func() { rc.LGCenter = cfg.LGCenter },
-					"lg-reduction": func() { rc.LGReduction = reduction }, "seed": func() { rc.Seed = cfg.Seed },
-				} {
-					if cmd.Flags().Changed(name) {
-						set()
-					}
-				}
-				rc.Resume, rc.LogEvery, rc.CheckpointEvery = true, cfg.LogEvery, cfg.CheckpointEvery
 				sets, err := runSets(cmd, rc.Data, rc.Seed, g.quiet)
 				if err != nil {
 					return err
 				}
 				return runTraining(cmd, g, rc, sets, out, asJSON)
 			}
-			if d.Gen == "" && d.Train == builtinTrain {
-				d.Gen = builtinGen
-			}
-			if d.Gen == noGen {
-				d.Gen = ""
-			}
+			d = d.SourceDefaults(cmd.Flags().Changed("aug-per-image"))
 			sets, err := runSets(cmd, d, cfg.Seed, g.quiet)
 			if err != nil {
 				return err
 			}
-			classes := sets.Train.Classes()
-			if cmd.Flags().Changed("n-c") && lf.nc != len(classes) {
-				return fmt.Errorf("train: --n-c %d but the data has %d classes %q", lf.nc, len(classes), classes)
-			}
-			lf.nc = len(classes)
-			l, err := lf.build()
-			if err != nil {
+			if cfg.Layout, err = lf.forClasses(cmd, sets.Train.Classes()); err != nil {
 				return err
 			}
-			if l.NC() != len(classes) {
-				return fmt.Errorf("train: the layout has %d clusters but the data has %d classes %q", l.NC(), len(classes), classes)
-			}
-			cfg.Layout = l
 			cfg.Mode = model.Mode(mode)
 			cfg.LGReduction = reduction
 			cfg.Data = d
@@ -183,10 +145,11 @@ model (15-20x slower to train than 8 on a CPU).`,
 	}
 	f := cmd.Flags()
 	lf.register(cmd)
-	f.StringVar(&d.Train, "data", builtinTrain, `training images: an ImageFolder, or "builtin" (the built-in textures)`)
+	f.StringVar(&d.Train, "data", data.BuiltinTrain, `training images: an ImageFolder, "builtin" (the built-in textures), "fashion-mnist" (Debian's dataset-fashion-mnist) or "idx:DIR" (MNIST-style IDX files, split as shipped)`)
 	f.StringVar(&d.Gen, "gen", "", `generalization images (evaluated every epoch, never trained on): a folder, "builtin-gen", or "none" (default: builtin-gen with --data builtin)`)
 	f.StringVar(&d.Split, "split", "pre", "train/test split: pre (split, then augment train) or post (augment, then split)")
-	f.IntVar(&d.AugPerImage, "aug-per-image", 4, "augmentations per training image (each also gives 2 mirror copies)")
+	f.IntVar(&d.AugPerImage, "aug-per-image", 4, "random augmentations per training image, each followed by its --mirror copies; 0 = the images themselves (with their mirror copies). Default 4 for folders and builtin, 0 for IDX sources")
+	f.StringVar(&d.Mirror, "mirror", "", "mirror copies of every training image: none, h (left-right) or hv (left-right and up-down, the paper's). Default hv for folders and builtin, h for IDX sources")
 	f.Uint64Var(&d.DataSeed, "data-seed", 1, "seed of the built-in textures")
 	f.StringVar(&mode, "mode", string(model.ModeCEG), "loss: ce (L_CE) or ce+g (L_CE + k_g L_G)")
 	f.StringVar(&cfg.Encoder, "encoder", "plain", "encoder configuration: plain, paper-eq6 or sectors")
@@ -194,21 +157,53 @@ model (15-20x slower to train than 8 on a CPU).`,
 	f.IntVar(&cfg.Epochs, "epochs", train.DefaultEpochs, "passes over the training set")
 	f.IntVar(&cfg.BatchSize, "batch", train.DefaultBatch, "batch size")
 	f.Float64Var(&cfg.LR, "lr", train.DefaultLR, "Adam learning rate")
-	f.Float64Var(&cfg.KG, "k-g", latent.PaperKG, "weight k_g of L_G in mode ce+g")
+	f.Float64Var(&cfg.KG, "k-g", latent.PaperKG, "weight k_g of L_G in mode ce+g (> 0; 0 is refused: use --mode ce)")
 	f.StringVar(&cfg.LRSchedule, "lr-schedule", "cosine", "learning-rate schedule: cosine (decays to 0 over the run; the paper names none) or constant")
-	f.Float64Var(&cfg.LGCenter, "lg-center", 0, "centre pull (not in the paper): adds k_g*c*sum (d/r_c)^2, keeping each class centred inside its cluster; 0 = the paper's L_G")
-	f.StringVar(&reduction, "lg-reduction", "sum", "L_G over the batch: sum (eq 8) or mean")
+	f.Float64Var(&cfg.LGCenter, "lg-center", train.RecommendedLGCenter, "centre pull c (not in the paper): adds k_g*c*(d/r_c)^2 per sample, keeping each class centred inside its cluster; 0 = the paper's L_G")
+	f.StringVar(&reduction, "lg-reduction", train.RecommendedLGReduction, "L_G over the batch: mean (lsconf's recommendation) or sum (eq 8, the paper's)")
+	f.BoolVar(&paperLoss, "paper-loss", false, "the paper's loss exactly: L_G summed over the batch (eq 8), no centre pull (= --lg-reduction sum --lg-center 0); the default is lsconf's recommended mean + centre pull")
 	f.Uint64Var(&cfg.Seed, "seed", 1, "seed of the weights, split, augmentations and batch order")
 	f.IntVar(&cfg.LogEvery, "log-every", 0, "also log the train figures every N steps (0 = per epoch only)")
 	f.IntVar(&cfg.CheckpointEvery, "checkpoint-every", train.DefaultCheckpointEvery, "steps between mid-epoch checkpoints (-1 = epoch ends only)")
 	f.StringVar(&out, "out", "", "run folder (created)")
 	f.BoolVar(&cfg.Resume, "resume", false, "continue the run in --out from its checkpoint")
 	f.BoolVar(&cfg.Force, "force", false, "replace the run in --out")
+	f.BoolVar(&cfg.ForceData, "force-data", false, "with --resume: continue on the --data/--gen given even though they are not the run's")
 	f.BoolVar(&asJSON, "json", false, "print the result as JSON")
 	return cmd
 }
 
 // runTraining trains and prints the result.
+// resumeConfig is the configuration of the run in out, with the flags
+// given explicitly (train checks that they agree with the run).
+func resumeConfig(cmd *cobra.Command, out string, cfg train.Config, d train.DataInfo, mode, reduction string) (train.Config, error) {
+	info, err := train.ReadRunInfo(out)
+	if err != nil {
+		return train.Config{}, err
+	}
+	rc := info.TrainConfig()
+	rc.Data = info.Data.Located(out)
+	if cmd.Flags().Changed("mode") {
+		rc.Mode = model.Mode(mode)
+	}
+	for name, set := range map[string]func(){
+		"encoder": func() { rc.Encoder = cfg.Encoder }, "width": func() { rc.Width = cfg.Width },
+		"epochs": func() { rc.Epochs = cfg.Epochs }, "batch": func() { rc.BatchSize = cfg.BatchSize },
+		"lr": func() { rc.LR = cfg.LR }, "k-g": func() { rc.KG = cfg.KG },
+		"lr-schedule": func() { rc.LRSchedule = cfg.LRSchedule }, "lg-center": func() { rc.LGCenter = cfg.LGCenter },
+		"lg-reduction": func() { rc.LGReduction = reduction }, "seed": func() { rc.Seed = cfg.Seed },
+		"paper-loss": func() { rc.LGReduction, rc.LGCenter = reduction, cfg.LGCenter },
+		"log-every":  func() { rc.LogEvery = cfg.LogEvery }, "checkpoint-every": func() { rc.CheckpointEvery = cfg.CheckpointEvery },
+		"data": func() { rc.Data.Train = d.Train }, "gen": func() { rc.Data.Gen = d.Gen },
+	} {
+		if cmd.Flags().Changed(name) {
+			set()
+		}
+	}
+	rc.Resume, rc.ForceData = true, cfg.ForceData
+	return rc, nil
+}
+
 func runTraining(cmd *cobra.Command, g *globalOptions, cfg train.Config, sets train.Sets, out string, asJSON bool) error {
 	cfg.Engine = g.engine()
 	if !g.quiet {

@@ -89,6 +89,9 @@ func TestTrainEvalEncodeCommands(t *testing.T) {
 	if ev.ID != res.ID || len(ev.Results) != 1 || ev.Results[0].N != 6 || ev.Results[0].Accuracy != res.Test.Accuracy {
 		t.Errorf("eval: %+v, train said test accuracy %v", ev, res.Test.Accuracy)
 	}
+	if len(ev.Metrics) != 1 || ev.Metrics[0].Sim.Queries+ev.Metrics[0].Sim.Skipped != 6 || ev.Metrics[0].L2.K != 10 || ev.Metrics[0].Clustering.N != 6 {
+		t.Errorf("eval metrics: %+v", ev.Metrics)
+	}
 	out, err = runCLI(t, "eval", "--run", run, "--data", imgs)
 	if err != nil {
 		t.Fatalf("eval --data: %v", err)

@@ -183,7 +183,9 @@ function showResults(res, queryLabel, queryImg) {
     img.loading = "lazy";
     const sc = document.createElement("div");
     sc.className = "score";
-    sc.textContent = h.score.toFixed(4);
+    sc.textContent = h.score.toFixed(4) + (h.outside ? " · outside" : "");
+    if (h.outside) div.classList.add("outside");
+    div.title += ` · ${h.outside_score.toFixed(2)} r_c from the nearest centre` + (h.distance !== undefined ? ` · distance ${h.distance.toFixed(3)}` : "");
     const lb = document.createElement("div");
     lb.className = "label";
     lb.textContent = `#${h.rank} ${h.label || h.collection}`;
@@ -192,7 +194,8 @@ function showResults(res, queryLabel, queryImg) {
     box.appendChild(div);
   }
   markQuery(res.query.point);
-  setStatus(res.results.length ? "" : "no results", false);
+  const notes = [res.query.target && res.query.target.note, res.query.note].filter(Boolean);
+  setStatus(res.results.length ? notes.join("; ") : "no results", false);
 }
 
 async function guarded(f) {

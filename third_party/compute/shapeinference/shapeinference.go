@@ -1391,6 +1391,7 @@ func SelectAndScatter(operand, source shapes.Shape, windowDimensions, windowStri
 	return operand.Clone(), nil
 }
 
+
 // ConvGeneral returns the expected output shape for the ConvGeneral operation.
 func ConvGeneral(input, kernel shapes.Shape, axes compute.ConvolveAxesConfig,
 	strides []int, paddings [][2]int,

@@ -36,3 +36,4 @@ func SkipIfMissingDynamicAxes(t *testing.T, b compute.Backend) {
 		t.Skipf("Backend %q does not support dynamic axes", b.Name())
 	}
 }
+

@@ -4,6 +4,7 @@
 
 package matmul
 
+
 import (
 	"simd/archsimd"
 	"testing"

@@ -1,0 +1,103 @@
+package search
+
+import (
+	"math"
+	"slices"
+)
+
+// Open set: every result carries its outside score, the
+// distance of its encoding to the nearest configured centre divided by
+// r_c (latent.OutsideScore: <= 1 within a cluster's r_c), and an Outside
+// flag (v all zero: beyond R_d from every centre, eq 12). A query whose v
+// is all zero (a point outside every cluster) would score 0 against
+// everything and so rank by record id, which means nothing: such a query
+// is marked Outside with a Note, and its results are the records nearest
+// to its point by Euclidean distance (Result.Distance), scores all 0.
+
+// OutsideNote is the note of a query outside every cluster.
+const OutsideNote = "the query is outside every cluster (its similarity vector is all zero): every score is 0, so the results are the records nearest to its point by distance"
+
+// vZero reports whether a v vector is all zero.
+func vZero(v []float32) bool {
+	for _, x := range v {
+		if x != 0 {
+			return false
+		}
+	}
+	return true
+}
+
+// MarkOutside returns q with its Outside flag and Note set from its v
+// (the Searcher's query constructors call it; front ends that build a
+// Query themselves call it before showing the query).
+func MarkOutside(q Query) Query {
+	if vZero(q.V) {
+		q.Outside, q.Note = true, OutsideNote
+		if q.Point == nil {
+			q.Note = "the query is outside every cluster (its similarity vector is all zero): every score is 0 and, without a point, the results are in record order"
+		}
+	}
+	return q
+}
+
+// annotate fills the results' outside score and flag from the snapshot.
+func (e *Searcher) annotate(res []Result) {
+	l := e.Layout()
+	for i := range res {
+		p, ok := e.pos[res[i].ID]
+		if !ok {
+			continue
+		}
+		res[i].OutsideScore, _ = l.OutsideScore32(e.z(p))
+		res[i].Outside = vZero(e.x.V(p))
+	}
+}
+
+// z is record p's encoding.
+func (e *Searcher) z(p int) []float32 {
+	nd := e.snap.ND
+	return e.snap.Z[p*nd : (p+1)*nd]
+}
+
+// nearest ranks the records by Euclidean distance to point (ties: lower
+// id), leaving out the record exclude (0: none), and returns the first k
+// with score 0.
+func (e *Searcher) nearest(point []float64, k int, exclude int64) []Result {
+	type cand struct {
+		d  float64
+		id int64
+		p  int
+	}
+	var c []cand
+	for p, id := range e.snap.IDs {
+		if id == exclude {
+			continue
+		}
+		z := e.z(p)
+		s := 0.0
+		for j, x := range z {
+			d := float64(x) - point[j]
+			s += d * d
+		}
+		if math.IsNaN(s) {
+			s = math.Inf(1)
+		}
+		c = append(c, cand{s, id, p})
+	}
+	slices.SortFunc(c, func(a, b cand) int {
+		if a.d != b.d {
+			if a.d < b.d {
+				return -1
+			}
+			return 1
+		}
+		return int(a.id - b.id)
+	})
+	c = c[:min(k, len(c))]
+	out := make([]Result, len(c))
+	for i, x := range c {
+		d := math.Sqrt(x.d)
+		out[i] = Result{Rank: i + 1, ID: x.id, Label: e.snap.Labels[x.p], Collection: e.snap.Collections[x.p], Distance: &d}
+	}
+	return out
+}

@@ -1,0 +1,57 @@
+package search
+
+import (
+	"math"
+	"testing"
+
+	"github.com/lsconf/lsconf/latent"
+)
+
+// TestOutsideQueryRanksByDistance: a point outside every cluster scores 0
+// against everything; it is marked, noted, and its results are the
+// records nearest to it (not the lowest ids), each with its outside score.
+func TestOutsideQueryRanksByDistance(t *testing.T) {
+	classes := []string{"dots", "hlines", "squares", "uniform", "vlines"}
+	e := clusterEngine(t, classes, 20, latent.PaperRC)
+	l := e.Layout()
+	// far out beyond the vlines centre (the last class: the highest ids)
+	c := l.Center(4)
+	p := []float64{3 * c[0], 3 * c[1]}
+	q, err := e.PointQuery(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !q.Outside || q.Note == "" {
+		t.Fatalf("query at %v: outside %v, note %q", p, q.Outside, q.Note)
+	}
+	res, err := e.Search(q, 10)
+	if err != nil {
+		t.Fatal(err)
+	}
+	last := -1.0
+	for _, r := range res {
+		if r.Label != "vlines" || r.Score != 0 || r.Distance == nil || *r.Distance < last {
+			t.Fatalf("outside query: %+v (want vlines by increasing distance)", r)
+		}
+		last = *r.Distance
+		if r.Outside || r.OutsideScore > 1+1e-6 || r.OutsideScore < 0 {
+			t.Errorf("record %d inside r_c: outside %v, score %v", r.ID, r.Outside, r.OutsideScore)
+		}
+	}
+	// An inside query: ranked by sim, not marked, outside scores filled.
+	q, _ = e.PointQuery(l.Center(1))
+	if q.Outside || q.Note != "" {
+		t.Errorf("centre query marked outside: %+v", q)
+	}
+	res, _ = e.Search(q, 5)
+	for _, r := range res {
+		if r.Label != "hlines" || r.Distance != nil || r.OutsideScore > 1+1e-6 || math.IsNaN(r.OutsideScore) {
+			t.Errorf("centre query result %+v", r)
+		}
+	}
+	// A record far outside is flagged.
+	o, near := l.OutsideScore([]float64{10, 0})
+	if near != 0 || o < 10 {
+		t.Errorf("OutsideScore((10, 0)) = %v near %d", o, near)
+	}
+}

@@ -1,0 +1,255 @@
+package web
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"image"
+	"image/color"
+	"mime"
+	"net"
+	"net/http"
+	"runtime"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/lsconf/lsconf/index"
+)
+
+// Resource limits of a Server unless Config says otherwise (docs/search.md).
+const (
+	// DefaultMaxBody bounds the body of every route but the image upload.
+	DefaultMaxBody = 64 << 10
+	// DefaultMaxQueryBytes bounds the text of a word query.
+	DefaultMaxQueryBytes = 4 << 10
+	// DefaultMaxSnapshots bounds the cached search snapshots (one per
+	// distinct collection filter, least recently used evicted first).
+	DefaultMaxSnapshots = 8
+	// DefaultDecodeBudget bounds the memory of the uploads being decoded
+	// at once, counted from their headers before decoding.
+	DefaultDecodeBudget = 512 << 20
+	// DefaultReadHeaderTimeout, DefaultReadTimeout, DefaultWriteTimeout and
+	// DefaultIdleTimeout are the timeouts of NewHTTPServer.
+	DefaultReadHeaderTimeout = 10 * time.Second
+	DefaultReadTimeout       = 60 * time.Second
+	DefaultWriteTimeout      = 120 * time.Second
+	DefaultIdleTimeout       = 120 * time.Second
+	// maxErrorBytes bounds the message of an error answer.
+	maxErrorBytes = 512
+)
+
+// NewHTTPServer is the http.Server lsconf serve runs h with: slow headers
+// and slow bodies time out (readTimeout 0 = DefaultReadTimeout), so that a
+// client cannot hold a connection and a goroutine forever.
+func NewHTTPServer(h http.Handler, readTimeout time.Duration) *http.Server {
+	if readTimeout <= 0 {
+		readTimeout = DefaultReadTimeout
+	}
+	return &http.Server{
+		Handler:           h,
+		ReadHeaderTimeout: min(DefaultReadHeaderTimeout, readTimeout),
+		ReadTimeout:       readTimeout,
+		WriteTimeout:      max(DefaultWriteTimeout, readTimeout),
+		IdleTimeout:       DefaultIdleTimeout,
+		MaxHeaderBytes:    64 << 10,
+	}
+}
+
+// hostAllowed reports whether a request's Host may be served: an IP
+// literal (a DNS-rebinding page cannot send one: its origin is a name),
+// "localhost" or a name below ".localhost", or one of the allowed names.
+func (s *Server) hostAllowed(hostport string) bool {
+	h := hostport
+	if hh, _, err := net.SplitHostPort(hostport); err == nil {
+		h = hh
+	}
+	h = strings.TrimSuffix(strings.ToLower(strings.Trim(h, "[]")), ".")
+	if h == "" {
+		return false
+	}
+	if net.ParseIP(h) != nil || h == "localhost" || strings.HasSuffix(h, ".localhost") {
+		return true
+	}
+	for _, a := range s.cfg.AllowHosts {
+		if strings.EqualFold(strings.TrimSuffix(a, "."), h) {
+			return true
+		}
+	}
+	return false
+}
+
+// guard applies the limits every request shares before it is routed: the
+// Host check, the body limit of its route, and the parsing of form bodies
+// within that limit (multipart files are kept in memory up to the limit,
+// never spooled to disk beyond it).
+func (s *Server) guard(w http.ResponseWriter, r *http.Request) bool {
+	if !s.hostAllowed(r.Host) {
+		fail(w, http.StatusMisdirectedRequest, fmt.Errorf("host %q is not served: lsconf serve answers loopback names and IP addresses; start it with --allow-host NAME to serve another name", clip(r.Host, 100)))
+		return false
+	}
+	limit := s.cfg.MaxBody
+	if r.URL.Path == "/api/search/image" {
+		limit = s.cfg.MaxUpload + 64<<10
+	}
+	if r.ContentLength > limit {
+		fail(w, http.StatusRequestEntityTooLarge, fmt.Errorf("request body of %d bytes over the limit of %d bytes", r.ContentLength, limit))
+		return false
+	}
+	r.Body = http.MaxBytesReader(w, r.Body, limit)
+	if r.Method != http.MethodPost && r.Method != http.MethodPut && r.Method != http.MethodPatch {
+		return true
+	}
+	ct, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type"))
+	var err error
+	switch ct {
+	case "multipart/form-data":
+		err = r.ParseMultipartForm(limit)
+	case "application/x-www-form-urlencoded":
+		err = r.ParseForm()
+	default:
+		return true
+	}
+	var mbe *http.MaxBytesError
+	if errors.As(err, &mbe) {
+		what := "request body"
+		if limit != s.cfg.MaxBody {
+			what = "upload"
+		}
+		fail(w, http.StatusRequestEntityTooLarge, fmt.Errorf("%s over the limit of %d bytes", what, limit))
+		return false
+	}
+	if err != nil && !errors.Is(err, http.ErrNotMultipart) {
+		fail(w, http.StatusBadRequest, fmt.Errorf("bad form body: %v", err))
+		return false
+	}
+	return true
+}
+
+// clip shortens s to at most n bytes (marking the cut), so that answers
+// never echo a huge input.
+func clip(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	return s[:n] + fmt.Sprintf("... (%d bytes)", len(s))
+}
+
+// budget is a weighted semaphore: the bytes of the uploads being decoded.
+type budget struct {
+	mu    sync.Mutex
+	max   int64
+	used  int64
+	slots int // decodes running
+	cap   int // most decodes at once
+	wake  chan struct{}
+}
+
+func newBudget(max int64, slots int) *budget {
+	return &budget{max: max, cap: slots, wake: make(chan struct{})}
+}
+
+// acquire waits until n bytes and one decode slot are free (or ctx ends).
+func (b *budget) acquire(ctx context.Context, n int64) error {
+	for {
+		b.mu.Lock()
+		if b.used+n <= b.max && b.slots < b.cap {
+			b.used += n
+			b.slots++
+			b.mu.Unlock()
+			return nil
+		}
+		wake := b.wake
+		b.mu.Unlock()
+		select {
+		case <-wake:
+		case <-ctx.Done():
+			return ctx.Err()
+		}
+	}
+}
+
+func (b *budget) release(n int64) {
+	b.mu.Lock()
+	b.used -= n
+	b.slots--
+	close(b.wake)
+	b.wake = make(chan struct{})
+	b.mu.Unlock()
+}
+
+// DecodedBytes is the memory an image costs to decode and convert, from
+// its header: width * height * (the bytes per pixel of its colour model,
+// 8 for 16-bit RGBA, + 4 for the RGBA copy the conversion makes).
+func DecodedBytes(cfg image.Config) int64 {
+	var bpp int64
+	switch cfg.ColorModel {
+	case color.RGBA64Model, color.NRGBA64Model:
+		bpp = 8
+	case color.Gray16Model:
+		bpp = 2
+	case color.GrayModel, color.AlphaModel:
+		bpp = 1
+	case color.YCbCrModel:
+		bpp = 3
+	case color.CMYKModel, color.RGBAModel, color.NRGBAModel:
+		bpp = 4
+	default:
+		if _, ok := cfg.ColorModel.(color.Palette); ok {
+			bpp = 1
+		} else {
+			bpp = 8
+		}
+	}
+	return int64(cfg.Width) * int64(cfg.Height) * (bpp + 4)
+}
+
+// errBudget marks an upload whose decoded size alone exceeds the budget.
+var errBudget = errors.New("over the decode budget")
+
+// decode decodes an upload within the decode budget: its decoded size is
+// read from its header first; it waits while other decodes hold the
+// budget, and an image larger than the whole budget is refused.
+func (s *Server) decode(ctx context.Context, b []byte) ([]float32, error) {
+	cfg, _, err := image.DecodeConfig(bytes.NewReader(b))
+	if err != nil {
+		return nil, fmt.Errorf("%w (%v)", index.ErrNotImage, err)
+	}
+	n := DecodedBytes(cfg)
+	if n > s.cfg.DecodeBudget {
+		return nil, fmt.Errorf("%w: a %dx%d image needs %d MiB to decode, the server decodes at most %d MiB at once",
+			errBudget, cfg.Width, cfg.Height, n>>20, s.cfg.DecodeBudget>>20)
+	}
+	if err := s.decodes.acquire(ctx, n); err != nil {
+		return nil, err
+	}
+	defer s.decodes.release(n)
+	return index.DecodeImage(b)
+}
+
+// decodeSlots is the default number of uploads decoded at once.
+func decodeSlots() int { return max(1, runtime.GOMAXPROCS(0)) }
+
+// withLimits fills the zero limits with their defaults.
+func (c Config) withLimits() Config {
+	if c.MaxBody <= 0 {
+		c.MaxBody = DefaultMaxBody
+	}
+	if c.MaxQueryBytes <= 0 {
+		c.MaxQueryBytes = DefaultMaxQueryBytes
+	}
+	if c.MaxSnapshots <= 0 {
+		c.MaxSnapshots = DefaultMaxSnapshots
+	}
+	if c.DecodeBudget <= 0 {
+		c.DecodeBudget = DefaultDecodeBudget
+	}
+	if c.DecodeSlots <= 0 {
+		c.DecodeSlots = decodeSlots()
+	}
+	if c.MaxEncodeBatch <= 0 {
+		c.MaxEncodeBatch = DefaultMaxEncodeBatch
+	}
+	return c
+}
