@@ -36,7 +36,10 @@ func LoadSource(ctx context.Context, source string, dataSeed uint64, opts LoadOp
 		}
 		return b, nil
 	case "":
-		return nil, errors.New("no data: give --data DIR (an ImageFolder: one sub-folder per class) or --data builtin")
+		return nil, errors.New("no data: give --data DIR (an ImageFolder: one sub-folder per class), --data builtin or --data fashion-mnist")
+	}
+	if IsIDXSource(source) {
+		return nil, fmt.Errorf("%s is an IDX data set (32x32 gray images, no colour base images): train, eval and plot read it; to use it here, write its images as an ImageFolder first", source)
 	}
 	b, rep, err := LoadImageFolder(ctx, source, opts)
 	if err != nil {

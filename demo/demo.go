@@ -253,22 +253,9 @@ func Run(ctx context.Context, cfg Config) (res *Result, err error) {
 	defer run.Close()
 	var enc report.Encodings
 	if err := stage("evaluate", func() (string, error) {
-		classes := run.Classes()
-		tr, err := report.EncodeSet(ctx, run, sets.Train, classes, "train")
-		if err != nil {
-			return "", err
-		}
-		test, err := report.EncodeSet(ctx, run, sets.Test, classes, "test")
-		if err != nil {
-			return "", err
-		}
-		gen, err := report.EncodeSet(ctx, run, sets.Gen, classes, "gen")
-		if err != nil {
-			return "", err
-		}
-		res.Test, res.Gen = test.Eval, gen.Eval
-		enc = report.Encodings{ND: layout.ND(), ZTrain: tr.Z, YTrain: tr.Labels, ZGen: gen.Z, YGen: gen.Labels}
-		return fmt.Sprintf("test accuracy %s%%, generalization %s%%", report.Pct(res.Test.Accuracy), report.Pct(res.Gen.Accuracy)), nil
+		var note string
+		enc, note, err = demoEvaluate(ctx, run, sets, layout, res)
+		return note, err
 	}); err != nil {
 		return nil, err
 	}
@@ -294,20 +281,46 @@ func Run(ctx context.Context, cfg Config) (res *Result, err error) {
 	}
 	if err := stage("report", func() (string, error) {
 		res.Seconds = time.Since(start).Seconds()
-		d := demoDoc(cfg, run, layout, res)
-		res.Files["report"] = report.ReportHTML
-		res.Files["report (Markdown)"] = report.ReportMD
-		for name, content := range map[string]string{report.ReportMD: d.Markdown(), report.ReportHTML: d.HTML()} {
-			if err := atomicfile.Write(filepath.Join(cfg.Out, name), []byte(content)); err != nil {
-				return "", err
-			}
-		}
-		return "report.html, report.md", nil
+		return writeReport(cfg, run, layout, res)
 	}); err != nil {
 		return nil, err
 	}
 	res.Seconds = time.Since(start).Seconds()
 	return res, nil
+}
+
+// demoEvaluate encodes and scores the training, test and generalization
+// sets with the run.
+func demoEvaluate(ctx context.Context, run *train.Run, sets train.Sets, layout *latent.Layout, res *Result) (report.Encodings, string, error) {
+	classes := run.Classes()
+	tr, err := report.EncodeSet(ctx, run, sets.Train, classes, "train")
+	if err != nil {
+		return report.Encodings{}, "", err
+	}
+	test, err := report.EncodeSet(ctx, run, sets.Test, classes, "test")
+	if err != nil {
+		return report.Encodings{}, "", err
+	}
+	gen, err := report.EncodeSet(ctx, run, sets.Gen, classes, "gen")
+	if err != nil {
+		return report.Encodings{}, "", err
+	}
+	res.Test, res.Gen = test.Eval, gen.Eval
+	enc := report.Encodings{ND: layout.ND(), ZTrain: tr.Z, YTrain: tr.Labels, ZGen: gen.Z, YGen: gen.Labels}
+	return enc, fmt.Sprintf("test accuracy %s%%, generalization %s%%", report.Pct(res.Test.Accuracy), report.Pct(res.Gen.Accuracy)), nil
+}
+
+// writeReport writes report.md and report.html.
+func writeReport(cfg Config, run *train.Run, layout *latent.Layout, res *Result) (string, error) {
+	d := demoDoc(cfg, run, layout, res)
+	res.Files["report"] = report.ReportHTML
+	res.Files["report (Markdown)"] = report.ReportMD
+	for name, content := range map[string]string{report.ReportMD: d.Markdown(), report.ReportHTML: d.HTML()} {
+		if err := atomicfile.Write(filepath.Join(cfg.Out, name), []byte(content)); err != nil {
+			return "", err
+		}
+	}
+	return "report.html, report.md", nil
 }
 
 // demoImages are the demo's training and generalization images, and what

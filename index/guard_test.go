@@ -50,7 +50,7 @@ func tables(t *testing.T, p string) string {
 	return strings.Join(names, ",")
 }
 
-// TestOpenOnlyOwnDatabases (issue 14 item 10): Open refuses another
+// TestOpenOnlyOwnDatabases: Open refuses another
 // application's SQLite file, another application id and a text file,
 // without adding its tables; an index made before the application id
 // existed is adopted.
@@ -90,7 +90,7 @@ func TestOpenOnlyOwnDatabases(t *testing.T) {
 	}
 }
 
-// TestCorruptIndexRefused (item 10): bytes flipped mid-file make Open
+// TestCorruptIndexRefused: bytes flipped mid-file make Open
 // fail with ErrCorrupt (nothing is written), and CheckFile reports it.
 func TestCorruptIndexRefused(t *testing.T) {
 	ctx := context.Background()
@@ -126,7 +126,7 @@ func TestCorruptIndexRefused(t *testing.T) {
 	}
 }
 
-// TestCollectionNamesValidated (item 14): names that a filter could never
+// TestCollectionNamesValidated: names that a filter could never
 // select are refused when the collection is created.
 func TestCollectionNamesValidated(t *testing.T) {
 	ctx := context.Background()

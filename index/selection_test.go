@@ -17,8 +17,8 @@ import (
 	"github.com/lsconf/lsconf/index/indextest"
 )
 
-// trickyTree writes an ImageFolder with every case of the selection rule
-// (issue 14 items 5-8, 14): symlinked files and folders, hidden files,
+// trickyTree writes an ImageFolder with every case of the selection rule:
+// symlinked files and folders, hidden files,
 // __MACOSX at the top and inside a class, a folder nested too deep, an
 // unreadable file and folder, a FIFO, a name that is not UTF-8.
 func trickyTree(t *testing.T) string {
@@ -169,7 +169,7 @@ func (m *hookModel) Encode(images []float32, n int) ([]float32, error) {
 	return m.Fake.Encode(images, n)
 }
 
-// TestUnreadableFileNotFatal (item 7): a file that cannot be read when its
+// TestUnreadableFileNotFatal: a file that cannot be read when its
 // turn comes (here: deleted after the folder was listed, which works as
 // root too) is listed and skipped; the rest is indexed.
 func TestUnreadableFileNotFatal(t *testing.T) {

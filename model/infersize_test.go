@@ -68,7 +68,7 @@ func close32(a, b float32) bool {
 	return math.Abs(d) <= 1e-5*(1+math.Abs(float64(b)))
 }
 
-// BenchmarkInferOne (issue 14 item 15): one image through a graph sized
+// BenchmarkInferOne: one image through a graph sized
 // for it against the peer, one image padded to an InferBatch graph (how
 // Infer ran a single image before), width 8, in ms per call.
 func BenchmarkInferOne(b *testing.B) {

@@ -3,7 +3,6 @@
 // views, training curves, confusion matrices; PlotRun is lsconf plot),
 // the search result grid (ResultGrid), a figure writer (FigureWriter), a
 // reproduced or demo run's results and encodings (RunResult, EncodeSet),
-// the state of a run folder (RunStateOf), the machine a report was made on
-// (Machine) and text formatting. The pipelines are packages repro and
+// the state of a run folder (RunStateOf) and text formatting. The pipelines are packages repro and
 // demo; the Markdown/HTML document model is internal/document.
 package report

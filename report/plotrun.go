@@ -110,6 +110,12 @@ func PlotRun(ctx context.Context, cfg PlotConfig) ([]string, error) {
 	if err != nil {
 		return nil, fmt.Errorf("plot: %w", err)
 	}
+	return saveRunFigures(cfg, figs, spec.Evals)
+}
+
+// saveRunFigures writes PlotRun's figures: ls, curves (when drawn) and a
+// confusion matrix per evaluation, as PNG (and SVG with cfg.SVG).
+func saveRunFigures(cfg PlotConfig, figs RunFigures, evals []*train.EvalResult) ([]string, error) {
 	var files []string
 	save := func(fig *plot.Figure, name string) error {
 		base := filepath.Join(cfg.Out, name)
@@ -137,7 +143,7 @@ func PlotRun(ctx context.Context, cfg PlotConfig) ([]string, error) {
 			return files, err
 		}
 	}
-	for i, e := range spec.Evals {
+	for i, e := range evals {
 		if err := save(figs.Confusion[i], "confusion-"+e.Name); err != nil {
 			return files, err
 		}

@@ -34,12 +34,8 @@ type reproFigures struct {
 func drawReproFigures(ctx context.Context, cfg Config, l *latent.Layout, runs []*report.RunResult) (*reproFigures, error) {
 	w := report.FigureWriter{Root: cfg.Out, Dir: FiguresDir, DPI: cfg.DPI, SVG: cfg.SVG}
 	f := &reproFigures{Run: map[string]runFigures{}}
-	type cellKey struct {
-		col  int
-		seed uint64
-	}
-	lsImg := map[string][]image.Image{} // run name -> its LS images
-	confT, confG, curves := map[cellKey]image.Image{}, map[cellKey]image.Image{}, map[cellKey]image.Image{}
+	g := gridImages{ls: map[string][]image.Image{}, confT: map[cellKey]image.Image{}, confG: map[cellKey]image.Image{}, curves: map[cellKey]image.Image{}}
+	lsImg, confT, confG, curves := g.ls, g.confT, g.confG, g.curves
 	cols := Table2Columns()
 	for _, r := range runs {
 		if err := ctx.Err(); err != nil {
@@ -103,6 +99,30 @@ func drawReproFigures(ctx context.Context, cfg Config, l *latent.Layout, runs []
 			}
 		}
 	}
+	if err := drawReproGrids(w, cfg, runs, g, f); err != nil {
+		return nil, err
+	}
+	return f, nil
+}
+
+// cellKey is a cell of the per-run grids: a Table 2 column and a seed.
+type cellKey struct {
+	col  int
+	seed uint64
+}
+
+// gridImages are the rendered per-run figures the grids are made of: LS
+// figures by run name, confusion matrices and curves by cell.
+type gridImages struct {
+	ls                   map[string][]image.Image
+	confT, confG, curves map[cellKey]image.Image
+}
+
+// drawReproGrids draws the grids of Figures 7-9, of the confusion matrices
+// and of the training curves, and the f_d curve of Figure 6, into f.
+func drawReproGrids(w report.FigureWriter, cfg Config, runs []*report.RunResult, g gridImages, f *reproFigures) error {
+	lsImg, confT, confG, curves := g.ls, g.confT, g.confG, g.curves
+	cols := Table2Columns()
 	seedCaps := make([]string, len(cfg.Seeds))
 	for i, s := range cfg.Seeds {
 		seedCaps[i] = fmt.Sprintf("seed %d", s)
@@ -130,13 +150,13 @@ func drawReproFigures(ctx context.Context, cfg Config, l *latent.Layout, runs []
 	}
 	var err error
 	if f.Fig7, err = lsGrid(model.ModeCEG, 0, "L_CE + L_G: training (small) and generalization (large) encodings, view [-2, 2] (paper Fig. 7)", "fig7-ceg-grid"); err != nil {
-		return nil, err
+		return err
 	}
 	if f.Fig8, err = lsGrid(model.ModeCE, 0, "L_CE: automatic view (paper Fig. 8)", "fig8-ce-auto-grid"); err != nil {
-		return nil, err
+		return err
 	}
 	if f.Fig9, err = lsGrid(model.ModeCE, 1, "L_CE: view [-40, 40] (paper Fig. 9)", "fig9-ce-wide-grid"); err != nil {
-		return nil, err
+		return err
 	}
 	colCaps := make([]string, len(cols))
 	for i, c := range cols {
@@ -156,20 +176,20 @@ func drawReproFigures(ctx context.Context, cfg Config, l *latent.Layout, runs []
 		return w.SaveImage(g, name)
 	}
 	if f.ConfTest, err = byCell(confT, "Confusion matrices, test set (rows: true class, columns: predicted)", "confusion-test-grid", 420); err != nil {
-		return nil, err
+		return err
 	}
 	if f.ConfGen, err = byCell(confG, "Confusion matrices, generalization set", "confusion-gen-grid", 420); err != nil {
-		return nil, err
+		return err
 	}
 	if f.Curves, err = byCell(curves, "Training curves per run", "curves-grid", 420); err != nil {
-		return nil, err
+		return err
 	}
 	fd, err := plot.FDCurve(plot.FDSpec{Radii: []float64{2}})
 	if err != nil {
-		return nil, err
+		return err
 	}
 	if f.FD, _, err = w.Save(fd, "fig6-fd-rc2"); err != nil {
-		return nil, err
+		return err
 	}
-	return f, nil
+	return nil
 }

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"github.com/lsconf/lsconf/internal/document"
+	"github.com/lsconf/lsconf/internal/machine"
 	"github.com/lsconf/lsconf/report"
 	"path/filepath"
 	"strings"
@@ -84,7 +85,7 @@ func reproDoc(cfg Config, l *latent.Layout, res *Result, f *reproFigures) *docum
 	}
 	d.Add(document.List{Items: []string{
 		"lsconf " + cfg.Version + ", report written " + time.Now().UTC().Format("2006-01-02 15:04 UTC"),
-		"machine: " + report.ThisMachine().String(),
+		"machine: " + machine.This().String(),
 		fmt.Sprintf("seeds %v; width divisor %d (1 = the paper's model); %d epochs; batch %d; Adam lr %g, %s schedule; k_g %.1f with L_G %s%s", cfg.Seeds, cfg.Width, cfg.Epochs, cfg.BatchSize, cfg.LR, report.ScheduleName(cfg.LRSchedule), latent.PaperKG, reductionName(cfg.LGReduction), centreNote(cfg.LGCenter)),
 		fmt.Sprintf("data: %s, data seed %d; %d augmentations per training image, each with its two mirror copies; 80/20 split", sizes, cfg.DataSeed, cfg.AugPerImage),
 		fmt.Sprintf("layout: %d centres on a circle of radius d_c = %.2f, r_c = %.2f, R_d = %.4f", l.NC(), l.Dc(), l.Radius(0), l.Rd()),

@@ -21,7 +21,7 @@ import (
 	"github.com/lsconf/lsconf/train"
 )
 
-// The unseen-class experiment (lsconf repro --unseen, issue 15): for each
+// The unseen-class experiment (lsconf repro --unseen): for each
 // class in turn, a ce+g model is trained with a circle layout for the
 // other classes (and a ce model for contrast, same seeds and budget);
 // then all classes' test and generalization images are encoded and the

@@ -6,7 +6,7 @@ import (
 	"strings"
 )
 
-// Blends (decision, issue 15): a text query that blends several classes
+// Blends (decision): a text query that blends several classes
 // ("striped" = between hlines and vlines) is ranked by the blend of the
 // named classes' similarity vectors, q = sum_i w_i v(centre_i), not by the
 // v of the weighted mean of their centres. The mean of two non-adjacent

@@ -5,7 +5,7 @@ import (
 	"slices"
 )
 
-// Open set (issue 15): every result carries its outside score, the
+// Open set: every result carries its outside score, the
 // distance of its encoding to the nearest configured centre divided by
 // r_c (latent.OutsideScore: <= 1 within a cluster's r_c), and an Outside
 // flag (v all zero: beyond R_d from every centre, eq 12). A query whose v

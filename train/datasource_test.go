@@ -13,7 +13,7 @@ import (
 	"github.com/lsconf/lsconf/internal/testutil"
 )
 
-// TestRunRecordsOutputSettings (issue 14 item 12): --log-every and
+// TestRunRecordsOutputSettings: --log-every and
 // --checkpoint-every are in run.json, so a resumed run keeps them.
 func TestRunRecordsOutputSettings(t *testing.T) {
 	cfg := testConfig(t)
@@ -38,7 +38,7 @@ func TestRunRecordsOutputSettings(t *testing.T) {
 	}
 }
 
-// TestDataLocatedFromAnywhere (item 9): a folder source is recorded by its
+// TestDataLocatedFromAnywhere: a folder source is recorded by its
 // absolute path and relative to the run folder; when both move together
 // the run still finds its data.
 func TestDataLocatedFromAnywhere(t *testing.T) {
@@ -71,7 +71,7 @@ func TestDataLocatedFromAnywhere(t *testing.T) {
 	}
 }
 
-// TestResumeRefusesOtherData (item 9): resume on another folder is refused
+// TestResumeRefusesOtherData: resume on another folder is refused
 // unless ForceData; changed content gives a warning.
 func TestResumeRefusesOtherData(t *testing.T) {
 	tmp := t.TempDir()

@@ -29,7 +29,7 @@ type netModel struct {
 	net    *model.Net
 	layout *latent.Layout
 	// padded makes every call encode model.InferBatch images, one call at
-	// a time: how the server encoded before issue 14 (the peer).
+	// a time: how the server encoded before batching (the peer).
 	padded bool
 	mu     sync.Mutex
 }
@@ -58,7 +58,7 @@ func (m *netModel) Encode(images []float32, n int) ([]float32, error) {
 	return out, nil
 }
 
-// BenchmarkImageUploads (issue 14 item 15) serves an index on 127.0.0.1
+// BenchmarkImageUploads serves an index on 127.0.0.1
 // and has 20 concurrent clients upload 32x32 PNG queries, with the width-8
 // model: batched (this server: queued uploads encoded as one batch, graphs
 // sized for the batch) against the peer measured in the same run (each

@@ -9,7 +9,7 @@ import (
 	"github.com/lsconf/lsconf/train"
 )
 
-// TestRunMoves (issue 14 items 9, 12): a run trained with a relative
+// TestRunMoves: a run trained with a relative
 // --data is evaluated and resumed from another working directory and
 // after the project folder moved; --resume refuses other --data unless
 // --force-data; --log-every is kept on resume.
