@@ -127,3 +127,20 @@ func AugmentFor(source, mirror string) AugmentConfig {
 
 // DefaultMirror is a source's mirror mode when none is given.
 func DefaultMirror(source string) string { return AugmentFor(source, "").Mirror }
+
+// LoadSet loads a source as one labelled Set, for evaluating or drawing a
+// run: an IDX source (IsIDXSource) gives its shipped test split (noted on
+// opts.Log), other sources their base images (LoadSource).
+func LoadSet(ctx context.Context, source string, dataSeed uint64, opts LoadOptions) (Set, error) {
+	if IsIDXSource(source) {
+		s, err := OpenIDXSource(source)
+		if err != nil {
+			return nil, err
+		}
+		if opts.Log != nil {
+			fmt.Fprintf(opts.Log, "%s: using its test split (%d images)\n", source, s.Test.Len())
+		}
+		return s.Test, nil
+	}
+	return LoadSource(ctx, source, dataSeed, opts)
+}

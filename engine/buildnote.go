@@ -1,18 +1,37 @@
 package engine
 
-import "runtime"
+import (
+	"runtime"
+
+	"github.com/gomlx/compute/gobackend"
+)
 
 // SIMDBuild reports whether the binary was built with GOEXPERIMENT=simd.
 // Without it the compute fork's fast convolution and the backend's matmul
 // run their pure-Go kernels, several times slower on amd64.
 func SIMDBuild() bool { return simdBuild }
 
-// BuildWarning returns a sentence for people when this binary is slower
-// than it could be on this machine (an amd64 build without
-// GOEXPERIMENT=simd), or "" when it is not.
+// Kernels names the SIMD kernel set the Go backend runs on this machine,
+// chosen once at start by the compute fork: "avx512", "avx2" (AVX2 and FMA)
+// or "go" (pure Go). GOMLX_SIMD_AVX512=false forces "avx2" on an AVX-512
+// CPU, GOMLX_SIMD_AVX2=false forces "go" on any CPU.
+func Kernels() string { return gobackend.KernelSet() }
+
+// KernelsReason says why no faster kernel set than Kernels runs: the
+// missing CPU features (e.g. "no AVX2/FMA"), the environment switch, or
+// the build; "" with "avx512".
+func KernelsReason() string { return gobackend.KernelSetReason() }
+
+// BuildWarning returns a sentence for people when this binary is much
+// slower than it could be: an amd64 build without GOEXPERIMENT=simd, or
+// the pure-Go kernels (a CPU without AVX2/FMA, or GOMLX_SIMD_AVX2=false);
+// "" otherwise.
 func BuildWarning() string {
-	if simdBuild || runtime.GOARCH != "amd64" {
-		return ""
+	if !simdBuild && runtime.GOARCH == "amd64" {
+		return "this lsconf was built without GOEXPERIMENT=simd, so training and encoding run the slow pure-Go kernels (about 20x slower); rebuild with `make build` (or GOEXPERIMENT=simd go build ./cmd/lsconf)"
 	}
-	return "this lsconf was built without GOEXPERIMENT=simd, so training and encoding run the slow pure-Go kernels (about 5x slower); rebuild with `make build` (or GOEXPERIMENT=simd go build ./cmd/lsconf)"
+	if Kernels() == "go" {
+		return KernelsReason() + ": pure-Go kernels, training and encoding about 20x slower than with the AVX2/FMA or AVX-512 ones (kernel set \"go\")"
+	}
+	return ""
 }

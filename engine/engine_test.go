@@ -44,12 +44,28 @@ func TestBadConfig(t *testing.T) {
 
 func TestBuildWarning(t *testing.T) {
 	w := BuildWarning()
-	if SIMDBuild() && w != "" {
-		t.Errorf("SIMD build warns: %q", w)
+	if SIMDBuild() && Kernels() != "go" && w != "" {
+		t.Errorf("SIMD build with kernels %s warns: %q", Kernels(), w)
 	}
 	if !SIMDBuild() && runtime.GOARCH == "amd64" && w == "" {
 		t.Error("amd64 build without GOEXPERIMENT=simd gives no warning")
 	}
+	if Kernels() == "go" && (w == "" || !strings.Contains(w, KernelsReason())) {
+		t.Errorf("pure-Go kernels (%s): warning %q does not say why", KernelsReason(), w)
+	}
+}
+
+// TestKernels: the kernel set is one of the three names, and AVX-512 is
+// used exactly when nothing is missing.
+func TestKernels(t *testing.T) {
+	k := Kernels()
+	if k != "avx512" && k != "avx2" && k != "go" {
+		t.Fatalf("Kernels() = %q", k)
+	}
+	if (k == "avx512") != (KernelsReason() == "") {
+		t.Errorf("kernels %s, reason %q", k, KernelsReason())
+	}
+	t.Logf("kernels %s (%s)", k, KernelsReason())
 }
 
 // TestBackendChoice: "go" and "" make the Go backend; an unknown backend
@@ -73,5 +89,17 @@ func TestBackendChoice(t *testing.T) {
 		if _, err := New(Config{Backend: "xla:cuda"}); err == nil || !strings.Contains(err.Error(), "-tags xla") {
 			t.Errorf("xla in a build without it: %v", err)
 		}
+	}
+}
+
+// TestForkDetected: lsconf's own build carries the fork (go.mod's replace
+// directive); Fork must say so, or New would run one worker.
+func TestForkDetected(t *testing.T) {
+	fork, err := Fork()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !fork {
+		t.Fatal("Fork() = false in lsconf's own build (third_party/compute not in use?)")
 	}
 }

@@ -6,7 +6,7 @@ import (
 	"strings"
 )
 
-// Blends (decision, issue 15): a text query that blends several classes
+// Blends (decision): a text query that blends several classes
 // ("striped" = between hlines and vlines) is ranked by the blend of the
 // named classes' similarity vectors, q = sum_i w_i v(centre_i), not by the
 // v of the weighted mean of their centres. The mean of two non-adjacent
@@ -22,10 +22,10 @@ import (
 // keep the point-based query: they sample a point inside a cluster.
 
 // blendQuery makes the query of a multi-class, non-random text target.
-func (e *Engine) blendQuery(t Target) (Query, error) {
+func (e *Searcher) blendQuery(t Target) (Query, error) {
 	l := e.Layout()
 	idx := map[string]int{}
-	for i, c := range e.Identity.Classes {
+	for i, c := range e.identity.Classes {
 		idx[c] = i
 	}
 	nd := l.ND()
@@ -66,8 +66,8 @@ func (e *Engine) blendQuery(t Target) (Query, error) {
 	t.Note = fmt.Sprintf("ranked by the blend of the similarity vectors of %s", strings.Join(names, " and "))
 	var point []float64
 	if mn > 1e-9*max(norm, 1) {
-		if lab, _, err := l.Classify(mean); err == nil && !containsTerm(t.Terms, e.Identity.Classes[lab]) {
-			t.Note += fmt.Sprintf(" (the midpoint of their centres lies nearest %s)", e.Identity.Classes[lab])
+		if lab, _, err := l.Classify(mean); err == nil && !containsTerm(t.Terms, e.identity.Classes[lab]) {
+			t.Note += fmt.Sprintf(" (the midpoint of their centres lies nearest %s)", e.identity.Classes[lab])
 		}
 		point = make([]float64, nd)
 		for k := range point {

@@ -8,7 +8,7 @@ import (
 )
 
 func TestEpochLineLabelsUntrainedLG(t *testing.T) {
-	m := MetricsLine{Epoch: 1, Train: TrainFigures{Loss: 0.5, CE: 0.5, LG: 5.155e15, Acc: 0.8}}
+	m := MetricsLine{Epoch: 1, Train: TrainMeans{Loss: 0.5, CE: 0.5, LG: 5.155e15, Acc: 0.8}}
 	ce := epochLine(m, 3, model.ModeCE)
 	if !strings.Contains(ce, "diagnostic, not trained: L_G") || strings.Contains(ce, "ce 0.5 L_G") {
 		t.Errorf("ce epoch line %q: L_G must be labelled a diagnostic", ce)

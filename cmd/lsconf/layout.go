@@ -144,3 +144,20 @@ naming the largest valid r_c: they make the nearest-cluster label ambiguous.`,
 	cmd.Flags().StringVar(&encoder, "encoder", "plain", "encoder configuration: plain, paper-eq6 or sectors")
 	return cmd
 }
+
+// forClasses builds the layout for the data's classes: n_c is their
+// number (--n-c, when given, must agree).
+func (lf *layoutFlags) forClasses(cmd *cobra.Command, classes []string) (*latent.Layout, error) {
+	if cmd.Flags().Changed("n-c") && lf.nc != len(classes) {
+		return nil, fmt.Errorf("train: --n-c %d but the data has %d classes %q", lf.nc, len(classes), classes)
+	}
+	lf.nc = len(classes)
+	l, err := lf.build()
+	if err != nil {
+		return nil, err
+	}
+	if l.NC() != len(classes) {
+		return nil, fmt.Errorf("train: the layout has %d clusters but the data has %d classes %q", l.NC(), len(classes), classes)
+	}
+	return l, nil
+}

@@ -1,4 +1,4 @@
-package report
+package repro
 
 import (
 	"fmt"
@@ -85,20 +85,4 @@ func angleDeg(a, b []float64) float64 {
 		d = 2*math.Pi - d
 	}
 	return d * 180 / math.Pi
-}
-
-// pct formats a fraction as a percentage with one decimal.
-func pct(f float64) string {
-	if math.IsNaN(f) {
-		return "-"
-	}
-	return fmt.Sprintf("%.1f", 100*f)
-}
-
-// num formats a value with 3 significant digits.
-func num(x float64) string {
-	if math.IsNaN(x) {
-		return "-"
-	}
-	return fmt.Sprintf("%.3g", x)
 }

@@ -1,56 +1,23 @@
-package report
+package repro
 
 import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"github.com/lsconf/lsconf/report"
 	"os"
 	"path/filepath"
 
-	"github.com/lsconf/lsconf/data"
 	"github.com/lsconf/lsconf/internal/atomicfile"
 	"github.com/lsconf/lsconf/train"
 )
-
-// RunResult is one finished experiment as the report sees it.
-type RunResult struct {
-	Experiment Experiment `json:"experiment"`
-	// Dir is the run folder relative to the reproduction folder.
-	Dir string `json:"dir"`
-	// ID is the run's model identity.
-	ID string `json:"id"`
-	// Epochs and Steps the run trained; WallSeconds its training time
-	// (across interruptions).
-	Epochs      int     `json:"epochs"`
-	Steps       int64   `json:"steps"`
-	WallSeconds float64 `json:"wall_seconds"`
-	// Train, Test and Gen evaluate the final model on the training set
-	// (augmented, as trained on), the test set and the generalization set.
-	Train *train.EvalResult `json:"train"`
-	Test  *train.EvalResult `json:"test"`
-	Gen   *train.EvalResult `json:"gen"`
-	// Metrics are the run's epoch lines (training curves).
-	Metrics []train.MetricsLine `json:"-"`
-	// Encodings of the training and generalization sets, for the figures.
-	Points Encodings `json:"-"`
-}
-
-// Encodings are the LS encodings of a run's training and generalization
-// sets with their labels (indexes into the run's classes).
-type Encodings struct {
-	ND     int       `json:"nd"`
-	ZTrain []float32 `json:"z_train"`
-	YTrain []int32   `json:"y_train"`
-	ZGen   []float32 `json:"z_gen"`
-	YGen   []int32   `json:"y_gen"`
-}
 
 // analysisCache is runs/<name>/repro-analysis.json: what analyse computes
 // from a finished run, valid while the run's ID is the same.
 type analysisCache struct {
 	ID     string            `json:"id"`
 	Train  *train.EvalResult `json:"train"`
-	Points Encodings         `json:"points"`
+	Points report.Encodings  `json:"points"`
 }
 
 // AnalysisFile is the cache of a run's analysis in its folder.
@@ -59,7 +26,7 @@ const AnalysisFile = "repro-analysis.json"
 // analyse reads a finished run's evaluation and metrics, and encodes its
 // training and generalization sets (or reads them from the cache when the
 // run has not changed). cached reports the latter.
-func analyse(ctx context.Context, cfg ReproConfig, e Experiment, rs reproSets) (r *RunResult, cached bool, err error) {
+func analyse(ctx context.Context, cfg Config, e report.Experiment, rs reproSets) (r *report.RunResult, cached bool, err error) {
 	dir := runDir(cfg.Out, e)
 	var ev train.EvalReport
 	if err := readJSON(filepath.Join(dir, train.EvalFile), &ev); err != nil {
@@ -72,7 +39,7 @@ func analyse(ctx context.Context, cfg ReproConfig, e Experiment, rs reproSets) (
 	if err != nil {
 		return nil, false, fmt.Errorf("repro %s: %w", e.Name(), err)
 	}
-	r = &RunResult{Experiment: e, Dir: filepath.ToSlash(filepath.Join(RunsDir, e.Name())), ID: ev.ID,
+	r = &report.RunResult{Experiment: e, Dir: filepath.ToSlash(filepath.Join(RunsDir, e.Name())), ID: ev.ID,
 		Epochs: ev.Position.Epoch, Steps: ev.Position.Step, Test: ev.Test, Gen: ev.Gen}
 	for _, m := range metrics {
 		if m.Kind == train.KindEpoch {
@@ -99,16 +66,16 @@ func analyse(ctx context.Context, cfg ReproConfig, e Experiment, rs reproSets) (
 		return nil, false, fmt.Errorf("repro %s: the checkpoint (model %s) is not the one eval.json evaluated (%s)", e.Name(), run.ID(), ev.ID)
 	}
 	classes := run.Classes()
-	zt, yt, trainEval, err := encodeSet(ctx, run, sets.Train, classes, "train")
+	tr, err := report.EncodeSet(ctx, run, sets.Train, classes, "train")
 	if err != nil {
 		return nil, false, fmt.Errorf("repro %s: %w", e.Name(), err)
 	}
-	zg, yg, _, err := encodeSet(ctx, run, sets.Gen, classes, "gen")
+	gen, err := report.EncodeSet(ctx, run, sets.Gen, classes, "gen")
 	if err != nil {
 		return nil, false, fmt.Errorf("repro %s: %w", e.Name(), err)
 	}
-	r.Train = trainEval
-	r.Points = Encodings{ND: run.Layout().ND(), ZTrain: zt, YTrain: yt, ZGen: zg, YGen: yg}
+	r.Train = tr.Eval
+	r.Points = report.Encodings{ND: run.Layout().ND(), ZTrain: tr.Z, YTrain: tr.Labels, ZGen: gen.Z, YGen: gen.Labels}
 	b, err := json.Marshal(analysisCache{ID: ev.ID, Train: r.Train, Points: r.Points})
 	if err != nil {
 		return nil, false, fmt.Errorf("repro %s: %w", e.Name(), err)
@@ -117,20 +84,6 @@ func analyse(ctx context.Context, cfg ReproConfig, e Experiment, rs reproSets) (
 		return nil, false, err
 	}
 	return r, false, nil
-}
-
-// encodeSet encodes a whole set with a run and scores it.
-func encodeSet(ctx context.Context, run *train.Run, set data.Set, classes []string, name string) ([]float32, []int32, *train.EvalResult, error) {
-	z, logits, labels, err := run.InferSet(ctx, set)
-	if err != nil {
-		return nil, nil, nil, fmt.Errorf("%s set: %w", name, err)
-	}
-	ev, err := train.Score(run.Layout(), classes, z, logits, labels)
-	if err != nil {
-		return nil, nil, nil, fmt.Errorf("%s set: %w", name, err)
-	}
-	ev.Name = name
-	return z, labels, ev, nil
 }
 
 func readJSON(path string, v any) error {

@@ -36,7 +36,7 @@ func buildIndex(t *testing.T) *index.DB {
 	return db
 }
 
-func TestEngineQueriesAndEval(t *testing.T) {
+func TestSearcherQueriesAndEval(t *testing.T) {
 	ctx := context.Background()
 	db := buildIndex(t)
 	all, err := search.Load(ctx, db)
@@ -47,10 +47,10 @@ func TestEngineQueriesAndEval(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if all.Snap.Len() != 120 || b.Snap.Len() != 60 {
-		t.Fatalf("loaded %d and %d records", all.Snap.Len(), b.Snap.Len())
+	if all.Len() != 120 || b.Len() != 60 {
+		t.Fatalf("loaded %d and %d records", all.Len(), b.Len())
 	}
-	voc, err := search.NewVocab(all.Layout(), all.Identity.Classes)
+	voc, err := search.NewVocab(all.Layout(), all.Identity().Classes)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -70,9 +70,9 @@ func TestEngineQueriesAndEval(t *testing.T) {
 	}
 	// Cross-collection: a record of a as the query, searched in b.
 	var rec int64
-	for i, l := range all.Snap.Labels {
-		if l == "vlines" && all.Snap.Collections[i] == "a" {
-			rec = all.Snap.IDs[i]
+	for i := range all.Len() {
+		if en := all.Entry(i); en.Label == "vlines" && en.Collection == "a" {
+			rec = en.ID
 			break
 		}
 	}
@@ -125,9 +125,12 @@ func TestEvalZeroScoresAreMisses(t *testing.T) {
 	}
 	// A model that maps everything far outside: every v is 0, so every
 	// ranking is a tie at 0 and precision must be 0, not id order.
-	far := &search.Engine{Identity: e.Identity, Snap: e.Snap}
-	zero := make([]float32, len(e.Snap.V))
-	far.X, err = search.New(zero, e.Snap.NC, e.Snap.IDs)
+	snap, err := db.Load(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	snap.V = make([]float32, len(snap.V))
+	far, err := search.NewSearcher(db, e.Identity(), snap)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -157,9 +160,9 @@ func TestQueryPaths(t *testing.T) {
 	// A record of collection a, not in b's snapshot: read from the index,
 	// the same query as from a snapshot that holds it.
 	var rec int64
-	for i, c := range all.Snap.Collections {
-		if c == "a" {
-			rec = all.Snap.IDs[i]
+	for i := range all.Len() {
+		if en := all.Entry(i); en.Collection == "a" {
+			rec = en.ID
 			break
 		}
 	}

@@ -1,6 +1,7 @@
-package report
+package repro
 
 import (
+	"github.com/lsconf/lsconf/report"
 	"math"
 	"strings"
 	"testing"
@@ -55,10 +56,10 @@ func TestMedianAndFormat(t *testing.T) {
 	if m := median(xs); m != 2.5 || xs[0] != 4 {
 		t.Errorf("median even = %v (input changed: %v)", m, xs)
 	}
-	if fmtSeconds(42.4) != "42s" || fmtSeconds(187) != "3m07s" || fmtSeconds(3725) != "1h02m" {
-		t.Errorf("fmtSeconds: %q %q %q", fmtSeconds(42.4), fmtSeconds(187), fmtSeconds(3725))
+	if report.FmtSeconds(42.4) != "42s" || report.FmtSeconds(187) != "3m07s" || report.FmtSeconds(3725) != "1h02m" {
+		t.Errorf("FmtSeconds: %q %q %q", report.FmtSeconds(42.4), report.FmtSeconds(187), report.FmtSeconds(3725))
 	}
-	if pct(0.1234) != "12.3" || pct(math.NaN()) != "-" || !strings.HasPrefix(num(1234.5), "1.23e+03") {
-		t.Errorf("pct/num: %q %q %q", pct(0.1234), pct(math.NaN()), num(1234.5))
+	if report.Pct(0.1234) != "12.3" || report.Pct(math.NaN()) != "-" || !strings.HasPrefix(report.Num(1234.5), "1.23e+03") {
+		t.Errorf("Pct/num: %q %q %q", report.Pct(0.1234), report.Pct(math.NaN()), report.Num(1234.5))
 	}
 }

@@ -1,8 +1,9 @@
-package report
+package repro
 
 import (
 	"context"
 	"errors"
+	"github.com/lsconf/lsconf/report"
 	"os"
 	"path/filepath"
 	"testing"
@@ -16,7 +17,7 @@ import (
 // TestReproInterruptResumeSkip interrupts a small reproduction in its
 // second run, resumes it, and checks that a third call trains nothing.
 func TestReproInterruptResumeSkip(t *testing.T) {
-	cfg := QuickReproConfig()
+	cfg := QuickConfig()
 	cfg.Out = t.TempDir()
 	cfg.Seeds, cfg.NoPolar, cfg.Epochs = []uint64{7}, true, 2
 	cfg.Engine = engine.Config{Parallelism: 2}
@@ -25,14 +26,14 @@ func TestReproInterruptResumeSkip(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	stopped := int64(-1)
-	cfg.AfterStep = func(e Experiment, step int64) {
+	cfg.AfterStep = func(e report.Experiment, step int64) {
 		if e == victim && step == 3 && stopped < 0 {
 			stopped = step
 			cancel()
 		}
 	}
 	var err error
-	testutil.Within(t, 4*time.Minute, func() { _, err = Repro(ctx, cfg) })
+	testutil.Within(t, 4*time.Minute, func() { _, err = Run(ctx, cfg) })
 	if !errors.Is(err, context.Canceled) {
 		t.Fatalf("interrupted repro: error %v, want context.Canceled", err)
 	}
@@ -43,13 +44,13 @@ func TestReproInterruptResumeSkip(t *testing.T) {
 	if _, err := os.Stat(filepath.Join(dir, train.EvalFile)); err == nil {
 		t.Fatal("the interrupted run has an eval.json")
 	}
-	if _, err := os.Stat(filepath.Join(cfg.Out, ReportMD)); err == nil {
+	if _, err := os.Stat(filepath.Join(cfg.Out, report.ReportMD)); err == nil {
 		t.Fatal("a report was written by the interrupted call")
 	}
 
 	cfg.AfterStep = nil
-	var res *ReproResult
-	testutil.Within(t, 4*time.Minute, func() { res, err = Repro(context.Background(), cfg) })
+	var res *Result
+	testutil.Within(t, 4*time.Minute, func() { res, err = Run(context.Background(), cfg) })
 	if err != nil {
 		t.Fatalf("resumed repro: %v", err)
 	}
@@ -64,13 +65,13 @@ func TestReproInterruptResumeSkip(t *testing.T) {
 	if r.Train.N != 240 || r.Test.N != 10 || r.Gen.N != 20 || len(r.Points.ZTrain) != 2*240 || len(r.Points.YGen) != 20 {
 		t.Errorf("resumed run sets: train %d test %d gen %d, %d z values", r.Train.N, r.Test.N, r.Gen.N, len(r.Points.ZTrain))
 	}
-	for _, name := range []string{ReportMD, ReportHTML, ReportJSON, filepath.Join(FiguresDir, "fig7-ceg-grid.png")} {
+	for _, name := range []string{report.ReportMD, report.ReportHTML, report.ReportJSON, filepath.Join(FiguresDir, "fig7-ceg-grid.png")} {
 		if st, err := os.Stat(filepath.Join(cfg.Out, name)); err != nil || st.Size() == 0 {
 			t.Errorf("%s: %v", name, err)
 		}
 	}
 
-	testutil.Within(t, 2*time.Minute, func() { res, err = Repro(context.Background(), cfg) })
+	testutil.Within(t, 2*time.Minute, func() { res, err = Run(context.Background(), cfg) })
 	if err != nil {
 		t.Fatalf("third repro: %v", err)
 	}
@@ -84,7 +85,7 @@ func TestReproInterruptResumeSkip(t *testing.T) {
 	// Other settings in the same folder are refused, nothing retrained.
 	other := cfg
 	other.LR = 0.1
-	testutil.Within(t, time.Minute, func() { _, err = Repro(context.Background(), other) })
+	testutil.Within(t, time.Minute, func() { _, err = Run(context.Background(), other) })
 	if err == nil {
 		t.Error("repro with another learning rate in the same folder: no error")
 	}

@@ -1,10 +1,10 @@
-package report
+package repro
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
+	"github.com/lsconf/lsconf/report"
 	"io"
 	"os"
 	"path/filepath"
@@ -30,9 +30,9 @@ const (
 	DefaultReproAug = 4
 )
 
-// ReproConfig configures Repro. Zero fields take DefaultReproConfig's
+// Config configures Run. Zero fields take DefaultConfig's
 // values (WithDefaults).
-type ReproConfig struct {
+type Config struct {
 	// Out is the reproduction's folder: runs/, figures/, report.md,
 	// report.html and report.json go there.
 	Out string
@@ -42,7 +42,7 @@ type ReproConfig struct {
 	Width, Epochs, BatchSize int
 	LR                       float64
 	// LRSchedule is the learning-rate schedule of every run ("constant" or
-	// "cosine"; empty = DefaultReproConfig's "cosine"). The paper does not
+	// "cosine"; empty = DefaultConfig's "cosine"). The paper does not
 	// name one; its constant 1e-6 served ~1M steps, these runs take a few
 	// thousand, and the cosine decay lets them settle (docs/training.md).
 	LRSchedule string
@@ -78,28 +78,28 @@ type ReproConfig struct {
 	Progress io.Writer
 	// AfterStep, when not nil, is called after every training step with
 	// the experiment and its global step count (for UIs and tests).
-	AfterStep func(e Experiment, step int64)
+	AfterStep func(e report.Experiment, step int64)
 	// Command and Version are recorded in the report.
 	Command, Version string
 }
 
-// DefaultReproConfig is the full reproduction: 3 seeds, width 8,
+// DefaultConfig is the full reproduction: 3 seeds, width 8,
 // DefaultReproEpochs epochs, the paper's data sizes, one polar run with
 // the "sectors" encoder.
-func DefaultReproConfig() ReproConfig {
-	return ReproConfig{
+func DefaultConfig() Config {
+	return Config{
 		Seeds: []uint64{1, 2, 3}, Width: train.DefaultWidth, Epochs: DefaultReproEpochs,
 		BatchSize: train.DefaultBatch, LR: train.DefaultLR, LRSchedule: model.ScheduleCosine, AugPerImage: DefaultReproAug,
 		DataSeed: 1, Polar: []string{"sectors"}, PolarMode: model.ModeCE, DPI: 100,
 	}
 }
 
-// QuickReproConfig is the pipeline check (lsconf repro --quick): the same
+// QuickConfig is the pipeline check (lsconf repro --quick): the same
 // 13 runs at width 16 for 4 epochs of 240 images (10 base images per
 // class, 2 augmentations), under a minute on 2 cores. Its numbers say
 // nothing about the paper.
-func QuickReproConfig() ReproConfig {
-	c := DefaultReproConfig()
+func QuickConfig() Config {
+	c := DefaultConfig()
 	c.Width, c.Epochs, c.BatchSize, c.LR, c.AugPerImage = 16, 4, 16, 3e-3, 2
 	c.PerClass, c.GenPerClass = 10, 4
 	c.Quick = true
@@ -107,9 +107,9 @@ func QuickReproConfig() ReproConfig {
 	return c
 }
 
-// WithDefaults fills the zero fields from DefaultReproConfig.
-func (c ReproConfig) WithDefaults() ReproConfig {
-	d := DefaultReproConfig()
+// WithDefaults fills the zero fields from DefaultConfig.
+func (c Config) WithDefaults() Config {
+	d := DefaultConfig()
 	if len(c.Seeds) == 0 {
 		c.Seeds = d.Seeds
 	}
@@ -150,7 +150,7 @@ func (c ReproConfig) WithDefaults() ReproConfig {
 }
 
 // Validate reports what is wrong with the configuration.
-func (c ReproConfig) Validate() error {
+func (c Config) Validate() error {
 	if c.Out == "" {
 		return errors.New("repro: no output folder")
 	}
@@ -193,18 +193,15 @@ func (c ReproConfig) Validate() error {
 
 // Files and folders of a reproduction folder.
 const (
-	ReportMD   = "report.md"
-	ReportHTML = "report.html"
-	ReportJSON = "report.json"
 	RunsDir    = "runs"
 	FiguresDir = "figures"
 )
 
-// ReproResult is what Repro did, and the data of its report.
-type ReproResult struct {
-	Config ReproConfig `json:"-"`
+// Result is what Run did, and the data of its report.
+type Result struct {
+	Config Config `json:"-"`
 	// Runs are the experiments' results in Plan order.
-	Runs []*RunResult `json:"runs"`
+	Runs []*report.RunResult `json:"runs"`
 	// Trained, Resumed and Skipped count the experiments trained from the
 	// start, continued from a checkpoint, and found finished.
 	Trained, Resumed, Skipped int
@@ -215,12 +212,12 @@ type ReproResult struct {
 	Seconds float64 `json:"seconds"`
 }
 
-// Repro runs the paper's experiments (Plan) into cfg.Out, skipping
+// Run runs the paper's experiments (Plan) into cfg.Out, skipping
 // finished runs and resuming interrupted ones, then analyses every run,
 // draws the figures and writes report.md, report.html and report.json.
-// When ctx is cancelled the run in progress saves a checkpoint and Repro
-// returns an error wrapping ctx.Err(); calling Repro again resumes.
-func Repro(ctx context.Context, cfg ReproConfig) (res *ReproResult, err error) {
+// When ctx is cancelled the run in progress saves a checkpoint and Run
+// returns an error wrapping ctx.Err(); calling Run again resumes.
+func Run(ctx context.Context, cfg Config) (res *Result, err error) {
 	defer func() {
 		if r := recover(); r != nil {
 			err = fmt.Errorf("repro: %v", r)
@@ -249,7 +246,7 @@ func Repro(ctx context.Context, cfg ReproConfig) (res *ReproResult, err error) {
 		return nil, fmt.Errorf("repro: layout: %w", err)
 	}
 	plan := Plan(cfg.Seeds, cfg.Polar, cfg.PolarMode)
-	res = &ReproResult{Config: cfg}
+	res = &Result{Config: cfg}
 	for i, e := range plan {
 		t0 := time.Now()
 		tag := fmt.Sprintf("[%d/%d] %s", i+1, len(plan), e.Label())
@@ -261,9 +258,9 @@ func Repro(ctx context.Context, cfg ReproConfig) (res *ReproResult, err error) {
 			return nil, err
 		}
 		switch st {
-		case stateDone:
+		case report.RunDone:
 			res.Skipped++
-		case stateResume:
+		case report.RunResume:
 			res.Resumed++
 		default:
 			res.Trained++
@@ -283,7 +280,7 @@ func Repro(ctx context.Context, cfg ReproConfig) (res *ReproResult, err error) {
 		if cached {
 			how = "analysis cached"
 		}
-		logf("[%d/%d] %s: %s in %s (test %s%%, gen %s%%)\n", i+1, len(plan), e.Label(), how, since(t0), pct(r.Test.Accuracy), pct(r.Gen.Accuracy))
+		logf("[%d/%d] %s: %s in %s (test %s%%, gen %s%%)\n", i+1, len(plan), e.Label(), how, since(t0), report.Pct(r.Test.Accuracy), report.Pct(r.Gen.Accuracy))
 		res.Runs = append(res.Runs, r)
 	}
 	res.Table = BuildTable2(res.Runs, cfg.Seeds)
@@ -301,7 +298,7 @@ func Repro(ctx context.Context, cfg ReproConfig) (res *ReproResult, err error) {
 		return nil, err
 	}
 	logf("repro: wrote %s and %s (%d trained, %d resumed, %d already finished; %s)\n",
-		filepath.Join(cfg.Out, ReportMD), filepath.Join(cfg.Out, ReportHTML), res.Trained, res.Resumed, res.Skipped, since(start))
+		filepath.Join(cfg.Out, report.ReportMD), filepath.Join(cfg.Out, report.ReportHTML), res.Trained, res.Resumed, res.Skipped, since(start))
 	return res, nil
 }
 
@@ -310,7 +307,7 @@ type reproSets struct {
 	base, gen *data.Base
 }
 
-func reproData(ctx context.Context, cfg ReproConfig) (reproSets, error) {
+func reproData(ctx context.Context, cfg Config) (reproSets, error) {
 	base, err := data.Textures(ctx, data.TextureConfig{Set: data.TrainSet, PerClass: cfg.PerClass, Seed: cfg.DataSeed})
 	if err != nil {
 		return reproSets{}, fmt.Errorf("repro: built-in textures: %w", err)
@@ -324,7 +321,7 @@ func reproData(ctx context.Context, cfg ReproConfig) (reproSets, error) {
 
 // split makes an experiment's train and test sets (its seed draws the
 // split and the augmentations).
-func (s reproSets) split(cfg ReproConfig, e Experiment) (train.Sets, error) {
+func (s reproSets) split(cfg Config, e report.Experiment) (train.Sets, error) {
 	tr, te, err := data.Split(s.base, data.SplitConfig{Mode: e.Split, AugPerImage: cfg.AugPerImage, Seed: e.Seed})
 	if err != nil {
 		return train.Sets{}, fmt.Errorf("repro %s: %w", e.Name(), err)
@@ -333,10 +330,10 @@ func (s reproSets) split(cfg ReproConfig, e Experiment) (train.Sets, error) {
 }
 
 // runDir is an experiment's run folder.
-func runDir(out string, e Experiment) string { return filepath.Join(out, RunsDir, e.Name()) }
+func runDir(out string, e report.Experiment) string { return filepath.Join(out, RunsDir, e.Name()) }
 
 // trainConfig is the train.Config of an experiment.
-func trainConfig(cfg ReproConfig, e Experiment, l *latent.Layout, sets train.Sets) train.Config {
+func trainConfig(cfg Config, e report.Experiment, l *latent.Layout, sets train.Sets) train.Config {
 	desc := "built-in textures"
 	if cfg.PerClass > 0 || cfg.GenPerClass > 0 {
 		desc = fmt.Sprintf("built-in textures, %d train and %d generalization images per class", cfg.PerClass, cfg.GenPerClass)
@@ -350,84 +347,35 @@ func trainConfig(cfg ReproConfig, e Experiment, l *latent.Layout, sets train.Set
 	}.WithDefaults()
 }
 
-// runState is what a run folder holds.
-type runState int
-
-const (
-	stateNew runState = iota
-	stateResume
-	stateDone
-)
-
-// stateOf inspects a run folder and checks that a run in it is the one
-// asked for (same recorded settings and data sizes).
-func stateOf(dir string, want train.Config) (runState, bool, error) {
-	if _, err := os.Stat(filepath.Join(dir, train.RunFile)); errors.Is(err, os.ErrNotExist) {
-		return stateNew, false, nil
-	}
-	info, err := train.ReadRunInfo(dir)
-	if err != nil {
-		return stateNew, false, fmt.Errorf("%w (remove the folder to train it again)", err)
-	}
-	if err := sameSettings(info, want); err != nil {
-		return stateNew, false, fmt.Errorf("%s holds a run with other settings: %w; use another --out or remove it", dir, err)
-	}
-	if _, err := os.Stat(filepath.Join(dir, train.EvalFile)); err == nil {
-		return stateDone, false, nil
-	}
-	if _, err := os.Stat(filepath.Join(dir, train.CheckpointFile)); err == nil {
-		return stateResume, false, nil
-	}
-	// run.json written, stopped before the first checkpoint: start over.
-	return stateNew, true, nil
-}
-
-// sameSettings compares a run's run.json with the settings asked for.
-func sameSettings(info *train.RunInfo, want train.Config) error {
-	a, _ := json.Marshal(info.Config)
-	b, _ := json.Marshal(want)
-	if string(a) != string(b) {
-		return fmt.Errorf("run.json has %s, asked for %s", a, b)
-	}
-	if !info.Layout.Equal(want.Layout) {
-		return errors.New("the latent layout differs")
-	}
-	d, w := info.Data, want.Data
-	if d.Split != w.Split || d.AugPerImage != w.AugPerImage || d.DataSeed != w.DataSeed ||
-		d.TrainLen != w.TrainLen || d.TestLen != w.TestLen || d.GenLen != w.GenLen {
-		return fmt.Errorf("data %+v, asked for %+v", d, w)
-	}
-	return nil
-}
-
+// RunState is what a run folder holds.
 // trainExperiment trains, resumes or skips one experiment.
-func trainExperiment(ctx context.Context, cfg ReproConfig, e Experiment, l *latent.Layout, rs reproSets,
-	logf func(string, ...any), tag string) (runState, error) {
+func trainExperiment(ctx context.Context, cfg Config, e report.Experiment, l *latent.Layout, rs reproSets,
+	logf func(string, ...any), tag string) (report.RunState, error) {
 	t0 := time.Now()
 	sets, err := rs.split(cfg, e)
 	if err != nil {
-		return stateNew, err
+		return report.RunNew, err
 	}
 	dir := runDir(cfg.Out, e)
 	tc := trainConfig(cfg, e, l, sets)
-	st, force, err := stateOf(dir, tc)
+	st, force, err := report.RunStateOf(dir, tc)
 	if err != nil {
 		return st, fmt.Errorf("repro: %w", err)
 	}
-	if st == stateDone {
+	if st == report.RunDone {
 		wall := 0.0
 		if ls, err := train.ReadMetrics(filepath.Join(dir, train.MetricsFile)); err == nil && len(ls) > 0 {
 			wall = ls[len(ls)-1].WallSeconds
 		}
-		logf("%s: already finished (trained in %s), skipped\n", tag, fmtSeconds(wall))
+		logf("%s: already finished (trained in %s), skipped\n", tag, report.FmtSeconds(wall))
 		return st, nil
 	}
 	how := "training"
-	if st == stateResume {
+	if st == report.RunResume {
 		how = "resuming"
 	}
 	logf("%s: %s %s (%d train, %d test, %d generalization images)\n", tag, how, dir, sets.Train.Len(), sets.Test.Len(), sets.Gen.Len())
-	tc.Resume, tc.Force = st == stateResume, force
+	tc.Resume, tc.Force = st == report.RunResume, force
 	if cfg.AfterStep != nil {
 		tc.AfterStep = func(step int64) { cfg.AfterStep(e, step) }
 	}
@@ -437,22 +385,10 @@ func trainExperiment(ctx context.Context, cfg ReproConfig, e Experiment, l *late
 	}
 	line := fmt.Sprintf("%s: done in %s", tag, since(t0))
 	if r.Test != nil && r.Gen != nil {
-		line += fmt.Sprintf(" (test %s%%, gen %s%%)", pct(r.Test.Accuracy), pct(r.Gen.Accuracy))
+		line += fmt.Sprintf(" (test %s%%, gen %s%%)", report.Pct(r.Test.Accuracy), report.Pct(r.Gen.Accuracy))
 	}
 	logf("%s\n", line)
 	return st, nil
 }
 
-func since(t time.Time) string { return fmtSeconds(time.Since(t).Seconds()) }
-
-// fmtSeconds writes a duration as "42s", "3m07s" or "1h02m".
-func fmtSeconds(s float64) string {
-	d := time.Duration(s * float64(time.Second)).Round(time.Second)
-	switch {
-	case d < time.Minute:
-		return fmt.Sprintf("%ds", int(d.Seconds()))
-	case d < time.Hour:
-		return fmt.Sprintf("%dm%02ds", int(d.Minutes()), int(d.Seconds())%60)
-	}
-	return fmt.Sprintf("%dh%02dm", int(d.Hours()), int(d.Minutes())%60)
-}
+func since(t time.Time) string { return report.FmtSeconds(time.Since(t).Seconds()) }

@@ -1,9 +1,10 @@
-package report
+package demo
 
 import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/lsconf/lsconf/report"
 	"image"
 	"io"
 	"os"
@@ -31,13 +32,13 @@ const (
 	DemoLGCenter    = 1.0
 )
 
-// DefaultDemoOut is the demo's folder when none is given.
-const DefaultDemoOut = "lsconf-demo"
+// DefaultOut is the demo's folder when none is given.
+const DefaultOut = "lsconf-demo"
 
-// DemoConfig configures Demo. Zero fields take DefaultDemoConfig's values.
-type DemoConfig struct {
+// Config configures Run. Zero fields take DefaultConfig's values.
+type Config struct {
 	// Out is the demo's folder; re-running with the same settings reuses
-	// what is done (see Demo).
+	// what is done (see Run).
 	Out string
 	// Width, Epochs, BatchSize, LR and AugPerImage configure the ce+g run.
 	Width, Epochs, BatchSize int
@@ -70,17 +71,17 @@ type DemoConfig struct {
 	Version, Command string
 }
 
-// DefaultDemoConfig is the demo of make demo: width 8, 12 epochs of 6240
+// DefaultConfig is the demo of make demo: width 8, 12 epochs of 6240
 // augmented images (4 augmentations per image, each with its mirrors),
 // a few minutes on 2 cores (docs/repro.md has the measured stage times).
-func DefaultDemoConfig() DemoConfig {
-	return DemoConfig{Out: DefaultDemoOut, Width: train.DefaultWidth, Epochs: 12, BatchSize: train.DefaultBatch, LR: train.DefaultLR,
+func DefaultConfig() Config {
+	return Config{Out: DefaultOut, Width: train.DefaultWidth, Epochs: 12, BatchSize: train.DefaultBatch, LR: train.DefaultLR,
 		LRSchedule: model.ScheduleCosine, LGReduction: DemoLGReduction, LGCenter: DemoLGCenter, AugPerImage: 4, Seed: 1, DataSeed: 1, QueryClass: "hlines", Words: "polka dots", K: 10, DPI: 100}
 }
 
-// WithDefaults fills zero fields from DefaultDemoConfig.
-func (c DemoConfig) WithDefaults() DemoConfig {
-	d := DefaultDemoConfig()
+// WithDefaults fills zero fields from DefaultConfig.
+func (c Config) WithDefaults() Config {
+	d := DefaultConfig()
 	set := func(dst *int, v int) {
 		if *dst == 0 {
 			*dst = v
@@ -154,8 +155,8 @@ type QueryResult struct {
 	queryPx []float32      // image query pixels
 }
 
-// DemoResult is what Demo did and where it put it.
-type DemoResult struct {
+// Result is what Run did and where it put it.
+type Result struct {
 	Out     string            `json:"out"`
 	Stages  []Stage           `json:"stages"`
 	Test    *train.EvalResult `json:"test"`
@@ -170,22 +171,22 @@ type DemoResult struct {
 	Seconds float64           `json:"seconds"`
 }
 
-// The demo folder's layout, relative to DemoConfig.Out (slash-separated).
+// The demo folder's layout, relative to Config.Out (slash-separated).
 const (
-	// DemoTrainData and DemoGenData are the built-in training and
+	// TrainData and GenData are the built-in training and
 	// generalization images as ImageFolder trees.
-	DemoTrainData = "data/train"
-	DemoGenData   = "data/gen"
-	// DemoRun is the run folder (lsconf train's --out).
-	DemoRun = "run"
-	// DemoIndexDB is the search index of DemoGenData.
-	DemoIndexDB = "index.db"
-	// DemoFigures holds the figures; the reports are ReportHTML and
-	// ReportMD.
-	DemoFigures = "figures"
+	TrainData = "data/train"
+	GenData   = "data/gen"
+	// RunDir is the run folder (lsconf train's --out).
+	RunDir = "run"
+	// IndexDB is the search index of GenData.
+	IndexDB = "index.db"
+	// FiguresDir holds the figures; the reports are report.ReportHTML and
+	// report.ReportMD.
+	FiguresDir = "figures"
 )
 
-// Demo runs the main job on the built-in data: write the texture sets as
+// Run runs the main job on the built-in data: write the texture sets as
 // ImageFolder trees, train a ce+g model, encode and evaluate, draw the LS
 // figure, index the generalization folder, run an image query and a word
 // query, and write report.md and report.html in cfg.Out, timing each stage.
@@ -195,7 +196,7 @@ const (
 // checkpoint, the index skips images already stored (and is rebuilt when
 // the run changed); the figures, queries and report are made again. Other
 // settings in an existing folder are refused.
-func Demo(ctx context.Context, cfg DemoConfig) (res *DemoResult, err error) {
+func Run(ctx context.Context, cfg Config) (res *Result, err error) {
 	defer func() {
 		if r := recover(); r != nil {
 			err = fmt.Errorf("demo: %v", r)
@@ -203,7 +204,7 @@ func Demo(ctx context.Context, cfg DemoConfig) (res *DemoResult, err error) {
 	}()
 	cfg = cfg.WithDefaults()
 	start := time.Now()
-	res = &DemoResult{Out: cfg.Out, Files: map[string]string{}}
+	res = &Result{Out: cfg.Out, Files: map[string]string{}}
 	logf := func(format string, args ...any) {
 		if cfg.Progress != nil {
 			fmt.Fprintf(cfg.Progress, format, args...)
@@ -224,56 +225,41 @@ func Demo(ctx context.Context, cfg DemoConfig) (res *DemoResult, err error) {
 		}
 		s := Stage{Name: name, Seconds: time.Since(t0).Seconds(), Note: note}
 		res.Stages = append(res.Stages, s)
-		logf("demo: %s done in %s (%s)\n", name, fmtSeconds(s.Seconds), note)
+		logf("demo: %s done in %s (%s)\n", name, report.FmtSeconds(s.Seconds), note)
 		return nil
 	}
 	if err := os.MkdirAll(cfg.Out, 0o755); err != nil {
 		return nil, fmt.Errorf("demo: %w", err)
 	}
-	var base, gen *data.Base
+	var images demoImages
 	if err := stage("data", func() (string, error) {
-		var note string
-		base, gen, note, err = demoData(ctx, cfg, res.Files)
-		return note, err
+		images, err = demoData(ctx, cfg, res.Files)
+		return images.note, err
 	}); err != nil {
 		return nil, err
 	}
-	var sets train.Sets
-	var layout *latent.Layout
+	var trained demoTrained
 	if err := stage("train", func() (string, error) {
-		var note string
-		sets, layout, note, err = demoTrain(ctx, cfg, base, gen)
-		return note, err
+		trained, err = demoTrain(ctx, cfg, images)
+		return trained.note, err
 	}); err != nil {
 		return nil, err
 	}
-	run, err := train.OpenRun(filepath.Join(cfg.Out, DemoRun), cfg.Engine)
+	sets, layout := trained.sets, trained.layout
+	run, err := train.OpenRun(filepath.Join(cfg.Out, RunDir), cfg.Engine)
 	if err != nil {
 		return nil, fmt.Errorf("demo: %w", err)
 	}
 	defer run.Close()
-	var enc Encodings
+	var enc report.Encodings
 	if err := stage("evaluate", func() (string, error) {
-		classes := run.Classes()
-		zt, yt, _, err := encodeSet(ctx, run, sets.Train, classes, "train")
-		if err != nil {
-			return "", err
-		}
-		_, _, res.Test, err = encodeSet(ctx, run, sets.Test, classes, "test")
-		if err != nil {
-			return "", err
-		}
-		zg, yg, gev, err := encodeSet(ctx, run, sets.Gen, classes, "gen")
-		if err != nil {
-			return "", err
-		}
-		res.Gen = gev
-		enc = Encodings{ND: layout.ND(), ZTrain: zt, YTrain: yt, ZGen: zg, YGen: yg}
-		return fmt.Sprintf("test accuracy %s%%, generalization %s%%", pct(res.Test.Accuracy), pct(res.Gen.Accuracy)), nil
+		var note string
+		enc, note, err = demoEvaluate(ctx, run, sets, layout, res)
+		return note, err
 	}); err != nil {
 		return nil, err
 	}
-	w := figWriter{root: cfg.Out, dir: DemoFigures, dpi: cfg.DPI}
+	w := report.FigureWriter{Root: cfg.Out, Dir: FiguresDir, DPI: cfg.DPI}
 	if err := stage("figures", func() (string, error) {
 		return demoFigures(cfg, w, run, layout, enc, res)
 	}); err != nil {
@@ -295,15 +281,7 @@ func Demo(ctx context.Context, cfg DemoConfig) (res *DemoResult, err error) {
 	}
 	if err := stage("report", func() (string, error) {
 		res.Seconds = time.Since(start).Seconds()
-		d := demoDoc(cfg, run, layout, res)
-		res.Files["report"] = ReportHTML
-		res.Files["report (Markdown)"] = ReportMD
-		for name, content := range map[string]string{ReportMD: d.Markdown(), ReportHTML: d.HTML()} {
-			if err := atomicfile.Write(filepath.Join(cfg.Out, name), []byte(content)); err != nil {
-				return "", err
-			}
-		}
-		return "report.html, report.md", nil
+		return writeReport(cfg, run, layout, res)
 	}); err != nil {
 		return nil, err
 	}
@@ -311,9 +289,50 @@ func Demo(ctx context.Context, cfg DemoConfig) (res *DemoResult, err error) {
 	return res, nil
 }
 
+// demoEvaluate encodes and scores the training, test and generalization
+// sets with the run.
+func demoEvaluate(ctx context.Context, run *train.Run, sets train.Sets, layout *latent.Layout, res *Result) (report.Encodings, string, error) {
+	classes := run.Classes()
+	tr, err := report.EncodeSet(ctx, run, sets.Train, classes, "train")
+	if err != nil {
+		return report.Encodings{}, "", err
+	}
+	test, err := report.EncodeSet(ctx, run, sets.Test, classes, "test")
+	if err != nil {
+		return report.Encodings{}, "", err
+	}
+	gen, err := report.EncodeSet(ctx, run, sets.Gen, classes, "gen")
+	if err != nil {
+		return report.Encodings{}, "", err
+	}
+	res.Test, res.Gen = test.Eval, gen.Eval
+	enc := report.Encodings{ND: layout.ND(), ZTrain: tr.Z, YTrain: tr.Labels, ZGen: gen.Z, YGen: gen.Labels}
+	return enc, fmt.Sprintf("test accuracy %s%%, generalization %s%%", report.Pct(res.Test.Accuracy), report.Pct(res.Gen.Accuracy)), nil
+}
+
+// writeReport writes report.md and report.html.
+func writeReport(cfg Config, run *train.Run, layout *latent.Layout, res *Result) (string, error) {
+	d := demoDoc(cfg, run, layout, res)
+	res.Files["report"] = report.ReportHTML
+	res.Files["report (Markdown)"] = report.ReportMD
+	for name, content := range map[string]string{report.ReportMD: d.Markdown(), report.ReportHTML: d.HTML()} {
+		if err := atomicfile.Write(filepath.Join(cfg.Out, name), []byte(content)); err != nil {
+			return "", err
+		}
+	}
+	return "report.html, report.md", nil
+}
+
+// demoImages are the demo's training and generalization images, and what
+// the data stage did.
+type demoImages struct {
+	base, gen *data.Base
+	note      string
+}
+
 // demoData writes (or reuses) the built-in training and generalization
 // sets as ImageFolder trees and loads them back.
-func demoData(ctx context.Context, cfg DemoConfig, files map[string]string) (base, gen *data.Base, note string, err error) {
+func demoData(ctx context.Context, cfg Config, files map[string]string) (demoImages, error) {
 	var notes []string
 	load := func(rel string, kind data.SetKind, per int) (*data.Base, error) {
 		dir := filepath.Join(cfg.Out, rel)
@@ -336,7 +355,7 @@ func demoData(ctx context.Context, cfg DemoConfig, files map[string]string) (bas
 			}
 			// The contact sheet goes to the figures: an image at the top of
 			// the tree would be indexed as an unlabelled image.
-			sheet := filepath.Join(cfg.Out, DemoFigures, "contact-"+string(kind)+".png")
+			sheet := filepath.Join(cfg.Out, FiguresDir, "contact-"+string(kind)+".png")
 			if err := os.MkdirAll(filepath.Dir(sheet), 0o755); err != nil {
 				return nil, err
 			}
@@ -350,19 +369,21 @@ func demoData(ctx context.Context, cfg DemoConfig, files map[string]string) (bas
 		b, _, err := data.LoadImageFolder(ctx, dir, data.LoadOptions{Strict: true})
 		return b, err
 	}
-	if base, err = load(DemoTrainData, data.TrainSet, cfg.PerClass); err != nil {
-		return nil, nil, "", err
+	base, err := load(TrainData, data.TrainSet, cfg.PerClass)
+	if err != nil {
+		return demoImages{}, err
 	}
-	if gen, err = load(DemoGenData, data.GenSet, cfg.GenPerClass); err != nil {
-		return nil, nil, "", err
+	gen, err := load(GenData, data.GenSet, cfg.GenPerClass)
+	if err != nil {
+		return demoImages{}, err
 	}
 	for _, k := range []data.SetKind{data.TrainSet, data.GenSet} {
-		p := filepath.ToSlash(filepath.Join(DemoFigures, "contact-"+string(k)+".png"))
+		p := filepath.ToSlash(filepath.Join(FiguresDir, "contact-"+string(k)+".png"))
 		if _, err := os.Stat(filepath.Join(cfg.Out, p)); err == nil {
 			files["contact sheet, "+string(k)+" set"] = p
 		}
 	}
-	return base, gen, fmt.Sprintf("%s; %d training and %d generalization images", joinNotes(notes), base.Len(), gen.Len()), nil
+	return demoImages{base, gen, fmt.Sprintf("%s; %d training and %d generalization images", joinNotes(notes), base.Len(), gen.Len())}, nil
 }
 
 func joinNotes(n []string) string {
@@ -376,77 +397,80 @@ func joinNotes(n []string) string {
 	return s
 }
 
+// demoTrained is the demo's run: its sets, its layout, and what the train
+// stage did.
+type demoTrained struct {
+	sets   train.Sets
+	layout *latent.Layout
+	note   string
+}
+
 // demoTrain trains (or resumes, or reuses) the demo's ce+g run.
-func demoTrain(ctx context.Context, cfg DemoConfig, base, gen *data.Base) (train.Sets, *latent.Layout, string, error) {
+func demoTrain(ctx context.Context, cfg Config, images demoImages) (demoTrained, error) {
+	base, gen := images.base, images.gen
 	tr, te, err := data.Split(base, data.SplitConfig{Mode: data.SplitPre, AugPerImage: cfg.AugPerImage, Seed: cfg.Seed})
 	if err != nil {
-		return train.Sets{}, nil, "", err
+		return demoTrained{}, err
 	}
 	sets := train.Sets{Train: tr, Test: te, Gen: gen}
 	l, err := latent.Circle(len(base.ClassNames), latent.PaperDC, latent.PaperRC)
 	if err != nil {
-		return sets, nil, "", err
+		return demoTrained{sets: sets}, err
 	}
-	absTrain, _ := filepath.Abs(filepath.Join(cfg.Out, DemoTrainData))
-	absGen, _ := filepath.Abs(filepath.Join(cfg.Out, DemoGenData))
+	absTrain, _ := filepath.Abs(filepath.Join(cfg.Out, TrainData))
+	absGen, _ := filepath.Abs(filepath.Join(cfg.Out, GenData))
 	tc := train.Config{Mode: model.ModeCEG, Width: cfg.Width, Epochs: cfg.Epochs, BatchSize: cfg.BatchSize, LR: cfg.LR,
 		LRSchedule: cfg.LRSchedule, LGCenter: cfg.LGCenter, LGReduction: cfg.LGReduction, Seed: cfg.Seed, Layout: l, Engine: cfg.Engine, Progress: cfg.Progress,
 		Data: train.DataInfo{Train: absTrain, Gen: absGen, Split: string(data.SplitPre), AugPerImage: cfg.AugPerImage,
 			DataSeed: cfg.DataSeed, TrainLen: tr.Len(), TestLen: te.Len(), GenLen: gen.Len(), Description: "lsconf demo: built-in textures written as ImageFolder trees"},
 	}.WithDefaults()
-	dir := filepath.Join(cfg.Out, DemoRun)
-	st, force, err := stateOf(dir, tc)
+	dir := filepath.Join(cfg.Out, RunDir)
+	st, force, err := report.RunStateOf(dir, tc)
 	if err != nil {
-		return sets, l, "", err
+		return demoTrained{sets: sets, layout: l}, err
 	}
-	if st == stateDone {
-		return sets, l, "skipped: the run is finished", nil
+	if st == report.RunDone {
+		return demoTrained{sets, l, "skipped: the run is finished"}, nil
 	}
-	tc.Resume, tc.Force = st == stateResume, force
+	tc.Resume, tc.Force = st == report.RunResume, force
 	r, err := train.Train(ctx, tc, sets, dir)
 	if err != nil {
-		return sets, l, "", err
+		return demoTrained{sets: sets, layout: l}, err
 	}
 	how := "trained"
-	if st == stateResume {
+	if st == report.RunResume {
 		how = "resumed and finished"
 	}
-	return sets, l, fmt.Sprintf("%s: mode ce+g, width %d, %d epochs of %d images, %d steps", how, cfg.Width, cfg.Epochs, tr.Len(), r.Position.Step), nil
+	return demoTrained{sets, l, fmt.Sprintf("%s: mode ce+g, width %d, %d epochs of %d images, %d steps", how, cfg.Width, cfg.Epochs, tr.Len(), r.Position.Step)}, nil
 }
 
 // demoFigures draws the LS figure, the confusion matrices and the
 // training curves.
-func demoFigures(cfg DemoConfig, w figWriter, run *train.Run, l *latent.Layout, enc Encodings, res *DemoResult) (string, error) {
-	metrics, err := train.ReadMetrics(filepath.Join(cfg.Out, DemoRun, train.MetricsFile))
+func demoFigures(cfg Config, w report.FigureWriter, run *train.Run, l *latent.Layout, enc report.Encodings, res *Result) (string, error) {
+	metrics, err := train.ReadMetrics(filepath.Join(cfg.Out, RunDir, train.MetricsFile))
 	if err != nil {
 		return "", err
 	}
-	r := &RunResult{Experiment: Experiment{Mode: model.ModeCEG, Split: data.SplitPre, Seed: cfg.Seed, Encoder: "plain"},
+	r := &report.RunResult{Experiment: report.Experiment{Mode: model.ModeCEG, Split: data.SplitPre, Seed: cfg.Seed, Encoder: "plain"},
 		Test: res.Test, Gen: res.Gen, Points: enc}
 	for _, m := range metrics {
 		if m.Kind == train.KindEpoch {
 			r.Metrics = append(r.Metrics, m)
 		}
 	}
-	fig, err := lsScatter(r, l, "lsconf demo: latent space (training points small, generalization points large)", plot.View{Half: plot.ConfiguredHalf})
+	figs, err := report.DrawRunResult(r, l, []report.LSView{{Title: "lsconf demo: latent space (training points small, generalization points large)", View: plot.View{Half: plot.ConfiguredHalf}}},
+		func(e *train.EvalResult) string { return e.Name + " set (classifier head)" })
 	if err != nil {
 		return "", err
 	}
-	if res.Files["LS figure"], _, err = w.save(fig, "ls"); err != nil {
+	if res.Files["LS figure"], _, err = w.Save(figs.LS[0], "ls"); err != nil {
 		return "", err
 	}
-	if fig, err = curvesOf(r); err != nil {
+	if res.Files["training curves"], _, err = w.Save(figs.Curves, "curves"); err != nil {
 		return "", err
 	}
-	if res.Files["training curves"], _, err = w.save(fig, "curves"); err != nil {
-		return "", err
-	}
-	for _, e := range []*train.EvalResult{res.Test, res.Gen} {
-		fig, err := plot.Confusion(plot.ConfusionSpec{Title: e.Name + " set (classifier head)", Classes: e.Classes, Counts: e.Confusion})
-		if err != nil {
-			return "", err
-		}
-		if res.Files["confusion "+e.Name], _, err = w.save(fig, "confusion-"+e.Name); err != nil {
+	for i, e := range []*train.EvalResult{res.Test, res.Gen} {
+		if res.Files["confusion "+e.Name], _, err = w.Save(figs.Confusion[i], "confusion-"+e.Name); err != nil {
 			return "", err
 		}
 	}
@@ -455,8 +479,8 @@ func demoFigures(cfg DemoConfig, w figWriter, run *train.Run, l *latent.Layout, 
 
 // demoIndex indexes the generalization folder, rebuilding the index when
 // it was made by another model.
-func demoIndex(ctx context.Context, cfg DemoConfig, run *train.Run) (*index.DB, string, error) {
-	path := filepath.Join(cfg.Out, DemoIndexDB)
+func demoIndex(ctx context.Context, cfg Config, run *train.Run) (*index.DB, string, error) {
+	path := filepath.Join(cfg.Out, IndexDB)
 	db, err := index.Open(path)
 	if err != nil {
 		return nil, "", err
@@ -478,7 +502,7 @@ func demoIndex(ctx context.Context, cfg DemoConfig, run *train.Run) (*index.DB, 
 		return nil, "", err
 	}
 	absRun, _ := filepath.Abs(run.Dir())
-	r, err := db.IndexFolder(ctx, run, filepath.Join(cfg.Out, DemoGenData), index.Options{Collection: "gen", Prune: true, RunDir: absRun, Progress: cfg.Progress})
+	r, err := db.IndexFolder(ctx, run, filepath.Join(cfg.Out, GenData), index.Options{Collection: "gen", Prune: true, RunDir: absRun, Progress: cfg.Progress})
 	if err != nil {
 		db.Close()
 		return nil, "", err
@@ -489,7 +513,7 @@ func demoIndex(ctx context.Context, cfg DemoConfig, run *train.Run) (*index.DB, 
 
 // demoSearch runs the image query and the word query and draws their
 // result grids.
-func demoSearch(ctx context.Context, cfg DemoConfig, w figWriter, db *index.DB, run *train.Run, res *DemoResult) (string, error) {
+func demoSearch(ctx context.Context, cfg Config, w report.FigureWriter, db *index.DB, run *train.Run, res *Result) (string, error) {
 	e, err := search.Load(ctx, db)
 	if err != nil {
 		return "", err
@@ -500,7 +524,7 @@ func demoSearch(ctx context.Context, cfg DemoConfig, w figWriter, db *index.DB, 
 	}
 	res.Queries = nil
 	// Image query: the first generalization image of the class.
-	qpath := filepath.Join(cfg.Out, DemoGenData, cfg.QueryClass, "0000.png")
+	qpath := filepath.Join(cfg.Out, GenData, cfg.QueryClass, "0000.png")
 	b, err := os.ReadFile(qpath)
 	if err != nil {
 		return "", err
@@ -522,9 +546,9 @@ func demoSearch(ctx context.Context, cfg DemoConfig, w figWriter, db *index.DB, 
 	if err != nil {
 		return "", err
 	}
-	imgQ.Kind, imgQ.Input, imgQ.Want, imgQ.queryPx = "image", filepath.ToSlash(filepath.Join(DemoGenData, rel)), cfg.QueryClass, px
+	imgQ.Kind, imgQ.Input, imgQ.Want, imgQ.queryPx = "image", filepath.ToSlash(filepath.Join(GenData, rel)), cfg.QueryClass, px
 	// Word query.
-	voc, err := search.NewVocab(e.Layout(), e.Identity.Classes)
+	voc, err := search.NewVocab(e.Layout(), e.Identity().Classes)
 	if err != nil {
 		return "", err
 	}
@@ -553,7 +577,7 @@ func demoSearch(ctx context.Context, cfg DemoConfig, w figWriter, db *index.DB, 
 		if err != nil {
 			return "", err
 		}
-		if qr.Grid, err = w.saveImage(grid, name); err != nil {
+		if qr.Grid, err = w.SaveImage(grid, name); err != nil {
 			return "", err
 		}
 		res.Files[qr.Kind+" query results"] = qr.Grid
@@ -565,11 +589,11 @@ func demoSearch(ctx context.Context, cfg DemoConfig, w figWriter, db *index.DB, 
 	}
 	res.Retrieval = &ev
 	return fmt.Sprintf("image query: %s%% of the top %d are %s; words %q: %s%% are %s; all %d images as queries: P@%d %.2f, class words %.2f",
-		pct(imgQ.Precision), cfg.K, imgQ.Want, cfg.Words, pct(wordQ.Precision), wordQ.Want, ev.Labelled, cfg.K, ev.ImageP, ev.WordMean), nil
+		report.Pct(imgQ.Precision), cfg.K, imgQ.Want, cfg.Words, report.Pct(wordQ.Precision), wordQ.Want, ev.Labelled, cfg.K, ev.ImageP, ev.WordMean), nil
 }
 
 // runQuery searches and reads the result records.
-func runQuery(ctx context.Context, e *search.Engine, q search.Query, k int) (QueryResult, error) {
+func runQuery(ctx context.Context, e *search.Searcher, q search.Query, k int) (QueryResult, error) {
 	hits, err := e.Search(q, k)
 	if err != nil {
 		return QueryResult{}, err
@@ -601,7 +625,7 @@ func precisionOf(rs []search.Result, want string) float64 {
 
 // resultGrid draws a query and its results (paper Figures 10-13).
 func resultGrid(q *QueryResult) (*image.RGBA, error) {
-	return ResultGrid(ResultGridInput{
+	return report.ResultGrid(report.ResultGridInput{
 		Title:       fmt.Sprintf("lsconf demo: %s query %q, top %d by sim (eq 15)", q.Kind, q.Input, len(q.Results)),
 		Query:       search.Query{Point: q.Point},
 		QueryPixels: q.queryPx, QueryCaption: q.Want, QueryText: q.Input,

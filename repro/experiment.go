@@ -1,48 +1,12 @@
-package report
+package repro
 
 import (
 	"fmt"
+	"github.com/lsconf/lsconf/report"
 
 	"github.com/lsconf/lsconf/data"
 	"github.com/lsconf/lsconf/model"
 )
-
-// Experiment is one training run of the reproduction: a loss mode, a
-// split, the experiment's seed (initial weights, split, augmentations and
-// batch order, as in the paper) and the encoder configuration.
-type Experiment struct {
-	Mode    model.Mode     `json:"mode"`
-	Split   data.SplitMode `json:"split"`
-	Seed    uint64         `json:"seed"`
-	Encoder string         `json:"encoder"`
-}
-
-// Polar reports whether the experiment uses a polar/sector encoder.
-func (e Experiment) Polar() bool { return e.Encoder != "" && e.Encoder != "plain" }
-
-// Name is the experiment's folder name: "ceg-pre-s1", "ce-post-s2",
-// "polar-sectors-ce-pre-s1" (no characters that need quoting in paths or
-// URLs).
-func (e Experiment) Name() string {
-	m := "ce"
-	if e.Mode == model.ModeCEG {
-		m = "ceg"
-	}
-	n := fmt.Sprintf("%s-%s-s%d", m, e.Split, e.Seed)
-	if e.Polar() {
-		n = "polar-" + e.Encoder + "-" + n
-	}
-	return n
-}
-
-// Label is the experiment for people: "ce+g pre, seed 1".
-func (e Experiment) Label() string {
-	l := fmt.Sprintf("%s %s, seed %d", e.Mode, e.Split, e.Seed)
-	if e.Polar() {
-		l = "polar encoder (" + e.Encoder + "), " + l
-	}
-	return l
-}
 
 // Column is one of Table 2's four column groups.
 type Column struct {
@@ -66,11 +30,11 @@ func (c Column) Label() string { return fmt.Sprintf("%s %s", c.Mode, c.Split) }
 // seed's four Table 2 experiments (so an interrupted reproduction has
 // whole seeds), then the polar-encoder runs (mode polarMode, "pre" split,
 // the first seed), one per encoder in polar.
-func Plan(seeds []uint64, polar []string, polarMode model.Mode) []Experiment {
-	var out []Experiment
+func Plan(seeds []uint64, polar []string, polarMode model.Mode) []report.Experiment {
+	var out []report.Experiment
 	for _, s := range seeds {
 		for _, c := range Table2Columns() {
-			out = append(out, Experiment{Mode: c.Mode, Split: c.Split, Seed: s, Encoder: "plain"})
+			out = append(out, report.Experiment{Mode: c.Mode, Split: c.Split, Seed: s, Encoder: "plain"})
 		}
 	}
 	for _, enc := range polar {
@@ -78,7 +42,7 @@ func Plan(seeds []uint64, polar []string, polarMode model.Mode) []Experiment {
 		if len(seeds) > 0 {
 			s = seeds[0]
 		}
-		out = append(out, Experiment{Mode: polarMode, Split: data.SplitPre, Seed: s, Encoder: enc})
+		out = append(out, report.Experiment{Mode: polarMode, Split: data.SplitPre, Seed: s, Encoder: enc})
 	}
 	return out
 }

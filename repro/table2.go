@@ -1,7 +1,9 @@
-package report
+package repro
 
 import (
 	"fmt"
+	"github.com/lsconf/lsconf/internal/document"
+	"github.com/lsconf/lsconf/report"
 	"math"
 )
 
@@ -25,7 +27,7 @@ type Table2 struct {
 }
 
 // BuildTable2 collects the plain-encoder runs into Table 2.
-func BuildTable2(runs []*RunResult, seeds []uint64) *Table2 {
+func BuildTable2(runs []*report.RunResult, seeds []uint64) *Table2 {
 	cols := Table2Columns()
 	t := &Table2{Seeds: seeds}
 	for _, c := range cols {
@@ -33,7 +35,7 @@ func BuildTable2(runs []*RunResult, seeds []uint64) *Table2 {
 		test, gen := make([]float64, len(seeds)), make([]float64, len(seeds))
 		for si, s := range seeds {
 			test[si], gen[si] = math.NaN(), math.NaN()
-			if r := findRun(runs, Experiment{Mode: c.Mode, Split: c.Split, Seed: s, Encoder: "plain"}); r != nil {
+			if r := findRun(runs, report.Experiment{Mode: c.Mode, Split: c.Split, Seed: s, Encoder: "plain"}); r != nil {
 				test[si], gen[si] = 100*r.Test.Accuracy, 100*r.Gen.Accuracy
 			}
 		}
@@ -47,7 +49,7 @@ func BuildTable2(runs []*RunResult, seeds []uint64) *Table2 {
 }
 
 // findRun returns the run of an experiment, or nil.
-func findRun(runs []*RunResult, e Experiment) *RunResult {
+func findRun(runs []*report.RunResult, e report.Experiment) *report.RunResult {
 	for _, r := range runs {
 		if r.Experiment == e {
 			return r
@@ -58,8 +60,8 @@ func findRun(runs []*RunResult, e Experiment) *RunResult {
 
 // ourTable is Table 2 in the paper's shape: rows = seeds, then the mean,
 // sd and range rows; columns = the four groups, each test / gen.
-func (t *Table2) ourTable() Table {
-	tb := Table{Caption: "Table 2, this reproduction: test and generalization accuracy (%, classifier head) per seed",
+func (t *Table2) ourTable() document.Table {
+	tb := document.Table{Caption: "Table 2, this reproduction: test and generalization accuracy (%, classifier head) per seed",
 		Header: []string{"seed"}, Right: map[int]bool{}}
 	for _, c := range t.Columns {
 		tb.Header = append(tb.Header, c+" test", c+" gen")
@@ -79,8 +81,8 @@ func (t *Table2) ourTable() Table {
 }
 
 // paperTable is the paper's Table 2 with the same summary rows.
-func (t *Table2) paperTable() Table {
-	tb := Table{Caption: "Table 2 of the paper (test / generalization accuracy, %; 1.2M training images, full-width model, 50 epochs)",
+func (t *Table2) paperTable() document.Table {
+	tb := document.Table{Caption: "Table 2 of the paper (test / generalization accuracy, %; 1.2M training images, full-width model, 50 epochs)",
 		Header: []string{"exp"}, Right: map[int]bool{}}
 	for _, c := range t.Columns {
 		tb.Header = append(tb.Header, c+" test", c+" gen")
@@ -100,8 +102,8 @@ func (t *Table2) paperTable() Table {
 }
 
 // compareTable puts each cell's mean, sd and range beside the paper's.
-func (t *Table2) compareTable() Table {
-	tb := Table{Caption: "Ours beside the paper's: mean ± sd (min–max) over the seeds",
+func (t *Table2) compareTable() document.Table {
+	tb := document.Table{Caption: "Ours beside the paper's: mean ± sd (min–max) over the seeds",
 		Header: []string{"column", "test, ours", "test, paper", "gen, ours", "gen, paper"},
 		Right:  map[int]bool{1: true, 2: true, 3: true, 4: true}}
 	for ci, c := range t.Columns {

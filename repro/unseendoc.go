@@ -1,7 +1,10 @@
-package report
+package repro
 
 import (
 	"fmt"
+	"github.com/lsconf/lsconf/internal/document"
+	"github.com/lsconf/lsconf/internal/machine"
+	"github.com/lsconf/lsconf/report"
 	"slices"
 	"strings"
 	"time"
@@ -127,15 +130,15 @@ func pctSpread(s Spread) string {
 }
 
 // unseenDoc is the unseen-class report.
-func unseenDoc(cfg ReproConfig, l *latent.Layout, res *UnseenResult) *Doc {
-	d := &Doc{Title: "lsconf: unseen classes and open-set detection"}
+func unseenDoc(cfg Config, l *latent.Layout, res *UnseenResult) *document.Doc {
+	d := &document.Doc{Title: "lsconf: unseen classes and open-set detection"}
 	if cfg.Quick {
-		d.Add(Para{Text: "QUICK PIPELINE CHECK (`--quick`): tiny data, a narrow model and a few epochs. The numbers below test that the pipeline works; they say nothing about the paper."})
+		d.Add(document.Para{Text: "QUICK PIPELINE CHECK (`--quick`): tiny data, a narrow model and a few epochs. The numbers below test that the pipeline works; they say nothing about the paper."})
 	}
-	d.Add(Para{Text: fmt.Sprintf("The paper (abstract, section 7) says a configured latent space “even allows to evaluate similarity for unseen classes”. Here each of the %d built-in classes is held out in turn: a ce+g model (%s) is trained with a %d-centre circle layout for the other classes, and a ce model (L_CE alone) with the same seeds and budget for contrast. All classes' test-split and generalization images are then encoded and measured. Every number is a mean ± sd over %d seeds of the mean over the held-out classes, unless a table says otherwise.",
+	d.Add(document.Para{Text: fmt.Sprintf("The paper (abstract, section 7) says a configured latent space “even allows to evaluate similarity for unseen classes”. Here each of the %d built-in classes is held out in turn: a ce+g model (%s) is trained with a %d-centre circle layout for the other classes, and a ce model (L_CE alone) with the same seeds and budget for contrast. All classes' test-split and generalization images are then encoded and measured. Every number is a mean ± sd over %d seeds of the mean over the held-out classes, unless a table says otherwise.",
 		len(res.Classes), unseenLoss(cfg), l.NC(), len(res.Seeds))})
-	d.Add(Heading{Level: 2, Text: "Verdict"})
-	d.Add(List{Items: res.Verdict})
+	d.Add(document.Heading{Level: 2, Text: "Verdict"})
+	d.Add(document.List{Items: res.Verdict})
 
 	g, c := model.ModeCEG, model.ModeCE
 	row := func(k string, dec int, pc bool) []string {
@@ -148,8 +151,8 @@ func unseenDoc(cfg ReproConfig, l *latent.Layout, res *UnseenResult) *Doc {
 		}
 		return []string{unseenStats[k].name, f(g), f(c)}
 	}
-	d.Add(Heading{Level: 2, Text: "Summary: ce+g (" + unseenLoss(cfg) + ") against ce (L_CE)"})
-	d.Add(Table{Header: []string{"measure", "ce+g", "ce"}, Right: map[int]bool{1: true, 2: true}, Rows: [][]string{
+	d.Add(document.Heading{Level: 2, Text: "Summary: ce+g (" + unseenLoss(cfg) + ") against ce (L_CE)"})
+	d.Add(document.Table{Header: []string{"measure", "ce+g", "ce"}, Right: map[int]bool{1: true, 2: true}, Rows: [][]string{
 		row("within", 1, true), row("outside", 1, true), row("kwithin", 1, true), row("kacc", 1, true),
 		row("chance", 2, false), row("simP10", 2, false), row("simMAPR", 3, false), row("l2P10", 2, false), row("l2MAPR", 3, false),
 		row("ksimMAPR", 3, false), row("kl2MAPR", 3, false),
@@ -157,9 +160,9 @@ func unseenDoc(cfg ReproConfig, l *latent.Layout, res *UnseenResult) *Doc {
 		row("fprDist", 2, false), row("fprV", 2, false), row("fprP", 2, false),
 		row("nmi", 3, false), row("ami", 3, false),
 	}})
-	d.Add(Para{Text: "Held-out images: the held-out class's test split and generalization images; known: the other classes' test split (and, for retrieval, their generalization images). Retrieval ranks all indexed images (every class's test split and generalization images) for each query, the query itself excluded: “sim” by eq 15 on the v vectors, “L2” by Euclidean distance in z. Ties are ordered pessimistically (docs/search.md), so queries outside the configured space get no credit from sim. Chance is the share of a held-out query's candidates that are of its class. Open-set: positives are the held-out class's test-split images, negatives the known classes' test-split images; dist/r_c is the distance to the nearest configured centre over r_c, 1-max v the complement of the largest similarity-vector entry, 1-max p of the classifier's largest softmax probability. NMI/AMI: nearest-cluster label against the true label on the known classes' test images."})
+	d.Add(document.Para{Text: "Held-out images: the held-out class's test split and generalization images; known: the other classes' test split (and, for retrieval, their generalization images). Retrieval ranks all indexed images (every class's test split and generalization images) for each query, the query itself excluded: “sim” by eq 15 on the v vectors, “L2” by Euclidean distance in z. Ties are ordered pessimistically (docs/search.md), so queries outside the configured space get no credit from sim. Chance is the share of a held-out query's candidates that are of its class. Open-set: positives are the held-out class's test-split images, negatives the known classes' test-split images; dist/r_c is the distance to the nearest configured centre over r_c, 1-max v the complement of the largest similarity-vector entry, 1-max p of the classifier's largest softmax probability. NMI/AMI: nearest-cluster label against the true label on the known classes' test images."})
 
-	d.Add(Heading{Level: 2, Text: "Per held-out class"})
+	d.Add(document.Heading{Level: 2, Text: "Per held-out class"})
 	var rows [][]string
 	for _, h := range res.Classes {
 		for _, m := range []model.Mode{g, c} {
@@ -171,33 +174,33 @@ func unseenDoc(cfg ReproConfig, l *latent.Layout, res *UnseenResult) *Doc {
 				ms(res.overSeeds(m, h, "auDist"), 3), ms(res.overSeeds(m, h, "auP"), 3)})
 		}
 	}
-	d.Add(Table{Header: []string{"held out", "mode", "median z; nearest known centre", "within r_c of known", "outside", "P@10 sim", "MAP@R sim", "P@10 L2", "MAP@R L2", "AUROC dist/r_c", "AUROC 1-max p"},
+	d.Add(document.Table{Header: []string{"held out", "mode", "median z; nearest known centre", "within r_c of known", "outside", "P@10 sim", "MAP@R sim", "P@10 L2", "MAP@R L2", "AUROC dist/r_c", "AUROC 1-max p"},
 		Right: map[int]bool{3: true, 4: true, 5: true, 6: true, 7: true, 8: true, 9: true, 10: true}, Rows: rows})
 
-	d.Add(Heading{Level: 2, Text: "Runs"})
+	d.Add(document.Heading{Level: 2, Text: "Runs"})
 	var rr [][]string
 	for _, r := range res.Runs {
-		rr = append(rr, []string{r.Held, string(r.Mode), fmt.Sprint(r.Seed), fmtVec(r.Median), pct(r.WithinKnown), pct(r.Outside),
+		rr = append(rr, []string{r.Held, string(r.Mode), fmt.Sprint(r.Seed), report.FmtVec(r.Median), report.Pct(r.WithinKnown), report.Pct(r.Outside),
 			fmt.Sprintf("%.2f", r.HeldSim.PK), fmt.Sprintf("%.2f", r.HeldL2.PK), fmt.Sprintf("%.3f", r.OpenSet["dist/r_c"].AUROC),
-			fmt.Sprintf("%.3f", r.OpenSet["1-max p"].AUROC), pct(r.KnownAcc), fmtSeconds(r.Seconds), "`" + r.Dir + "`"})
+			fmt.Sprintf("%.3f", r.OpenSet["1-max p"].AUROC), report.Pct(r.KnownAcc), report.FmtSeconds(r.Seconds), "`" + r.Dir + "`"})
 	}
-	d.Add(Details{Summary: fmt.Sprintf("All %d runs", len(res.Runs)), Blocks: []Block{Table{
+	d.Add(document.Details{Summary: fmt.Sprintf("All %d runs", len(res.Runs)), Blocks: []document.Block{document.Table{
 		Header: []string{"held out", "mode", "seed", "median z", "within r_c %", "outside %", "P@10 sim", "P@10 L2", "AUROC dist/r_c", "AUROC 1-max p", "known test acc %", "train time", "run"},
 		Right:  map[int]bool{2: true, 4: true, 5: true, 6: true, 7: true, 8: true, 9: true, 10: true}, Rows: rr}}})
 
-	d.Add(Heading{Level: 2, Text: "How this was made"})
-	d.Add(Code{Text: cfg.Command})
+	d.Add(document.Heading{Level: 2, Text: "How this was made"})
+	d.Add(document.Code{Text: cfg.Command})
 	var wall float64
 	for _, r := range res.Runs {
 		wall += r.Seconds
 	}
-	d.Add(List{Items: []string{
+	d.Add(document.List{Items: []string{
 		"lsconf " + cfg.Version + ", report written " + time.Now().UTC().Format("2006-01-02 15:04 UTC"),
-		"machine: " + ThisMachine().String(),
-		fmt.Sprintf("seeds %v; width divisor %d; %d epochs; batch %d; Adam lr %g, %s schedule; ce+g loss: %s", cfg.Seeds, cfg.Width, cfg.Epochs, cfg.BatchSize, cfg.LR, scheduleName(cfg.LRSchedule), unseenLoss(cfg)),
+		"machine: " + machine.This().String(),
+		fmt.Sprintf("seeds %v; width divisor %d; %d epochs; batch %d; Adam lr %g, %s schedule; ce+g loss: %s", cfg.Seeds, cfg.Width, cfg.Epochs, cfg.BatchSize, cfg.LR, report.ScheduleName(cfg.LRSchedule), unseenLoss(cfg)),
 		fmt.Sprintf("data: built-in textures, data seed %d, %d augmentations per training image (each with two mirror copies), pre split 80/20 by the run's seed", cfg.DataSeed, cfg.AugPerImage),
 		fmt.Sprintf("layout of every run: %d centres on a circle of radius d_c = %.2f, r_c = %.2f, R_d = %.4f", l.NC(), l.Dc(), l.Radius(0), l.Rd()),
-		fmt.Sprintf("training time of all runs %s; this invocation %s: %d runs trained, %d already finished", fmtSeconds(wall), fmtSeconds(res.Seconds), res.Trained, res.Skipped),
+		fmt.Sprintf("training time of all runs %s; this invocation %s: %d runs trained, %d already finished", report.FmtSeconds(wall), report.FmtSeconds(res.Seconds), res.Trained, res.Skipped),
 	}})
 	return d
 }
@@ -237,11 +240,11 @@ func landing(res *UnseenResult, m model.Mode, held string) string {
 		}
 		return strings.Compare(a, b)
 	})
-	return fmt.Sprintf("%s; %s %.0f%%", fmtVec(med), keys[0], 100*share[keys[0]]/float64(n))
+	return fmt.Sprintf("%s; %s %.0f%%", report.FmtVec(med), keys[0], 100*share[keys[0]]/float64(n))
 }
 
 // unseenLoss names the ce+g loss of the experiment.
-func unseenLoss(cfg ReproConfig) string {
+func unseenLoss(cfg Config) string {
 	s := fmt.Sprintf("L_CE + %.1f L_G, L_G %s", latent.PaperKG, reductionName(cfg.LGReduction))
 	if cfg.LGCenter > 0 {
 		s += fmt.Sprintf(", plus the centre pull at weight %g", cfg.LGCenter)

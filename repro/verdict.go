@@ -1,7 +1,8 @@
-package report
+package repro
 
 import (
 	"fmt"
+	"github.com/lsconf/lsconf/report"
 	"math"
 	"strings"
 
@@ -48,8 +49,8 @@ type Verdict struct {
 // configured centre, (2) ce layouts differ across seeds and spread far,
 // (3) generalization points stay in the configured space, (4) accuracy of
 // ce+g against ce, and (5) no polar-encoder output in a prohibited sector.
-func Verdicts(runs []*RunResult, seeds []uint64, l *latent.Layout) []Verdict {
-	var ceg, ce []*RunResult
+func Verdicts(runs []*report.RunResult, seeds []uint64, l *latent.Layout) []Verdict {
+	var ceg, ce []*report.RunResult
 	for _, r := range runs {
 		switch {
 		case r.Experiment.Polar():
@@ -66,7 +67,7 @@ func Verdicts(runs []*RunResult, seeds []uint64, l *latent.Layout) []Verdict {
 	return v
 }
 
-func verdictCentres(ceg []*RunResult) Verdict {
+func verdictCentres(ceg []*report.RunResult) Verdict {
 	v := Verdict{Claim: "With L_CE + L_G every run puts the clusters at the configured centres"}
 	if len(ceg) == 0 {
 		v.Outcome, v.Evidence = NotTested, []string{"no ce+g run"}
@@ -86,11 +87,11 @@ func verdictCentres(ceg []*RunResult) Verdict {
 			mark = "meets"
 		}
 		lines = append(lines, fmt.Sprintf("%s %s the thresholds: test set worst class median %.3f from its centre, %s%% within r_c (training set: %.3f, %s%%)",
-			r.Experiment.Label(), mark, c.MaxMedianDistance, pct(c.WithinRc), t.MaxMedianDistance, pct(t.WithinRc)))
+			r.Experiment.Label(), mark, c.MaxMedianDistance, report.Pct(c.WithinRc), t.MaxMedianDistance, report.Pct(t.WithinRc)))
 	}
 	v.Evidence = append([]string{fmt.Sprintf("%d of %d ce+g runs meet both thresholds on the test set (every class median within %.1f of its centre, at least %.0f%% of test points within r_c).",
 		pass, len(ceg), CentreTolerance, 100*WithinShare),
-		fmt.Sprintf("On the training set (the encodings the paper's Figure 7 draws) %d of %d ce+g runs meet both thresholds.", trainPass, len(ceg))}, lines...)
+		fmt.Sprintf("On the training set (the encodings the paper's document.Figure 7 draws) %d of %d ce+g runs meet both thresholds.", trainPass, len(ceg))}, lines...)
 	if s := seedSpread(ceg); s != "" {
 		v.Evidence = append(v.Evidence, s)
 	}
@@ -110,7 +111,7 @@ func verdictCentres(ceg []*RunResult) Verdict {
 
 // seedSpread says how far the same class's training-set medians lie from
 // each other across seeds (per split).
-func seedSpread(rs []*RunResult) string {
+func seedSpread(rs []*report.RunResult) string {
 	var parts []string
 	for _, sp := range []data.SplitMode{data.SplitPre, data.SplitPost} {
 		worst, pairs := 0.0, 0
@@ -138,7 +139,7 @@ func seedSpread(rs []*RunResult) string {
 // layoutAngles returns, per pair of runs with the same split, the mean
 // over classes of the angle between the class's training-set median
 // directions.
-func layoutAngles(rs []*RunResult) []float64 {
+func layoutAngles(rs []*report.RunResult) []float64 {
 	var out []float64
 	for i, a := range rs {
 		for _, b := range rs[i+1:] {
@@ -161,7 +162,7 @@ func layoutAngles(rs []*RunResult) []float64 {
 	return out
 }
 
-func verdictCELayouts(ce, ceg []*RunResult, l *latent.Layout) Verdict {
+func verdictCELayouts(ce, ceg []*report.RunResult, l *latent.Layout) Verdict {
 	v := Verdict{Claim: "With L_CE alone the layouts differ across seeds and spread far"}
 	if len(ce) == 0 {
 		v.Outcome, v.Evidence = NotTested, []string{"no ce run"}
@@ -215,7 +216,7 @@ func verdictCELayouts(ce, ceg []*RunResult, l *latent.Layout) Verdict {
 	return v
 }
 
-func verdictInside(ceg, ce []*RunResult, l *latent.Layout) Verdict {
+func verdictInside(ceg, ce []*report.RunResult, l *latent.Layout) Verdict {
 	v := Verdict{Claim: "Generalization points stay inside the configured space (ce+g)"}
 	if len(ceg) == 0 {
 		v.Outcome, v.Evidence = NotTested, []string{"no ce+g run"}
@@ -232,7 +233,7 @@ func verdictInside(ceg, ce []*RunResult, l *latent.Layout) Verdict {
 			noneOut++
 		}
 		v.Evidence = append(v.Evidence, fmt.Sprintf("%s: generalization median |z| %.3f, max |z| %.3f, %s%% outside the configured space (v all zero)",
-			r.Experiment.Label(), c.MedianNorm, c.MaxNorm, pct(c.Outside)))
+			r.Experiment.Label(), c.MedianNorm, c.MaxNorm, report.Pct(c.Outside)))
 	}
 	v.Evidence = append([]string{fmt.Sprintf("Median |z| below 2 d_c = %.2f in %d of %d ce+g runs; no point outside the configured space in %d of %d.",
 		lim, inside, len(ceg), noneOut, len(ceg))}, v.Evidence...)
@@ -242,7 +243,7 @@ func verdictInside(ceg, ce []*RunResult, l *latent.Layout) Verdict {
 			co, cm = append(co, r.Gen.Conformance.Outside), append(cm, r.Gen.Conformance.MedianNorm)
 		}
 		a, b := SpreadOf(co), SpreadOf(cm)
-		v.Evidence = append(v.Evidence, fmt.Sprintf("For contrast, ce runs: %s–%s%% of the generalization points outside, median |z| %.3g–%.3g.", pct(a.Min), pct(a.Max), b.Min, b.Max))
+		v.Evidence = append(v.Evidence, fmt.Sprintf("For contrast, ce runs: %s–%s%% of the generalization points outside, median |z| %.3g–%.3g.", report.Pct(a.Min), report.Pct(a.Max), b.Min, b.Max))
 	}
 	switch {
 	case inside == len(ceg) && noneOut == len(ceg):
@@ -257,16 +258,16 @@ func verdictInside(ceg, ce []*RunResult, l *latent.Layout) Verdict {
 
 // accuracyDiffs pairs ce+g and ce runs of one split by seed and returns
 // the differences (points) and both sides' accuracies.
-func accuracyDiffs(runs []*RunResult, seeds []uint64, sp data.SplitMode, gen bool) (diff, ce, ceg []float64) {
-	acc := func(r *RunResult) float64 {
+func accuracyDiffs(runs []*report.RunResult, seeds []uint64, sp data.SplitMode, gen bool) (diff, ce, ceg []float64) {
+	acc := func(r *report.RunResult) float64 {
 		if gen {
 			return 100 * r.Gen.Accuracy
 		}
 		return 100 * r.Test.Accuracy
 	}
 	for _, s := range seeds {
-		a := findRun(runs, Experiment{Mode: model.ModeCE, Split: sp, Seed: s, Encoder: "plain"})
-		b := findRun(runs, Experiment{Mode: model.ModeCEG, Split: sp, Seed: s, Encoder: "plain"})
+		a := findRun(runs, report.Experiment{Mode: model.ModeCE, Split: sp, Seed: s, Encoder: "plain"})
+		b := findRun(runs, report.Experiment{Mode: model.ModeCEG, Split: sp, Seed: s, Encoder: "plain"})
 		if a == nil || b == nil {
 			continue
 		}
@@ -292,7 +293,7 @@ func compareAccuracy(diff, ce, ceg []float64) (string, int) {
 	}
 }
 
-func verdictAccuracy(runs []*RunResult, seeds []uint64) Verdict {
+func verdictAccuracy(runs []*report.RunResult, seeds []uint64) Verdict {
 	v := Verdict{Claim: "L_CE + L_G gives higher test and generalization accuracy than L_CE"}
 	var signs []int
 	n := 0
@@ -317,7 +318,7 @@ func verdictAccuracy(runs []*RunResult, seeds []uint64) Verdict {
 				pd[i] = pceg[i] - pce[i]
 			}
 			ps, _ := compareAccuracy(pd, pce, pceg)
-			v.Evidence = append(v.Evidence, line+" (paper's Table 2: "+ps+").")
+			v.Evidence = append(v.Evidence, line+" (paper's document.Table 2: "+ps+").")
 		}
 	}
 	if n == 0 {
@@ -357,7 +358,7 @@ func paperColumn(m model.Mode, sp data.SplitMode, gen bool) []float64 {
 
 // verdictSectors checks that no encoding of a polar run lies in a
 // prohibited sector (the encoder configuration's guarantee, paper 3.2).
-func verdictSectors(runs []*RunResult) (Verdict, bool) {
+func verdictSectors(runs []*report.RunResult) (Verdict, bool) {
 	v := Verdict{Claim: "With the polar encoder configuration no encoding falls in a prohibited sector"}
 	bad := 0
 	any := false

@@ -1,6 +1,8 @@
-package report
+package repro
 
 import (
+	"github.com/lsconf/lsconf/internal/document"
+	"github.com/lsconf/lsconf/report"
 	"math"
 	"strings"
 	"testing"
@@ -23,7 +25,7 @@ func paperLayout(t *testing.T) *latent.Layout {
 // fakeRun builds a run whose class medians are the layout's centres
 // rotated by rot degrees and scaled by scale, with the given test and
 // generalization accuracy (fractions) and test-set conformance.
-func fakeRun(l *latent.Layout, mode model.Mode, sp data.SplitMode, seed uint64, test, gen, rot, scale, worst, within float64) *RunResult {
+func fakeRun(l *latent.Layout, mode model.Mode, sp data.SplitMode, seed uint64, test, gen, rot, scale, worst, within float64) *report.RunResult {
 	classes := data.TextureClasses()
 	conf := func(medNorm, outside float64) train.Conformance {
 		c := train.Conformance{WithinRc: within, Outside: outside, MedianNorm: medNorm, MaxNorm: 2 * medNorm, MaxMedianDistance: worst}
@@ -43,14 +45,14 @@ func fakeRun(l *latent.Layout, mode model.Mode, sp data.SplitMode, seed uint64, 
 	ev := func(name string, acc float64) *train.EvalResult {
 		return &train.EvalResult{Name: name, N: 100, Classes: classes, Accuracy: acc, Conformance: conf(med, out)}
 	}
-	return &RunResult{Experiment: Experiment{Mode: mode, Split: sp, Seed: seed, Encoder: "plain"},
+	return &report.RunResult{Experiment: report.Experiment{Mode: mode, Split: sp, Seed: seed, Encoder: "plain"},
 		Train: ev("train", 0.99), Test: ev("test", test), Gen: ev("gen", gen)}
 }
 
 // fakeGrid is a 3-seed Table 2 grid: ce+g runs at the centres, ce runs
 // rotated by 100° per seed and 10 times larger.
-func fakeGrid(l *latent.Layout, cegTest, ceTest []float64) []*RunResult {
-	var runs []*RunResult
+func fakeGrid(l *latent.Layout, cegTest, ceTest []float64) []*report.RunResult {
+	var runs []*report.RunResult
 	for i, s := range []uint64{1, 2, 3} {
 		for _, sp := range []data.SplitMode{data.SplitPre, data.SplitPost} {
 			runs = append(runs,
@@ -111,7 +113,7 @@ func TestVerdictsOnSyntheticRuns(t *testing.T) {
 	// Every test set misses, every training set meets: partly.
 	vs = Verdicts(runs, seeds, l)
 	if v := verdictOf(t, vs, "With L_CE + L_G every run"); v.Outcome != Partly ||
-		!strings.Contains(strings.Join(v.Evidence, " "), "On the training set (the encodings the paper's Figure 7 draws) 6 of 6") {
+		!strings.Contains(strings.Join(v.Evidence, " "), "On the training set (the encodings the paper's document.Figure 7 draws) 6 of 6") {
 		t.Errorf("test sets off, training sets at the centres: %+v", v)
 	}
 	for _, r := range runs {
@@ -158,8 +160,8 @@ func TestVerdictSectors(t *testing.T) {
 	}
 	gap := s.Prohibited()[0]
 	mid := gap.From + gap.Width/2
-	r.Points = Encodings{ND: 2, ZTrain: []float32{1, 0, 0, 1}, YTrain: []int32{0, 1}, ZGen: []float32{0.5, 0.1}, YGen: []int32{0}}
-	vs := Verdicts([]*RunResult{r}, []uint64{1}, l)
+	r.Points = report.Encodings{ND: 2, ZTrain: []float32{1, 0, 0, 1}, YTrain: []int32{0, 1}, ZGen: []float32{0.5, 0.1}, YGen: []int32{0}}
+	vs := Verdicts([]*report.RunResult{r}, []uint64{1}, l)
 	v := verdictOf(t, vs, "With the polar encoder")
 	allowed := !s.IsProhibitedPoint(1, 0) && !s.IsProhibitedPoint(0, 1) && !s.IsProhibitedPoint(0.5, 0.1)
 	if allowed && (v.Outcome != Supported || !strings.Contains(v.Evidence[0], "0 of 3")) {
@@ -169,7 +171,7 @@ func TestVerdictSectors(t *testing.T) {
 	if !s.IsProhibitedPoint(math.Cos(mid), math.Sin(mid)) {
 		t.Fatalf("the middle of gap %+v is not prohibited", gap)
 	}
-	v = verdictOf(t, Verdicts([]*RunResult{r}, []uint64{1}, l), "With the polar encoder")
+	v = verdictOf(t, Verdicts([]*report.RunResult{r}, []uint64{1}, l), "With the polar encoder")
 	if v.Outcome != NotSupported || !strings.Contains(v.Evidence[0], "1 of 3") {
 		t.Errorf("a point in a prohibited sector: %+v", v)
 	}
@@ -188,7 +190,7 @@ func TestTable2AndPlan(t *testing.T) {
 	if tb.PaperTest[3][0] != 83 || tb.PaperGen[0][1] != 68 || math.Abs(tb.PaperTestSpread[2].Mean-81-1.0/3) > 1e-9 {
 		t.Errorf("paper numbers: %v %v %+v", tb.PaperTest, tb.PaperGen, tb.PaperTestSpread[2])
 	}
-	md := (&Doc{Title: "x", Blocks: []Block{tb.ourTable(), tb.paperTable(), tb.compareTable()}}).Markdown()
+	md := (&document.Doc{Title: "x", Blocks: []document.Block{tb.ourTable(), tb.paperTable(), tb.compareTable()}}).Markdown()
 	for _, want := range []string{"| 2 | 85.0 | 60.0 | 82.0 | 70.0 |", "| mean | 76.7 |", "| min–max | 70.0–85.0 |", "| 1 | 77 | 62 | 78 | 65 | 81 | 66 | 83 | 67 |", "| ce+g pre | 82.0 ± 2.0 (80.0–84.0) | 76.0 ± 1.7 (75.0–78.0) |"} {
 		if !strings.Contains(md, want) {
 			t.Errorf("tables lack %q:\n%s", want, md)
@@ -215,20 +217,20 @@ func TestTable2AndPlan(t *testing.T) {
 }
 
 func TestReproConfigValidate(t *testing.T) {
-	good := QuickReproConfig()
+	good := QuickConfig()
 	good.Out = t.TempDir()
 	if err := good.WithDefaults().Validate(); err != nil {
 		t.Fatalf("quick config: %v", err)
 	}
-	for name, mut := range map[string]func(c *ReproConfig){
-		"no out":         func(c *ReproConfig) { c.Out = "" },
-		"seed twice":     func(c *ReproConfig) { c.Seeds = []uint64{1, 1} },
-		"bad polar":      func(c *ReproConfig) { c.Polar = []string{"hyperbolic"} },
-		"polar twice":    func(c *ReproConfig) { c.Polar = []string{"sectors", "sectors"} },
-		"width":          func(c *ReproConfig) { c.Width = 3 },
-		"tiny data":      func(c *ReproConfig) { c.PerClass = 2 },
-		"negative epoch": func(c *ReproConfig) { c.Epochs = -1 },
-		"polar mode":     func(c *ReproConfig) { c.PolarMode = "mse" },
+	for name, mut := range map[string]func(c *Config){
+		"no out":         func(c *Config) { c.Out = "" },
+		"seed twice":     func(c *Config) { c.Seeds = []uint64{1, 1} },
+		"bad polar":      func(c *Config) { c.Polar = []string{"hyperbolic"} },
+		"polar twice":    func(c *Config) { c.Polar = []string{"sectors", "sectors"} },
+		"width":          func(c *Config) { c.Width = 3 },
+		"tiny data":      func(c *Config) { c.PerClass = 2 },
+		"negative epoch": func(c *Config) { c.Epochs = -1 },
+		"polar mode":     func(c *Config) { c.PolarMode = "mse" },
 	} {
 		c := good
 		mut(&c)

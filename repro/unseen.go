@@ -1,10 +1,11 @@
-package report
+package repro
 
 import (
 	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"github.com/lsconf/lsconf/report"
 	"math"
 	"os"
 	"path/filepath"
@@ -20,7 +21,7 @@ import (
 	"github.com/lsconf/lsconf/train"
 )
 
-// The unseen-class experiment (lsconf repro --unseen, issue 15): for each
+// The unseen-class experiment (lsconf repro --unseen): for each
 // class in turn, a ce+g model is trained with a circle layout for the
 // other classes (and a ce model for contrast, same seeds and budget);
 // then all classes' test and generalization images are encoded and the
@@ -167,8 +168,8 @@ func without(set data.Set, base *data.Base, held int) (data.Set, error) {
 // Unseen runs the unseen-class experiment into cfg.Out/unseen with cfg's
 // seeds, model and budget (every class held out once, modes ce+g and ce),
 // and writes report.md, report.html and report.json there. Finished runs
-// are skipped and interrupted ones resumed, as in Repro.
-func Unseen(ctx context.Context, cfg ReproConfig) (res *UnseenResult, err error) {
+// are skipped and interrupted ones resumed, as in Run.
+func Unseen(ctx context.Context, cfg Config) (res *UnseenResult, err error) {
 	defer func() {
 		if r := recover(); r != nil {
 			err = fmt.Errorf("repro --unseen: %v", r)
@@ -208,7 +209,7 @@ func Unseen(ctx context.Context, cfg ReproConfig) (res *UnseenResult, err error)
 		for h := range classes {
 			for _, m := range []model.Mode{model.ModeCEG, model.ModeCE} {
 				n++
-				e := Experiment{Mode: m, Split: data.SplitPre, Seed: s, Encoder: "plain"}
+				e := report.Experiment{Mode: m, Split: data.SplitPre, Seed: s, Encoder: "plain"}
 				tag := fmt.Sprintf("[%d/%d] without %s, %s", n, total, classes[h], e.Label())
 				r, trained, err := unseenRun(ctx, cfg, out, e, h, layout, sets, logf, tag)
 				if err != nil {
@@ -230,17 +231,17 @@ func Unseen(ctx context.Context, cfg ReproConfig) (res *UnseenResult, err error)
 	if err != nil {
 		b, _ = json.Marshal(map[string]string{"error": fmt.Sprintf("report.json: %v", err)})
 	}
-	for name, content := range map[string][]byte{ReportMD: []byte(doc.Markdown()), ReportHTML: []byte(doc.HTML()), ReportJSON: append(b, '\n')} {
+	for name, content := range map[string][]byte{report.ReportMD: []byte(doc.Markdown()), report.ReportHTML: []byte(doc.HTML()), report.ReportJSON: append(b, '\n')} {
 		if err := atomicfile.Write(filepath.Join(out, name), content); err != nil {
 			return nil, fmt.Errorf("repro --unseen: %w", err)
 		}
 	}
-	logf("repro --unseen: wrote %s (%d trained, %d already finished; %s)\n", filepath.Join(out, ReportMD), res.Trained, res.Skipped, since(start))
+	logf("repro --unseen: wrote %s (%d trained, %d already finished; %s)\n", filepath.Join(out, report.ReportMD), res.Trained, res.Skipped, since(start))
 	return res, nil
 }
 
 // unseenRun trains (or finds) one model without class held and analyses it.
-func unseenRun(ctx context.Context, cfg ReproConfig, out string, e Experiment, held int, l *latent.Layout, rs reproSets,
+func unseenRun(ctx context.Context, cfg Config, out string, e report.Experiment, held int, l *latent.Layout, rs reproSets,
 	logf func(string, ...any), tag string) (*UnseenRun, bool, error) {
 	classes := rs.base.ClassNames
 	name := classes[held]
@@ -261,15 +262,15 @@ func unseenRun(ctx context.Context, cfg ReproConfig, out string, e Experiment, h
 	dir := filepath.Join(out, RunsDir, "without-"+name, e.Name())
 	tc := trainConfig(cfg, e, l, known)
 	tc.Data.Description = fmt.Sprintf("built-in textures without %q (unseen-class experiment)", name)
-	st, force, err := stateOf(dir, tc)
+	st, force, err := report.RunStateOf(dir, tc)
 	if err != nil {
 		return nil, false, fmt.Errorf("repro --unseen: %w", err)
 	}
-	trained := st != stateDone
+	trained := st != report.RunDone
 	t0 := time.Now()
 	if trained {
 		logf("%s: training %s (%d train images)\n", tag, dir, known.Train.Len())
-		tc.Resume, tc.Force = st == stateResume, force
+		tc.Resume, tc.Force = st == report.RunResume, force
 		if cfg.AfterStep != nil {
 			tc.AfterStep = func(step int64) { cfg.AfterStep(e, step) }
 		}
@@ -287,14 +288,14 @@ func unseenRun(ctx context.Context, cfg ReproConfig, out string, e Experiment, h
 		how = "already trained; analysed in " + since(t0)
 	}
 	logf("%s: %s (known test acc %s%%; held-out: %s within r_c of a known centre, %s outside; P@10 sim %.2f, L2 %.2f; AUROC dist/r_c %.3f, 1-max p %.3f)\n",
-		tag, how, pct(r.KnownAcc), pct(r.WithinKnown)+"%", pct(r.Outside)+"%", r.HeldSim.PK, r.HeldL2.PK,
+		tag, how, report.Pct(r.KnownAcc), report.Pct(r.WithinKnown)+"%", report.Pct(r.Outside)+"%", r.HeldSim.PK, r.HeldL2.PK,
 		r.OpenSet["dist/r_c"].AUROC, r.OpenSet["1-max p"].AUROC)
 	return r, trained, nil
 }
 
 // analyseUnseen encodes all classes' test and generalization images with
 // the run in dir and measures them (UnseenRun).
-func analyseUnseen(ctx context.Context, cfg ReproConfig, dir string, e Experiment, held int, te data.Set, rs reproSets) (*UnseenRun, error) {
+func analyseUnseen(ctx context.Context, cfg Config, dir string, e report.Experiment, held int, te data.Set, rs reproSets) (*UnseenRun, error) {
 	run, err := train.OpenRun(dir, cfg.Engine)
 	if err != nil {
 		return nil, fmt.Errorf("repro --unseen: %w", err)
