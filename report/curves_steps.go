@@ -42,7 +42,7 @@ func stepCurves(mode model.Mode, lines []train.MetricsLine) (m plot.TrainingMetr
 			// The epoch line's train figures average the whole epoch; the
 			// step lines average their last steps: only its evaluations
 			// are drawn, so the two kinds do not mix in one curve.
-			f = train.TrainFigures{Loss: nan, CE: nan, LG: nan, Acc: nan}
+			f = train.TrainMeans{Loss: nan, CE: nan, LG: nan, Acc: nan}
 			test, gen = accOf(l.Test), accOf(l.Gen)
 		}
 		m.Loss, m.CE = append(m.Loss, f.Loss), append(m.CE, f.CE)
