@@ -33,18 +33,24 @@ func stepCurves(mode model.Mode, lines []train.MetricsLine) (m plot.TrainingMetr
 	if perEpoch <= 0 || steps < minEpochPoints {
 		return m, false
 	}
+	nan := math.NaN()
 	for _, l := range lines {
 		m.Epochs = append(m.Epochs, float64(l.Step)/perEpoch)
-		m.Loss, m.CE = append(m.Loss, l.Train.Loss), append(m.CE, l.Train.CE)
-		if mode == model.ModeCEG {
-			m.LG = append(m.LG, l.Train.LG)
-		}
-		m.TrainAcc = append(m.TrainAcc, l.Train.Acc)
+		f := l.Train
+		test, gen := nan, nan
 		if l.Kind == train.KindEpoch {
-			m.TestAcc, m.GenAcc = append(m.TestAcc, accOf(l.Test)), append(m.GenAcc, accOf(l.Gen))
-		} else {
-			m.TestAcc, m.GenAcc = append(m.TestAcc, math.NaN()), append(m.GenAcc, math.NaN())
+			// The epoch line's train figures average the whole epoch; the
+			// step lines average their last steps: only its evaluations
+			// are drawn, so the two kinds do not mix in one curve.
+			f = train.TrainMeans{Loss: nan, CE: nan, LG: nan, Acc: nan}
+			test, gen = accOf(l.Test), accOf(l.Gen)
 		}
+		m.Loss, m.CE = append(m.Loss, f.Loss), append(m.CE, f.CE)
+		if mode == model.ModeCEG {
+			m.LG = append(m.LG, f.LG)
+		}
+		m.TrainAcc = append(m.TrainAcc, f.Acc)
+		m.TestAcc, m.GenAcc = append(m.TestAcc, test), append(m.GenAcc, gen)
 	}
 	return m, true
 }
