@@ -9,7 +9,7 @@ export PATH := $(PATH):/usr/local/go/bin
 GO ?= go
 BIN := bin/lsconf
 
-.PHONY: all build setup test demo vet fmt-check bench fuzz clean
+.PHONY: all build setup test race demo vet fmt-check bench fuzz clean
 
 all: build
 
@@ -31,9 +31,26 @@ fmt-check:
 test: setup fmt-check vet
 	$(GO) test -timeout 30m ./...
 	cd third_party/compute && $(GO) test -timeout 5m ./internal/gobackend/workerspool/ ./internal/gobackend/ops/ ./internal/gobackend/passes/
+	$(MAKE) --no-print-directory race
 	@# The optional XLA build (-tags xla, cgo) must keep compiling.
 	@if command -v gcc >/dev/null 2>&1; then echo "go vet -tags xla ./engine ./cmd/lsconf"; $(GO) vet -tags xla ./engine ./cmd/lsconf; \
 	else echo "make test: no C compiler, the -tags xla compile check is skipped"; fi
+
+# The race build (checkptr on): the fork's kernel tests (every kernel set
+# this CPU has: the tests switch sets internally) and one CLI train + encode
+# with each kernel set the CPU has (GOMLX_SIMD_AVX512=false: AVX2,
+# GOMLX_SIMD_AVX2=false: pure Go; a set the CPU lacks falls back lower).
+race:
+	cd third_party/compute && $(GO) test -race -timeout 10m -run 'ConvKernelSets|ConvFastTrainStep|AVX2|AVX512|NoSIMD|Unsafe' ./internal/gobackend/ops/ ./internal/gobackend/dot/matmul/
+	$(GO) build -race -o bin/lsconf-race ./cmd/lsconf
+	@set -e; tmp=$$(mktemp -d); trap 'rm -rf "$$tmp"' EXIT; \
+	./bin/lsconf-race -q data gen --out $$tmp/imgs --per-class 4 >/dev/null; \
+	./bin/lsconf-race -q train --data $$tmp/imgs --width 16 --epochs 1 --batch 8 --aug-per-image 1 --out $$tmp/run >/dev/null; \
+	for env in "" GOMLX_SIMD_AVX512=false GOMLX_SIMD_AVX2=false; do \
+		k=$$(env $$env ./bin/lsconf-race version --json | sed -n 's/.*"kernels": "\(.*\)".*/\1/p'); \
+		echo "lsconf encode under -race: kernels $$k $$env"; \
+		env $$env ./bin/lsconf-race -q encode --run $$tmp/run --data $$tmp/imgs --out $$tmp/z-$$k.csv; \
+	done
 
 # The main job: built-in data, a ce+g model, the LS figure, evaluation, an
 # index and two searches, a report (lsconf-demo/report.html); 1-4 min on 2

@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/lsconf/lsconf/engine/kernels"
 	"github.com/lsconf/lsconf/search"
 )
 
@@ -188,12 +189,17 @@ func TestTorchPeer(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	r, err := RunTorch(ctx, DefaultPython, paths[TorchScript], 16, 4, 1, 0.05)
+	// Restricted to AVX2, as with lsconf's avx2 kernel set: the peer says
+	// so (on a CPU without AVX2 PyTorch falls back lower).
+	r, err := RunTorch(ctx, DefaultPython, paths[TorchScript], TorchEnv("avx2"), 16, 4, 1, 0.05)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if r.Width != 16 || r.Batch != 4 || r.Threads != 1 || !(r.Train > 0) || !(r.Encode > 0) || !(r.TrainCPU > 0) || !(r.EncodeCPU > 0) || r.Version == "" || r.Peak == 0 {
+	if r.Width != 16 || r.Batch != 4 || r.Threads != 1 || !(r.Train > 0) || !(r.Encode > 0) || !(r.TrainCPU > 0) || !(r.EncodeCPU > 0) || r.Version == "" || r.Peak == 0 || r.ATen == "" {
 		t.Errorf("torch result %+v", r)
+	}
+	if strings.Contains(r.OneDNNISA, "512") || strings.Contains(r.ATen, "512") {
+		t.Errorf("peer restricted to AVX2 reports oneDNN %q, ATen %q", r.OneDNNISA, r.ATen)
 	}
 }
 
@@ -228,7 +234,10 @@ func TestRunTiny(t *testing.T) {
 	if err := WriteTable(&buf, rep); err != nil {
 		t.Fatal(err)
 	}
-	for _, s := range []string{"train W=16", "encode W=16", "search N=3000 top-10", "backend parallelism 2"} {
+	if rep.Kernels != kernels.Kernels() || rep.Kernels == "" {
+		t.Errorf("report kernels %q, engine %q", rep.Kernels, kernels.Kernels())
+	}
+	for _, s := range []string{"train W=16", "encode W=16", "search N=3000 top-10", "backend parallelism 2", "kernels " + rep.Kernels} {
 		if !strings.Contains(buf.String(), s) {
 			t.Errorf("table lacks %q:\n%s", s, buf.String())
 		}

@@ -1,48 +1,22 @@
 package bench
 
 import (
-	"os"
 	"runtime"
-	"runtime/debug"
-	"strconv"
-	"strings"
+
+	"github.com/lsconf/lsconf/internal/machine"
 )
 
 // LoadAvg is the 1, 5 and 15 minute load averages of /proc/loadavg, or
-// nil where it cannot be read.
-func LoadAvg() []float64 {
-	b, err := os.ReadFile("/proc/loadavg")
-	if err != nil {
-		return nil
-	}
-	f := strings.Fields(string(b))
-	if len(f) < 3 {
-		return nil
-	}
-	out := make([]float64, 3)
-	for i := range out {
-		v, err := strconv.ParseFloat(f[i], 64)
-		if err != nil {
-			return nil
-		}
-		out[i] = v
-	}
-	return out
-}
+// nil where it cannot be read (machine.LoadAvg).
+func LoadAvg() []float64 { return machine.LoadAvg() }
 
-// GOEXPERIMENT is the GOEXPERIMENT setting the binary was built with (from
-// its build information), or the environment's when the binary does not
-// record one.
-func GOEXPERIMENT() string {
-	if bi, ok := debug.ReadBuildInfo(); ok {
-		for _, s := range bi.Settings {
-			if s.Key == "GOEXPERIMENT" {
-				return s.Value
-			}
-		}
-	}
-	return os.Getenv("GOEXPERIMENT")
-}
+// GOEXPERIMENT is the GOEXPERIMENT setting the binary was built with
+// (machine.GOEXPERIMENT).
+func GOEXPERIMENT() string { return machine.GOEXPERIMENT() }
+
+// CPUModel is the first "model name" of /proc/cpuinfo, or "" where it
+// cannot be read (machine.CPUModel).
+func CPUModel() string { return machine.CPUModel() }
 
 // Cores is the number of CPUs the process may use.
 func Cores() int { return runtime.NumCPU() }

@@ -50,10 +50,13 @@ func HasModule(ctx context.Context, python, module string) bool {
 // peerRun runs a peer script and decodes the last line of its stdout (one
 // JSON object) into out; it returns the child's peak resident set in
 // bytes (0 where the OS does not report it).
-func peerRun(ctx context.Context, timeout time.Duration, out any, python string, args ...string) (uint64, error) {
+func peerRun(ctx context.Context, timeout time.Duration, out any, env []string, python string, args ...string) (uint64, error) {
 	ctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
 	cmd := exec.CommandContext(ctx, python, args...)
+	if len(env) > 0 {
+		cmd.Env = append(os.Environ(), env...)
+	}
 	var stdout, stderr bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &stdout, &stderr
 	if err := cmd.Run(); err != nil {
@@ -86,18 +89,37 @@ type TorchResult struct {
 	EncodeCPU float64 `json:"encode_cpu_ms_per_img"`
 	Threads   int     `json:"threads"`
 	Version   string  `json:"torch"`
+	// OneDNNISA is the instruction set oneDNN's convolutions run (its
+	// verbose "isa:" line) and ATen the CPU capability of PyTorch's own
+	// kernels ("AVX2", "AVX512", ...), as the peer reports them.
+	OneDNNISA string `json:"onednn_isa"`
+	ATen      string `json:"aten_cpu_capability"`
 	// Peak is the peak resident set of the Python process (train and
 	// encode together, with the interpreter and torch), in bytes.
 	Peak uint64 `json:"-"`
 }
 
+// TorchEnv is the environment that restricts the PyTorch peer to the
+// instruction sets of lsconf's kernel set (kernels.Kernels), so the ratio
+// compares like with like: with "avx2" (AVX-512 switched off, or a CPU
+// without it) oneDNN and ATen are held to AVX2; with "avx512" and "go"
+// PyTorch runs unrestricted (there is no pure-Go-like PyTorch; the ratio
+// then says how far the pure-Go kernels are from PyTorch on this CPU).
+func TorchEnv(kernels string) []string {
+	if kernels == "avx2" {
+		return []string{"ONEDNN_MAX_CPU_ISA=AVX2", "ATEN_CPU_CAPABILITY=avx2"}
+	}
+	return nil
+}
+
 // RunTorch runs the PyTorch peer (script: a written TorchScript) for width
 // w and batch size batch: train steps for seconds, encoder for seconds/2,
-// each after one warm-up call, with threads intra-op threads.
-func RunTorch(ctx context.Context, python, script string, w, batch, threads int, seconds float64) (TorchResult, error) {
+// each after one warm-up call, with threads intra-op threads and env added
+// to its environment (TorchEnv).
+func RunTorch(ctx context.Context, python, script string, env []string, w, batch, threads int, seconds float64) (TorchResult, error) {
 	var r TorchResult
 	timeout := time.Duration(20*seconds)*time.Second + 10*time.Minute
-	peak, err := peerRun(ctx, timeout, &r, python, script, "--width", strconv.Itoa(w), "--batch", strconv.Itoa(batch),
+	peak, err := peerRun(ctx, timeout, &r, env, python, script, "--width", strconv.Itoa(w), "--batch", strconv.Itoa(batch),
 		"--seconds", strconv.FormatFloat(seconds, 'g', -1, 64), "--threads", strconv.Itoa(threads))
 	if err != nil {
 		return r, fmt.Errorf("torch peer: %w", err)
@@ -152,7 +174,7 @@ func (p *NumpyPeer) Run(ctx context.Context, m int) (NumpyResult, error) {
 	if err := os.WriteFile(qPath, index.Float32Bytes(flat), 0o644); err != nil {
 		return r, fmt.Errorf("numpy peer: write queries: %w", err)
 	}
-	peak, err := peerRun(ctx, 30*time.Minute, &r, p.python, p.script, "--v", p.vPath, "--q", qPath,
+	peak, err := peerRun(ctx, 30*time.Minute, &r, nil, p.python, p.script, "--v", p.vPath, "--q", qPath,
 		"--nc", strconv.Itoa(p.d.NC), "--k", strconv.Itoa(SearchK))
 	if err != nil {
 		return r, fmt.Errorf("numpy peer: %w", err)

@@ -76,13 +76,24 @@ type Report struct {
 	Cores        int      `json:"cores"`
 	GOEXPERIMENT string   `json:"goexperiment"`
 	GoVersion    string   `json:"go"`
+	// CPU is the processor's model name (/proc/cpuinfo).
+	CPU string `json:"cpu"`
+	// Kernels is the compute backend's SIMD kernel set: "avx512", "avx2"
+	// or "go" (kernels.Kernels); KernelsReason why no faster set runs.
+	Kernels       string `json:"kernels"`
+	KernelsReason string `json:"kernels_reason,omitempty"`
 	// Parallelism is the compute backend's worker count.
 	Parallelism int `json:"parallelism"`
 	// Torch and Numpy are the peers' versions ("" when not run);
 	// TorchThreads is PyTorch's thread count.
 	Torch        string `json:"torch,omitempty"`
 	TorchThreads int    `json:"torch_threads,omitempty"`
-	Numpy        string `json:"numpy,omitempty"`
+	// TorchEnv is what restricted the PyTorch peer's instruction sets
+	// (TorchEnv of Kernels); TorchISA what the peer reported running:
+	// oneDNN's ISA and ATen's CPU capability.
+	TorchEnv []string `json:"torch_env,omitempty"`
+	TorchISA string   `json:"torch_isa,omitempty"`
+	Numpy    string   `json:"numpy,omitempty"`
 	// MemorySource is how our peak memory is measured (MemVmHWM or
 	// MemGoSys); the peers' is their process's getrusage ru_maxrss.
 	MemorySource string `json:"memory_source"`

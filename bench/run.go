@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/lsconf/lsconf/engine"
+	"github.com/lsconf/lsconf/engine/kernels"
 	"github.com/lsconf/lsconf/internal/progress"
 )
 
@@ -49,7 +50,8 @@ func Run(ctx context.Context, cfg Config) (*Report, error) {
 	r := &runner{cfg: cfg, mem: NewPeakMeter(), rows: map[string]*Row{}, numpyM: 30}
 	r.rep = &Report{
 		Widths: cfg.Widths, Batch: cfg.Batch, Seconds: cfg.Seconds, SearchN: cfg.SearchN, Rounds: cfg.Rounds,
-		Peers: cfg.Peers, Cores: Cores(), GOEXPERIMENT: GOEXPERIMENT(), GoVersion: runtime.Version(),
+		Peers: cfg.Peers, Cores: Cores(), GOEXPERIMENT: GOEXPERIMENT(), GoVersion: runtime.Version(), CPU: CPUModel(),
+		Kernels: kernels.Kernels(), KernelsReason: kernels.KernelsReason(),
 		Parallelism: cfg.Parallelism, MemorySource: r.mem.Source(), LoadBefore: LoadAvg(), SearchExact: true,
 	}
 	for _, w := range cfg.Widths {
@@ -175,6 +177,7 @@ func (r *runner) setup(ctx context.Context, dir string) error {
 	if wantTorch {
 		r.torch = paths[TorchScript]
 		r.rep.TorchThreads = cfg.TorchThreads
+		r.rep.TorchEnv = TorchEnv(r.rep.Kernels)
 	}
 	if cfg.SearchN > 0 {
 		r.note("building the synthetic search index (%d entries)", cfg.SearchN)
@@ -226,11 +229,12 @@ func (r *runner) round(ctx context.Context, round int) error {
 				return nil
 			}
 			r.bar.Status("%s: PyTorch train and encode W=%d", tag, w)
-			t, err := RunTorch(ctx, cfg.Python, r.torch, w, cfg.Batch, cfg.TorchThreads, cfg.Seconds)
+			t, err := RunTorch(ctx, cfg.Python, r.torch, r.rep.TorchEnv, w, cfg.Batch, cfg.TorchThreads, cfg.Seconds)
 			if err != nil {
 				return fmt.Errorf("bench: %w", err)
 			}
 			r.rep.Torch = t.Version
+			r.rep.TorchISA = fmt.Sprintf("oneDNN %s, ATen %s", orDash(t.OneDNNISA), orDash(t.ATen))
 			for _, k := range []struct {
 				kind      string
 				rate, cpu float64

@@ -33,10 +33,21 @@ func WriteTable(w io.Writer, rep *Report) error {
 		return err
 	}
 	fmt.Fprintln(w)
-	fmt.Fprintf(w, "cores %d, GOEXPERIMENT=%s, %s, backend parallelism %d\n", rep.Cores, orDash(rep.GOEXPERIMENT), rep.GoVersion, rep.Parallelism)
+	fmt.Fprintf(w, "CPU %s, cores %d, GOEXPERIMENT=%s, %s, backend parallelism %d\n", orDash(rep.CPU), rep.Cores, orDash(rep.GOEXPERIMENT), rep.GoVersion, rep.Parallelism)
+	kernels := "kernels " + orDash(rep.Kernels)
+	if rep.KernelsReason != "" {
+		kernels += " (" + rep.KernelsReason + ")"
+	}
+	fmt.Fprintln(w, kernels)
 	peers := []string{}
 	if rep.Torch != "" {
-		peers = append(peers, fmt.Sprintf("PyTorch %s (%d threads)", rep.Torch, rep.TorchThreads))
+		isa := rep.TorchISA
+		if len(rep.TorchEnv) > 0 {
+			isa += "; restricted to match: " + strings.Join(rep.TorchEnv, " ")
+		} else {
+			isa += "; unrestricted"
+		}
+		peers = append(peers, fmt.Sprintf("PyTorch %s (%d threads; %s)", rep.Torch, rep.TorchThreads, isa))
 	}
 	if rep.Numpy != "" {
 		peers = append(peers, fmt.Sprintf("numpy %s (1 thread, top-10 equal to lsconf's: %v)", rep.Numpy, rep.SearchExact))

@@ -8,11 +8,17 @@ one run. Needs Debian's python3-torch (apt-get install python3-torch).
 Usage: /usr/bin/python3 bench/torch_sae.py --width 8 --batch 64 --seconds 10 [--threads 2]
 Prints one JSON object: {"width", "batch", "train_img_s", "encode_img_s",
 "train_cpu_ms_per_img", "encode_cpu_ms_per_img" (process CPU time of the timed
-calls), "threads", "torch"}.
+calls), "threads", "torch", "onednn_isa" (the instruction set oneDNN's
+convolutions run, from its verbose output), "aten_cpu_capability"}.
+ONEDNN_MAX_CPU_ISA and ATEN_CPU_CAPABILITY in the environment restrict both
+(lsconf bench sets them to AVX2 when lsconf runs its AVX2 kernels).
 """
 import argparse
 import json
 import math
+import os
+import sys
+import tempfile
 import time
 
 import torch
@@ -51,6 +57,39 @@ class SAE(nn.Module):
 def lg(z, y, centers, rc):
     d = torch.linalg.norm(z - centers[y], dim=1)
     return torch.expm1(F.relu(d - rc)).sum()
+
+
+def onednn_isa():
+    """The ISA line of oneDNN's verbose output for one convolution ("" if
+    oneDNN did not run it)."""
+    x, conv = torch.rand(8, 16, 16, 16), nn.Conv2d(16, 16, 3)
+    sys.stdout.flush()
+    saved = os.dup(1)
+    with tempfile.TemporaryFile() as f:
+        os.dup2(f.fileno(), 1)
+        try:
+            with torch.no_grad(), torch.backends.mkldnn.verbose(torch.backends.mkldnn.VERBOSE_ON):
+                conv(x)
+        finally:
+            sys.stdout.flush()
+            os.dup2(saved, 1)
+            os.close(saved)
+        f.seek(0)
+        for line in f.read().decode(errors="replace").splitlines():
+            if ",isa:" in line:
+                return line.split(",isa:", 1)[1].strip()
+    return ""
+
+
+def aten_capability():
+    """ATen's CPU capability ("AVX2", "AVX512", "DEFAULT", ...)."""
+    cpu = getattr(torch.backends, "cpu", None)
+    if cpu is not None and hasattr(cpu, "get_cpu_capability"):
+        return cpu.get_cpu_capability()
+    for line in torch.__config__.show().splitlines():
+        if "CPU capability usage:" in line:
+            return line.split(":", 1)[1].strip()
+    return ""
 
 
 def timed(fn, seconds, min_iters=3):
@@ -103,7 +142,8 @@ def main():
     encode_cpu = 1000 * c / (n * args.batch)
     print(json.dumps({"width": args.width, "batch": args.batch, "train_img_s": train, "encode_img_s": encode,
                       "train_cpu_ms_per_img": train_cpu, "encode_cpu_ms_per_img": encode_cpu,
-                      "threads": args.threads, "torch": torch.__version__}))
+                      "threads": args.threads, "torch": torch.__version__,
+                      "onednn_isa": onednn_isa(), "aten_cpu_capability": aten_capability()}))
 
 
 if __name__ == "__main__":

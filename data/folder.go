@@ -13,9 +13,9 @@ import (
 	"io"
 	"os"
 	"path/filepath"
-	"runtime"
 	"strings"
-	"sync"
+
+	"github.com/lsconf/lsconf/internal/parallel"
 )
 
 // Limits of LoadImageFolder unless LoadOptions say otherwise.
@@ -163,41 +163,13 @@ func LoadImageFolder(ctx context.Context, root string, opts LoadOptions) (*Base,
 	// Decode in parallel.
 	out := make([][]uint8, len(files))
 	reasons := make([]string, len(files))
-	workers := opts.Workers
-	if workers <= 0 {
-		workers = runtime.GOMAXPROCS(0)
+	var progress func(int)
+	if opts.Progress != nil {
+		progress = func(done int) { opts.Progress(done, len(files)) }
 	}
-	jobs := make(chan int)
-	var wg sync.WaitGroup
-	var mu sync.Mutex
-	done := 0
-	for k := 0; k < workers; k++ {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for i := range jobs {
-				out[i], reasons[i] = loadImage(files[i].Path, opts)
-				if opts.Progress != nil {
-					mu.Lock()
-					done++
-					opts.Progress(done, len(files))
-					mu.Unlock()
-				}
-			}
-		}()
-	}
-	var cerr error
-feed:
-	for i := range files {
-		select {
-		case jobs <- i:
-		case <-ctx.Done():
-			cerr = ctx.Err()
-			break feed
-		}
-	}
-	close(jobs)
-	wg.Wait()
+	cerr := parallel.For(ctx, len(files), opts.Workers, func(i int) {
+		out[i], reasons[i] = loadImage(files[i].Path, opts)
+	}, progress)
 	if cerr != nil {
 		return nil, rep, fmt.Errorf("load %s: %w", root, cerr)
 	}

@@ -206,8 +206,11 @@ func loopsBack(st os.FileInfo, list []os.FileInfo) bool {
 // ignoredName reports whether an entry is never meant as an image or a
 // class: hidden (".name") or a macOS archive's __MACOSX folder.
 func ignoredName(name string) bool {
-	return strings.HasPrefix(name, ".") || name == "__MACOSX"
+	return isHidden(name) || name == "__MACOSX"
 }
+
+// isHidden reports whether a name is hidden (".name").
+func isHidden(name string) bool { return strings.HasPrefix(name, ".") }
 
 // escapeName shows a name that is not valid UTF-8 with its invalid bytes
 // as \xNN, so that it can be printed and put in JSON without loss of

@@ -10,7 +10,7 @@ import (
 	"time"
 )
 
-// TestReadFileCapped (issue 14 item 5): a sparse file over the cap is
+// TestReadFileCapped: a sparse file over the cap is
 // refused without being read; a FIFO is refused at once, not waited on.
 func TestReadFileCapped(t *testing.T) {
 	dir := t.TempDir()
@@ -53,7 +53,7 @@ func TestReadFileCapped(t *testing.T) {
 	}
 }
 
-// TestSelectTopLevelMacOSX (item 8): a top-level __MACOSX folder, as a
+// TestSelectTopLevelMacOSX: a top-level __MACOSX folder, as a
 // macOS zip makes, is never a class.
 func TestSelectTopLevelMacOSX(t *testing.T) {
 	dir := t.TempDir()

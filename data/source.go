@@ -36,7 +36,10 @@ func LoadSource(ctx context.Context, source string, dataSeed uint64, opts LoadOp
 		}
 		return b, nil
 	case "":
-		return nil, errors.New("no data: give --data DIR (an ImageFolder: one sub-folder per class) or --data builtin")
+		return nil, errors.New("no data: give --data DIR (an ImageFolder: one sub-folder per class), --data builtin or --data fashion-mnist")
+	}
+	if IsIDXSource(source) {
+		return nil, fmt.Errorf("%s is an IDX data set (32x32 gray images, no colour base images): train, eval and plot read it; to use it here, write its images as an ImageFolder first", source)
 	}
 	b, rep, err := LoadImageFolder(ctx, source, opts)
 	if err != nil {
@@ -124,3 +127,20 @@ func AugmentFor(source, mirror string) AugmentConfig {
 
 // DefaultMirror is a source's mirror mode when none is given.
 func DefaultMirror(source string) string { return AugmentFor(source, "").Mirror }
+
+// LoadSet loads a source as one labelled Set, for evaluating or drawing a
+// run: an IDX source (IsIDXSource) gives its shipped test split (noted on
+// opts.Log), other sources their base images (LoadSource).
+func LoadSet(ctx context.Context, source string, dataSeed uint64, opts LoadOptions) (Set, error) {
+	if IsIDXSource(source) {
+		s, err := OpenIDXSource(source)
+		if err != nil {
+			return nil, err
+		}
+		if opts.Log != nil {
+			fmt.Fprintf(opts.Log, "%s: using its test split (%d images)\n", source, s.Test.Len())
+		}
+		return s.Test, nil
+	}
+	return LoadSource(ctx, source, dataSeed, opts)
+}

@@ -3,8 +3,8 @@ package data
 import (
 	"context"
 	"fmt"
-	"runtime"
-	"sync"
+
+	"github.com/lsconf/lsconf/internal/parallel"
 )
 
 // SetKind names a built-in generated set.
@@ -84,51 +84,19 @@ func Textures(ctx context.Context, cfg TextureConfig) (*Base, error) {
 	classes := TextureClasses()
 	n := per * len(classes)
 	b := &Base{ClassNames: classes, RGB: make([][]uint8, n), Labels: make([]int, n), IDs: make([]string, n)}
-	workers := cfg.Workers
-	if workers <= 0 {
-		workers = runtime.GOMAXPROCS(0)
-	}
-	jobs := make(chan int)
-	var wg sync.WaitGroup
-	var mu sync.Mutex
-	done := 0
-	for w := 0; w < workers; w++ {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for i := range jobs {
-				c, k := i/per, i%per
-				r := newRNG(cfg.Seed, tag, uint64(c), uint64(k))
-				if kind == TrainSet {
-					b.RGB[i] = renderTrain(r, classes[c])
-				} else {
-					b.RGB[i] = renderGen(r, classes[c])
-				}
-				b.Labels[i] = c
-				b.IDs[i] = fmt.Sprintf("%s/%04d", classes[c], k)
-				if cfg.Progress != nil {
-					mu.Lock()
-					done++
-					cfg.Progress(done)
-					mu.Unlock()
-				}
-			}
-		}()
-	}
-	var err error
-feed:
-	for i := 0; i < n; i++ {
-		select {
-		case jobs <- i:
-		case <-ctx.Done():
-			err = fmt.Errorf("textures: %w", ctx.Err())
-			break feed
+	err := parallel.For(ctx, n, cfg.Workers, func(i int) {
+		c, k := i/per, i%per
+		r := newRNG(cfg.Seed, tag, uint64(c), uint64(k))
+		if kind == TrainSet {
+			b.RGB[i] = renderTrain(r, classes[c])
+		} else {
+			b.RGB[i] = renderGen(r, classes[c])
 		}
-	}
-	close(jobs)
-	wg.Wait()
+		b.Labels[i] = c
+		b.IDs[i] = fmt.Sprintf("%s/%04d", classes[c], k)
+	}, cfg.Progress)
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("textures: %w", err)
 	}
 	return b, nil
 }

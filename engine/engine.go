@@ -55,7 +55,9 @@ func (c Config) String() string {
 }
 
 // New creates a Go backend with the configuration. The caller owns it and
-// should call Finalize when done.
+// should call Finalize when done. With upstream gomlx/compute instead of
+// lsconf's fork (see Fork) the Go backend runs at UpstreamParallelism,
+// whatever c.Parallelism says.
 func New(c Config) (compute.Backend, error) {
 	if c.Parallelism < 0 {
 		return nil, fmt.Errorf("engine: parallelism %d, must be >= 0 (0 = default)", c.Parallelism)
@@ -69,9 +71,24 @@ func New(c Config) (compute.Backend, error) {
 	default:
 		return nil, fmt.Errorf("engine: backend %q: want go, xla or xla:<plugin>", c.Backend)
 	}
-	b, err := compute.NewWithConfig(c.String())
+	conf := c.String()
+	if !c.isXLA() {
+		// Upstream gomlx/compute (lsconf used as a library without its
+		// fork) deadlocks with workers: run it inline (Fork).
+		fork, err := Fork()
+		if err != nil {
+			return nil, err
+		}
+		if !fork {
+			conf = fmt.Sprintf("go:parallelism=%d", UpstreamParallelism)
+			if c.Sequential {
+				conf += ",ops_sequential"
+			}
+		}
+	}
+	b, err := compute.NewWithConfig(conf)
 	if err != nil {
-		return nil, fmt.Errorf("engine: create backend %q: %w", c.String(), err)
+		return nil, fmt.Errorf("engine: create backend %q: %w", conf, err)
 	}
 	return b, nil
 }

@@ -1,7 +1,6 @@
 package engine
 
 import (
-	"runtime"
 	"strings"
 	"testing"
 	"time"
@@ -42,16 +41,6 @@ func TestBadConfig(t *testing.T) {
 	}
 }
 
-func TestBuildWarning(t *testing.T) {
-	w := BuildWarning()
-	if SIMDBuild() && w != "" {
-		t.Errorf("SIMD build warns: %q", w)
-	}
-	if !SIMDBuild() && runtime.GOARCH == "amd64" && w == "" {
-		t.Error("amd64 build without GOEXPERIMENT=simd gives no warning")
-	}
-}
-
 // TestBackendChoice: "go" and "" make the Go backend; an unknown backend
 // is an error; "xla" is an error naming the build tag unless lsconf was
 // built with -tags xla.
@@ -73,5 +62,17 @@ func TestBackendChoice(t *testing.T) {
 		if _, err := New(Config{Backend: "xla:cuda"}); err == nil || !strings.Contains(err.Error(), "-tags xla") {
 			t.Errorf("xla in a build without it: %v", err)
 		}
+	}
+}
+
+// TestForkDetected: lsconf's own build carries the fork (go.mod's replace
+// directive); Fork must say so, or New would run one worker.
+func TestForkDetected(t *testing.T) {
+	fork, err := Fork()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !fork {
+		t.Fatal("Fork() = false in lsconf's own build (third_party/compute not in use?)")
 	}
 }

@@ -106,9 +106,6 @@ func (db *DB) Path() string { return db.path }
 // Close closes the database.
 func (db *DB) Close() error { return db.sql.Close() }
 
-// SQL exposes the underlying database for read-only checks (tests, tools).
-func (db *DB) SQL() *sql.DB { return db.sql }
-
 func (db *DB) meta(ctx context.Context, key string) (string, bool, error) {
 	var v string
 	err := db.sql.QueryRowContext(ctx, `SELECT value FROM meta WHERE key = ?`, key).Scan(&v)

@@ -17,8 +17,8 @@ import (
 	"github.com/lsconf/lsconf/index/indextest"
 )
 
-// trickyTree writes an ImageFolder with every case of the selection rule
-// (issue 14 items 5-8, 14): symlinked files and folders, hidden files,
+// trickyTree writes an ImageFolder with every case of the selection rule:
+// symlinked files and folders, hidden files,
 // __MACOSX at the top and inside a class, a folder nested too deep, an
 // unreadable file and folder, a FIFO, a name that is not UTF-8.
 func trickyTree(t *testing.T) string {
@@ -152,5 +152,44 @@ func TestLoaderAndIndexSelectTheSameFiles(t *testing.T) {
 		if strings.Contains(p, "__MACOSX") || strings.Contains(p, "/.") || strings.HasPrefix(p, ".") {
 			t.Errorf("selected %s", p)
 		}
+	}
+}
+
+// hookModel runs hook before its first Encode call.
+type hookModel struct {
+	*indextest.Fake
+	hook func()
+}
+
+func (m *hookModel) Encode(images []float32, n int) ([]float32, error) {
+	if m.hook != nil {
+		m.hook()
+		m.hook = nil
+	}
+	return m.Fake.Encode(images, n)
+}
+
+// TestUnreadableFileNotFatal: a file that cannot be read when its
+// turn comes (here: deleted after the folder was listed, which works as
+// root too) is listed and skipped; the rest is indexed.
+func TestUnreadableFileNotFatal(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "coll")
+	n, err := indextest.WriteCollection(dir, 3, 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sel, err := data.SelectFiles(dir, data.SelectOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	last := sel.Files[len(sel.Files)-1]
+	m := &hookModel{Fake: indextest.NewFake(), hook: func() { os.Remove(last.Path) }}
+	db := openTemp(t)
+	res, err := db.IndexFolder(context.Background(), m, dir, index.Options{Batch: 1})
+	if err != nil {
+		t.Fatalf("a file gone before it was read aborted indexing: %v", err)
+	}
+	if res.Encoded != n-1 || len(res.NotIndexed) != 1 || res.NotIndexed[0].Path != last.Rel || !strings.Contains(res.NotIndexed[0].Reason, "unreadable") {
+		t.Fatalf("%+v, want %d encoded and %s not indexed", res, n-1, last.Rel)
 	}
 }

@@ -1,8 +1,22 @@
 package model
 
 import (
+	"github.com/gomlx/compute"
 	. "github.com/gomlx/gomlx/core/graph" //nolint:revive // graph-building code reads better unqualified
 )
+
+// hasOps reports whether the backend x's graph runs on implements every op
+// (lsconf's fork of gomlx/compute has the batch-norm ops; upstream's Go
+// backend, which a program importing lsconf as a library gets, does not).
+func hasOps(x *Node, ops ...compute.OpType) bool {
+	caps := x.Graph().Backend().Capabilities()
+	for _, op := range ops {
+		if !caps.Operations[op] {
+			return false
+		}
+	}
+	return true
+}
 
 // BatchNormTrain normalises x over every axis but the last with the
 // batch's own mean and (biased) variance, then scales by gamma and shifts
@@ -13,8 +27,12 @@ import (
 //
 // It is the backend's BatchNormForTraining op (its gradient is the
 // BatchNormGradient op), which lsconf's fork of gomlx/compute provides;
-// batchNormTrainOps is the same from elementary graph ops.
+// on a backend without them it is batchNormTrainOps, the same from
+// elementary graph ops.
 func BatchNormTrain(x, gamma, beta, runMean, runVar *Node, momentum, eps float64) (y, newMean, newVar *Node) {
+	if !hasOps(x, compute.OpTypeBatchNormForTraining, compute.OpTypeBatchNormGradient) {
+		return batchNormTrainOps(x, gamma, beta, runMean, runVar, momentum, eps)
+	}
 	y, mean, vari := InternalBatchNormForTraining(x, gamma, beta, float32(eps), -1)
 	newMean, newVar = runningUpdate(x, mean, vari, runMean, runVar, momentum)
 	return y, newMean, newVar
@@ -53,7 +71,17 @@ func batchNormTrainOps(x, gamma, beta, runMean, runVar *Node, momentum, eps floa
 
 // BatchNormInfer normalises x over its last axis with the running
 // statistics: (x - mean) * gamma / sqrt(var + eps) + beta (the backend's
-// BatchNormForInference op).
+// BatchNormForInference op, or batchNormInferOps without it).
 func BatchNormInfer(x, gamma, beta, runMean, runVar *Node, eps float64) *Node {
+	if !hasOps(x, compute.OpTypeBatchNormForInference) {
+		return batchNormInferOps(x, gamma, beta, runMean, runVar, eps)
+	}
 	return InternalBatchNormForInference(x, gamma, beta, runMean, runVar, float32(eps), -1)
+}
+
+// batchNormInferOps is BatchNormInfer written with elementary graph ops,
+// for backends without the batch-norm ops and as the tests' reference.
+func batchNormInferOps(x, gamma, beta, runMean, runVar *Node, eps float64) *Node {
+	scale := Div(gamma, Sqrt(AddScalar(runVar, eps)))
+	return Add(Mul(Sub(x, lastAxis(runMean, x)), lastAxis(scale, x)), lastAxis(beta, x))
 }

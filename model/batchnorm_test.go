@@ -5,6 +5,7 @@ import (
 	"math/rand/v2"
 	"testing"
 
+	"github.com/gomlx/compute"
 	"github.com/gomlx/gomlx/core/graph"
 	"github.com/gomlx/gomlx/core/tensors"
 
@@ -77,6 +78,11 @@ func TestBatchNormOpsAgree(t *testing.T) {
 	r := randUniform(rng, 3*5*2*c, -1, 1)
 	testutil.Within(t, graphTimeout, func() {
 		out := runGraph(t, b, func(g *graph.Graph, in []*graph.Node) []*graph.Node {
+			// lsconf's fork has the ops: BatchNormTrain uses them here, so
+			// the comparison is of two implementations.
+			if !hasOps(in[0], compute.OpTypeBatchNormForTraining, compute.OpTypeBatchNormGradient, compute.OpTypeBatchNormForInference) {
+				t.Error("the test backend lacks the fork's batch-norm ops")
+			}
 			var res []*graph.Node
 			for _, bn := range []func(x, gamma, beta, rm, rv *graph.Node, m, e float64) (*graph.Node, *graph.Node, *graph.Node){BatchNormTrain, batchNormTrainOps} {
 				y, m, v := bn(in[0], in[1], in[2], in[3], in[4], 0.1, 1e-5)
@@ -84,7 +90,7 @@ func TestBatchNormOpsAgree(t *testing.T) {
 				gr := graph.Gradient(loss, in[0], in[1], in[2])
 				res = append(res, y, m, v, gr[0], gr[1], gr[2])
 			}
-			return res
+			return append(res, BatchNormInfer(in[0], in[1], in[2], in[3], in[4], 1e-5), batchNormInferOps(in[0], in[1], in[2], in[3], in[4], 1e-5))
 		}, tensors.FromFlatDataAndDimensions(x, 3, 5, 2, c), gamma, beta, rm, rv, tensors.FromFlatDataAndDimensions(r, 3, 5, 2, c))
 		names := []string{"y", "running mean", "running var", "dx", "dgamma", "dbeta"}
 		for i, name := range names {
@@ -95,6 +101,13 @@ func TestBatchNormOpsAgree(t *testing.T) {
 					t.Errorf("%s[%d]: batch-norm op %v, graph ops %v", name, j, a[j], o[j])
 					break
 				}
+			}
+		}
+		a, o := tensors.MustCopyFlatData[float32](out[12]), tensors.MustCopyFlatData[float32](out[13])
+		for j := range a {
+			if math.Abs(float64(a[j]-o[j])) > 1e-5*max(1, math.Abs(float64(o[j]))) {
+				t.Errorf("inference y[%d]: batch-norm op %v, graph ops %v", j, a[j], o[j])
+				break
 			}
 		}
 	})

@@ -17,7 +17,7 @@ import (
 const graphTimeout = 3 * time.Minute
 
 // testBackend returns a fresh Go backend, finalized when the test ends.
-func testBackend(t *testing.T) compute.Backend {
+func testBackend(t testing.TB) compute.Backend {
 	t.Helper()
 	b, err := engine.New(engine.Config{})
 	if err != nil {

@@ -4,6 +4,7 @@ import (
 	"math"
 	"math/rand/v2"
 	"testing"
+	"time"
 
 	"github.com/lsconf/lsconf/internal/testutil"
 )
@@ -65,4 +66,39 @@ func TestInferSizeIndependent(t *testing.T) {
 func close32(a, b float32) bool {
 	d := float64(a - b)
 	return math.Abs(d) <= 1e-5*(1+math.Abs(float64(b)))
+}
+
+// BenchmarkInferOne: one image through a graph sized
+// for it against the peer, one image padded to an InferBatch graph (how
+// Infer ran a single image before), width 8, in ms per call.
+func BenchmarkInferOne(b *testing.B) {
+	be := testBackend(b)
+	cfg := Config{NC: 5, ND: 2, Width: 8}
+	w, err := Init(cfg, 1)
+	if err != nil {
+		b.Fatal(err)
+	}
+	net, err := NewNet(be, cfg, w)
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer net.Close()
+	x := make([]float32, InferBatch*1024)
+	for _, c := range []struct {
+		name string
+		n    int
+	}{{"sized-1", 1}, {"peer-padded-64", InferBatch}} {
+		b.Run(c.name, func(b *testing.B) {
+			if _, _, err := net.Infer(x[:c.n*1024], c.n); err != nil { // compile
+				b.Fatal(err)
+			}
+			start := time.Now()
+			for b.Loop() {
+				if _, _, err := net.Infer(x[:c.n*1024], c.n); err != nil {
+					b.Fatal(err)
+				}
+			}
+			b.ReportMetric(float64(time.Since(start).Microseconds())/1000/float64(b.N), "ms/call")
+		})
+	}
 }

@@ -67,20 +67,15 @@ type StepResult struct {
 	Correct, N   int
 }
 
-// Net runs the model's graphs on a backend and holds its state there:
-// weights, batch-norm statistics and, for training, Adam's moments. It is
-// safe for concurrent use (calls are serialised).
+// Net is the model for inference: it runs the inference graph on a
+// backend and holds the weights and batch-norm statistics there. A Trainer
+// trains one. It is safe for concurrent use (calls are serialised).
 type Net struct {
 	mu      sync.Mutex
 	cfg     Config
 	backend compute.Backend
 	params  []*tensors.Tensor
 	bn      []*tensors.Tensor
-	m, v    []*tensors.Tensor
-	step    int64
-	loss    *LossConfig
-	adam    Adam
-	train   *graph.Exec
 	infer   *graph.Exec
 	closed  bool
 }
@@ -100,49 +95,8 @@ func NewNet(backend compute.Backend, cfg Config, w *Weights) (*Net, error) {
 	return n, nil
 }
 
-// NewTrainer returns a Net that trains from state st (Adam moments may be
-// nil at step 0) with the objective and optimiser given.
-func NewTrainer(backend compute.Backend, cfg Config, st *State, loss LossConfig, adam Adam) (*Net, error) {
-	n, err := NewNet(backend, cfg, &st.Weights)
-	if err != nil {
-		return nil, err
-	}
-	if err := loss.Validate(n.cfg); err != nil {
-		return nil, err
-	}
-	specs := Specs(n.cfg)
-	m, v := st.AdamM, st.AdamV
-	if m == nil && v == nil {
-		if st.Step != 0 {
-			return nil, fmt.Errorf("trainer: state at step %d has no Adam moments", st.Step)
-		}
-		m, v = zerosLike(specs), zerosLike(specs)
-	}
-	if err := checkTensors("Adam first moment", specs, m); err != nil {
-		return nil, err
-	}
-	if err := checkTensors("Adam second moment", specs, v); err != nil {
-		return nil, err
-	}
-	if st.Step < 0 {
-		return nil, fmt.Errorf("trainer: negative step %d", st.Step)
-	}
-	n.m, n.v = toTensors(specs, m), toTensors(specs, v)
-	n.step = st.Step
-	n.loss = &loss
-	n.adam = adam
-	return n, nil
-}
-
 // Config is the model's configuration (with defaults filled in).
 func (n *Net) Config() Config { return n.cfg }
-
-// Step is the number of train steps taken.
-func (n *Net) Step() int64 {
-	n.mu.Lock()
-	defer n.mu.Unlock()
-	return n.step
-}
 
 func zerosLike(specs []ParamSpec) [][]float32 {
 	out := make([][]float32, len(specs))
@@ -158,109 +112,6 @@ func toTensors(specs []ParamSpec, vals [][]float32) []*tensors.Tensor {
 		out[i] = tensors.FromFlatDataAndDimensions(vals[i], s.Shape...)
 	}
 	return out
-}
-
-// trainGraph builds one train step. Inputs: params, bn, m, v, lrHat,
-// invSqrtBC2, x, labels. Outputs: new params, bn, m, v, then loss, ce,
-// lg, correct.
-func (n *Net) trainGraph(g *graph.Graph, in []*graph.Node) []*graph.Node {
-	np, ns := len(n.params), len(n.bn)
-	params := in[:np]
-	bn := in[np : np+ns]
-	m := in[np+ns : 2*np+ns]
-	v := in[2*np+ns : 3*np+ns]
-	lrHat, inv, x, y := in[3*np+ns], in[3*np+ns+1], in[3*np+ns+2], in[3*np+ns+3]
-	out := Forward(n.cfg, params, bn, x, true)
-	ce := CrossEntropy(out.Logits, y)
-	lg := GeometricLoss(out.Z, y, n.loss.Layout, n.loss.Reduction)
-	loss := ce
-	if n.loss.Mode == ModeCEG {
-		loss = graph.Add(ce, graph.MulScalar(lg, n.loss.KG))
-		if n.loss.Center > 0 {
-			loss = graph.Add(loss, graph.MulScalar(CenterLoss(out.Z, y, n.loss.Layout, n.loss.Reduction), n.loss.KG*n.loss.Center))
-		}
-	}
-	grads := graph.Gradient(loss, params...)
-	res := make([]*graph.Node, 0, 3*np+ns+4)
-	newM := make([]*graph.Node, np)
-	newV := make([]*graph.Node, np)
-	for i := range params {
-		var p *graph.Node
-		p, newM[i], newV[i] = adamUpdate(n.adam, params[i], grads[i], m[i], v[i], lrHat, inv)
-		res = append(res, p)
-	}
-	res = append(res, out.NewBN...)
-	res = append(res, newM...)
-	res = append(res, newV...)
-	return append(res, loss, ce, lg, Correct(out.Logits, y))
-}
-
-// TrainStep runs one step of Adam on a batch: x holds len(labels) images
-// of 32x32 float32 pixels. Batches of a new size compile a new graph.
-func (n *Net) TrainStep(x []float32, labels []int32) (res StepResult, err error) {
-	n.mu.Lock()
-	defer n.mu.Unlock()
-	defer recoverErr(&err, "train step")
-	if n.closed {
-		return res, fmt.Errorf("train step: net is closed")
-	}
-	if n.loss == nil {
-		return res, fmt.Errorf("train step: net was made for inference (NewNet), not training")
-	}
-	b := len(labels)
-	if b == 0 || len(x) != b*32*32 {
-		return res, fmt.Errorf("train step: %d labels and %d pixels (want %d)", b, len(x), b*32*32)
-	}
-	for i, y := range labels {
-		if y < 0 || int(y) >= n.cfg.NC {
-			return res, fmt.Errorf("train step: label %d of sample %d outside [0, %d)", y, i, n.cfg.NC)
-		}
-	}
-	if n.train == nil {
-		n.train, err = graph.NewExec(n.backend, n.trainGraph)
-		if err != nil {
-			return res, fmt.Errorf("train step: %w", err)
-		}
-		n.train.SetMaxCache(8)
-	}
-	lrHat, inv := n.adam.stepScalars(n.step + 1)
-	args := make([]any, 0, 3*len(n.params)+len(n.bn)+4)
-	for _, group := range [][]*tensors.Tensor{n.params, n.bn, n.m, n.v} {
-		for _, t := range group {
-			args = append(args, t)
-		}
-	}
-	args = append(args, float32(lrHat), float32(inv),
-		tensors.FromFlatDataAndDimensions(x, b, 32, 32, 1),
-		tensors.FromFlatDataAndDimensions(labels, b))
-	outs, err := n.train.Call(args...)
-	if err != nil {
-		return res, fmt.Errorf("train step %d: %w", n.step+1, err)
-	}
-	np, ns := len(n.params), len(n.bn)
-	old := [][]*tensors.Tensor{n.params, n.bn, n.m, n.v}
-	n.params = outs[:np]
-	n.bn = outs[np : np+ns]
-	n.m = outs[np+ns : 2*np+ns]
-	n.v = outs[2*np+ns : 3*np+ns]
-	for _, group := range old {
-		for _, t := range group {
-			_ = t.FinalizeAll()
-		}
-	}
-	k := 3*np + ns
-	res = StepResult{
-		Loss:    float64(tensors.ToScalar[float32](outs[k])),
-		CE:      float64(tensors.ToScalar[float32](outs[k+1])),
-		LG:      float64(tensors.ToScalar[float32](outs[k+2])),
-		Correct: int(tensors.ToScalar[float32](outs[k+3])),
-		N:       b,
-	}
-	for _, t := range outs[k:] {
-		_ = t.FinalizeAll()
-	}
-	n.step++
-	return res, nil
 }
 
 // inferGraph builds inference on one batch: inputs params, bn, x; outputs
@@ -325,23 +176,19 @@ func (n *Net) Infer(x []float32, count int) (z, logits []float32, err error) {
 	return z, logits, nil
 }
 
-// State copies the weights, batch-norm statistics, Adam moments and step
-// to the host.
-func (n *Net) State() (st *State, err error) {
+// Weights copies the weights and batch-norm statistics to the host.
+func (n *Net) Weights() (w *Weights, err error) {
 	n.mu.Lock()
 	defer n.mu.Unlock()
-	defer recoverErr(&err, "read state")
+	return n.weights()
+}
+
+func (n *Net) weights() (w *Weights, err error) {
+	defer recoverErr(&err, "read weights")
 	if n.closed {
-		return nil, fmt.Errorf("read state: net is closed")
+		return nil, fmt.Errorf("read weights: net is closed")
 	}
-	st = &State{Step: n.step}
-	st.Params = fromTensors(n.params)
-	st.BN = fromTensors(n.bn)
-	if n.m != nil {
-		st.AdamM = fromTensors(n.m)
-		st.AdamV = fromTensors(n.v)
-	}
-	return st, nil
+	return &Weights{Params: fromTensors(n.params), BN: fromTensors(n.bn)}, nil
 }
 
 func fromTensors(ts []*tensors.Tensor) [][]float32 {
@@ -352,26 +199,28 @@ func fromTensors(ts []*tensors.Tensor) [][]float32 {
 	return out
 }
 
-// Close frees the compiled graphs and the state on the backend. The
+// Close frees the compiled graph and the state on the backend. The
 // backend itself belongs to the caller.
 func (n *Net) Close() error {
 	n.mu.Lock()
 	defer n.mu.Unlock()
+	n.close()
+	return nil
+}
+
+func (n *Net) close() {
 	if n.closed {
-		return nil
+		return
 	}
 	n.closed = true
-	for _, e := range []*graph.Exec{n.train, n.infer} {
-		if e != nil {
-			e.Finalize()
-		}
+	if n.infer != nil {
+		n.infer.Finalize()
 	}
-	for _, group := range [][]*tensors.Tensor{n.params, n.bn, n.m, n.v} {
+	for _, group := range [][]*tensors.Tensor{n.params, n.bn} {
 		for _, t := range group {
 			_ = t.FinalizeAll()
 		}
 	}
-	return nil
 }
 
 // recoverErr turns a panic (GoMLX reports graph-building errors by

@@ -177,7 +177,7 @@ func TestPaperWidthOneStep(t *testing.T) {
 		if !changed || st.Step != 1 {
 			t.Errorf("after one step: weights changed %v, step %d", changed, st.Step)
 		}
-		z, logits, err := net.Infer(x, 2)
+		z, logits, err := net.Net().Infer(x, 2)
 		if err != nil {
 			t.Error(err)
 			return

@@ -251,7 +251,7 @@ func (d *scatterData) legend() *legend {
 	if d.spec.Layout != nil {
 		label := "centres, r_c circles"
 		if rs := d.radii; len(rs) > 0 && allEqual(rs) {
-			label = fmt.Sprintf("centres, r_c = %g", rs[0])
+			label = fmt.Sprintf("centres, r_c = %.4g", rs[0])
 		}
 		l.add(label, func(c draw.Canvas, p vg.Point, half vg.Length) {
 			c.StrokeLines(draw.LineStyle{Color: black, Width: vg.Points(circleWidth)}, circlePath(p, half*0.9))

@@ -10,7 +10,7 @@ import (
 	"github.com/lsconf/lsconf/latent"
 )
 
-// Blends (decision, issue 15): a text query that blends several classes
+// Blends (decision): a text query that blends several classes
 // ("striped" = between hlines and vlines) is ranked by the blend of the
 // named classes' similarity vectors, q = sum_i w_i v(centre_i), not by the
 // v of the weighted mean of their centres. The mean of two non-adjacent
@@ -34,10 +34,10 @@ import (
 // are the exact eq 15 scores).
 
 // blendQuery makes the query of a multi-class, non-random text target.
-func (e *Engine) blendQuery(t Target) (Query, error) {
+func (e *Searcher) blendQuery(t Target) (Query, error) {
 	l := e.Layout()
 	idx := map[string]int{}
-	for i, c := range e.Identity.Classes {
+	for i, c := range e.identity.Classes {
 		idx[c] = i
 	}
 	nd := l.ND()
@@ -80,8 +80,8 @@ func (e *Engine) blendQuery(t Target) (Query, error) {
 	t.Note = fmt.Sprintf("ranked by the blend of the similarity vectors of %s", strings.Join(names, " and "))
 	var point []float64
 	if mn > 1e-9*max(norm, 1) {
-		if lab, _, err := l.Classify(mean); err == nil && !containsTerm(t.Terms, e.Identity.Classes[lab]) {
-			t.Note += fmt.Sprintf(" (the midpoint of their centres lies nearest %s)", e.Identity.Classes[lab])
+		if lab, _, err := l.Classify(mean); err == nil && !containsTerm(t.Terms, e.identity.Classes[lab]) {
+			t.Note += fmt.Sprintf(" (the midpoint of their centres lies nearest %s)", e.identity.Classes[lab])
 		}
 		point = make([]float64, nd)
 		for k := range point {
@@ -110,10 +110,10 @@ func isBlend(q Query) bool {
 
 // searchBlend ranks every record for a blend query by sim, ties by the
 // weight on the named classes, then by id, and returns the first k.
-func (e *Engine) searchBlend(q Query, k int) []Result {
+func (e *Searcher) searchBlend(q Query, k int) []Result {
 	w := make([]float32, len(q.V))
 	for _, t := range q.Target.Terms {
-		for c, name := range e.Identity.Classes {
+		for c, name := range e.identity.Classes {
 			if name == t.Class {
 				w[c] = float32(t.Weight)
 			}
@@ -124,13 +124,13 @@ func (e *Engine) searchBlend(q Query, k int) []Result {
 		id         int64
 		p          int
 	}
-	cs := make([]cand, 0, e.X.Len())
-	for p := range e.X.Len() {
-		id := e.X.ID(p)
+	cs := make([]cand, 0, e.x.Len())
+	for p := range e.x.Len() {
+		id := e.x.ID(p)
 		if id == q.Record && q.Record != 0 {
 			continue
 		}
-		v := e.X.V(p)
+		v := e.x.V(p)
 		var aff float32
 		for i, x := range v {
 			aff += w[i] * x
@@ -150,7 +150,7 @@ func (e *Engine) searchBlend(q Query, k int) []Result {
 	out := make([]Result, len(cs))
 	for i, c := range cs {
 		pos := e.pos[c.id]
-		out[i] = Result{Rank: i + 1, ID: c.id, Score: c.score, Label: e.Snap.Labels[pos], Collection: e.Snap.Collections[pos]}
+		out[i] = Result{Rank: i + 1, ID: c.id, Score: c.score, Label: e.snap.Labels[pos], Collection: e.snap.Collections[pos]}
 	}
 	return out
 }

@@ -11,10 +11,10 @@ import (
 	"github.com/lsconf/lsconf/latent"
 )
 
-// clusterEngine is an engine over per records per class, each uniformly
+// clusterEngine is a Searcher over per records per class, each uniformly
 // inside r_c of its class's centre on a circle of radius d_c = 0.85,
 // classes in the given order.
-func clusterEngine(t *testing.T, classes []string, per int, rc float64) *Engine {
+func clusterEngine(t *testing.T, classes []string, per int, rc float64) *Searcher {
 	t.Helper()
 	l, err := latent.Circle(len(classes), latent.PaperDC, rc)
 	if err != nil {
@@ -44,15 +44,11 @@ func clusterEngine(t *testing.T, classes []string, per int, rc float64) *Engine 
 			snap.Collections = append(snap.Collections, "c")
 		}
 	}
-	x, err := New(snap.V, snap.NC, snap.IDs)
+	e, err := NewSearcher(nil, index.Identity{Layout: l, Classes: classes}, snap)
 	if err != nil {
 		t.Fatal(err)
 	}
-	pos := map[int64]int{}
-	for i, id := range snap.IDs {
-		pos[id] = i
-	}
-	return &Engine{Identity: index.Identity{Layout: l, Classes: classes}, Snap: snap, X: x, pos: pos}
+	return e
 }
 
 // TestBlendsRankNamedClasses: "striped" (hlines and vlines) and
@@ -162,9 +158,9 @@ func TestBlendTies(t *testing.T) {
 	// records 1..5 are one per class; record 1 (dots) gets a v between
 	// hlines and vlines that ties with hlines' and vlines' records (the
 	// search below reads v from the index).
-	copy(e.X.V(0), []float32{0.5, 0.25, 0, 0, 0.25})
-	copy(e.X.V(1), []float32{0, 1, 0, 0, 0})
-	copy(e.X.V(4), []float32{0, 0, 0, 0, 0.9})
+	copy(e.x.V(0), []float32{0.5, 0.25, 0, 0, 0.25})
+	copy(e.x.V(1), []float32{0, 1, 0, 0, 0})
+	copy(e.x.V(4), []float32{0, 0, 0, 0, 0.9})
 	voc, err := NewVocab(e.Layout(), classes)
 	if err != nil {
 		t.Fatal(err)

@@ -10,9 +10,10 @@
 //   - Vocab maps words, synonyms, blends ("between squares and dots",
 //     "0.7 squares + 0.3 dots") and random points inside a cluster to LS
 //     points; an embedded default file plus user files; no language model.
-//   - Engine couples an index.Snapshot with an Index for point, record and
-//     text queries, restricted to collections; Evaluate measures mean
-//     precision@k by class label for image and word queries.
+//   - Searcher couples an index.Snapshot with an Index, restricted to
+//     collections, and builds every query (an image with the index's
+//     model, a record, words, a point); Evaluate measures mean precision@k
+//     by class label for image and word queries.
 //
 // Decisions: float32 arithmetic throughout (the stored precision; the
 // numpy peer computes the same numbers); sim of a query with sum 0 is 0 for

@@ -33,9 +33,9 @@ type Eval struct {
 // Evaluate measures retrieval quality on the engine's records (see Eval).
 // Records whose label is not a class name are searched but not used as
 // queries.
-func (e *Engine) Evaluate(k int) (Eval, error) {
-	classes := e.Identity.Classes
-	ev := Eval{K: k, Records: e.Snap.Len(), ImagePerClass: map[string]float64{}, WordP: map[string]float64{}}
+func (e *Searcher) Evaluate(k int) (Eval, error) {
+	classes := e.identity.Classes
+	ev := Eval{K: k, Records: e.snap.Len(), ImagePerClass: map[string]float64{}, WordP: map[string]float64{}}
 	if k <= 0 {
 		return ev, fmt.Errorf("evaluate: k = %d", k)
 	}
@@ -44,7 +44,7 @@ func (e *Engine) Evaluate(k int) (Eval, error) {
 		isClass[c] = true
 	}
 	var queries []int
-	for i, l := range e.Snap.Labels {
+	for i, l := range e.snap.Labels {
 		if isClass[l] {
 			queries = append(queries, i)
 		}
@@ -56,17 +56,17 @@ func (e *Engine) Evaluate(k int) (Eval, error) {
 	prec := make([]float64, len(queries))
 	outside := make([]bool, len(queries))
 	var wg sync.WaitGroup
-	w := e.X.nworkers()
+	w := e.x.nworkers()
 	for t := range w {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
 			for j := t; j < len(queries); j += w {
 				i := queries[j]
-				self := e.Snap.IDs[i]
-				q := e.X.V(i)
-				hits := e.X.search(q, k, Options{Exclude: func(id int64) bool { return id == self }}, 1)
-				prec[j] = precision(hits, e.Snap.Labels, e.Snap.Labels[i], k)
+				self := e.snap.IDs[i]
+				q := e.x.V(i)
+				hits := e.x.search(q, k, Options{Exclude: func(id int64) bool { return id == self }}, 1)
+				prec[j] = precision(hits, e.snap.Labels, e.snap.Labels[i], k)
 				outside[j] = slices.Max(q) == 0
 			}
 		}()
@@ -75,7 +75,7 @@ func (e *Engine) Evaluate(k int) (Eval, error) {
 	sum := map[string]float64{}
 	cnt := map[string]int{}
 	for j, i := range queries {
-		l := e.Snap.Labels[i]
+		l := e.snap.Labels[i]
 		sum[l] += prec[j]
 		cnt[l]++
 		ev.ImageP += prec[j]
@@ -92,8 +92,8 @@ func (e *Engine) Evaluate(k int) (Eval, error) {
 		if err != nil {
 			return ev, err
 		}
-		hits := e.X.search(q.V, k, Options{}, w)
-		ev.WordP[name] = precision(hits, e.Snap.Labels, name, k)
+		hits := e.x.search(q.V, k, Options{}, w)
+		ev.WordP[name] = precision(hits, e.snap.Labels, name, k)
 		ev.WordMean += ev.WordP[name] / float64(len(classes))
 	}
 	label := map[string]int{}

@@ -30,10 +30,10 @@ type Metrics struct {
 
 // evalMetrics computes Metrics over the labelled records queries (snapshot
 // positions) with the class index of each.
-func (e *Engine) evalMetrics(queries []int, label map[string]int, k int) (Metrics, error) {
-	classes := e.Identity.Classes
-	labels := make([]int, e.Snap.Len())
-	for i, l := range e.Snap.Labels {
+func (e *Searcher) evalMetrics(queries []int, label map[string]int, k int) (Metrics, error) {
+	classes := e.identity.Classes
+	labels := make([]int, e.snap.Len())
+	for i, l := range e.snap.Labels {
 		if c, ok := label[l]; ok {
 			labels[i] = c
 		} else {
@@ -44,11 +44,11 @@ func (e *Engine) evalMetrics(queries []int, label map[string]int, k int) (Metric
 	qs := sampleQueries(queries)
 	m.Sampled = len(qs) < len(queries)
 	r, err := metrics.Evaluate(labels, func(q int, dst []float64) {
-		vq := e.X.V(q)
+		vq := e.x.V(q)
 		for j := range dst {
-			dst[j] = float64(latent.Sim32(vq, e.X.V(j)))
+			dst[j] = float64(latent.Sim32(vq, e.x.V(j)))
 		}
-	}, metrics.Options{K: k, Queries: qs, Workers: e.X.nworkers()})
+	}, metrics.Options{K: k, Queries: qs, Workers: e.x.nworkers()})
 	if err != nil {
 		return m, err
 	}
@@ -56,6 +56,6 @@ func (e *Engine) evalMetrics(queries []int, label map[string]int, k int) (Metric
 	for c, s := range r.PerLabel {
 		m.PerClass[classes[c]] = s
 	}
-	m.Clustering, err = NearestClusters(e.Layout(), e.Snap.Z, labels, queries)
+	m.Clustering, err = NearestClusters(e.Layout(), e.snap.Z, labels, queries)
 	return m, err
 }

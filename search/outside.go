@@ -5,7 +5,7 @@ import (
 	"slices"
 )
 
-// Open set (issue 15): every result carries its outside score, the
+// Open set: every result carries its outside score, the
 // distance of its encoding to the nearest configured centre divided by
 // r_c (latent.OutsideScore: <= 1 within a cluster's r_c), and an Outside
 // flag (v all zero: beyond R_d from every centre, eq 12). A query whose v
@@ -28,7 +28,7 @@ func vZero(v []float32) bool {
 }
 
 // MarkOutside returns q with its Outside flag and Note set from its v
-// (the Engine's query constructors call it; front ends that build a
+// (the Searcher's query constructors call it; front ends that build a
 // Query themselves call it before showing the query).
 func MarkOutside(q Query) Query {
 	if vZero(q.V) {
@@ -41,7 +41,7 @@ func MarkOutside(q Query) Query {
 }
 
 // annotate fills the results' outside score and flag from the snapshot.
-func (e *Engine) annotate(res []Result) {
+func (e *Searcher) annotate(res []Result) {
 	l := e.Layout()
 	for i := range res {
 		p, ok := e.pos[res[i].ID]
@@ -52,27 +52,27 @@ func (e *Engine) annotate(res []Result) {
 		if math.IsInf(res[i].OutsideScore, 0) || math.IsNaN(res[i].OutsideScore) {
 			res[i].OutsideScore = math.MaxFloat64 // a non-finite encoding; JSON has no Inf
 		}
-		res[i].Outside = vZero(e.X.V(p))
+		res[i].Outside = vZero(e.x.V(p))
 	}
 }
 
 // z is record p's encoding.
-func (e *Engine) z(p int) []float32 {
-	nd := e.Snap.ND
-	return e.Snap.Z[p*nd : (p+1)*nd]
+func (e *Searcher) z(p int) []float32 {
+	nd := e.snap.ND
+	return e.snap.Z[p*nd : (p+1)*nd]
 }
 
 // nearest ranks the records by Euclidean distance to point (ties: lower
 // id), leaving out the record exclude (0: none), and returns the first k
 // with score 0.
-func (e *Engine) nearest(point []float64, k int, exclude int64) []Result {
+func (e *Searcher) nearest(point []float64, k int, exclude int64) []Result {
 	type cand struct {
 		d  float64
 		id int64
 		p  int
 	}
 	var c []cand
-	for p, id := range e.Snap.IDs {
+	for p, id := range e.snap.IDs {
 		if id == exclude {
 			continue
 		}
@@ -100,7 +100,7 @@ func (e *Engine) nearest(point []float64, k int, exclude int64) []Result {
 	out := make([]Result, len(c))
 	for i, x := range c {
 		d := math.Sqrt(x.d)
-		out[i] = Result{Rank: i + 1, ID: x.id, Label: e.Snap.Labels[x.p], Collection: e.Snap.Collections[x.p], Distance: &d}
+		out[i] = Result{Rank: i + 1, ID: x.id, Label: e.snap.Labels[x.p], Collection: e.snap.Collections[x.p], Distance: &d}
 	}
 	return out
 }

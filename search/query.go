@@ -16,7 +16,7 @@ import (
 // (ImageQuery), or words (TextQuery).
 
 // VOf returns the float32 v vector of an LS point (validated).
-func (e *Engine) VOf(z []float64) ([]float32, error) {
+func (e *Searcher) VOf(z []float64) ([]float32, error) {
 	v, err := e.Layout().V(z)
 	if err != nil {
 		return nil, err
@@ -45,7 +45,7 @@ type Query struct {
 }
 
 // PointQuery makes a query from an LS point.
-func (e *Engine) PointQuery(z []float64) (Query, error) {
+func (e *Searcher) PointQuery(z []float64) (Query, error) {
 	v, err := e.VOf(z)
 	if err != nil {
 		return Query{}, err
@@ -56,27 +56,27 @@ func (e *Engine) PointQuery(z []float64) (Query, error) {
 // RecordQuery makes a query from an indexed record: one of the snapshot,
 // or any record of the index (a query image from another collection). The
 // record is excluded from its own results.
-func (e *Engine) RecordQuery(ctx context.Context, id int64) (Query, error) {
+func (e *Searcher) RecordQuery(ctx context.Context, id int64) (Query, error) {
 	i, ok := e.pos[id]
 	if !ok {
 		rec, err := e.db.Record(ctx, id)
 		if err != nil {
 			return Query{}, err
 		}
-		if len(rec.V) != e.Snap.NC || len(rec.Z) != e.Snap.ND {
-			return Query{}, fmt.Errorf("record %d: v and z of %d and %d values, the index has n_c = %d, n_d = %d", id, len(rec.V), len(rec.Z), e.Snap.NC, e.Snap.ND)
+		if len(rec.V) != e.snap.NC || len(rec.Z) != e.snap.ND {
+			return Query{}, fmt.Errorf("record %d: v and z of %d and %d values, the index has n_c = %d, n_d = %d", id, len(rec.V), len(rec.Z), e.snap.NC, e.snap.ND)
 		}
 		return MarkOutside(Query{V: rec.V, Point: float64s(rec.Z), Record: id}), nil
 	}
-	nd := e.Snap.ND
-	return MarkOutside(Query{V: e.X.V(i), Point: float64s(e.Snap.Z[i*nd : (i+1)*nd]), Record: id}), nil
+	nd := e.snap.ND
+	return MarkOutside(Query{V: e.x.V(i), Point: float64s(e.snap.Z[i*nd : (i+1)*nd]), Record: id}), nil
 }
 
 // ImageQuery encodes one image (index.DecodeImage's Side x Side gray
 // pixels) with m, which must be the model that built the index, and makes
 // a query of its LS point.
-func (e *Engine) ImageQuery(m index.Model, px []float32) (Query, error) {
-	if err := e.Identity.Check(e.db.Path(), m); err != nil {
+func (e *Searcher) ImageQuery(m index.Model, px []float32) (Query, error) {
+	if err := e.identity.Check(e.db.Path(), m); err != nil {
 		return Query{}, err
 	}
 	z, err := m.Encode(px, 1)
@@ -95,7 +95,7 @@ func float64s(x []float32) []float64 {
 }
 
 // TextQuery makes a query from words with the vocabulary.
-func (e *Engine) TextQuery(voc *Vocab, text string, random bool, seed uint64) (Query, error) {
+func (e *Searcher) TextQuery(voc *Vocab, text string, random bool, seed uint64) (Query, error) {
 	t, err := voc.Parse(text, random, seed)
 	if err != nil {
 		return Query{}, err
@@ -146,7 +146,7 @@ type Spec struct {
 
 // Query builds the query spec names (ImageQuery, TextQuery, PointQuery
 // or RecordQuery).
-func (e *Engine) Query(ctx context.Context, spec Spec) (Query, error) {
+func (e *Searcher) Query(ctx context.Context, spec Spec) (Query, error) {
 	n := 0
 	for _, set := range []bool{spec.Pixels != nil, spec.Text != "", spec.Point != "", spec.Record != 0} {
 		if set {
@@ -166,13 +166,13 @@ func (e *Engine) Query(ctx context.Context, spec Spec) (Query, error) {
 		voc := spec.Vocab
 		if voc == nil {
 			var err error
-			if voc, err = NewVocab(e.Layout(), e.Identity.Classes); err != nil {
+			if voc, err = NewVocab(e.Layout(), e.identity.Classes); err != nil {
 				return Query{}, err
 			}
 		}
 		return e.TextQuery(voc, spec.Text, spec.Random, spec.Seed)
 	case spec.Point != "":
-		z, err := ParsePoint(spec.Point, e.Snap.ND)
+		z, err := ParsePoint(spec.Point, e.snap.ND)
 		if err != nil {
 			return Query{}, err
 		}

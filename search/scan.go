@@ -1,9 +1,12 @@
 package search
 
 import (
+	"context"
 	"math"
 	"sort"
 	"sync"
+
+	"github.com/lsconf/lsconf/internal/parallel"
 )
 
 // margin is the relative slack of every pruning bound: bounds are computed
@@ -72,27 +75,10 @@ func (x *Index) SearchBatch(qs [][]float32, k int, opt Options) ([][]Hit, error)
 		}
 	}
 	out := make([][]Hit, len(qs))
-	w := min(x.nworkers(), len(qs))
-	var wg sync.WaitGroup
-	var mu sync.Mutex
-	next := 0
-	for range w {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for {
-				mu.Lock()
-				i := next
-				next++
-				mu.Unlock()
-				if i >= len(qs) {
-					return
-				}
-				out[i] = x.search(positiveZeros(qs[i]), k, opt, 1)
-			}
-		}()
-	}
-	wg.Wait()
+	// Background context: For cannot fail without a cancellation.
+	_ = parallel.For(context.Background(), len(qs), min(x.nworkers(), max(len(qs), 1)), func(i int) {
+		out[i] = x.search(positiveZeros(qs[i]), k, opt, 1)
+	}, nil)
 	return out, nil
 }
 

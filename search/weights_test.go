@@ -7,7 +7,7 @@ import (
 	"github.com/lsconf/lsconf/latent"
 )
 
-// TestWeightsBounded (issue 14 item 13): huge, infinite or NaN weights are
+// TestWeightsBounded: huge, infinite or NaN weights are
 // refused with a message instead of giving a wrong point.
 func TestWeightsBounded(t *testing.T) {
 	l, err := latent.Circle(3, latent.PaperDC, latent.PaperRC)

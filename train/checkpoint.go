@@ -57,12 +57,12 @@ func (a *epochAcc) add(r model.StepResult) {
 // figures returns the mean loss, CE and L_G per batch-sample weighting
 // (L_G as the per-batch value, averaged over batches by size) and the
 // accuracy.
-func (a epochAcc) figures() TrainFigures {
+func (a epochAcc) figures() TrainMeans {
 	if a.N == 0 {
-		return TrainFigures{}
+		return TrainMeans{}
 	}
 	n := float64(a.N)
-	return TrainFigures{Loss: saturate(a.Loss / n), CE: saturate(a.CE / n), LG: saturate(a.LG / n), Acc: float64(a.Correct) / n}
+	return TrainMeans{Loss: saturate(a.Loss / n), CE: saturate(a.CE / n), LG: saturate(a.LG / n), Acc: float64(a.Correct) / n}
 }
 
 // saturate maps an infinite figure to +-math.MaxFloat64, so that it can

@@ -69,16 +69,20 @@ type Config struct {
 	Data DataInfo `json:"-"`
 
 	// LogEvery, when > 0, adds a "step" line to metrics.jsonl every
-	// LogEvery steps (figures averaged over those steps).
-	LogEvery int `json:"-"`
+	// LogEvery steps (figures averaged over those steps). Recorded, so
+	// that a resumed run writes the same lines.
+	LogEvery int `json:"log_every,omitempty"`
 	// CheckpointEvery is the number of steps between mid-epoch
 	// checkpoints; 0 means DefaultCheckpointEvery, < 0 only at epoch ends
-	// and on interruption.
-	CheckpointEvery int `json:"-"`
+	// and on interruption. Recorded.
+	CheckpointEvery int `json:"checkpoint_every,omitempty"`
 	// Resume continues the run in the run directory from its checkpoint.
 	// The run's own run.json defines the run; the Config must agree with
 	// it on every recorded field.
 	Resume bool `json:"-"`
+	// ForceData lets Resume continue on data other than the run's own
+	// (Data names other sources); without it that is an error.
+	ForceData bool `json:"-"`
 	// Force replaces an existing run directory's run files.
 	Force bool `json:"-"`
 	// Engine configures the compute backend.
@@ -95,8 +99,16 @@ type Config struct {
 type DataInfo struct {
 	// Train and Gen name the image sources: a folder, or "builtin" /
 	// "builtin-gen" for the built-in textures; Gen is empty for none.
-	Train string `json:"train,omitempty"`
-	Gen   string `json:"gen,omitempty"`
+	// run.json records a folder by its absolute path and by its path
+	// relative to the run folder (TrainFromRun, GenFromRun), so that the
+	// run resolves its data from any working directory (Located).
+	Train        string `json:"train,omitempty"`
+	Gen          string `json:"gen,omitempty"`
+	TrainFromRun string `json:"train_from_run,omitempty"`
+	GenFromRun   string `json:"gen_from_run,omitempty"`
+	// Hash is DataHash of the run's sets when it started; resume warns
+	// when the data's content no longer matches it.
+	Hash string `json:"hash,omitempty"`
 	// Split ("pre" or "post") and AugPerImage made the train and test sets
 	// from Train's images, with the run's seed.
 	Split       string `json:"split,omitempty"`

@@ -278,11 +278,11 @@ func labelMap(set data.Set, classes []string) ([]int32, error) {
 // scores the result against layout l and the model's classes. The set's
 // classes are matched to the model's by name.
 func EvaluateNet(net *model.Net, l *latent.Layout, classes []string, set data.Set, name string) (*EvalResult, error) {
-	z, logits, labels, err := inferSet(context.Background(), net, classes, set)
+	inf, err := inferSet(context.Background(), net, classes, set)
 	if err != nil {
 		return nil, fmt.Errorf("evaluate %s: %w", name, err)
 	}
-	r, err := Score(l, classes, z, logits, labels)
+	r, err := Score(l, classes, inf.Z, inf.Logits, inf.Labels)
 	if err != nil {
 		return nil, fmt.Errorf("evaluate %s: %w", name, err)
 	}
@@ -290,34 +290,33 @@ func EvaluateNet(net *model.Net, l *latent.Layout, classes []string, set data.Se
 	return r, nil
 }
 
-// inferSet runs net in inference mode over every image of set, in chunks,
-// and returns the encodings (n*n_d), the logits (n*n_c) and the labels as
-// indices of classes (the set's classes matched by name).
-func inferSet(ctx context.Context, net *model.Net, classes []string, set data.Set) (z, logits []float32, labels []int32, err error) {
+// inferSet runs net in inference mode over every image of set, in chunks
+// (labels as indices of classes, the set's classes matched by name).
+func inferSet(ctx context.Context, net *model.Net, classes []string, set data.Set) (*Inference, error) {
 	lm, err := labelMap(set, classes)
 	if err != nil {
-		return nil, nil, nil, err
+		return nil, err
 	}
 	n := set.Len()
-	labels = make([]int32, 0, n)
+	inf := &Inference{Labels: make([]int32, 0, n)}
 	const chunk = 8 * model.InferBatch
 	x := make([]float32, chunk*data.Pixels)
 	y := make([]int32, chunk)
 	for start := 0; start < n; start += chunk {
 		if err := ctx.Err(); err != nil {
-			return nil, nil, nil, err
+			return nil, err
 		}
 		k := min(chunk, n-start)
 		if err := loadRange(set, start, k, x, y, lm); err != nil {
-			return nil, nil, nil, err
+			return nil, err
 		}
 		zb, lb, err := net.Infer(x[:k*data.Pixels], k)
 		if err != nil {
-			return nil, nil, nil, err
+			return nil, err
 		}
-		z = append(z, zb...)
-		logits = append(logits, lb...)
-		labels = append(labels, y[:k]...)
+		inf.Z = append(inf.Z, zb...)
+		inf.Logits = append(inf.Logits, lb...)
+		inf.Labels = append(inf.Labels, y[:k]...)
 	}
-	return z, logits, labels, nil
+	return inf, nil
 }

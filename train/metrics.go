@@ -20,10 +20,10 @@ const (
 	KindStep = "step"
 )
 
-// TrainFigures are the training-batch figures, averaged over samples:
-// total loss, L_CE, L_G (the per-batch value as the loss saw it, whatever
-// the mode) and accuracy of the classifier head.
-type TrainFigures struct {
+// TrainMeans are the means over an epoch's training samples of the batch
+// figures: total loss, L_CE, L_G (the per-batch value as the loss saw it,
+// whatever the mode) and accuracy of the classifier head.
+type TrainMeans struct {
 	Loss float64 `json:"loss"`
 	CE   float64 `json:"ce"`
 	LG   float64 `json:"lg"`
@@ -36,8 +36,8 @@ type MetricsLine struct {
 	// Epoch is the 1-based epoch the line belongs to.
 	Epoch int `json:"epoch"`
 	// Step is the global train step count when the line was written.
-	Step  int64        `json:"step"`
-	Train TrainFigures `json:"train"`
+	Step  int64      `json:"step"`
+	Train TrainMeans `json:"train"`
 	// Test and Gen summarise the evaluation of the test and
 	// generalization sets (epoch lines; nil when there is no such set).
 	Test *EvalSummary `json:"test,omitempty"`

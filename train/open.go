@@ -145,16 +145,22 @@ func (r *Run) Infer(images []float32, n int) (z, logits []float32, err error) {
 	return z, logits, nil
 }
 
-// InferSet encodes every image of a labelled set: encodings (n*n_d),
-// logits (n*n_c) and labels as indices of the run's classes (the set's
-// classes matched by name; a class the run does not know is an error).
-// Score turns them into an EvalResult.
-func (r *Run) InferSet(ctx context.Context, set data.Set) (z, logits []float32, labels []int32, err error) {
-	z, logits, labels, err = inferSet(ctx, r.net, r.info.Classes, set)
+// Inference is a labelled set run through a model: encodings Z (n*n_d),
+// logits (n*n_c) and the labels as indices of the model's classes. Score
+// turns it into an EvalResult.
+type Inference struct {
+	Z, Logits []float32
+	Labels    []int32
+}
+
+// InferSet encodes every image of a labelled set (the set's classes
+// matched by name; a class the run does not know is an error).
+func (r *Run) InferSet(ctx context.Context, set data.Set) (*Inference, error) {
+	inf, err := inferSet(ctx, r.net, r.info.Classes, set)
 	if err != nil {
-		return nil, nil, nil, fmt.Errorf("encode with run %s: %w", r.dir, err)
+		return nil, fmt.Errorf("encode with run %s: %w", r.dir, err)
 	}
-	return z, logits, labels, nil
+	return inf, nil
 }
 
 // Evaluate scores the model on a labelled set (classes matched by name).

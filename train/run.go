@@ -68,6 +68,9 @@ func readRunInfo(dir string) (*RunInfo, []byte, error) {
 	if err := json.Unmarshal(b, &r); err != nil {
 		return nil, nil, fmt.Errorf("read %s: %w", path, err)
 	}
+	if r.Config.CheckpointEvery == 0 {
+		r.Config.CheckpointEvery = DefaultCheckpointEvery // run.json written before it was recorded
+	}
 	if r.Format != RunFormat {
 		return nil, nil, fmt.Errorf("read %s: format %d, this lsconf reads format %d", path, r.Format, RunFormat)
 	}

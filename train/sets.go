@@ -46,3 +46,27 @@ func (d DataInfo) Sets(ctx context.Context, seed uint64, opts data.LoadOptions) 
 	}
 	return sets, nil
 }
+
+// SourceDefaults returns d with what its sources imply filled in: the
+// built-in generalization set beside the built-in training set when Gen is
+// empty, no generalization set for data.NoSource, the shipped split and
+// (unless augSet) no augmentations for IDX sources, and the source's
+// mirror mode (data.DefaultMirror) when Mirror is empty.
+func (d DataInfo) SourceDefaults(augSet bool) DataInfo {
+	if d.Gen == "" && d.Train == data.BuiltinTrain {
+		d.Gen = data.BuiltinGen
+	}
+	if d.Gen == data.NoSource {
+		d.Gen = ""
+	}
+	if data.IsIDXSource(d.Train) {
+		d.Split = "shipped"
+		if !augSet {
+			d.AugPerImage = 0
+		}
+	}
+	if d.Mirror == "" {
+		d.Mirror = data.DefaultMirror(d.Train)
+	}
+	return d
+}

@@ -40,11 +40,11 @@ type Result struct {
 
 // EvalReport is eval.json: the final evaluation of a finished run.
 type EvalReport struct {
-	ID       string       `json:"id"`
-	Position Position     `json:"position"`
-	Train    TrainFigures `json:"train"`
-	Test     *EvalResult  `json:"test,omitempty"`
-	Gen      *EvalResult  `json:"gen,omitempty"`
+	ID       string      `json:"id"`
+	Position Position    `json:"position"`
+	Train    TrainMeans  `json:"train"`
+	Test     *EvalResult `json:"test,omitempty"`
+	Gen      *EvalResult `json:"gen,omitempty"`
 }
 
 // ErrDiverged is wrapped by the error Train returns when the loss became
@@ -101,7 +101,7 @@ type trainer struct {
 	stepAcc  epochAcc // since the last step line
 	wall0    float64  // wall seconds before this process
 	start    time.Time
-	net      *model.Net
+	net      *model.Trainer
 	metrics  metricsLog
 	lastSum  [32]byte
 	test     *EvalResult
@@ -124,6 +124,14 @@ func prepare(cfg Config, sets Sets, dir string) (*trainer, error) {
 	}
 	cfg.Data.TrainLen = sets.Train.Len()
 	cfg.Data.TestLen, cfg.Data.GenLen = setLen(sets.Test), setLen(sets.Gen)
+	hash, err := DataHash(sets)
+	if err != nil {
+		return nil, fmt.Errorf("train %s: %w", dir, err)
+	}
+	cfg.Data.Hash = hash
+	if !cfg.Resume {
+		cfg.Data = cfg.Data.anchored(dir)
+	}
 	t := &trainer{cfg: cfg, sets: sets, dir: dir, classes: classes, start: time.Now(),
 		metrics: metricsLog{path: filepath.Join(dir, MetricsFile)}}
 	for i, s := range []data.Set{sets.Train, sets.Test, sets.Gen} {
@@ -195,6 +203,12 @@ func (t *trainer) readForResume() error {
 	}
 	if err := sameRun(info.TrainConfig(), t.cfg); err != nil {
 		return fmt.Errorf("resume %s: %w", t.dir, err)
+	}
+	if err := checkDataSource(info.Data, t.cfg.Data, t.dir, t.cfg.ForceData); err != nil {
+		return fmt.Errorf("resume %s: %w", t.dir, err)
+	}
+	if info.Data.Hash != "" && info.Data.Hash != t.cfg.Data.Hash {
+		t.logf("warning: the data's content changed since the run started (hash %s, now %s): resuming on the images as they are now\n", info.Data.Hash, t.cfg.Data.Hash)
 	}
 	if !slices.Equal(info.Classes, t.classes) {
 		return fmt.Errorf("resume %s: the data's classes %q differ from the run's classes %q", t.dir, t.classes, info.Classes)
@@ -378,7 +392,7 @@ func (t *trainer) endEpoch(ctx context.Context, epoch int) error {
 	l := t.cfg.Layout
 	t.test, t.gen = nil, nil
 	if t.sets.Test != nil && t.sets.Test.Len() > 0 {
-		if t.test, err = EvaluateNet(t.net, l, t.classes, t.sets.Test, "test"); err != nil {
+		if t.test, err = EvaluateNet(t.net.Net(), l, t.classes, t.sets.Test, "test"); err != nil {
 			return err
 		}
 	}
@@ -386,7 +400,7 @@ func (t *trainer) endEpoch(ctx context.Context, epoch int) error {
 		return err
 	}
 	if t.sets.Gen != nil && t.sets.Gen.Len() > 0 {
-		if t.gen, err = EvaluateNet(t.net, l, t.classes, t.sets.Gen, "gen"); err != nil {
+		if t.gen, err = EvaluateNet(t.net.Net(), l, t.classes, t.sets.Gen, "gen"); err != nil {
 			return err
 		}
 	}

@@ -99,12 +99,12 @@ func (s *Server) points(w http.ResponseWriter, r *http.Request) {
 		}
 		limit = min(n, limit)
 	}
-	n := e.Snap.Len()
-	nd := e.Snap.ND
+	n := e.Len()
 	step := max(1, (n+limit-1)/limit)
 	pts := make([]point, 0, n/step+1)
 	for i := 0; i < n; i += step {
-		pts = append(pts, point{ID: e.Snap.IDs[i], Z: e.Snap.Z[i*nd : i*nd+min(nd, 2)], Label: e.Snap.Labels[i], Collection: e.Snap.Collections[i]})
+		en := e.Entry(i)
+		pts = append(pts, point{ID: en.ID, Z: en.Z[:min(len(en.Z), 2)], Label: en.Label, Collection: en.Collection})
 	}
 	writeJSON(w, http.StatusOK, map[string]any{"total": n, "shown": len(pts), "points": pts})
 }
@@ -130,7 +130,7 @@ func (s *Server) k(r *http.Request) (int, error) {
 	return k, nil
 }
 
-func (s *Server) run(w http.ResponseWriter, e *search.Engine, q search.Query, k int) {
+func (s *Server) run(w http.ResponseWriter, e *search.Searcher, q search.Query, k int) {
 	start := time.Now()
 	q = search.MarkOutside(q)
 	res, err := e.Search(q, k)
@@ -138,7 +138,7 @@ func (s *Server) run(w http.ResponseWriter, e *search.Engine, q search.Query, k 
 		fail(w, http.StatusBadRequest, err)
 		return
 	}
-	writeJSON(w, http.StatusOK, searchResponse{Query: q, K: k, Searched: e.Snap.Len(), Millis: float64(time.Since(start).Microseconds()) / 1000, Results: res})
+	writeJSON(w, http.StatusOK, searchResponse{Query: q, K: k, Searched: e.Len(), Millis: float64(time.Since(start).Microseconds()) / 1000, Results: res})
 }
 
 // searchImage is POST /api/search/image (multipart field "image").

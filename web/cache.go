@@ -16,7 +16,7 @@ import (
 // loaded is a search snapshot, when it was loaded and last used, and
 // whether a newer one is being loaded in the background.
 type loaded struct {
-	e         *search.Engine
+	e         *search.Searcher
 	at        time.Time
 	used      time.Time
 	reloading bool
@@ -45,7 +45,7 @@ func filterKey(collection string) (string, []string) {
 // using the current one (a consistent committed state), so searches never
 // wait for a reload. At most MaxSnapshots snapshots are kept; the least
 // recently used is evicted.
-func (s *Server) engine(ctx context.Context, collection string) (*search.Engine, int, error) {
+func (s *Server) engine(ctx context.Context, collection string) (*search.Searcher, int, error) {
 	key, cols := filterKey(collection)
 	gen, err := s.cfg.DB.Generation(ctx)
 	if err != nil {
@@ -55,7 +55,7 @@ func (s *Server) engine(ctx context.Context, collection string) (*search.Engine,
 		s.mu.Lock()
 		if l, ok := s.engines[key]; ok {
 			l.used = time.Now()
-			if l.e.Snap.Generation != gen && !l.reloading && time.Since(l.at) >= s.cfg.ReloadEvery {
+			if l.e.Generation() != gen && !l.reloading && time.Since(l.at) >= s.cfg.ReloadEvery {
 				l.reloading = true
 				go s.reload(key, cols)
 			}
@@ -85,7 +85,7 @@ func (s *Server) engine(ctx context.Context, collection string) (*search.Engine,
 	if err != nil {
 		return nil, status, err
 	}
-	if l, ok := s.engines[key]; !ok || l.e.Snap.Generation < e.Snap.Generation {
+	if l, ok := s.engines[key]; !ok || l.e.Generation() < e.Generation() {
 		now := time.Now()
 		s.engines[key] = &loaded{e: e, at: now, used: now}
 		s.evict()
@@ -129,7 +129,7 @@ func (s *Server) reload(key string, cols []string) {
 }
 
 // load reads a snapshot, at most two at once.
-func (s *Server) load(ctx context.Context, key string, cols []string) (*search.Engine, int, error) {
+func (s *Server) load(ctx context.Context, key string, cols []string) (*search.Searcher, int, error) {
 	select {
 	case s.loads <- struct{}{}:
 		defer func() { <-s.loads }()
@@ -145,7 +145,7 @@ func (s *Server) load(ctx context.Context, key string, cols []string) (*search.E
 	case err != nil:
 		return nil, http.StatusInternalServerError, err
 	}
-	if e.Snap.Len() == 0 {
+	if e.Len() == 0 {
 		if key == "" {
 			return nil, http.StatusConflict, errEmpty
 		}

@@ -11,6 +11,7 @@ import (
 	"net"
 	"net/http"
 	"runtime"
+	"runtime/debug"
 	"strings"
 	"sync"
 	"time"
@@ -36,6 +37,9 @@ const (
 	DefaultReadTimeout       = 60 * time.Second
 	DefaultWriteTimeout      = 120 * time.Second
 	DefaultIdleTimeout       = 120 * time.Second
+	// freeAfterBytes is the decoded size after which the server returns
+	// freed memory to the system at once.
+	freeAfterBytes = 64 << 20
 	// maxErrorBytes bounds the message of an error answer.
 	maxErrorBytes = 512
 )
@@ -224,8 +228,12 @@ func (s *Server) decode(ctx context.Context, b []byte) ([]float32, error) {
 	if err := s.decodes.acquire(ctx, n); err != nil {
 		return nil, err
 	}
-	defer s.decodes.release(n)
-	return index.DecodeImage(b)
+	px, err := index.DecodeImage(b)
+	s.decodes.release(n)
+	if n >= freeAfterBytes {
+		debug.FreeOSMemory() // give a large decode's memory back now, not minutes later
+	}
+	return px, err
 }
 
 // decodeSlots is the default number of uploads decoded at once.

@@ -3,6 +3,7 @@ package web_test
 import (
 	"bufio"
 	"bytes"
+	"context"
 	"encoding/binary"
 	"encoding/json"
 	"fmt"
@@ -14,7 +15,6 @@ import (
 	"net/http/httptest"
 	"net/url"
 	"os"
-	"path/filepath"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -23,6 +23,7 @@ import (
 	"time"
 
 	"github.com/lsconf/lsconf/index/indextest"
+	"github.com/lsconf/lsconf/search"
 	"github.com/lsconf/lsconf/web"
 )
 
@@ -39,7 +40,7 @@ func serve(t *testing.T, f *fixture, cfg web.Config) (*web.Server, string) {
 	return s, srv.URL
 }
 
-// TestSnapshotCacheBounded (issue 14 item 1): filters that name the same
+// TestSnapshotCacheBounded: filters that name the same
 // collections share one snapshot, and distinct filters never hold more
 // than MaxSnapshots.
 func TestSnapshotCacheBounded(t *testing.T) {
@@ -90,7 +91,7 @@ func pngHeader(w, h uint32) []byte {
 	return b.Bytes()
 }
 
-// TestDecodeBudget (item 2): an upload is refused from its header when
+// TestDecodeBudget: an upload is refused from its header when
 // its decoded size exceeds the budget (7000x7000 16-bit RGBA: 49 Mpx,
 // under the 50 Mpx limit, ~590 MB to decode), before any decoding.
 func TestDecodeBudget(t *testing.T) {
@@ -135,7 +136,7 @@ func TestDecodeBudgetWaits(t *testing.T) {
 	}
 }
 
-// TestBodyLimits (item 3): every route's body is capped; a multipart body
+// TestBodyLimits: every route's body is capped; a multipart body
 // over the cap is refused with 413 and nothing is spooled to disk.
 func TestBodyLimits(t *testing.T) {
 	tmp := t.TempDir()
@@ -191,7 +192,7 @@ func TestBodyLimits(t *testing.T) {
 	}
 }
 
-// TestHostCheck (item 4): a request for a name other than loopback names
+// TestHostCheck: a request for a name other than loopback names
 // (a DNS-rebinding page) is refused on every route; --allow-host names
 // are served.
 func TestHostCheck(t *testing.T) {
@@ -227,7 +228,7 @@ func TestHostCheck(t *testing.T) {
 	}
 }
 
-// TestSlowBodyTimesOut (item 1, slow bodies): a client that sends its
+// TestSlowBodyTimesOut (slow bodies): a client that sends its
 // headers and then a body too slowly is cut off.
 func TestSlowBodyTimesOut(t *testing.T) {
 	f := newFixture(t, 2, false)
@@ -264,7 +265,7 @@ func TestSlowBodyTimesOut(t *testing.T) {
 	}
 }
 
-// TestTextQueryNotEchoed (item 14): a huge word query gets a short error.
+// TestTextQueryNotEchoed: a huge word query gets a short error.
 func TestTextQueryNotEchoed(t *testing.T) {
 	f := newFixture(t, 2, false)
 	q := strings.Repeat("leopard ", 6000)
@@ -307,7 +308,7 @@ func (m *countingModel) Encode(images []float32, n int) ([]float32, error) {
 	return m.Fake.Encode(images, n)
 }
 
-// TestImageQueriesBatched (item 15): uploads that arrive together are
+// TestImageQueriesBatched: uploads that arrive together are
 // encoded together, and each gets its own answer.
 func TestImageQueriesBatched(t *testing.T) {
 	f := newFixture(t, 4, false)
@@ -340,24 +341,25 @@ func TestImageQueriesBatched(t *testing.T) {
 	t.Logf("20 concurrent uploads: %d encode calls", m.calls)
 }
 
-// TestImageRouteRegularFilesOnly (item 5): an indexed file replaced by a
+// TestImageRouteRegularFilesOnly: an indexed file replaced by a
 // FIFO or by a huge sparse file is refused at once, not waited on or read.
 func TestImageRouteRegularFilesOnly(t *testing.T) {
 	f := newFixture(t, 2, false)
-	rows, err := f.db.SQL().Query(`SELECT r.id, c.root, r.path FROM records r JOIN collections c ON c.id = r.collection_id ORDER BY r.id LIMIT 2`)
+	ctx := context.Background()
+	idx, err := search.Load(ctx, f.db)
 	if err != nil {
 		t.Fatal(err)
 	}
 	var ids []int64
 	var paths []string
-	for rows.Next() {
-		var id int64
-		var root, p string
-		rows.Scan(&id, &root, &p)
-		ids = append(ids, id)
-		paths = append(paths, filepath.Join(root, filepath.FromSlash(p)))
+	for i := range 2 {
+		rec, err := f.db.Record(ctx, idx.Entry(i).ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		ids = append(ids, rec.ID)
+		paths = append(paths, rec.File())
 	}
-	rows.Close()
 	os.Remove(paths[0])
 	if err := syscall.Mkfifo(paths[0], 0o644); err != nil {
 		t.Fatal(err)

@@ -141,11 +141,11 @@ func (s *Server) page(w http.ResponseWriter, r *http.Request) {
 var errEmpty = errors.New("the index is empty: add images with \"lsconf index --run RUN --images DIR --db FILE\" first")
 
 // vocabulary returns the text vocabulary for the index's classes.
-func (s *Server) vocabulary(e *search.Engine) (*search.Vocab, error) {
+func (s *Server) vocabulary(e *search.Searcher) (*search.Vocab, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if s.vocab == nil {
-		v, err := search.NewVocab(e.Layout(), e.Identity.Classes, s.cfg.Vocab...)
+		v, err := search.NewVocab(e.Layout(), e.Identity().Classes, s.cfg.Vocab...)
 		if err != nil {
 			return nil, err
 		}

@@ -331,7 +331,7 @@ func TestSearchWhileIndexing(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	voc, _ := search.NewVocab(e.Layout(), e.Identity.Classes)
+	voc, _ := search.NewVocab(e.Layout(), e.Identity().Classes)
 	q, _ := e.TextQuery(voc, "vertical stripes", false, 0)
 	want, _ := e.Search(q, 20)
 	if code != 200 || res.Searched != 190 || len(res.Results) != 20 {

@@ -33,12 +33,18 @@ func newBenchCmd(g *globalOptions) *cobra.Command {
     interleaved with lsconf's in --rounds rounds so that machine load hits
     both alike.
 It prints the medians, the ratios lsconf / peer, lsconf's speed targets with
-pass/fail, the load average before and after, cores, GOEXPERIMENT and the
-backend parallelism. Progress goes to stderr. Other work on the machine
+pass/fail, the load average before and after, the CPU model, cores,
+GOEXPERIMENT, the backend parallelism and the SIMD kernel set ("avx512",
+"avx2" or "go"; the JSON's top-level "kernels"). GOMLX_SIMD_AVX512=false
+measures the AVX2 set on an AVX-512 CPU, GOMLX_SIMD_AVX2=false the pure-Go
+one; with the AVX2 set, PyTorch is held to AVX2 too (ONEDNN_MAX_CPU_ISA=AVX2,
+ATEN_CPU_CAPABILITY=avx2) and the ISA it reports is printed. Progress goes
+to stderr. Other work on the machine
 makes the figures low and noisy: run it when the load average is low.`,
 		Example: `  lsconf bench
   lsconf bench --widths 8 --seconds 2 --search-n 100000 --rounds 1 --peers off
-  lsconf bench --json > bench.json`,
+  lsconf bench --json > bench.json
+  GOMLX_SIMD_AVX512=false lsconf bench   # the AVX2 kernels, PyTorch held to AVX2`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			mode, err := bench.ParsePeerMode(peers)

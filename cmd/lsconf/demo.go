@@ -8,11 +8,12 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/lsconf/lsconf/demo"
 	"github.com/lsconf/lsconf/report"
 )
 
 func newDemoCmd(g *globalOptions) *cobra.Command {
-	c := report.DefaultDemoConfig()
+	c := demo.DefaultConfig()
 	var asJSON bool
 	cmd := &cobra.Command{
 		Use:   "demo",
@@ -45,7 +46,7 @@ made again. Other settings in an existing folder are refused: use another --out.
 			if !g.quiet {
 				cfg.Progress = cmd.ErrOrStderr()
 			}
-			res, err := report.Demo(cmd.Context(), cfg)
+			res, err := demo.Run(cmd.Context(), cfg)
 			if err != nil {
 				return err
 			}
@@ -72,11 +73,11 @@ made again. Other settings in an existing folder are refused: use another --out.
 				fmt.Fprintf(tw, "%s\t%s\n", k, filepath.Join(res.Out, res.Files[k]))
 			}
 			in := func(rel string) string { return filepath.Join(res.Out, filepath.FromSlash(rel)) }
-			fmt.Fprintf(tw, "run\t%s\n", in(report.DemoRun))
-			fmt.Fprintf(tw, "index\t%s\n", in(report.DemoIndexDB))
-			fmt.Fprintf(tw, "images\t%s, %s\n", in(report.DemoTrainData), in(report.DemoGenData))
+			fmt.Fprintf(tw, "run\t%s\n", in(demo.RunDir))
+			fmt.Fprintf(tw, "index\t%s\n", in(demo.IndexDB))
+			fmt.Fprintf(tw, "images\t%s, %s\n", in(demo.TrainData), in(demo.GenData))
 			tw.Flush()
-			fmt.Fprintf(w, "\nopen %s, or search the index: lsconf serve --db %s\n", in(report.ReportHTML), in(report.DemoIndexDB))
+			fmt.Fprintf(w, "\nopen %s, or search the index: lsconf serve --db %s\n", in(report.ReportHTML), in(demo.IndexDB))
 			return nil
 		},
 	}

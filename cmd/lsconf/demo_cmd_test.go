@@ -7,6 +7,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/lsconf/lsconf/demo"
 	"github.com/lsconf/lsconf/report"
 )
 
@@ -20,7 +21,7 @@ func TestDemoTiny(t *testing.T) {
 	if err != nil {
 		t.Fatalf("demo: %v", err)
 	}
-	var res report.DemoResult
+	var res demo.Result
 	if err := json.Unmarshal([]byte(stdout), &res); err != nil {
 		t.Fatalf("demo --json: %v\n%s", err, stdout)
 	}
@@ -86,7 +87,7 @@ func TestDemoTiny(t *testing.T) {
 	if err != nil {
 		t.Fatalf("second demo: %v", err)
 	}
-	var again report.DemoResult
+	var again demo.Result
 	if err := json.Unmarshal([]byte(stdout), &again); err != nil {
 		t.Fatal(err)
 	}

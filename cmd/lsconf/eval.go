@@ -26,16 +26,16 @@ type evalOutput struct {
 // evalSet evaluates one set with the run: accuracy and conformance, and
 // the metric-learning figures of its encodings.
 func evalSet(cmd *cobra.Command, run *train.Run, set data.Set, name string, out *evalOutput) error {
-	z, logits, labels, err := run.InferSet(cmd.Context(), set)
+	inf, err := run.InferSet(cmd.Context(), set)
 	if err != nil {
 		return err
 	}
-	r, err := train.Score(run.Layout(), run.Classes(), z, logits, labels)
+	r, err := train.Score(run.Layout(), run.Classes(), inf.Z, inf.Logits, inf.Labels)
 	if err != nil {
 		return fmt.Errorf("eval %s: %w", name, err)
 	}
 	r.Name = name
-	m, err := search.EvaluateSet(run.Layout(), z, labels, 10, runtime.NumCPU())
+	m, err := search.EvaluateSet(run.Layout(), inf.Z, inf.Labels, 10, runtime.NumCPU())
 	if err != nil {
 		return fmt.Errorf("eval %s: %w", name, err)
 	}
@@ -78,7 +78,7 @@ run's.`,
 			out := evalOutput{ID: run.ID(), Run: runDir, Position: run.Position()}
 			if dataSpec == "" {
 				info := run.Info()
-				sets, err := runSets(cmd, info.Data, info.Config.Seed, g.quiet)
+				sets, err := runSets(cmd, info.Data.Located(runDir), info.Config.Seed, g.quiet)
 				if err != nil {
 					return err
 				}

@@ -24,18 +24,20 @@ type layoutFlags struct {
 func (f *layoutFlags) register(cmd *cobra.Command) {
 	f.cmd = cmd
 	cmd.Flags().IntVar(&f.nc, "n-c", latent.PaperNC, "number of classes (clusters)")
-	cmd.Flags().IntVar(&f.nd, "n-d", 2, "latent dimensions; default: 2 (the paper's circle) for up to 5 classes, n_c-1 (a regular simplex, all centres equally far apart) above, 2 with a polar --encoder")
+	cmd.Flags().IntVar(&f.nd, "n-d", 0, "latent dimensions; 0 (the default): 2 (the paper's circle) for up to 5 classes, n_c-1 (a regular simplex, all centres equally far apart) above, 2 with a polar --encoder")
 	cmd.Flags().Float64Var(&f.dc, "d-c", latent.PaperDC, "distance of the cluster centres from the origin")
-	cmd.Flags().Float64Var(&f.rc, "r-c", latent.PaperRC, "cluster radius r_c; default: 0.68 x R_d/2 (R_d the nearest-centre distance), which is the paper's 0.34 for 5 classes on the paper's circle and e.g. 0.179 for 10 classes with n_d 2; must be < R_d/2")
+	cmd.Flags().Float64Var(&f.rc, "r-c", 0, "cluster radius r_c; 0 (the default): 0.68 x R_d/2 (R_d the nearest-centre distance), which is the paper's 0.34 for 5 classes on the paper's circle and e.g. 0.179 for 10 classes with n_d 2; must be < R_d/2")
 	cmd.Flags().StringVar(&f.file, "layout-file", "", "read a custom layout (JSON with centers, radii, b_c) instead")
 }
 
 // build returns the layout the flags describe.
 func (f *layoutFlags) build() (*latent.Layout, error) {
-	if f.cmd != nil && !f.cmd.Flags().Changed("n-d") {
+	if f.nd == 0 {
 		f.nd = latent.DefaultND(f.nc)
-		if e := f.cmd.Flags().Lookup("encoder"); e != nil && e.Value.String() != "plain" {
-			f.nd = 2
+		if f.cmd != nil {
+			if e := f.cmd.Flags().Lookup("encoder"); e != nil && e.Value.String() != "plain" {
+				f.nd = 2 // polar encoders need the circle
+			}
 		}
 	}
 	if f.file != "" {
@@ -50,7 +52,7 @@ func (f *layoutFlags) build() (*latent.Layout, error) {
 		return &l, nil
 	}
 	rc := f.rc
-	if f.cmd == nil || !f.cmd.Flags().Changed("r-c") {
+	if rc == 0 {
 		r, err := latent.AutoRc(f.nc, f.nd, f.dc)
 		if err != nil {
 			return nil, err
@@ -141,4 +143,21 @@ naming the largest valid r_c: they make the nearest-cluster label ambiguous.`,
 	lf.register(cmd)
 	cmd.Flags().StringVar(&encoder, "encoder", "plain", "encoder configuration: plain, paper-eq6 or sectors")
 	return cmd
+}
+
+// forClasses builds the layout for the data's classes: n_c is their
+// number (--n-c, when given, must agree).
+func (lf *layoutFlags) forClasses(cmd *cobra.Command, classes []string) (*latent.Layout, error) {
+	if cmd.Flags().Changed("n-c") && lf.nc != len(classes) {
+		return nil, fmt.Errorf("train: --n-c %d but the data has %d classes %q", lf.nc, len(classes), classes)
+	}
+	lf.nc = len(classes)
+	l, err := lf.build()
+	if err != nil {
+		return nil, err
+	}
+	if l.NC() != len(classes) {
+		return nil, fmt.Errorf("train: the layout has %d clusters but the data has %d classes %q", l.NC(), len(classes), classes)
+	}
+	return l, nil
 }

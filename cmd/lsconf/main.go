@@ -14,6 +14,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/lsconf/lsconf/engine"
+	"github.com/lsconf/lsconf/engine/kernels"
 )
 
 // version is the lsconf release; main builds may override it with
@@ -52,7 +53,7 @@ model, draws the latent space and searches it, and prints where everything is.`,
 	root.PersistentFlags().StringVar(&g.backend, "backend", "go", "compute backend: go (pure Go, the default) or, in builds with -tags xla, xla or xla:<plugin> (e.g. xla:cuda)")
 	root.PersistentFlags().BoolVarP(&g.quiet, "quiet", "q", false, "no progress bars or status lines on stderr")
 	root.PersistentPreRun = func(cmd *cobra.Command, args []string) {
-		if w := engine.BuildWarning(); w != "" && !g.quiet {
+		if w := kernels.BuildWarning(); w != "" && !g.quiet {
 			fmt.Fprintf(cmd.ErrOrStderr(), "lsconf: warning: %s\n", w)
 		}
 	}

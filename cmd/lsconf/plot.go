@@ -4,16 +4,12 @@ import (
 	"errors"
 	"fmt"
 	"math"
-	"os"
-	"path/filepath"
 	"strconv"
 
 	"github.com/spf13/cobra"
 
-	"github.com/lsconf/lsconf/data"
 	"github.com/lsconf/lsconf/plot"
 	"github.com/lsconf/lsconf/report"
-	"github.com/lsconf/lsconf/train"
 )
 
 func newPlotCmd(g *globalOptions) *cobra.Command {
@@ -54,112 +50,18 @@ auto (from the points) or a number (the half-width of the view).`,
 			if dpi < 30 || dpi > 600 {
 				return fmt.Errorf("plot: --dpi %d out of [30, 600]", dpi)
 			}
-			info, err := train.ReadRunInfo(runDir)
-			if err != nil {
-				return err
+			cfg := report.PlotConfig{
+				Run: runDir, Out: out, Data: dataSpec, Gen: genSpec, DataSeed: dataSeed, DataSeedSet: cmd.Flags().Changed("data-seed"),
+				Half: half, DPI: dpi, SVG: svg, Engine: g.engine(), Load: loadOptions(cmd, g.quiet),
 			}
-			if dataSpec == "" {
-				dataSpec = info.Data.Train
+			if !g.quiet {
+				cfg.Log = cmd.ErrOrStderr()
 			}
-			if genSpec == "" {
-				genSpec = info.Data.Gen
+			files, err := report.PlotRun(cmd.Context(), cfg)
+			for _, f := range files {
+				fmt.Fprintln(cmd.OutOrStdout(), f)
 			}
-			if !cmd.Flags().Changed("data-seed") && info.Data.DataSeed != 0 {
-				dataSeed = info.Data.DataSeed
-			}
-			if err := os.MkdirAll(out, 0o755); err != nil {
-				return fmt.Errorf("plot: %w", err)
-			}
-			save := func(fig *plot.Figure, name string) error {
-				base := filepath.Join(out, name)
-				if svg {
-					if err := plot.Save(fig, base); err != nil {
-						return err
-					}
-				} else {
-					img, err := fig.Image(dpi)
-					if err != nil {
-						return fmt.Errorf("figure %s: %w", name, err)
-					}
-					if err := plot.SavePNG(img, base+".png"); err != nil {
-						return err
-					}
-				}
-				fmt.Fprintln(cmd.OutOrStdout(), base+".png")
-				return nil
-			}
-
-			run, err := train.OpenRun(runDir, g.engine())
-			if err != nil {
-				return err
-			}
-			defer run.Close()
-			spec := plot.ScatterSpec{
-				Title:   fmt.Sprintf("%s: %s, encoder %s", filepath.Base(filepath.Clean(runDir)), info.Config.Mode, info.Config.Encoder),
-				Classes: run.Classes(),
-				Layout:  run.Layout(),
-				View:    plot.View{Half: half},
-			}
-			if s := run.Sectors(); s != nil {
-				spec.Sectors, spec.Layout = s, nil
-			}
-			for _, set := range []struct {
-				spec, name string
-				cloud      func(string, [][]float64, []int) plot.Cloud
-			}{{dataSpec, "images", plot.TrainCloud}, {genSpec, "generalization", plot.GeneralizationCloud}} {
-				if set.spec == "" || set.spec == data.NoSource {
-					continue
-				}
-				c, err := plotCloud(cmd, run, set.spec, set.name, dataSeed, g.quiet, set.cloud)
-				if err != nil {
-					return err
-				}
-				spec.Clouds = append(spec.Clouds, c)
-			}
-			fig, err := plot.Scatter(spec)
-			if err != nil {
-				return fmt.Errorf("plot: LS figure: %w", err)
-			}
-			if err := save(fig, "ls"); err != nil {
-				return err
-			}
-
-			metrics, err := train.ReadMetrics(filepath.Join(runDir, train.MetricsFile))
-			if err != nil {
-				return err
-			}
-			switch fig, err := report.TrainingCurves(spec.Title, info.Config.Mode, metrics); {
-			case errors.Is(err, report.ErrNoEpochs):
-				// A run stopped before its first epoch: no curves.
-			case err != nil:
-				return fmt.Errorf("plot: %w", err)
-			default:
-				if err := save(fig, "curves"); err != nil {
-					return err
-				}
-			}
-
-			rep, err := train.ReadEvalReport(runDir)
-			if err != nil && !errors.Is(err, os.ErrNotExist) {
-				return err
-			}
-			if err == nil {
-				for _, e := range []*train.EvalResult{rep.Test, rep.Gen} {
-					if e == nil {
-						continue
-					}
-					fig, err := plot.Confusion(plot.ConfusionSpec{Title: e.Name + " set (classifier head)", Classes: e.Classes, Counts: e.Confusion})
-					if err != nil {
-						return fmt.Errorf("plot: confusion: %w", err)
-					}
-					if err := save(fig, "confusion-"+e.Name); err != nil {
-						return err
-					}
-				}
-			} else if !g.quiet {
-				fmt.Fprintln(cmd.ErrOrStderr(), "plot: the run is not finished (no eval.json): no confusion matrices")
-			}
-			return nil
+			return err
 		},
 	}
 	f := cmd.Flags()

@@ -12,6 +12,7 @@ import (
 
 	"github.com/lsconf/lsconf/model"
 	"github.com/lsconf/lsconf/report"
+	"github.com/lsconf/lsconf/repro"
 )
 
 func newReproCmd(g *globalOptions) *cobra.Command {
@@ -19,7 +20,7 @@ func newReproCmd(g *globalOptions) *cobra.Command {
 	var nSeeds int
 	var quick, svg, unseen bool
 	var polar []string
-	c := report.DefaultReproConfig()
+	c := repro.DefaultConfig()
 	cmd := &cobra.Command{
 		Use:   "repro",
 		Short: "Reproduce the paper: Table 2, the LS figures, the f_d curve and the claims, in one report",
@@ -56,23 +57,7 @@ pipeline check (one seed unless --seeds is given).`,
 			}
 			cfg := c
 			if quick {
-				q := report.QuickReproConfig()
-				f := cmd.Flags()
-				// Flags given explicitly win over --quick's values.
-				for name, set := range map[string]func(){
-					"width": func() { q.Width = c.Width }, "epochs": func() { q.Epochs = c.Epochs },
-					"batch": func() { q.BatchSize = c.BatchSize }, "lr": func() { q.LR = c.LR },
-					"lr-schedule": func() { q.LRSchedule = c.LRSchedule }, "lg-center": func() { q.LGCenter = c.LGCenter },
-					"lg-reduction":  func() { q.LGReduction = c.LGReduction },
-					"aug-per-image": func() { q.AugPerImage = c.AugPerImage }, "per-class": func() { q.PerClass = c.PerClass },
-					"gen-per-class": func() { q.GenPerClass = c.GenPerClass }, "data-seed": func() { q.DataSeed = c.DataSeed },
-					"dpi": func() { q.DPI = c.DPI },
-				} {
-					if f.Changed(name) {
-						set()
-					}
-				}
-				cfg = q
+				cfg = quickConfig(cmd, c)
 			}
 			if unseen && quick && !cmd.Flags().Changed("seeds") {
 				nSeeds = 1
@@ -84,18 +69,9 @@ pipeline check (one seed unless --seeds is given).`,
 			for s := 1; s <= nSeeds; s++ {
 				cfg.Seeds = append(cfg.Seeds, uint64(s))
 			}
-			cfg.Polar, cfg.NoPolar = nil, false
-			for _, p := range polar {
-				switch p = strings.TrimSpace(p); p {
-				case "none":
-					cfg.NoPolar = true
-				case "":
-				default:
-					cfg.Polar = append(cfg.Polar, p)
-				}
-			}
-			if cfg.NoPolar && len(cfg.Polar) > 0 {
-				return errors.New("repro: --polar none excludes other encoders")
+			var err error
+			if cfg.Polar, cfg.NoPolar, err = parsePolar(polar); err != nil {
+				return err
 			}
 			cfg.PolarMode = model.Mode(polarMode)
 			cfg.Out, cfg.SVG = out, svg
@@ -105,29 +81,10 @@ pipeline check (one seed unless --seeds is given).`,
 			if !g.quiet {
 				cfg.Progress = cmd.ErrOrStderr()
 			}
-			w := cmd.OutOrStdout()
 			if unseen {
-				res, err := report.Unseen(cmd.Context(), cfg)
-				if err != nil {
-					return err
-				}
-				fmt.Fprintf(w, "report: %s/%s/%s (also %s, %s)\n", out, report.UnseenDir, report.ReportHTML, report.ReportMD, report.ReportJSON)
-				fmt.Fprintf(w, "runs: %d trained, %d already finished; %.0fs\n", res.Trained, res.Skipped, res.Seconds)
-				for _, v := range res.Verdict {
-					fmt.Fprintln(w, v)
-				}
-				return nil
+				return runUnseen(cmd, cfg)
 			}
-			res, err := report.Repro(cmd.Context(), cfg)
-			if err != nil {
-				return err
-			}
-			fmt.Fprintf(w, "report: %s/%s (also %s, %s)\n", out, report.ReportHTML, report.ReportMD, report.ReportJSON)
-			fmt.Fprintf(w, "runs: %d trained, %d resumed, %d already finished; %.0fs\n", res.Trained, res.Resumed, res.Skipped, res.Seconds)
-			for i, v := range res.Verdicts {
-				fmt.Fprintf(w, "(%d) %s: %s\n", i+1, v.Claim, v.Outcome)
-			}
-			return nil
+			return runRepro(cmd, cfg)
 		},
 	}
 	f := cmd.Flags()
@@ -164,4 +121,73 @@ func commandLine(cmd *cobra.Command) string {
 		parts = append(parts, "--"+f.Name+"="+f.Value.String())
 	})
 	return strings.Join(parts, " ")
+}
+
+// quickConfig is repro.QuickConfig with the flags given explicitly (they
+// win over --quick's values).
+func quickConfig(cmd *cobra.Command, c repro.Config) repro.Config {
+	q := repro.QuickConfig()
+	for name, set := range map[string]func(){
+		"width": func() { q.Width = c.Width }, "epochs": func() { q.Epochs = c.Epochs },
+		"batch": func() { q.BatchSize = c.BatchSize }, "lr": func() { q.LR = c.LR },
+		"lr-schedule": func() { q.LRSchedule = c.LRSchedule }, "lg-center": func() { q.LGCenter = c.LGCenter },
+		"lg-reduction":  func() { q.LGReduction = c.LGReduction },
+		"aug-per-image": func() { q.AugPerImage = c.AugPerImage }, "per-class": func() { q.PerClass = c.PerClass },
+		"gen-per-class": func() { q.GenPerClass = c.GenPerClass }, "data-seed": func() { q.DataSeed = c.DataSeed },
+		"dpi": func() { q.DPI = c.DPI },
+	} {
+		if cmd.Flags().Changed(name) {
+			set()
+		}
+	}
+	return q
+}
+
+// parsePolar reads --polar: encoders, or "none".
+func parsePolar(polar []string) (encoders []string, none bool, err error) {
+	for _, p := range polar {
+		switch p = strings.TrimSpace(p); p {
+		case "none":
+			none = true
+		case "":
+		default:
+			encoders = append(encoders, p)
+		}
+	}
+	if none && len(encoders) > 0 {
+		return nil, false, errors.New("repro: --polar none excludes other encoders")
+	}
+	return encoders, none, nil
+}
+
+// runRepro runs the reproduction and prints where its report is and the
+// verdicts.
+func runRepro(cmd *cobra.Command, cfg repro.Config) error {
+	res, err := repro.Run(cmd.Context(), cfg)
+	if err != nil {
+		return err
+	}
+	w := cmd.OutOrStdout()
+	fmt.Fprintf(w, "report: %s/%s (also %s, %s)\n", cfg.Out, report.ReportHTML, report.ReportMD, report.ReportJSON)
+	fmt.Fprintf(w, "runs: %d trained, %d resumed, %d already finished; %.0fs\n", res.Trained, res.Resumed, res.Skipped, res.Seconds)
+	for i, v := range res.Verdicts {
+		fmt.Fprintf(w, "(%d) %s: %s\n", i+1, v.Claim, v.Outcome)
+	}
+	return nil
+}
+
+// runUnseen runs the unseen-class experiment and prints where its report
+// is and the verdict.
+func runUnseen(cmd *cobra.Command, cfg repro.Config) error {
+	res, err := repro.Unseen(cmd.Context(), cfg)
+	if err != nil {
+		return err
+	}
+	w := cmd.OutOrStdout()
+	fmt.Fprintf(w, "report: %s/%s/%s (also %s, %s)\n", cfg.Out, repro.UnseenDir, report.ReportHTML, report.ReportMD, report.ReportJSON)
+	fmt.Fprintf(w, "runs: %d trained, %d already finished; %.0fs\n", res.Trained, res.Skipped, res.Seconds)
+	for _, v := range res.Verdict {
+		fmt.Fprintln(w, v)
+	}
+	return nil
 }

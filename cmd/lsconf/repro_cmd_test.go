@@ -11,6 +11,7 @@ import (
 	"testing"
 
 	"github.com/lsconf/lsconf/report"
+	"github.com/lsconf/lsconf/repro"
 )
 
 // TestReproQuick runs "lsconf repro --quick" end to end (13 tiny runs),
@@ -26,10 +27,10 @@ func TestReproQuick(t *testing.T) {
 		t.Errorf("first run's summary:\n%s", stdout)
 	}
 	var js struct {
-		Quick  bool             `json:"quick"`
-		Table2 report.Table2    `json:"table2"`
-		Runs   []any            `json:"runs"`
-		Verds  []report.Verdict `json:"verdicts"`
+		Quick  bool            `json:"quick"`
+		Table2 repro.Table2    `json:"table2"`
+		Runs   []any           `json:"runs"`
+		Verds  []repro.Verdict `json:"verdicts"`
 	}
 	b, err := os.ReadFile(filepath.Join(out, report.ReportJSON))
 	if err != nil {
@@ -54,7 +55,7 @@ func TestReproQuick(t *testing.T) {
 		t.Errorf("%d verdicts, want 5 (4 claims and the polar encoder)", len(js.Verds))
 	}
 	for _, v := range js.Verds {
-		if v.Outcome == "" || v.Outcome == report.NotTested || len(v.Evidence) == 0 {
+		if v.Outcome == "" || v.Outcome == repro.NotTested || len(v.Evidence) == 0 {
 			t.Errorf("verdict %+v", v)
 		}
 	}
@@ -76,7 +77,7 @@ func TestReproQuick(t *testing.T) {
 	for _, l := range links {
 		checkPNG(t, filepath.Join(out, string(l[1])))
 	}
-	ls, _ := filepath.Glob(filepath.Join(out, report.FiguresDir, "ls-*.png"))
+	ls, _ := filepath.Glob(filepath.Join(out, repro.FiguresDir, "ls-*.png"))
 	if len(ls) != 6+2*6+1 {
 		t.Errorf("%d LS figures, want 19 (6 ce+g, 6 ce at two views, 1 polar)", len(ls))
 	}

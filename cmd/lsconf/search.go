@@ -90,7 +90,7 @@ neither. --grid writes the query and its results as a PNG mosaic with scores.`,
 	return cmd
 }
 
-// run is lsconf search: one query (search.Engine.Query), its top k, the
+// run is lsconf search: one query (search.Searcher.Query), its top k, the
 // grid and the output.
 func (f *searchFlags) run(cmd *cobra.Command, g *globalOptions) error {
 	if f.db == "" {
@@ -121,7 +121,7 @@ func (f *searchFlags) run(cmd *cobra.Command, g *globalOptions) error {
 	if err != nil {
 		return err
 	}
-	if e.Snap.Len() == 0 {
+	if e.Len() == 0 {
 		return fmt.Errorf("search: index %s has no records%s", f.db, inCollections(f.collections))
 	}
 	out := searchOutput{DB: f.db, K: f.k}
@@ -163,13 +163,13 @@ func (f *searchFlags) run(cmd *cobra.Command, g *globalOptions) error {
 		enc.SetIndent("", "  ")
 		return enc.Encode(out)
 	}
-	printResults(cmd, out, e.Snap.Len())
+	printResults(cmd, out, e.Len())
 	return nil
 }
 
-// query builds the flags' query with search.Engine.Query; it sets the
+// query builds the flags' query with search.Searcher.Query; it sets the
 // output's kind and input and the grid's query image.
-func (f *searchFlags) query(ctx context.Context, g *globalOptions, db *index.DB, e *search.Engine, out *searchOutput, grid *report.ResultGridInput) (search.Query, error) {
+func (f *searchFlags) query(ctx context.Context, g *globalOptions, db *index.DB, e *search.Searcher, out *searchOutput, grid *report.ResultGridInput) (search.Query, error) {
 	spec := search.Spec{Text: f.text, Point: f.point, Record: f.record, Random: f.random, Seed: f.seed}
 	switch {
 	case f.image != "":
@@ -183,7 +183,7 @@ func (f *searchFlags) query(ctx context.Context, g *globalOptions, db *index.DB,
 		}
 		runDir := f.runDir
 		if runDir == "" {
-			runDir = e.Identity.RunDir
+			runDir = e.Identity().RunDir
 		}
 		run, err := openModel(runDir, g)
 		if err != nil {
@@ -202,7 +202,7 @@ func (f *searchFlags) query(ctx context.Context, g *globalOptions, db *index.DB,
 			}
 			extra = append(extra, s)
 		}
-		voc, err := search.NewVocab(e.Layout(), e.Identity.Classes, extra...)
+		voc, err := search.NewVocab(e.Layout(), e.Identity().Classes, extra...)
 		if err != nil {
 			return search.Query{}, err
 		}
@@ -328,17 +328,17 @@ against the label. Definitions: docs/search.md.`,
 			if asJSON {
 				enc := json.NewEncoder(cmd.OutOrStdout())
 				enc.SetIndent("", "  ")
-				return enc.Encode(map[string]any{"db": dbPath, "model_id": e.Identity.ModelID, "eval": ev})
+				return enc.Encode(map[string]any{"db": dbPath, "model_id": e.Identity().ModelID, "eval": ev})
 			}
 			w := cmd.OutOrStdout()
 			fmt.Fprintf(w, "index %s (model %s): %d records, %d labelled queries, %d outside the configured space\n",
-				dbPath, e.Identity.ModelID, ev.Records, ev.Labelled, ev.Outside)
+				dbPath, e.Identity().ModelID, ev.Records, ev.Labelled, ev.Outside)
 			tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
 			fmt.Fprintf(tw, "class\timage P@%d\tword P@%d\tP@1\tR-precision\tMAP@R\tMRR\n", k, k)
 			row := func(name string, p, word float64, s metrics.Scores) {
 				fmt.Fprintf(tw, "%s\t%.3f\t%.3f\t%.3f\t%.3f\t%.3f\t%.3f\n", name, p, word, s.P1, s.RPrecision, s.MAPR, s.MRR)
 			}
-			for _, c := range e.Identity.Classes {
+			for _, c := range e.Identity().Classes {
 				row(c, ev.ImagePerClass[c], ev.WordP[c], ev.Metrics.PerClass[c])
 			}
 			row("mean", ev.ImageP, ev.WordMean, ev.Metrics.Retrieval)

@@ -5,12 +5,14 @@ import (
 	"errors"
 	"fmt"
 	"net"
+	"net/http"
 	"os"
 	"time"
 
 	"github.com/spf13/cobra"
 
 	"github.com/lsconf/lsconf/index"
+	"github.com/lsconf/lsconf/train"
 	"github.com/lsconf/lsconf/web"
 )
 
@@ -60,23 +62,13 @@ capped (--max-upload for images, 64 KiB elsewhere); slow clients time out.`,
 				cfg.Vocab = []string{string(b)}
 			}
 			if !noModel {
-				dir := runDir
-				if dir == "" {
-					if id, err := db.Identity(ctx); err == nil {
-						dir = id.RunDir
-					}
+				run, err := serveModel(ctx, db, runDir, g)
+				if err != nil {
+					return err
 				}
-				if dir != "" {
-					run, err := openModel(dir, g)
-					switch {
-					case err == nil:
-						defer run.Close()
-						cfg.Model = run
-					case runDir != "":
-						return err
-					default:
-						fmt.Fprintf(os.Stderr, "serve: image queries disabled: cannot open the index's run %s: %v\n", dir, err)
-					}
+				if run != nil {
+					defer run.Close()
+					cfg.Model = run
 				}
 			}
 			srv, err := web.New(cfg)
@@ -91,17 +83,7 @@ capped (--max-upload for images, 64 KiB elsewhere); slow clients time out.`,
 			if !g.quiet {
 				fmt.Fprintf(os.Stderr, "lsconf: serving %s on http://%s/ (Ctrl-C stops)\n", dbPath, ln.Addr())
 			}
-			errc := make(chan error, 1)
-			go func() { errc <- hs.Serve(ln) }()
-			select {
-			case err := <-errc:
-				return fmt.Errorf("serve: %w", err)
-			case <-ctx.Done():
-				sctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-				defer cancel()
-				hs.Shutdown(sctx)
-				return nil
-			}
+			return serveUntilDone(ctx, hs, ln)
 		},
 	}
 	cmd.Flags().StringVar(&dbPath, "db", "", "index database file")
@@ -112,4 +94,44 @@ capped (--max-upload for images, 64 KiB elsewhere); slow clients time out.`,
 	cmd.Flags().StringSliceVar(&allowHosts, "allow-host", nil, "also answer requests for this host name (repeatable; IP addresses and localhost always work)")
 	cmd.Flags().Int64Var(&maxUpload, "max-upload", 8<<20, "largest accepted upload in bytes")
 	return cmd
+}
+
+// serveModel opens the run that encodes image queries: runDir, or the run
+// the index records (nil, with a note on stderr, when that one cannot be
+// opened: image queries are then disabled).
+func serveModel(ctx context.Context, db *index.DB, runDir string, g *globalOptions) (*train.Run, error) {
+	dir := runDir
+	if dir == "" {
+		if id, err := db.Identity(ctx); err == nil {
+			dir = id.RunDir
+		}
+	}
+	if dir == "" {
+		return nil, nil
+	}
+	run, err := openModel(dir, g)
+	switch {
+	case err == nil:
+		return run, nil
+	case runDir != "":
+		return nil, err
+	}
+	fmt.Fprintf(os.Stderr, "serve: image queries disabled: cannot open the index's run %s: %v\n", dir, err)
+	return nil, nil
+}
+
+// serveUntilDone serves on ln until the server fails or ctx is cancelled
+// (then it shuts down, giving requests 5 s to finish).
+func serveUntilDone(ctx context.Context, hs *http.Server, ln net.Listener) error {
+	errc := make(chan error, 1)
+	go func() { errc <- hs.Serve(ln) }()
+	select {
+	case err := <-errc:
+		return fmt.Errorf("serve: %w", err)
+	case <-ctx.Done():
+		sctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		hs.Shutdown(sctx)
+		return nil
+	}
 }

@@ -87,8 +87,11 @@ the augmentations and the batch order; --data-seed the built-in textures.
 Everything goes to the run folder --out: run.json (the settings), the checkpoint
 (written atomically after every epoch, every --checkpoint-every steps and on
 Ctrl-C), metrics.jsonl (one line per epoch, plus one per --log-every steps) and,
-at the end, eval.json. --resume continues an interrupted run exactly; an existing
-run is never replaced without --force.
+at the end, eval.json. --resume continues an interrupted run exactly, from any
+working directory (run.json records data folders by absolute path and relative
+to the run folder); it refuses other --data or --gen unless --force-data, and
+warns when the data's content changed (a hash in run.json). An existing run is
+never replaced without --force.
 
 Width: --width W divides every convolution's channels by W; 1 is the paper's
 model (15-20x slower to train than 8 on a CPU).`,
@@ -116,66 +119,24 @@ model (15-20x slower to train than 8 on a CPU).`,
 				return errors.New("train: --k-g 0 in mode ce+g would train no L_G; use --mode ce for the cross entropy alone")
 			}
 			if cfg.Resume {
-				info, err := train.ReadRunInfo(out)
+				rc, err := resumeConfig(cmd, out, cfg, d, mode, reduction)
 				if err != nil {
 					return err
 				}
-				rc := info.TrainConfig()
-				// Flags given explicitly must agree with the run (train checks).
-				if cmd.Flags().Changed("mode") {
-					rc.Mode = model.Mode(mode)
-				}
-				for name, set := range map[string]func(){
-					"encoder": func() { rc.Encoder = cfg.Encoder }, "width": func() { rc.Width = cfg.Width },
-					"epochs": func() { rc.Epochs = cfg.Epochs }, "batch": func() { rc.BatchSize = cfg.BatchSize },
-					"lr": func() { rc.LR = cfg.LR }, "k-g": func() { rc.KG = cfg.KG },
-					"lr-schedule": func() { rc.LRSchedule = cfg.LRSchedule }, "lg-center": func() { rc.LGCenter = cfg.LGCenter },
-					"lg-reduction": func() { rc.LGReduction = reduction }, "seed": func() { rc.Seed = cfg.Seed },
-					"paper-loss": func() { rc.LGReduction, rc.LGCenter = reduction, cfg.LGCenter },
-				} {
-					if cmd.Flags().Changed(name) {
-						set()
-					}
-				}
-				rc.Resume, rc.LogEvery, rc.CheckpointEvery = true, cfg.LogEvery, cfg.CheckpointEvery
 				sets, err := runSets(cmd, rc.Data, rc.Seed, g.quiet)
 				if err != nil {
 					return err
 				}
 				return runTraining(cmd, g, rc, sets, out, asJSON)
 			}
-			if d.Gen == "" && d.Train == data.BuiltinTrain {
-				d.Gen = data.BuiltinGen
-			}
-			if d.Gen == data.NoSource {
-				d.Gen = ""
-			}
-			if data.IsIDXSource(d.Train) {
-				d.Split = "shipped"
-				if !cmd.Flags().Changed("aug-per-image") {
-					d.AugPerImage = 0
-				}
-			}
-			if d.Mirror == "" {
-				d.Mirror = data.DefaultMirror(d.Train)
-			}
+			d = d.SourceDefaults(cmd.Flags().Changed("aug-per-image"))
 			sets, err := runSets(cmd, d, cfg.Seed, g.quiet)
 			if err != nil {
 				return err
 			}
-			classes := sets.Train.Classes()
-			if cmd.Flags().Changed("n-c") && lf.nc != len(classes) {
-				return fmt.Errorf("train: --n-c %d but the data has %d classes %q", lf.nc, len(classes), classes)
-			}
-			lf.nc = len(classes)
-			l, err := lf.build()
-			if err != nil {
+			if cfg.Layout, err = lf.forClasses(cmd, sets.Train.Classes()); err != nil {
 				return err
 			}
-			if l.NC() != len(classes) {
-				return fmt.Errorf("train: the layout has %d clusters but the data has %d classes %q", l.NC(), len(classes), classes)
-			}
-			cfg.Layout = l
 			cfg.Mode = model.Mode(mode)
 			cfg.LGReduction = reduction
 			cfg.Data = d
@@ -207,11 +168,42 @@ model (15-20x slower to train than 8 on a CPU).`,
 	f.StringVar(&out, "out", "", "run folder (created)")
 	f.BoolVar(&cfg.Resume, "resume", false, "continue the run in --out from its checkpoint")
 	f.BoolVar(&cfg.Force, "force", false, "replace the run in --out")
+	f.BoolVar(&cfg.ForceData, "force-data", false, "with --resume: continue on the --data/--gen given even though they are not the run's")
 	f.BoolVar(&asJSON, "json", false, "print the result as JSON")
 	return cmd
 }
 
 // runTraining trains and prints the result.
+// resumeConfig is the configuration of the run in out, with the flags
+// given explicitly (train checks that they agree with the run).
+func resumeConfig(cmd *cobra.Command, out string, cfg train.Config, d train.DataInfo, mode, reduction string) (train.Config, error) {
+	info, err := train.ReadRunInfo(out)
+	if err != nil {
+		return train.Config{}, err
+	}
+	rc := info.TrainConfig()
+	rc.Data = info.Data.Located(out)
+	if cmd.Flags().Changed("mode") {
+		rc.Mode = model.Mode(mode)
+	}
+	for name, set := range map[string]func(){
+		"encoder": func() { rc.Encoder = cfg.Encoder }, "width": func() { rc.Width = cfg.Width },
+		"epochs": func() { rc.Epochs = cfg.Epochs }, "batch": func() { rc.BatchSize = cfg.BatchSize },
+		"lr": func() { rc.LR = cfg.LR }, "k-g": func() { rc.KG = cfg.KG },
+		"lr-schedule": func() { rc.LRSchedule = cfg.LRSchedule }, "lg-center": func() { rc.LGCenter = cfg.LGCenter },
+		"lg-reduction": func() { rc.LGReduction = reduction }, "seed": func() { rc.Seed = cfg.Seed },
+		"paper-loss": func() { rc.LGReduction, rc.LGCenter = reduction, cfg.LGCenter },
+		"log-every":  func() { rc.LogEvery = cfg.LogEvery }, "checkpoint-every": func() { rc.CheckpointEvery = cfg.CheckpointEvery },
+		"data": func() { rc.Data.Train = d.Train }, "gen": func() { rc.Data.Gen = d.Gen },
+	} {
+		if cmd.Flags().Changed(name) {
+			set()
+		}
+	}
+	rc.Resume, rc.ForceData = true, cfg.ForceData
+	return rc, nil
+}
+
 func runTraining(cmd *cobra.Command, g *globalOptions, cfg train.Config, sets train.Sets, out string, asJSON bool) error {
 	cfg.Engine = g.engine()
 	if !g.quiet {

@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/lsconf/lsconf/report"
+	"github.com/lsconf/lsconf/repro"
 )
 
 // TestReproUnseenQuick runs "lsconf repro --unseen --quick" end to end
@@ -23,8 +24,8 @@ func TestReproUnseenQuick(t *testing.T) {
 	if !strings.Contains(stdout, "10 trained, 0 already finished") || !strings.Contains(stdout, "Verdict on") {
 		t.Errorf("summary:\n%s", stdout)
 	}
-	var res report.UnseenResult
-	b, err := os.ReadFile(filepath.Join(out, report.UnseenDir, report.ReportJSON))
+	var res repro.UnseenResult
+	b, err := os.ReadFile(filepath.Join(out, repro.UnseenDir, report.ReportJSON))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -45,7 +46,7 @@ func TestReproUnseenQuick(t *testing.T) {
 		if r.Nearest[r.Held] != 0 {
 			t.Errorf("held-out class %s has a configured centre", r.Held)
 		}
-		for _, k := range report.OpenSetScores {
+		for _, k := range repro.OpenSetScores {
 			o := r.OpenSet[k]
 			if o.Positives == 0 || o.Negatives == 0 || o.AUROC < 0 || o.AUROC > 1 {
 				t.Errorf("run %s %s: open set %s %+v", r.Held, r.Mode, k, o)
@@ -60,7 +61,7 @@ func TestReproUnseenQuick(t *testing.T) {
 			t.Errorf("class %s held out in %d runs, want 2 (ce+g and ce)", c, held[c])
 		}
 	}
-	md, err := os.ReadFile(filepath.Join(out, report.UnseenDir, report.ReportMD))
+	md, err := os.ReadFile(filepath.Join(out, repro.UnseenDir, report.ReportMD))
 	if err != nil || !strings.Contains(string(md), "QUICK PIPELINE CHECK") || !strings.Contains(string(md), "AUROC") {
 		t.Errorf("report.md (%v):\n%.500s", err, md)
 	}

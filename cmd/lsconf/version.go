@@ -6,6 +6,7 @@ import (
 	"runtime"
 	"runtime/debug"
 
+	"github.com/lsconf/lsconf/engine/kernels"
 	"github.com/spf13/cobra"
 )
 
@@ -19,6 +20,11 @@ func newVersionCmd() *cobra.Command {
 			info := map[string]string{
 				"lsconf": version,
 				"go":     runtime.Version(),
+				// The compute backend's SIMD kernel set on this machine.
+				"kernels": kernels.Kernels(),
+			}
+			if r := kernels.KernelsReason(); r != "" {
+				info["kernels_reason"] = r
 			}
 			if bi, ok := debug.ReadBuildInfo(); ok {
 				for _, d := range bi.Deps {
@@ -47,6 +53,11 @@ func newVersionCmd() *cobra.Command {
 				fmt.Fprintf(cmd.OutOrStdout(), ", GOEXPERIMENT=%s", e)
 			}
 			fmt.Fprintln(cmd.OutOrStdout(), ")")
+			fmt.Fprintf(cmd.OutOrStdout(), "  kernels %s", info["kernels"])
+			if r := info["kernels_reason"]; r != "" {
+				fmt.Fprintf(cmd.OutOrStdout(), " (%s)", r)
+			}
+			fmt.Fprintln(cmd.OutOrStdout())
 			for _, k := range []string{"github.com/gomlx/gomlx", "github.com/gomlx/compute"} {
 				if v, ok := info[k]; ok {
 					fmt.Fprintf(cmd.OutOrStdout(), "  %s %s\n", k, v)

@@ -136,3 +136,23 @@ func WritePNG(path string, img image.Image) error {
 	}
 	return f.Close()
 }
+
+// Damage flips 48 bytes at the start of every 4 KiB page in the middle
+// third of a database file (page headers and cell pointers), the damage
+// SQLite's quick check finds. The file must hold at least 8 pages.
+func Damage(path string) error {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return err
+	}
+	const page = 4096
+	if len(b) < 8*page {
+		return fmt.Errorf("damage %s: %d bytes, want at least 8 pages", path, len(b))
+	}
+	for pg := len(b) / page / 3; pg < len(b)/page*2/3; pg++ {
+		for i := 0; i < 48; i++ {
+			b[pg*page+i] ^= 0x5a
+		}
+	}
+	return os.WriteFile(path, b, 0o644)
+}

@@ -1,0 +1,196 @@
+package model
+
+import (
+	"fmt"
+
+	"github.com/gomlx/compute"
+	"github.com/gomlx/gomlx/core/graph"
+	"github.com/gomlx/gomlx/core/tensors"
+)
+
+// Trainer trains a Net with Adam: it holds the Net, Adam's moments and
+// step on the backend, and the train-step graph. The Net (Trainer.Net)
+// encodes with the weights as they are. It is safe for concurrent use
+// (calls are serialised with the Net's).
+type Trainer struct {
+	net   *Net
+	m, v  []*tensors.Tensor
+	step  int64
+	loss  LossConfig
+	adam  Adam
+	train *graph.Exec
+}
+
+// NewTrainer returns a Trainer that trains from state st (Adam moments may
+// be nil at step 0) with the objective and optimiser given.
+func NewTrainer(backend compute.Backend, cfg Config, st *State, loss LossConfig, adam Adam) (*Trainer, error) {
+	n, err := NewNet(backend, cfg, &st.Weights)
+	if err != nil {
+		return nil, err
+	}
+	if err := loss.Validate(n.cfg); err != nil {
+		return nil, err
+	}
+	specs := Specs(n.cfg)
+	m, v := st.AdamM, st.AdamV
+	if m == nil && v == nil {
+		if st.Step != 0 {
+			return nil, fmt.Errorf("trainer: state at step %d has no Adam moments", st.Step)
+		}
+		m, v = zerosLike(specs), zerosLike(specs)
+	}
+	if err := checkTensors("Adam first moment", specs, m); err != nil {
+		return nil, err
+	}
+	if err := checkTensors("Adam second moment", specs, v); err != nil {
+		return nil, err
+	}
+	if st.Step < 0 {
+		return nil, fmt.Errorf("trainer: negative step %d", st.Step)
+	}
+	return &Trainer{net: n, m: toTensors(specs, m), v: toTensors(specs, v), step: st.Step, loss: loss, adam: adam}, nil
+}
+
+// Net is the net being trained (its inference side).
+func (t *Trainer) Net() *Net { return t.net }
+
+// State copies the weights, batch-norm statistics, Adam moments and step
+// to the host.
+func (t *Trainer) State() (st *State, err error) {
+	t.net.mu.Lock()
+	defer t.net.mu.Unlock()
+	w, err := t.net.weights()
+	if err != nil {
+		return nil, err
+	}
+	defer recoverErr(&err, "read state")
+	return &State{Weights: *w, AdamM: fromTensors(t.m), AdamV: fromTensors(t.v), Step: t.step}, nil
+}
+
+// Close frees the train graph, Adam's moments and the Net.
+func (t *Trainer) Close() error {
+	t.net.mu.Lock()
+	defer t.net.mu.Unlock()
+	if t.net.closed {
+		return nil
+	}
+	if t.train != nil {
+		t.train.Finalize()
+	}
+	for _, group := range [][]*tensors.Tensor{t.m, t.v} {
+		for _, x := range group {
+			_ = x.FinalizeAll()
+		}
+	}
+	t.net.close()
+	return nil
+}
+
+// Step is the number of train steps taken.
+func (t *Trainer) Step() int64 {
+	t.net.mu.Lock()
+	defer t.net.mu.Unlock()
+	return t.step
+}
+
+// trainGraph builds one train step. Inputs: params, bn, m, v, lrHat,
+// invSqrtBC2, x, labels. Outputs: new params, bn, m, v, then loss, ce,
+// lg, correct.
+func (t *Trainer) trainGraph(g *graph.Graph, in []*graph.Node) []*graph.Node {
+	n := t.net
+	np, ns := len(n.params), len(n.bn)
+	params := in[:np]
+	bn := in[np : np+ns]
+	m := in[np+ns : 2*np+ns]
+	v := in[2*np+ns : 3*np+ns]
+	lrHat, inv, x, y := in[3*np+ns], in[3*np+ns+1], in[3*np+ns+2], in[3*np+ns+3]
+	out := Forward(n.cfg, params, bn, x, true)
+	ce := CrossEntropy(out.Logits, y)
+	lg := GeometricLoss(out.Z, y, t.loss.Layout, t.loss.Reduction)
+	loss := ce
+	if t.loss.Mode == ModeCEG {
+		loss = graph.Add(ce, graph.MulScalar(lg, t.loss.KG))
+		if t.loss.Center > 0 {
+			loss = graph.Add(loss, graph.MulScalar(CenterLoss(out.Z, y, t.loss.Layout, t.loss.Reduction), t.loss.KG*t.loss.Center))
+		}
+	}
+	grads := graph.Gradient(loss, params...)
+	res := make([]*graph.Node, 0, 3*np+ns+4)
+	newM := make([]*graph.Node, np)
+	newV := make([]*graph.Node, np)
+	for i := range params {
+		var p *graph.Node
+		p, newM[i], newV[i] = adamUpdate(t.adam, params[i], grads[i], m[i], v[i], lrHat, inv)
+		res = append(res, p)
+	}
+	res = append(res, out.NewBN...)
+	res = append(res, newM...)
+	res = append(res, newV...)
+	return append(res, loss, ce, lg, Correct(out.Logits, y))
+}
+
+// TrainStep runs one step of Adam on a batch: x holds len(labels) images
+// of 32x32 float32 pixels. Batches of a new size compile a new graph.
+func (t *Trainer) TrainStep(x []float32, labels []int32) (res StepResult, err error) {
+	n := t.net
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	defer recoverErr(&err, "train step")
+	if n.closed {
+		return res, fmt.Errorf("train step: net is closed")
+	}
+	b := len(labels)
+	if b == 0 || len(x) != b*32*32 {
+		return res, fmt.Errorf("train step: %d labels and %d pixels (want %d)", b, len(x), b*32*32)
+	}
+	for i, y := range labels {
+		if y < 0 || int(y) >= n.cfg.NC {
+			return res, fmt.Errorf("train step: label %d of sample %d outside [0, %d)", y, i, n.cfg.NC)
+		}
+	}
+	if t.train == nil {
+		t.train, err = graph.NewExec(n.backend, t.trainGraph)
+		if err != nil {
+			return res, fmt.Errorf("train step: %w", err)
+		}
+		t.train.SetMaxCache(8)
+	}
+	lrHat, inv := t.adam.stepScalars(t.step + 1)
+	args := make([]any, 0, 3*len(n.params)+len(n.bn)+4)
+	for _, group := range [][]*tensors.Tensor{n.params, n.bn, t.m, t.v} {
+		for _, x := range group {
+			args = append(args, x)
+		}
+	}
+	args = append(args, float32(lrHat), float32(inv),
+		tensors.FromFlatDataAndDimensions(x, b, 32, 32, 1),
+		tensors.FromFlatDataAndDimensions(labels, b))
+	outs, err := t.train.Call(args...)
+	if err != nil {
+		return res, fmt.Errorf("train step %d: %w", t.step+1, err)
+	}
+	np, ns := len(n.params), len(n.bn)
+	old := [][]*tensors.Tensor{n.params, n.bn, t.m, t.v}
+	n.params = outs[:np]
+	n.bn = outs[np : np+ns]
+	t.m = outs[np+ns : 2*np+ns]
+	t.v = outs[2*np+ns : 3*np+ns]
+	for _, group := range old {
+		for _, x := range group {
+			_ = x.FinalizeAll()
+		}
+	}
+	k := 3*np + ns
+	res = StepResult{
+		Loss:    float64(tensors.ToScalar[float32](outs[k])),
+		CE:      float64(tensors.ToScalar[float32](outs[k+1])),
+		LG:      float64(tensors.ToScalar[float32](outs[k+2])),
+		Correct: int(tensors.ToScalar[float32](outs[k+3])),
+		N:       b,
+	}
+	for _, x := range outs[k:] {
+		_ = x.FinalizeAll()
+	}
+	t.step++
+	return res, nil
+}
