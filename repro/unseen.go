@@ -449,4 +449,3 @@ func knownIndex(c, held int) int {
 	}
 	return c
 }
-
