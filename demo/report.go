@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"github.com/lsconf/lsconf/internal/document"
 	"github.com/lsconf/lsconf/internal/machine"
+	"github.com/lsconf/lsconf/metrics"
 	"github.com/lsconf/lsconf/report"
 	"path/filepath"
 	"sort"
@@ -83,17 +84,18 @@ func demoDoc(cfg Config, run *train.Run, l *latent.Layout, res *Result) *documen
 		d.Add(document.Heading{Level: 3, Text: "Retrieval over the whole index"})
 		d.Add(document.Para{Text: fmt.Sprintf("Every one of the %d labelled generalization images as a query against the others (itself excluded), and every class word (its centre) as a query: precision@%d is the share of the top %d with the wanted label (chance is about %.2f). %d query images lie outside the configured space.",
 			ev.Labelled, ev.K, ev.K, 1/float64(max(len(ev.WordP), 1)), ev.Outside)})
-		rt := document.Table{Header: []string{"class", fmt.Sprintf("image queries P@%d", ev.K), fmt.Sprintf("class word P@%d", ev.K)}, Right: map[int]bool{1: true, 2: true}}
+		rt := document.Table{Header: []string{"class", fmt.Sprintf("image queries P@%d", ev.K), fmt.Sprintf("class word P@%d", ev.K), "P@1", "R-precision", "MAP@R", "MRR"}, Right: map[int]bool{1: true, 2: true, 3: true, 4: true, 5: true, 6: true}}
 		var names []string
 		for c := range ev.WordP {
 			names = append(names, c)
 		}
 		sort.Strings(names)
 		for _, c := range names {
-			rt.Rows = append(rt.Rows, []string{c, fmt.Sprintf("%.2f", ev.ImagePerClass[c]), fmt.Sprintf("%.2f", ev.WordP[c])})
+			rt.Rows = append(rt.Rows, append([]string{c, fmt.Sprintf("%.2f", ev.ImagePerClass[c]), fmt.Sprintf("%.2f", ev.WordP[c])}, scoreCells(ev.Metrics.PerClass[c])...))
 		}
-		rt.Rows = append(rt.Rows, []string{"mean", fmt.Sprintf("%.2f", ev.ImageP), fmt.Sprintf("%.2f", ev.WordMean)})
+		rt.Rows = append(rt.Rows, append([]string{"mean", fmt.Sprintf("%.2f", ev.ImageP), fmt.Sprintf("%.2f", ev.WordMean)}, scoreCells(ev.Metrics.Retrieval)...))
 		d.Add(rt)
+		d.Add(document.Para{Text: fmt.Sprintf("P@1, R-precision, MAP@R and MRR (Musgrave et al. 2020; definitions in docs/search.md) rank every other image by sim, exactly, ties ordered against the query. Nearest-cluster label against the label: NMI %.3f, AMI %.3f.", ev.Metrics.Clustering.NMI, ev.Metrics.Clustering.AMI)})
 	}
 
 	d.Add(document.Heading{Level: 2, Text: "Where everything is"})
@@ -145,4 +147,9 @@ func demoLossPhrase(cfg Config) string {
 		return ""
 	}
 	return " (" + strings.Join(parts, ", ") + "; lsconf's recommended settings, not the paper's eq 8)"
+}
+
+// scoreCells are P@1, R-precision, MAP@R and MRR formatted for a table.
+func scoreCells(s metrics.Scores) []string {
+	return []string{fmt.Sprintf("%.2f", s.P1), fmt.Sprintf("%.2f", s.RPrecision), fmt.Sprintf("%.3f", s.MAPR), fmt.Sprintf("%.2f", s.MRR)}
 }

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"github.com/lsconf/lsconf/report"
+	"github.com/lsconf/lsconf/search"
 	"io"
 	"os"
 	"path/filepath"
@@ -208,6 +209,9 @@ type Result struct {
 	// Table is Table 2, Verdicts the claims checked.
 	Table    *Table2   `json:"table2"`
 	Verdicts []Verdict `json:"verdicts"`
+	// GenMetrics are the metric-learning figures of each plain run's
+	// generalization set, by experiment name (reprometrics.go).
+	GenMetrics map[string]*search.SetMetrics `json:"gen_metrics"`
 	// Seconds is the wall time of this call.
 	Seconds float64 `json:"seconds"`
 }
@@ -282,6 +286,9 @@ func Run(ctx context.Context, cfg Config) (res *Result, err error) {
 		}
 		logf("[%d/%d] %s: %s in %s (test %s%%, gen %s%%)\n", i+1, len(plan), e.Label(), how, since(t0), report.Pct(r.Test.Accuracy), report.Pct(r.Gen.Accuracy))
 		res.Runs = append(res.Runs, r)
+	}
+	if res.GenMetrics, err = genMetrics(res.Runs, layout); err != nil {
+		return nil, err
 	}
 	res.Table = BuildTable2(res.Runs, cfg.Seeds)
 	res.Verdicts = Verdicts(res.Runs, cfg.Seeds, layout)

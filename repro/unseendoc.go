@@ -136,7 +136,7 @@ func unseenDoc(cfg Config, l *latent.Layout, res *UnseenResult) *document.Doc {
 		d.Add(document.Para{Text: "QUICK PIPELINE CHECK (`--quick`): tiny data, a narrow model and a few epochs. The numbers below test that the pipeline works; they say nothing about the paper."})
 	}
 	d.Add(document.Para{Text: fmt.Sprintf("The paper (abstract, section 7) says a configured latent space “even allows to evaluate similarity for unseen classes”. Here each of the %d built-in classes is held out in turn: a ce+g model (%s) is trained with a %d-centre circle layout for the other classes, and a ce model (L_CE alone) with the same seeds and budget for contrast. All classes' test-split and generalization images are then encoded and measured. Every number is a mean ± sd over %d seeds of the mean over the held-out classes, unless a table says otherwise.",
-		len(res.Classes), unseenLoss(cfg), l.NC(), len(res.Seeds))})
+		len(res.Classes), cegLoss(cfg), l.NC(), len(res.Seeds))})
 	d.Add(document.Heading{Level: 2, Text: "Verdict"})
 	d.Add(document.List{Items: res.Verdict})
 
@@ -151,7 +151,7 @@ func unseenDoc(cfg Config, l *latent.Layout, res *UnseenResult) *document.Doc {
 		}
 		return []string{unseenStats[k].name, f(g), f(c)}
 	}
-	d.Add(document.Heading{Level: 2, Text: "Summary: ce+g (" + unseenLoss(cfg) + ") against ce (L_CE)"})
+	d.Add(document.Heading{Level: 2, Text: "Summary: ce+g (" + cegLoss(cfg) + ") against ce (L_CE)"})
 	d.Add(document.Table{Header: []string{"measure", "ce+g", "ce"}, Right: map[int]bool{1: true, 2: true}, Rows: [][]string{
 		row("within", 1, true), row("outside", 1, true), row("kwithin", 1, true), row("kacc", 1, true),
 		row("chance", 2, false), row("simP10", 2, false), row("simMAPR", 3, false), row("l2P10", 2, false), row("l2MAPR", 3, false),
@@ -197,7 +197,7 @@ func unseenDoc(cfg Config, l *latent.Layout, res *UnseenResult) *document.Doc {
 	d.Add(document.List{Items: []string{
 		"lsconf " + cfg.Version + ", report written " + time.Now().UTC().Format("2006-01-02 15:04 UTC"),
 		"machine: " + machine.This().String(),
-		fmt.Sprintf("seeds %v; width divisor %d; %d epochs; batch %d; Adam lr %g, %s schedule; ce+g loss: %s", cfg.Seeds, cfg.Width, cfg.Epochs, cfg.BatchSize, cfg.LR, report.ScheduleName(cfg.LRSchedule), unseenLoss(cfg)),
+		fmt.Sprintf("seeds %v; width divisor %d; %d epochs; batch %d; Adam lr %g, %s schedule; ce+g loss: %s", cfg.Seeds, cfg.Width, cfg.Epochs, cfg.BatchSize, cfg.LR, report.ScheduleName(cfg.LRSchedule), cegLoss(cfg)),
 		fmt.Sprintf("data: built-in textures, data seed %d, %d augmentations per training image (each with two mirror copies), pre split 80/20 by the run's seed", cfg.DataSeed, cfg.AugPerImage),
 		fmt.Sprintf("layout of every run: %d centres on a circle of radius d_c = %.2f, r_c = %.2f, R_d = %.4f", l.NC(), l.Dc(), l.Radius(0), l.Rd()),
 		fmt.Sprintf("training time of all runs %s; this invocation %s: %d runs trained, %d already finished", report.FmtSeconds(wall), report.FmtSeconds(res.Seconds), res.Trained, res.Skipped),
@@ -241,13 +241,4 @@ func landing(res *UnseenResult, m model.Mode, held string) string {
 		return strings.Compare(a, b)
 	})
 	return fmt.Sprintf("%s; %s %.0f%%", report.FmtVec(med), keys[0], 100*share[keys[0]]/float64(n))
-}
-
-// unseenLoss names the ce+g loss of the experiment.
-func unseenLoss(cfg Config) string {
-	s := fmt.Sprintf("L_CE + %.1f L_G, L_G %s", latent.PaperKG, reductionName(cfg.LGReduction))
-	if cfg.LGCenter > 0 {
-		s += fmt.Sprintf(", plus the centre pull at weight %g", cfg.LGCenter)
-	}
-	return s
 }

@@ -1,9 +1,13 @@
 package search
 
 import (
+	"cmp"
 	"fmt"
 	"math"
+	"slices"
 	"strings"
+
+	"github.com/lsconf/lsconf/latent"
 )
 
 // Blends (decision): a text query that blends several classes
@@ -20,6 +24,14 @@ import (
 // (numerically) the origin, there is no such point and Point is nil.
 // Target.Note says what was done. Random blends ("random A", --random)
 // keep the point-based query: they sample a point inside a cluster.
+//
+// Eq 15 saturates for a blended query: every record with v_i >= w_i on
+// the named classes and sum v <= 1 scores exactly sum w_i min(...) (0.5
+// for an even blend of two classes), including records of a third class
+// that lie between the named clusters. Ties of a blend query are therefore
+// ordered by the record's weight on the named classes, sum_i w_i v_i
+// (higher first), then by id (searchBlend scans every record; the scores
+// are the exact eq 15 scores).
 
 // blendQuery makes the query of a multi-class, non-random text target.
 func (e *Searcher) blendQuery(t Target) (Query, error) {
@@ -56,7 +68,9 @@ func (e *Searcher) blendQuery(t Target) (Query, error) {
 	}
 	qv := make([]float32, len(q))
 	for i, x := range q {
-		qv[i] = float32(x)
+		if x > 1e-12 { // a neighbour centre exactly R_d away gives ~1e-16, not 0
+			qv[i] = float32(x)
+		}
 	}
 	mn := 0.0
 	for _, x := range mean {
@@ -87,4 +101,63 @@ func containsTerm(ts []Term, class string) bool {
 		}
 	}
 	return false
+}
+
+// isBlend reports whether q is a blend query (blendQuery).
+func isBlend(q Query) bool {
+	return q.Target != nil && len(q.Target.Terms) > 1 && !q.Target.Random
+}
+
+// searchBlend ranks every record for a blend query by sim, ties by the
+// weight on the named classes, then by id, and returns the first k.
+func (e *Searcher) searchBlend(q Query, k int) []Result {
+	w := make([]float32, len(q.V))
+	for _, t := range q.Target.Terms {
+		for c, name := range e.identity.Classes {
+			if name == t.Class {
+				w[c] = float32(t.Weight)
+			}
+		}
+	}
+	type cand struct {
+		score, aff float32
+		id         int64
+		p          int
+	}
+	cs := make([]cand, 0, e.x.Len())
+	for p := range e.x.Len() {
+		id := e.x.ID(p)
+		if id == q.Record && q.Record != 0 {
+			continue
+		}
+		v := e.x.V(p)
+		var aff float32
+		for i, x := range v {
+			aff += w[i] * x
+		}
+		cs = append(cs, cand{latent.Sim32(q.V, v), aff, id, p})
+	}
+	slices.SortFunc(cs, func(a, b cand) int {
+		switch {
+		case a.score != b.score:
+			return cmpDesc(a.score, b.score)
+		case a.aff != b.aff:
+			return cmpDesc(a.aff, b.aff)
+		}
+		return cmp.Compare(a.id, b.id)
+	})
+	cs = cs[:min(k, len(cs))]
+	out := make([]Result, len(cs))
+	for i, c := range cs {
+		pos := e.pos[c.id]
+		out[i] = Result{Rank: i + 1, ID: c.id, Score: c.score, Label: e.snap.Labels[pos], Collection: e.snap.Collections[pos]}
+	}
+	return out
+}
+
+func cmpDesc(a, b float32) int {
+	if a > b {
+		return -1
+	}
+	return 1
 }

@@ -147,3 +147,34 @@ func cosSin(a float64, k int) float64 {
 	}
 	return math.Sin(a)
 }
+
+// TestBlendTies: eq 15 gives 0.5 to every record with v >= 0.5 on each
+// of two evenly blended classes, including a third class's record between
+// them; ties go to the record with more weight on the named classes, not
+// to the lower id.
+func TestBlendTies(t *testing.T) {
+	classes := []string{"dots", "hlines", "squares", "uniform", "vlines"}
+	e := clusterEngine(t, classes, 1, latent.PaperRC)
+	// records 1..5 are one per class; record 1 (dots) gets a v between
+	// hlines and vlines that ties with hlines' and vlines' records (the
+	// search below reads v from the index).
+	copy(e.x.V(0), []float32{0.5, 0.25, 0, 0, 0.25})
+	copy(e.x.V(1), []float32{0, 1, 0, 0, 0})
+	copy(e.x.V(4), []float32{0, 0, 0, 0, 0.9})
+	voc, err := NewVocab(e.Layout(), classes)
+	if err != nil {
+		t.Fatal(err)
+	}
+	q, err := e.TextQuery(voc, "striped", false, 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, err := e.Search(q, 3)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := []string{res[0].Label, res[1].Label, res[2].Label}
+	if got[0] != "hlines" || got[1] != "vlines" || got[2] != "dots" || res[0].Score != res[2].Score {
+		t.Errorf("striped ties: %+v", res)
+	}
+}

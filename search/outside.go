@@ -49,6 +49,9 @@ func (e *Searcher) annotate(res []Result) {
 			continue
 		}
 		res[i].OutsideScore, _ = l.OutsideScore32(e.z(p))
+		if math.IsInf(res[i].OutsideScore, 0) || math.IsNaN(res[i].OutsideScore) {
+			res[i].OutsideScore = math.MaxFloat64 // a non-finite encoding; JSON has no Inf
+		}
 		res[i].Outside = vZero(e.x.V(p))
 	}
 }

@@ -103,10 +103,16 @@ type Result struct {
 // Search ranks the snapshot against q and returns the top k (the query's
 // own record excluded), each with its outside score and flag. A query
 // outside every cluster (v all zero) with a point is ranked by distance
-// to its point instead (outside.go).
+// to its point instead (outside.go); a blend of classes orders its ties
+// by the weight on the named classes (blend.go).
 func (e *Searcher) Search(q Query, k int) ([]Result, error) {
 	if vZero(q.V) && q.Point != nil && len(q.Point) == e.snap.ND {
 		out := e.nearest(q.Point, k, q.Record)
+		e.annotate(out)
+		return out, nil
+	}
+	if isBlend(q) {
+		out := e.searchBlend(q, k)
 		e.annotate(out)
 		return out, nil
 	}
