@@ -39,8 +39,11 @@ test: setup fmt-check vet
 # The race build (checkptr on): the fork's kernel tests (every kernel set
 # this CPU has: the tests switch sets internally) and one CLI train + encode
 # with each kernel set the CPU has (GOMLX_SIMD_AVX512=false: AVX2,
-# GOMLX_SIMD_AVX2=false: pure Go; a set the CPU lacks falls back lower).
+# GOMLX_SIMD_AVX2=false: pure Go; a set the CPU lacks falls back lower);
+# and the tests of the packages that run goroutines of their own (the web
+# server, the index writer, the parallel search scan).
 race:
+	$(GO) test -race -timeout 10m ./web ./index ./search ./internal/parallel
 	cd third_party/compute && $(GO) test -race -timeout 10m -run 'ConvKernelSets|ConvFastTrainStep|AVX2|AVX512|NoSIMD|Unsafe' ./internal/gobackend/ops/ ./internal/gobackend/dot/matmul/
 	$(GO) build -race -o bin/lsconf-race ./cmd/lsconf
 	@set -e; tmp=$$(mktemp -d); trap 'rm -rf "$$tmp"' EXIT; \

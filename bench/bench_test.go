@@ -40,11 +40,12 @@ func TestVerdicts(t *testing.T) {
 		verdict string
 		ratio   float64
 	}{
-		{Row{Kind: KindTrain, Width: 1, OursRounds: []float64{50, 60, 70}, TheirsRounds: []float64{100, 120, 200}}, 0.5, Pass, 0.5},
-		{Row{Kind: KindTrain, Width: 1, OursRounds: []float64{40}, TheirsRounds: []float64{100}}, 0.5, Fail, 0.4},
-		{Row{Kind: KindTrain, Width: 8, OursRounds: []float64{30}, TheirsRounds: []float64{100}}, 0.25, Pass, 0.3},
+		{Row{Kind: KindTrain, Width: 1, OursRounds: []float64{60, 72, 84}, TheirsRounds: []float64{100, 120, 200}}, 0.6, Pass, 0.6},
+		{Row{Kind: KindTrain, Width: 1, OursRounds: []float64{50}, TheirsRounds: []float64{100}}, 0.6, Fail, 0.5},
+		{Row{Kind: KindTrain, Width: 8, OursRounds: []float64{50}, TheirsRounds: []float64{100}}, 0.5, Pass, 0.5},
+		{Row{Kind: KindTrain, Width: 8, OursRounds: []float64{30}, TheirsRounds: []float64{100}}, 0.5, Fail, 0.3},
 		{Row{Kind: KindTrain, Width: 4, OursRounds: []float64{30}, TheirsRounds: []float64{100}}, 0, "", 0.3},
-		{Row{Kind: KindEncode, Width: 1, OursRounds: []float64{30}}, 0.5, NoPeer, 0},
+		{Row{Kind: KindEncode, Width: 1, OursRounds: []float64{30}}, 0.6, NoPeer, 0},
 		{Row{Kind: KindEncode, Width: 8, OursRounds: []float64{30}, TheirsRounds: []float64{10}}, 0, "", 3},
 		{Row{Kind: KindSearch, OursRounds: []float64{600}, TheirsRounds: []float64{100}}, 5, Pass, 6},
 		{Row{Kind: KindSearch, OursRounds: []float64{600}, TheirsRounds: []float64{100}, Note: "top-10 differ"}, 5, Fail, 6},

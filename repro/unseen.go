@@ -351,7 +351,7 @@ func analyseUnseen(ctx context.Context, cfg Config, dir string, e report.Experim
 		}
 		ds, near := l.OutsideScore(z[i])
 		maxV := slices.Max(v[i])
-		p := softmaxMax(logits[i*nc : (i+1)*nc])
+		p := train.HeadConfidence(logits[i*nc : (i+1)*nc])
 		scores := map[string]float64{"dist/r_c": ds, "1-max v": 1 - maxV, "1-max p": 1 - p}
 		if math.IsNaN(ds) || math.IsInf(ds, 0) {
 			scores["dist/r_c"] = math.MaxFloat64
@@ -392,7 +392,7 @@ func analyseUnseen(ctx context.Context, cfg Config, dir string, e report.Experim
 		if maxV == 0 {
 			knownOut++
 		}
-		if argmax32(logits[i*nc:(i+1)*nc]) == own {
+		if train.HeadClass(logits[i*nc:(i+1)*nc]) == own {
 			knownRight++
 		}
 	}
@@ -448,23 +448,4 @@ func knownIndex(c, held int) int {
 		return c + 1
 	}
 	return c
-}
-
-func softmaxMax(logits []float32) float64 {
-	m := float64(slices.Max(logits))
-	s := 0.0
-	for _, x := range logits {
-		s += math.Exp(float64(x) - m)
-	}
-	return 1 / s
-}
-
-func argmax32(v []float32) int {
-	b := 0
-	for i, x := range v {
-		if x > v[b] {
-			b = i
-		}
-	}
-	return b
 }

@@ -196,6 +196,16 @@ func square(n int) [][]int {
 	return m
 }
 
+// HeadClass is the classifier head's class for one image's logits (the
+// first of ties).
+func HeadClass(logits []float32) int { return argmax(logits) }
+
+// HeadConfidence is the classifier head's largest softmax probability for
+// one image's logits.
+func HeadConfidence(logits []float32) float64 {
+	return math.Exp(float64(logits[argmax(logits)]) - logSumExp(logits))
+}
+
 // argmax is the index of the largest value (the first of ties).
 func argmax(v []float32) int {
 	best := 0

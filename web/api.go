@@ -85,7 +85,7 @@ type point struct {
 // points is GET /api/points?collection=&limit=: LS points of the records
 // (an even stride when there are more than the limit).
 func (s *Server) points(w http.ResponseWriter, r *http.Request) {
-	e, status, err := s.engine(r.Context(), r.FormValue("collection"))
+	e, status, err := s.searcher(r.Context(), r.FormValue("collection"))
 	if err != nil {
 		fail(w, status, err)
 		return
@@ -182,7 +182,7 @@ func (s *Server) searchImage(w http.ResponseWriter, r *http.Request) {
 		fail(w, http.StatusUnsupportedMediaType, fmt.Errorf("the upload is not a usable image: %v", err))
 		return
 	}
-	e, status, err := s.engine(r.Context(), r.FormValue("collection"))
+	e, status, err := s.searcher(r.Context(), r.FormValue("collection"))
 	if err != nil {
 		fail(w, status, err)
 		return
@@ -215,7 +215,7 @@ func (s *Server) searchText(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 	}
-	e, status, err := s.engine(r.Context(), r.FormValue("collection"))
+	e, status, err := s.searcher(r.Context(), r.FormValue("collection"))
 	if err != nil {
 		fail(w, status, err)
 		return
@@ -240,7 +240,7 @@ func (s *Server) searchPoint(w http.ResponseWriter, r *http.Request) {
 		fail(w, http.StatusBadRequest, err)
 		return
 	}
-	e, status, err := s.engine(r.Context(), r.FormValue("collection"))
+	e, status, err := s.searcher(r.Context(), r.FormValue("collection"))
 	if err != nil {
 		fail(w, status, err)
 		return
@@ -266,7 +266,7 @@ func (s *Server) searchRecord(w http.ResponseWriter, r *http.Request) {
 		fail(w, http.StatusBadRequest, fmt.Errorf("id %q: want a record id", r.FormValue("id")))
 		return
 	}
-	e, status, err := s.engine(r.Context(), r.FormValue("collection"))
+	e, status, err := s.searcher(r.Context(), r.FormValue("collection"))
 	if err != nil {
 		fail(w, status, err)
 		return

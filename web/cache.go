@@ -37,7 +37,7 @@ func filterKey(collection string) (string, []string) {
 	return strings.Join(cols, ","), cols
 }
 
-// engine returns the search snapshot of the named collections. The first
+// searcher returns the search snapshot of the named collections. The first
 // request of a collection filter loads it (concurrent requests of the same
 // filter wait for that one load; at most two filters load at once);
 // afterwards, when the index has changed and the snapshot is older than
@@ -45,7 +45,7 @@ func filterKey(collection string) (string, []string) {
 // using the current one (a consistent committed state), so searches never
 // wait for a reload. At most MaxSnapshots snapshots are kept; the least
 // recently used is evicted.
-func (s *Server) engine(ctx context.Context, collection string) (*search.Searcher, int, error) {
+func (s *Server) searcher(ctx context.Context, collection string) (*search.Searcher, int, error) {
 	key, cols := filterKey(collection)
 	gen, err := s.cfg.DB.Generation(ctx)
 	if err != nil {
@@ -53,7 +53,7 @@ func (s *Server) engine(ctx context.Context, collection string) (*search.Searche
 	}
 	for {
 		s.mu.Lock()
-		if l, ok := s.engines[key]; ok {
+		if l, ok := s.searchers[key]; ok {
 			l.used = time.Now()
 			if l.e.Generation() != gen && !l.reloading && time.Since(l.at) >= s.cfg.ReloadEvery {
 				l.reloading = true
@@ -85,9 +85,9 @@ func (s *Server) engine(ctx context.Context, collection string) (*search.Searche
 	if err != nil {
 		return nil, status, err
 	}
-	if l, ok := s.engines[key]; !ok || l.e.Generation() < e.Generation() {
+	if l, ok := s.searchers[key]; !ok || l.e.Generation() < e.Generation() {
 		now := time.Now()
-		s.engines[key] = &loaded{e: e, at: now, used: now}
+		s.searchers[key] = &loaded{e: e, at: now, used: now}
 		s.evict()
 	}
 	return e, 0, nil
@@ -97,16 +97,16 @@ func (s *Server) engine(ctx context.Context, collection string) (*search.Searche
 // (s.mu held). A snapshot being reloaded may be dropped: its reload then
 // finds it gone and discards itself.
 func (s *Server) evict() {
-	for len(s.engines) > s.cfg.MaxSnapshots {
+	for len(s.searchers) > s.cfg.MaxSnapshots {
 		var oldest string
 		var at time.Time
 		first := true
-		for k, l := range s.engines {
+		for k, l := range s.searchers {
 			if first || l.used.Before(at) {
 				oldest, at, first = k, l.used, false
 			}
 		}
-		delete(s.engines, oldest)
+		delete(s.searchers, oldest)
 	}
 }
 
@@ -115,7 +115,7 @@ func (s *Server) reload(key string, cols []string) {
 	e, _, err := s.load(context.Background(), key, cols)
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	l, ok := s.engines[key]
+	l, ok := s.searchers[key]
 	if !ok {
 		return // evicted meanwhile
 	}
@@ -125,7 +125,7 @@ func (s *Server) reload(key string, cols []string) {
 		return
 	}
 	now := time.Now()
-	s.engines[key] = &loaded{e: e, at: now, used: l.used}
+	s.searchers[key] = &loaded{e: e, at: now, used: l.used}
 }
 
 // load reads a snapshot, at most two at once.
@@ -158,5 +158,5 @@ func (s *Server) load(ctx context.Context, key string, cols []string) (*search.S
 func (s *Server) cachedSnapshots() int {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	return len(s.engines)
+	return len(s.searchers)
 }

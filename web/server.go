@@ -57,15 +57,15 @@ type Config struct {
 
 // Server is the HTTP handler of the search page and API.
 type Server struct {
-	cfg     Config
-	mux     *http.ServeMux
-	mu      sync.Mutex // guards engines, loading, vocab
-	engines map[string]*loaded
-	loading map[string]chan struct{} // snapshots being loaded, closed when done
-	loads   chan struct{}            // bounds the snapshots loaded at once
-	vocab   *search.Vocab
-	decodes *budget
-	enc     *batcher
+	cfg       Config
+	mux       *http.ServeMux
+	mu        sync.Mutex // guards searchers, loading, vocab
+	searchers map[string]*loaded
+	loading   map[string]chan struct{} // snapshots being loaded, closed when done
+	loads     chan struct{}            // bounds the snapshots loaded at once
+	vocab     *search.Vocab
+	decodes   *budget
+	enc       *batcher
 }
 
 // New makes a Server. When a model is given it must be the one that built
@@ -92,7 +92,7 @@ func New(cfg Config) (*Server, error) {
 			return nil, fmt.Errorf("web: %w", err)
 		}
 	}
-	s := &Server{cfg: cfg, mux: http.NewServeMux(), engines: map[string]*loaded{}, loading: map[string]chan struct{}{},
+	s := &Server{cfg: cfg, mux: http.NewServeMux(), searchers: map[string]*loaded{}, loading: map[string]chan struct{}{},
 		loads: make(chan struct{}, 2), decodes: newBudget(cfg.DecodeBudget, cfg.DecodeSlots)}
 	if cfg.Model != nil {
 		s.enc = newBatcher(cfg.Model, cfg.MaxEncodeBatch)

@@ -49,7 +49,7 @@ func TestBenchCommand(t *testing.T) {
 		}
 	}
 	// Train W=8 and search have targets, which cannot be judged without peers.
-	if rep.Rows[0].Target != 0.25 || rep.Rows[0].Verdict != bench.NoPeer || rep.Rows[1].Verdict != "" || rep.Rows[2].Target != 5 || rep.Rows[2].Verdict != bench.NoPeer {
+	if rep.Rows[0].Target != 0.5 || rep.Rows[0].Verdict != bench.NoPeer || rep.Rows[1].Verdict != "" || rep.Rows[2].Target != 5 || rep.Rows[2].Verdict != bench.NoPeer {
 		t.Errorf("targets/verdicts: %+v", rep.Rows)
 	}
 	if rep.Cores < 1 || rep.Parallelism < 1 || rep.Batch != 8 || rep.Rounds != 2 || rep.Peers != bench.PeersOff || rep.Torch != "" || rep.Numpy != "" || !rep.SearchExact {

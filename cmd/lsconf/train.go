@@ -210,6 +210,13 @@ func runTraining(cmd *cobra.Command, g *globalOptions, cfg train.Config, sets tr
 		cfg.Progress = cmd.ErrOrStderr()
 		fmt.Fprintf(cmd.ErrOrStderr(), "training %s: %d train, %d test, %d generalization images, classes %q, mode %s, width %d\n",
 			out, sets.Train.Len(), lenOf(sets.Test), lenOf(sets.Gen), sets.Train.Classes(), cfg.Mode, cfg.Width)
+		if l := cfg.Layout; l != nil {
+			loss := "L_CE only"
+			if cfg.Mode == model.ModeCEG {
+				loss = fmt.Sprintf("L_G %s, centre pull %g, k_g %g", cfg.LGReduction, cfg.LGCenter, cfg.KG)
+			}
+			fmt.Fprintf(cmd.ErrOrStderr(), "layout %s: n_c %d, n_d %d, R_d %.4g, r_c %.4g; %s\n", l.Kind(), l.NC(), l.ND(), l.Rd(), l.Radius(0), loss)
+		}
 	}
 	res, err := train.Train(cmd.Context(), cfg, sets, out)
 	if err != nil {

@@ -30,10 +30,10 @@ func KernelsReason() string { return gobackend.KernelSetReason() }
 // "" otherwise.
 func BuildWarning() string {
 	if !engine.SIMDBuild() && runtime.GOARCH == "amd64" {
-		return "this lsconf was built without GOEXPERIMENT=simd, so training and encoding run the slow pure-Go kernels (about 20x slower); rebuild with `make build` (or GOEXPERIMENT=simd go build ./cmd/lsconf)"
+		return "this lsconf was built without GOEXPERIMENT=simd, so training and encoding run the slow pure-Go kernels (10-30x slower); rebuild with `make build` (or GOEXPERIMENT=simd go build ./cmd/lsconf)"
 	}
 	if Kernels() == "go" {
-		return KernelsReason() + ": pure-Go kernels, training and encoding about 20x slower than with the AVX2/FMA or AVX-512 ones (kernel set \"go\")"
+		return KernelsReason() + ": pure-Go kernels, training and encoding 10-30x slower than with the AVX2/FMA or AVX-512 ones (kernel set \"go\")"
 	}
 	return ""
 }
