@@ -101,8 +101,10 @@ func EncodeIDX(w io.Writer, dims []int, data []uint8) error {
 const FashionMNISTDir = "/usr/share/datasets/fashion-mnist"
 
 // FashionMNISTClasses are Fashion-MNIST's class names by label, from the
-// data set's README.
-var FashionMNISTClasses = []string{"T-shirt/top", "Trouser", "Pullover", "Dress", "Coat", "Sandal", "Shirt", "Sneaker", "Bag", "Ankle boot"}
+// data set's README, as folder names: an ImageFolder's classes are its
+// folders (lsconf data import writes them), so "T-shirt/top" is
+// "T-shirt-top".
+var FashionMNISTClasses = []string{"T-shirt-top", "Trouser", "Pullover", "Dress", "Coat", "Sandal", "Shirt", "Sneaker", "Bag", "Ankle boot"}
 
 // IDXSplit is a data set shipped as IDX files with its own train/test
 // split (MNIST, Fashion-MNIST), as images lsconf feeds its models.

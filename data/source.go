@@ -39,7 +39,7 @@ func LoadSource(ctx context.Context, source string, dataSeed uint64, opts LoadOp
 		return nil, errors.New("no data: give --data DIR (an ImageFolder: one sub-folder per class), --data builtin or --data fashion-mnist")
 	}
 	if IsIDXSource(source) {
-		return nil, fmt.Errorf("%s is an IDX data set (32x32 gray images, no colour base images): train, eval and plot read it; to use it here, write its images as an ImageFolder first", source)
+		return nil, fmt.Errorf("%s is an IDX data set (32x32 gray images, no colour base images): train, eval and plot read it; to use it here, write its images as an ImageFolder first (lsconf data import %s --split test --out DIR)", source, source)
 	}
 	b, rep, err := LoadImageFolder(ctx, source, opts)
 	if err != nil {

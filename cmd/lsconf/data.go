@@ -28,7 +28,7 @@ func newDataCmd(g *globalOptions) *cobra.Command {
   lsconf data gen     writes a built-in texture set as an ImageFolder tree
   lsconf data check   loads an ImageFolder tree and reports what it found`,
 	}
-	cmd.AddCommand(newDataGenCmd(g), newDataCheckCmd(g))
+	cmd.AddCommand(newDataGenCmd(g), newDataCheckCmd(g), newDataImportCmd(g))
 	return cmd
 }
 
@@ -84,7 +84,7 @@ says so).`,
 			if perClass < 0 {
 				return fmt.Errorf("data gen: --per-class %d", perClass)
 			}
-			if err := checkGenTarget(out, force); err != nil {
+			if err := checkDataTarget("data gen", out, force); err != nil {
 				return err
 			}
 			start := time.Now()
@@ -137,32 +137,32 @@ says so).`,
 	return cmd
 }
 
-// checkGenTarget refuses to write into a non-empty folder, unless force
+// checkDataTarget refuses to write into a non-empty folder, unless force
 // and the folder is an lsconf data set.
-func checkGenTarget(out string, force bool) error {
+func checkDataTarget(what, out string, force bool) error {
 	st, err := os.Stat(out)
 	if errors.Is(err, os.ErrNotExist) {
 		return nil
 	}
 	if err != nil {
-		return fmt.Errorf("data gen: %w", err)
+		return fmt.Errorf("%s: %w", what, err)
 	}
 	if !st.IsDir() {
-		return fmt.Errorf("data gen: %s exists and is not a folder", out)
+		return fmt.Errorf("%s: %s exists and is not a folder", what, out)
 	}
 	entries, err := os.ReadDir(out)
 	if err != nil {
-		return fmt.Errorf("data gen: %w", err)
+		return fmt.Errorf("%s: %w", what, err)
 	}
 	if len(entries) == 0 {
 		return nil
 	}
 	if !force {
-		return fmt.Errorf("data gen: %s is not empty (--force replaces it if it holds an lsconf data set)", out)
+		return fmt.Errorf("%s: %s is not empty (--force replaces it if it holds an lsconf data set)", what, out)
 	}
 	cm, err := data.ReadClassMap(filepath.Join(out, data.ClassMapFile))
 	if err != nil || cm.Generator != data.Generator {
-		return fmt.Errorf("data gen: refusing to replace %s: it does not hold an lsconf data set (no %s written by lsconf)", out, data.ClassMapFile)
+		return fmt.Errorf("%s: refusing to replace %s: it does not hold an lsconf data set (no %s written by lsconf)", what, out, data.ClassMapFile)
 	}
 	return nil
 }
@@ -280,4 +280,66 @@ func dataPrintJSON(w io.Writer, v any) error {
 	enc := json.NewEncoder(w)
 	enc.SetIndent("", "  ")
 	return enc.Encode(v)
+}
+
+func newDataImportCmd(g *globalOptions) *cobra.Command {
+	var out, split string
+	var perClass int
+	var force, asJSON bool
+	cmd := &cobra.Command{
+		Use:   "import SOURCE",
+		Short: "Write an IDX data set (fashion-mnist, idx:DIR) as an ImageFolder tree, for index, search and encode",
+		Long: `Write one split of an IDX data set as an ImageFolder tree:
+DIR/<class>/<nnnn>.png, DIR/classes.json and DIR/contact.png, as lsconf data
+gen writes them. SOURCE is "fashion-mnist" (Debian's dataset-fashion-mnist)
+or "idx:DIR". train, eval and plot read IDX sources directly; index, encode
+and search read image files, so import a split first.
+
+Each image is written as the model sees it in training (28x28 centred on
+32x32, every pixel a 2x2 block of a 64x64 PNG), so the loader reads back
+exactly the training pixels. --per-class keeps the first N images of each
+class (0: all; Fashion-MNIST's test split is 1,000 per class).
+
+The tree is written to a temporary folder next to DIR and renamed into
+place. A non-empty DIR is refused; --force replaces it if it holds an
+lsconf data set.`,
+		Example: `  lsconf data import fashion-mnist --split test --out fmnist-test
+  lsconf index --run runs/fm --images fmnist-test --db fm.db
+  lsconf data import idx:~/mnist --split test --per-class 100 --out mnist-small`,
+		Args: cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if out == "" {
+				return errors.New("data import: give --out DIR")
+			}
+			if !data.IsIDXSource(args[0]) {
+				return fmt.Errorf("data import: %q is not an IDX source (want %q or %sDIR)", args[0], data.FashionMNIST, data.IDXPrefix)
+			}
+			if err := checkDataTarget("data import", out, force); err != nil {
+				return err
+			}
+			var bar *progress.Bar
+			s, err := data.ImportIDX(cmd.Context(), args[0], split, perClass, out, true, func(done, total int) {
+				if bar == nil && !g.quiet {
+					bar = progress.New(cmd.ErrOrStderr(), "write", total)
+				}
+				bar.Set(done)
+			})
+			bar.Finish()
+			if err != nil {
+				return fmt.Errorf("data import: %w", err)
+			}
+			if asJSON {
+				return dataPrintJSON(cmd.OutOrStdout(), s)
+			}
+			fmt.Fprintf(cmd.OutOrStdout(), "wrote the %s split of %s: %d images of %d classes (%v) to %s\n",
+				s.Split, s.Source, s.Images, len(s.Classes), s.Counts, s.Dir)
+			return nil
+		},
+	}
+	cmd.Flags().StringVar(&out, "out", "", "folder to write (must not exist, or be empty; see --force)")
+	cmd.Flags().StringVar(&split, "split", "test", "which split: train or test")
+	cmd.Flags().IntVar(&perClass, "per-class", 0, "at most this many images per class, the first ones (0 = all)")
+	cmd.Flags().BoolVar(&force, "force", false, "replace DIR if it holds an lsconf data set")
+	cmd.Flags().BoolVar(&asJSON, "json", false, "print the summary as JSON")
+	return cmd
 }

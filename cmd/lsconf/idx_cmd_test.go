@@ -97,6 +97,32 @@ func TestTrainIDXTenClassesDefaults(t *testing.T) {
 	if err != nil || !strings.Contains(out, `"n": 50`) {
 		t.Errorf("eval --data idx: %v %s", err, out)
 	}
+
+	// index reads image files: an IDX source names the import command; an
+	// imported split indexes, and its encodings are the ones eval saw.
+	db := filepath.Join(tmp, "idx.db")
+	if _, err := runCLI(t, "index", "--run", run, "--images", "idx:"+dir, "--db", db); err == nil || !strings.Contains(err.Error(), "data import") {
+		t.Errorf("index of an IDX source: %v, want an error naming lsconf data import", err)
+	}
+	tree := filepath.Join(tmp, "imported")
+	out, err = runCLI(t, "data", "import", "idx:"+dir, "--split", "test", "--per-class", "3", "--out", tree, "--json")
+	if err != nil {
+		t.Fatalf("data import: %v", err)
+	}
+	var imp data.IDXImport
+	if err := json.Unmarshal([]byte(out), &imp); err != nil || imp.Images != 30 || len(imp.Classes) != 10 {
+		t.Fatalf("data import summary %s (%v): want 30 images of 10 classes", out, err)
+	}
+	if _, err := runCLI(t, "data", "import", "idx:"+dir, "--out", tree); err == nil {
+		t.Errorf("data import into a non-empty folder without --force succeeded")
+	}
+	if _, err := runCLI(t, "index", "--run", run, "--images", tree, "--db", db); err != nil {
+		t.Fatalf("index of the imported split: %v", err)
+	}
+	out, err = runCLI(t, "search", "eval", "--db", db, "--json")
+	if err != nil || !strings.Contains(out, `"records": 30`) {
+		t.Errorf("search eval of the imported split: %v %s", err, out)
+	}
 }
 
 func TestTrainFlagRefusals(t *testing.T) {

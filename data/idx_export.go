@@ -1,0 +1,96 @@
+package data
+
+import (
+	"context"
+	"fmt"
+)
+
+// Base returns g's images as colour base images, the form WriteImageFolder
+// writes and LoadImageFolder reads: each gray pixel becomes a 2x2 block of
+// equal R, G and B, so the loader's 2x2 luma average gives g's pixels back
+// (to float32 rounding). An ImageFolder written from an IDX set is
+// therefore indexed and searched exactly as the model saw the set in
+// training. IDs are "<Name>/<n>", n the image's position in g.
+func (g *GraySet) Base() *Base {
+	b := &Base{ClassNames: g.ClassNames, RGB: make([][]uint8, g.Len()), Labels: append([]int(nil), g.Labels...), IDs: make([]string, g.Len())}
+	const row = BaseSize * 3
+	for i := range g.Len() {
+		px := g.Pix[i*Pixels : (i+1)*Pixels]
+		rgb := make([]uint8, BaseSize*row)
+		for y := range Size {
+			for x := range Size {
+				v := px[y*Size+x]
+				for dy := range 2 {
+					o := (2*y+dy)*row + 2*x*3
+					for k := range 6 {
+						rgb[o+k] = v
+					}
+				}
+			}
+		}
+		b.RGB[i] = rgb
+		b.IDs[i] = fmt.Sprintf("%s/%d", g.Name, i)
+	}
+	return b
+}
+
+// FirstPerClass returns the first n images of each class of g, in g's
+// order (n <= 0: all of g).
+func (g *GraySet) FirstPerClass(n int) *GraySet {
+	if n <= 0 {
+		return g
+	}
+	count := make([]int, len(g.ClassNames))
+	var idx []int
+	for i, l := range g.Labels {
+		if l >= 0 && l < len(count) && count[l] < n {
+			count[l]++
+			idx = append(idx, i)
+		}
+	}
+	return g.Subset(idx)
+}
+
+// IDXImport says what ImportIDX wrote.
+type IDXImport struct {
+	Source   string   `json:"source"`
+	Split    string   `json:"split"`
+	Dir      string   `json:"dir"`
+	Images   int      `json:"images"`
+	Classes  []string `json:"classes"`
+	Counts   []int    `json:"counts"`
+	PerClass int      `json:"per_class,omitempty"`
+}
+
+// ImportIDX writes one split ("train" or "test") of the IDX source
+// (OpenIDXSource: "fashion-mnist" or "idx:DIR") as an ImageFolder tree in
+// dir (WriteImageFolderAtomic, with its class map and contact sheet): at
+// most perClass images of each class (0: all), as GraySet.Base renders
+// them. replace lets an existing dir be replaced (the caller checks that
+// it may be). progress, if set, is called after each image written with
+// the count done and the total.
+func ImportIDX(ctx context.Context, source, split string, perClass int, dir string, replace bool, progress func(done, total int)) (*IDXImport, error) {
+	s, err := OpenIDXSource(source)
+	if err != nil {
+		return nil, err
+	}
+	var g *GraySet
+	switch split {
+	case "train":
+		g = s.Train
+	case "test":
+		g = s.Test
+	default:
+		return nil, fmt.Errorf("import %s: split %q (want train or test)", source, split)
+	}
+	g = g.FirstPerClass(perClass)
+	b := g.Base()
+	var each func(int)
+	if progress != nil {
+		each = func(done int) { progress(done, b.Len()) }
+	}
+	if err := WriteImageFolderAtomic(ctx, dir, b, ClassMap{Set: source + " " + split, PerClass: perClass}, each, replace); err != nil {
+		return nil, fmt.Errorf("import %s: %w", source, err)
+	}
+	return &IDXImport{Source: source, Split: split, Dir: dir, Images: b.Len(), Classes: b.ClassNames, Counts: b.Counts(), PerClass: perClass}, nil
+}
