@@ -82,48 +82,35 @@ func DefaultConfig() Config {
 // WithDefaults fills zero fields from DefaultConfig.
 func (c Config) WithDefaults() Config {
 	d := DefaultConfig()
-	set := func(dst *int, v int) {
-		if *dst == 0 {
-			*dst = v
-		}
-	}
-	set(&c.Width, d.Width)
-	set(&c.Epochs, d.Epochs)
-	set(&c.BatchSize, d.BatchSize)
-	set(&c.AugPerImage, d.AugPerImage)
-	set(&c.K, d.K)
-	set(&c.DPI, d.DPI)
-	if c.Out == "" {
-		c.Out = d.Out
-	}
-	if c.LR == 0 {
-		c.LR = d.LR
-	}
-	if c.LRSchedule == "" {
-		c.LRSchedule = d.LRSchedule
-	}
-	if c.LGReduction == "" {
-		c.LGReduction = d.LGReduction
-	}
+	orDefault(&c.Width, d.Width)
+	orDefault(&c.Epochs, d.Epochs)
+	orDefault(&c.BatchSize, d.BatchSize)
+	orDefault(&c.AugPerImage, d.AugPerImage)
+	orDefault(&c.K, d.K)
+	orDefault(&c.DPI, d.DPI)
+	orDefault(&c.Out, d.Out)
+	orDefault(&c.LR, d.LR)
+	orDefault(&c.LRSchedule, d.LRSchedule)
+	orDefault(&c.LGReduction, d.LGReduction)
 	switch {
 	case c.LGCenter == 0:
 		c.LGCenter = d.LGCenter
 	case c.LGCenter < 0:
 		c.LGCenter = 0
 	}
-	if c.Seed == 0 {
-		c.Seed = d.Seed
-	}
-	if c.DataSeed == 0 {
-		c.DataSeed = d.DataSeed
-	}
-	if c.QueryClass == "" {
-		c.QueryClass = d.QueryClass
-	}
-	if c.Words == "" {
-		c.Words = d.Words
-	}
+	orDefault(&c.Seed, d.Seed)
+	orDefault(&c.DataSeed, d.DataSeed)
+	orDefault(&c.QueryClass, d.QueryClass)
+	orDefault(&c.Words, d.Words)
 	return c
+}
+
+// orDefault sets *dst to v when *dst is its type's zero value.
+func orDefault[T comparable](dst *T, v T) {
+	var zero T
+	if *dst == zero {
+		*dst = v
+	}
 }
 
 // Stage is one timed step of the demo.
