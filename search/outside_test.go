@@ -2,6 +2,7 @@ package search
 
 import (
 	"math"
+	"strings"
 	"testing"
 
 	"github.com/lsconf/lsconf/latent"
@@ -53,5 +54,58 @@ func TestOutsideQueryRanksByDistance(t *testing.T) {
 	o, near := l.OutsideScore([]float64{10, 0})
 	if near != 0 || o < 10 {
 		t.Errorf("OutsideScore((10, 0)) = %v near %d", o, near)
+	}
+}
+
+// TestCalibratedOutside: with a calibrated threshold in the index's
+// identity, records and queries beyond it are outside (unknown) although
+// their v is not all zero; without one, the same records are not.
+func TestCalibratedOutside(t *testing.T) {
+	classes := []string{"dots", "hlines", "squares", "uniform", "vlines"}
+	e := clusterEngine(t, classes, 20, latent.PaperRC)
+	l := e.Layout()
+	// a point 0.8 r_c from the dots centre: inside every threshold >= 0.8
+	c := l.Center(0)
+	p := []float64{c[0] + 0.8*l.Radius(0), c[1]}
+	q, err := e.PointQuery(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if q.Unknown || q.Outside {
+		t.Fatalf("uncalibrated: query at 0.8 r_c is unknown %v, outside %v", q.Unknown, q.Outside)
+	}
+	res, _ := e.Search(q, 100)
+	uncal := 0
+	for _, r := range res {
+		if r.Outside {
+			uncal++
+		}
+	}
+	if uncal != 0 {
+		t.Fatalf("uncalibrated: %d records within r_c marked outside", uncal)
+	}
+	e.identity.Outside = &latent.Calibration{Score: latent.CalibrationScore, TPR: 0.95, Threshold: 0.5, N: 100, On: "test"}
+	q = e.Mark(q)
+	if !q.Unknown || q.Outside {
+		t.Errorf("calibrated at 0.5: query at 0.8 r_c: unknown %v (want true), outside %v (want false: its v is not zero)", q.Unknown, q.Outside)
+	}
+	res, _ = e.Search(q, 100)
+	beyond, marked := 0, 0
+	for _, r := range res {
+		if r.OutsideScore > 0.5 {
+			beyond++
+		}
+		if r.Outside != (r.OutsideScore > 0.5) {
+			t.Errorf("record %d at %.3f r_c: outside %v under threshold 0.5", r.ID, r.OutsideScore, r.Outside)
+		}
+		if r.Outside {
+			marked++
+		}
+	}
+	if beyond == 0 || marked != beyond {
+		t.Errorf("%d of %d records beyond the threshold, %d marked", beyond, len(res), marked)
+	}
+	if s := OutsideRule(e.identity.Outside, q); !strings.Contains(s, "unknown") || !strings.Contains(s, "0.5 r_c") {
+		t.Errorf("OutsideRule: %q", s)
 	}
 }

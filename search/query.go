@@ -42,6 +42,9 @@ type Query struct {
 	// then says how its results are ordered.
 	Outside bool   `json:"outside"`
 	Note    string `json:"note,omitempty"`
+	// Unknown is set by Searcher.Mark when the query's point is outside
+	// under the index's calibrated threshold (an unknown input).
+	Unknown bool `json:"unknown"`
 }
 
 // PointQuery makes a query from an LS point.
@@ -50,7 +53,7 @@ func (e *Searcher) PointQuery(z []float64) (Query, error) {
 	if err != nil {
 		return Query{}, err
 	}
-	return MarkOutside(Query{V: v, Point: z}), nil
+	return e.Mark(Query{V: v, Point: z}), nil
 }
 
 // RecordQuery makes a query from an indexed record: one of the snapshot,
@@ -66,10 +69,10 @@ func (e *Searcher) RecordQuery(ctx context.Context, id int64) (Query, error) {
 		if len(rec.V) != e.snap.NC || len(rec.Z) != e.snap.ND {
 			return Query{}, fmt.Errorf("record %d: v and z of %d and %d values, the index has n_c = %d, n_d = %d", id, len(rec.V), len(rec.Z), e.snap.NC, e.snap.ND)
 		}
-		return MarkOutside(Query{V: rec.V, Point: float64s(rec.Z), Record: id}), nil
+		return e.Mark(Query{V: rec.V, Point: float64s(rec.Z), Record: id}), nil
 	}
 	nd := e.snap.ND
-	return MarkOutside(Query{V: e.x.V(i), Point: float64s(e.snap.Z[i*nd : (i+1)*nd]), Record: id}), nil
+	return e.Mark(Query{V: e.x.V(i), Point: float64s(e.snap.Z[i*nd : (i+1)*nd]), Record: id}), nil
 }
 
 // ImageQuery encodes one image (index.DecodeImage's Side x Side gray

@@ -132,7 +132,7 @@ func (s *Server) k(r *http.Request) (int, error) {
 
 func (s *Server) run(w http.ResponseWriter, e *search.Searcher, q search.Query, k int) {
 	start := time.Now()
-	q = search.MarkOutside(q)
+	q = e.Mark(q)
 	res, err := e.Search(q, k)
 	if err != nil {
 		fail(w, http.StatusBadRequest, err)

@@ -136,6 +136,7 @@ func (f *searchFlags) run(cmd *cobra.Command, g *globalOptions) error {
 		if out.Query.Note != "" {
 			fmt.Fprintf(os.Stderr, "note: %s\n", out.Query.Note)
 		}
+		fmt.Fprintf(os.Stderr, "note: %s\n", search.OutsideRule(e.Identity().Outside, out.Query))
 	}
 	res, err := e.Search(out.Query, f.k)
 	if err != nil {
