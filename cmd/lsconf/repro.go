@@ -115,6 +115,7 @@ pipeline check (one seed unless --seeds is given).`,
 	f.StringVar(&c.LRSchedule, "lr-schedule", c.LRSchedule, "learning-rate schedule of every run: cosine (decays to 0 over the run) or constant (the paper names none)")
 	f.StringVar(&c.LGReduction, "lg-reduction", "sum", "L_G over the batch: sum (eq 8, the paper's) or mean")
 	f.Float64Var(&c.LGCenter, "lg-center", 0, "centre pull (not in the paper; see lsconf train --help); 0 = the paper's L_G")
+	f.StringVar(&c.Head, "head", "dense", "classifier head of the ce+g runs: dense (the paper's) or distance (lsconf train's default); ce runs keep the dense head")
 	f.IntVar(&c.AugPerImage, "aug-per-image", c.AugPerImage, "augmentations per training image (each also gives 2 mirror copies)")
 	f.IntVar(&c.PerClass, "per-class", 0, "built-in training images per class (0 = 130, the paper's size)")
 	f.IntVar(&c.GenPerClass, "gen-per-class", 0, "built-in generalization images per class (0 = 16: 80 images, as the paper)")
@@ -151,7 +152,7 @@ func quickConfig(cmd *cobra.Command, c repro.Config) repro.Config {
 		"width": func() { q.Width = c.Width }, "epochs": func() { q.Epochs = c.Epochs },
 		"batch": func() { q.BatchSize = c.BatchSize }, "lr": func() { q.LR = c.LR },
 		"lr-schedule": func() { q.LRSchedule = c.LRSchedule }, "lg-center": func() { q.LGCenter = c.LGCenter },
-		"lg-reduction":  func() { q.LGReduction = c.LGReduction },
+		"lg-reduction": func() { q.LGReduction = c.LGReduction }, "head": func() { q.Head = c.Head },
 		"aug-per-image": func() { q.AugPerImage = c.AugPerImage }, "per-class": func() { q.PerClass = c.PerClass },
 		"gen-per-class": func() { q.GenPerClass = c.GenPerClass }, "data-seed": func() { q.DataSeed = c.DataSeed },
 		"dpi": func() { q.DPI = c.DPI },
