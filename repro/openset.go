@@ -48,7 +48,9 @@ import (
 //     validation images' means); lsconf ce+g with the dense head scored by
 //     dist/r_c and MSP; lsconf ce+g with the distance head (the default)
 //     scored by dist/r_c (its MLS, the radii being equal) and MSP. ce+g is
-//     lsconf's recommended loss (L_G mean, centre pull 1, k_g 0.2).
+//     lsconf's recommended loss (L_G mean, centre pull 1, k_g 0.2). Every
+//     method is also scored by -|z| (an unknown input near the origin),
+//     to show where unknown inputs land.
 
 // OpenSetDir is the folder of the open-set runs and report.
 const OpenSetDir = "openset"
@@ -113,12 +115,13 @@ const (
 	ScoreMLS       = "MLS"
 	ScoreClassMean = "class-mean distance"
 	ScoreDistRc    = "dist/r_c"
+	ScoreNorm      = "-|z|"
 )
 
 var openMethods = []openMethod{
-	{"ce", model.ModeCE, model.HeadDense, []string{ScoreMSP, ScoreMLS, ScoreClassMean}},
-	{"ce+g dense", model.ModeCEG, model.HeadDense, []string{ScoreDistRc, ScoreMSP}},
-	{"ce+g distance", model.ModeCEG, model.HeadDistance, []string{ScoreDistRc, ScoreMSP}},
+	{"ce", model.ModeCE, model.HeadDense, []string{ScoreMSP, ScoreMLS, ScoreClassMean, ScoreNorm}},
+	{"ce+g dense", model.ModeCEG, model.HeadDense, []string{ScoreDistRc, ScoreMSP, ScoreNorm}},
+	{"ce+g distance", model.ModeCEG, model.HeadDistance, []string{ScoreDistRc, ScoreMSP, ScoreNorm}},
 }
 
 // OpenSetScore is one score's figures on one split.
@@ -357,6 +360,8 @@ func openScores(m openMethod, l *latent.Layout, means [][]float64, z, logits []f
 				v = -float64(slices.Max(row))
 			case ScoreDistRc:
 				v, _ = l.OutsideScore(zf)
+			case ScoreNorm:
+				v = -math.Sqrt(dot(zf, zf))
 			case ScoreClassMean:
 				v = math.Inf(1)
 				for _, c := range means {

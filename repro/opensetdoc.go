@@ -70,7 +70,7 @@ func openSetMarkdown(res *OpenSetResult) string {
 		tp = fmt.Sprintf("the first %d", c.TestPerClass)
 	}
 	w("Test: %s images per class of the shipped test split; known classes' test images are negatives, unknown classes' positives.\n\n", tp)
-	w("Methods: **ce** (dense head, L_CE) scored by MSP (1 - max softmax p), MLS (- max logit) and the distance of z to the nearest class mean; **ce+g dense** (lsconf's recommended L_G: mean, centre pull 1, k_g 0.2; the paper's dense head) scored by dist/r_c (distance to the nearest configured centre over r_c) and MSP; **ce+g distance** (the same loss with the distance head, lsconf's default) scored by dist/r_c (its maximum logit, the radii being equal) and MSP. The layout is lsconf's for 6 classes: a regular simplex in n_d = 5, r_c = 0.68 x R_d/2.\n\n")
+	w("Methods: **ce** (dense head, L_CE) scored by MSP (1 - max softmax p), MLS (- max logit) and the distance of z to the nearest class mean; **ce+g dense** (lsconf's recommended L_G: mean, centre pull 1, k_g 0.2; the paper's dense head) scored by dist/r_c (distance to the nearest configured centre over r_c) and MSP; **ce+g distance** (the same loss with the distance head, lsconf's default) scored by dist/r_c (its maximum logit, the radii being equal) and MSP. Every method is also scored by -|z| (unknown inputs near the origin score high), which tells where they land. The layout is lsconf's for 6 classes: a regular simplex in n_d = 5, r_c = 0.68 x R_d/2.\n\n")
 	w("## Splits\n\n| split | unknown classes |\n|---|---|\n")
 	for i, u := range res.Splits {
 		w("| %d | %s |\n", i+1, strings.Join(u, ", "))
