@@ -72,8 +72,8 @@ func demoDoc(cfg Config, run *train.Run, l *latent.Layout, res *Result) *documen
 		rt := document.Table{Header: []string{"rank", "score", "label", "image"}, Right: map[int]bool{0: true, 1: true}}
 		for i, r := range q.Results {
 			p := ""
-			if i < len(q.records) {
-				p = q.records[i].Path
+			if i < len(q.Paths) {
+				p = q.Paths[i]
 			}
 			rt.Rows = append(rt.Rows, []string{fmt.Sprint(r.Rank), fmt.Sprintf("%.4f", r.Score), r.Label, "`" + filepath.ToSlash(filepath.Join(GenData, p)) + "`"})
 		}

@@ -1,6 +1,7 @@
 package search
 
 import (
+	"fmt"
 	"math"
 	"testing"
 
@@ -17,16 +18,10 @@ func TestOutsideQueryRanksByDistance(t *testing.T) {
 	// far out beyond the vlines centre (the last class: the highest ids)
 	c := l.Center(4)
 	p := []float64{3 * c[0], 3 * c[1]}
-	q, err := e.PointQuery(p)
-	if err != nil {
-		t.Fatal(err)
-	}
+	r := mustRun(t, e, Spec{Point: fmt.Sprintf("%v,%v", p[0], p[1])}, 10)
+	q, res := r.Query, r.Results
 	if !q.Outside || q.Note == "" {
 		t.Fatalf("query at %v: outside %v, note %q", p, q.Outside, q.Note)
-	}
-	res, err := e.Search(q, 10)
-	if err != nil {
-		t.Fatal(err)
 	}
 	last := -1.0
 	for _, r := range res {
@@ -39,11 +34,12 @@ func TestOutsideQueryRanksByDistance(t *testing.T) {
 		}
 	}
 	// An inside query: ranked by sim, not marked, outside scores filled.
-	q, _ = e.PointQuery(l.Center(1))
+	c1 := l.Center(1)
+	r = mustRun(t, e, Spec{Point: fmt.Sprintf("%v,%v", c1[0], c1[1])}, 5)
+	q, res = r.Query, r.Results
 	if q.Outside || q.Note != "" {
 		t.Errorf("centre query marked outside: %+v", q)
 	}
-	res, _ = e.Search(q, 5)
 	for _, r := range res {
 		if r.Label != "hlines" || r.Distance != nil || r.OutsideScore > 1+1e-6 || math.IsNaN(r.OutsideScore) {
 			t.Errorf("centre query result %+v", r)

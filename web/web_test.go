@@ -327,13 +327,15 @@ func TestSearchWhileIndexing(t *testing.T) {
 		}
 		time.Sleep(10 * time.Millisecond)
 	}
-	e, err := search.Load(ctx, f.db)
+	e, err := search.Open(ctx, f.db, search.OpenOptions{})
 	if err != nil {
 		t.Fatal(err)
 	}
-	voc, _ := search.NewVocab(e.Layout(), e.Identity().Classes)
-	q, _ := e.TextQuery(voc, "vertical stripes", false, 0)
-	want, _ := e.Search(q, 20)
+	wr, err := e.Run(ctx, search.Spec{Text: "vertical stripes"}, 20)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := wr.Results
 	if code != 200 || res.Searched != 190 || len(res.Results) != 20 {
 		t.Fatalf("after indexing: %d %+v", code, res)
 	}

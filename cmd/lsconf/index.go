@@ -15,14 +15,6 @@ import (
 	"github.com/lsconf/lsconf/train"
 )
 
-// openModel loads a run to encode images for the index.
-func openModel(dir string, g *globalOptions) (*train.Run, error) {
-	if dir == "" {
-		return nil, errors.New("no run: give --run RUN (a folder made by lsconf train)")
-	}
-	return train.OpenRun(dir, g.engine())
-}
-
 func newIndexCmd(g *globalOptions) *cobra.Command {
 	var runDir, images, dbPath, collection, builtin string
 	var batch int

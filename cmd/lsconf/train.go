@@ -1,10 +1,8 @@
 package main
 
 import (
-	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"path/filepath"
 
 	"github.com/spf13/cobra"
@@ -33,12 +31,6 @@ func loadBase(cmd *cobra.Command, spec string, dataSeed uint64, quiet bool) (*da
 // (train.DataInfo.Sets).
 func runSets(cmd *cobra.Command, d train.DataInfo, seed uint64, quiet bool) (train.Sets, error) {
 	return d.Sets(cmd.Context(), seed, loadOptions(cmd, quiet))
-}
-
-func printJSON(w io.Writer, v any) error {
-	enc := json.NewEncoder(w)
-	enc.SetIndent("", "  ")
-	return enc.Encode(v)
 }
 
 func newTrainCmd(g *globalOptions) *cobra.Command {
