@@ -412,20 +412,15 @@ func demoTrain(ctx context.Context, cfg Config, images demoImages) (demoTrained,
 			DataSeed: cfg.DataSeed, TrainLen: tr.Len(), TestLen: te.Len(), GenLen: gen.Len(), Description: "lsconf demo: built-in textures written as ImageFolder trees"},
 	}.WithDefaults()
 	dir := filepath.Join(cfg.Out, RunDir)
-	st, force, err := report.RunStateOf(dir, tc)
+	st, r, err := train.Ensure(ctx, tc, sets, dir)
 	if err != nil {
 		return demoTrained{sets: sets, layout: l}, err
 	}
-	if st == report.RunDone {
+	if st == train.RunDone {
 		return demoTrained{sets, l, "skipped: the run is finished"}, nil
 	}
-	tc.Resume, tc.Force = st == report.RunResume, force
-	r, err := train.Train(ctx, tc, sets, dir)
-	if err != nil {
-		return demoTrained{sets: sets, layout: l}, err
-	}
 	how := "trained"
-	if st == report.RunResume {
+	if st == train.RunResume {
 		how = "resumed and finished"
 	}
 	return demoTrained{sets, l, fmt.Sprintf("%s: mode ce+g, width %d, %d epochs of %d images, %d steps", how, cfg.Width, cfg.Epochs, tr.Len(), r.Position.Step)}, nil
@@ -438,7 +433,7 @@ func demoFigures(cfg Config, w report.FigureWriter, run *train.Run, l *latent.La
 	if err != nil {
 		return "", err
 	}
-	r := &report.RunResult{Experiment: report.Experiment{Mode: model.ModeCEG, Split: data.SplitPre, Seed: cfg.Seed, Encoder: "plain"},
+	r := report.RunFigureInput{Title: fmt.Sprintf("%s %s, seed %d", model.ModeCEG, data.SplitPre, cfg.Seed), Mode: model.ModeCEG, Encoder: "plain",
 		Test: res.Test, Gen: res.Gen, Points: enc}
 	for _, m := range metrics {
 		if m.Kind == train.KindEpoch {

@@ -105,7 +105,7 @@ func reproDoc(cfg Config, l *latent.Layout, res *Result, f *reproFigures) *docum
 }
 
 // trainImages is the largest training set of the runs.
-func trainImages(runs []*report.RunResult) int {
+func trainImages(runs []*RunResult) int {
 	n := 0
 	for _, r := range runs {
 		if r.Train != nil {
@@ -122,7 +122,7 @@ func firstSeed(s []uint64) uint64 {
 	return s[0]
 }
 
-func conformanceTable(runs []*report.RunResult) document.Table {
+func conformanceTable(runs []*RunResult) document.Table {
 	t := document.Table{Header: []string{"run", "set", "n", "acc %", "nearest acc %", "within r_c %", "outside %", "median |z|", "max |z|", "worst class median to centre"},
 		Right: map[int]bool{2: true, 3: true, 4: true, 5: true, 6: true, 7: true, 8: true, 9: true}}
 	for _, r := range runs {
@@ -135,7 +135,7 @@ func conformanceTable(runs []*report.RunResult) document.Table {
 	return t
 }
 
-func classTable(r *report.RunResult) document.Table {
+func classTable(r *RunResult) document.Table {
 	t := document.Table{Header: []string{"set", "class", "n", "centre", "median z", "median to centre", "within r_c %", "outside %", "max |z|"},
 		Right: map[int]bool{2: true, 5: true, 6: true, 7: true, 8: true}}
 	for _, e := range []*train.EvalResult{r.Train, r.Test, r.Gen} {
@@ -147,7 +147,7 @@ func classTable(r *report.RunResult) document.Table {
 	return t
 }
 
-func runsTable(runs []*report.RunResult, f *reproFigures) document.Table {
+func runsTable(runs []*RunResult, f *reproFigures) document.Table {
 	t := document.Table{Header: []string{"run", "folder", "model id", "epochs", "steps", "train / test / gen images", "training wall time", "LS figure"},
 		Right: map[int]bool{3: true, 4: true, 6: true}}
 	for _, r := range runs {
@@ -171,7 +171,7 @@ type reportJSON struct {
 	Epochs   int                 `json:"epochs"`
 	Table2   *Table2             `json:"table2"`
 	Verdicts []Verdict           `json:"verdicts"`
-	Runs     []*report.RunResult `json:"runs"`
+	Runs     []*RunResult `json:"runs"`
 	Trained  int                 `json:"trained"`
 	Resumed  int                 `json:"resumed"`
 	Skipped  int                 `json:"skipped"`
@@ -199,7 +199,7 @@ func writeReport(out string, d *document.Doc, res *Result) error {
 // budgetNote compares the runs' training accuracy with the paper's (over
 // 99% in every run) and states the weight of L_G in the ce+g runs' loss
 // at their last epoch.
-func budgetNote(cfg Config, runs []*report.RunResult) string {
+func budgetNote(cfg Config, runs []*RunResult) string {
 	var ce, ceg, lg, lce []float64
 	for _, r := range runs {
 		if r.Experiment.Polar() || r.Train == nil {

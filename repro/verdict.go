@@ -52,8 +52,8 @@ type Verdict struct {
 // configured centre, (2) ce layouts differ across seeds and spread far,
 // (3) generalization points stay in the configured space, (4) accuracy of
 // ce+g against ce, and (5) no polar-encoder output in a prohibited sector.
-func Verdicts(runs []*report.RunResult, seeds []uint64, l *latent.Layout) []Verdict {
-	var ceg, ce []*report.RunResult
+func Verdicts(runs []*RunResult, seeds []uint64, l *latent.Layout) []Verdict {
+	var ceg, ce []*RunResult
 	for _, r := range runs {
 		switch {
 		case r.Experiment.Polar():
@@ -70,7 +70,7 @@ func Verdicts(runs []*report.RunResult, seeds []uint64, l *latent.Layout) []Verd
 	return v
 }
 
-func verdictCentres(ceg []*report.RunResult) Verdict {
+func verdictCentres(ceg []*RunResult) Verdict {
 	v := Verdict{Claim: "With L_CE + L_G every run puts the clusters at the configured centres"}
 	if len(ceg) == 0 {
 		v.Outcome, v.Evidence = NotTested, []string{"no ce+g run"}
@@ -114,7 +114,7 @@ func verdictCentres(ceg []*report.RunResult) Verdict {
 
 // seedSpread says how far the same class's training-set medians lie from
 // each other across seeds (per split).
-func seedSpread(rs []*report.RunResult) string {
+func seedSpread(rs []*RunResult) string {
 	var parts []string
 	for _, sp := range []data.SplitMode{data.SplitPre, data.SplitPost} {
 		worst, pairs := 0.0, 0
@@ -142,7 +142,7 @@ func seedSpread(rs []*report.RunResult) string {
 // layoutAngles returns, per pair of runs with the same split, the mean
 // over classes of the angle between the class's training-set median
 // directions.
-func layoutAngles(rs []*report.RunResult) []float64 {
+func layoutAngles(rs []*RunResult) []float64 {
 	var out []float64
 	for i, a := range rs {
 		for _, b := range rs[i+1:] {
@@ -165,7 +165,7 @@ func layoutAngles(rs []*report.RunResult) []float64 {
 	return out
 }
 
-func verdictCELayouts(ce, ceg []*report.RunResult, l *latent.Layout) Verdict {
+func verdictCELayouts(ce, ceg []*RunResult, l *latent.Layout) Verdict {
 	v := Verdict{Claim: "With L_CE alone the layouts differ across seeds and spread far"}
 	if len(ce) == 0 {
 		v.Outcome, v.Evidence = NotTested, []string{"no ce run"}
@@ -219,7 +219,7 @@ func verdictCELayouts(ce, ceg []*report.RunResult, l *latent.Layout) Verdict {
 	return v
 }
 
-func verdictInside(ceg, ce []*report.RunResult, l *latent.Layout) Verdict {
+func verdictInside(ceg, ce []*RunResult, l *latent.Layout) Verdict {
 	v := Verdict{Claim: "Generalization points stay inside the configured space (ce+g)"}
 	if len(ceg) == 0 {
 		v.Outcome, v.Evidence = NotTested, []string{"no ce+g run"}
@@ -274,16 +274,16 @@ func verdictInside(ceg, ce []*report.RunResult, l *latent.Layout) Verdict {
 
 // accuracyDiffs pairs ce+g and ce runs of one split by seed and returns
 // the differences (points) and both sides' accuracies.
-func accuracyDiffs(runs []*report.RunResult, seeds []uint64, sp data.SplitMode, gen bool) (diff, ce, ceg []float64) {
-	acc := func(r *report.RunResult) float64 {
+func accuracyDiffs(runs []*RunResult, seeds []uint64, sp data.SplitMode, gen bool) (diff, ce, ceg []float64) {
+	acc := func(r *RunResult) float64 {
 		if gen {
 			return 100 * r.Gen.Accuracy
 		}
 		return 100 * r.Test.Accuracy
 	}
 	for _, s := range seeds {
-		a := findRun(runs, report.Experiment{Mode: model.ModeCE, Split: sp, Seed: s, Encoder: "plain"})
-		b := findRun(runs, report.Experiment{Mode: model.ModeCEG, Split: sp, Seed: s, Encoder: "plain"})
+		a := findRun(runs, Experiment{Mode: model.ModeCE, Split: sp, Seed: s, Encoder: "plain"})
+		b := findRun(runs, Experiment{Mode: model.ModeCEG, Split: sp, Seed: s, Encoder: "plain"})
 		if a == nil || b == nil {
 			continue
 		}
@@ -309,7 +309,7 @@ func compareAccuracy(diff, ce, ceg []float64) (string, int) {
 	}
 }
 
-func verdictAccuracy(runs []*report.RunResult, seeds []uint64) Verdict {
+func verdictAccuracy(runs []*RunResult, seeds []uint64) Verdict {
 	v := Verdict{Claim: "L_CE + L_G gives higher test and generalization accuracy than L_CE"}
 	var signs []int
 	n := 0
@@ -374,7 +374,7 @@ func paperColumn(m model.Mode, sp data.SplitMode, gen bool) []float64 {
 
 // verdictSectors checks that no encoding of a polar run lies in a
 // prohibited sector (the encoder configuration's guarantee, paper 3.2).
-func verdictSectors(runs []*report.RunResult) (Verdict, bool) {
+func verdictSectors(runs []*RunResult) (Verdict, bool) {
 	v := Verdict{Claim: "With the polar encoder configuration no encoding falls in a prohibited sector"}
 	bad := 0
 	any := false

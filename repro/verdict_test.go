@@ -25,7 +25,7 @@ func paperLayout(t *testing.T) *latent.Layout {
 // fakeRun builds a run whose class medians are the layout's centres
 // rotated by rot degrees and scaled by scale, with the given test and
 // generalization accuracy (fractions) and test-set conformance.
-func fakeRun(l *latent.Layout, mode model.Mode, sp data.SplitMode, seed uint64, test, gen, rot, scale, worst, within float64) *report.RunResult {
+func fakeRun(l *latent.Layout, mode model.Mode, sp data.SplitMode, seed uint64, test, gen, rot, scale, worst, within float64) *RunResult {
 	classes := data.TextureClasses()
 	conf := func(medNorm, outside float64) train.Conformance {
 		c := train.Conformance{WithinRc: within, Outside: outside, MedianNorm: medNorm, MaxNorm: 2 * medNorm, MaxMedianDistance: worst}
@@ -45,14 +45,14 @@ func fakeRun(l *latent.Layout, mode model.Mode, sp data.SplitMode, seed uint64, 
 	ev := func(name string, acc float64) *train.EvalResult {
 		return &train.EvalResult{Name: name, N: 100, Classes: classes, Accuracy: acc, Conformance: conf(med, out)}
 	}
-	return &report.RunResult{Experiment: report.Experiment{Mode: mode, Split: sp, Seed: seed, Encoder: "plain"},
+	return &RunResult{Experiment: Experiment{Mode: mode, Split: sp, Seed: seed, Encoder: "plain"},
 		Train: ev("train", 0.99), Test: ev("test", test), Gen: ev("gen", gen)}
 }
 
 // fakeGrid is a 3-seed Table 2 grid: ce+g runs at the centres, ce runs
 // rotated by 100° per seed and 10 times larger.
-func fakeGrid(l *latent.Layout, cegTest, ceTest []float64) []*report.RunResult {
-	var runs []*report.RunResult
+func fakeGrid(l *latent.Layout, cegTest, ceTest []float64) []*RunResult {
+	var runs []*RunResult
 	for i, s := range []uint64{1, 2, 3} {
 		for _, sp := range []data.SplitMode{data.SplitPre, data.SplitPost} {
 			runs = append(runs,
@@ -161,7 +161,7 @@ func TestVerdictSectors(t *testing.T) {
 	gap := s.Prohibited()[0]
 	mid := gap.From + gap.Width/2
 	r.Points = report.Encodings{ND: 2, ZTrain: []float32{1, 0, 0, 1}, YTrain: []int32{0, 1}, ZGen: []float32{0.5, 0.1}, YGen: []int32{0}}
-	vs := Verdicts([]*report.RunResult{r}, []uint64{1}, l)
+	vs := Verdicts([]*RunResult{r}, []uint64{1}, l)
 	v := verdictOf(t, vs, "With the polar encoder")
 	allowed := !s.IsProhibitedPoint(1, 0) && !s.IsProhibitedPoint(0, 1) && !s.IsProhibitedPoint(0.5, 0.1)
 	if allowed && (v.Outcome != Supported || !strings.Contains(v.Evidence[0], "0 of 3")) {
@@ -171,7 +171,7 @@ func TestVerdictSectors(t *testing.T) {
 	if !s.IsProhibitedPoint(math.Cos(mid), math.Sin(mid)) {
 		t.Fatalf("the middle of gap %+v is not prohibited", gap)
 	}
-	v = verdictOf(t, Verdicts([]*report.RunResult{r}, []uint64{1}, l), "With the polar encoder")
+	v = verdictOf(t, Verdicts([]*RunResult{r}, []uint64{1}, l), "With the polar encoder")
 	if v.Outcome != NotSupported || !strings.Contains(v.Evidence[0], "1 of 3") {
 		t.Errorf("a point in a prohibited sector: %+v", v)
 	}

@@ -92,6 +92,9 @@ type Config struct {
 	// AfterStep, when not nil, is called after every train step with the
 	// global step count (for UIs and tests).
 	AfterStep func(step int64) `json:"-"`
+	// OnState, when not nil, is told by Ensure what the run folder holds
+	// before it trains, resumes or skips the run (for progress lines).
+	OnState func(RunState) `json:"-"`
 }
 
 // DataInfo describes the data of a run, for people, for reports, and for
