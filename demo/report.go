@@ -119,7 +119,7 @@ func demoDoc(cfg Config, run *train.Run, l *latent.Layout, res *Result) *documen
 		fmt.Sprintf("lsconf search --db %s --image %s --k 10", filepath.Join(out, IndexDB), filepath.Join(out, GenData, "dots", "0000.png")),
 		fmt.Sprintf("lsconf serve --db %s          # the search page on http://127.0.0.1:8080/", filepath.Join(out, IndexDB)),
 		fmt.Sprintf("lsconf eval --run %s", filepath.Join(out, RunDir)),
-		"lsconf repro --out repro     # the paper's document.Table 2 and figures (about 40 minutes)",
+		"lsconf repro --out repro     # the paper's Table 2 and figures (about 40 minutes)",
 	}, "\n")})
 
 	d.Add(document.Heading{Level: 2, Text: "How this was made"})

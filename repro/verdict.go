@@ -1,6 +1,7 @@
 package repro
 
 import (
+	"encoding/json"
 	"fmt"
 	"github.com/lsconf/lsconf/report"
 	"math"
@@ -63,11 +64,7 @@ func Verdicts(runs []*RunResult, seeds []uint64, l *latent.Layout) []Verdict {
 			ce = append(ce, r)
 		}
 	}
-	v := []Verdict{verdictCentres(ceg), verdictCELayouts(ce, ceg, l), verdictInside(ceg, ce, l), verdictAccuracy(runs, seeds)}
-	if pv, ok := verdictSectors(runs); ok {
-		v = append(v, pv)
-	}
-	return v
+	return []Verdict{verdictCentres(ceg), verdictCELayouts(ce, ceg, l), verdictInside(ceg, ce, l), verdictAccuracy(runs, seeds), verdictSectors(runs)}
 }
 
 func verdictCentres(ceg []*RunResult) Verdict {
@@ -94,7 +91,7 @@ func verdictCentres(ceg []*RunResult) Verdict {
 	}
 	v.Evidence = append([]string{fmt.Sprintf("%d of %d ce+g runs meet both thresholds on the test set (every class median within %.1f of its centre, at least %.0f%% of test points within r_c).",
 		pass, len(ceg), CentreTolerance, 100*WithinShare),
-		fmt.Sprintf("On the training set (the encodings the paper's document.Figure 7 draws) %d of %d ce+g runs meet both thresholds.", trainPass, len(ceg))}, lines...)
+		fmt.Sprintf("On the training set (the encodings the paper's Figure 7 draws) %d of %d ce+g runs meet both thresholds.", trainPass, len(ceg))}, lines...)
 	if s := seedSpread(ceg); s != "" {
 		v.Evidence = append(v.Evidence, s)
 	}
@@ -334,7 +331,7 @@ func verdictAccuracy(runs []*RunResult, seeds []uint64) Verdict {
 				pd[i] = pceg[i] - pce[i]
 			}
 			ps, _ := compareAccuracy(pd, pce, pceg)
-			v.Evidence = append(v.Evidence, line+" (paper's document.Table 2: "+ps+").")
+			v.Evidence = append(v.Evidence, line+" (paper's Table 2: "+ps+").")
 		}
 	}
 	if n == 0 {
@@ -374,19 +371,23 @@ func paperColumn(m model.Mode, sp data.SplitMode, gen bool) []float64 {
 
 // verdictSectors checks that no encoding of a polar run lies in a
 // prohibited sector (the encoder configuration's guarantee, paper 3.2).
-func verdictSectors(runs []*RunResult) (Verdict, bool) {
+// It is NotTested without a polar run, or when the polar runs' encodings
+// are not at hand (verdicts recomputed from report.json, which does not
+// store them).
+func verdictSectors(runs []*RunResult) Verdict {
 	v := Verdict{Claim: "With the polar encoder configuration no encoding falls in a prohibited sector"}
-	bad := 0
-	any := false
+	bad, tested, polar := 0, 0, 0
 	for _, r := range runs {
 		if !r.Experiment.Polar() {
 			continue
 		}
+		polar++
 		s, err := latent.ParseSectors(r.Experiment.Encoder, len(r.Test.Classes))
 		if err != nil || s == nil || r.Points.ND != 2 {
+			v.Evidence = append(v.Evidence, fmt.Sprintf("%s: its encodings are not available (they are not stored in report.json), so they cannot be checked.", r.Experiment.Label()))
 			continue
 		}
-		any = true
+		tested++
 		n, in := 0, 0
 		for _, z := range [][]float32{r.Points.ZTrain, r.Points.ZGen} {
 			for i := 0; i+1 < len(z); i += 2 {
@@ -399,14 +400,17 @@ func verdictSectors(runs []*RunResult) (Verdict, bool) {
 		bad += in
 		v.Evidence = append(v.Evidence, fmt.Sprintf("%s: %d of %d training and generalization encodings in a prohibited sector.", r.Experiment.Label(), in, n))
 	}
-	if !any {
-		return v, false
-	}
-	v.Outcome = Supported
-	if bad > 0 {
+	switch {
+	case polar == 0:
+		v.Outcome, v.Evidence = NotTested, []string{"no polar-encoder run (--polar none)"}
+	case bad > 0:
 		v.Outcome = NotSupported
+	case tested < polar:
+		v.Outcome = NotTested
+	default:
+		v.Outcome = Supported
 	}
-	return v, true
+	return v
 }
 
 // dist is the Euclidean distance of two points.
@@ -417,4 +421,20 @@ func dist(a, b []float64) float64 {
 		s += d * d
 	}
 	return math.Sqrt(s)
+}
+
+// VerdictsOfReport recomputes the verdicts of a reproduction from its
+// report.json (the runs' figures and seeds, on the paper's layout). The
+// runs' encodings are not in report.json: verdicts that need them say
+// "not tested".
+func VerdictsOfReport(b []byte) ([]Verdict, error) {
+	var js reportJSON
+	if err := json.Unmarshal(b, &js); err != nil {
+		return nil, fmt.Errorf("report.json: %w", err)
+	}
+	l, err := latent.Circle(latent.PaperNC, latent.PaperDC, latent.PaperRC)
+	if err != nil {
+		return nil, err
+	}
+	return Verdicts(js.Runs, js.Seeds, l), nil
 }

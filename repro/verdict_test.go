@@ -79,8 +79,11 @@ func TestVerdictsOnSyntheticRuns(t *testing.T) {
 	seeds := []uint64{1, 2, 3}
 	runs := fakeGrid(l, []float64{0.80, 0.82, 0.81}, []float64{0.70, 0.85, 0.75})
 	vs := Verdicts(runs, seeds, l)
-	if len(vs) != 4 {
-		t.Fatalf("%d verdicts without polar runs, want 4", len(vs))
+	if len(vs) != 5 {
+		t.Fatalf("%d verdicts without polar runs, want 5 (the polar one not tested)", len(vs))
+	}
+	if v := verdictOf(t, vs, "With the polar encoder"); v.Outcome != NotTested || !strings.Contains(v.Evidence[0], "no polar-encoder run") {
+		t.Errorf("no polar run: %+v", v)
 	}
 	if v := verdictOf(t, vs, "With L_CE + L_G every run"); v.Outcome != Supported || !strings.Contains(v.Evidence[0], "6 of 6") {
 		t.Errorf("centres: %+v", v)
@@ -113,7 +116,7 @@ func TestVerdictsOnSyntheticRuns(t *testing.T) {
 	// Every test set misses, every training set meets: partly.
 	vs = Verdicts(runs, seeds, l)
 	if v := verdictOf(t, vs, "With L_CE + L_G every run"); v.Outcome != Partly ||
-		!strings.Contains(strings.Join(v.Evidence, " "), "On the training set (the encodings the paper's document.Figure 7 draws) 6 of 6") {
+		!strings.Contains(strings.Join(v.Evidence, " "), "On the training set (the encodings the paper's Figure 7 draws) 6 of 6") {
 		t.Errorf("test sets off, training sets at the centres: %+v", v)
 	}
 	for _, r := range runs {
@@ -174,6 +177,13 @@ func TestVerdictSectors(t *testing.T) {
 	v = verdictOf(t, Verdicts([]*RunResult{r}, []uint64{1}, l), "With the polar encoder")
 	if v.Outcome != NotSupported || !strings.Contains(v.Evidence[0], "1 of 3") {
 		t.Errorf("a point in a prohibited sector: %+v", v)
+	}
+	// Recomputed from report.json, a polar run has no encodings: not
+	// tested, said so, never dropped.
+	r.Points = report.Encodings{}
+	v = verdictOf(t, Verdicts([]*RunResult{r}, []uint64{1}, l), "With the polar encoder")
+	if v.Outcome != NotTested || !strings.Contains(v.Evidence[0], "not available") {
+		t.Errorf("a polar run without encodings: %+v", v)
 	}
 }
 
