@@ -155,14 +155,14 @@ func (r *runner) setup(ctx context.Context, dir string) error {
 	wantNumpy := cfg.SearchN > 0 && cfg.Peers != PeersOff
 	if wantTorch && !HasModule(ctx, cfg.Python, "torch") {
 		if cfg.Peers == PeersOn {
-			return fmt.Errorf("bench: --peers on, but %s cannot import torch (apt-get install python3-torch)", cfg.Python)
+			return fmt.Errorf("bench: peers asked for, but %s cannot import torch (apt-get install python3-torch)", cfg.Python)
 		}
 		r.note("PyTorch peer skipped: %s cannot import torch", cfg.Python)
 		wantTorch = false
 	}
 	if wantNumpy && !HasModule(ctx, cfg.Python, "numpy") {
 		if cfg.Peers == PeersOn {
-			return fmt.Errorf("bench: --peers on, but %s cannot import numpy (apt-get install python3-numpy)", cfg.Python)
+			return fmt.Errorf("bench: peers asked for, but %s cannot import numpy (apt-get install python3-numpy)", cfg.Python)
 		}
 		r.note("numpy peer skipped: %s cannot import numpy", cfg.Python)
 		wantNumpy = false

@@ -32,6 +32,10 @@ const (
 	DemoLGCenter    = 1.0
 )
 
+// ErrOtherImages is wrapped by Run's error when the demo folder holds
+// another image set than the settings ask for.
+var ErrOtherImages = errors.New("the folder holds another image set")
+
 // DefaultOut is the demo's folder when none is given.
 const DefaultOut = "lsconf-demo"
 
@@ -329,7 +333,7 @@ func demoData(ctx context.Context, cfg Config, files map[string]string) (demoIma
 		switch {
 		case err == nil:
 			if cm.Generator != data.Generator || cm.Set != want.Set || cm.Seed == nil || *cm.Seed != seed || cm.PerClass != per {
-				return nil, fmt.Errorf("%s holds another image set (%s set, seed %v, %d per class); use another --out", dir, cm.Set, cm.Seed, cm.PerClass)
+				return nil, fmt.Errorf("%s: %w (%s set, seed %v, %d per class)", dir, ErrOtherImages, cm.Set, cm.Seed, cm.PerClass)
 			}
 			notes = append(notes, rel+" reused")
 		case errors.Is(err, os.ErrNotExist):

@@ -167,7 +167,7 @@ func (t *trainer) createRun() error {
 		}
 	}
 	if existing && !t.cfg.Force {
-		return fmt.Errorf("train: %s: %w (use --resume to continue it or --force to replace it)", t.dir, ErrRunExists)
+		return fmt.Errorf("train: %s: %w", t.dir, ErrRunExists)
 	}
 	w, err := model.Init(t.cfg.modelConfig(), t.cfg.Seed)
 	if err != nil {
@@ -354,7 +354,7 @@ func (t *trainer) runEpoch(ctx context.Context, epoch, nb int) error {
 			return err
 		}
 		if math.IsNaN(r.Loss) || math.IsNaN(r.CE) || math.IsInf(r.Loss, 0) && t.cfg.Mode == model.ModeCEG {
-			return fmt.Errorf("%w at step %d (epoch %d): loss %v, L_CE %v, L_G %v; the last checkpoint (step <= %d) is kept, try a smaller --lr",
+			return fmt.Errorf("%w at step %d (epoch %d): loss %v, L_CE %v, L_G %v; the last checkpoint (step <= %d) is kept; a smaller learning rate may help",
 				ErrDiverged, t.pos.Step+1, epoch+1, r.Loss, r.CE, r.LG, t.pos.Step)
 		}
 		t.acc.add(r)
