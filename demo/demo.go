@@ -28,7 +28,7 @@ import (
 // weight 1, which measured (width 8, 40 epochs) as accurate as L_CE alone
 // with every class median at its centre.
 const (
-	DemoLGReduction = "mean"
+	DemoLGReduction = latent.MeanName
 	DemoLGCenter    = 1.0
 )
 
@@ -52,8 +52,8 @@ type Config struct {
 	// "mean") and LGCenter (the centre pull, not in the paper) are
 	// train.Config's; the demo's defaults are cosine, DemoLGReduction and
 	// DemoLGCenter. LGCenter < 0 means 0.
-	LRSchedule  string
-	LGReduction string
+	LRSchedule  model.Schedule
+	LGReduction latent.ReductionName
 	LGCenter    float64
 	// PerClass and GenPerClass are the built-in set sizes (0 = defaults).
 	PerClass, GenPerClass int
@@ -412,7 +412,7 @@ func demoTrain(ctx context.Context, cfg Config, images demoImages) (demoTrained,
 	absGen, _ := filepath.Abs(filepath.Join(cfg.Out, GenData))
 	tc := train.Config{Mode: model.ModeCEG, Width: cfg.Width, Epochs: cfg.Epochs, BatchSize: cfg.BatchSize, LR: cfg.LR,
 		LRSchedule: cfg.LRSchedule, LGCenter: cfg.LGCenter, LGReduction: cfg.LGReduction, Seed: cfg.Seed, Layout: l, Engine: cfg.Engine, Progress: cfg.Progress,
-		Data: train.DataInfo{Train: absTrain, Gen: absGen, Split: string(data.SplitPre), AugPerImage: cfg.AugPerImage,
+		Data: train.DataInfo{Train: absTrain, Gen: absGen, Split: data.SplitPre, AugPerImage: cfg.AugPerImage,
 			DataSeed: cfg.DataSeed, TrainLen: tr.Len(), TestLen: te.Len(), GenLen: gen.Len(), Description: "lsconf demo: built-in textures written as ImageFolder trees"},
 	}.WithDefaults()
 	dir := filepath.Join(cfg.Out, RunDir)

@@ -46,13 +46,13 @@ type Config struct {
 	// "cosine"; empty = DefaultConfig's "cosine"). The paper does not
 	// name one; its constant 1e-6 served ~1M steps, these runs take a few
 	// thousand, and the cosine decay lets them settle (docs/training.md).
-	LRSchedule string
+	LRSchedule model.Schedule
 	// LGCenter is train.Config.LGCenter (not in the paper; 0 = the paper's
 	// L_G).
 	LGCenter float64
 	// LGReduction is L_G's reduction over the batch: "" or "sum" (eq 8)
 	// or "mean".
-	LGReduction string
+	LGReduction latent.ReductionName
 	// AugPerImage is the number of augmentations per base image.
 	AugPerImage int
 	// PerClass and GenPerClass are the built-in set sizes per class
@@ -346,9 +346,9 @@ func trainConfig(cfg Config, e Experiment, l *latent.Layout, sets train.Sets) tr
 		desc = fmt.Sprintf("built-in textures, %d train and %d generalization images per class", cfg.PerClass, cfg.GenPerClass)
 	}
 	return train.Config{
-		Mode: e.Mode, Encoder: e.Encoder, Width: cfg.Width, Epochs: cfg.Epochs, BatchSize: cfg.BatchSize,
+		Mode: e.Mode, Encoder: latent.EncoderName(e.Encoder), Width: cfg.Width, Epochs: cfg.Epochs, BatchSize: cfg.BatchSize,
 		LR: cfg.LR, LRSchedule: cfg.LRSchedule, LGCenter: cfg.LGCenter, LGReduction: cfg.LGReduction, Seed: e.Seed, Layout: l, Engine: cfg.Engine, Progress: cfg.Progress,
-		Data: train.DataInfo{Train: data.BuiltinTrain, Gen: data.BuiltinGen, Split: string(e.Split), AugPerImage: cfg.AugPerImage,
+		Data: train.DataInfo{Train: data.BuiltinTrain, Gen: data.BuiltinGen, Split: e.Split, AugPerImage: cfg.AugPerImage,
 			DataSeed: cfg.DataSeed, TrainLen: sets.Train.Len(), TestLen: sets.Test.Len(), GenLen: sets.Gen.Len(),
 			Description: desc},
 	}.WithDefaults()

@@ -219,7 +219,7 @@ func unseenDoc(cfg Config, l *latent.Layout, res *UnseenResult) *document.Doc {
 	d.Add(document.List{Items: []string{
 		"lsconf " + cfg.Version + ", report written " + time.Now().UTC().Format("2006-01-02 15:04 UTC"),
 		"machine: " + machine.This().String(),
-		fmt.Sprintf("seeds %v; width divisor %d; %d epochs; batch %d; Adam lr %g, %s schedule; ce+g loss: %s", cfg.Seeds, cfg.Width, cfg.Epochs, cfg.BatchSize, cfg.LR, report.ScheduleName(cfg.LRSchedule), cegLoss(cfg)),
+		fmt.Sprintf("seeds %v; width divisor %d; %d epochs; batch %d; Adam lr %g, %s schedule; ce+g loss: %s", cfg.Seeds, cfg.Width, cfg.Epochs, cfg.BatchSize, cfg.LR, cfg.LRSchedule, cegLoss(cfg)),
 		fmt.Sprintf("data: built-in textures, data seed %d, %d augmentations per training image (each with two mirror copies), pre split 80/20 by the run's seed", cfg.DataSeed, cfg.AugPerImage),
 		fmt.Sprintf("layout of every run: %d centres on a circle of radius d_c = %.2f, r_c = %.2f, R_d = %.4f", l.NC(), l.Dc(), l.Radius(0), l.Rd()),
 		fmt.Sprintf("training time of all runs %s; this invocation %s: %d runs trained, %d already finished", report.FmtSeconds(wall), report.FmtSeconds(res.Seconds), res.Trained, res.Skipped),

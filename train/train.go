@@ -76,7 +76,7 @@ func Train(ctx context.Context, cfg Config, sets Sets, runDir string) (res *Resu
 	}
 	defer backend.Finalize()
 	adam := model.DefaultAdam(t.cfg.LR)
-	adam.Schedule, _ = model.ParseSchedule(t.cfg.LRSchedule)
+	adam.Schedule = t.cfg.LRSchedule
 	adam.TotalSteps = int64(t.cfg.Epochs) * int64(numBatches(t.sets.Train.Len(), t.cfg.BatchSize))
 	t.net, err = model.NewTrainer(backend, t.cfg.modelConfig(), t.state, t.cfg.lossConfig(), adam)
 	if err != nil {
