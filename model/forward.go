@@ -63,6 +63,10 @@ func Forward(c Config, params, bn []*Node, x *Node, training bool) Outputs {
 		z = SectorTransform(z, c.Sectors)
 	}
 	out.Z = z
+	if c.IsDistance() {
+		out.Logits = DistanceLogits(c, params[p:], z)
+		return out
+	}
 	hc := z
 	for i := 0; i < 3; i++ {
 		hc = Dot(hc, params[p]).Product()
