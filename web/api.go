@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/lsconf/lsconf/index"
+	"github.com/lsconf/lsconf/latent"
 	"github.com/lsconf/lsconf/search"
 )
 
@@ -48,7 +49,7 @@ func (s *Server) info(w http.ResponseWriter, r *http.Request) {
 	}
 	gen, _ := s.cfg.DB.Generation(ctx)
 	out := map[string]any{
-		"empty": total == 0, "model_id": id.ModelID, "encoder": id.Encoder, "layout": id.Layout,
+		"empty": total == 0, "model_id": id.ModelID, "encoder": id.Encoder, "layout": id.Layout, "view": viewOf(id.Layout),
 		"classes": id.Classes, "collections": cols, "records": total, "generation": gen,
 		"image_search": s.cfg.Model != nil, "max_upload": s.cfg.MaxUpload, "max_k": s.cfg.MaxK,
 	}
@@ -78,7 +79,8 @@ func (s *Server) collections(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusOK, cols)
 }
 
-// point is one record in the scatter.
+// point is one record in the scatter; Z is its encoding projected onto
+// the view plane (viewOf).
 type point struct {
 	ID         int64     `json:"id"`
 	Z          []float32 `json:"z"`
@@ -106,11 +108,34 @@ func (s *Server) points(w http.ResponseWriter, r *http.Request) {
 	n := e.Len()
 	step := max(1, (n+limit-1)/limit)
 	pts := make([]point, 0, n/step+1)
+	plane := e.Layout().ViewPlane()
+	z := make([]float64, e.ND())
 	for i := 0; i < n; i += step {
 		en := e.Entry(i)
-		pts = append(pts, point{ID: en.ID, Z: en.Z[:min(len(en.Z), 2)], Label: en.Label, Collection: en.Collection})
+		for k, x := range en.Z {
+			z[k] = float64(x)
+		}
+		x, y := plane.Project(z)
+		pts = append(pts, point{ID: en.ID, Z: []float32{float32(x), float32(y)}, Label: en.Label, Collection: en.Collection})
 	}
-	writeJSON(w, http.StatusOK, map[string]any{"total": n, "shown": len(pts), "points": pts})
+	writeJSON(w, http.StatusOK, map[string]any{"total": n, "shown": len(pts), "points": pts, "projection": plane.Name})
+}
+
+// view is the plane the page draws the LS in (latent.Layout.ViewPlane):
+// its axes, what it is, and the centres projected onto it.
+type view struct {
+	latent.Plane
+	Centers [][2]float64 `json:"centers"`
+}
+
+func viewOf(l *latent.Layout) view {
+	p := l.ViewPlane()
+	v := view{Plane: p}
+	for _, c := range l.Centers() {
+		x, y := p.Project(c)
+		v.Centers = append(v.Centers, [2]float64{x, y})
+	}
+	return v
 }
 
 // searchResponse is the JSON of every search route: search.Response

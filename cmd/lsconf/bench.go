@@ -3,6 +3,7 @@ package main
 import (
 	"encoding/json"
 	"fmt"
+	"io"
 	"os"
 
 	"github.com/spf13/cobra"
@@ -69,13 +70,7 @@ makes the figures low and noisy: run it when the load average is low.`,
 					return fmt.Errorf("bench: %w", err)
 				}
 			}
-			if asJSON {
-				enc := json.NewEncoder(cmd.OutOrStdout())
-				enc.SetIndent("", "  ")
-				if err := enc.Encode(rep); err != nil {
-					return err
-				}
-			} else if err := bench.WriteTable(cmd.OutOrStdout(), rep); err != nil {
+			if err := emit(cmd, asJSON, rep, func(w io.Writer) error { return bench.WriteTable(w, rep) }); err != nil {
 				return err
 			}
 			return runErr
@@ -89,7 +84,7 @@ makes the figures low and noisy: run it when the load average is low.`,
 	f.StringVar(&peers, "peers", string(cfg.Peers), "run PyTorch and numpy beside lsconf: auto, on or off")
 	f.IntVar(&cfg.Rounds, "rounds", cfg.Rounds, "interleaved rounds of every measurement (the table gives medians)")
 	f.IntVar(&cfg.TorchThreads, "torch-threads", 0, "PyTorch's intra-op threads (0 = number of CPUs)")
-	f.BoolVar(&asJSON, "json", false, "print JSON instead of the table")
+	jsonFlag(cmd, &asJSON, "the result")
 	f.StringVar(&jsonFile, "json-file", "", "also write the JSON report to this file")
 	return cmd
 }

@@ -167,7 +167,7 @@ model (15-20x slower to train than 8 on a CPU).`,
 	f.BoolVar(&cfg.Resume, "resume", false, "continue the run in --out from its checkpoint")
 	f.BoolVar(&cfg.Force, "force", false, "replace the run in --out")
 	f.BoolVar(&cfg.ForceData, "force-data", false, "with --resume: continue on the --data/--gen given even though they are not the run's")
-	f.BoolVar(&asJSON, "json", false, "print the result as JSON")
+	jsonFlag(cmd, &asJSON, "the result")
 	return cmd
 }
 
