@@ -111,7 +111,7 @@ func (f *searchFlags) run(cmd *cobra.Command, g *globalOptions) error {
 	if _, err := os.Stat(f.db); err != nil {
 		return fmt.Errorf("search: index %s: %w", f.db, err)
 	}
-	db, err := index.Open(f.db)
+	db, err := index.OpenReadOnly(f.db)
 	if err != nil {
 		return err
 	}
@@ -312,7 +312,7 @@ against the label. Definitions: docs/search.md.`,
 			if _, err := os.Stat(dbPath); err != nil {
 				return fmt.Errorf("search eval: index %s: %w", dbPath, err)
 			}
-			db, err := index.Open(dbPath)
+			db, err := index.OpenReadOnly(dbPath)
 			if err != nil {
 				return err
 			}

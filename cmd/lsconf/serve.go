@@ -47,7 +47,7 @@ capped (--max-upload for images, 64 KiB elsewhere); slow clients time out.`,
 			if _, err := os.Stat(dbPath); err != nil {
 				return fmt.Errorf("serve: index %s: %w (make one with lsconf index)", dbPath, err)
 			}
-			db, err := index.Open(dbPath)
+			db, err := index.OpenReadOnly(dbPath)
 			if err != nil {
 				return err
 			}
