@@ -14,11 +14,18 @@ import (
 	"github.com/lsconf/lsconf/search"
 )
 
+// writeJSON answers v as JSON with status; a value that cannot be
+// written (a non-finite number) answers 500 with the reason instead of an
+// empty body.
 func writeJSON(w http.ResponseWriter, status int, v any) {
+	b, err := json.Marshal(v)
+	if err != nil {
+		status = http.StatusInternalServerError
+		b, _ = json.Marshal(map[string]string{"error": clip("write the answer: "+err.Error(), maxErrorBytes)})
+	}
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(status)
-	enc := json.NewEncoder(w)
-	enc.Encode(v)
+	w.Write(append(b, '\n'))
 }
 
 func fail(w http.ResponseWriter, status int, err error) {
