@@ -287,7 +287,7 @@ func (s *Server) searchRecord(w http.ResponseWriter, r *http.Request) {
 }
 
 // image is GET /api/image/{id}: the image of a record, from the index's
-// own records only.
+// own records only, streamed (Record.OpenImage).
 func (s *Server) image(w http.ResponseWriter, r *http.Request) {
 	raw := r.PathValue("id")
 	id, err := strconv.ParseInt(raw, 10, 64)
@@ -300,18 +300,21 @@ func (s *Server) image(w http.ResponseWriter, r *http.Request) {
 		fail(w, statusOf(err), err)
 		return
 	}
-	b, ct, err := rec.Image()
+	img, err := rec.OpenImage()
 	if err != nil {
 		fail(w, http.StatusNotFound, err)
 		return
 	}
-	if !strings.HasPrefix(ct, "image/") {
+	defer img.Close()
+	if !strings.HasPrefix(img.ContentType, "image/") {
 		fail(w, http.StatusNotFound, fmt.Errorf("record %d: its file is no longer an image", id))
 		return
 	}
-	w.Header().Set("Content-Type", ct)
+	// Streamed from the file (ranges and conditional requests included):
+	// concurrent requests of large files cost a copy buffer each.
+	w.Header().Set("Content-Type", img.ContentType)
 	w.Header().Set("Cache-Control", "private, max-age=60")
-	w.Write(b)
+	http.ServeContent(w, r, "", img.ModTime, img)
 }
 
 func statusOf(err error) int {
