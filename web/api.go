@@ -181,7 +181,7 @@ func (s *Server) searchImage(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	px, err := s.decode(r.Context(), b)
-	if errors.Is(err, errBudget) {
+	if errors.Is(err, index.ErrOverBudget) {
 		fail(w, http.StatusRequestEntityTooLarge, err)
 		return
 	}

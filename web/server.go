@@ -64,7 +64,7 @@ type Server struct {
 	loading   map[string]chan struct{} // snapshots being loaded, closed when done
 	loads     chan struct{}            // bounds the snapshots loaded at once
 	vocab     *search.Vocab
-	decodes   *budget
+	decodes   *index.DecodeBudget
 	enc       *batcher
 }
 
@@ -93,7 +93,7 @@ func New(cfg Config) (*Server, error) {
 		}
 	}
 	s := &Server{cfg: cfg, mux: http.NewServeMux(), searchers: map[string]*loaded{}, loading: map[string]chan struct{}{},
-		loads: make(chan struct{}, 2), decodes: newBudget(cfg.DecodeBudget, cfg.DecodeSlots)}
+		loads: make(chan struct{}, 2), decodes: index.NewDecodeBudget(cfg.DecodeBudget, cfg.DecodeSlots)}
 	if cfg.Model != nil {
 		s.enc = newBatcher(cfg.Model, cfg.MaxEncodeBatch)
 	}
