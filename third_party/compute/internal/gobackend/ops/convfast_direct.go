@@ -33,7 +33,7 @@ func (g *convGeom) useDirect() bool {
 	return g.inC <= 32 && g.outW >= 4
 }
 
-func convFastDirect(backend *gobackend.Backend, g *convGeom, in, k, out []float32, kern convKernels) {
+func convFastDirect(backend *gobackend.Backend, g *convGeom, in, k, out []float32, kern convKernels, ep convEpilogue) {
 	const mr, ldc = convKernRMRows, convKernCols
 	c := g.inC
 	kTot := g.kH * g.kW * c
@@ -120,13 +120,7 @@ func convFastDirect(backend *gobackend.Backend, g *convGeom, in, k, out []float3
 				for s, st := range strips {
 					nn := min(st.w, g.outC-st.n0)
 					src := cb[(s*itemRows+(t-t0)*mr+tr)*ldc:]
-					if g.outSC == 1 {
-						copyShort(out[base+st.n0:base+st.n0+nn], src[:nn])
-					} else {
-						for n := 0; n < nn; n++ {
-							out[base+(st.n0+n)*g.outSC] = src[n]
-						}
-					}
+					g.storeRow(out, base, st.n0, src[:nn], kern, ep)
 				}
 			}
 		}
