@@ -96,6 +96,31 @@ func (g *convGeom) storeRow(out []float32, base, n0 int, src []float32, kern con
 	kern.epi(dst, src, bias, ep.relu)
 }
 
+// storeRows stores rows output pixels from base on (stride outSX), values
+// of output channels n0..n0+nn from src (row stride lds), through the
+// epilogue: one epiRows call for the run when channels are contiguous.
+func (g *convGeom) storeRows(out []float32, base, n0 int, src []float32, lds, rows, nn int, kern convKernels, ep convEpilogue) {
+	if g.outSC != 1 || ep.none() {
+		for r := 0; r < rows; r++ {
+			g.storeRow(out, base+r*g.outSX, n0, src[r*lds:r*lds+nn], kern, ep)
+		}
+		return
+	}
+	var bias []float32
+	if ep.bias != nil {
+		bias = ep.bias[n0 : n0+nn]
+	}
+	kern.epiRows(out[base+n0:], g.outSX, src, lds, rows, nn, bias, ep.relu)
+}
+
+// convEpiRowsGo is the pure-Go convKernels.epiRows: epi on rows rows of n
+// values, dst and src with row strides ldd and lds.
+func convEpiRowsGo(dst []float32, ldd int, src []float32, lds, rows, n int, bias []float32, relu bool) {
+	for r := 0; r < rows; r++ {
+		convEpiGo(dst[r*ldd:r*ldd+n], src[r*lds:r*lds+n], bias, relu)
+	}
+}
+
 // convEpiGo is the pure-Go epilogue function (convKernels.epi).
 func convEpiGo(dst, src, bias []float32, relu bool) {
 	n := len(src)

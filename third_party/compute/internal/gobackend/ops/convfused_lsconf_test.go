@@ -54,6 +54,28 @@ func TestConvEpilogueKernels(t *testing.T) {
 						t.Fatalf("kernels %s, n %d, epilogue %d: value %d: got %g, want %g", ks.name, n, mode, i, dst[i], w)
 					}
 				}
+				// epiRows: three rows of n values, source rows 2n + 1 apart
+				// (the source repeats), destination rows n + 3 apart.
+				lds, ldd := 2*n+1, n+3
+				srcRows := make([]float32, 3*lds)
+				for r := 0; r < 3; r++ {
+					copy(srcRows[r*lds:], src)
+				}
+				dstRows := make([]float32, 3*ldd)
+				ks.epiRows(dstRows, ldd, srcRows, lds, 3, n, ep.bias, ep.relu)
+				for r := 0; r < 3; r++ {
+					for i, v := range src {
+						got, w := dstRows[r*ldd+i], ep.apply1(v, i)
+						if math.Float32bits(got) != math.Float32bits(w) && !(w != w && got != got) {
+							t.Fatalf("kernels %s, epiRows n %d, epilogue %d: row %d value %d: got %g, want %g", ks.name, n, mode, r, i, got, w)
+						}
+					}
+					for i := n; i < ldd && r*ldd+i < len(dstRows); i++ {
+						if dstRows[r*ldd+i] != 0 {
+							t.Fatalf("kernels %s, epiRows n %d: wrote past row %d's end", ks.name, n, r)
+						}
+					}
+				}
 			}
 		}
 	}
