@@ -79,24 +79,34 @@ func IsIDXSource(spec string) bool {
 // OpenIDXSource loads the IDX data set spec names: "fashion-mnist" or
 // "idx:DIR". A missing Fashion-MNIST says how to install it.
 func OpenIDXSource(spec string) (*IDXSplit, error) {
+	dir, names, err := idxSourceDir(spec)
+	if err != nil {
+		return nil, err
+	}
+	s, err := LoadIDXDir(dir, names)
+	if err != nil && spec == FashionMNIST {
+		return nil, fmt.Errorf("%s: %w", spec, err)
+	}
+	return s, err
+}
+
+// idxSourceDir resolves an IDX source to its folder and class names (nil:
+// the folder's own, see LoadIDXDir).
+func idxSourceDir(spec string) (string, []string, error) {
 	switch {
 	case spec == FashionMNIST:
 		if _, err := os.Stat(FashionMNISTDir); err != nil {
-			return nil, fmt.Errorf("%s: %w (%s missing): install Debian's dataset-fashion-mnist (scripts/setup.sh does, as root: apt-get install dataset-fashion-mnist), or use an idx:DIR source with the four IDX files", spec, ErrNotInstalled, FashionMNISTDir)
+			return "", nil, fmt.Errorf("%s: %w (%s missing): install Debian's dataset-fashion-mnist (scripts/setup.sh does, as root: apt-get install dataset-fashion-mnist), or use an idx:DIR source with the four IDX files", spec, ErrNotInstalled, FashionMNISTDir)
 		}
-		s, err := LoadIDXDir(FashionMNISTDir, FashionMNISTClasses)
-		if err != nil {
-			return nil, fmt.Errorf("%s: %w", spec, err)
-		}
-		return s, nil
+		return FashionMNISTDir, FashionMNISTClasses, nil
 	case strings.HasPrefix(spec, IDXPrefix):
 		dir := strings.TrimPrefix(spec, IDXPrefix)
 		if dir == "" {
-			return nil, errors.New(`idx: no folder after "idx:"`)
+			return "", nil, errors.New(`idx: no folder after "idx:"`)
 		}
-		return LoadIDXDir(dir, nil)
+		return dir, nil, nil
 	}
-	return nil, fmt.Errorf("%q is not an IDX source (want %q or %sDIR)", spec, FashionMNIST, IDXPrefix)
+	return "", nil, fmt.Errorf("%q is not an IDX source (want %q or %sDIR)", spec, FashionMNIST, IDXPrefix)
 }
 
 // IDXAugment is the augmentation of IDX data sets such as Fashion-MNIST

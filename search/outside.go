@@ -99,6 +99,9 @@ func (e *Searcher) nearest(point []float64, k int, skip func(int64) bool) []Resu
 	out := make([]Result, len(c))
 	for i, x := range c {
 		d := math.Sqrt(x.d)
+		if math.IsInf(d, 0) {
+			d = math.MaxFloat64 // a non-finite encoding; JSON has no Inf
+		}
 		out[i] = Result{Rank: i + 1, ID: x.id, Label: e.snap.Labels[x.p], Collection: e.snap.Collections[x.p], Distance: &d}
 	}
 	return out

@@ -3,6 +3,7 @@ package search
 import (
 	"fmt"
 	"math"
+	"strings"
 	"testing"
 
 	"github.com/lsconf/lsconf/latent"
@@ -49,5 +50,29 @@ func TestOutsideQueryRanksByDistance(t *testing.T) {
 	o, near := l.OutsideScore([]float64{10, 0})
 	if near != 0 || o < 10 {
 		t.Errorf("OutsideScore((10, 0)) = %v near %d", o, near)
+	}
+}
+
+func TestCheckPointNorm(t *testing.T) {
+	for _, c := range []struct {
+		z  []float64
+		ok bool
+	}{
+		{[]float64{0, 0}, true},
+		{[]float64{1e154, 0}, false}, // 1e308 > MaxFloat64/4
+		{[]float64{6e153, 0}, true},
+		{[]float64{-6e153, 6e153}, false},
+		{[]float64{1e155, 0}, false},
+		{[]float64{math.MaxFloat64, 0}, false},
+		{[]float64{math.Inf(1), 0}, false},
+		{[]float64{math.NaN(), 0}, false},
+		{[]float64{1e-300, 1e-300}, true},
+	} {
+		if err := CheckPointNorm(c.z); (err == nil) != c.ok {
+			t.Errorf("%v: %v, want ok=%v", c.z, err, c.ok)
+		}
+	}
+	if _, err := ParsePoint("1e155,0", 2); err == nil || !strings.Contains(err.Error(), "too far") {
+		t.Errorf("ParsePoint of a huge point: %v", err)
 	}
 }

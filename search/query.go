@@ -167,7 +167,12 @@ func (e *Searcher) query(ctx context.Context, spec Spec) (Query, error) {
 }
 
 // pointQuery makes a query from an LS point.
+// A point whose squared norm exceeds MaxPointNorm2 is refused
+// (CheckPointNorm).
 func (e *Searcher) pointQuery(z []float64) (Query, error) {
+	if err := CheckPointNorm(z); err != nil {
+		return Query{}, err
+	}
 	v, err := e.VOf(z)
 	if err != nil {
 		return Query{}, err
@@ -236,7 +241,39 @@ func (e *Searcher) textQuery(text string, random bool, seed uint64) (Query, erro
 	return q, err
 }
 
+// MaxPointNorm2 bounds the squared norm of a query point: a quarter of
+// the largest float64, so that the squared distance from it to any record
+// (whose float32 coordinates are far smaller) stays finite. Every number
+// a query answers with is then finite and can be written as JSON.
+const MaxPointNorm2 = math.MaxFloat64 / 4
+
+// CheckPointNorm refuses a point with a non-finite coordinate or a squared
+// norm over MaxPointNorm2 (about |z| > 6.7e153), computed without
+// overflow.
+func CheckPointNorm(z []float64) error {
+	scale := 0.0
+	for _, x := range z {
+		if math.IsNaN(x) || math.IsInf(x, 0) {
+			return fmt.Errorf("point %v: a coordinate is not a finite number", z)
+		}
+		scale = max(scale, math.Abs(x))
+	}
+	if scale == 0 {
+		return nil
+	}
+	s := 0.0
+	for _, x := range z {
+		s += (x / scale) * (x / scale)
+	}
+	// |z|^2 = scale^2 * s; compare in logarithms to stay finite.
+	if 2*math.Log(scale)+math.Log(s) > math.Log(MaxPointNorm2) {
+		return fmt.Errorf("point of norm %.3g is too far out: squared distances from it overflow float64 (the norm must stay under %.3g)", scale*math.Sqrt(s), math.Sqrt(MaxPointNorm2))
+	}
+	return nil
+}
+
 // ParsePoint reads an LS point written "x,y[,...]" with n_d values.
+// Non-finite values and points over MaxPointNorm2 are refused.
 func ParsePoint(s string, nd int) ([]float64, error) {
 	f := strings.Split(s, ",")
 	if len(f) != nd {
@@ -250,5 +287,16 @@ func ParsePoint(s string, nd int) ([]float64, error) {
 		}
 		z[i] = v
 	}
+	if err := CheckPointNorm(z); err != nil {
+		return nil, fmt.Errorf("point %q: %w", clipText(s, 100), err)
+	}
 	return z, nil
+}
+
+// clipText shortens s to at most n bytes for an error message.
+func clipText(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	return s[:n] + "..."
 }

@@ -55,6 +55,15 @@ type Config struct {
 	// clusters, where f_d is 0 (lsconf's extension, model.CenterLoss; 0 is
 	// the paper's objective).
 	LGCenter float64 `json:"lg_center,omitempty"`
+	// Head is the classifier head: "dense" (the paper's three layers, and
+	// the zero Config's) or "distance" (logits from the distances of z to
+	// the configured centres, model.HeadDistance). run.json always records
+	// it; a run.json without it was trained with the dense head.
+	Head string `json:"head"`
+	// HeadScale is the distance head's scale s (0 = model.DefaultDistScale)
+	// and HeadLearnScale learns a factor on it; distance head only.
+	HeadScale      float64 `json:"head_scale,omitempty"`
+	HeadLearnScale bool    `json:"head_learn_scale,omitempty"`
 	// LGReduction is "sum" (eq 8, the default) or "mean".
 	LGReduction latent.ReductionName `json:"lg_reduction"`
 	// Seed drives the initial weights and the batch order (the data's own
@@ -136,6 +145,9 @@ func (c Config) WithDefaults() Config {
 	if c.Encoder == "" {
 		c.Encoder = "plain"
 	}
+	if c.Head == "" {
+		c.Head = string(model.HeadDense)
+	}
 	if c.Width == 0 {
 		c.Width = DefaultWidth
 	}
@@ -183,6 +195,9 @@ func (c Config) Validate() error {
 	if _, err := latent.ParseReduction(string(c.LGReduction)); err != nil {
 		return fmt.Errorf("train config: %w", err)
 	}
+	if _, err := model.ParseHead(c.Head); err != nil {
+		return fmt.Errorf("train config: %w", err)
+	}
 	switch {
 	case c.Epochs < 1:
 		return fmt.Errorf("train config: epochs = %d, need at least 1", c.Epochs)
@@ -218,7 +233,8 @@ func (c Config) sectors() (*latent.Sectors, error) {
 
 // modelConfig is the model.Config of the run.
 func (c Config) modelConfig() model.Config {
-	mc := model.Config{Width: c.Width, BNMomentum: c.BNMomentum, BNEpsilon: c.BNEpsilon}
+	mc := model.Config{Width: c.Width, BNMomentum: c.BNMomentum, BNEpsilon: c.BNEpsilon,
+		Head: model.Head(c.Head), DistScale: c.HeadScale, DistLearnScale: c.HeadLearnScale, Layout: c.Layout}
 	if c.Layout != nil {
 		mc.NC, mc.ND = c.Layout.NC(), c.Layout.ND()
 	}

@@ -15,11 +15,18 @@ import (
 	"github.com/lsconf/lsconf/search"
 )
 
+// writeJSON answers v as JSON with status; a value that cannot be
+// written (a non-finite number) answers 500 with the reason instead of an
+// empty body.
 func writeJSON(w http.ResponseWriter, status int, v any) {
+	b, err := json.Marshal(v)
+	if err != nil {
+		status = http.StatusInternalServerError
+		b, _ = json.Marshal(map[string]string{"error": clip("write the answer: "+err.Error(), maxErrorBytes)})
+	}
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(status)
-	enc := json.NewEncoder(w)
-	enc.Encode(v)
+	w.Write(append(b, '\n'))
 }
 
 func fail(w http.ResponseWriter, status int, err error) {
@@ -232,7 +239,7 @@ func (s *Server) searchImage(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	px, err := s.decode(r.Context(), b)
-	if errors.Is(err, errBudget) {
+	if errors.Is(err, index.ErrOverBudget) {
 		fail(w, http.StatusRequestEntityTooLarge, err)
 		return
 	}
@@ -278,7 +285,7 @@ func (s *Server) searchRecord(w http.ResponseWriter, r *http.Request) {
 }
 
 // image is GET /api/image/{id}: the image of a record, from the index's
-// own records only.
+// own records only, streamed (Record.OpenImage).
 func (s *Server) image(w http.ResponseWriter, r *http.Request) {
 	raw := r.PathValue("id")
 	id, err := strconv.ParseInt(raw, 10, 64)
@@ -291,18 +298,21 @@ func (s *Server) image(w http.ResponseWriter, r *http.Request) {
 		fail(w, statusOf(err), err)
 		return
 	}
-	b, ct, err := rec.Image()
+	img, err := rec.OpenImage()
 	if err != nil {
 		fail(w, http.StatusNotFound, err)
 		return
 	}
-	if !strings.HasPrefix(ct, "image/") {
+	defer img.Close()
+	if !strings.HasPrefix(img.ContentType, "image/") {
 		fail(w, http.StatusNotFound, fmt.Errorf("record %d: its file is no longer an image", id))
 		return
 	}
-	w.Header().Set("Content-Type", ct)
+	// Streamed from the file (ranges and conditional requests included):
+	// concurrent requests of large files cost a copy buffer each.
+	w.Header().Set("Content-Type", img.ContentType)
 	w.Header().Set("Cache-Control", "private, max-age=60")
-	w.Write(b)
+	http.ServeContent(w, r, "", img.ModTime, img)
 }
 
 func statusOf(err error) int {

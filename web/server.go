@@ -59,7 +59,7 @@ type Server struct {
 	cfg     Config
 	mux     *http.ServeMux
 	live    *search.Live
-	decodes *budget
+	decodes *index.DecodeBudget
 	enc     *batcher
 }
 
@@ -87,7 +87,7 @@ func New(cfg Config) (*Server, error) {
 			return nil, fmt.Errorf("web: %w", err)
 		}
 	}
-	s := &Server{cfg: cfg, mux: http.NewServeMux(), decodes: newBudget(cfg.DecodeBudget, cfg.DecodeSlots),
+	s := &Server{cfg: cfg, mux: http.NewServeMux(), decodes: index.NewDecodeBudget(cfg.DecodeBudget, cfg.DecodeSlots),
 		live: search.NewLive(cfg.DB, search.LiveOptions{Vocab: cfg.Vocab, ReloadEvery: cfg.ReloadEvery, MaxSnapshots: cfg.MaxSnapshots})}
 	if cfg.Model != nil {
 		s.enc = newBatcher(cfg.Model, cfg.MaxEncodeBatch)

@@ -232,6 +232,8 @@ func TestAPIBadInput(t *testing.T) {
 		{"empty words", 400, func() (int, searchJSON) { return get(t, u+"/api/search/text?q=") }},
 		{"bad point", 400, func() (int, searchJSON) { return get(t, u+"/api/search/point?z=1,2,3") }},
 		{"NaN point", 400, func() (int, searchJSON) { return get(t, u+"/api/search/point?z=NaN,0") }},
+		{"huge point", 400, func() (int, searchJSON) { return get(t, u+"/api/search/point?z=1e155,0") }},
+		{"huge point, two coordinates", 400, func() (int, searchJSON) { return get(t, u+"/api/search/point?z=5e153,-5e153") }},
 		{"unknown collection", 404, func() (int, searchJSON) { return get(t, u+"/api/search/text?q=plaid&collection=nope") }},
 		{"unknown record", 404, func() (int, searchJSON) { return get(t, u+"/api/search/record?id=99999") }},
 		{"path as image id", 400, func() (int, searchJSON) { return get(t, u+"/api/image/..%2f..%2fetc%2fpasswd") }},
@@ -247,6 +249,10 @@ func TestAPIBadInput(t *testing.T) {
 		if c.what == "unknown words" && (!strings.Contains(res.Error, "leopard") || len(res.KnownWords) < 10) {
 			t.Fatalf("unknown words: %+v", res)
 		}
+	}
+	// The farthest point accepted answers finite distances.
+	if code, res := get(t, u+"/api/search/point?z=-6e153,0"); code != 200 || len(res.Results) == 0 {
+		t.Fatalf("far point: %d %+v", code, res)
 	}
 	// A path traversal in the URL never reaches a file.
 	r, err := http.Get(u + "/api/image/../../etc/passwd")

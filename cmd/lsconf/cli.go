@@ -51,7 +51,7 @@ func openIndex(cmdName, path string) (*index.DB, error) {
 	if _, err := os.Stat(path); err != nil {
 		return nil, fmt.Errorf("%s: index %s: %w (make one with lsconf index)", cmdName, path, err)
 	}
-	return index.Open(path)
+	return index.OpenReadOnly(path)
 }
 
 // openModel loads a run to encode images.
