@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"text/tabwriter"
 
@@ -27,6 +28,9 @@ type searchOutput struct {
 	Input   string          `json:"input"`
 	K       int             `json:"k"`
 	Results []searchHitJSON `json:"results"`
+	// Partial names the searched collections whose indexing has not
+	// finished (index.Collection.Partial): their results are incomplete.
+	Partial []string `json:"partial,omitempty"`
 }
 
 type searchHitJSON struct {
@@ -125,6 +129,14 @@ func (f *searchFlags) run(cmd *cobra.Command, g *globalOptions) error {
 		return fmt.Errorf("search: index %s has no records%s", f.db, inCollections(f.collections))
 	}
 	out := searchOutput{DB: f.db, K: f.k}
+	if out.Partial, err = partialCollections(ctx, db, f.collections); err != nil {
+		return err
+	}
+	for _, c := range out.Partial {
+		if !g.quiet {
+			fmt.Fprintf(os.Stderr, "warning: collection %q is partial: its indexing has not finished (run lsconf index again to complete it)\n", c)
+		}
+	}
 	var grid report.ResultGridInput
 	if out.Query, err = f.query(ctx, g, db, e, &out, &grid); err != nil {
 		return err
@@ -362,4 +374,20 @@ against the label. Definitions: docs/search.md.`,
 	cmd.Flags().IntVar(&k, "k", 10, "precision at k")
 	cmd.Flags().BoolVar(&asJSON, "json", false, "print JSON")
 	return cmd
+}
+
+// partialCollections names the collections among names (all when none)
+// that are marked partial.
+func partialCollections(ctx context.Context, db *index.DB, names []string) ([]string, error) {
+	cols, err := db.Collections(ctx)
+	if err != nil {
+		return nil, err
+	}
+	var out []string
+	for _, c := range cols {
+		if c.Partial && (len(names) == 0 || slices.Contains(names, c.Name)) {
+			out = append(out, c.Name)
+		}
+	}
+	return out, nil
 }
