@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"strings"
 	"sync"
 	"syscall"
 	"testing"
@@ -213,5 +214,44 @@ func TestPartialCollectionMarked(t *testing.T) {
 	}
 	if cols, _ = db.Collections(ctx); cols[0].Partial || cols[0].Count != n {
 		t.Fatalf("after a full run: %+v", cols)
+	}
+}
+
+// TestReplaced: an open index notices its file deleted or replaced, not
+// written in place.
+func TestReplaced(t *testing.T) {
+	tmp := t.TempDir()
+	p := filepath.Join(tmp, "i.db")
+	buildSmall(t, p)
+	db, err := index.OpenReadOnly(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	if err := db.Replaced(); err != nil {
+		t.Fatalf("unchanged: %v", err)
+	}
+	w, err := index.Open(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := w.IndexFolder(context.Background(), indextest.NewFake(), t.TempDir(), index.Options{Collection: "more"}); err != nil {
+		t.Fatal(err)
+	}
+	w.Close()
+	if err := db.Replaced(); err != nil {
+		t.Fatalf("written in place: %v", err)
+	}
+	other := filepath.Join(tmp, "other.db")
+	buildSmall(t, other)
+	if err := os.Rename(other, p); err != nil {
+		t.Fatal(err)
+	}
+	if err := db.Replaced(); !errors.Is(err, index.ErrReplaced) || !strings.Contains(err.Error(), "another file") {
+		t.Fatalf("replaced: %v", err)
+	}
+	os.Remove(p)
+	if err := db.Replaced(); !errors.Is(err, index.ErrReplaced) || !strings.Contains(err.Error(), "deleted") {
+		t.Fatalf("deleted: %v", err)
 	}
 }
