@@ -239,6 +239,11 @@ func (db *DB) index(ctx context.Context, m Model, name, root string, items []ite
 	if err != nil {
 		return res, err
 	}
+	// Marked partial until every file is done: a run that stops early
+	// (killed, disk full, an error) leaves the mark for readers to show.
+	if err := db.setPartial(ctx, cid, len(items)); err != nil {
+		return res, err
+	}
 	if opt.Prune {
 		n, err := db.prune(ctx, cid, known, items)
 		if err != nil {
@@ -305,6 +310,9 @@ func (db *DB) index(ctx context.Context, m Model, name, root string, items []ite
 		}
 	}
 	if err := flush(); err != nil {
+		return res, err
+	}
+	if err := db.setPartial(ctx, cid, -1); err != nil {
 		return res, err
 	}
 	res.Seconds = time.Since(start).Seconds()

@@ -392,3 +392,29 @@ func setIdentity(ctx context.Context, tx *sql.Tx, path string, m Model, runDir s
 	}
 	return nil
 }
+
+// ErrReplaced is returned (wrapped) by Replaced when the database file at
+// the path is no longer the file that was opened.
+var ErrReplaced = errors.New("the index file was deleted or replaced since it was opened")
+
+// Replaced returns nil while the file at db's path is the one opened
+// (written to in place by indexers is fine), else an error wrapping
+// ErrReplaced that says whether it was deleted or replaced by another
+// file (rebuilt and renamed over it, restored from a copy): a long-running
+// reader then serves stale data and should stop or reopen.
+func (db *DB) Replaced() error {
+	if db.file == nil {
+		return nil
+	}
+	st, err := os.Stat(db.path)
+	if errors.Is(err, os.ErrNotExist) {
+		return fmt.Errorf("index %s: %w: it was deleted", db.path, ErrReplaced)
+	}
+	if err != nil {
+		return fmt.Errorf("index %s: %w", db.path, err)
+	}
+	if !os.SameFile(st, db.file) {
+		return fmt.Errorf("index %s: %w: another file is there now", db.path, ErrReplaced)
+	}
+	return nil
+}

@@ -143,3 +143,25 @@ func DataHash(sets Sets) (string, error) {
 	}
 	return hex.EncodeToString(h.Sum(nil))[:32], nil
 }
+
+// ErrDataChanged is wrapped by CheckHash when the sets differ from the
+// ones a run was trained on.
+var ErrDataChanged = errors.New("the data changed since the run was trained")
+
+// CheckHash compares the content hash of sets (DataHash) with the one d
+// records (run.json), so that a run is not evaluated silently on images
+// replaced after training. It returns nil when they agree or d records no
+// hash, else an error wrapping ErrDataChanged with both hashes.
+func (d DataInfo) CheckHash(sets Sets) error {
+	if d.Hash == "" {
+		return nil
+	}
+	h, err := DataHash(sets)
+	if err != nil {
+		return err
+	}
+	if h != d.Hash {
+		return fmt.Errorf("%w (run.json records data hash %s, the images now hash to %s): an image was added, removed or replaced", ErrDataChanged, d.Hash, h)
+	}
+	return nil
+}
