@@ -10,7 +10,7 @@ import (
 // checked once, where it is read (run.json here, a flag in the CLI), and
 // the recorded JSON is the plain name, as before they were typed.
 func TestTypedSettings(t *testing.T) {
-	good := `{"mode":"ce+g","encoder":"sectors","width":8,"epochs":1,"batch_size":64,"lr":0.001,"lr_schedule":"cosine","k_g":0.2,"lg_reduction":"mean","seed":1,"bn_momentum":0.1,"bn_epsilon":0.00001}`
+	good := `{"mode":"ce+g","encoder":"sectors","width":8,"epochs":1,"batch_size":64,"lr":0.001,"lr_schedule":"cosine","k_g":0.2,"head":"dense","lg_reduction":"mean","seed":1,"bn_momentum":0.1,"bn_epsilon":0.00001}`
 	var c Config
 	if err := json.Unmarshal([]byte(good), &c); err != nil {
 		t.Fatal(err)
