@@ -311,18 +311,14 @@ func openSetRun(ctx context.Context, cfg OpenSetConfig, out string, k int, m ope
 	if m.Mode == model.ModeCEG {
 		tc.LGReduction, tc.LGCenter = train.RecommendedLGReduction, train.RecommendedLGCenter
 	}
-	tc = tc.WithDefaults()
-	st, force, err := report.RunStateOf(dir, tc)
-	if err != nil {
-		return nil, fmt.Errorf("repro --open-set: %w", err)
-	}
 	t0 := time.Now()
-	if st != report.RunDone {
-		logf("%s: training %s (%d images)\n", tag, dir, tr.Len())
-		tc.Resume, tc.Force = st == report.RunResume, force
-		if _, err := train.Train(ctx, tc, sets, dir); err != nil {
-			return nil, fmt.Errorf("repro --open-set %s: %w", dir, err)
+	tc.OnState = func(st train.RunState) {
+		if st != train.RunDone {
+			logf("%s: training %s (%d images)\n", tag, dir, tr.Len())
 		}
+	}
+	if _, _, err := train.Ensure(ctx, tc, sets, dir); err != nil {
+		return nil, fmt.Errorf("repro --open-set %s: %w", dir, err)
 	}
 	r, err := scoreOpenSet(ctx, cfg, dir, m, valSet, knownTest, unknownTest)
 	if err != nil {

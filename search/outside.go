@@ -32,10 +32,9 @@ func vZero(v []float32) bool {
 	return true
 }
 
-// MarkOutside returns q with its Outside flag and Note set from its v
-// (the Searcher's query constructors call it; front ends that build a
-// Query themselves call it before showing the query).
-func MarkOutside(q Query) Query {
+// markOutside returns q with its Outside flag and Note set from its v
+// (Run marks every query it builds).
+func markOutside(q Query) Query {
 	if vZero(q.V) {
 		q.Outside, q.Note = true, OutsideNote
 		if q.Point == nil {
@@ -45,14 +44,12 @@ func MarkOutside(q Query) Query {
 	return q
 }
 
-// Mark is MarkOutside plus the index's calibrated threshold: a query
+// mark is markOutside plus the index's calibrated threshold: a query
 // with a point (an image, a record, an LS point) whose OutsideScore is
 // above the threshold of the run that built the index is Unknown (an
 // unknown input, latent.IsOutside), as is a query outside every cluster.
-// The Searcher's query constructors call it; front ends that build a
-// Query themselves call it before searching.
-func (e *Searcher) Mark(q Query) Query {
-	q = MarkOutside(q)
+func (e *Searcher) mark(q Query) Query {
+	q = markOutside(q)
 	q.Unknown = q.Outside
 	if q.Point != nil && len(q.Point) == e.Layout().ND() {
 		s, _ := e.Layout().OutsideScore(q.Point)
@@ -62,13 +59,14 @@ func (e *Searcher) Mark(q Query) Query {
 }
 
 // OutsideRule says, for people, what "outside" means with calibration c
-// (nil: the index has none) and whether q is an unknown input.
-func OutsideRule(c *latent.Calibration, q Query) string {
+// (nil: the index has none) and whether the query is an unknown input
+// (Query.Unknown).
+func OutsideRule(c *latent.Calibration, unknown bool) string {
 	rule := "outside = v all zero only (the index's run had no calibrated outside threshold; lsconf eval --calibrate, then index again)"
 	if c != nil {
 		rule = fmt.Sprintf("outside = more than %.3g r_c from every centre (calibrated: %.0f%% of %d held-out %s images within)", c.Threshold, 100*c.TPR, c.N, c.On)
 	}
-	if q.Unknown {
+	if unknown {
 		return "the query is an unknown input; " + rule
 	}
 	return rule
@@ -97,9 +95,9 @@ func (e *Searcher) z(p int) []float32 {
 }
 
 // nearest ranks the records by Euclidean distance to point (ties: lower
-// id), leaving out the record exclude (0: none), and returns the first k
-// with score 0.
-func (e *Searcher) nearest(point []float64, k int, exclude int64) []Result {
+// id), leaving out the records skip reports, and returns the first k with
+// score 0.
+func (e *Searcher) nearest(point []float64, k int, skip func(int64) bool) []Result {
 	type cand struct {
 		d  float64
 		id int64
@@ -107,7 +105,7 @@ func (e *Searcher) nearest(point []float64, k int, exclude int64) []Result {
 	}
 	var c []cand
 	for p, id := range e.snap.IDs {
-		if id == exclude {
+		if skip(id) {
 			continue
 		}
 		z := e.z(p)
@@ -134,6 +132,9 @@ func (e *Searcher) nearest(point []float64, k int, exclude int64) []Result {
 	out := make([]Result, len(c))
 	for i, x := range c {
 		d := math.Sqrt(x.d)
+		if math.IsInf(d, 0) {
+			d = math.MaxFloat64 // a non-finite encoding; JSON has no Inf
+		}
 		out[i] = Result{Rank: i + 1, ID: x.id, Label: e.snap.Labels[x.p], Collection: e.snap.Collections[x.p], Distance: &d}
 	}
 	return out

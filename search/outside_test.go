@@ -1,6 +1,7 @@
 package search
 
 import (
+	"fmt"
 	"math"
 	"strings"
 	"testing"
@@ -18,16 +19,10 @@ func TestOutsideQueryRanksByDistance(t *testing.T) {
 	// far out beyond the vlines centre (the last class: the highest ids)
 	c := l.Center(4)
 	p := []float64{3 * c[0], 3 * c[1]}
-	q, err := e.PointQuery(p)
-	if err != nil {
-		t.Fatal(err)
-	}
+	r := mustRun(t, e, Spec{Point: fmt.Sprintf("%v,%v", p[0], p[1])}, 10)
+	q, res := r.Query, r.Results
 	if !q.Outside || q.Note == "" {
 		t.Fatalf("query at %v: outside %v, note %q", p, q.Outside, q.Note)
-	}
-	res, err := e.Search(q, 10)
-	if err != nil {
-		t.Fatal(err)
 	}
 	last := -1.0
 	for _, r := range res {
@@ -40,11 +35,12 @@ func TestOutsideQueryRanksByDistance(t *testing.T) {
 		}
 	}
 	// An inside query: ranked by sim, not marked, outside scores filled.
-	q, _ = e.PointQuery(l.Center(1))
+	c1 := l.Center(1)
+	r = mustRun(t, e, Spec{Point: fmt.Sprintf("%v,%v", c1[0], c1[1])}, 5)
+	q, res = r.Query, r.Results
 	if q.Outside || q.Note != "" {
 		t.Errorf("centre query marked outside: %+v", q)
 	}
-	res, _ = e.Search(q, 5)
 	for _, r := range res {
 		if r.Label != "hlines" || r.Distance != nil || r.OutsideScore > 1+1e-6 || math.IsNaN(r.OutsideScore) {
 			t.Errorf("centre query result %+v", r)
@@ -66,46 +62,61 @@ func TestCalibratedOutside(t *testing.T) {
 	l := e.Layout()
 	// a point 0.8 r_c from the dots centre: inside every threshold >= 0.8
 	c := l.Center(0)
-	p := []float64{c[0] + 0.8*l.Radius(0), c[1]}
-	q, err := e.PointQuery(p)
-	if err != nil {
-		t.Fatal(err)
+	spec := Spec{Point: fmt.Sprintf("%v,%v", c[0]+0.8*l.Radius(0), c[1])}
+	r := mustRun(t, e, spec, 100)
+	if r.Query.Unknown || r.Query.Outside {
+		t.Fatalf("uncalibrated: query at 0.8 r_c is unknown %v, outside %v", r.Query.Unknown, r.Query.Outside)
 	}
-	if q.Unknown || q.Outside {
-		t.Fatalf("uncalibrated: query at 0.8 r_c is unknown %v, outside %v", q.Unknown, q.Outside)
-	}
-	res, _ := e.Search(q, 100)
-	uncal := 0
-	for _, r := range res {
-		if r.Outside {
-			uncal++
+	for _, x := range r.Results {
+		if x.Outside {
+			t.Fatalf("uncalibrated: record %d within r_c marked outside", x.ID)
 		}
-	}
-	if uncal != 0 {
-		t.Fatalf("uncalibrated: %d records within r_c marked outside", uncal)
 	}
 	e.identity.Outside = &latent.Calibration{Score: latent.CalibrationScore, TPR: 0.95, Threshold: 0.5, N: 100, On: "test"}
-	q = e.Mark(q)
-	if !q.Unknown || q.Outside {
+	r = mustRun(t, e, spec, 100)
+	if q := r.Query; !q.Unknown || q.Outside {
 		t.Errorf("calibrated at 0.5: query at 0.8 r_c: unknown %v (want true), outside %v (want false: its v is not zero)", q.Unknown, q.Outside)
 	}
-	res, _ = e.Search(q, 100)
 	beyond, marked := 0, 0
-	for _, r := range res {
-		if r.OutsideScore > 0.5 {
+	for _, x := range r.Results {
+		if x.OutsideScore > 0.5 {
 			beyond++
 		}
-		if r.Outside != (r.OutsideScore > 0.5) {
-			t.Errorf("record %d at %.3f r_c: outside %v under threshold 0.5", r.ID, r.OutsideScore, r.Outside)
+		if x.Outside != (x.OutsideScore > 0.5) {
+			t.Errorf("record %d at %.3f r_c: outside %v under threshold 0.5", x.ID, x.OutsideScore, x.Outside)
 		}
-		if r.Outside {
+		if x.Outside {
 			marked++
 		}
 	}
 	if beyond == 0 || marked != beyond {
-		t.Errorf("%d of %d records beyond the threshold, %d marked", beyond, len(res), marked)
+		t.Errorf("%d of %d records beyond the threshold, %d marked", beyond, len(r.Results), marked)
 	}
-	if s := OutsideRule(e.identity.Outside, q); !strings.Contains(s, "unknown") || !strings.Contains(s, "0.5 r_c") {
+	if s := OutsideRule(e.identity.Outside, r.Query.Unknown); !strings.Contains(s, "unknown") || !strings.Contains(s, "0.5 r_c") {
 		t.Errorf("OutsideRule: %q", s)
+	}
+}
+
+func TestCheckPointNorm(t *testing.T) {
+	for _, c := range []struct {
+		z  []float64
+		ok bool
+	}{
+		{[]float64{0, 0}, true},
+		{[]float64{1e154, 0}, false}, // 1e308 > MaxFloat64/4
+		{[]float64{6e153, 0}, true},
+		{[]float64{-6e153, 6e153}, false},
+		{[]float64{1e155, 0}, false},
+		{[]float64{math.MaxFloat64, 0}, false},
+		{[]float64{math.Inf(1), 0}, false},
+		{[]float64{math.NaN(), 0}, false},
+		{[]float64{1e-300, 1e-300}, true},
+	} {
+		if err := CheckPointNorm(c.z); (err == nil) != c.ok {
+			t.Errorf("%v: %v, want ok=%v", c.z, err, c.ok)
+		}
+	}
+	if _, err := ParsePoint("1e155,0", 2); err == nil || !strings.Contains(err.Error(), "too far") {
+		t.Errorf("ParsePoint of a huge point: %v", err)
 	}
 }

@@ -1,5 +1,7 @@
 package train
 
+import "github.com/lsconf/lsconf/latent"
+
 // lsconf's recommended L_G settings (not the paper's): L_G averaged over
 // the batch and a pull toward each centre inside its cluster
 // (Config.LGCenter), at the paper's k_g. lsconf train uses them by
@@ -7,7 +9,7 @@ package train
 // paper's loss (summed, no pull). Measurements: docs/training.md and
 // docs/fashion-mnist/report.md.
 const (
-	RecommendedLGReduction = "mean"
+	RecommendedLGReduction = latent.MeanName
 	RecommendedLGCenter    = 1.0
 )
 

@@ -29,6 +29,9 @@ type evalOutput struct {
 	CalibrationNote string              `json:"outside_note,omitempty"`
 	Outside         []float64           `json:"outside"`
 	images          []encodedImage
+	// DataChanged is set when the run's own sets were evaluated with
+	// --force-data although their content changed since training.
+	DataChanged bool `json:"data_changed,omitempty"`
 }
 
 // evalSet evaluates one set with the run: accuracy and conformance, and
@@ -70,6 +73,7 @@ func newEvalCmd(g *globalOptions) *cobra.Command {
 	var dataSeed uint64
 	var calibrate bool
 	var tpr float64
+	var forceData bool
 	cmd := &cobra.Command{
 		Use:   "eval",
 		Short: "Evaluate a trained run: accuracy, confusion matrix and latent-space conformance (JSON)",
@@ -90,7 +94,8 @@ existed. --per-image FILE writes every image's z, class probabilities,
 open-set score and outside flag (as lsconf encode).
 
 Without --data, the run's own test and generalization sets are rebuilt from
-run.json. --data DIR evaluates every image of an ImageFolder ("builtin" and
+run.json and checked against the data hash it records: images changed since
+training are refused (--force-data evaluates them anyway, marked). --data DIR evaluates every image of an ImageFolder ("builtin" and
 "builtin-gen" are the built-in textures); its class names must be among the
 run's.`,
 		Example: `  lsconf eval --run runs/ceg
@@ -111,6 +116,13 @@ run's.`,
 				sets, err := runSets(cmd, info.Data.Located(runDir), info.Config.Seed, g.quiet)
 				if err != nil {
 					return err
+				}
+				if err := info.Data.CheckHash(sets); err != nil {
+					if !forceData || !errors.Is(err, train.ErrDataChanged) {
+						return fmt.Errorf("eval %s: %w; give --force-data to evaluate the images as they are now", runDir, err)
+					}
+					fmt.Fprintf(cmd.ErrOrStderr(), "warning: %v\n", err)
+					out.DataChanged = true
 				}
 				if calibrate {
 					if sets.Test == nil {
@@ -161,5 +173,6 @@ run's.`,
 	cmd.Flags().StringVar(&perImage, "per-image", "", "also write every image's z, class probabilities, open-set score and outside flag to this file (CSV, or JSON when it ends in .json)")
 	cmd.Flags().BoolVar(&calibrate, "calibrate", false, "first calibrate the run's outside threshold on the held-out known images (the run's test split, or --data) and store it in the run (outside.json)")
 	cmd.Flags().Float64Var(&tpr, "tpr", latent.DefaultCalibrationTPR, "with --calibrate: the share of the calibration images kept inside")
+	cmd.Flags().BoolVar(&forceData, "force-data", false, "evaluate the run's own sets even though their content changed since training (marked data_changed)")
 	return cmd
 }
