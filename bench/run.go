@@ -289,7 +289,11 @@ func (r *runner) round(ctx context.Context, round int) error {
 			if r.torch == "" {
 				return nil
 			}
-			r.bar.Status("%s: PyTorch train and encode W=%d", tag, w)
+			what := "train and encode"
+			if !cfg.measures(KindTrain) {
+				what = "encode"
+			}
+			r.bar.Status("%s: PyTorch %s W=%d", tag, what, w)
 			t, err := RunTorch(ctx, cfg.Python, r.torch, r.rep.TorchEnv, w, cfg.Batch, cfg.TorchThreads, cfg.Seconds, !cfg.measures(KindTrain))
 			if err != nil {
 				return fmt.Errorf("bench: %w", err)
