@@ -126,7 +126,7 @@ func TestFaissPeer(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	res, same, err := p.Run(ctx, 0.05, 64)
+	res, same, err := p.Run(ctx, 0.05, 64, 1)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -136,7 +136,7 @@ func TestFaissPeer(t *testing.T) {
 	t.Logf("same ids in order for %d of %d queries; IVF %d lists nprobe %d recall %.3f", same, len(res.Top), res.IVFNList, res.IVFNProbe, res.IVFRecall)
 	// Our data shifted by one record: FAISS's ids no longer match.
 	copy(d.V, append(d.V[d.NC:], d.V[:d.NC]...))
-	if _, _, err := p.Run(ctx, 0.05, 64); !errors.Is(err, ErrFaissTop) {
+	if _, _, err := p.Run(ctx, 0.05, 64, 0); !errors.Is(err, ErrFaissTop) {
 		t.Errorf("shifted data: err %v, want ErrFaissTop", err)
 	}
 }

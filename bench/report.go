@@ -127,6 +127,8 @@ type Report struct {
 	KernelsReason string `json:"kernels_reason,omitempty"`
 	// Parallelism is the compute backend's worker count.
 	Parallelism int `json:"parallelism"`
+	// SearchThreads is Config.SearchThreads (0: each side's default).
+	SearchThreads int `json:"search_threads,omitempty"`
 	// Torch and Numpy are the peers' versions ("" when not run);
 	// TorchThreads is PyTorch's thread count.
 	Torch        string `json:"torch,omitempty"`

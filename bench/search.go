@@ -55,14 +55,19 @@ func NewSearchData(n int) (*SearchData, error) {
 }
 
 // MeasureSearch times single queries (search.Index.Search, exact top-10,
-// one query at a time with the index's default workers), cycling through
-// the queries, for at least seconds and at least 10*minIters queries.
-func MeasureSearch(ctx context.Context, mem *PeakMeter, d *SearchData, seconds float64) (Sample, error) {
+// one query at a time with threads workers, 0 = the index's default),
+// cycling through the queries, for at least seconds and at least
+// 10*minIters queries.
+func MeasureSearch(ctx context.Context, mem *PeakMeter, d *SearchData, seconds float64, threads int) (Sample, error) {
 	mem.Reset()
 	base := mem.Current()
+	idx := d.Index
+	if threads > 0 {
+		idx = idx.WithWorkers(threads)
+	}
 	i := 0
 	step := func() error {
-		_, e := d.Index.Search(d.Queries[i%len(d.Queries)], SearchK, search.Options{})
+		_, e := idx.Search(d.Queries[i%len(d.Queries)], SearchK, search.Options{})
 		i++
 		return e
 	}
@@ -87,15 +92,18 @@ func (d *SearchData) topIDs(q []float32) ([]int64, error) {
 }
 
 // MeasureSearchBatch times batches of batch queries (exact top-10 each,
-// as MeasureSearch): the queries of a batch are split over Cores()
-// goroutines, each searching its queries one at a time with one worker
-// (the index has no batched product to gain from, unlike FAISS's BLAS
-// path). The rate counts queries.
-func MeasureSearchBatch(ctx context.Context, mem *PeakMeter, d *SearchData, batch int, seconds float64) (Sample, error) {
+// as MeasureSearch): the queries of a batch are split over threads
+// goroutines (0 = Cores()), each searching its queries one at a time with
+// one worker (the index has no batched product to gain from, unlike
+// FAISS's BLAS path). The rate counts queries.
+func MeasureSearchBatch(ctx context.Context, mem *PeakMeter, d *SearchData, batch int, seconds float64, threads int) (Sample, error) {
 	mem.Reset()
 	base := mem.Current()
 	one := d.Index.WithWorkers(1)
-	workers := min(Cores(), batch)
+	if threads == 0 {
+		threads = Cores()
+	}
+	workers := min(threads, batch)
 	i := 0
 	step := func() error {
 		errs := make([]error, workers)
