@@ -105,7 +105,7 @@ of one does not take the machine for long.`,
 	f.StringSliceVar(&cfg.Measure, "measure", []string{bench.KindTrain, bench.KindEncode, bench.KindSearch}, "kinds of rows to measure: train, encode, search")
 	f.DurationVar(&cfg.QuietWait, "quiet-wait", 0, "wait up to this long before starting for the 1-minute load average to fall to the number of cores (0: start at once)")
 	f.IntVar(&cfg.SearchThreads, "search-threads", 0, "threads of the search rows: lsconf's index workers and FAISS's OpenMP threads (0 = each one's default, one per CPU; 1 compares per core on a loaded machine)")
-	f.IntVar(&cfg.FaissBatch, "faiss-batch", 64, "query batch of the FAISS rows (lsconf's queries of a batch run on all cores, one query per core at a time)")
+	f.IntVar(&cfg.FaissBatch, "faiss-batch", 64, "query batch of the FAISS rows (lsconf answers a batch with its index's SearchBatch: the queries spread over the workers)")
 	f.BoolVar(&asJSON, "json", false, "print JSON instead of the table")
 	f.StringVar(&jsonFile, "json-file", "", "also write the JSON report to this file")
 	return cmd
