@@ -345,3 +345,18 @@ func TestRunTiny(t *testing.T) {
 		t.Errorf("--measure encode: rows %+v", rep.Rows)
 	}
 }
+
+// TestMeasureSearchBatch times batches of 8 queries on a small index.
+func TestMeasureSearchBatch(t *testing.T) {
+	d, err := NewSearchData(3000)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s, err := MeasureSearchBatch(context.Background(), NewPeakMeter(), d, 8, 0.02, 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !(s.Rate > 0) || s.Iters < minIters {
+		t.Errorf("sample %+v", s)
+	}
+}
