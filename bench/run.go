@@ -213,7 +213,7 @@ func (r *runner) setup(ctx context.Context, dir string) error {
 		}
 		msg := fmt.Sprintf("%s cannot import %s; install the peers with: %s", cfg.Python, p.module, InstallPeers(p.module))
 		if cfg.Peers == PeersOn {
-			return fmt.Errorf("bench: --peers on, but %s", msg)
+			return fmt.Errorf("bench: peers asked for, but %s", msg)
 		}
 		r.note("%s peer skipped: %s", p.name, msg)
 		r.rep.MissingPeers = append(r.rep.MissingPeers, fmt.Sprintf("%s (%s)", p.name, InstallPeers(p.module)))

@@ -100,7 +100,7 @@ func (db *DB) IndexFolder(ctx context.Context, m Model, dir string, opt Options)
 	}
 	st, err := os.Stat(abs)
 	if err != nil && data.IsIDXSource(dir) {
-		return Result{}, fmt.Errorf("index %s: an IDX data set is not a folder of image files; write a split as one first (lsconf data import %s --split test --out DIR, or data.ImportIDX)", dir, dir)
+		return Result{}, fmt.Errorf("index %s: %w: write a split as a folder of image files first (data.ImportIDX)", dir, data.ErrIDXNotImages)
 	}
 	if err != nil {
 		return Result{}, fmt.Errorf("index %s: %w", dir, err)
@@ -147,7 +147,7 @@ func (db *DB) IndexFolder(ctx context.Context, m Model, dir string, opt Options)
 	res, err := db.index(ctx, m, name, abs, items, opt)
 	res.NotIndexed = append(sel.Skipped, res.NotIndexed...)
 	if err != nil {
-		return res, fmt.Errorf("index %s into %s: %w", dir, db.path, err)
+		return res, fmt.Errorf("index %s into %s: %w", dir, db.path, busy(err))
 	}
 	return res, nil
 }
@@ -202,7 +202,7 @@ func (db *DB) IndexSet(ctx context.Context, m Model, name string, set Set, opt O
 	}
 	res, err := db.index(ctx, m, name, SetRootPrefix+src, items, opt)
 	if err != nil {
-		return res, fmt.Errorf("index set %s into %s: %w", name, db.path, err)
+		return res, fmt.Errorf("index set %s into %s: %w", name, db.path, busy(err))
 	}
 	return res, nil
 }
@@ -237,6 +237,11 @@ func (db *DB) index(ctx context.Context, m Model, name, root string, items []ite
 	}
 	known, err := db.hashes(ctx, cid)
 	if err != nil {
+		return res, err
+	}
+	// Marked partial until every file is done: a run that stops early
+	// (killed, disk full, an error) leaves the mark for readers to show.
+	if err := db.setPartial(ctx, cid, len(items)); err != nil {
 		return res, err
 	}
 	if opt.Prune {
@@ -305,6 +310,9 @@ func (db *DB) index(ctx context.Context, m Model, name, root string, items []ite
 		}
 	}
 	if err := flush(); err != nil {
+		return res, err
+	}
+	if err := db.setPartial(ctx, cid, -1); err != nil {
 		return res, err
 	}
 	res.Seconds = time.Since(start).Seconds()

@@ -86,6 +86,10 @@ func forward(c Config, params, bn, folded []*Node, x *Node, training bool) Outpu
 		z = SectorTransform(z, c.Sectors)
 	}
 	out.Z = z
+	if c.IsDistance() {
+		out.Logits = DistanceLogits(c, params[p:], z)
+		return out
+	}
 	hc := z
 	for i := 0; i < 3; i++ {
 		hc = Dot(hc, params[p]).Product()

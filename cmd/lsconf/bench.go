@@ -3,6 +3,7 @@ package main
 import (
 	"encoding/json"
 	"fmt"
+	"io"
 	"os"
 
 	"github.com/spf13/cobra"
@@ -82,13 +83,7 @@ of one does not take the machine for long.`,
 					return fmt.Errorf("bench: %w", err)
 				}
 			}
-			if asJSON {
-				enc := json.NewEncoder(cmd.OutOrStdout())
-				enc.SetIndent("", "  ")
-				if err := enc.Encode(rep); err != nil {
-					return err
-				}
-			} else if err := bench.WriteTable(cmd.OutOrStdout(), rep); err != nil {
+			if err := emit(cmd, asJSON, rep, func(w io.Writer) error { return bench.WriteTable(w, rep) }); err != nil {
 				return err
 			}
 			return runErr
@@ -106,7 +101,7 @@ of one does not take the machine for long.`,
 	f.DurationVar(&cfg.QuietWait, "quiet-wait", 0, "wait up to this long before starting for the 1-minute load average to fall to the number of cores (0: start at once)")
 	f.IntVar(&cfg.SearchThreads, "search-threads", 0, "threads of the search rows: lsconf's index workers and FAISS's OpenMP threads (0 = each one's default, one per CPU; 1 compares per core on a loaded machine)")
 	f.IntVar(&cfg.FaissBatch, "faiss-batch", 64, "query batch of the FAISS rows (lsconf answers a batch with its index's SearchBatch: the queries spread over the workers)")
-	f.BoolVar(&asJSON, "json", false, "print JSON instead of the table")
+	jsonFlag(cmd, &asJSON, "the result")
 	f.StringVar(&jsonFile, "json-file", "", "also write the JSON report to this file")
 	return cmd
 }

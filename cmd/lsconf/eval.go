@@ -21,6 +21,9 @@ type evalOutput struct {
 	// Metrics are the metric-learning figures of each result's set, in the
 	// same order (retrieval by sim and by distance, NMI/AMI).
 	Metrics []*search.SetMetrics `json:"metrics"`
+	// DataChanged is set when the run's own sets were evaluated with
+	// --force-data although their content changed since training.
+	DataChanged bool `json:"data_changed,omitempty"`
 }
 
 // evalSet evaluates one set with the run: accuracy and conformance, and
@@ -46,6 +49,7 @@ func evalSet(cmd *cobra.Command, run *train.Run, set data.Set, name string, out 
 func newEvalCmd(g *globalOptions) *cobra.Command {
 	var runDir, dataSpec string
 	var dataSeed uint64
+	var forceData bool
 	cmd := &cobra.Command{
 		Use:   "eval",
 		Short: "Evaluate a trained run: accuracy, confusion matrix and latent-space conformance (JSON)",
@@ -60,7 +64,8 @@ exact): P@1, P@10, R-precision, MAP@R and MRR ranked by sim (eq 15) and by
 distance in z, and NMI / AMI of the nearest-cluster label (docs/search.md).
 
 Without --data, the run's own test and generalization sets are rebuilt from
-run.json. --data DIR evaluates every image of an ImageFolder ("builtin" and
+run.json and checked against the data hash it records: images changed since
+training are refused (--force-data evaluates them anyway, marked). --data DIR evaluates every image of an ImageFolder ("builtin" and
 "builtin-gen" are the built-in textures); its class names must be among the
 run's.`,
 		Example: `  lsconf eval --run runs/ceg
@@ -81,6 +86,13 @@ run's.`,
 				sets, err := runSets(cmd, info.Data.Located(runDir), info.Config.Seed, g.quiet)
 				if err != nil {
 					return err
+				}
+				if err := info.Data.CheckHash(sets); err != nil {
+					if !forceData || !errors.Is(err, train.ErrDataChanged) {
+						return fmt.Errorf("eval %s: %w; give --force-data to evaluate the images as they are now", runDir, err)
+					}
+					fmt.Fprintf(cmd.ErrOrStderr(), "warning: %v\n", err)
+					out.DataChanged = true
 				}
 				if sets.Test != nil {
 					if err := evalSet(cmd, run, sets.Test, "test", &out); err != nil {
@@ -107,5 +119,6 @@ run's.`,
 	cmd.Flags().StringVar(&runDir, "run", "", "run folder (made by lsconf train)")
 	cmd.Flags().StringVar(&dataSpec, "data", "", `labelled images: an ImageFolder, "builtin" or "builtin-gen" (default: the run's test and generalization sets)`)
 	cmd.Flags().Uint64Var(&dataSeed, "data-seed", 1, "seed of the built-in textures (with --data builtin)")
+	cmd.Flags().BoolVar(&forceData, "force-data", false, "evaluate the run's own sets even though their content changed since training (marked data_changed)")
 	return cmd
 }

@@ -10,6 +10,7 @@ import (
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
 
+	"github.com/lsconf/lsconf/latent"
 	"github.com/lsconf/lsconf/model"
 	"github.com/lsconf/lsconf/report"
 	"github.com/lsconf/lsconf/repro"
@@ -94,8 +95,9 @@ pipeline check (one seed unless --seeds is given).`,
 	f.IntVar(&c.Epochs, "epochs", c.Epochs, "epochs of every run")
 	f.IntVar(&c.BatchSize, "batch", c.BatchSize, "batch size")
 	f.Float64Var(&c.LR, "lr", c.LR, "Adam learning rate")
-	f.StringVar(&c.LRSchedule, "lr-schedule", c.LRSchedule, "learning-rate schedule of every run: cosine (decays to 0 over the run) or constant (the paper names none)")
-	f.StringVar(&c.LGReduction, "lg-reduction", "sum", "L_G over the batch: sum (eq 8, the paper's) or mean")
+	f.Var(&c.LRSchedule, "lr-schedule", "learning-rate schedule of every run: cosine (decays to 0 over the run) or constant (the paper names none)")
+	c.LGReduction = latent.SumName
+	f.Var(&c.LGReduction, "lg-reduction", "L_G over the batch: sum (eq 8, the paper's) or mean")
 	f.Float64Var(&c.LGCenter, "lg-center", 0, "centre pull (not in the paper; see lsconf train --help); 0 = the paper's L_G")
 	f.IntVar(&c.AugPerImage, "aug-per-image", c.AugPerImage, "augmentations per training image (each also gives 2 mirror copies)")
 	f.IntVar(&c.PerClass, "per-class", 0, "built-in training images per class (0 = 130, the paper's size)")
