@@ -94,7 +94,7 @@ of one does not take the machine for long.`,
 	f.IntVar(&cfg.Batch, "batch", cfg.Batch, "batch size of the train and encode measurements")
 	f.Float64Var(&cfg.Seconds, "seconds", cfg.Seconds, "seconds of each measurement, after its warm-up")
 	f.IntVar(&cfg.SearchN, "search-n", cfg.SearchN, "entries of the synthetic search index (0: no search measurement)")
-	f.StringVar(&peers, "peers", string(cfg.Peers), "run PyTorch and numpy beside lsconf: auto, on or off")
+	f.StringVar(&peers, "peers", string(cfg.Peers), "run the peers (PyTorch, numpy, FAISS) beside lsconf: auto, on or off")
 	f.IntVar(&cfg.Rounds, "rounds", cfg.Rounds, "interleaved rounds of every measurement (the table gives medians)")
 	f.IntVar(&cfg.TorchThreads, "torch-threads", 0, "PyTorch's intra-op threads (0 = number of CPUs)")
 	f.StringSliceVar(&cfg.Measure, "measure", []string{bench.KindTrain, bench.KindEncode, bench.KindSearch}, "kinds of rows to measure: train, encode, search")
