@@ -9,7 +9,7 @@ export PATH := $(PATH):/usr/local/go/bin
 GO ?= go
 BIN := bin/lsconf
 
-.PHONY: all build setup test race demo vet fmt-check bench fuzz clean
+.PHONY: all build setup test race demo vet fmt-check bench bench-peers fuzz clean
 
 all: build
 
@@ -44,7 +44,7 @@ test: setup fmt-check vet
 # server, the index writer, the parallel search scan).
 race:
 	$(GO) test -race -timeout 10m ./web ./index ./search ./internal/parallel
-	cd third_party/compute && $(GO) test -race -timeout 10m -run 'ConvKernelSets|ConvFastTrainStep|AVX2|AVX512|NoSIMD|Unsafe' ./internal/gobackend/ops/ ./internal/gobackend/dot/matmul/
+	cd third_party/compute && $(GO) test -race -timeout 10m -run 'ConvKernelSets|ConvFastTrainStep|ConvEpilogue|AVX2|AVX512|NoSIMD|Unsafe' ./internal/gobackend/ops/ ./internal/gobackend/dot/matmul/
 	$(GO) build -race -o bin/lsconf-race ./cmd/lsconf
 	@set -e; tmp=$$(mktemp -d); trap 'rm -rf "$$tmp"' EXIT; \
 	./bin/lsconf-race -q data gen --out $$tmp/imgs --per-class 4 >/dev/null; \
@@ -68,6 +68,11 @@ demo: build
 # The go test benchmarks: go test -run '^$' -bench . -benchtime 3x ./model ./search
 bench: build
 	./$(BIN) bench $(BENCH_FLAGS)
+
+# The peers of lsconf bench from Debian (python3-torch, python3-numpy,
+# python3-faiss); not part of make test.
+bench-peers:
+	bash scripts/bench-peers.sh
 
 # Longer fuzzing of the sector transform (not part of make test).
 fuzz:

@@ -28,9 +28,13 @@ import (
 // weight 1, which measured (width 8, 40 epochs) as accurate as L_CE alone
 // with every class median at its centre.
 const (
-	DemoLGReduction = "mean"
+	DemoLGReduction = latent.MeanName
 	DemoLGCenter    = 1.0
 )
+
+// ErrOtherImages is wrapped by Run's error when the demo folder holds
+// another image set than the settings ask for.
+var ErrOtherImages = errors.New("the folder holds another image set")
 
 // DefaultOut is the demo's folder when none is given.
 const DefaultOut = "lsconf-demo"
@@ -48,9 +52,12 @@ type Config struct {
 	// "mean") and LGCenter (the centre pull, not in the paper) are
 	// train.Config's; the demo's defaults are cosine, DemoLGReduction and
 	// DemoLGCenter. LGCenter < 0 means 0.
-	LRSchedule  string
-	LGReduction string
+	LRSchedule  model.Schedule
+	LGReduction latent.ReductionName
 	LGCenter    float64
+	// Head is the classifier head ("distance" or "dense"; default
+	// train.RecommendedHead, lsconf train's).
+	Head string
 	// PerClass and GenPerClass are the built-in set sizes (0 = defaults).
 	PerClass, GenPerClass int
 	// Seed draws the weights, split, augmentations and batch order;
@@ -76,7 +83,7 @@ type Config struct {
 // a few minutes on 2 cores (docs/repro.md has the measured stage times).
 func DefaultConfig() Config {
 	return Config{Out: DefaultOut, Width: train.DefaultWidth, Epochs: 12, BatchSize: train.DefaultBatch, LR: train.DefaultLR,
-		LRSchedule: model.ScheduleCosine, LGReduction: DemoLGReduction, LGCenter: DemoLGCenter, AugPerImage: 4, Seed: 1, DataSeed: 1, QueryClass: "hlines", Words: "polka dots", K: 10, DPI: 100}
+		LRSchedule: model.ScheduleCosine, LGReduction: DemoLGReduction, LGCenter: DemoLGCenter, Head: train.RecommendedHead, AugPerImage: 4, Seed: 1, DataSeed: 1, QueryClass: "hlines", Words: "polka dots", K: 10, DPI: 100}
 }
 
 // WithDefaults fills zero fields from DefaultConfig.
@@ -92,6 +99,7 @@ func (c Config) WithDefaults() Config {
 	orDefault(&c.LR, d.LR)
 	orDefault(&c.LRSchedule, d.LRSchedule)
 	orDefault(&c.LGReduction, d.LGReduction)
+	orDefault(&c.Head, d.Head)
 	switch {
 	case c.LGCenter == 0:
 		c.LGCenter = d.LGCenter
@@ -138,8 +146,8 @@ type QueryResult struct {
 	Grid   string         `json:"grid"`
 	Target *search.Target `json:"target,omitempty"`
 
-	records []index.Record // for the grid
-	queryPx []float32      // image query pixels
+	response *search.Response // for the grid
+	queryPx  []float32        // image query pixels
 }
 
 // Result is what Run did and where it put it.
@@ -329,7 +337,7 @@ func demoData(ctx context.Context, cfg Config, files map[string]string) (demoIma
 		switch {
 		case err == nil:
 			if cm.Generator != data.Generator || cm.Set != want.Set || cm.Seed == nil || *cm.Seed != seed || cm.PerClass != per {
-				return nil, fmt.Errorf("%s holds another image set (%s set, seed %v, %d per class); use another --out", dir, cm.Set, cm.Seed, cm.PerClass)
+				return nil, fmt.Errorf("%s: %w (%s set, seed %v, %d per class)", dir, ErrOtherImages, cm.Set, cm.Seed, cm.PerClass)
 			}
 			notes = append(notes, rel+" reused")
 		case errors.Is(err, os.ErrNotExist):
@@ -407,25 +415,20 @@ func demoTrain(ctx context.Context, cfg Config, images demoImages) (demoTrained,
 	absTrain, _ := filepath.Abs(filepath.Join(cfg.Out, TrainData))
 	absGen, _ := filepath.Abs(filepath.Join(cfg.Out, GenData))
 	tc := train.Config{Mode: model.ModeCEG, Width: cfg.Width, Epochs: cfg.Epochs, BatchSize: cfg.BatchSize, LR: cfg.LR,
-		LRSchedule: cfg.LRSchedule, LGCenter: cfg.LGCenter, LGReduction: cfg.LGReduction, Seed: cfg.Seed, Layout: l, Engine: cfg.Engine, Progress: cfg.Progress,
-		Data: train.DataInfo{Train: absTrain, Gen: absGen, Split: string(data.SplitPre), AugPerImage: cfg.AugPerImage,
-			DataSeed: cfg.DataSeed, TrainLen: tr.Len(), TestLen: te.Len(), GenLen: gen.Len(), Description: "lsconf demo: built-in textures written as ImageFolder trees"},
+		LRSchedule: cfg.LRSchedule, LGCenter: cfg.LGCenter, LGReduction: cfg.LGReduction, Head: cfg.Head, Seed: cfg.Seed, Layout: l, Engine: cfg.Engine, Progress: cfg.Progress,
+		Data: train.DataInfo{Train: absTrain, Gen: absGen, Split: data.SplitPre, AugPerImage: cfg.AugPerImage,
+			DataSeed: cfg.DataSeed, Description: "lsconf demo: built-in textures written as ImageFolder trees"},
 	}.WithDefaults()
 	dir := filepath.Join(cfg.Out, RunDir)
-	st, force, err := report.RunStateOf(dir, tc)
+	st, r, err := train.Ensure(ctx, tc, sets, dir)
 	if err != nil {
 		return demoTrained{sets: sets, layout: l}, err
 	}
-	if st == report.RunDone {
+	if st == train.RunDone {
 		return demoTrained{sets, l, "skipped: the run is finished"}, nil
 	}
-	tc.Resume, tc.Force = st == report.RunResume, force
-	r, err := train.Train(ctx, tc, sets, dir)
-	if err != nil {
-		return demoTrained{sets: sets, layout: l}, err
-	}
 	how := "trained"
-	if st == report.RunResume {
+	if st == train.RunResume {
 		how = "resumed and finished"
 	}
 	return demoTrained{sets, l, fmt.Sprintf("%s: mode ce+g, width %d, %d epochs of %d images, %d steps", how, cfg.Width, cfg.Epochs, tr.Len(), r.Position.Step)}, nil
@@ -438,7 +441,7 @@ func demoFigures(cfg Config, w report.FigureWriter, run *train.Run, l *latent.La
 	if err != nil {
 		return "", err
 	}
-	r := &report.RunResult{Experiment: report.Experiment{Mode: model.ModeCEG, Split: data.SplitPre, Seed: cfg.Seed, Encoder: "plain"},
+	r := report.RunFigureInput{Title: fmt.Sprintf("%s %s, seed %d", model.ModeCEG, data.SplitPre, cfg.Seed), Mode: model.ModeCEG, Encoder: "plain",
 		Test: res.Test, Gen: res.Gen, Points: enc}
 	for _, m := range metrics {
 		if m.Kind == train.KindEpoch {
@@ -501,7 +504,7 @@ func demoIndex(ctx context.Context, cfg Config, run *train.Run) (*index.DB, stri
 // demoSearch runs the image query and the word query and draws their
 // result grids.
 func demoSearch(ctx context.Context, cfg Config, w report.FigureWriter, db *index.DB, run *train.Run, res *Result) (string, error) {
-	e, err := search.Load(ctx, db)
+	e, err := search.Open(ctx, db, search.OpenOptions{})
 	if err != nil {
 		return "", err
 	}
@@ -520,33 +523,23 @@ func demoSearch(ctx context.Context, cfg Config, w report.FigureWriter, db *inde
 	if err != nil {
 		return "", fmt.Errorf("%s: %w", qpath, err)
 	}
-	q, err := e.ImageQuery(run, px)
-	if err != nil {
-		return "", err
-	}
 	// The query image is in the index: exclude its own record.
 	rel := filepath.ToSlash(filepath.Join(cfg.QueryClass, "0000.png"))
-	if q.Record, err = db.RecordID(ctx, "gen", rel); err != nil && !errors.Is(err, index.ErrNotFound) {
+	self, err := db.RecordID(ctx, "gen", rel)
+	if err != nil && !errors.Is(err, index.ErrNotFound) {
 		return "", err
 	}
-	imgQ, err := runQuery(ctx, e, q, cfg.K)
+	imgQ, err := runQuery(ctx, e, search.Spec{Pixels: px, Model: run, Exclude: self, ReadRecords: true}, cfg.K)
 	if err != nil {
 		return "", err
 	}
 	imgQ.Kind, imgQ.Input, imgQ.Want, imgQ.queryPx = "image", filepath.ToSlash(filepath.Join(GenData, rel)), cfg.QueryClass, px
 	// Word query.
-	voc, err := search.NewVocab(e.Layout(), e.Identity().Classes)
+	wordQ, err := runQuery(ctx, e, search.Spec{Text: cfg.Words, Seed: 1, ReadRecords: true}, cfg.K)
 	if err != nil {
 		return "", err
 	}
-	tq, err := e.TextQuery(voc, cfg.Words, false, 1)
-	if err != nil {
-		return "", err
-	}
-	wordQ, err := runQuery(ctx, e, tq, cfg.K)
-	if err != nil {
-		return "", err
-	}
+	tq := wordQ.response.Query
 	wordQ.Kind, wordQ.Input, wordQ.Target = "words", cfg.Words, tq.Target
 	if tq.Target != nil && len(tq.Target.Terms) > 0 {
 		best := tq.Target.Terms[0]
@@ -579,18 +572,15 @@ func demoSearch(ctx context.Context, cfg Config, w report.FigureWriter, db *inde
 		report.Pct(imgQ.Precision), cfg.K, imgQ.Want, cfg.Words, report.Pct(wordQ.Precision), wordQ.Want, ev.Labelled, cfg.K, ev.ImageP, ev.WordMean), nil
 }
 
-// runQuery searches and reads the result records.
-func runQuery(ctx context.Context, e *search.Searcher, q search.Query, k int) (QueryResult, error) {
-	hits, err := e.Search(q, k)
+// runQuery searches (search.Searcher.Run) and keeps the response.
+func runQuery(ctx context.Context, e *search.Searcher, spec search.Spec, k int) (QueryResult, error) {
+	r, err := e.Run(ctx, spec, k)
 	if err != nil {
 		return QueryResult{}, err
 	}
-	qr := QueryResult{Point: q.Point, Results: hits}
-	if qr.records, err = e.Records(ctx, hits); err != nil {
-		return qr, err
-	}
-	for _, r := range qr.records {
-		qr.Paths = append(qr.Paths, r.Path)
+	qr := QueryResult{Point: r.Query.Point, Results: r.Results, response: r}
+	for _, rec := range r.Records {
+		qr.Paths = append(qr.Paths, rec.Path)
 	}
 	return qr, nil
 }
@@ -614,8 +604,7 @@ func precisionOf(rs []search.Result, want string) float64 {
 func resultGrid(q *QueryResult) (*image.RGBA, error) {
 	return report.ResultGrid(report.ResultGridInput{
 		Title:       fmt.Sprintf("lsconf demo: %s query %q, top %d by sim (eq 15)", q.Kind, q.Input, len(q.Results)),
-		Query:       search.Query{Point: q.Point},
+		Response:    q.response,
 		QueryPixels: q.queryPx, QueryCaption: q.Want, QueryText: q.Input,
-		Results: q.Results, Records: q.records,
 	})
 }

@@ -100,7 +100,7 @@ func (db *DB) IndexFolder(ctx context.Context, m Model, dir string, opt Options)
 	}
 	st, err := os.Stat(abs)
 	if err != nil && data.IsIDXSource(dir) {
-		return Result{}, fmt.Errorf("index %s: an IDX data set is not a folder of image files; write a split as one first (lsconf data import %s --split test --out DIR, or data.ImportIDX)", dir, dir)
+		return Result{}, fmt.Errorf("index %s: %w: write a split as a folder of image files first (data.ImportIDX)", dir, data.ErrIDXNotImages)
 	}
 	if err != nil {
 		return Result{}, fmt.Errorf("index %s: %w", dir, err)

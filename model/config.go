@@ -40,6 +40,17 @@ type Config struct {
 	// DefaultBNMomentum and DefaultBNEpsilon.
 	BNMomentum float64 `json:"bn_momentum"`
 	BNEpsilon  float64 `json:"bn_epsilon"`
+	// Head is the classifier head; "" is HeadDense (runs recorded before
+	// heads existed).
+	Head Head `json:"head,omitempty"`
+	// DistScale is the distance head's fixed scale s (0 is
+	// DefaultDistScale); DistLearnScale multiplies it by a learned
+	// exp(log scale). Both only with HeadDistance.
+	DistScale      float64 `json:"dist_scale,omitempty"`
+	DistLearnScale bool    `json:"dist_learn_scale,omitempty"`
+	// Layout is the configured latent space; the distance head needs its
+	// centres and radii (run files record it beside the model).
+	Layout *latent.Layout `json:"-"`
 }
 
 // WithDefaults returns the configuration with zero batch-norm settings
@@ -70,7 +81,7 @@ func (c Config) Validate() error {
 	case c.BNEpsilon < 0:
 		return fmt.Errorf("model config: batch-norm epsilon %v is negative", c.BNEpsilon)
 	}
-	return nil
+	return c.validateHead()
 }
 
 // Channels returns the output channels of the encoder's five levels.

@@ -46,13 +46,16 @@ type Config struct {
 	// "cosine"; empty = DefaultConfig's "cosine"). The paper does not
 	// name one; its constant 1e-6 served ~1M steps, these runs take a few
 	// thousand, and the cosine decay lets them settle (docs/training.md).
-	LRSchedule string
+	LRSchedule model.Schedule
 	// LGCenter is train.Config.LGCenter (not in the paper; 0 = the paper's
 	// L_G).
 	LGCenter float64
 	// LGReduction is L_G's reduction over the batch: "" or "sum" (eq 8)
 	// or "mean".
-	LGReduction string
+	LGReduction latent.ReductionName
+	// Head is the classifier head of the ce+g runs ("" or "dense": the
+	// paper's; "distance": lsconf's default); ce runs keep the dense head.
+	Head string
 	// AugPerImage is the number of augmentations per base image.
 	AugPerImage int
 	// PerClass and GenPerClass are the built-in set sizes per class
@@ -79,7 +82,7 @@ type Config struct {
 	Progress io.Writer
 	// AfterStep, when not nil, is called after every training step with
 	// the experiment and its global step count (for UIs and tests).
-	AfterStep func(e report.Experiment, step int64)
+	AfterStep func(e Experiment, step int64)
 	// Command and Version are recorded in the report.
 	Command, Version string
 }
@@ -184,7 +187,7 @@ func (c Config) Validate() error {
 		return fmt.Errorf("repro: figure resolution %d dpi out of [30, 600]", c.DPI)
 	}
 	probe := train.Config{Mode: model.ModeCEG, Width: c.Width, Epochs: c.Epochs, BatchSize: c.BatchSize, LR: c.LR,
-		LRSchedule: c.LRSchedule, LGCenter: c.LGCenter, LGReduction: c.LGReduction}
+		LRSchedule: c.LRSchedule, LGCenter: c.LGCenter, LGReduction: c.LGReduction, Head: c.Head}
 	probe.Layout, _ = latent.Circle(latent.PaperNC, latent.PaperDC, latent.PaperRC)
 	if err := probe.WithDefaults().Validate(); err != nil {
 		return fmt.Errorf("repro: %w", err)
@@ -202,7 +205,7 @@ const (
 type Result struct {
 	Config Config `json:"-"`
 	// Runs are the experiments' results in Plan order.
-	Runs []*report.RunResult `json:"runs"`
+	Runs []*RunResult `json:"runs"`
 	// Trained, Resumed and Skipped count the experiments trained from the
 	// start, continued from a checkpoint, and found finished.
 	Trained, Resumed, Skipped int
@@ -262,9 +265,9 @@ func Run(ctx context.Context, cfg Config) (res *Result, err error) {
 			return nil, err
 		}
 		switch st {
-		case report.RunDone:
+		case train.RunDone:
 			res.Skipped++
-		case report.RunResume:
+		case train.RunResume:
 			res.Resumed++
 		default:
 			res.Trained++
@@ -328,7 +331,7 @@ func reproData(ctx context.Context, cfg Config) (reproSets, error) {
 
 // split makes an experiment's train and test sets (its seed draws the
 // split and the augmentations).
-func (s reproSets) split(cfg Config, e report.Experiment) (train.Sets, error) {
+func (s reproSets) split(cfg Config, e Experiment) (train.Sets, error) {
 	tr, te, err := data.Split(s.base, data.SplitConfig{Mode: e.Split, AugPerImage: cfg.AugPerImage, Seed: e.Seed})
 	if err != nil {
 		return train.Sets{}, fmt.Errorf("repro %s: %w", e.Name(), err)
@@ -337,58 +340,62 @@ func (s reproSets) split(cfg Config, e report.Experiment) (train.Sets, error) {
 }
 
 // runDir is an experiment's run folder.
-func runDir(out string, e report.Experiment) string { return filepath.Join(out, RunsDir, e.Name()) }
+func runDir(out string, e Experiment) string { return filepath.Join(out, RunsDir, e.Name()) }
 
 // trainConfig is the train.Config of an experiment.
-func trainConfig(cfg Config, e report.Experiment, l *latent.Layout, sets train.Sets) train.Config {
+func trainConfig(cfg Config, e Experiment, l *latent.Layout) train.Config {
 	desc := "built-in textures"
 	if cfg.PerClass > 0 || cfg.GenPerClass > 0 {
 		desc = fmt.Sprintf("built-in textures, %d train and %d generalization images per class", cfg.PerClass, cfg.GenPerClass)
 	}
+	head := ""
+	if e.Mode == model.ModeCEG {
+		head = cfg.Head
+	}
 	return train.Config{
-		Mode: e.Mode, Encoder: e.Encoder, Width: cfg.Width, Epochs: cfg.Epochs, BatchSize: cfg.BatchSize,
+		Mode: e.Mode, Encoder: latent.EncoderName(e.Encoder), Head: head, Width: cfg.Width, Epochs: cfg.Epochs, BatchSize: cfg.BatchSize,
 		LR: cfg.LR, LRSchedule: cfg.LRSchedule, LGCenter: cfg.LGCenter, LGReduction: cfg.LGReduction, Seed: e.Seed, Layout: l, Engine: cfg.Engine, Progress: cfg.Progress,
-		Data: train.DataInfo{Train: data.BuiltinTrain, Gen: data.BuiltinGen, Split: string(e.Split), AugPerImage: cfg.AugPerImage,
-			DataSeed: cfg.DataSeed, TrainLen: sets.Train.Len(), TestLen: sets.Test.Len(), GenLen: sets.Gen.Len(),
+		Data: train.DataInfo{Train: data.BuiltinTrain, Gen: data.BuiltinGen, Split: e.Split, AugPerImage: cfg.AugPerImage,
+			DataSeed:    cfg.DataSeed,
 			Description: desc},
 	}.WithDefaults()
 }
 
-// RunState is what a run folder holds.
 // trainExperiment trains, resumes or skips one experiment.
-func trainExperiment(ctx context.Context, cfg Config, e report.Experiment, l *latent.Layout, rs reproSets,
-	logf func(string, ...any), tag string) (report.RunState, error) {
+func trainExperiment(ctx context.Context, cfg Config, e Experiment, l *latent.Layout, rs reproSets,
+	logf func(string, ...any), tag string) (train.RunState, error) {
 	t0 := time.Now()
 	sets, err := rs.split(cfg, e)
 	if err != nil {
-		return report.RunNew, err
+		return train.RunNew, err
 	}
 	dir := runDir(cfg.Out, e)
-	tc := trainConfig(cfg, e, l, sets)
-	st, force, err := report.RunStateOf(dir, tc)
-	if err != nil {
-		return st, fmt.Errorf("repro: %w", err)
-	}
-	if st == report.RunDone {
-		wall := 0.0
-		if ls, err := train.ReadMetrics(filepath.Join(dir, train.MetricsFile)); err == nil && len(ls) > 0 {
-			wall = ls[len(ls)-1].WallSeconds
+	tc := trainConfig(cfg, e, l)
+	tc.OnState = func(st train.RunState) {
+		switch st {
+		case train.RunDone:
+			wall := 0.0
+			if ls, err := train.ReadMetrics(filepath.Join(dir, train.MetricsFile)); err == nil && len(ls) > 0 {
+				wall = ls[len(ls)-1].WallSeconds
+			}
+			logf("%s: already finished (trained in %s), skipped\n", tag, report.FmtSeconds(wall))
+		default:
+			how := "training"
+			if st == train.RunResume {
+				how = "resuming"
+			}
+			logf("%s: %s %s (%d train, %d test, %d generalization images)\n", tag, how, dir, sets.Train.Len(), sets.Test.Len(), sets.Gen.Len())
 		}
-		logf("%s: already finished (trained in %s), skipped\n", tag, report.FmtSeconds(wall))
-		return st, nil
 	}
-	how := "training"
-	if st == report.RunResume {
-		how = "resuming"
-	}
-	logf("%s: %s %s (%d train, %d test, %d generalization images)\n", tag, how, dir, sets.Train.Len(), sets.Test.Len(), sets.Gen.Len())
-	tc.Resume, tc.Force = st == report.RunResume, force
 	if cfg.AfterStep != nil {
 		tc.AfterStep = func(step int64) { cfg.AfterStep(e, step) }
 	}
-	r, err := train.Train(ctx, tc, sets, dir)
+	st, r, err := train.Ensure(ctx, tc, sets, dir)
 	if err != nil {
 		return st, fmt.Errorf("repro %s: %w", e.Name(), err)
+	}
+	if r == nil {
+		return st, nil
 	}
 	line := fmt.Sprintf("%s: done in %s", tag, since(t0))
 	if r.Test != nil && r.Gen != nil {

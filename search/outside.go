@@ -1,14 +1,19 @@
 package search
 
 import (
+	"fmt"
 	"math"
 	"slices"
+
+	"github.com/lsconf/lsconf/latent"
 )
 
 // Open set: every result carries its outside score, the
 // distance of its encoding to the nearest configured centre divided by
 // r_c (latent.OutsideScore: <= 1 within a cluster's r_c), and an Outside
-// flag (v all zero: beyond R_d from every centre, eq 12). A query whose v
+// flag (latent.IsOutside: v all zero, beyond R_d from every centre, eq 12;
+// or, when the run that built the index had a calibrated threshold,
+// index.Identity.Outside, a score above it). A query whose v
 // is all zero (a point outside every cluster) would score 0 against
 // everything and so rank by record id, which means nothing: such a query
 // is marked Outside with a Note, and its results are the records nearest
@@ -27,10 +32,9 @@ func vZero(v []float32) bool {
 	return true
 }
 
-// MarkOutside returns q with its Outside flag and Note set from its v
-// (the Searcher's query constructors call it; front ends that build a
-// Query themselves call it before showing the query).
-func MarkOutside(q Query) Query {
+// markOutside returns q with its Outside flag and Note set from its v
+// (Run marks every query it builds).
+func markOutside(q Query) Query {
 	if vZero(q.V) {
 		q.Outside, q.Note = true, OutsideNote
 		if q.Point == nil {
@@ -38,6 +42,34 @@ func MarkOutside(q Query) Query {
 		}
 	}
 	return q
+}
+
+// mark is markOutside plus the index's calibrated threshold: a query
+// with a point (an image, a record, an LS point) whose OutsideScore is
+// above the threshold of the run that built the index is Unknown (an
+// unknown input, latent.IsOutside), as is a query outside every cluster.
+func (e *Searcher) mark(q Query) Query {
+	q = markOutside(q)
+	q.Unknown = q.Outside
+	if q.Point != nil && len(q.Point) == e.Layout().ND() {
+		s, _ := e.Layout().OutsideScore(q.Point)
+		q.Unknown = latent.IsOutside(e.identity.Outside, q.Outside, s)
+	}
+	return q
+}
+
+// OutsideRule says, for people, what "outside" means with calibration c
+// (nil: the index has none) and whether the query is an unknown input
+// (Query.Unknown).
+func OutsideRule(c *latent.Calibration, unknown bool) string {
+	rule := "outside = v all zero only (the index's run had no calibrated outside threshold; lsconf eval --calibrate, then index again)"
+	if c != nil {
+		rule = fmt.Sprintf("outside = more than %.3g r_c from every centre (calibrated: %.0f%% of %d held-out %s images within)", c.Threshold, 100*c.TPR, c.N, c.On)
+	}
+	if unknown {
+		return "the query is an unknown input; " + rule
+	}
+	return rule
 }
 
 // annotate fills the results' outside score and flag from the snapshot.
@@ -49,10 +81,10 @@ func (e *Searcher) annotate(res []Result) {
 			continue
 		}
 		res[i].OutsideScore, _ = l.OutsideScore32(e.z(p))
+		res[i].Outside = latent.IsOutside(e.identity.Outside, vZero(e.x.V(p)), res[i].OutsideScore)
 		if math.IsInf(res[i].OutsideScore, 0) || math.IsNaN(res[i].OutsideScore) {
 			res[i].OutsideScore = math.MaxFloat64 // a non-finite encoding; JSON has no Inf
 		}
-		res[i].Outside = vZero(e.x.V(p))
 	}
 }
 
@@ -63,9 +95,9 @@ func (e *Searcher) z(p int) []float32 {
 }
 
 // nearest ranks the records by Euclidean distance to point (ties: lower
-// id), leaving out the record exclude (0: none), and returns the first k
-// with score 0.
-func (e *Searcher) nearest(point []float64, k int, exclude int64) []Result {
+// id), leaving out the records skip reports, and returns the first k with
+// score 0.
+func (e *Searcher) nearest(point []float64, k int, skip func(int64) bool) []Result {
 	type cand struct {
 		d  float64
 		id int64
@@ -73,7 +105,7 @@ func (e *Searcher) nearest(point []float64, k int, exclude int64) []Result {
 	}
 	var c []cand
 	for p, id := range e.snap.IDs {
-		if id == exclude {
+		if skip(id) {
 			continue
 		}
 		z := e.z(p)

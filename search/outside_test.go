@@ -1,6 +1,7 @@
 package search
 
 import (
+	"fmt"
 	"math"
 	"strings"
 	"testing"
@@ -18,16 +19,10 @@ func TestOutsideQueryRanksByDistance(t *testing.T) {
 	// far out beyond the vlines centre (the last class: the highest ids)
 	c := l.Center(4)
 	p := []float64{3 * c[0], 3 * c[1]}
-	q, err := e.PointQuery(p)
-	if err != nil {
-		t.Fatal(err)
-	}
+	r := mustRun(t, e, Spec{Point: fmt.Sprintf("%v,%v", p[0], p[1])}, 10)
+	q, res := r.Query, r.Results
 	if !q.Outside || q.Note == "" {
 		t.Fatalf("query at %v: outside %v, note %q", p, q.Outside, q.Note)
-	}
-	res, err := e.Search(q, 10)
-	if err != nil {
-		t.Fatal(err)
 	}
 	last := -1.0
 	for _, r := range res {
@@ -40,11 +35,12 @@ func TestOutsideQueryRanksByDistance(t *testing.T) {
 		}
 	}
 	// An inside query: ranked by sim, not marked, outside scores filled.
-	q, _ = e.PointQuery(l.Center(1))
+	c1 := l.Center(1)
+	r = mustRun(t, e, Spec{Point: fmt.Sprintf("%v,%v", c1[0], c1[1])}, 5)
+	q, res = r.Query, r.Results
 	if q.Outside || q.Note != "" {
 		t.Errorf("centre query marked outside: %+v", q)
 	}
-	res, _ = e.Search(q, 5)
 	for _, r := range res {
 		if r.Label != "hlines" || r.Distance != nil || r.OutsideScore > 1+1e-6 || math.IsNaN(r.OutsideScore) {
 			t.Errorf("centre query result %+v", r)
@@ -54,6 +50,50 @@ func TestOutsideQueryRanksByDistance(t *testing.T) {
 	o, near := l.OutsideScore([]float64{10, 0})
 	if near != 0 || o < 10 {
 		t.Errorf("OutsideScore((10, 0)) = %v near %d", o, near)
+	}
+}
+
+// TestCalibratedOutside: with a calibrated threshold in the index's
+// identity, records and queries beyond it are outside (unknown) although
+// their v is not all zero; without one, the same records are not.
+func TestCalibratedOutside(t *testing.T) {
+	classes := []string{"dots", "hlines", "squares", "uniform", "vlines"}
+	e := clusterEngine(t, classes, 20, latent.PaperRC)
+	l := e.Layout()
+	// a point 0.8 r_c from the dots centre: inside every threshold >= 0.8
+	c := l.Center(0)
+	spec := Spec{Point: fmt.Sprintf("%v,%v", c[0]+0.8*l.Radius(0), c[1])}
+	r := mustRun(t, e, spec, 100)
+	if r.Query.Unknown || r.Query.Outside {
+		t.Fatalf("uncalibrated: query at 0.8 r_c is unknown %v, outside %v", r.Query.Unknown, r.Query.Outside)
+	}
+	for _, x := range r.Results {
+		if x.Outside {
+			t.Fatalf("uncalibrated: record %d within r_c marked outside", x.ID)
+		}
+	}
+	e.identity.Outside = &latent.Calibration{Score: latent.CalibrationScore, TPR: 0.95, Threshold: 0.5, N: 100, On: "test"}
+	r = mustRun(t, e, spec, 100)
+	if q := r.Query; !q.Unknown || q.Outside {
+		t.Errorf("calibrated at 0.5: query at 0.8 r_c: unknown %v (want true), outside %v (want false: its v is not zero)", q.Unknown, q.Outside)
+	}
+	beyond, marked := 0, 0
+	for _, x := range r.Results {
+		if x.OutsideScore > 0.5 {
+			beyond++
+		}
+		if x.Outside != (x.OutsideScore > 0.5) {
+			t.Errorf("record %d at %.3f r_c: outside %v under threshold 0.5", x.ID, x.OutsideScore, x.Outside)
+		}
+		if x.Outside {
+			marked++
+		}
+	}
+	if beyond == 0 || marked != beyond {
+		t.Errorf("%d of %d records beyond the threshold, %d marked", beyond, len(r.Results), marked)
+	}
+	if s := OutsideRule(e.identity.Outside, r.Query.Unknown); !strings.Contains(s, "unknown") || !strings.Contains(s, "0.5 r_c") {
+		t.Errorf("OutsideRule: %q", s)
 	}
 }
 

@@ -5,6 +5,7 @@ import (
 	"io"
 	"math"
 
+	"github.com/lsconf/lsconf/data"
 	"github.com/lsconf/lsconf/engine"
 	"github.com/lsconf/lsconf/latent"
 	"github.com/lsconf/lsconf/model"
@@ -37,7 +38,7 @@ type Config struct {
 	Mode model.Mode `json:"mode"`
 	// Encoder is the encoder configuration: "plain", "paper-eq6" or
 	// "sectors" (latent.ParseSectors with n = n_c).
-	Encoder string `json:"encoder"`
+	Encoder latent.EncoderName `json:"encoder"`
 	// Width is the width divisor (1 = the paper's model).
 	Width int `json:"width"`
 	// Epochs, BatchSize and LR set the optimisation (Adam).
@@ -46,7 +47,7 @@ type Config struct {
 	LR        float64 `json:"lr"`
 	// LRSchedule is "constant" (or empty: the paper's fixed rate) or
 	// "cosine" (decay to 0 over the run).
-	LRSchedule string `json:"lr_schedule,omitempty"`
+	LRSchedule model.Schedule `json:"lr_schedule,omitempty"`
 	// KG is k_g, the weight of L_G in mode ce+g.
 	KG float64 `json:"k_g"`
 	// LGCenter, when > 0, adds k_g * LGCenter * sum_j (d_j / r_c)^2 to the
@@ -54,8 +55,18 @@ type Config struct {
 	// clusters, where f_d is 0 (lsconf's extension, model.CenterLoss; 0 is
 	// the paper's objective).
 	LGCenter float64 `json:"lg_center,omitempty"`
+	// Head is the classifier head: "dense" (the paper's three layers, and
+	// the zero Config's) or "distance" (logits from the distances of z to
+	// the configured centres, model.HeadDistance). run.json always records
+	// it; a run.json without it was trained with the dense head.
+	Head string `json:"head"`
+	// HeadScale is the distance head's scale s (0: model.DefaultDistScale,
+	// which WithDefaults records)
+	// and HeadLearnScale learns a factor on it; distance head only.
+	HeadScale      float64 `json:"head_scale,omitempty"`
+	HeadLearnScale bool    `json:"head_learn_scale,omitempty"`
 	// LGReduction is "sum" (eq 8, the default) or "mean".
-	LGReduction string `json:"lg_reduction"`
+	LGReduction latent.ReductionName `json:"lg_reduction"`
 	// Seed drives the initial weights and the batch order (the data's own
 	// seed drives split and augmentation; record it in Data).
 	Seed uint64 `json:"seed"`
@@ -92,6 +103,9 @@ type Config struct {
 	// AfterStep, when not nil, is called after every train step with the
 	// global step count (for UIs and tests).
 	AfterStep func(step int64) `json:"-"`
+	// OnState, when not nil, is told by Ensure what the run folder holds
+	// before it trains, resumes or skips the run (for progress lines).
+	OnState func(RunState) `json:"-"`
 }
 
 // DataInfo describes the data of a run, for people, for reports, and for
@@ -111,8 +125,8 @@ type DataInfo struct {
 	Hash string `json:"hash,omitempty"`
 	// Split ("pre" or "post") and AugPerImage made the train and test sets
 	// from Train's images, with the run's seed.
-	Split       string `json:"split,omitempty"`
-	AugPerImage int    `json:"aug_per_image,omitempty"`
+	Split       data.SplitMode `json:"split,omitempty"`
+	AugPerImage int            `json:"aug_per_image,omitempty"`
 	// Mirror is the mirror mode of the training images ("none", "h",
 	// "hv"); empty in runs recorded before it existed, which used "hv".
 	Mirror string `json:"mirror,omitempty"`
@@ -131,6 +145,12 @@ func (c Config) WithDefaults() Config {
 	}
 	if c.Encoder == "" {
 		c.Encoder = "plain"
+	}
+	if c.Head == "" {
+		c.Head = string(model.HeadDense)
+	}
+	if c.Head == string(model.HeadDistance) && c.HeadScale == 0 {
+		c.HeadScale = model.DefaultDistScale // recorded, so that a later default does not change the run
 	}
 	if c.Width == 0 {
 		c.Width = DefaultWidth
@@ -151,7 +171,7 @@ func (c Config) WithDefaults() Config {
 		c.LRSchedule = "" // recorded as absent, as in runs made before schedules existed
 	}
 	if c.LGReduction == "" {
-		c.LGReduction = latent.Sum.String()
+		c.LGReduction = latent.SumName
 	}
 	if c.BNMomentum == 0 {
 		c.BNMomentum = model.DefaultBNMomentum
@@ -176,7 +196,10 @@ func (c Config) Validate() error {
 	if _, err := c.sectors(); err != nil {
 		return fmt.Errorf("train config: %w", err)
 	}
-	if _, err := latent.ParseReduction(c.LGReduction); err != nil {
+	if _, err := latent.ParseReduction(string(c.LGReduction)); err != nil {
+		return fmt.Errorf("train config: %w", err)
+	}
+	if _, err := model.ParseHead(c.Head); err != nil {
 		return fmt.Errorf("train config: %w", err)
 	}
 	switch {
@@ -191,7 +214,7 @@ func (c Config) Validate() error {
 	case c.LGCenter < 0 || math.IsNaN(c.LGCenter) || math.IsInf(c.LGCenter, 0):
 		return fmt.Errorf("train config: centre pull %v must be a non-negative number", c.LGCenter)
 	}
-	if _, err := model.ParseSchedule(c.LRSchedule); err != nil {
+	if _, err := model.ParseSchedule(string(c.LRSchedule)); err != nil {
 		return fmt.Errorf("train config: %w", err)
 	}
 	return c.modelConfig().Validate()
@@ -202,7 +225,7 @@ func (c Config) sectors() (*latent.Sectors, error) {
 	if c.Layout == nil {
 		return nil, fmt.Errorf("no latent layout")
 	}
-	s, err := latent.ParseSectors(c.Encoder, c.Layout.NC())
+	s, err := c.Encoder.Sectors(c.Layout.NC())
 	if err != nil {
 		return nil, err
 	}
@@ -214,7 +237,8 @@ func (c Config) sectors() (*latent.Sectors, error) {
 
 // modelConfig is the model.Config of the run.
 func (c Config) modelConfig() model.Config {
-	mc := model.Config{Width: c.Width, BNMomentum: c.BNMomentum, BNEpsilon: c.BNEpsilon}
+	mc := model.Config{Width: c.Width, BNMomentum: c.BNMomentum, BNEpsilon: c.BNEpsilon,
+		Head: model.Head(c.Head), DistScale: c.HeadScale, DistLearnScale: c.HeadLearnScale, Layout: c.Layout}
 	if c.Layout != nil {
 		mc.NC, mc.ND = c.Layout.NC(), c.Layout.ND()
 	}
@@ -224,6 +248,5 @@ func (c Config) modelConfig() model.Config {
 
 // lossConfig is the model.LossConfig of the run.
 func (c Config) lossConfig() model.LossConfig {
-	red, _ := latent.ParseReduction(c.LGReduction)
-	return model.LossConfig{Mode: c.Mode, KG: c.KG, Reduction: red, Layout: c.Layout, Center: c.LGCenter}
+	return model.LossConfig{Mode: c.Mode, KG: c.KG, Reduction: c.LGReduction.Reduction(), Layout: c.Layout, Center: c.LGCenter}
 }

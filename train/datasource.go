@@ -103,19 +103,23 @@ func sameSource(a, b string) bool {
 	return aa == ab
 }
 
+// ErrOtherData is wrapped by the error of a resume on other data than
+// the run's own without Config.ForceData.
+var ErrOtherData = errors.New("not the run's own data")
+
 // checkDataSource refuses to resume a run on other data than its own
 // (run.json's sources, located from runDir) unless force.
 func checkDataSource(recorded, asked DataInfo, runDir string, force bool) error {
 	rec := recorded.Located(runDir)
-	for _, s := range []struct{ what, rec, asked, flag string }{
-		{"training data", rec.Train, asked.Train, "--data"},
-		{"generalization data", rec.Gen, asked.Gen, "--gen"},
+	for _, s := range []struct{ what, rec, asked string }{
+		{"training data", rec.Train, asked.Train},
+		{"generalization data", rec.Gen, asked.Gen},
 	} {
 		if s.asked == "" {
 			continue // not named: the caller rebuilt the run's own
 		}
 		if !sameSource(s.rec, s.asked) && !force {
-			return fmt.Errorf("the run's %s is %q (run.json), not %q: resume on the run's own data, or give --force-data to continue on %s %s", s.what, s.rec, s.asked, s.flag, s.asked)
+			return fmt.Errorf("%w: the run's %s is %q (run.json), not %q", ErrOtherData, s.what, s.rec, s.asked)
 		}
 	}
 	return nil

@@ -105,7 +105,7 @@ func Train(ctx context.Context, cfg Config, sets Sets, runDir string) (res *Resu
 	}
 	defer backend.Finalize()
 	adam := model.DefaultAdam(t.cfg.LR)
-	adam.Schedule, _ = model.ParseSchedule(t.cfg.LRSchedule)
+	adam.Schedule = t.cfg.LRSchedule
 	adam.TotalSteps = int64(t.cfg.Epochs) * int64(numBatches(t.sets.Train.Len(), t.cfg.BatchSize))
 	t.net, err = model.NewTrainer(backend, t.cfg.modelConfig(), t.state, t.cfg.lossConfig(), adam)
 	if err != nil {
@@ -196,7 +196,7 @@ func (t *trainer) createRun() error {
 		}
 	}
 	if existing && !t.cfg.Force {
-		return fmt.Errorf("train: %s: %w (use --resume to continue it or --force to replace it)", t.dir, ErrRunExists)
+		return fmt.Errorf("train: %s: %w", t.dir, ErrRunExists)
 	}
 	w, err := model.Init(t.cfg.modelConfig(), t.cfg.Seed)
 	if err != nil {
@@ -206,7 +206,7 @@ func (t *trainer) createRun() error {
 	if err := os.MkdirAll(t.dir, 0o755); err != nil {
 		return fmt.Errorf("train: create run directory: %w", err)
 	}
-	for _, f := range []string{CheckpointFile, MetricsFile, EvalFile} {
+	for _, f := range []string{CheckpointFile, MetricsFile, EvalFile, OutsideFile} {
 		if err := os.Remove(filepath.Join(t.dir, f)); err != nil && !os.IsNotExist(err) {
 			return fmt.Errorf("train: replace run: %w", err)
 		}
@@ -352,6 +352,13 @@ func (t *trainer) loop(ctx context.Context) (*Result, error) {
 	if err := atomicfile.Write(filepath.Join(t.dir, EvalFile), b); err != nil {
 		return t.result(true), err
 	}
+	if t.test != nil && t.test.Calibration != nil {
+		c := *t.test.Calibration
+		c.On = "test"
+		if err := writeCalibration(t.dir, c); err != nil {
+			return t.result(true), err
+		}
+	}
 	return t.result(true), nil
 }
 
@@ -383,7 +390,7 @@ func (t *trainer) runEpoch(ctx context.Context, epoch, nb int) error {
 			return err
 		}
 		if math.IsNaN(r.Loss) || math.IsNaN(r.CE) || math.IsInf(r.Loss, 0) && t.cfg.Mode == model.ModeCEG {
-			return fmt.Errorf("%w at step %d (epoch %d): loss %v, L_CE %v, L_G %v; the last checkpoint (step <= %d) is kept, try a smaller --lr",
+			return fmt.Errorf("%w at step %d (epoch %d): loss %v, L_CE %v, L_G %v; the last checkpoint (step <= %d) is kept; a smaller learning rate may help",
 				ErrDiverged, t.pos.Step+1, epoch+1, r.Loss, r.CE, r.LG, t.pos.Step)
 		}
 		t.acc.add(r)

@@ -83,7 +83,7 @@ func (s *Server) hostAllowed(hostport string) bool {
 // never spooled to disk beyond it).
 func (s *Server) guard(w http.ResponseWriter, r *http.Request) bool {
 	if !s.hostAllowed(r.Host) {
-		fail(w, http.StatusMisdirectedRequest, fmt.Errorf("host %q is not served: lsconf serve answers loopback names and IP addresses; start it with --allow-host NAME to serve another name", clip(r.Host, 100)))
+		fail(w, http.StatusMisdirectedRequest, fmt.Errorf("host %q is not served: the server answers loopback names, IP addresses and the host names it was told to allow", clip(r.Host, 100)))
 		return false
 	}
 	limit := s.cfg.MaxBody

@@ -351,7 +351,7 @@ func TestImageQueriesBatched(t *testing.T) {
 func TestImageRouteRegularFilesOnly(t *testing.T) {
 	f := newFixture(t, 2, false)
 	ctx := context.Background()
-	idx, err := search.Load(ctx, f.db)
+	idx, err := search.Open(ctx, f.db, search.OpenOptions{})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -10,6 +10,7 @@ import (
 	"mime/multipart"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
 	"os"
 	"path/filepath"
 	"strings"
@@ -184,6 +185,26 @@ func TestAPISearches(t *testing.T) {
 	if pts.Total != 120 || pts.Shown > 50 || pts.Shown < 40 || len(pts.Points[0].Z) != 2 {
 		t.Fatalf("points: %+v", pts)
 	}
+	// The page's view plane and placeholder come from the index: its
+	// layout (n_d = 2: the LS itself) and its own vocabulary.
+	var info struct {
+		View struct {
+			Name    string       `json:"name"`
+			Centers [][2]float64 `json:"centers"`
+		} `json:"view"`
+		Examples []string `json:"examples"`
+	}
+	ir, _ := http.Get(u + "/api/info")
+	json.NewDecoder(ir.Body).Decode(&info)
+	ir.Body.Close()
+	if !strings.Contains(info.View.Name, "n_d = 2") || len(info.View.Centers) != 5 || len(info.Examples) < 3 {
+		t.Fatalf("info view %+v, examples %q", info.View, info.Examples)
+	}
+	for _, ex := range info.Examples {
+		if code, res := get(t, u+"/api/search/text?q="+url.QueryEscape(ex)); code != 200 || len(res.Results) == 0 {
+			t.Errorf("example %q: %d %+v", ex, code, res)
+		}
+	}
 }
 
 func TestAPIBadInput(t *testing.T) {
@@ -333,13 +354,15 @@ func TestSearchWhileIndexing(t *testing.T) {
 		}
 		time.Sleep(10 * time.Millisecond)
 	}
-	e, err := search.Load(ctx, f.db)
+	e, err := search.Open(ctx, f.db, search.OpenOptions{})
 	if err != nil {
 		t.Fatal(err)
 	}
-	voc, _ := search.NewVocab(e.Layout(), e.Identity().Classes)
-	q, _ := e.TextQuery(voc, "vertical stripes", false, 0)
-	want, _ := e.Search(q, 20)
+	wr, err := e.Run(ctx, search.Spec{Text: "vertical stripes"}, 20)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := wr.Results
 	if code != 200 || res.Searched != 190 || len(res.Results) != 20 {
 		t.Fatalf("after indexing: %d %+v", code, res)
 	}

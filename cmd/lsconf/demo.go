@@ -87,8 +87,8 @@ made again. Other settings in an existing folder are refused: use another --out.
 	f.IntVar(&c.Epochs, "epochs", c.Epochs, "training epochs")
 	f.IntVar(&c.BatchSize, "batch", c.BatchSize, "batch size")
 	f.Float64Var(&c.LR, "lr", c.LR, "Adam learning rate")
-	f.StringVar(&c.LRSchedule, "lr-schedule", c.LRSchedule, "learning-rate schedule: cosine (decays to 0 over the run) or constant")
-	f.StringVar(&c.LGReduction, "lg-reduction", c.LGReduction, "L_G over the batch: mean (the demo's default) or sum (eq 8)")
+	f.Var(&c.LRSchedule, "lr-schedule", "learning-rate schedule: cosine (decays to 0 over the run) or constant")
+	f.Var(&c.LGReduction, "lg-reduction", "L_G over the batch: mean (the demo's default) or sum (eq 8)")
 	f.Float64Var(&c.LGCenter, "lg-center", c.LGCenter, "centre pull (not in the paper; see lsconf train --help); negative = off (the paper's L_G)")
 	f.IntVar(&c.AugPerImage, "aug-per-image", c.AugPerImage, "augmentations per training image (each also gives 2 mirror copies)")
 	f.IntVar(&c.PerClass, "per-class", 0, "built-in training images per class (0 = 130)")
@@ -99,6 +99,6 @@ made again. Other settings in an existing folder are refused: use another --out.
 	f.StringVar(&c.Words, "words", c.Words, "the word query")
 	f.IntVar(&c.K, "k", c.K, "results per query")
 	f.IntVar(&c.DPI, "dpi", c.DPI, "resolution of the PNG figures")
-	f.BoolVar(&asJSON, "json", false, "print the result as JSON")
+	jsonFlag(cmd, &asJSON, "the result")
 	return cmd
 }
