@@ -55,6 +55,9 @@ type Config struct {
 	LRSchedule  model.Schedule
 	LGReduction latent.ReductionName
 	LGCenter    float64
+	// Head is the classifier head ("distance" or "dense"; default
+	// train.RecommendedHead, lsconf train's).
+	Head string
 	// PerClass and GenPerClass are the built-in set sizes (0 = defaults).
 	PerClass, GenPerClass int
 	// Seed draws the weights, split, augmentations and batch order;
@@ -80,7 +83,7 @@ type Config struct {
 // a few minutes on 2 cores (docs/repro.md has the measured stage times).
 func DefaultConfig() Config {
 	return Config{Out: DefaultOut, Width: train.DefaultWidth, Epochs: 12, BatchSize: train.DefaultBatch, LR: train.DefaultLR,
-		LRSchedule: model.ScheduleCosine, LGReduction: DemoLGReduction, LGCenter: DemoLGCenter, AugPerImage: 4, Seed: 1, DataSeed: 1, QueryClass: "hlines", Words: "polka dots", K: 10, DPI: 100}
+		LRSchedule: model.ScheduleCosine, LGReduction: DemoLGReduction, LGCenter: DemoLGCenter, Head: train.RecommendedHead, AugPerImage: 4, Seed: 1, DataSeed: 1, QueryClass: "hlines", Words: "polka dots", K: 10, DPI: 100}
 }
 
 // WithDefaults fills zero fields from DefaultConfig.
@@ -96,6 +99,7 @@ func (c Config) WithDefaults() Config {
 	orDefault(&c.LR, d.LR)
 	orDefault(&c.LRSchedule, d.LRSchedule)
 	orDefault(&c.LGReduction, d.LGReduction)
+	orDefault(&c.Head, d.Head)
 	switch {
 	case c.LGCenter == 0:
 		c.LGCenter = d.LGCenter
@@ -411,9 +415,9 @@ func demoTrain(ctx context.Context, cfg Config, images demoImages) (demoTrained,
 	absTrain, _ := filepath.Abs(filepath.Join(cfg.Out, TrainData))
 	absGen, _ := filepath.Abs(filepath.Join(cfg.Out, GenData))
 	tc := train.Config{Mode: model.ModeCEG, Width: cfg.Width, Epochs: cfg.Epochs, BatchSize: cfg.BatchSize, LR: cfg.LR,
-		LRSchedule: cfg.LRSchedule, LGCenter: cfg.LGCenter, LGReduction: cfg.LGReduction, Seed: cfg.Seed, Layout: l, Engine: cfg.Engine, Progress: cfg.Progress,
+		LRSchedule: cfg.LRSchedule, LGCenter: cfg.LGCenter, LGReduction: cfg.LGReduction, Head: cfg.Head, Seed: cfg.Seed, Layout: l, Engine: cfg.Engine, Progress: cfg.Progress,
 		Data: train.DataInfo{Train: absTrain, Gen: absGen, Split: data.SplitPre, AugPerImage: cfg.AugPerImage,
-			DataSeed: cfg.DataSeed, TrainLen: tr.Len(), TestLen: te.Len(), GenLen: gen.Len(), Description: "lsconf demo: built-in textures written as ImageFolder trees"},
+			DataSeed: cfg.DataSeed, Description: "lsconf demo: built-in textures written as ImageFolder trees"},
 	}.WithDefaults()
 	dir := filepath.Join(cfg.Out, RunDir)
 	st, r, err := train.Ensure(ctx, tc, sets, dir)

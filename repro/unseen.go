@@ -75,6 +75,13 @@ type UnseenRun struct {
 	// classes' test images (strict: within r_c of their own centre).
 	KnownWithinOwn float64 `json:"known_within_rc_own"`
 	KnownOutside   float64 `json:"known_outside"`
+	// CalOutside and KnownCalOutside are the shares of held-out and known
+	// test-split images outside under the run's calibrated threshold
+	// (latent.IsOutside; calibrated at the end of training on the known
+	// classes' test split, the same known images, so about 5% by
+	// construction); nil for a run without one.
+	CalOutside      *float64 `json:"calibrated_outside,omitempty"`
+	KnownCalOutside *float64 `json:"known_calibrated_outside,omitempty"`
 	// HeldSim, HeldL2: retrieval with the held-out images as queries
 	// against all indexed images, by sim and by distance; KnownSim,
 	// KnownL2 the same for the known classes' images; Chance the share of
@@ -260,7 +267,7 @@ func unseenRun(ctx context.Context, cfg Config, out string, e Experiment, held i
 		return nil, false, err
 	}
 	dir := filepath.Join(out, RunsDir, "without-"+name, e.Name())
-	tc := trainConfig(cfg, e, l, known)
+	tc := trainConfig(cfg, e, l)
 	tc.Data.Description = fmt.Sprintf("built-in textures without %q (unseen-class experiment)", name)
 	t0 := time.Now()
 	tc.OnState = func(st train.RunState) {
@@ -338,6 +345,8 @@ func analyseUnseen(ctx context.Context, cfg Config, dir string, e Experiment, he
 	var knownTruth, knownPred []int
 	var knownN, knownWithin, knownOut, knownRight int
 	var heldN, heldWithin, heldOut int
+	var heldTestN, heldCal, knownCal int
+	cal := run.Calibration()
 	for i := range n {
 		z[i] = make([]float64, nd)
 		for k := range nd {
@@ -372,6 +381,10 @@ func analyseUnseen(ctx context.Context, cfg Config, dir string, e Experiment, he
 				for k, s := range scores {
 					pos[k] = append(pos[k], s)
 				}
+				heldTestN++
+				if latent.IsOutside(cal, maxV == 0, ds) {
+					heldCal++
+				}
 			}
 			continue
 		}
@@ -390,6 +403,9 @@ func analyseUnseen(ctx context.Context, cfg Config, dir string, e Experiment, he
 		if maxV == 0 {
 			knownOut++
 		}
+		if latent.IsOutside(cal, maxV == 0, ds) {
+			knownCal++
+		}
 		if train.HeadClass(logits[i*nc:(i+1)*nc]) == own {
 			knownRight++
 		}
@@ -403,6 +419,10 @@ func analyseUnseen(ctx context.Context, cfg Config, dir string, e Experiment, he
 	r.WithinKnown, r.Outside = float64(heldWithin)/float64(heldN), float64(heldOut)/float64(heldN)
 	r.KnownWithinOwn, r.KnownOutside = float64(knownWithin)/float64(knownN), float64(knownOut)/float64(knownN)
 	r.KnownAcc = float64(knownRight) / float64(knownN)
+	if cal != nil && heldTestN > 0 {
+		h, k := float64(heldCal)/float64(heldTestN), float64(knownCal)/float64(knownN)
+		r.CalOutside, r.KnownCalOutside = &h, &k
+	}
 	r.Median = make([]float64, nd)
 	for k := range nd {
 		col := make([]float64, len(heldZ))

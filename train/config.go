@@ -60,7 +60,8 @@ type Config struct {
 	// the configured centres, model.HeadDistance). run.json always records
 	// it; a run.json without it was trained with the dense head.
 	Head string `json:"head"`
-	// HeadScale is the distance head's scale s (0 = model.DefaultDistScale)
+	// HeadScale is the distance head's scale s (0: model.DefaultDistScale,
+	// which WithDefaults records)
 	// and HeadLearnScale learns a factor on it; distance head only.
 	HeadScale      float64 `json:"head_scale,omitempty"`
 	HeadLearnScale bool    `json:"head_learn_scale,omitempty"`
@@ -147,6 +148,9 @@ func (c Config) WithDefaults() Config {
 	}
 	if c.Head == "" {
 		c.Head = string(model.HeadDense)
+	}
+	if c.Head == string(model.HeadDistance) && c.HeadScale == 0 {
+		c.HeadScale = model.DefaultDistScale // recorded, so that a later default does not change the run
 	}
 	if c.Width == 0 {
 		c.Width = DefaultWidth

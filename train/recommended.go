@@ -16,4 +16,4 @@ const (
 // RecommendedHead is the classifier head lsconf train uses by default;
 // the zero Config, --paper-loss and lsconf repro keep the paper's dense
 // head. Measurements: docs/heads.md.
-const RecommendedHead = "dense"
+const RecommendedHead = "distance"

@@ -206,7 +206,7 @@ func (t *trainer) createRun() error {
 	if err := os.MkdirAll(t.dir, 0o755); err != nil {
 		return fmt.Errorf("train: create run directory: %w", err)
 	}
-	for _, f := range []string{CheckpointFile, MetricsFile, EvalFile} {
+	for _, f := range []string{CheckpointFile, MetricsFile, EvalFile, OutsideFile} {
 		if err := os.Remove(filepath.Join(t.dir, f)); err != nil && !os.IsNotExist(err) {
 			return fmt.Errorf("train: replace run: %w", err)
 		}
@@ -351,6 +351,13 @@ func (t *trainer) loop(ctx context.Context) (*Result, error) {
 	}
 	if err := atomicfile.Write(filepath.Join(t.dir, EvalFile), b); err != nil {
 		return t.result(true), err
+	}
+	if t.test != nil && t.test.Calibration != nil {
+		c := *t.test.Calibration
+		c.On = "test"
+		if err := writeCalibration(t.dir, c); err != nil {
+			return t.result(true), err
+		}
 	}
 	return t.result(true), nil
 }

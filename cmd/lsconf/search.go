@@ -181,6 +181,7 @@ func (f *searchFlags) run(cmd *cobra.Command, g *globalOptions) error {
 		if out.Query.Note != "" {
 			fmt.Fprintf(os.Stderr, "note: %s\n", out.Query.Note)
 		}
+		fmt.Fprintf(os.Stderr, "note: %s\n", search.OutsideRule(e.Identity().Outside, out.Query.Unknown))
 	}
 	for i, r := range res.Results {
 		out.Results = append(out.Results, searchHitJSON{Result: r, Path: displayPath(res.Records[i])})

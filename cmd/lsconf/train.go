@@ -160,7 +160,7 @@ model (15-20x slower to train than 8 on a CPU).`,
 	f.Var(&reduction, "lg-reduction", "L_G over the batch: mean (lsconf's recommendation) or sum (eq 8, the paper's)")
 	f.BoolVar(&paperLoss, "paper-loss", false, "the paper's loss exactly: L_G summed over the batch (eq 8), no centre pull (= --lg-reduction sum --lg-center 0); the default is lsconf's recommended mean + centre pull")
 	f.StringVar(&cfg.Head, "head", train.RecommendedHead, "classifier head: distance (logits -s*(d_k/r_k)^2 from the distances of z to the configured centres) or dense (the paper's n_d->32->64->n_c layers; --paper-loss picks it unless --head is given)")
-	f.Float64Var(&cfg.HeadScale, "head-scale", 0, "scale s of the distance head's logits (0 = 1)")
+	f.Float64Var(&cfg.HeadScale, "head-scale", 0, "scale s of the distance head's logits (0 = 0.25, the measured best)")
 	f.BoolVar(&cfg.HeadLearnScale, "head-learn-scale", false, "learn a factor on the distance head's scale")
 	f.Uint64Var(&cfg.Seed, "seed", 1, "seed of the weights, split, augmentations and batch order")
 	f.IntVar(&cfg.LogEvery, "log-every", 0, "also log the train figures every N steps (0 = per epoch only)")
