@@ -337,8 +337,8 @@ func LoadIDXDir(dir string, classes []string) (*IDXSplit, error) {
 		return nil, err
 	}
 	if n := int64(len(parts[0].lab) + len(parts[1].lab)); n*Pixels > MaxIDXSetBytes {
-		return nil, fmt.Errorf("idx %s: %d images take %d MiB as %dx%d images, over the %d MiB a set held in memory may take: write a part of it as a folder (lsconf data import --per-class N) and train on that",
-			dir, n, n*Pixels>>20, Size, Size, MaxIDXSetBytes>>20)
+		return nil, fmt.Errorf("idx %s: %w: %d images take %d MiB as %dx%d images, over the %d MiB a set held in memory may take",
+			dir, ErrIDXTooLarge, n, n*Pixels>>20, Size, Size, MaxIDXSetBytes>>20)
 	}
 	s := &IDXSplit{Dir: dir}
 	for i, dst := range [2]**GraySet{&s.Train, &s.Test} {

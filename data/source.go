@@ -28,6 +28,8 @@ var (
 	ErrIDXNotImages = errors.New("an IDX data set is not a folder of image files")
 	// ErrNotInstalled: a named data set is not installed.
 	ErrNotInstalled = errors.New("not installed")
+	// ErrIDXTooLarge: an IDX set is over MaxIDXSetBytes held in memory.
+	ErrIDXTooLarge = errors.New("an IDX set too large to hold in memory")
 )
 
 // LoadSource loads the base images a source names: BuiltinTrain or

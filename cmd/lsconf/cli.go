@@ -90,6 +90,7 @@ var advice = []struct {
 	{data.ErrNoSource, "give --data DIR, --data builtin or --data fashion-mnist"},
 	{data.ErrIDXNotImages, "write a split as an image folder first: lsconf data import SOURCE --split test --out DIR"},
 	{data.ErrNotInstalled, "or give --data idx:DIR with the four IDX files"},
+	{data.ErrIDXTooLarge, "write a part of it as a folder (lsconf data import SOURCE --per-class N --out DIR) and train on that"},
 	{demo.ErrOtherImages, "use another --out"},
 }
 
