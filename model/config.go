@@ -40,6 +40,10 @@ type Config struct {
 	// DefaultBNMomentum and DefaultBNEpsilon.
 	BNMomentum float64 `json:"bn_momentum"`
 	BNEpsilon  float64 `json:"bn_epsilon"`
+	// Decoder adds the decoder branch (Table 1's encoder mirrored, see
+	// Decode); its tensors follow the classifier's in Specs and BNSpecs,
+	// so a model without it has exactly the tensors it always had.
+	Decoder bool `json:"decoder,omitempty"`
 }
 
 // WithDefaults returns the configuration with zero batch-norm settings

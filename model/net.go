@@ -17,7 +17,7 @@ const InferBatch = 64
 
 // LossConfig is the training objective.
 type LossConfig struct {
-	// Mode is ModeCE or ModeCEG.
+	// Mode is ModeCE, ModeCEG or ModeMSEG.
 	Mode Mode
 	// KG is k_g, the weight of L_G in ModeCEG (eq 10).
 	KG float64
@@ -30,6 +30,10 @@ type LossConfig struct {
 	// ModeCEG: a pull toward the configured centre inside the clusters
 	// (lsconf's extension; 0 is the paper's objective).
 	Center float64
+	// Recon, when > 0, adds Recon * ReconstructionLoss (the decoder's mean
+	// squared error) to the loss; the model needs a decoder. ModeMSEG
+	// trains it in place of L_CE.
+	Recon float64
 }
 
 // Validate reports what is wrong with the objective for the model config.
@@ -49,6 +53,15 @@ func (l LossConfig) Validate(c Config) error {
 	if l.Center < 0 {
 		return fmt.Errorf("loss: centre pull %v is negative", l.Center)
 	}
+	if l.Recon < 0 {
+		return fmt.Errorf("loss: reconstruction weight %v is negative", l.Recon)
+	}
+	if (l.Recon > 0 || l.Mode == ModeMSEG) && !c.Decoder {
+		return fmt.Errorf("loss: a reconstruction loss needs a model with a decoder")
+	}
+	if l.Mode == ModeMSEG && l.Recon == 0 {
+		return fmt.Errorf("loss: mode %s needs a reconstruction weight > 0", ModeMSEG)
+	}
 	return nil
 }
 
@@ -63,7 +76,8 @@ type State struct {
 // StepResult are the batch's figures of one train step (before the
 // update).
 type StepResult struct {
-	Loss, CE, LG float64
+	// Recon is the decoder's mean squared error (0 without a decoder).
+	Loss, CE, LG, Recon float64
 	Correct, N   int
 }
 
@@ -77,6 +91,7 @@ type Net struct {
 	params  []*tensors.Tensor
 	bn      []*tensors.Tensor
 	infer   *graph.Exec
+	decode  *graph.Exec
 	closed  bool
 }
 
@@ -213,8 +228,10 @@ func (n *Net) close() {
 		return
 	}
 	n.closed = true
-	if n.infer != nil {
-		n.infer.Finalize()
+	for _, e := range []*graph.Exec{n.infer, n.decode} {
+		if e != nil {
+			e.Finalize()
+		}
 	}
 	for _, group := range [][]*tensors.Tensor{n.params, n.bn} {
 		for _, t := range group {
