@@ -128,4 +128,3 @@ func ReconstructionLoss(img, x *Node) *Node {
 	b := img.Shape().Dimensions[0]
 	return ReduceAllMean(Square(Sub(img, Reshape(x, b, 32*32))))
 }
-

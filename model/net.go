@@ -78,7 +78,7 @@ type State struct {
 type StepResult struct {
 	// Recon is the decoder's mean squared error (0 without a decoder).
 	Loss, CE, LG, Recon float64
-	Correct, N   int
+	Correct, N          int
 }
 
 // Net is the model for inference: it runs the inference graph on a
