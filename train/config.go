@@ -33,7 +33,7 @@ const (
 // Config is everything that defines a training run. The fields with JSON
 // names are recorded in run.json; the others only steer this process.
 type Config struct {
-	// Mode is model.ModeCE or model.ModeCEG.
+	// Mode is model.ModeCE, model.ModeCEG or model.ModeMSEG.
 	Mode model.Mode `json:"mode"`
 	// Encoder is the encoder configuration: "plain", "paper-eq6" or
 	// "sectors" (latent.ParseSectors with n = n_c).
@@ -54,6 +54,10 @@ type Config struct {
 	// clusters, where f_d is 0 (lsconf's extension, model.CenterLoss; 0 is
 	// the paper's objective).
 	LGCenter float64 `json:"lg_center,omitempty"`
+	// Recon, when > 0, adds the decoder branch and Recon times its mean
+	// squared reconstruction error to the loss (Le et al.'s supervised
+	// autoencoder regulariser). Mode mse+g needs it (1 when not given).
+	Recon float64 `json:"recon,omitempty"`
 	// LGReduction is "sum" (eq 8, the default) or "mean".
 	LGReduction string `json:"lg_reduction"`
 	// Seed drives the initial weights and the batch order (the data's own
@@ -147,6 +151,9 @@ func (c Config) WithDefaults() Config {
 	if c.KG == 0 {
 		c.KG = latent.PaperKG
 	}
+	if c.Mode == model.ModeMSEG && c.Recon == 0 {
+		c.Recon = 1
+	}
 	if c.LRSchedule == model.ScheduleConstant {
 		c.LRSchedule = "" // recorded as absent, as in runs made before schedules existed
 	}
@@ -190,6 +197,10 @@ func (c Config) Validate() error {
 		return fmt.Errorf("train config: k_g = %v must be a non-negative number", c.KG)
 	case c.LGCenter < 0 || math.IsNaN(c.LGCenter) || math.IsInf(c.LGCenter, 0):
 		return fmt.Errorf("train config: centre pull %v must be a non-negative number", c.LGCenter)
+	case c.Recon < 0 || math.IsNaN(c.Recon) || math.IsInf(c.Recon, 0):
+		return fmt.Errorf("train config: reconstruction weight %v must be a non-negative number", c.Recon)
+	case c.Mode == model.ModeMSEG && c.Recon == 0:
+		return fmt.Errorf("train config: mode %s needs a reconstruction weight > 0", c.Mode)
 	}
 	if _, err := model.ParseSchedule(c.LRSchedule); err != nil {
 		return fmt.Errorf("train config: %w", err)
@@ -214,7 +225,7 @@ func (c Config) sectors() (*latent.Sectors, error) {
 
 // modelConfig is the model.Config of the run.
 func (c Config) modelConfig() model.Config {
-	mc := model.Config{Width: c.Width, BNMomentum: c.BNMomentum, BNEpsilon: c.BNEpsilon}
+	mc := model.Config{Width: c.Width, BNMomentum: c.BNMomentum, BNEpsilon: c.BNEpsilon, Decoder: c.Recon > 0}
 	if c.Layout != nil {
 		mc.NC, mc.ND = c.Layout.NC(), c.Layout.ND()
 	}
@@ -225,5 +236,5 @@ func (c Config) modelConfig() model.Config {
 // lossConfig is the model.LossConfig of the run.
 func (c Config) lossConfig() model.LossConfig {
 	red, _ := latent.ParseReduction(c.LGReduction)
-	return model.LossConfig{Mode: c.Mode, KG: c.KG, Reduction: red, Layout: c.Layout, Center: c.LGCenter}
+	return model.LossConfig{Mode: c.Mode, KG: c.KG, Reduction: red, Layout: c.Layout, Center: c.LGCenter, Recon: c.Recon}
 }

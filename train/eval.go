@@ -33,6 +33,48 @@ type EvalResult struct {
 	// Conformance says how well the encodings keep to the configured
 	// latent space.
 	Conformance Conformance `json:"conformance"`
+	// Reconstruction is the decoder's error on the set (models with a
+	// decoder; nil otherwise).
+	Reconstruction *Reconstruction `json:"reconstruction,omitempty"`
+}
+
+// Reconstruction is the decoder's mean squared error per pixel (images in
+// [0, 1]) of the images decoded from their own encodings, over the set
+// and per class.
+type Reconstruction struct {
+	MSE     float64    `json:"mse"`
+	Classes []ClassMSE `json:"classes"`
+}
+
+// ClassMSE is one class's reconstruction error.
+type ClassMSE struct {
+	Class string  `json:"class"`
+	N     int     `json:"n"`
+	MSE   float64 `json:"mse"`
+}
+
+// reconstruction sums per-image errors se (labels as class indices) by
+// class.
+func reconstruction(classes []string, se []float64, labels []int32) *Reconstruction {
+	r := &Reconstruction{Classes: make([]ClassMSE, len(classes))}
+	for c, name := range classes {
+		r.Classes[c].Class = name
+	}
+	for i, e := range se {
+		c := &r.Classes[labels[i]]
+		c.N++
+		c.MSE += e
+		r.MSE += e
+	}
+	if len(se) > 0 {
+		r.MSE /= float64(len(se))
+	}
+	for c := range r.Classes {
+		if n := r.Classes[c].N; n > 0 {
+			r.Classes[c].MSE /= float64(n)
+		}
+	}
+	return r
 }
 
 // Conformance measures the encodings against the configured layout.
@@ -80,6 +122,8 @@ type EvalSummary struct {
 	MaxNorm           float64 `json:"max_norm"`
 	MedianNorm        float64 `json:"median_norm"`
 	MaxMedianDistance float64 `json:"max_median_distance"`
+	// Recon is the reconstruction MSE (models with a decoder).
+	Recon float64 `json:"recon,omitempty"`
 }
 
 // Summary returns the figures a metrics line keeps.
@@ -90,7 +134,14 @@ func (e *EvalResult) Summary() *EvalSummary {
 	c := e.Conformance
 	return &EvalSummary{N: e.N, Acc: e.Accuracy, NearestAcc: e.NearestAccuracy, CE: e.CE, LG: e.LG,
 		WithinRc: c.WithinRc, Outside: c.Outside, MaxNorm: c.MaxNorm, MedianNorm: c.MedianNorm,
-		MaxMedianDistance: c.MaxMedianDistance}
+		MaxMedianDistance: c.MaxMedianDistance, Recon: e.Reconstruction.mse()}
+}
+
+func (r *Reconstruction) mse() float64 {
+	if r == nil {
+		return 0
+	}
+	return r.MSE
 }
 
 // Score computes an EvalResult from n encodings z (n*n_d), logits
@@ -297,6 +348,9 @@ func EvaluateNet(net *model.Net, l *latent.Layout, classes []string, set data.Se
 		return nil, fmt.Errorf("evaluate %s: %w", name, err)
 	}
 	r.Name = name
+	if inf.ReconSE != nil {
+		r.Reconstruction = reconstruction(classes, inf.ReconSE, inf.Labels)
+	}
 	return r, nil
 }
 
@@ -326,6 +380,20 @@ func inferSet(ctx context.Context, net *model.Net, classes []string, set data.Se
 		}
 		inf.Z = append(inf.Z, zb...)
 		inf.Logits = append(inf.Logits, lb...)
+		if net.HasDecoder() {
+			img, err := net.Decode(zb, k)
+			if err != nil {
+				return nil, err
+			}
+			for i := 0; i < k; i++ {
+				se := 0.0
+				for p, v := range img[i*data.Pixels : (i+1)*data.Pixels] {
+					d := float64(v - x[i*data.Pixels+p])
+					se += d * d
+				}
+				inf.ReconSE = append(inf.ReconSE, se/data.Pixels)
+			}
+		}
 		inf.Labels = append(inf.Labels, y[:k]...)
 	}
 	return inf, nil
