@@ -60,15 +60,20 @@ const (
 	IDXPrefix = "idx:"
 )
 
-// IsIDXSource reports whether spec names an IDX data source.
+// IsIDXSource reports whether spec names an IDX data source (corrupted
+// Fashion-MNIST, CorruptPrefix, included).
 func IsIDXSource(spec string) bool {
-	return spec == FashionMNIST || strings.HasPrefix(spec, IDXPrefix)
+	return spec == FashionMNIST || strings.HasPrefix(spec, IDXPrefix) || strings.HasPrefix(spec, CorruptPrefix)
 }
 
-// OpenIDXSource loads the IDX data set spec names: "fashion-mnist" or
-// "idx:DIR". A missing Fashion-MNIST says how to install it.
+// OpenIDXSource loads the IDX data set spec names: "fashion-mnist",
+// "idx:DIR", or "fashion-mnist-c:KIND:SEV[:SEED]" (Fashion-MNIST with
+// both splits corrupted, CorruptGray). A missing Fashion-MNIST says how to
+// install it.
 func OpenIDXSource(spec string) (*IDXSplit, error) {
 	switch {
+	case strings.HasPrefix(spec, CorruptPrefix):
+		return openCorruptSource(spec)
 	case spec == FashionMNIST:
 		if _, err := os.Stat(FashionMNISTDir); err != nil {
 			return nil, fmt.Errorf("%s: not installed (%s missing): install Debian's dataset-fashion-mnist (scripts/setup.sh does, as root: apt-get install dataset-fashion-mnist), or give --data idx:DIR with the four IDX files", spec, FashionMNISTDir)
