@@ -339,7 +339,7 @@ func labelMap(set data.Set, classes []string) ([]int32, error) {
 // scores the result against layout l and the model's classes. The set's
 // classes are matched to the model's by name.
 func EvaluateNet(net *model.Net, l *latent.Layout, classes []string, set data.Set, name string) (*EvalResult, error) {
-	inf, err := inferSet(context.Background(), net, classes, set)
+	inf, err := inferSet(context.Background(), net, classes, set, true)
 	if err != nil {
 		return nil, fmt.Errorf("evaluate %s: %w", name, err)
 	}
@@ -355,8 +355,10 @@ func EvaluateNet(net *model.Net, l *latent.Layout, classes []string, set data.Se
 }
 
 // inferSet runs net in inference mode over every image of set, in chunks
-// (labels as indices of classes, the set's classes matched by name).
-func inferSet(ctx context.Context, net *model.Net, classes []string, set data.Set) (*Inference, error) {
+// (labels as indices of classes, the set's classes matched by name); with
+// recon, a model with a decoder also reconstructs every image and records
+// its error.
+func inferSet(ctx context.Context, net *model.Net, classes []string, set data.Set, recon bool) (*Inference, error) {
 	lm, err := labelMap(set, classes)
 	if err != nil {
 		return nil, err
@@ -380,7 +382,7 @@ func inferSet(ctx context.Context, net *model.Net, classes []string, set data.Se
 		}
 		inf.Z = append(inf.Z, zb...)
 		inf.Logits = append(inf.Logits, lb...)
-		if net.HasDecoder() {
+		if recon && net.HasDecoder() {
 			img, err := net.Decode(zb, k)
 			if err != nil {
 				return nil, err

@@ -159,7 +159,7 @@ type Inference struct {
 // InferSet encodes every image of a labelled set (the set's classes
 // matched by name; a class the run does not know is an error).
 func (r *Run) InferSet(ctx context.Context, set data.Set) (*Inference, error) {
-	inf, err := inferSet(ctx, r.net, r.info.Classes, set)
+	inf, err := inferSet(ctx, r.net, r.info.Classes, set, false)
 	if err != nil {
 		return nil, fmt.Errorf("encode with run %s: %w", r.dir, err)
 	}
