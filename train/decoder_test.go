@@ -94,6 +94,19 @@ func TestDecoderRunResumesAndDecodes(t *testing.T) {
 		if len(img) != 3*data.Pixels {
 			t.Errorf("decoded %d values", len(img))
 		}
+		cy, err := run.Cycle(9)
+		if err != nil {
+			t.Error(err)
+			return
+		}
+		if len(cy.Centres) != 3 || cy.Pairs != 3 || cy.Points != 3*7 || cy.Nearer > cy.Points || cy.CentresWithin > 3 {
+			t.Errorf("cycle %+v", cy)
+		}
+		for _, c := range cy.Centres {
+			if c.Within != (c.Distance <= c.Radius) || math.IsNaN(c.Distance) {
+				t.Errorf("centre round trip %+v", c)
+			}
+		}
 		ev, err := run.Evaluate(testSets().Test, "test")
 		if err != nil {
 			t.Error(err)
@@ -128,5 +141,20 @@ func TestDecoderRunResumesAndDecodes(t *testing.T) {
 	}
 	if _, err := pr.Decode([]float32{0, 0}, 1); err == nil {
 		t.Error("a classifier-only run decoded a point")
+	}
+	if _, err := pr.Cycle(9); err == nil {
+		t.Error("a classifier-only run measured a cycle")
+	}
+}
+
+func TestPath(t *testing.T) {
+	p := Path([]float64{0, 1}, []float64{2, -1}, 5)
+	want := [][]float64{{0, 1}, {0.5, 0.5}, {1, 0}, {1.5, -0.5}, {2, -1}}
+	for i := range want {
+		for k := range want[i] {
+			if math.Abs(p[i][k]-want[i][k]) > 1e-12 {
+				t.Fatalf("path %v, want %v", p, want)
+			}
+		}
 	}
 }
