@@ -72,6 +72,7 @@ model, draws the latent space and searches it, and prints where everything is.`,
 		newDemoCmd(g),
 		newBenchCmd(g),
 		newShiftCmd(g),
+		newDecodeCmd(g),
 	)
 	return root
 }
