@@ -2,6 +2,7 @@ package data
 
 import (
 	"fmt"
+	"image"
 	"math"
 	"slices"
 	"strconv"
@@ -297,4 +298,55 @@ func cStripes(img []float64, amp float64, r *rng) {
 			}
 		}
 	}
+}
+
+// CorruptionSheet draws one corruption kind: a row of the clean images
+// (the first of each class of g, up to cols) and one row per severity of
+// the same images corrupted with seed.
+func CorruptionSheet(g *GraySet, kind string, seed uint64, cols int) (*image.RGBA, error) {
+	var idx []int
+	seen := map[int]bool{}
+	for i, l := range g.Labels {
+		if !seen[l] && len(idx) < cols {
+			seen[l] = true
+			idx = append(idx, i)
+		}
+	}
+	sub := g.Subset(idx)
+	rows := []*GraySet{sub}
+	for sev := 1; sev <= CorruptionSeverities; sev++ {
+		c, err := corruptGrayAt(g, idx, kind, sev, seed)
+		if err != nil {
+			return nil, err
+		}
+		rows = append(rows, c)
+	}
+	rowH := sheetCell + sheetGap
+	sheet := newSheet(len(idx), len(rows)*rowH+sheetGap)
+	px := make([]float32, Pixels)
+	for r, s := range rows {
+		y0 := r*rowH + sheetGap
+		label := "clean"
+		if r > 0 {
+			label = fmt.Sprintf("%s %d", kind, r)
+		}
+		drawLabel(sheet, 4, y0+sheetCell/2+4, label)
+		for k := range idx {
+			if _, err := s.Image(k, px); err != nil {
+				return nil, err
+			}
+			drawGray2x(sheet, sheetLabelW+k*(sheetCell+sheetGap), y0, px)
+		}
+	}
+	return sheet, nil
+}
+
+// corruptGrayAt corrupts the images idx of g as CorruptGray corrupts them
+// in the whole set (the random stream follows the index in g).
+func corruptGrayAt(g *GraySet, idx []int, kind string, sev int, seed uint64) (*GraySet, error) {
+	full, err := CorruptGray(&GraySet{ClassNames: g.ClassNames, Labels: g.Labels[:idx[len(idx)-1]+1], Pix: g.Pix[:(idx[len(idx)-1]+1)*Pixels], Name: g.Name}, kind, sev, seed)
+	if err != nil {
+		return nil, err
+	}
+	return full.Subset(idx), nil
 }

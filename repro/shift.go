@@ -17,6 +17,7 @@ import (
 	"github.com/lsconf/lsconf/engine"
 	"github.com/lsconf/lsconf/internal/atomicfile"
 	"github.com/lsconf/lsconf/internal/machine"
+	"github.com/lsconf/lsconf/plot"
 	"github.com/lsconf/lsconf/train"
 )
 
@@ -238,6 +239,11 @@ func Shift(ctx context.Context, cfg ShiftConfig, kernels string) (*ShiftReport, 
 		return nil, fmt.Errorf("shift: %w", err)
 	}
 	rep := &ShiftReport{Config: cfg, Kernels: kernels}
+	if cfg.Data == ShiftFashionMNIST {
+		if err := corruptionSheets(cfg.Out, cfg.Seed); err != nil {
+			return nil, err
+		}
+	}
 	for _, sr := range cfg.Runs {
 		r, err := shiftRun(ctx, cfg, sr, common)
 		if err != nil {
@@ -261,6 +267,25 @@ func Shift(ctx context.Context, cfg ShiftConfig, kernels string) (*ShiftReport, 
 		return nil, err
 	}
 	return rep, nil
+}
+
+// corruptionSheets writes a contact sheet of every corruption kind
+// (clean images and the three severities) to out/corruptions/KIND.png.
+func corruptionSheets(out string, seed uint64) error {
+	s, err := data.OpenIDXSource(data.FashionMNIST)
+	if err != nil {
+		return fmt.Errorf("shift: %w", err)
+	}
+	for _, c := range data.Corruptions() {
+		img, err := data.CorruptionSheet(s.Test, c.Name, seed, 10)
+		if err != nil {
+			return fmt.Errorf("shift: %w", err)
+		}
+		if err := plot.SavePNG(img, filepath.Join(out, "corruptions", c.Name+".png")); err != nil {
+			return fmt.Errorf("shift: %w", err)
+		}
+	}
+	return nil
 }
 
 // shiftRun evaluates one run on the sets (its own when common is nil).
@@ -546,6 +571,17 @@ func (r *ShiftReport) markdown() string {
 	if r.Config.Data == ShiftFashionMNIST {
 		fmt.Fprintf(&b, " (the first of Fashion-MNIST's test split), corrupted with seed %d (`data.CorruptGray`; kinds and levels in docs/data.md)", r.Config.Seed)
 	}
-	fmt.Fprintf(&b, ".\n\nMeasured on %s; kernels %s. Written by `lsconf shift`.\n", r.Machine, r.Kernels)
+	b.WriteString(".\n")
+	if r.Config.Data == ShiftFashionMNIST {
+		b.WriteString("\n## The corruptions\n\nEach sheet: the first test image of every class, clean (top row) and at severities 1-3.\n\n| kind | severities 1, 2, 3 | what it does |\n|---|---|---|\n")
+		for _, c := range data.Corruptions() {
+			fmt.Fprintf(&b, "| [%s](corruptions/%s.png) | %g, %g, %g | %s |\n", c.Name, c.Name, c.Levels[0], c.Levels[1], c.Levels[2], c.About)
+		}
+		b.WriteString("\n")
+		for _, c := range data.Corruptions() {
+			fmt.Fprintf(&b, "![%s](corruptions/%s.png)\n", c.Name, c.Name)
+		}
+	}
+	fmt.Fprintf(&b, "\nMeasured on %s; kernels %s. Written by `lsconf shift`.\n", r.Machine, r.Kernels)
 	return b.String()
 }
