@@ -236,8 +236,10 @@ function searchPoint(z) {
   return guarded(async () => {
     const full = z.slice();
     while (info && full.length < info.layout.n_d) full.push(0);
-    const res = await api("/api/search/point?" + params({ z: full.map((x) => x.toFixed(4)).join(",") }));
-    showResults(res, "LS point", null);
+    const zs = full.map((x) => x.toFixed(4)).join(",");
+    const res = await api("/api/search/point?" + params({ z: zs }));
+    // With a decoder, the query view shows what the model makes of the point.
+    showResults(res, info && info.decoder ? "LS point (decoded image)" : "LS point", info && info.decoder ? "/api/decode?z=" + zs : null);
   });
 }
 
