@@ -161,12 +161,12 @@ type Result struct {
 	// Cycle is the decoder's round trips (runs with a decoder).
 	Cycle *train.Cycle `json:"cycle,omitempty"`
 	// Paths of what the demo wrote, relative to Out.
-	Files   map[string]string `json:"files"`
+	Files map[string]string `json:"files"`
 	// Reconstruction is the decoder's error on the test and
 	// generalization sets (runs with a decoder).
 	Reconstruction map[string]*train.Reconstruction `json:"reconstruction,omitempty"`
 	sets           train.Sets
-	Seconds float64           `json:"seconds"`
+	Seconds        float64 `json:"seconds"`
 }
 
 // The demo folder's layout, relative to Config.Out (slash-separated).
