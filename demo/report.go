@@ -60,8 +60,8 @@ func demoDoc(cfg Config, run *train.Run, l *latent.Layout, res *Result) *documen
 		d.Add(document.Figure{Path: f, Caption: "Decoded centres and paths between neighbouring centres (9 points each, ends included)."})
 		d.Add(document.Figure{Path: res.Files["reconstructions"], Caption: "Generalization images (never trained on) and their reconstructions."})
 		if cy := res.Cycle; cy != nil {
-			d.Add(document.Para{Text: fmt.Sprintf("Round trips: %d of %d decoded centres encode back within r_c of their centre; %d of %d inner path points (%s%%) encode back nearer to their own point than to any centre.",
-				cy.CentresWithin, len(cy.Centres), cy.Nearer, cy.Points, report.Pct(cy.NearerShare))})
+			d.Add(document.Para{Text: fmt.Sprintf("Round trips: %d of %d decoded centres encode back within r_c of their centre; %d of %d inner path points (%s%%) encode back nearer to their own point than to any centre, %s%% nearer to it than to any centre off their path (mean distance to the path %.3f, R_d %.3f).",
+				cy.CentresWithin, len(cy.Centres), cy.Nearer, cy.Points, report.Pct(cy.NearerShare), report.Pct(cy.NearerOffPathShare), cy.MeanSegmentDistance, cy.Rd)})
 		}
 		if r := res.Reconstruction; r["test"] != nil && r["gen"] != nil {
 			d.Add(document.Para{Text: fmt.Sprintf("Reconstruction MSE per pixel (images in [0, 1]): test %.4f, generalization %.4f.", r["test"].MSE, r["gen"].MSE)})

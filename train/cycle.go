@@ -23,6 +23,15 @@ type Cycle struct {
 	Points      int     `json:"points"`
 	Nearer      int     `json:"nearer"`
 	NearerShare float64 `json:"nearer_share"`
+	// NearerOffPath counts the inner path points whose round trip lands
+	// nearer to the point than to any centre other than the path's two
+	// ends (it stays between its two classes), NearerOffPathShare their
+	// share.
+	NearerOffPath      int     `json:"nearer_off_path"`
+	NearerOffPathShare float64 `json:"nearer_off_path_share"`
+	// MeanSegmentDistance is the mean distance between a round trip and
+	// the segment its point lies on.
+	MeanSegmentDistance float64 `json:"mean_segment_distance"`
 	// MeanPathError is the mean distance between an inner path point and
 	// its round trip; MeanRd is R_d, for scale.
 	MeanPathError float64 `json:"mean_path_error"`
@@ -53,6 +62,8 @@ func (r *Run) Cycle(steps int) (*Cycle, error) {
 	l := r.Layout()
 	nc, nd := l.NC(), l.ND()
 	var pts []float32
+	type pair struct{ a, b int }
+	var ends []pair // the path of each inner point
 	for c := 0; c < nc; c++ {
 		for _, v := range l.Center(c) {
 			pts = append(pts, float32(v))
@@ -61,6 +72,7 @@ func (r *Run) Cycle(steps int) (*Cycle, error) {
 	for i := 0; i < nc; i++ {
 		for j := i + 1; j < nc; j++ {
 			for _, p := range Path(l.Center(i), l.Center(j), steps)[1 : steps-1] {
+				ends = append(ends, pair{i, j})
 				for _, v := range p {
 					pts = append(pts, float32(v))
 				}
@@ -104,10 +116,23 @@ func (r *Run) Cycle(steps int) (*Cycle, error) {
 		if self < dist[near] {
 			cy.Nearer++
 		}
+		e := ends[k-nc]
+		off := math.Inf(1)
+		for c := range dist {
+			if c != e.a && c != e.b {
+				off = min(off, dist[c])
+			}
+		}
+		if self < off {
+			cy.NearerOffPath++
+		}
+		cy.MeanSegmentDistance += segmentDistance(zi, l.Center(e.a), l.Center(e.b))
 	}
 	if cy.Points > 0 {
 		cy.NearerShare = float64(cy.Nearer) / float64(cy.Points)
 		cy.MeanPathError /= float64(cy.Points)
+		cy.NearerOffPathShare = float64(cy.NearerOffPath) / float64(cy.Points)
+		cy.MeanSegmentDistance /= float64(cy.Points)
 	}
 	return cy, nil
 }
@@ -125,4 +150,22 @@ func Path(a, b []float64, steps int) [][]float64 {
 		out[s] = p
 	}
 	return out
+}
+
+// segmentDistance is the distance from p to the segment [a, b].
+func segmentDistance(p, a, b []float64) float64 {
+	var ab, ap float64
+	for k := range p {
+		ab += (b[k] - a[k]) * (b[k] - a[k])
+		ap += (p[k] - a[k]) * (b[k] - a[k])
+	}
+	t := 0.0
+	if ab > 0 {
+		t = min(max(ap/ab, 0), 1)
+	}
+	q := make([]float64, len(p))
+	for k := range q {
+		q[k] = a[k] + t*(b[k]-a[k])
+	}
+	return math.Sqrt(dist2(p, q))
 }

@@ -148,6 +148,11 @@ func TestDecoderRunResumesAndDecodes(t *testing.T) {
 }
 
 func TestPath(t *testing.T) {
+	for _, c := range []struct{ p, want float64 }{{-1, math.Sqrt(2)}, {1, 1}, {3, math.Sqrt(2)}} {
+		if d := segmentDistance([]float64{c.p, 1}, []float64{0, 0}, []float64{2, 0}); math.Abs(d-c.want) > 1e-12 {
+			t.Errorf("distance of (%v, 1) to [(0,0), (2,0)]: %v, want %v", c.p, d, c.want)
+		}
+	}
 	p := Path([]float64{0, 1}, []float64{2, -1}, 5)
 	want := [][]float64{{0, 1}, {0.5, 0.5}, {1, 0}, {1.5, -0.5}, {2, -1}}
 	for i := range want {

@@ -150,6 +150,8 @@ func decodeCycle(cmd *cobra.Command, g *globalOptions, run *train.Run, steps int
 	}
 	fmt.Fprintf(w, "path points (%d pairs x %d inner) nearer to their own point than to any centre: %d of %d (%.1f%%), mean distance %.3f (R_d %.3f)\n",
 		cy.Pairs, cy.Steps-2, cy.Nearer, cy.Points, 100*cy.NearerShare, cy.MeanPathError, cy.Rd)
+	fmt.Fprintf(w, "  nearer to their own point than to any centre off their path: %d of %d (%.1f%%); mean distance to the path %.3f\n",
+		cy.NearerOffPath, cy.Points, 100*cy.NearerOffPathShare, cy.MeanSegmentDistance)
 	if r := res.Reconstruction; r != nil {
 		fmt.Fprintf(w, "reconstruction MSE on %s: %.4f\n", source, r.MSE)
 		for _, c := range r.Classes {
