@@ -223,7 +223,7 @@ func TestRunTiny(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(rep.Rows) != 3 || rep.Parallelism != 2 {
+	if len(rep.Rows) != 4 || rep.Parallelism != 2 {
 		t.Fatalf("report %+v", rep)
 	}
 	for _, r := range rep.Rows {
@@ -238,7 +238,7 @@ func TestRunTiny(t *testing.T) {
 	if rep.Kernels != kernels.Kernels() || rep.Kernels == "" {
 		t.Errorf("report kernels %q, engine %q", rep.Kernels, kernels.Kernels())
 	}
-	for _, s := range []string{"train W=16", "encode W=16", "search N=3000 top-10", "backend parallelism 2", "kernels " + rep.Kernels} {
+	for _, s := range []string{"train W=16", "encode W=16", "train+decoder W=16", "search N=3000 top-10", "backend parallelism 2", "kernels " + rep.Kernels} {
 		if !strings.Contains(buf.String(), s) {
 			t.Errorf("table lacks %q:\n%s", s, buf.String())
 		}

@@ -8,6 +8,10 @@ import (
 const (
 	KindTrain  = "train"
 	KindEncode = "encode"
+	// KindTrainDecoder is a train step with the decoder (reconstruction
+	// weight 1): no peer, no target; its ratio to KindTrain is the
+	// decoder's cost.
+	KindTrainDecoder = "train+decoder"
 	KindSearch = "search"
 )
 

@@ -60,6 +60,9 @@ func Run(ctx context.Context, cfg Config) (*Report, error) {
 	for _, w := range cfg.Widths {
 		r.row(KindEncode, w)
 	}
+	for _, w := range cfg.Widths {
+		r.row(KindTrainDecoder, w)
+	}
 	if cfg.SearchN > 0 {
 		r.row(KindSearch, 0)
 	}
@@ -73,7 +76,7 @@ func Run(ctx context.Context, cfg Config) (*Report, error) {
 	}
 	total := 0
 	if len(cfg.Widths) > 0 {
-		total += 2 * len(cfg.Widths)
+		total += 3 * len(cfg.Widths)
 		if r.torch != "" {
 			total += len(cfg.Widths)
 		}
@@ -105,7 +108,7 @@ func Run(ctx context.Context, cfg Config) (*Report, error) {
 	r.bar.Finish()
 	r.rep.LoadAfter = LoadAvg()
 	r.rep.WallSeconds = time.Since(t0).Seconds()
-	for _, kind := range []string{KindTrain, KindEncode} {
+	for _, kind := range []string{KindTrain, KindEncode, KindTrainDecoder} {
 		for _, w := range cfg.Widths {
 			row := r.rows[rowKey(kind, w)]
 			row.finish()
@@ -209,11 +212,17 @@ func (r *runner) round(ctx context.Context, round int) error {
 	for _, w := range cfg.Widths {
 		ours := func() error {
 			r.bar.Status("%s: lsconf train W=%d", tag, w)
-			s, err := MeasureTrain(ctx, r.mem, cfg.Parallelism, w, cfg.Batch, cfg.Seconds, cfg.Seed)
+			s, err := MeasureTrain(ctx, r.mem, cfg.Parallelism, w, cfg.Batch, cfg.Seconds, cfg.Seed, false)
 			if err != nil {
 				return fmt.Errorf("bench: %w", err)
 			}
 			r.addOurs(KindTrain, w, s)
+			r.step()
+			r.bar.Status("%s: lsconf train with the decoder W=%d", tag, w)
+			if s, err = MeasureTrain(ctx, r.mem, cfg.Parallelism, w, cfg.Batch, cfg.Seconds, cfg.Seed, true); err != nil {
+				return fmt.Errorf("bench: %w", err)
+			}
+			r.addOurs(KindTrainDecoder, w, s)
 			r.step()
 			r.bar.Status("%s: lsconf encode W=%d", tag, w)
 			s, err = MeasureEncode(ctx, r.mem, cfg.Parallelism, w, cfg.Batch, cfg.Seconds, cfg.Seed)

@@ -28,6 +28,7 @@ func TestBenchCommand(t *testing.T) {
 	}{
 		{"train W=8", bench.KindTrain, "img/s", 8},
 		{"encode W=8", bench.KindEncode, "img/s", 8},
+		{"train+decoder W=8", bench.KindTrainDecoder, "img/s", 8},
 		{"search N=20000 top-10", bench.KindSearch, "q/s", 0},
 	}
 	if len(rep.Rows) != len(want) {
