@@ -12,7 +12,7 @@ const (
 	// weight 1): no peer, no target; its ratio to KindTrain is the
 	// decoder's cost.
 	KindTrainDecoder = "train+decoder"
-	KindSearch = "search"
+	KindSearch       = "search"
 )
 
 // Verdicts of a Row against its target.
