@@ -9,7 +9,7 @@ export PATH := $(PATH):/usr/local/go/bin
 GO ?= go
 BIN := bin/lsconf
 
-.PHONY: all build setup test race demo vet fmt-check bench fuzz clean
+.PHONY: all build setup test race demo vet fmt-check bench bench-peers fuzz clean
 
 all: build
 
@@ -68,6 +68,11 @@ demo: build
 # The go test benchmarks: go test -run '^$' -bench . -benchtime 3x ./model ./search
 bench: build
 	./$(BIN) bench $(BENCH_FLAGS)
+
+# The peers of lsconf bench from Debian (python3-torch, python3-numpy,
+# python3-faiss); not part of make test.
+bench-peers:
+	bash scripts/bench-peers.sh
 
 # Longer fuzzing of the sector transform (not part of make test).
 fuzz:

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -51,11 +52,90 @@ func TestVerdicts(t *testing.T) {
 		{Row{Kind: KindSearch, OursRounds: []float64{600}, TheirsRounds: []float64{100}, Note: "top-10 differ"}, 5, Fail, 6},
 	} {
 		r := c.row
-		r.finish()
+		r.finish(PrimaryRatio)
 		if r.Target != c.target || r.Verdict != c.verdict || r.Ratio != c.ratio {
 			t.Errorf("%s W=%d %v/%v: target %v verdict %q ratio %v, want %v %q %v", r.Kind, r.Width, r.OursRounds, r.TheirsRounds,
 				r.Target, r.Verdict, r.Ratio, c.target, c.verdict, c.ratio)
 		}
+	}
+}
+
+// TestVerdictsLoaded: on a loaded machine the verdict reads the CPU-time
+// ratio (and says so), the wall-time one when the CPU ratio is missing;
+// the spread is the rounds' min and max.
+func TestVerdictsLoaded(t *testing.T) {
+	r := Row{Kind: KindTrain, Width: 1, OursRounds: []float64{20, 70, 30}, TheirsRounds: []float64{100, 50, 90},
+		OursCPURounds: []float64{10, 10, 10}, TheirsCPURounds: []float64{5, 5, 5}}
+	r.finish(PrimaryRatio)
+	if r.Verdict != Fail || r.VerdictBy != PrimaryRatio || r.Ratio != 30.0/90 {
+		t.Errorf("quiet: verdict %q by %q, ratio %v", r.Verdict, r.VerdictBy, r.Ratio)
+	}
+	if r.OursMin != 20 || r.OursMax != 70 || r.TheirsMin != 50 || r.TheirsMax != 100 {
+		t.Errorf("spread: ours %v-%v theirs %v-%v", r.OursMin, r.OursMax, r.TheirsMin, r.TheirsMax)
+	}
+	r.finish(PrimaryCPURatio) // cpu ratio 5/10 = 0.5 < 0.6
+	if r.Verdict != Fail || r.VerdictBy != PrimaryCPURatio {
+		t.Errorf("loaded: verdict %q by %q", r.Verdict, r.VerdictBy)
+	}
+	r.TheirsCPURounds = []float64{8, 8, 8} // 0.8 >= 0.6, while the wall ratio 0.33 fails
+	r.finish(PrimaryCPURatio)
+	if r.Verdict != Pass || r.VerdictBy != PrimaryCPURatio {
+		t.Errorf("loaded, cpu ratio 0.8: verdict %q by %q", r.Verdict, r.VerdictBy)
+	}
+	r.TheirsCPURounds = nil
+	r.finish(PrimaryCPURatio)
+	if r.Verdict != Fail || r.VerdictBy != PrimaryRatio {
+		t.Errorf("loaded, no cpu ratio: verdict %q by %q", r.Verdict, r.VerdictBy)
+	}
+}
+
+// TestTopL2 checks the exact L2 scan on a small set with a tie.
+func TestTopL2(t *testing.T) {
+	v := []float32{0, 0, 3, 4, 1, 1, 1, 1, 10, 10}
+	ids, ds := TopL2(v, 2, []float32{1, 0}, 3)
+	want := []int64{0, 2, 3} // distances 1, 1 (tie: lower position first), 1
+	if !slices.Equal(ids, want) || ds[0] != 1 || ds[1] != 1 || ds[2] != 1 {
+		t.Errorf("TopL2 = %v %v, want %v", ids, ds, want)
+	}
+	ids, _ = TopL2(v, 2, []float32{9, 9}, 2)
+	if !slices.Equal(ids, []int64{4, 1}) {
+		t.Errorf("TopL2 near (9, 9) = %v", ids)
+	}
+}
+
+// TestFaissPeer runs the FAISS peer on a small synthetic index: its exact
+// top-10 must pass the check against our L2 scan, the IVF index must reach
+// recall@10 >= 0.99, and the check must fail when FAISS reads other data.
+func TestFaissPeer(t *testing.T) {
+	ctx := context.Background()
+	if testing.Short() || !HasModule(ctx, DefaultPython, "faiss") {
+		t.Skipf("short, or %s cannot import faiss (%s)", DefaultPython, InstallPeers("faiss"))
+	}
+	dir := t.TempDir()
+	paths, err := WriteScripts(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	d, err := NewSearchData(20000)
+	if err != nil {
+		t.Fatal(err)
+	}
+	p, err := NewFaissPeer(DefaultPython, paths[FaissScript], dir, d)
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, same, err := p.Run(ctx, 0.05, 64)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.N != 20000 || len(res.Top) != faissCheckQueries || !(res.FlatQPS > 0) || !(res.FlatBatchQPS > 0) || !(res.IVFBatchQPS > 0) || !(res.IVFRecall >= 0.99) || res.Version == "" {
+		t.Errorf("faiss result: n %d tops %d flat %v batch %v ivf batch %v recall %v version %q", res.N, len(res.Top), res.FlatQPS, res.FlatBatchQPS, res.IVFBatchQPS, res.IVFRecall, res.Version)
+	}
+	t.Logf("same ids in order for %d of %d queries; IVF %d lists nprobe %d recall %.3f", same, len(res.Top), res.IVFNList, res.IVFNProbe, res.IVFRecall)
+	// Our data shifted by one record: FAISS's ids no longer match.
+	copy(d.V, append(d.V[d.NC:], d.V[:d.NC]...))
+	if _, _, err := p.Run(ctx, 0.05, 64); !errors.Is(err, ErrFaissTop) {
+		t.Errorf("shifted data: err %v, want ErrFaissTop", err)
 	}
 }
 
@@ -67,7 +147,7 @@ func TestWriteScripts(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, name := range []string{TorchScript, NumpyScript} {
+	for _, name := range []string{TorchScript, NumpyScript, FaissScript} {
 		src, err := os.ReadFile(name)
 		if err != nil {
 			t.Fatal(err)
@@ -127,6 +207,8 @@ func TestConfigValidate(t *testing.T) {
 		"seconds 0": func(c *Config) { c.Seconds = 0 },
 		"rounds 0":  func(c *Config) { c.Rounds = 0 },
 		"nothing":   func(c *Config) { c.Widths, c.SearchN = nil, 0 },
+		"measure":   func(c *Config) { c.Measure = []string{"decode"} },
+		"search 0":  func(c *Config) { c.Measure, c.SearchN = []string{KindSearch}, 0 },
 		"peers":     func(c *Config) { c.Peers = "maybe" },
 	} {
 		c := DefaultConfig()
@@ -192,7 +274,7 @@ func TestTorchPeer(t *testing.T) {
 	}
 	// Restricted to AVX2, as with lsconf's avx2 kernel set: the peer says
 	// so (on a CPU without AVX2 PyTorch falls back lower).
-	r, err := RunTorch(ctx, DefaultPython, paths[TorchScript], TorchEnv("avx2"), 16, 4, 1, 0.05)
+	r, err := RunTorch(ctx, DefaultPython, paths[TorchScript], TorchEnv("avx2"), 16, 4, 1, 0.05, false)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -223,7 +305,7 @@ func TestRunTiny(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(rep.Rows) != 4 || rep.Parallelism != 2 {
+	if len(rep.Rows) != 3 || rep.Parallelism != 2 {
 		t.Fatalf("report %+v", rep)
 	}
 	for _, r := range rep.Rows {
@@ -238,9 +320,26 @@ func TestRunTiny(t *testing.T) {
 	if rep.Kernels != kernels.Kernels() || rep.Kernels == "" {
 		t.Errorf("report kernels %q, engine %q", rep.Kernels, kernels.Kernels())
 	}
-	for _, s := range []string{"train W=16", "encode W=16", "train+decoder W=16", "search N=3000 top-10", "backend parallelism 2", "kernels " + rep.Kernels} {
+	for _, s := range []string{"train W=16", "encode W=16", "search N=3000 top-10", "backend parallelism 2", "kernels " + rep.Kernels, "primary figure", "min-max"} {
 		if !strings.Contains(buf.String(), s) {
 			t.Errorf("table lacks %q:\n%s", s, buf.String())
 		}
+	}
+	for _, r := range rep.Rows {
+		if !(r.OursMin > 0) || r.OursMin > r.Ours || r.OursMax < r.Ours {
+			t.Errorf("%s: spread %v-%v around %v", r.What, r.OursMin, r.OursMax, r.Ours)
+		}
+	}
+	if (len(rep.LoadWarnings) > 0) != (rep.Primary == PrimaryCPURatio) {
+		t.Errorf("load warnings %v, primary %q", rep.LoadWarnings, rep.Primary)
+	}
+	// Only the encode rows.
+	cfg.Measure, cfg.SearchN = []string{KindEncode}, 0
+	rep, err = Run(context.Background(), cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(rep.Rows) != 1 || rep.Rows[0].Kind != KindEncode {
+		t.Errorf("--measure encode: rows %+v", rep.Rows)
 	}
 }

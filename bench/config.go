@@ -3,6 +3,8 @@ package bench
 import (
 	"fmt"
 	"io"
+	"slices"
+	"time"
 )
 
 // Config chooses what Run measures.
@@ -32,6 +34,20 @@ type Config struct {
 	Seed uint64
 	// Progress receives progress lines (nil = quiet).
 	Progress io.Writer
+	// Measure lists the kinds of rows to measure: KindTrain, KindEncode,
+	// KindSearch (nil = all three; search also needs SearchN > 0).
+	Measure []string
+	// QuietWait is how long Run may wait, before it starts, for the
+	// 1-minute load average to fall to IdleLoad (0: it does not wait).
+	QuietWait time.Duration
+	// FaissBatch is the query batch of the FAISS peer's batched rows
+	// (and lsconf's, query by query); 0 = 64.
+	FaissBatch int
+}
+
+// measures reports whether the configuration measures rows of kind.
+func (c Config) measures(kind string) bool {
+	return c.Measure == nil || slices.Contains(c.Measure, kind)
 }
 
 // DefaultConfig is lsconf bench without flags: W = 1, 4, 8 at batch 64,
@@ -48,8 +64,17 @@ func (c Config) Validate() error {
 			return fmt.Errorf("bench: width divisor %d must divide 64", w)
 		}
 	}
-	if len(c.Widths) == 0 && c.SearchN == 0 {
-		return fmt.Errorf("bench: nothing to measure (no widths, search N 0)")
+	for _, k := range c.Measure {
+		if k != KindTrain && k != KindEncode && k != KindSearch {
+			return fmt.Errorf("bench: measure %q: want %s, %s or %s", k, KindTrain, KindEncode, KindSearch)
+		}
+	}
+	models := len(c.Widths) > 0 && (c.measures(KindTrain) || c.measures(KindEncode))
+	if !models && (c.SearchN == 0 || !c.measures(KindSearch)) {
+		return fmt.Errorf("bench: nothing to measure (no widths or no train/encode, and no search)")
+	}
+	if c.QuietWait < 0 || c.FaissBatch < 0 {
+		return fmt.Errorf("bench: negative quiet wait or FAISS batch")
 	}
 	switch {
 	case c.Batch < 1:

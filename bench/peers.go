@@ -40,6 +40,13 @@ func ParsePeerMode(s string) (PeerMode, error) {
 	return "", fmt.Errorf("peers %q: want auto, on or off", s)
 }
 
+// InstallPeers is the command that installs the peer importing module
+// (torch, numpy or faiss) from Debian: make bench-peers installs all
+// three.
+func InstallPeers(module string) string {
+	return fmt.Sprintf("make bench-peers (or: apt-get install python3-%s)", module)
+}
+
 // HasModule reports whether python imports the module (e.g. "torch").
 func HasModule(ctx context.Context, python, module string) bool {
 	ctx, cancel := context.WithTimeout(ctx, 2*time.Minute)
@@ -113,18 +120,22 @@ func TorchEnv(kernels string) []string {
 }
 
 // RunTorch runs the PyTorch peer (script: a written TorchScript) for width
-// w and batch size batch: train steps for seconds, encoder for seconds/2,
-// each after one warm-up call, with threads intra-op threads and env added
-// to its environment (TorchEnv).
-func RunTorch(ctx context.Context, python, script string, env []string, w, batch, threads int, seconds float64) (TorchResult, error) {
+// w and batch size batch: train steps for seconds (not with encodeOnly),
+// encoder for seconds/2, each after one warm-up call, with threads
+// intra-op threads and env added to its environment (TorchEnv).
+func RunTorch(ctx context.Context, python, script string, env []string, w, batch, threads int, seconds float64, encodeOnly bool) (TorchResult, error) {
 	var r TorchResult
 	timeout := time.Duration(20*seconds)*time.Second + 10*time.Minute
-	peak, err := peerRun(ctx, timeout, &r, env, python, script, "--width", strconv.Itoa(w), "--batch", strconv.Itoa(batch),
-		"--seconds", strconv.FormatFloat(seconds, 'g', -1, 64), "--threads", strconv.Itoa(threads))
+	args := []string{script, "--width", strconv.Itoa(w), "--batch", strconv.Itoa(batch),
+		"--seconds", strconv.FormatFloat(seconds, 'g', -1, 64), "--threads", strconv.Itoa(threads)}
+	if encodeOnly {
+		args = append(args, "--encode-only")
+	}
+	peak, err := peerRun(ctx, timeout, &r, env, python, args...)
 	if err != nil {
 		return r, fmt.Errorf("torch peer: %w", err)
 	}
-	if r.Train <= 0 || r.Encode <= 0 {
+	if (r.Train <= 0 && !encodeOnly) || r.Encode <= 0 {
 		return r, fmt.Errorf("torch peer W=%d: no rates in its output", w)
 	}
 	r.Peak = peak

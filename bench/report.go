@@ -8,12 +8,27 @@ import (
 const (
 	KindTrain  = "train"
 	KindEncode = "encode"
-	// KindTrainDecoder is a train step with the decoder (reconstruction
-	// weight 1): no peer, no target; its ratio to KindTrain is the
-	// decoder's cost.
-	KindTrainDecoder = "train+decoder"
-	KindSearch       = "search"
+	KindSearch = "search"
+	// KindFaiss rows set lsconf's exact search beside the FAISS peer
+	// (Row.Variant says which index and how queries are sent).
+	KindFaiss = "search-faiss"
 )
+
+// The FAISS rows (Row.Width of KindFaiss while measuring; Row.Variant
+// names them): the exact IndexFlatL2 and the IVF index, one query at a
+// time and in batches.
+const (
+	FaissFlat = iota + 1
+	FaissFlatBatch
+	FaissIVF
+	FaissIVFBatch
+)
+
+var faissVariants = map[int]string{FaissFlat: "flat, 1 query", FaissFlatBatch: "flat, batch", FaissIVF: "IVF, 1 query", FaissIVFBatch: "IVF, batch"}
+
+// TargetFaissExact is the least ratio of lsconf's exact search to FAISS's
+// exact IndexFlatL2 on the same vectors that lsconf aims at.
+const TargetFaissExact = 10
 
 // Verdicts of a Row against its target.
 const (
@@ -31,6 +46,8 @@ type Row struct {
 	Kind string `json:"kind"`
 	// Width is the width divisor (model rows).
 	Width int `json:"width,omitempty"`
+	// Variant names a FAISS row's index and query mode.
+	Variant string `json:"variant,omitempty"`
 	// Unit is "img/s" or "q/s".
 	Unit string `json:"unit"`
 	// Ours and Theirs are the medians over the rounds (Theirs 0 when the
@@ -67,7 +84,29 @@ type Row struct {
 	TheirsPeakMB float64 `json:"theirs_peak_mb,omitempty"`
 	// Note says what went wrong, if anything (e.g. top-10 differ).
 	Note string `json:"note,omitempty"`
+	// OursMin, OursMax, TheirsMin and TheirsMax are the spread of the
+	// rates over the rounds.
+	OursMin   float64 `json:"ours_min"`
+	OursMax   float64 `json:"ours_max"`
+	TheirsMin float64 `json:"theirs_min,omitempty"`
+	TheirsMax float64 `json:"theirs_max,omitempty"`
+	// VerdictBy is the ratio the verdict reads: PrimaryRatio (wall time)
+	// on a quiet machine, PrimaryCPURatio when a round started above the
+	// idle load.
+	VerdictBy string `json:"verdict_by,omitempty"`
 }
+
+// The ratios a verdict can read (Report.Primary, Row.VerdictBy).
+const (
+	PrimaryRatio    = "ratio"
+	PrimaryCPURatio = "cpu ratio"
+)
+
+// IdleLoad is the 1-minute load average above which a machine with cores
+// CPUs counts as busy: the number of cores. The bench alone, running two
+// threads on two cores, brings the load toward it (1.5-1.8 measured on an
+// otherwise idle 2-core machine); above it other work competes.
+func IdleLoad(cores int) float64 { return float64(cores) }
 
 // Report is the result of Run.
 type Report struct {
@@ -109,8 +148,34 @@ type Report struct {
 	LoadBefore []float64 `json:"load_before"`
 	LoadAfter  []float64 `json:"load_after"`
 	LoadRounds []float64 `json:"load_rounds"`
+	// MissingPeers names each peer that did not run because its module
+	// is missing, with the command that installs it.
+	MissingPeers []string `json:"missing_peers,omitempty"`
 	// SearchExact is false when the numpy peer's top-10 differ from ours.
 	SearchExact bool `json:"search_exact"`
+	// IdleLoad is the busy threshold of the 1-minute load (IdleLoad);
+	// LoadWarnings name each round that started above it.
+	IdleLoad     float64  `json:"idle_load"`
+	LoadWarnings []string `json:"load_warnings,omitempty"`
+	// Primary is the ratio the verdicts read: PrimaryRatio, or
+	// PrimaryCPURatio when the machine was loaded (LoadWarnings).
+	Primary string `json:"primary"`
+	// QuietWaitSeconds is how long Run waited for a quiet machine
+	// (Config.QuietWait), QuietReached whether the load fell to IdleLoad.
+	QuietWaitSeconds float64 `json:"quiet_wait_seconds,omitempty"`
+	QuietReached     bool    `json:"quiet_reached,omitempty"`
+	// Faiss is the FAISS peer's version and threads ("" when it did not
+	// run); FaissExact whether its exact (IndexFlatL2) top-10 equal an
+	// exact L2 scan over the same vectors; FaissIVF describes its IVF
+	// index (lists, probes, recall@10 against the exact top-10).
+	Faiss      string `json:"faiss,omitempty"`
+	FaissExact bool   `json:"faiss_exact,omitempty"`
+	FaissIVF   string `json:"faiss_ivf,omitempty"`
+	// FaissTopChecked queries had their FAISS exact top-10 checked;
+	// FaissTopSameIDs of them had the same ids in the same order (the
+	// others the same distances, tied ids in another order).
+	FaissTopChecked int `json:"faiss_top_checked,omitempty"`
+	FaissTopSameIDs int `json:"faiss_top_same_ids,omitempty"`
 	// WallSeconds is how long the whole run took.
 	WallSeconds float64 `json:"wall_seconds"`
 	Rows        []Row   `json:"rows"`
@@ -149,10 +214,14 @@ func Median(xs []float64) float64 {
 	return (s[m-1] + s[m]) / 2
 }
 
-// finish fills a row's medians, ratio, target and verdict from its rounds.
-func (r *Row) finish() {
+// finish fills a row's medians, spread, ratio, target and verdict from its
+// rounds; the verdict reads the primary ratio (PrimaryRatio or
+// PrimaryCPURatio; the wall-time ratio when the CPU ratio is missing).
+func (r *Row) finish(primary string) {
 	r.Ours = Median(r.OursRounds)
 	r.Theirs = Median(r.TheirsRounds)
+	r.OursMin, r.OursMax = minMax(r.OursRounds)
+	r.TheirsMin, r.TheirsMax = minMax(r.TheirsRounds)
 	r.Ratio = 0
 	if r.Theirs > 0 {
 		r.Ratio = r.Ours / r.Theirs
@@ -163,7 +232,17 @@ func (r *Row) finish() {
 	if r.OursCPUms > 0 && r.TheirsCPUms > 0 {
 		r.CPURatio = r.TheirsCPUms / r.OursCPUms
 	}
-	r.Target = Target(r.Kind, r.Width)
+	if r.Kind != KindFaiss {
+		r.Target = Target(r.Kind, r.Width)
+	}
+	ratio := r.Ratio
+	r.VerdictBy = PrimaryRatio
+	if primary == PrimaryCPURatio && r.CPURatio > 0 {
+		ratio, r.VerdictBy = r.CPURatio, PrimaryCPURatio
+	}
+	if r.Target == 0 {
+		r.VerdictBy = ""
+	}
 	switch {
 	case r.Note != "" && r.Target > 0:
 		r.Verdict = Fail
@@ -171,11 +250,19 @@ func (r *Row) finish() {
 		r.Verdict = ""
 	case r.Theirs == 0:
 		r.Verdict = NoPeer
-	case r.Ratio >= r.Target:
+	case ratio >= r.Target:
 		r.Verdict = Pass
 	default:
 		r.Verdict = Fail
 	}
+}
+
+// minMax is the least and the largest of xs (0, 0 for none).
+func minMax(xs []float64) (lo, hi float64) {
+	if len(xs) == 0 {
+		return 0, 0
+	}
+	return slices.Min(xs), slices.Max(xs)
 }
 
 // mib converts bytes to MiB.

@@ -22,6 +22,7 @@ type runner struct {
 	bar    *progress.Bar
 	torch  string // script path, "" when the torch peer does not run
 	numpy  *NumpyPeer
+	faiss  *FaissPeer
 	data   *SearchData
 	rows   map[string]*Row
 	numpyM int // queries of the next numpy run
@@ -46,6 +47,15 @@ func Run(ctx context.Context, cfg Config) (*Report, error) {
 	if cfg.TorchThreads == 0 {
 		cfg.TorchThreads = Cores()
 	}
+	if !cfg.measures(KindSearch) {
+		cfg.SearchN = 0
+	}
+	if !cfg.measures(KindTrain) && !cfg.measures(KindEncode) {
+		cfg.Widths = nil
+	}
+	if cfg.FaissBatch == 0 {
+		cfg.FaissBatch = 64
+	}
 	t0 := time.Now()
 	r := &runner{cfg: cfg, mem: NewPeakMeter(), rows: map[string]*Row{}, numpyM: 30}
 	r.rep = &Report{
@@ -54,14 +64,17 @@ func Run(ctx context.Context, cfg Config) (*Report, error) {
 		Kernels: kernels.Kernels(), KernelsReason: kernels.KernelsReason(),
 		Parallelism: cfg.Parallelism, MemorySource: r.mem.Source(), LoadBefore: LoadAvg(), SearchExact: true,
 	}
-	for _, w := range cfg.Widths {
-		r.row(KindTrain, w)
+	r.rep.IdleLoad = IdleLoad(r.rep.Cores)
+	if cfg.QuietWait > 0 {
+		r.rep.QuietWaitSeconds, r.rep.QuietReached = r.waitQuiet(ctx, cfg.QuietWait)
+		r.rep.LoadBefore = LoadAvg()
 	}
-	for _, w := range cfg.Widths {
-		r.row(KindEncode, w)
-	}
-	for _, w := range cfg.Widths {
-		r.row(KindTrainDecoder, w)
+	for _, kind := range []string{KindTrain, KindEncode} {
+		if cfg.measures(kind) {
+			for _, w := range cfg.Widths {
+				r.row(kind, w)
+			}
+		}
 	}
 	if cfg.SearchN > 0 {
 		r.row(KindSearch, 0)
@@ -76,7 +89,11 @@ func Run(ctx context.Context, cfg Config) (*Report, error) {
 	}
 	total := 0
 	if len(cfg.Widths) > 0 {
-		total += 3 * len(cfg.Widths)
+		for _, kind := range []string{KindTrain, KindEncode} {
+			if cfg.measures(kind) {
+				total += len(cfg.Widths)
+			}
+		}
 		if r.torch != "" {
 			total += len(cfg.Widths)
 		}
@@ -84,6 +101,9 @@ func Run(ctx context.Context, cfg Config) (*Report, error) {
 	if r.data != nil {
 		total++
 		if r.numpy != nil {
+			total++
+		}
+		if r.faiss != nil {
 			total++
 		}
 	}
@@ -94,6 +114,11 @@ func Run(ctx context.Context, cfg Config) (*Report, error) {
 	for round := 0; round < cfg.Rounds; round++ {
 		if l := LoadAvg(); l != nil {
 			r.rep.LoadRounds = append(r.rep.LoadRounds, l[0])
+			if l[0] > r.rep.IdleLoad {
+				w := fmt.Sprintf("round %d starts at load average %.2f, above the idle threshold %.2f (= cores): other work competes for the CPUs", round+1, l[0], r.rep.IdleLoad)
+				r.rep.LoadWarnings = append(r.rep.LoadWarnings, w)
+				r.note("warning: %s", w)
+			}
 		}
 		err := r.round(ctx, round)
 		if errors.Is(err, ErrTopDiffer) {
@@ -108,17 +133,26 @@ func Run(ctx context.Context, cfg Config) (*Report, error) {
 	r.bar.Finish()
 	r.rep.LoadAfter = LoadAvg()
 	r.rep.WallSeconds = time.Since(t0).Seconds()
-	for _, kind := range []string{KindTrain, KindEncode, KindTrainDecoder} {
+	r.rep.Primary = PrimaryRatio
+	if len(r.rep.LoadWarnings) > 0 {
+		r.rep.Primary = PrimaryCPURatio
+	}
+	for _, kind := range []string{KindTrain, KindEncode} {
+		if !cfg.measures(kind) {
+			continue
+		}
 		for _, w := range cfg.Widths {
 			row := r.rows[rowKey(kind, w)]
-			row.finish()
+			row.finish(r.rep.Primary)
 			r.rep.Rows = append(r.rep.Rows, *row)
 		}
 	}
 	if r.data != nil {
-		row := r.rows[rowKey(KindSearch, 0)]
-		row.finish()
-		r.rep.Rows = append(r.rep.Rows, *row)
+		for _, k := range r.searchKeys() {
+			row := r.rows[k]
+			row.finish(r.rep.Primary)
+			r.rep.Rows = append(r.rep.Rows, *row)
+		}
 	}
 	return r.rep, topErr
 }
@@ -132,9 +166,21 @@ func (r *runner) row(kind string, w int) *Row {
 		return row
 	}
 	row := &Row{Kind: kind, Width: w, Unit: "img/s", What: fmt.Sprintf("%s W=%d", kind, w)}
-	if kind == KindSearch {
+	switch kind {
+	case KindSearch:
 		row.Unit = "q/s"
 		row.What = fmt.Sprintf("search N=%d top-%d", r.cfg.SearchN, SearchK)
+	case KindFaiss:
+		row.Unit = "q/s"
+		row.Width = 0
+		row.Variant = faissVariants[w]
+		row.What = fmt.Sprintf("search vs FAISS %s", faissVariants[w])
+		if w == FaissFlatBatch || w == FaissIVFBatch {
+			row.What += fmt.Sprintf(" %d", r.cfg.FaissBatch)
+		}
+		if w == FaissFlat || w == FaissFlatBatch {
+			row.Target = TargetFaissExact
+		}
 	}
 	r.rows[k] = row
 	return row
@@ -156,22 +202,25 @@ func (r *runner) setup(ctx context.Context, dir string) error {
 	}
 	wantTorch := len(cfg.Widths) > 0 && cfg.Peers != PeersOff
 	wantNumpy := cfg.SearchN > 0 && cfg.Peers != PeersOff
-	if wantTorch && !HasModule(ctx, cfg.Python, "torch") {
-		if cfg.Peers == PeersOn {
-			return fmt.Errorf("bench: --peers on, but %s cannot import torch (apt-get install python3-torch)", cfg.Python)
+	wantFaiss := wantNumpy
+	for _, p := range []struct {
+		want   *bool
+		name   string
+		module string
+	}{{&wantTorch, "PyTorch", "torch"}, {&wantNumpy, "numpy", "numpy"}, {&wantFaiss, "FAISS", "faiss"}} {
+		if !*p.want || HasModule(ctx, cfg.Python, p.module) {
+			continue
 		}
-		r.note("PyTorch peer skipped: %s cannot import torch", cfg.Python)
-		wantTorch = false
-	}
-	if wantNumpy && !HasModule(ctx, cfg.Python, "numpy") {
+		msg := fmt.Sprintf("%s cannot import %s; install the peers with: %s", cfg.Python, p.module, InstallPeers(p.module))
 		if cfg.Peers == PeersOn {
-			return fmt.Errorf("bench: --peers on, but %s cannot import numpy (apt-get install python3-numpy)", cfg.Python)
+			return fmt.Errorf("bench: --peers on, but %s", msg)
 		}
-		r.note("numpy peer skipped: %s cannot import numpy", cfg.Python)
-		wantNumpy = false
+		r.note("%s peer skipped: %s", p.name, msg)
+		r.rep.MissingPeers = append(r.rep.MissingPeers, fmt.Sprintf("%s (%s)", p.name, InstallPeers(p.module)))
+		*p.want = false
 	}
 	var paths map[string]string
-	if wantTorch || wantNumpy {
+	if wantTorch || wantNumpy || wantFaiss {
 		var err error
 		if paths, err = WriteScripts(dir); err != nil {
 			return fmt.Errorf("bench: %w", err)
@@ -196,6 +245,11 @@ func (r *runner) setup(ctx context.Context, dir string) error {
 				return fmt.Errorf("bench: %w", err)
 			}
 		}
+		if wantFaiss {
+			if r.faiss, err = NewFaissPeer(cfg.Python, paths[FaissScript], dir, d); err != nil {
+				return fmt.Errorf("bench: %w", err)
+			}
+		}
 	}
 	return nil
 }
@@ -211,26 +265,24 @@ func (r *runner) round(ctx context.Context, round int) error {
 	tag := fmt.Sprintf("round %d/%d", round+1, cfg.Rounds)
 	for _, w := range cfg.Widths {
 		ours := func() error {
-			r.bar.Status("%s: lsconf train W=%d", tag, w)
-			s, err := MeasureTrain(ctx, r.mem, cfg.Parallelism, w, cfg.Batch, cfg.Seconds, cfg.Seed, false)
-			if err != nil {
-				return fmt.Errorf("bench: %w", err)
+			if cfg.measures(KindTrain) {
+				r.bar.Status("%s: lsconf train W=%d", tag, w)
+				s, err := MeasureTrain(ctx, r.mem, cfg.Parallelism, w, cfg.Batch, cfg.Seconds, cfg.Seed)
+				if err != nil {
+					return fmt.Errorf("bench: %w", err)
+				}
+				r.addOurs(KindTrain, w, s)
+				r.step()
 			}
-			r.addOurs(KindTrain, w, s)
-			r.step()
-			r.bar.Status("%s: lsconf train with the decoder W=%d", tag, w)
-			if s, err = MeasureTrain(ctx, r.mem, cfg.Parallelism, w, cfg.Batch, cfg.Seconds, cfg.Seed, true); err != nil {
-				return fmt.Errorf("bench: %w", err)
+			if cfg.measures(KindEncode) {
+				r.bar.Status("%s: lsconf encode W=%d", tag, w)
+				s, err := MeasureEncode(ctx, r.mem, cfg.Parallelism, w, cfg.Batch, cfg.Seconds, cfg.Seed)
+				if err != nil {
+					return fmt.Errorf("bench: %w", err)
+				}
+				r.addOurs(KindEncode, w, s)
+				r.step()
 			}
-			r.addOurs(KindTrainDecoder, w, s)
-			r.step()
-			r.bar.Status("%s: lsconf encode W=%d", tag, w)
-			s, err = MeasureEncode(ctx, r.mem, cfg.Parallelism, w, cfg.Batch, cfg.Seconds, cfg.Seed)
-			if err != nil {
-				return fmt.Errorf("bench: %w", err)
-			}
-			r.addOurs(KindEncode, w, s)
-			r.step()
 			return nil
 		}
 		theirs := func() error {
@@ -238,7 +290,7 @@ func (r *runner) round(ctx context.Context, round int) error {
 				return nil
 			}
 			r.bar.Status("%s: PyTorch train and encode W=%d", tag, w)
-			t, err := RunTorch(ctx, cfg.Python, r.torch, r.rep.TorchEnv, w, cfg.Batch, cfg.TorchThreads, cfg.Seconds)
+			t, err := RunTorch(ctx, cfg.Python, r.torch, r.rep.TorchEnv, w, cfg.Batch, cfg.TorchThreads, cfg.Seconds, !cfg.measures(KindTrain))
 			if err != nil {
 				return fmt.Errorf("bench: %w", err)
 			}
@@ -248,6 +300,9 @@ func (r *runner) round(ctx context.Context, round int) error {
 				kind      string
 				rate, cpu float64
 			}{{KindTrain, t.Train, t.TrainCPU}, {KindEncode, t.Encode, t.EncodeCPU}} {
+				if !cfg.measures(k.kind) {
+					continue
+				}
 				row := r.row(k.kind, w)
 				row.TheirsRounds = append(row.TheirsRounds, k.rate)
 				row.TheirsCPURounds = append(row.TheirsCPURounds, k.cpu)
@@ -271,6 +326,17 @@ func (r *runner) round(ctx context.Context, round int) error {
 			return fmt.Errorf("bench: %w", err)
 		}
 		r.addOurs(KindSearch, 0, s)
+		if r.faiss != nil {
+			r.addOurs(KindFaiss, FaissFlat, s)
+			r.addOurs(KindFaiss, FaissIVF, s)
+			r.bar.Status("%s: lsconf search, batches of %d", tag, cfg.FaissBatch)
+			b, err := MeasureSearchBatch(ctx, r.mem, r.data, cfg.FaissBatch, cfg.Seconds)
+			if err != nil {
+				return fmt.Errorf("bench: %w", err)
+			}
+			r.addOurs(KindFaiss, FaissFlatBatch, b)
+			r.addOurs(KindFaiss, FaissIVFBatch, b)
+		}
 		r.step()
 		return nil
 	}
@@ -297,12 +363,87 @@ func (r *runner) round(ctx context.Context, round int) error {
 		// The next run takes about Seconds at this rate.
 		r.numpyM = int(math.Round(min(max(res.QPS*cfg.Seconds, 10), searchQueries)))
 		r.step()
-		return nil
+		return r.runFaiss(ctx, tag)
+	}
+	if r.numpy == nil {
+		theirs = func() error { return r.runFaiss(ctx, tag) }
 	}
 	if err := inOrder(oursFirst, ours, theirs); err != nil {
 		return err
 	}
 	return topErr
+}
+
+// runFaiss runs the FAISS peer once and records its four rates.
+func (r *runner) runFaiss(ctx context.Context, tag string) error {
+	if r.faiss == nil {
+		return nil
+	}
+	r.bar.Status("%s: FAISS search (exact and IVF, single queries and batches of %d)", tag, r.cfg.FaissBatch)
+	res, same, err := r.faiss.Run(ctx, r.cfg.Seconds, r.cfg.FaissBatch)
+	if err != nil {
+		return fmt.Errorf("bench: %w", err)
+	}
+	r.rep.Faiss = fmt.Sprintf("%s (%d OpenMP threads)", res.Version, res.Threads)
+	r.rep.FaissExact = true
+	r.rep.FaissIVF = fmt.Sprintf("IndexIVFFlat, %d lists, nprobe %d: recall@%d %.3f against IndexFlatL2 over all %d queries, built in %.1f s",
+		res.IVFNList, res.IVFNProbe, SearchK, res.IVFRecall, res.Queries, res.IVFBuildSecond)
+	r.rep.FaissTopChecked = len(res.Top)
+	r.rep.FaissTopSameIDs = same
+	for _, k := range []struct {
+		code      int
+		rate, cpu float64
+	}{{FaissFlat, res.FlatQPS, res.FlatCPU}, {FaissFlatBatch, res.FlatBatchQPS, res.FlatBatchCPU},
+		{FaissIVF, res.IVFQPS, res.IVFCPU}, {FaissIVFBatch, res.IVFBatchQPS, res.IVFBatchCPU}} {
+		row := r.row(KindFaiss, k.code)
+		row.TheirsRounds = append(row.TheirsRounds, k.rate)
+		row.TheirsCPURounds = append(row.TheirsCPURounds, k.cpu)
+		row.TheirsPeakMB = math.Max(row.TheirsPeakMB, mib(res.Peak))
+	}
+	r.step()
+	return nil
+}
+
+// searchKeys are the keys of the search rows, in table order.
+func (r *runner) searchKeys() []string {
+	keys := []string{rowKey(KindSearch, 0)}
+	if r.faiss != nil {
+		for _, c := range []int{FaissFlat, FaissFlatBatch, FaissIVF, FaissIVFBatch} {
+			keys = append(keys, rowKey(KindFaiss, c))
+		}
+	}
+	return keys
+}
+
+// waitQuiet waits, at most max, until the 1-minute load average is at
+// most the idle threshold, checking every 15 s; it returns how long it
+// waited and whether the load fell that low.
+func (r *runner) waitQuiet(ctx context.Context, max time.Duration) (float64, bool) {
+	t0 := time.Now()
+	for {
+		l := LoadAvg()
+		if l == nil {
+			r.note("--quiet-wait: no load average on this system; not waiting")
+			return 0, false
+		}
+		if l[0] <= r.rep.IdleLoad {
+			if time.Since(t0) > time.Second {
+				r.note("load average %.2f <= %.2f after %.0f s: starting", l[0], r.rep.IdleLoad, time.Since(t0).Seconds())
+			}
+			return time.Since(t0).Seconds(), true
+		}
+		left := max - time.Since(t0)
+		if left <= 0 {
+			r.note("warning: load average still %.2f > %.2f after waiting %v: starting on a loaded machine", l[0], r.rep.IdleLoad, max)
+			return time.Since(t0).Seconds(), false
+		}
+		r.note("waiting for a quiet machine: load average %.2f > %.2f (idle threshold = cores), %.0f s left", l[0], r.rep.IdleLoad, left.Seconds())
+		select {
+		case <-ctx.Done():
+			return time.Since(t0).Seconds(), false
+		case <-time.After(min(15*time.Second, left)):
+		}
+	}
 }
 
 // addOurs records one of our samples.

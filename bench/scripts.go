@@ -10,17 +10,18 @@ import (
 // scripts holds the peers' Python scripts, so that lsconf bench runs them
 // from any directory.
 //
-//go:embed torch_sae.py search_numpy.py
+//go:embed torch_sae.py search_numpy.py search_faiss.py
 var scripts embed.FS
 
 // Script names of the peers, as embedded.
 const (
 	TorchScript = "torch_sae.py"
 	NumpyScript = "search_numpy.py"
+	FaissScript = "search_faiss.py"
 )
 
-// Script returns the embedded text of a peer script (TorchScript or
-// NumpyScript).
+// Script returns the embedded text of a peer script (TorchScript,
+// NumpyScript or FaissScript).
 func Script(name string) ([]byte, error) {
 	b, err := scripts.ReadFile(name)
 	if err != nil {
@@ -33,7 +34,7 @@ func Script(name string) ([]byte, error) {
 // path of each by name.
 func WriteScripts(dir string) (map[string]string, error) {
 	paths := map[string]string{}
-	for _, name := range []string{TorchScript, NumpyScript} {
+	for _, name := range []string{TorchScript, NumpyScript, FaissScript} {
 		b, err := Script(name)
 		if err != nil {
 			return nil, err

@@ -2,7 +2,9 @@ package bench
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"sync"
 
 	"github.com/lsconf/lsconf/latent"
 	"github.com/lsconf/lsconf/search"
@@ -82,4 +84,41 @@ func (d *SearchData) topIDs(q []float32) ([]int64, error) {
 		ids[i] = h.ID
 	}
 	return ids, nil
+}
+
+// MeasureSearchBatch times batches of batch queries (exact top-10 each,
+// as MeasureSearch): the queries of a batch are split over Cores()
+// goroutines, each searching its queries one at a time with one worker
+// (the index has no batched product to gain from, unlike FAISS's BLAS
+// path). The rate counts queries.
+func MeasureSearchBatch(ctx context.Context, mem *PeakMeter, d *SearchData, batch int, seconds float64) (Sample, error) {
+	mem.Reset()
+	base := mem.Current()
+	one := d.Index.WithWorkers(1)
+	workers := min(Cores(), batch)
+	i := 0
+	step := func() error {
+		errs := make([]error, workers)
+		var wg sync.WaitGroup
+		for w := 0; w < workers; w++ {
+			wg.Add(1)
+			go func(w int) {
+				defer wg.Done()
+				for j := w; j < batch; j += workers {
+					if _, err := one.Search(d.Queries[(i+j)%len(d.Queries)], SearchK, search.Options{}); err != nil {
+						errs[w] = err
+						return
+					}
+				}
+			}(w)
+		}
+		wg.Wait()
+		i += batch
+		return errors.Join(errs...)
+	}
+	lp, err := timeLoop(ctx, seconds, minIters, step)
+	if err != nil {
+		return Sample{}, fmt.Errorf("search batches: %w", err)
+	}
+	return lp.sample(batch, mem, base), nil
 }

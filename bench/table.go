@@ -8,7 +8,7 @@ import (
 )
 
 // Columns of the table WriteTable prints, in order.
-var Columns = []string{"what", "unit", "lsconf", "peer", "ratio", "target", "verdict", "cpu ratio", "lsconf peak MiB", "lsconf base MiB", "peer peak MiB"}
+var Columns = []string{"what", "unit", "lsconf", "lsconf min-max", "peer", "peer min-max", "ratio", "cpu ratio", "target", "verdict", "lsconf peak MiB", "lsconf base MiB", "peer peak MiB"}
 
 // WriteTable prints the report as a table (one row per measurement, the
 // columns of Columns) followed by the machine lines: cores, GOEXPERIMENT,
@@ -24,8 +24,13 @@ func WriteTable(w io.Writer, rep *Report) error {
 	left := func(s string) string { return s + strings.Repeat(" ", wide-len(s)) }
 	fmt.Fprintln(tw, left(Columns[0])+"\t"+strings.Join(Columns[1:], "\t")+"\t")
 	for _, r := range rep.Rows {
-		cells := []string{left(r.What), r.Unit, fmtRate(r.Ours), dash(r.Theirs, fmtRate), dash(r.Ratio, fmtRatio),
-			dash(r.Target, func(t float64) string { return ">= " + fmtRatio(t) }), orDash(r.Verdict), dash(r.CPURatio, fmtRatio),
+		verdict := orDash(r.Verdict)
+		if r.Verdict != "" && r.VerdictBy == PrimaryCPURatio {
+			verdict += " (cpu)"
+		}
+		cells := []string{left(r.What), r.Unit, fmtRate(r.Ours), spread(r.OursMin, r.OursMax), dash(r.Theirs, fmtRate), spread(r.TheirsMin, r.TheirsMax),
+			dash(r.Ratio, fmtRatio), dash(r.CPURatio, fmtRatio),
+			dash(r.Target, func(t float64) string { return ">= " + fmtRatio(t) }), verdict,
 			fmt.Sprintf("%.0f", r.OursPeakMB), fmt.Sprintf("%.0f", r.OursBaseMB), dash(r.TheirsPeakMB, func(x float64) string { return fmt.Sprintf("%.0f", x) })}
 		fmt.Fprintln(tw, strings.Join(cells, "\t")+"\t")
 	}
@@ -55,10 +60,29 @@ func WriteTable(w io.Writer, rep *Report) error {
 	if len(peers) == 0 {
 		peers = append(peers, "none ran")
 	}
+	if rep.Faiss != "" {
+		peers = append(peers, fmt.Sprintf("FAISS %s (IndexFlatL2 top-10 equal to an exact L2 scan of the same vectors: %v, same ids in order for %d of %d checked queries; %s)",
+			rep.Faiss, rep.FaissExact, rep.FaissTopSameIDs, rep.FaissTopChecked, rep.FaissIVF))
+	}
 	fmt.Fprintf(w, "peers (--peers %s): %s\n", rep.Peers, strings.Join(peers, ", "))
+	for _, m := range rep.MissingPeers {
+		fmt.Fprintf(w, "peer not run: %s\n", m)
+	}
 	fmt.Fprintf(w, "load average (1, 5, 15 min) before %s, after %s; 1 min at round starts %s\n",
 		fmtLoads(rep.LoadBefore), fmtLoads(rep.LoadAfter), fmtLoads(rep.LoadRounds))
+	for _, l := range rep.LoadWarnings {
+		fmt.Fprintf(w, "warning: %s\n", l)
+	}
+	if rep.QuietWaitSeconds > 0 || rep.QuietReached {
+		fmt.Fprintf(w, "--quiet-wait: waited %.0f s, quiet (load <= %.2f) reached: %v\n", rep.QuietWaitSeconds, rep.IdleLoad, rep.QuietReached)
+	}
 	fmt.Fprintln(w, "cpu ratio: the peer's process CPU time per image (query) over lsconf's, medians (less sensitive to machine load than the wall-time ratio)")
+	if rep.Primary == PrimaryCPURatio {
+		fmt.Fprintf(w, "primary figure: the cpu ratio. The machine was loaded (a round started above load %.2f), so the wall-time ratios are not reliable; verdicts marked (cpu) read the cpu ratio\n", rep.IdleLoad)
+	} else {
+		fmt.Fprintf(w, "primary figure: the wall-time ratio (every round started at load <= %.2f)\n", rep.IdleLoad)
+	}
+	fmt.Fprintln(w, "min-max: the spread of the rates over the rounds")
 	fmt.Fprintf(w, "memory: lsconf peak = %s during the measurement (backend, compilation and steps; base = held at its start, incl. the search index), ", rep.MemorySource)
 	fmt.Fprintf(w, "peer peak = the Python process's ru_maxrss")
 	if rep.IndexBuildPeakMB > 0 {
@@ -83,6 +107,14 @@ func fmtRate(x float64) string {
 	default:
 		return fmt.Sprintf("%.2f", x)
 	}
+}
+
+// spread prints a min-max range of rates ("-" when not measured).
+func spread(lo, hi float64) string {
+	if lo == 0 && hi == 0 {
+		return "-"
+	}
+	return fmtRate(lo) + "-" + fmtRate(hi)
 }
 
 func fmtRatio(x float64) string { return fmt.Sprintf("%.2f", x) }

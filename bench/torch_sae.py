@@ -109,6 +109,7 @@ def main():
     ap.add_argument("--batch", type=int, default=64)
     ap.add_argument("--seconds", type=float, default=10)
     ap.add_argument("--threads", type=int, default=2)
+    ap.add_argument("--encode-only", action="store_true", help="skip the train steps (train rates 0)")
     args = ap.parse_args()
     torch.set_num_threads(args.threads)
     torch.manual_seed(0)
@@ -126,10 +127,12 @@ def main():
         loss.backward()
         opt.step()
 
-    m.train()
-    n, t, c = timed(step, args.seconds)
-    train = n * args.batch / t
-    train_cpu = 1000 * c / (n * args.batch)
+    train, train_cpu = 0.0, 0.0
+    if not args.encode_only:
+        m.train()
+        n, t, c = timed(step, args.seconds)
+        train = n * args.batch / t
+        train_cpu = 1000 * c / (n * args.batch)
 
     m.eval()
 

@@ -66,10 +66,17 @@ func corruptionByName(name string) (Corruption, error) {
 // none.
 const DefaultCorruptionSeed = 1
 
-// CorruptGray returns a copy of g with every image corrupted by kind at
-// severity sev (1-3), image i from the random stream (seed, kind, sev, i):
-// the same arguments always give the same bytes.
-func CorruptGray(g *GraySet, kind string, sev int, seed uint64) (*GraySet, error) {
+// corrupter applies one kind at one severity with one seed, image by
+// image.
+type corrupter struct {
+	c       Corruption
+	sev     int
+	seed    uint64
+	kindKey uint64
+	img     []float64
+}
+
+func newCorrupter(kind string, sev int, seed uint64) (*corrupter, error) {
 	c, err := corruptionByName(kind)
 	if err != nil {
 		return nil, err
@@ -77,20 +84,33 @@ func CorruptGray(g *GraySet, kind string, sev int, seed uint64) (*GraySet, error
 	if sev < 1 || sev > CorruptionSeverities {
 		return nil, fmt.Errorf("corruption %s: severity %d (want 1 to %d)", kind, sev, CorruptionSeverities)
 	}
-	kindKey := uint64(slices.Index(CorruptionNames(), kind))
+	return &corrupter{c: c, sev: sev, seed: seed, kindKey: uint64(slices.Index(CorruptionNames(), kind)), img: make([]float64, Pixels)}, nil
+}
+
+// apply writes image i of its split (src, Pixels bytes) corrupted to dst,
+// from the random stream (seed, kind, severity, i).
+func (k *corrupter) apply(i int, src, dst []uint8) {
+	for p, v := range src {
+		k.img[p] = float64(v) / 255
+	}
+	k.c.apply(k.img, k.c.Levels[k.sev-1], newRNG(k.seed, 0xC0221, k.kindKey, uint64(k.sev), uint64(i)))
+	for p, v := range k.img {
+		dst[p] = uint8(math.Round(255 * min(max(v, 0), 1)))
+	}
+}
+
+// CorruptGray returns a copy of g with every image corrupted by kind at
+// severity sev (1-3), image i from the random stream (seed, kind, sev, i):
+// the same arguments always give the same bytes.
+func CorruptGray(g *GraySet, kind string, sev int, seed uint64) (*GraySet, error) {
+	k, err := newCorrupter(kind, sev, seed)
+	if err != nil {
+		return nil, err
+	}
 	out := &GraySet{ClassNames: g.ClassNames, Labels: slices.Clone(g.Labels), Pix: make([]uint8, len(g.Pix)),
 		Name: fmt.Sprintf("%s %s-%d", g.Name, kind, sev)}
-	img := make([]float64, Pixels)
 	for i := range g.Labels {
-		src := g.Pix[i*Pixels : (i+1)*Pixels]
-		for k, v := range src {
-			img[k] = float64(v) / 255
-		}
-		c.apply(img, c.Levels[sev-1], newRNG(seed, 0xC0221, kindKey, uint64(sev), uint64(i)))
-		dst := out.Pix[i*Pixels : (i+1)*Pixels]
-		for k, v := range img {
-			dst[k] = uint8(math.Round(255 * min(max(v, 0), 1)))
-		}
+		k.apply(i, g.Pix[i*Pixels:(i+1)*Pixels], out.Pix[i*Pixels:(i+1)*Pixels])
 	}
 	return out, nil
 }

@@ -1,9 +1,12 @@
 package data
 
 import (
+	"context"
 	"crypto/sha256"
 	"encoding/hex"
 	"math"
+	"os"
+	"path/filepath"
 	"runtime"
 	"testing"
 )
@@ -118,5 +121,48 @@ func TestParseCorruptSource(t *testing.T) {
 	}
 	if !IsIDXSource("fashion-mnist-c:blur:1") {
 		t.Error("a corrupted source is not an IDX source")
+	}
+}
+
+// TestImportCorruptSource writes one image per class of a corrupted
+// Fashion-MNIST test split with lsconf data import's function: the files
+// load back as the corrupted set's images (skipped without Fashion-MNIST).
+func TestImportCorruptSource(t *testing.T) {
+	if _, err := os.Stat(FashionMNISTDir); err != nil {
+		t.Skip("Fashion-MNIST is not installed")
+	}
+	const spec = "fashion-mnist-c:rotate:2"
+	out := filepath.Join(t.TempDir(), "tree")
+	if _, err := ImportIDX(context.Background(), spec, "test", 1, out, false, nil); err != nil {
+		t.Fatal(err)
+	}
+	s, err := OpenIDXSource(spec)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := s.Test.FirstPerClass(1)
+	b, _, err := LoadImageFolder(context.Background(), out, LoadOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if b.Len() != want.Len() {
+		t.Fatalf("imported %d images, want %d", b.Len(), want.Len())
+	}
+	w, g := make([]float32, Pixels), make([]float32, Pixels)
+	for i := range want.Len() {
+		lw, _ := want.Image(i, w)
+		for j := range b.Len() {
+			if lg, _ := b.Image(j, g); b.ClassNames[lg] == want.ClassNames[lw] {
+				for k := range g {
+					if math.Abs(float64(g[k]-w[k])) > 1e-6 {
+						t.Fatalf("class %s pixel %d: imported %v, corrupted set %v", want.ClassNames[lw], k, g[k], w[k])
+					}
+				}
+			}
+		}
+	}
+	clean, _ := OpenIDXSource(FashionMNIST)
+	if meanAbsDiff(clean.Test.FirstPerClass(1).Pix, want.Pix) < 0.01 {
+		t.Error("the imported corrupted images equal the clean ones")
 	}
 }

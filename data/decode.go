@@ -31,6 +31,9 @@ func DecodeImage(b []byte, crop bool, maxPixels int) ([]float32, error) {
 	if cfg.Width <= 0 || cfg.Height <= 0 || int64(cfg.Width)*int64(cfg.Height) > int64(maxPixels) {
 		return nil, fmt.Errorf("decode image: %s of size %dx%d out of range (at most %d pixels)", format, cfg.Width, cfg.Height, maxPixels)
 	}
+	if n := DecodedBytes(cfg); n > DefaultDecodeBudget {
+		return nil, fmt.Errorf("decode image: %w", NewDecodeBudget(0, 0).Check(cfg, n))
+	}
 	img, _, err := image.Decode(bytes.NewReader(b))
 	if err != nil {
 		return nil, fmt.Errorf("decode image: %w (corrupt %s: %v)", ErrNotImage, format, err)

@@ -52,6 +52,11 @@ type LoadOptions struct {
 	// Workers decode in parallel (0 = GOMAXPROCS); the result does not
 	// depend on it.
 	Workers int
+	// DecodeBudget bounds the bytes of the images decoded at once by the
+	// workers (0 = DefaultDecodeBudget): memory is bounded by it, not by
+	// the images or the worker count. An image larger than the whole
+	// budget is skipped with the reason.
+	DecodeBudget int64
 	// Progress, if set, is called after each file with the number done
 	// and the total (from one goroutine at a time).
 	Progress func(done, total int)
@@ -167,8 +172,9 @@ func LoadImageFolder(ctx context.Context, root string, opts LoadOptions) (*Base,
 	if opts.Progress != nil {
 		progress = func(done int) { opts.Progress(done, len(files)) }
 	}
+	budget := NewDecodeBudget(opts.DecodeBudget, 0)
 	cerr := parallel.For(ctx, len(files), opts.Workers, func(i int) {
-		out[i], reasons[i] = loadImage(files[i].Path, opts)
+		out[i], reasons[i] = loadImage(ctx, files[i].Path, opts, budget)
 	}, progress)
 	if cerr != nil {
 		return nil, rep, fmt.Errorf("load %s: %w", root, cerr)
@@ -221,8 +227,9 @@ func IsImageName(name string) bool {
 	return false
 }
 
-// loadImage decodes one file into a base image, or returns why not.
-func loadImage(path string, opts LoadOptions) ([]uint8, string) {
+// loadImage decodes one file into a base image within the decode budget,
+// or returns why not.
+func loadImage(ctx context.Context, path string, opts LoadOptions, budget *DecodeBudget) ([]uint8, string) {
 	f, err := openRegular(path)
 	if errors.Is(err, ErrNotRegular) {
 		return nil, "not a regular file"
@@ -254,6 +261,14 @@ func loadImage(path string, opts LoadOptions) ([]uint8, string) {
 	if int64(cfg.Width)*int64(cfg.Height) > int64(opts.MaxPixels) {
 		return nil, fmt.Sprintf("%s of %dx%d pixels exceeds the limit of %d pixels", format, cfg.Width, cfg.Height, opts.MaxPixels)
 	}
+	n := DecodedBytes(cfg)
+	if err := budget.Check(cfg, n); err != nil {
+		return nil, fmt.Sprintf("%s %s", format, err)
+	}
+	if err := budget.Acquire(ctx, n); err != nil {
+		return nil, "cancelled: " + err.Error()
+	}
+	defer budget.Release(n)
 	if _, err := f.Seek(0, io.SeekStart); err != nil {
 		return nil, "unreadable: " + err.Error()
 	}
@@ -278,15 +293,16 @@ func toBase(img image.Image, crop bool) []uint8 {
 		y0 := bd.Min.Y + (bd.Dy()-s)/2
 		bd = image.Rect(x0, y0, x0+s, y0+s)
 	}
-	rgba := image.NewRGBA(image.Rect(0, 0, bd.Dx(), bd.Dy()))
-	draw.Draw(rgba, rgba.Bounds(), img, bd.Min, draw.Src)
 	w, h := bd.Dx(), bd.Dy()
 	tx := areaTaps(w, BaseSize)
 	ty := areaTaps(h, BaseSize)
-	// Rows first (h x BaseSize x 3), reading the 8-bit pixels directly.
+	// Rows first (h x BaseSize x 3), each row converted to 8-bit RGBA on
+	// its own (draw.Draw's conversion, one row buffer: no full copy).
+	rgba := image.NewRGBA(image.Rect(0, 0, w, 1))
 	tmp := make([]float32, h*BaseSize*3)
 	for y := 0; y < h; y++ {
-		row := rgba.Pix[y*rgba.Stride:]
+		draw.Draw(rgba, rgba.Bounds(), img, image.Pt(bd.Min.X, bd.Min.Y+y), draw.Src)
+		row := rgba.Pix
 		for ox, ts := range tx {
 			var r, g, b float32
 			for _, t := range ts {

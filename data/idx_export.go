@@ -3,6 +3,7 @@ package data
 import (
 	"context"
 	"fmt"
+	"strings"
 )
 
 // Base returns g's images as colour base images, the form WriteImageFolder
@@ -63,34 +64,86 @@ type IDXImport struct {
 }
 
 // ImportIDX writes one split ("train" or "test") of the IDX source
-// (OpenIDXSource: "fashion-mnist" or "idx:DIR") as an ImageFolder tree in
-// dir (WriteImageFolderAtomic, with its class map and contact sheet): at
-// most perClass images of each class (0: all), as GraySet.Base renders
-// them. replace lets an existing dir be replaced (the caller checks that
-// it may be). progress, if set, is called after each image written with
-// the count done and the total.
+// (OpenIDXSource: "fashion-mnist", "idx:DIR" or a corrupted
+// "fashion-mnist-c:KIND:SEV") as an ImageFolder tree in
+// dir (atomically, with its class map and contact sheet): at most perClass
+// images of each class (0: all), as GraySet.Base renders them. The images
+// are streamed from the IDX file to the PNG files one at a time, so memory
+// does not grow with the set (only the labels, 1 byte an image, and the
+// contact sheet's images are held). replace lets an existing dir be
+// replaced (the caller checks that it may be). progress, if set, is called
+// after each image read with the count done and the total.
 func ImportIDX(ctx context.Context, source, split string, perClass int, dir string, replace bool, progress func(done, total int)) (*IDXImport, error) {
-	s, err := OpenIDXSource(source)
+	idxDir, names, err := idxSourceDir(source)
 	if err != nil {
 		return nil, err
 	}
-	var g *GraySet
+	var corrupt *corrupter
+	if strings.HasPrefix(source, CorruptPrefix) {
+		c, _ := ParseCorruptSource(source)
+		if corrupt, err = newCorrupter(c.Kind, c.Sev, c.Seed); err != nil {
+			return nil, err
+		}
+	}
+	parts, err := readIDXParts(idxDir)
+	if err != nil {
+		return nil, fmt.Errorf("import %s: %w", source, err)
+	}
+	classes, err := idxClasses(idxDir, names, parts)
+	if err != nil {
+		return nil, fmt.Errorf("import %s: %w", source, err)
+	}
+	var p *idxPart
 	switch split {
 	case "train":
-		g = s.Train
+		p = parts[0]
 	case "test":
-		g = s.Test
+		p = parts[1]
 	default:
 		return nil, fmt.Errorf("import %s: split %q (want train or test)", source, split)
 	}
-	g = g.FirstPerClass(perClass)
-	b := g.Base()
-	var each func(int)
-	if progress != nil {
-		each = func(done int) { progress(done, b.Len()) }
-	}
-	if err := WriteImageFolderAtomic(ctx, dir, b, ClassMap{Set: source + " " + split, PerClass: perClass}, each, replace); err != nil {
+	out := &IDXImport{Source: source, Split: split, Dir: dir, Classes: classes, PerClass: perClass}
+	err = writeAtomic(dir, replace, func(tmp string) error {
+		r, err := p.openImages()
+		if err != nil {
+			return err
+		}
+		defer r.Close()
+		fw, err := newFolderWriter(tmp, classes)
+		if err != nil {
+			return err
+		}
+		one := &GraySet{ClassNames: classes, Pix: make([]uint8, Pixels), Labels: []int{0}, Name: p.prefix}
+		err = r.each(func(i int, px []uint8) error {
+			if err := ctx.Err(); err != nil {
+				return err
+			}
+			l := int(p.lab[i])
+			if perClass <= 0 || fw.n[l] < perClass {
+				copy(one.Pix, px)
+				if corrupt != nil {
+					corrupt.apply(i, px, one.Pix)
+				}
+				if err := fw.add(one.Base().RGB[0], l); err != nil {
+					return err
+				}
+			}
+			if progress != nil {
+				progress(i+1, len(p.lab))
+			}
+			return nil
+		})
+		if err != nil {
+			return err
+		}
+		out.Counts = append([]int(nil), fw.n...)
+		return fw.finish(ClassMap{Set: source + " " + split, PerClass: perClass})
+	})
+	if err != nil {
 		return nil, fmt.Errorf("import %s: %w", source, err)
 	}
-	return &IDXImport{Source: source, Split: split, Dir: dir, Images: b.Len(), Classes: b.ClassNames, Counts: b.Counts(), PerClass: perClass}, nil
+	for _, c := range out.Counts {
+		out.Images += c
+	}
+	return out, nil
 }

@@ -100,7 +100,7 @@ func TestIDXClassNamesAndErrors(t *testing.T) {
 	if got := strings.Join(s.Test.Classes(), ","); got != "cat,dog" {
 		t.Fatalf("classes %q, want cat,dog from classes.txt", got)
 	}
-	if _, err := LoadIDXDir(dir, []string{"one"}); err == nil || !strings.Contains(err.Error(), "class names") {
+	if _, err := LoadIDXDir(dir, []string{"one"}); err == nil || !strings.Contains(err.Error(), "classes named") {
 		t.Fatalf("too few class names: %v", err)
 	}
 	os.Remove(filepath.Join(dir, "t10k-labels-idx1-ubyte"))

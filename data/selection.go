@@ -271,6 +271,30 @@ func ReadFileCapped(path string, maxBytes int64) ([]byte, error) {
 	return b, nil
 }
 
+// OpenFileCapped opens a regular file of at most maxBytes (0 =
+// DefaultMaxFileBytes) for reading, for callers that stream it instead of
+// holding it (ReadFileCapped's checks without the read). The caller closes
+// the file.
+func OpenFileCapped(path string, maxBytes int64) (*os.File, os.FileInfo, error) {
+	if maxBytes <= 0 {
+		maxBytes = DefaultMaxFileBytes
+	}
+	f, err := openRegular(path)
+	if err != nil {
+		return nil, nil, err
+	}
+	st, err := f.Stat()
+	if err != nil {
+		f.Close()
+		return nil, nil, err
+	}
+	if st.Size() > maxBytes {
+		f.Close()
+		return nil, nil, fmt.Errorf("%s: %w: %d bytes, the limit is %d", path, ErrTooLarge, st.Size(), maxBytes)
+	}
+	return f, st, nil
+}
+
 // openRegular opens a file for reading if it is a regular file.
 func openRegular(path string) (*os.File, error) {
 	f, err := openNoBlock(path)

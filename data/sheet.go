@@ -22,7 +22,11 @@ const (
 // can check the set at a glance: per class, a row of the colour base
 // images and below it the same images as the model sees them (grayscale
 // Size x Size, drawn at 2x), labelled with the class name and count.
-func ContactSheet(b *Base, cols int) *image.RGBA {
+func ContactSheet(b *Base, cols int) *image.RGBA { return contactSheet(b, cols, b.Counts()) }
+
+// contactSheet is ContactSheet with the class counts given (a streamed
+// set keeps only the images it shows).
+func contactSheet(b *Base, cols int, counts []int) *image.RGBA {
 	if cols <= 0 {
 		cols = 12
 	}
@@ -32,7 +36,6 @@ func ContactSheet(b *Base, cols int) *image.RGBA {
 			byClass[l] = append(byClass[l], i)
 		}
 	}
-	counts := b.Counts()
 	rowH := 2*sheetCell + 3*sheetGap
 	sheet := newSheet(cols, len(b.ClassNames)*rowH+sheetGap)
 	gray := make([]float32, Pixels)

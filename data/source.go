@@ -71,26 +71,43 @@ func IsIDXSource(spec string) bool {
 // both splits corrupted, CorruptGray). A missing Fashion-MNIST says how to
 // install it.
 func OpenIDXSource(spec string) (*IDXSplit, error) {
+	if strings.HasPrefix(spec, CorruptPrefix) {
+		return openCorruptSource(spec)
+	}
+	dir, names, err := idxSourceDir(spec)
+	if err != nil {
+		return nil, err
+	}
+	s, err := LoadIDXDir(dir, names)
+	if err != nil && spec == FashionMNIST {
+		return nil, fmt.Errorf("%s: %w", spec, err)
+	}
+	return s, err
+}
+
+// idxSourceDir resolves an IDX source to its folder and class names (nil:
+// the folder's own, see LoadIDXDir); a corrupted source resolves to
+// Fashion-MNIST's (its images are corrupted as they are read).
+func idxSourceDir(spec string) (string, []string, error) {
 	switch {
 	case strings.HasPrefix(spec, CorruptPrefix):
-		return openCorruptSource(spec)
+		if _, err := ParseCorruptSource(spec); err != nil {
+			return "", nil, err
+		}
+		return idxSourceDir(FashionMNIST)
 	case spec == FashionMNIST:
 		if _, err := os.Stat(FashionMNISTDir); err != nil {
-			return nil, fmt.Errorf("%s: not installed (%s missing): install Debian's dataset-fashion-mnist (scripts/setup.sh does, as root: apt-get install dataset-fashion-mnist), or give --data idx:DIR with the four IDX files", spec, FashionMNISTDir)
+			return "", nil, fmt.Errorf("%s: not installed (%s missing): install Debian's dataset-fashion-mnist (scripts/setup.sh does, as root: apt-get install dataset-fashion-mnist), or give --data idx:DIR with the four IDX files", spec, FashionMNISTDir)
 		}
-		s, err := LoadIDXDir(FashionMNISTDir, FashionMNISTClasses)
-		if err != nil {
-			return nil, fmt.Errorf("%s: %w", spec, err)
-		}
-		return s, nil
+		return FashionMNISTDir, FashionMNISTClasses, nil
 	case strings.HasPrefix(spec, IDXPrefix):
 		dir := strings.TrimPrefix(spec, IDXPrefix)
 		if dir == "" {
-			return nil, errors.New("idx: no folder: give --data idx:DIR")
+			return "", nil, errors.New("idx: no folder: give --data idx:DIR")
 		}
-		return LoadIDXDir(dir, nil)
+		return dir, nil, nil
 	}
-	return nil, fmt.Errorf("%q is not an IDX source (want %q or %sDIR)", spec, FashionMNIST, IDXPrefix)
+	return "", nil, fmt.Errorf("%q is not an IDX source (want %q or %sDIR)", spec, FashionMNIST, IDXPrefix)
 }
 
 // IDXAugment is the augmentation of IDX data sets such as Fashion-MNIST

@@ -143,8 +143,8 @@ type QueryResult struct {
 	Grid   string         `json:"grid"`
 	Target *search.Target `json:"target,omitempty"`
 
-	records []index.Record // for the grid
-	queryPx []float32      // image query pixels
+	response *search.Response // for the grid
+	queryPx  []float32        // image query pixels
 }
 
 // Result is what Run did and where it put it.
@@ -424,20 +424,15 @@ func demoTrain(ctx context.Context, cfg Config, images demoImages) (demoTrained,
 			DataSeed: cfg.DataSeed, TrainLen: tr.Len(), TestLen: te.Len(), GenLen: gen.Len(), Description: "lsconf demo: built-in textures written as ImageFolder trees"},
 	}.WithDefaults()
 	dir := filepath.Join(cfg.Out, RunDir)
-	st, force, err := report.RunStateOf(dir, tc)
+	st, r, err := train.Ensure(ctx, tc, sets, dir)
 	if err != nil {
 		return demoTrained{sets: sets, layout: l}, err
 	}
-	if st == report.RunDone {
+	if st == train.RunDone {
 		return demoTrained{sets, l, "skipped: the run is finished"}, nil
 	}
-	tc.Resume, tc.Force = st == report.RunResume, force
-	r, err := train.Train(ctx, tc, sets, dir)
-	if err != nil {
-		return demoTrained{sets: sets, layout: l}, err
-	}
 	how := "trained"
-	if st == report.RunResume {
+	if st == train.RunResume {
 		how = "resumed and finished"
 	}
 	return demoTrained{sets, l, fmt.Sprintf("%s: mode ce+g, width %d, %d epochs of %d images, %d steps", how, cfg.Width, cfg.Epochs, tr.Len(), r.Position.Step)}, nil
@@ -450,7 +445,7 @@ func demoFigures(cfg Config, w report.FigureWriter, run *train.Run, l *latent.La
 	if err != nil {
 		return "", err
 	}
-	r := &report.RunResult{Experiment: report.Experiment{Mode: model.ModeCEG, Split: data.SplitPre, Seed: cfg.Seed, Encoder: "plain"},
+	r := report.RunFigureInput{Title: fmt.Sprintf("%s %s, seed %d", model.ModeCEG, data.SplitPre, cfg.Seed), Mode: model.ModeCEG, Encoder: "plain",
 		Test: res.Test, Gen: res.Gen, Points: enc}
 	for _, m := range metrics {
 		if m.Kind == train.KindEpoch {
@@ -564,7 +559,7 @@ func demoIndex(ctx context.Context, cfg Config, run *train.Run) (*index.DB, stri
 // demoSearch runs the image query and the word query and draws their
 // result grids.
 func demoSearch(ctx context.Context, cfg Config, w report.FigureWriter, db *index.DB, run *train.Run, res *Result) (string, error) {
-	e, err := search.Load(ctx, db)
+	e, err := search.Open(ctx, db, search.OpenOptions{})
 	if err != nil {
 		return "", err
 	}
@@ -583,33 +578,23 @@ func demoSearch(ctx context.Context, cfg Config, w report.FigureWriter, db *inde
 	if err != nil {
 		return "", fmt.Errorf("%s: %w", qpath, err)
 	}
-	q, err := e.ImageQuery(run, px)
-	if err != nil {
-		return "", err
-	}
 	// The query image is in the index: exclude its own record.
 	rel := filepath.ToSlash(filepath.Join(cfg.QueryClass, "0000.png"))
-	if q.Record, err = db.RecordID(ctx, "gen", rel); err != nil && !errors.Is(err, index.ErrNotFound) {
+	self, err := db.RecordID(ctx, "gen", rel)
+	if err != nil && !errors.Is(err, index.ErrNotFound) {
 		return "", err
 	}
-	imgQ, err := runQuery(ctx, e, q, cfg.K)
+	imgQ, err := runQuery(ctx, e, search.Spec{Pixels: px, Model: run, Exclude: self, ReadRecords: true}, cfg.K)
 	if err != nil {
 		return "", err
 	}
 	imgQ.Kind, imgQ.Input, imgQ.Want, imgQ.queryPx = "image", filepath.ToSlash(filepath.Join(GenData, rel)), cfg.QueryClass, px
 	// Word query.
-	voc, err := search.NewVocab(e.Layout(), e.Identity().Classes)
+	wordQ, err := runQuery(ctx, e, search.Spec{Text: cfg.Words, Seed: 1, ReadRecords: true}, cfg.K)
 	if err != nil {
 		return "", err
 	}
-	tq, err := e.TextQuery(voc, cfg.Words, false, 1)
-	if err != nil {
-		return "", err
-	}
-	wordQ, err := runQuery(ctx, e, tq, cfg.K)
-	if err != nil {
-		return "", err
-	}
+	tq := wordQ.response.Query
 	wordQ.Kind, wordQ.Input, wordQ.Target = "words", cfg.Words, tq.Target
 	if tq.Target != nil && len(tq.Target.Terms) > 0 {
 		best := tq.Target.Terms[0]
@@ -642,18 +627,15 @@ func demoSearch(ctx context.Context, cfg Config, w report.FigureWriter, db *inde
 		report.Pct(imgQ.Precision), cfg.K, imgQ.Want, cfg.Words, report.Pct(wordQ.Precision), wordQ.Want, ev.Labelled, cfg.K, ev.ImageP, ev.WordMean), nil
 }
 
-// runQuery searches and reads the result records.
-func runQuery(ctx context.Context, e *search.Searcher, q search.Query, k int) (QueryResult, error) {
-	hits, err := e.Search(q, k)
+// runQuery searches (search.Searcher.Run) and keeps the response.
+func runQuery(ctx context.Context, e *search.Searcher, spec search.Spec, k int) (QueryResult, error) {
+	r, err := e.Run(ctx, spec, k)
 	if err != nil {
 		return QueryResult{}, err
 	}
-	qr := QueryResult{Point: q.Point, Results: hits}
-	if qr.records, err = e.Records(ctx, hits); err != nil {
-		return qr, err
-	}
-	for _, r := range qr.records {
-		qr.Paths = append(qr.Paths, r.Path)
+	qr := QueryResult{Point: r.Query.Point, Results: r.Results, response: r}
+	for _, rec := range r.Records {
+		qr.Paths = append(qr.Paths, rec.Path)
 	}
 	return qr, nil
 }
@@ -677,8 +659,7 @@ func precisionOf(rs []search.Result, want string) float64 {
 func resultGrid(q *QueryResult) (*image.RGBA, error) {
 	return report.ResultGrid(report.ResultGridInput{
 		Title:       fmt.Sprintf("lsconf demo: %s query %q, top %d by sim (eq 15)", q.Kind, q.Input, len(q.Results)),
-		Query:       search.Query{Point: q.Point},
+		Response:    q.response,
 		QueryPixels: q.queryPx, QueryCaption: q.Want, QueryText: q.Input,
-		Results: q.Results, Records: q.records,
 	})
 }

@@ -86,8 +86,8 @@ func demoDoc(cfg Config, run *train.Run, l *latent.Layout, res *Result) *documen
 		rt := document.Table{Header: []string{"rank", "score", "label", "image"}, Right: map[int]bool{0: true, 1: true}}
 		for i, r := range q.Results {
 			p := ""
-			if i < len(q.records) {
-				p = q.records[i].Path
+			if i < len(q.Paths) {
+				p = q.Paths[i]
 			}
 			rt.Rows = append(rt.Rows, []string{fmt.Sprint(r.Rank), fmt.Sprintf("%.4f", r.Score), r.Label, "`" + filepath.ToSlash(filepath.Join(GenData, p)) + "`"})
 		}
@@ -133,7 +133,7 @@ func demoDoc(cfg Config, run *train.Run, l *latent.Layout, res *Result) *documen
 		fmt.Sprintf("lsconf search --db %s --image %s --k 10", filepath.Join(out, IndexDB), filepath.Join(out, GenData, "dots", "0000.png")),
 		fmt.Sprintf("lsconf serve --db %s          # the search page on http://127.0.0.1:8080/", filepath.Join(out, IndexDB)),
 		fmt.Sprintf("lsconf eval --run %s", filepath.Join(out, RunDir)),
-		"lsconf repro --out repro     # the paper's document.Table 2 and figures (about 40 minutes)",
+		"lsconf repro --out repro     # the paper's Table 2 and figures (about 40 minutes)",
 	}, "\n")})
 
 	d.Add(document.Heading{Level: 2, Text: "How this was made"})

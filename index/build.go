@@ -147,7 +147,7 @@ func (db *DB) IndexFolder(ctx context.Context, m Model, dir string, opt Options)
 	res, err := db.index(ctx, m, name, abs, items, opt)
 	res.NotIndexed = append(sel.Skipped, res.NotIndexed...)
 	if err != nil {
-		return res, fmt.Errorf("index %s into %s: %w", dir, db.path, err)
+		return res, fmt.Errorf("index %s into %s: %w", dir, db.path, busy(err))
 	}
 	return res, nil
 }
@@ -202,7 +202,7 @@ func (db *DB) IndexSet(ctx context.Context, m Model, name string, set Set, opt O
 	}
 	res, err := db.index(ctx, m, name, SetRootPrefix+src, items, opt)
 	if err != nil {
-		return res, fmt.Errorf("index set %s into %s: %w", name, db.path, err)
+		return res, fmt.Errorf("index set %s into %s: %w", name, db.path, busy(err))
 	}
 	return res, nil
 }

@@ -9,8 +9,10 @@ import (
 	"os"
 	"path/filepath"
 	"strconv"
+	"strings"
+	"time"
 
-	_ "modernc.org/sqlite" // registers the "sqlite" driver
+	"modernc.org/sqlite" // registers the "sqlite" driver
 
 	"github.com/lsconf/lsconf/latent"
 )
@@ -54,17 +56,59 @@ CREATE TABLE IF NOT EXISTS pixels(
 `
 
 // DB is an open index database. It is safe for concurrent use; several
-// processes may read it while one writes (WAL).
+// processes may read it while others write (WAL; writers take turns).
 type DB struct {
-	sql  *sql.DB
-	path string
+	sql      *sql.DB
+	path     string
+	readOnly bool
+	file     os.FileInfo // the file as opened, for Replaced
 }
 
-// Open opens (creating when missing) the index database at path, in WAL
-// mode with a busy timeout so that a reader and an indexer can share it.
-// It refuses a file that is not an lsconf index (ErrNotIndex: another
-// application id, foreign tables or columns) and one that fails SQLite's
-// quick check (ErrCorrupt), before writing anything to it.
+// BusyTimeout is how long a writer waits for another process's write
+// transaction (or a reader for a checkpoint) before giving up with
+// ErrBusy. Write transactions begin IMMEDIATE, so writers queue on the
+// lock instead of failing when two read-then-write transactions meet.
+const BusyTimeout = 60 * time.Second
+
+// ErrBusy is returned (wrapped) when the database stayed locked by
+// another writer for longer than BusyTimeout.
+var ErrBusy = errors.New("the index database is locked by another writer")
+
+// dsn is the SQLite URI of path with the given parameters (the path's
+// '?', '#' and '%' escaped).
+func dsn(path, params string) string {
+	p := strings.NewReplacer("%", "%25", "?", "%3f", "#", "%23").Replace(filepath.ToSlash(path))
+	return "file:" + p + "?" + params
+}
+
+// busyPragma is the DSN parameter of the busy timeout.
+var busyPragma = fmt.Sprintf("_pragma=busy_timeout(%d)", BusyTimeout.Milliseconds())
+
+// sqliteCode is the primary SQLite result code of err (0 when err is not
+// a SQLite error).
+func sqliteCode(err error) int {
+	var se *sqlite.Error
+	if errors.As(err, &se) {
+		return se.Code() & 0xff
+	}
+	return 0
+}
+
+// busy wraps err with ErrBusy and advice when it is SQLite's "database is
+// locked" (SQLITE_BUSY or SQLITE_LOCKED), else returns it unchanged.
+func busy(err error) error {
+	if c := sqliteCode(err); c == 5 || c == 6 {
+		return fmt.Errorf("%w for over %v (busy timeout): another lsconf index is writing to it; run again when it has finished: %v", ErrBusy, BusyTimeout, err)
+	}
+	return err
+}
+
+// Open opens (creating when missing) the index database at path for
+// writing, in WAL mode with a busy timeout (BusyTimeout) so that readers
+// and several indexers can share it. It refuses a file that is not an
+// lsconf index (ErrNotIndex: another application id, foreign tables or
+// columns) and one that fails SQLite's quick check (ErrCorrupt), before
+// writing anything to it. Commands that only read open with OpenReadOnly.
 func Open(path string) (*DB, error) {
 	if path == "" {
 		return nil, errors.New("open index: no database path")
@@ -74,31 +118,131 @@ func Open(path string) (*DB, error) {
 			return nil, fmt.Errorf("open index %s: folder %s does not exist", path, dir)
 		}
 	}
-	dsn := "file:" + filepath.ToSlash(path) + "?_pragma=busy_timeout(10000)&_pragma=journal_mode(WAL)&_pragma=synchronous(NORMAL)&_pragma=foreign_keys(1)"
-	s, err := sql.Open("sqlite", dsn)
+	s, err := sql.Open("sqlite", dsn(path, busyPragma+"&_pragma=journal_mode(WAL)&_pragma=synchronous(NORMAL)&_pragma=foreign_keys(1)&_txlock=immediate"))
 	if err != nil {
 		return nil, fmt.Errorf("open index %s: %w", path, err)
 	}
 	db := &DB{sql: s, path: path}
-	if err := db.adopt(context.Background(), true); err != nil {
+	ctx := context.Background()
+	if err := db.adopt(ctx, true); err != nil {
 		s.Close()
 		return nil, fmt.Errorf("open index %s: %w", path, err)
 	}
-	if _, err := s.Exec(schema); err != nil {
+	if err := db.init(ctx); err != nil {
 		s.Close()
-		return nil, fmt.Errorf("open index %s: not an lsconf index or unreadable: %w", path, err)
+		return nil, fmt.Errorf("open index %s: %w", path, err)
 	}
-	v, ok, err := db.meta(context.Background(), "schema")
+	if err := db.checkSchema(ctx); err != nil {
+		s.Close()
+		return nil, fmt.Errorf("open index %s: %w", path, err)
+	}
+	db.file, _ = os.Stat(path)
+	return db, nil
+}
+
+// OpenReadOnly opens an existing index for reading only: SQLite's
+// mode=ro, so that nothing is ever written to the file (search, serve,
+// eval and checks work on a file the user cannot write, e.g. chmod 444 or
+// owned by another user). When even the WAL's shared-memory file cannot
+// be made (a read-only mount or folder), it opens the file as immutable:
+// it is then read as it is, without locks, and must not change while
+// open (a read-only medium does not). Like Open, it refuses a file that
+// is not an lsconf index or fails the quick check.
+func OpenReadOnly(path string) (*DB, error) { return openReadOnly(path, true) }
+
+func openReadOnly(path string, quick bool) (*DB, error) {
+	if path == "" {
+		return nil, errors.New("open index: no database path")
+	}
+	st, err := os.Stat(path)
 	if err != nil {
-		s.Close()
+		return nil, fmt.Errorf("open index: %w", err)
+	}
+	if !st.Mode().IsRegular() {
+		return nil, fmt.Errorf("open index %s: not a regular file", path)
+	}
+	db, err := openRO(path, false, quick)
+	if err != nil && (sqliteCode(err) == 14 || sqliteCode(err) == 8) { // CANTOPEN, READONLY: no -shm
+		var err2 error
+		if db, err2 = openRO(path, true, quick); err2 == nil {
+			err = nil
+		}
+	}
+	if err != nil {
 		return nil, fmt.Errorf("open index %s: %w", path, err)
 	}
-	if ok && v != strconv.Itoa(SchemaVersion) {
+	db.file = st
+	return db, nil
+}
+
+func openRO(path string, immutable, quick bool) (*DB, error) {
+	params := "mode=ro&" + busyPragma
+	if immutable {
+		params = "mode=ro&immutable=1"
+	}
+	s, err := sql.Open("sqlite", dsn(path, params))
+	if err != nil {
+		return nil, err
+	}
+	db := &DB{sql: s, path: path, readOnly: true}
+	if err := db.adopt(context.Background(), quick); err != nil {
 		s.Close()
-		return nil, fmt.Errorf("open index %s: schema version %s, this lsconf reads %d", path, v, SchemaVersion)
+		return nil, err
+	}
+	if err := db.checkSchema(context.Background()); err != nil {
+		s.Close()
+		return nil, err
 	}
 	return db, nil
 }
+
+// init writes the application id and the tables of a new or legacy index
+// in one IMMEDIATE transaction (waiting for other writers), only when
+// they are missing.
+func (db *DB) init(ctx context.Context) error {
+	var app int64
+	var tables int
+	if err := db.sql.QueryRowContext(ctx, `SELECT (SELECT application_id FROM pragma_application_id), (SELECT count(*) FROM sqlite_schema WHERE type = 'table' AND name IN ('meta', 'collections', 'records', 'pixels'))`).Scan(&app, &tables); err != nil {
+		return busy(fmt.Errorf("read the schema: %w", err))
+	}
+	if app == ApplicationID && tables == len(tableColumns) {
+		return nil
+	}
+	tx, err := db.sql.BeginTx(ctx, nil)
+	if err != nil {
+		return busy(fmt.Errorf("begin: %w", err))
+	}
+	defer tx.Rollback()
+	if _, err := tx.ExecContext(ctx, schema); err != nil {
+		return busy(fmt.Errorf("not an lsconf index or unreadable: %w", err))
+	}
+	if _, err := tx.ExecContext(ctx, fmt.Sprintf(`PRAGMA application_id = %d`, ApplicationID)); err != nil {
+		return busy(fmt.Errorf("set application id: %w", err))
+	}
+	if err := tx.Commit(); err != nil {
+		return busy(fmt.Errorf("create the tables: %w", err))
+	}
+	return nil
+}
+
+// checkSchema refuses an index of another schema version, and a
+// read-only file that holds no index tables.
+func (db *DB) checkSchema(ctx context.Context) error {
+	v, ok, err := db.meta(ctx, "schema")
+	if err != nil {
+		if db.readOnly && strings.Contains(err.Error(), "no such table") {
+			return fmt.Errorf("%w: it holds no index tables (make one with lsconf index)", ErrNotIndex)
+		}
+		return busy(err)
+	}
+	if ok && v != strconv.Itoa(SchemaVersion) {
+		return fmt.Errorf("schema version %s, this lsconf reads %d", v, SchemaVersion)
+	}
+	return nil
+}
+
+// ReadOnly reports whether the index was opened with OpenReadOnly.
+func (db *DB) ReadOnly() bool { return db.readOnly }
 
 // Path is the database file.
 func (db *DB) Path() string { return db.path }

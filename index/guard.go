@@ -2,7 +2,6 @@ package index
 
 import (
 	"context"
-	"database/sql"
 	"errors"
 	"fmt"
 	"os"
@@ -35,12 +34,15 @@ var tableColumns = map[string][]string{
 // adopt checks, before anything is written, that the database is an lsconf
 // index (its application id, or, for an index made before the id existed
 // and for a new empty file, only lsconf's tables with their columns), and
-// runs SQLite's quick check unless skipped. A new or legacy index gets the
-// application id.
+// runs SQLite's quick check unless skipped. It writes nothing: Open's init
+// gives a new or legacy index the application id.
 func (db *DB) adopt(ctx context.Context, quick bool) error {
 	var app int64
 	if err := db.sql.QueryRowContext(ctx, `PRAGMA application_id`).Scan(&app); err != nil {
-		return fmt.Errorf("%w: cannot read it as SQLite: %v", ErrNotIndex, err)
+		if b := busy(err); b != err {
+			return b
+		}
+		return fmt.Errorf("%w: cannot read it as SQLite: %w", ErrNotIndex, err)
 	}
 	if app != 0 && app != ApplicationID {
 		return fmt.Errorf("%w: SQLite application id %#x (an lsconf index has %#x); use another --db file", ErrNotIndex, app, ApplicationID)
@@ -90,11 +92,6 @@ func (db *DB) adopt(ctx context.Context, quick bool) error {
 			return fmt.Errorf("%w: quick check: %s; restore a copy or rebuild the index (lsconf index --check --db FILE reports the damage)", ErrCorrupt, res)
 		}
 	}
-	if app == 0 && quick {
-		if _, err := db.sql.ExecContext(ctx, fmt.Sprintf(`PRAGMA application_id = %d`, ApplicationID)); err != nil {
-			return fmt.Errorf("set application id: %w", err)
-		}
-	}
 	return nil
 }
 
@@ -122,15 +119,11 @@ func CheckFile(ctx context.Context, path string) (CheckReport, error) {
 	if _, err := os.Stat(path); err != nil {
 		return CheckReport{}, fmt.Errorf("check index: %w", err)
 	}
-	s, err := sql.Open("sqlite", "file:"+path+"?mode=ro&_pragma=busy_timeout(10000)")
+	db, err := openReadOnly(path, false)
 	if err != nil {
 		return CheckReport{}, fmt.Errorf("check index %s: %w", path, err)
 	}
-	db := &DB{sql: s, path: path}
 	defer db.Close()
-	if err := db.adopt(ctx, false); err != nil {
-		return CheckReport{}, fmt.Errorf("check index %s: %w", path, err)
-	}
 	return db.Check(ctx)
 }
 

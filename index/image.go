@@ -1,6 +1,10 @@
 package index
 
-import "github.com/lsconf/lsconf/data"
+import (
+	"image"
+
+	"github.com/lsconf/lsconf/data"
+)
 
 // Side is the side of the model's input images (data.Size).
 const Side = data.Size
@@ -24,3 +28,17 @@ var ErrNotImage = data.ErrNotImage
 func DecodeImage(b []byte) ([]float32, error) {
 	return data.DecodeImage(b, false, MaxImagePixels)
 }
+
+// DecodeBudget is data's decode budget: the one memory rule of every path
+// that decodes user images (data.DefaultDecodeBudget).
+type DecodeBudget = data.DecodeBudget
+
+// NewDecodeBudget is data.NewDecodeBudget.
+func NewDecodeBudget(max int64, slots int) *DecodeBudget { return data.NewDecodeBudget(max, slots) }
+
+// DecodedBytes is data.DecodedBytes: what an image costs to decode, from
+// its header.
+func DecodedBytes(cfg image.Config) int64 { return data.DecodedBytes(cfg) }
+
+// ErrOverBudget is data.ErrOverBudget.
+var ErrOverBudget = data.ErrOverBudget

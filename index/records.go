@@ -10,10 +10,12 @@ import (
 	"image"
 	"image/color"
 	"image/png"
+	"io"
 	"math"
 	"net/http"
 	"path/filepath"
 	"strings"
+	"time"
 
 	"github.com/lsconf/lsconf/data"
 )
@@ -291,6 +293,61 @@ func (r Record) Image() ([]byte, string, error) {
 		return nil, "", fmt.Errorf("record %d: %w", r.ID, err)
 	}
 	return b, http.DetectContentType(b), nil
+}
+
+// ImageFile is a record's image opened for streaming (Record.OpenImage):
+// memory does not grow with the file's size.
+type ImageFile struct {
+	io.ReadSeeker
+	// ContentType is sniffed from the first 512 bytes.
+	ContentType string
+	// Size is the length in bytes; ModTime the file's modification time
+	// (zero for stored pixels).
+	Size    int64
+	ModTime time.Time
+	close   func() error
+}
+
+// Close closes the file.
+func (f *ImageFile) Close() error {
+	if f.close == nil {
+		return nil
+	}
+	return f.close()
+}
+
+// OpenImage opens the record's image for streaming, with Image's rules
+// (files inside the collection's root only, regular files of at most
+// data.DefaultMaxFileBytes; stored pixels as a PNG) but without reading
+// the file into memory: serving many large images at once costs a copy
+// buffer each, not their sizes. The caller closes it.
+func (r Record) OpenImage() (*ImageFile, error) {
+	if r.pixels != nil {
+		b, err := grayPNG(r.pixels)
+		if err != nil {
+			return nil, err
+		}
+		return &ImageFile{ReadSeeker: bytes.NewReader(b), ContentType: "image/png", Size: int64(len(b))}, nil
+	}
+	p := r.File()
+	if p == "" {
+		return nil, fmt.Errorf("record %d: no image file", r.ID)
+	}
+	f, st, err := data.OpenFileCapped(p, 0)
+	if err != nil {
+		return nil, fmt.Errorf("record %d: %w", r.ID, err)
+	}
+	head := make([]byte, 512)
+	n, err := io.ReadFull(f, head)
+	if err != nil && !errors.Is(err, io.ErrUnexpectedEOF) && !errors.Is(err, io.EOF) {
+		f.Close()
+		return nil, fmt.Errorf("record %d: %w", r.ID, err)
+	}
+	if _, err := f.Seek(0, io.SeekStart); err != nil {
+		f.Close()
+		return nil, fmt.Errorf("record %d: %w", r.ID, err)
+	}
+	return &ImageFile{ReadSeeker: f, ContentType: http.DetectContentType(head[:n]), Size: st.Size(), ModTime: st.ModTime(), close: f.Close}, nil
 }
 
 // Pixels returns the record's Side x Side gray image as the model saw it

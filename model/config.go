@@ -40,6 +40,17 @@ type Config struct {
 	// DefaultBNMomentum and DefaultBNEpsilon.
 	BNMomentum float64 `json:"bn_momentum"`
 	BNEpsilon  float64 `json:"bn_epsilon"`
+	// Head is the classifier head; "" is HeadDense (runs recorded before
+	// heads existed).
+	Head Head `json:"head,omitempty"`
+	// DistScale is the distance head's fixed scale s (0 is
+	// DefaultDistScale); DistLearnScale multiplies it by a learned
+	// exp(log scale). Both only with HeadDistance.
+	DistScale      float64 `json:"dist_scale,omitempty"`
+	DistLearnScale bool    `json:"dist_learn_scale,omitempty"`
+	// Layout is the configured latent space; the distance head needs its
+	// centres and radii (run files record it beside the model).
+	Layout *latent.Layout `json:"-"`
 	// Decoder adds the decoder branch (Table 1's encoder mirrored, see
 	// Decode); its tensors follow the classifier's in Specs and BNSpecs,
 	// so a model without it has exactly the tensors it always had.
@@ -74,7 +85,7 @@ func (c Config) Validate() error {
 	case c.BNEpsilon < 0:
 		return fmt.Errorf("model config: batch-norm epsilon %v is negative", c.BNEpsilon)
 	}
-	return nil
+	return c.validateHead()
 }
 
 // Channels returns the output channels of the encoder's five levels.

@@ -86,3 +86,13 @@ func ReLU(x *Node) *Node {
 	zero := ScalarZero(x.Graph(), x.DType())
 	return Where(GreaterThan(x, zero), x, zero)
 }
+
+// ConvBiasReLU is ReLU(Conv3x3(x, kernel) + bias) with bias [Cout]: a
+// convolution whose batch norm is folded into its kernel and bias
+// (FoldBN). lsconf's compute fork runs the three as one op (the
+// convolution stores its output through a bias + ReLU epilogue); on other
+// backends they are three ops with the same result.
+func ConvBiasReLU(x, kernel, bias *Node) *Node {
+	h := Conv3x3(x, kernel)
+	return ReLU(Add(h, lastAxis(bias, h)))
+}

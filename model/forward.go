@@ -23,10 +23,30 @@ type Outputs struct {
 // the batch norms use the batch's statistics and Outputs.NewBN holds the
 // updated running averages; otherwise they use the running averages.
 func Forward(c Config, params, bn []*Node, x *Node, training bool) Outputs {
+	return forward(c, params, bn, nil, x, training)
+}
+
+// ForwardFolded is Forward at inference with each batch norm folded into
+// its convolution: folded holds, for each of the ten convolutions, its
+// kernel and bias with the batch norm folded in (FoldBN), and each layer
+// is ConvBiasReLU. params is in Specs order; its convolution kernels and
+// batch-norm scales are not used.
+func ForwardFolded(c Config, params, folded []*Node, x *Node) Outputs {
+	return forward(c, params, nil, folded, x, false)
+}
+
+// forward is Forward, or ForwardFolded when folded is not nil.
+func forward(c Config, params, bn, folded []*Node, x *Node, training bool) Outputs {
 	c = c.WithDefaults()
-	if len(params) != len(Specs(c)) || len(bn) != len(BNSpecs(c)) {
-		panic(fmt.Errorf("model: forward got %d parameters and %d batch-norm statistics, want %d and %d",
-			len(params), len(bn), len(Specs(c)), len(BNSpecs(c))))
+	nbn := len(BNSpecs(c))
+	if folded != nil {
+		// Two folded tensors per encoder convolution, as BNSpecs has two
+		// statistics (the decoder's are not folded).
+		bn, nbn = folded, len(foldedSpecs(c))
+	}
+	if len(params) != len(Specs(c)) || len(bn) != nbn {
+		panic(fmt.Errorf("model: forward got %d parameters and %d batch-norm statistics (or folded kernels and biases), want %d and %d",
+			len(params), len(bn), len(Specs(c)), nbn))
 	}
 	b := x.Shape().Dimensions[0]
 	h := Reshape(x, b, 32, 32, 1)
@@ -39,6 +59,11 @@ func Forward(c Config, params, bn []*Node, x *Node, training bool) Outputs {
 		for j := 0; j < 2; j++ {
 			kernel, gamma, beta := params[p], params[p+1], params[p+2]
 			p += 3
+			if folded != nil {
+				h = ConvBiasReLU(h, folded[s], folded[s+1])
+				s += 2
+				continue
+			}
 			h = Conv3x3(h, kernel)
 			if training {
 				var m, v *Node
@@ -63,6 +88,10 @@ func Forward(c Config, params, bn []*Node, x *Node, training bool) Outputs {
 		z = SectorTransform(z, c.Sectors)
 	}
 	out.Z = z
+	if c.IsDistance() {
+		out.Logits = DistanceLogits(c, params[p:], z)
+		return out
+	}
 	hc := z
 	for i := 0; i < 3; i++ {
 		hc = Dot(hc, params[p]).Product()

@@ -84,15 +84,26 @@ type StepResult struct {
 // Net is the model for inference: it runs the inference graph on a
 // backend and holds the weights and batch-norm statistics there. A Trainer
 // trains one. It is safe for concurrent use (calls are serialised).
+//
+// Its inference graph has each batch norm folded into the convolution
+// before it (FoldBN, ForwardFolded): one convolution + bias + ReLU op per
+// layer on lsconf's compute fork. The encodings agree with the unfolded
+// graph's (Forward) to float32 rounding (net_fold_test.go).
 type Net struct {
 	mu      sync.Mutex
 	cfg     Config
 	backend compute.Backend
 	params  []*tensors.Tensor
 	bn      []*tensors.Tensor
-	infer   *graph.Exec
-	decode  *graph.Exec
-	closed  bool
+	// folded are FoldBN's kernels and biases of params and bn; nil when
+	// they are to be computed again (after a train step).
+	folded []*tensors.Tensor
+	// unfolded runs Forward's inference graph instead (the tests'
+	// reference).
+	unfolded bool
+	infer    *graph.Exec
+	decode   *graph.Exec
+	closed   bool
 }
 
 // NewNet returns a Net for inference with weights w.
@@ -107,7 +118,38 @@ func NewNet(backend compute.Backend, cfg Config, w *Weights) (*Net, error) {
 	n := &Net{cfg: cfg, backend: backend}
 	n.params = toTensors(Specs(cfg), w.Params)
 	n.bn = toTensors(BNSpecs(cfg), w.BN)
+	folded, err := FoldBN(cfg, w)
+	if err != nil {
+		return nil, err
+	}
+	n.folded = toTensors(foldedSpecs(cfg), folded)
 	return n, nil
+}
+
+// fold returns the folded kernels and biases, computing them from the
+// current weights when a train step has changed them.
+func (n *Net) fold() ([]*tensors.Tensor, error) {
+	if n.folded != nil {
+		return n.folded, nil
+	}
+	w, err := n.weights()
+	if err != nil {
+		return nil, err
+	}
+	folded, err := FoldBN(n.cfg, w)
+	if err != nil {
+		return nil, err
+	}
+	n.folded = toTensors(foldedSpecs(n.cfg), folded)
+	return n.folded, nil
+}
+
+// dropFolded frees the folded tensors (the weights changed).
+func (n *Net) dropFolded() {
+	for _, t := range n.folded {
+		_ = t.FinalizeAll()
+	}
+	n.folded = nil
 }
 
 // Config is the model's configuration (with defaults filled in).
@@ -129,11 +171,17 @@ func toTensors(specs []ParamSpec, vals [][]float32) []*tensors.Tensor {
 	return out
 }
 
-// inferGraph builds inference on one batch: inputs params, bn, x; outputs
-// z and logits.
+// inferGraph builds inference on one batch: inputs params, folded
+// kernels and biases (or bn when unfolded), x; outputs z and logits.
 func (n *Net) inferGraph(g *graph.Graph, in []*graph.Node) []*graph.Node {
-	np, ns := len(n.params), len(n.bn)
-	out := Forward(n.cfg, in[:np], in[np:np+ns], in[np+ns], false)
+	np := len(n.params)
+	ns := len(in) - np - 1 // bn, or the folded kernels and biases
+	var out Outputs
+	if n.unfolded {
+		out = Forward(n.cfg, in[:np], in[np:np+ns], in[np+ns], false)
+	} else {
+		out = ForwardFolded(n.cfg, in[:np], in[np:np+ns], in[np+ns])
+	}
 	return []*graph.Node{out.Z, out.Logits}
 }
 
@@ -156,6 +204,12 @@ func (n *Net) Infer(x []float32, count int) (z, logits []float32, err error) {
 			return nil, nil, fmt.Errorf("infer: %w", err)
 		}
 	}
+	second := n.bn
+	if !n.unfolded {
+		if second, err = n.fold(); err != nil {
+			return nil, nil, fmt.Errorf("infer: %w", err)
+		}
+	}
 	nd, nc := n.cfg.ND, n.cfg.NC
 	z = make([]float32, 0, count*nd)
 	logits = make([]float32, 0, count*nc)
@@ -172,7 +226,7 @@ func (n *Net) Infer(x []float32, count int) (z, logits []float32, err error) {
 		for _, t := range n.params {
 			args = append(args, t)
 		}
-		for _, t := range n.bn {
+		for _, t := range second {
 			args = append(args, t)
 		}
 		args = append(args, tensors.FromFlatDataAndDimensions(buf, bs, 32, 32, 1))
@@ -238,6 +292,7 @@ func (n *Net) close() {
 			_ = t.FinalizeAll()
 		}
 	}
+	n.dropFolded()
 }
 
 // recoverErr turns a panic (GoMLX reports graph-building errors by

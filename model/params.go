@@ -23,6 +23,8 @@ const (
 	RunningMean
 	// RunningVar is a batch-norm running variance, initialised to 1.
 	RunningVar
+	// LogScale is a learned log scale, initialised to 0 (scale 1).
+	LogScale
 )
 
 // ParamSpec names one tensor of the model and gives its shape.
@@ -48,7 +50,7 @@ func convName(l, j int) string { return fmt.Sprintf("enc%d.conv%d", l, j) }
 // Specs lists the trainable tensors of the model in a fixed order: for each
 // of the ten convolutions its kernel [9*Cin, Cout] (rows ordered by
 // (dy, dx, cin)), batch-norm gamma and beta; then the heads a and b
-// (kernel [Flat, n_d] and bias), then the classifier's three dense layers,
+// (kernel [Flat, n_d] and bias), then the classifier head's (headSpecs),
 // then, when c.Decoder, the decoder's tensors (decoderSpecs).
 // The convolutions have no bias: the batch norm that follows each one
 // would cancel it.
@@ -71,13 +73,7 @@ func Specs(c Config) []ParamSpec {
 			ParamSpec{Name: h + ".kernel", Shape: []int{f, c.ND}, Kind: Kernel, FanIn: f},
 			ParamSpec{Name: h + ".bias", Shape: []int{c.ND}, Kind: Bias, FanIn: f})
 	}
-	dims := []int{c.ND, Hidden1, Hidden2, c.NC}
-	for i := 0; i < 3; i++ {
-		n := fmt.Sprintf("cls%d", i)
-		out = append(out,
-			ParamSpec{Name: n + ".kernel", Shape: []int{dims[i], dims[i+1]}, Kind: Kernel, FanIn: dims[i]},
-			ParamSpec{Name: n + ".bias", Shape: []int{dims[i+1]}, Kind: Bias, FanIn: dims[i]})
-	}
+	out = append(out, headSpecs(c)...)
 	if c.Decoder {
 		out = append(out, decoderSpecs(c)...)
 	}

@@ -187,6 +187,7 @@ func (t *Trainer) TrainStep(x []float32, labels []int32) (res StepResult, err er
 	old := [][]*tensors.Tensor{n.params, n.bn, t.m, t.v}
 	n.params = outs[:np]
 	n.bn = outs[np : np+ns]
+	n.dropFolded()
 	t.m = outs[np+ns : 2*np+ns]
 	t.v = outs[2*np+ns : 3*np+ns]
 	for _, group := range old {

@@ -2,7 +2,8 @@
 // run's figures drawn by one function (DrawRun: the LS scatter in any
 // views, training curves, confusion matrices; PlotRun is lsconf plot),
 // the search result grid (ResultGrid), a figure writer (FigureWriter), a
-// reproduced or demo run's results and encodings (RunResult, EncodeSet),
-// the state of a run folder (RunStateOf) and text formatting. The pipelines are packages repro and
-// demo; the Markdown/HTML document model is internal/document.
+// finished run's figures and encodings (RunFigureInput, DrawRunResult,
+// EncodeSet) and text formatting. The pipelines are packages repro and
+// demo (repro's experiments and results are repro's own); the
+// Markdown/HTML document model is internal/document.
 package report

@@ -69,23 +69,38 @@ type svgBuffer struct{ b []byte }
 
 func (s *svgBuffer) Write(p []byte) (int, error) { s.b = append(s.b, p...); return len(p), nil }
 
-// RunFigureSpecOf is a reproduced (or demo) run's RunFigureSpec: training
-// points small, generalization points large, the layout's centres and r_c
+// RunFigureInput is a finished run (a reproduced one, the demo's) as its
+// figures see it.
+type RunFigureInput struct {
+	// Title titles the training curves (the experiment's label).
+	Title string
+	Mode  model.Mode
+	// Encoder is "plain" or a polar configuration (latent.ParseSectors).
+	Encoder string
+	// Test and Gen are the final evaluations, Metrics the epoch lines.
+	Test, Gen *train.EvalResult
+	Metrics   []train.MetricsLine
+	// Points are the training and generalization encodings.
+	Points Encodings
+}
+
+// RunFigureSpecOf is a finished run's RunFigureSpec: training points
+// small, generalization points large, the layout's centres and r_c
 // circles (not for polar runs, whose prohibited sectors are shaded
 // instead), curves titled with the experiment, and the test and
 // generalization confusion matrices.
-func RunFigureSpecOf(r *RunResult, l *latent.Layout, views []LSView, confTitle func(*train.EvalResult) string) (RunFigureSpec, error) {
+func RunFigureSpecOf(r RunFigureInput, l *latent.Layout, views []LSView, confTitle func(*train.EvalResult) string) (RunFigureSpec, error) {
 	spec := RunFigureSpec{
 		Classes: r.Test.Classes, Layout: l, ND: r.Points.ND,
 		Points: []PointSet{
 			{Name: "train", Z: r.Points.ZTrain, Y: r.Points.YTrain},
 			{Name: "generalization", Z: r.Points.ZGen, Y: r.Points.YGen, Large: true},
 		},
-		Views: views, Mode: r.Experiment.Mode, CurvesTitle: r.Experiment.Label(), Metrics: r.Metrics,
+		Views: views, Mode: r.Mode, CurvesTitle: r.Title, Metrics: r.Metrics,
 		Evals: []*train.EvalResult{r.Test, r.Gen}, ConfusionTitle: confTitle,
 	}
-	if r.Experiment.Polar() {
-		s, err := latent.ParseSectors(r.Experiment.Encoder, len(r.Test.Classes))
+	if r.Encoder != "" && r.Encoder != "plain" {
+		s, err := latent.ParseSectors(r.Encoder, len(r.Test.Classes))
 		if err != nil {
 			return spec, err
 		}
@@ -94,9 +109,9 @@ func RunFigureSpecOf(r *RunResult, l *latent.Layout, views []LSView, confTitle f
 	return spec, nil
 }
 
-// DrawRunResult draws a reproduced (or demo) run's figures; a run without
-// a finished epoch is an error.
-func DrawRunResult(r *RunResult, l *latent.Layout, views []LSView, confTitle func(*train.EvalResult) string) (RunFigures, error) {
+// DrawRunResult draws a finished run's figures; a run without a finished
+// epoch is an error.
+func DrawRunResult(r RunFigureInput, l *latent.Layout, views []LSView, confTitle func(*train.EvalResult) string) (RunFigures, error) {
 	spec, err := RunFigureSpecOf(r, l, views, confTitle)
 	if err != nil {
 		return RunFigures{}, err

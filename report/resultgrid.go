@@ -1,6 +1,7 @@
 package report
 
 import (
+	"fmt"
 	"image"
 	"math"
 
@@ -12,16 +13,15 @@ import (
 // ResultGridInput is a query and its results as ResultGrid draws them.
 type ResultGridInput struct {
 	Title string
-	Query search.Query
+	// Response is the query, its results and their records (search.Spec's
+	// ReadRecords).
+	Response *search.Response
 	// QueryPixels is the query image (nil for words, points); QueryCaption
 	// its caption.
 	QueryPixels  []float32
 	QueryCaption string
 	// QueryText is shown instead of an image (the words, or the input).
 	QueryText string
-	Results   []search.Result
-	// Records are the results' records (search.Engine.Records), in order.
-	Records []index.Record
 }
 
 // ResultGrid draws a query and its results (paper Figures 10-13): the
@@ -37,20 +37,24 @@ func ResultGrid(in ResultGridInput) (*image.RGBA, error) {
 		}
 		spec.Query = &plot.Tile{Image: img, Score: math.NaN(), Caption: in.QueryCaption}
 	} else {
-		spec.QueryText, spec.QueryPoint = in.QueryText, in.Query.Point
+		spec.QueryText, spec.QueryPoint = in.QueryText, in.Response.Query.Point
 	}
-	for i, r := range in.Records {
+	res := in.Response.Results
+	if len(in.Response.Records) != len(res) {
+		return nil, fmt.Errorf("result grid: %d records for %d results (search with ReadRecords)", len(in.Response.Records), len(res))
+	}
+	for i, r := range in.Response.Records {
 		var img image.Image = image.NewGray(image.Rect(0, 0, index.Side, index.Side))
 		if px, err := r.Pixels(); err == nil {
 			if g, err := plot.Gray32(px); err == nil {
 				img = g
 			}
 		}
-		caption := in.Results[i].Label
+		caption := res[i].Label
 		if caption == "" {
 			caption = r.Collection
 		}
-		spec.Results = append(spec.Results, plot.Tile{Image: img, Score: float64(in.Results[i].Score), Caption: caption})
+		spec.Results = append(spec.Results, plot.Tile{Image: img, Score: float64(res[i].Score), Caption: caption})
 	}
 	return plot.ResultGrid(spec)
 }

@@ -26,7 +26,7 @@ const AnalysisFile = "repro-analysis.json"
 // analyse reads a finished run's evaluation and metrics, and encodes its
 // training and generalization sets (or reads them from the cache when the
 // run has not changed). cached reports the latter.
-func analyse(ctx context.Context, cfg Config, e report.Experiment, rs reproSets) (r *report.RunResult, cached bool, err error) {
+func analyse(ctx context.Context, cfg Config, e Experiment, rs reproSets) (r *RunResult, cached bool, err error) {
 	dir := runDir(cfg.Out, e)
 	var ev train.EvalReport
 	if err := readJSON(filepath.Join(dir, train.EvalFile), &ev); err != nil {
@@ -39,7 +39,7 @@ func analyse(ctx context.Context, cfg Config, e report.Experiment, rs reproSets)
 	if err != nil {
 		return nil, false, fmt.Errorf("repro %s: %w", e.Name(), err)
 	}
-	r = &report.RunResult{Experiment: e, Dir: filepath.ToSlash(filepath.Join(RunsDir, e.Name())), ID: ev.ID,
+	r = &RunResult{Experiment: e, Dir: filepath.ToSlash(filepath.Join(RunsDir, e.Name())), ID: ev.ID,
 		Epochs: ev.Position.Epoch, Steps: ev.Position.Step, Test: ev.Test, Gen: ev.Gen}
 	for _, m := range metrics {
 		if m.Kind == train.KindEpoch {

@@ -2,7 +2,6 @@ package repro
 
 import (
 	"fmt"
-	"github.com/lsconf/lsconf/report"
 
 	"github.com/lsconf/lsconf/data"
 	"github.com/lsconf/lsconf/model"
@@ -30,11 +29,11 @@ func (c Column) Label() string { return fmt.Sprintf("%s %s", c.Mode, c.Split) }
 // seed's four Table 2 experiments (so an interrupted reproduction has
 // whole seeds), then the polar-encoder runs (mode polarMode, "pre" split,
 // the first seed), one per encoder in polar.
-func Plan(seeds []uint64, polar []string, polarMode model.Mode) []report.Experiment {
-	var out []report.Experiment
+func Plan(seeds []uint64, polar []string, polarMode model.Mode) []Experiment {
+	var out []Experiment
 	for _, s := range seeds {
 		for _, c := range Table2Columns() {
-			out = append(out, report.Experiment{Mode: c.Mode, Split: c.Split, Seed: s, Encoder: "plain"})
+			out = append(out, Experiment{Mode: c.Mode, Split: c.Split, Seed: s, Encoder: "plain"})
 		}
 	}
 	for _, enc := range polar {
@@ -42,7 +41,7 @@ func Plan(seeds []uint64, polar []string, polarMode model.Mode) []report.Experim
 		if len(seeds) > 0 {
 			s = seeds[0]
 		}
-		out = append(out, report.Experiment{Mode: polarMode, Split: data.SplitPre, Seed: s, Encoder: enc})
+		out = append(out, Experiment{Mode: polarMode, Split: data.SplitPre, Seed: s, Encoder: enc})
 	}
 	return out
 }

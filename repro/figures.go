@@ -31,7 +31,7 @@ type reproFigures struct {
 }
 
 // drawReproFigures draws every figure of the reproduction report.
-func drawReproFigures(ctx context.Context, cfg Config, l *latent.Layout, runs []*report.RunResult) (*reproFigures, error) {
+func drawReproFigures(ctx context.Context, cfg Config, l *latent.Layout, runs []*RunResult) (*reproFigures, error) {
 	w := report.FigureWriter{Root: cfg.Out, Dir: FiguresDir, DPI: cfg.DPI, SVG: cfg.SVG}
 	f := &reproFigures{Run: map[string]runFigures{}}
 	g := gridImages{ls: map[string][]image.Image{}, confT: map[cellKey]image.Image{}, confG: map[cellKey]image.Image{}, curves: map[cellKey]image.Image{}}
@@ -53,7 +53,7 @@ func drawReproFigures(ctx context.Context, cfg Config, l *latent.Layout, runs []
 		default:
 			views = []report.LSView{{Title: e.Label() + ", auto view", View: plot.View{}}, {Title: e.Label() + ", [-40, 40]", View: plot.View{Half: plot.WideHalf}}}
 		}
-		figs, err := report.DrawRunResult(r, l, views, func(set *train.EvalResult) string { return fmt.Sprintf("%s: %s set", e.Label(), set.Name) })
+		figs, err := report.DrawRunResult(r.FigureInput(), l, views, func(set *train.EvalResult) string { return fmt.Sprintf("%s: %s set", e.Label(), set.Name) })
 		if err != nil {
 			return nil, fmt.Errorf("repro %s: %w", name, err)
 		}
@@ -120,7 +120,7 @@ type gridImages struct {
 
 // drawReproGrids draws the grids of Figures 7-9, of the confusion matrices
 // and of the training curves, and the f_d curve of Figure 6, into f.
-func drawReproGrids(w report.FigureWriter, cfg Config, runs []*report.RunResult, g gridImages, f *reproFigures) error {
+func drawReproGrids(w report.FigureWriter, cfg Config, runs []*RunResult, g gridImages, f *reproFigures) error {
 	lsImg, confT, confG, curves := g.ls, g.confT, g.confG, g.curves
 	cols := Table2Columns()
 	seedCaps := make([]string, len(cfg.Seeds))

@@ -79,7 +79,7 @@ type Config struct {
 	Progress io.Writer
 	// AfterStep, when not nil, is called after every training step with
 	// the experiment and its global step count (for UIs and tests).
-	AfterStep func(e report.Experiment, step int64)
+	AfterStep func(e Experiment, step int64)
 	// Command and Version are recorded in the report.
 	Command, Version string
 }
@@ -202,7 +202,7 @@ const (
 type Result struct {
 	Config Config `json:"-"`
 	// Runs are the experiments' results in Plan order.
-	Runs []*report.RunResult `json:"runs"`
+	Runs []*RunResult `json:"runs"`
 	// Trained, Resumed and Skipped count the experiments trained from the
 	// start, continued from a checkpoint, and found finished.
 	Trained, Resumed, Skipped int
@@ -262,9 +262,9 @@ func Run(ctx context.Context, cfg Config) (res *Result, err error) {
 			return nil, err
 		}
 		switch st {
-		case report.RunDone:
+		case train.RunDone:
 			res.Skipped++
-		case report.RunResume:
+		case train.RunResume:
 			res.Resumed++
 		default:
 			res.Trained++
@@ -328,7 +328,7 @@ func reproData(ctx context.Context, cfg Config) (reproSets, error) {
 
 // split makes an experiment's train and test sets (its seed draws the
 // split and the augmentations).
-func (s reproSets) split(cfg Config, e report.Experiment) (train.Sets, error) {
+func (s reproSets) split(cfg Config, e Experiment) (train.Sets, error) {
 	tr, te, err := data.Split(s.base, data.SplitConfig{Mode: e.Split, AugPerImage: cfg.AugPerImage, Seed: e.Seed})
 	if err != nil {
 		return train.Sets{}, fmt.Errorf("repro %s: %w", e.Name(), err)
@@ -337,10 +337,10 @@ func (s reproSets) split(cfg Config, e report.Experiment) (train.Sets, error) {
 }
 
 // runDir is an experiment's run folder.
-func runDir(out string, e report.Experiment) string { return filepath.Join(out, RunsDir, e.Name()) }
+func runDir(out string, e Experiment) string { return filepath.Join(out, RunsDir, e.Name()) }
 
 // trainConfig is the train.Config of an experiment.
-func trainConfig(cfg Config, e report.Experiment, l *latent.Layout, sets train.Sets) train.Config {
+func trainConfig(cfg Config, e Experiment, l *latent.Layout, sets train.Sets) train.Config {
 	desc := "built-in textures"
 	if cfg.PerClass > 0 || cfg.GenPerClass > 0 {
 		desc = fmt.Sprintf("built-in textures, %d train and %d generalization images per class", cfg.PerClass, cfg.GenPerClass)
@@ -354,41 +354,41 @@ func trainConfig(cfg Config, e report.Experiment, l *latent.Layout, sets train.S
 	}.WithDefaults()
 }
 
-// RunState is what a run folder holds.
 // trainExperiment trains, resumes or skips one experiment.
-func trainExperiment(ctx context.Context, cfg Config, e report.Experiment, l *latent.Layout, rs reproSets,
-	logf func(string, ...any), tag string) (report.RunState, error) {
+func trainExperiment(ctx context.Context, cfg Config, e Experiment, l *latent.Layout, rs reproSets,
+	logf func(string, ...any), tag string) (train.RunState, error) {
 	t0 := time.Now()
 	sets, err := rs.split(cfg, e)
 	if err != nil {
-		return report.RunNew, err
+		return train.RunNew, err
 	}
 	dir := runDir(cfg.Out, e)
 	tc := trainConfig(cfg, e, l, sets)
-	st, force, err := report.RunStateOf(dir, tc)
-	if err != nil {
-		return st, fmt.Errorf("repro: %w", err)
-	}
-	if st == report.RunDone {
-		wall := 0.0
-		if ls, err := train.ReadMetrics(filepath.Join(dir, train.MetricsFile)); err == nil && len(ls) > 0 {
-			wall = ls[len(ls)-1].WallSeconds
+	tc.OnState = func(st train.RunState) {
+		switch st {
+		case train.RunDone:
+			wall := 0.0
+			if ls, err := train.ReadMetrics(filepath.Join(dir, train.MetricsFile)); err == nil && len(ls) > 0 {
+				wall = ls[len(ls)-1].WallSeconds
+			}
+			logf("%s: already finished (trained in %s), skipped\n", tag, report.FmtSeconds(wall))
+		default:
+			how := "training"
+			if st == train.RunResume {
+				how = "resuming"
+			}
+			logf("%s: %s %s (%d train, %d test, %d generalization images)\n", tag, how, dir, sets.Train.Len(), sets.Test.Len(), sets.Gen.Len())
 		}
-		logf("%s: already finished (trained in %s), skipped\n", tag, report.FmtSeconds(wall))
-		return st, nil
 	}
-	how := "training"
-	if st == report.RunResume {
-		how = "resuming"
-	}
-	logf("%s: %s %s (%d train, %d test, %d generalization images)\n", tag, how, dir, sets.Train.Len(), sets.Test.Len(), sets.Gen.Len())
-	tc.Resume, tc.Force = st == report.RunResume, force
 	if cfg.AfterStep != nil {
 		tc.AfterStep = func(step int64) { cfg.AfterStep(e, step) }
 	}
-	r, err := train.Train(ctx, tc, sets, dir)
+	st, r, err := train.Ensure(ctx, tc, sets, dir)
 	if err != nil {
 		return st, fmt.Errorf("repro %s: %w", e.Name(), err)
+	}
+	if r == nil {
+		return st, nil
 	}
 	line := fmt.Sprintf("%s: done in %s", tag, since(t0))
 	if r.Test != nil && r.Gen != nil {

@@ -26,7 +26,7 @@ func TestReproInterruptResumeSkip(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	stopped := int64(-1)
-	cfg.AfterStep = func(e report.Experiment, step int64) {
+	cfg.AfterStep = func(e Experiment, step int64) {
 		if e == victim && step == 3 && stopped < 0 {
 			stopped = step
 			cancel()

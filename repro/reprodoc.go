@@ -21,7 +21,7 @@ func reproDoc(cfg Config, l *latent.Layout, res *Result, f *reproFigures) *docum
 	if cfg.Quick {
 		d.Add(document.Para{Text: "QUICK PIPELINE CHECK (`--quick`): tiny data, a narrow model and a few epochs. The numbers below test that the pipeline works; they say nothing about the paper."})
 	}
-	d.Add(document.Para{Text: fmt.Sprintf("Table 2 of the paper (%d seeds × {L_CE, L_CE + L_G} × {pre, post} split), its LS figures (Figures 5-9), the f_d curve (document.Figure 6) and the claims of sections 3-5, on lsconf's built-in clothing textures (the paper's data is private). Every number below was measured by the command in “How this was made”; the verdicts are computed from them.", len(cfg.Seeds))})
+	d.Add(document.Para{Text: fmt.Sprintf("Table 2 of the paper (%d seeds × {L_CE, L_CE + L_G} × {pre, post} split), its LS figures (Figures 5-9), the f_d curve (Figure 6) and the claims of sections 3-5, on lsconf's built-in clothing textures (the paper's data is private). Every number below was measured by the command in “How this was made”; the verdicts are computed from them.", len(cfg.Seeds))})
 
 	d.Add(document.Heading{Level: 2, Text: "Verdicts"})
 	for i, v := range res.Verdicts {
@@ -59,7 +59,7 @@ func reproDoc(cfg Config, l *latent.Layout, res *Result, f *reproFigures) *docum
 	}
 
 	d.Add(document.Heading{Level: 2, Text: "Training curves and confusion matrices"})
-	d.Add(document.Figure{Path: f.Curves, Caption: "Training curves (loss, L_G, accuracy per epoch) of the document.Table 2 runs."})
+	d.Add(document.Figure{Path: f.Curves, Caption: "Training curves (loss, L_G, accuracy per epoch) of the Table 2 runs."})
 	d.Add(document.Figure{Path: f.ConfTest, Caption: "Confusion matrices of the classifier head on the test sets."})
 	d.Add(document.Figure{Path: f.ConfGen, Caption: "Confusion matrices on the generalization set."})
 	for _, r := range res.Runs {
@@ -100,12 +100,12 @@ func reproDoc(cfg Config, l *latent.Layout, res *Result, f *reproFigures) *docum
 	for _, r := range res.Runs {
 		steps = max(steps, r.Steps)
 	}
-	d.Add(document.Para{Text: fmt.Sprintf("Differences from the paper: the data are procedural textures (%d augmented training images per run instead of 1.2M), the model is the document.Table 1 SAE with every convolution's channels divided by the width divisor (%d), and Adam's learning rate is %g with a %s schedule instead of 1e-6 (the paper's 1e-6 was for ~1M steps and it names no schedule; these runs take %d)%s. Each", trainImages(res.Runs), cfg.Width, cfg.LR, report.ScheduleName(cfg.LRSchedule), steps, centreNote(cfg.LGCenter)) + " experiment's seed draws the initial weights, the split, the augmentations and the batch order; the four experiments of one seed share it, as in the paper. Run folders (checkpoints, metrics.jsonl, eval.json) are in `runs/`; re-running the command skips finished runs and resumes interrupted ones."})
+	d.Add(document.Para{Text: fmt.Sprintf("Differences from the paper: the data are procedural textures (%d augmented training images per run instead of 1.2M), the model is the Table 1 SAE with every convolution's channels divided by the width divisor (%d), and Adam's learning rate is %g with a %s schedule instead of 1e-6 (the paper's 1e-6 was for ~1M steps and it names no schedule; these runs take %d)%s. Each", trainImages(res.Runs), cfg.Width, cfg.LR, report.ScheduleName(cfg.LRSchedule), steps, centreNote(cfg.LGCenter)) + " experiment's seed draws the initial weights, the split, the augmentations and the batch order; the four experiments of one seed share it, as in the paper. Run folders (checkpoints, metrics.jsonl, eval.json) are in `runs/`; re-running the command skips finished runs and resumes interrupted ones."})
 	return d
 }
 
 // trainImages is the largest training set of the runs.
-func trainImages(runs []*report.RunResult) int {
+func trainImages(runs []*RunResult) int {
 	n := 0
 	for _, r := range runs {
 		if r.Train != nil {
@@ -122,7 +122,7 @@ func firstSeed(s []uint64) uint64 {
 	return s[0]
 }
 
-func conformanceTable(runs []*report.RunResult) document.Table {
+func conformanceTable(runs []*RunResult) document.Table {
 	t := document.Table{Header: []string{"run", "set", "n", "acc %", "nearest acc %", "within r_c %", "outside %", "median |z|", "max |z|", "worst class median to centre"},
 		Right: map[int]bool{2: true, 3: true, 4: true, 5: true, 6: true, 7: true, 8: true, 9: true}}
 	for _, r := range runs {
@@ -135,7 +135,7 @@ func conformanceTable(runs []*report.RunResult) document.Table {
 	return t
 }
 
-func classTable(r *report.RunResult) document.Table {
+func classTable(r *RunResult) document.Table {
 	t := document.Table{Header: []string{"set", "class", "n", "centre", "median z", "median to centre", "within r_c %", "outside %", "max |z|"},
 		Right: map[int]bool{2: true, 5: true, 6: true, 7: true, 8: true}}
 	for _, e := range []*train.EvalResult{r.Train, r.Test, r.Gen} {
@@ -147,7 +147,7 @@ func classTable(r *report.RunResult) document.Table {
 	return t
 }
 
-func runsTable(runs []*report.RunResult, f *reproFigures) document.Table {
+func runsTable(runs []*RunResult, f *reproFigures) document.Table {
 	t := document.Table{Header: []string{"run", "folder", "model id", "epochs", "steps", "train / test / gen images", "training wall time", "LS figure"},
 		Right: map[int]bool{3: true, 4: true, 6: true}}
 	for _, r := range runs {
@@ -163,19 +163,19 @@ func runsTable(runs []*report.RunResult, f *reproFigures) document.Table {
 
 // reportJSON is report.json: the machine-readable summary.
 type reportJSON struct {
-	Command  string              `json:"command"`
-	Version  string              `json:"version"`
-	Quick    bool                `json:"quick"`
-	Seeds    []uint64            `json:"seeds"`
-	Width    int                 `json:"width"`
-	Epochs   int                 `json:"epochs"`
-	Table2   *Table2             `json:"table2"`
-	Verdicts []Verdict           `json:"verdicts"`
-	Runs     []*report.RunResult `json:"runs"`
-	Trained  int                 `json:"trained"`
-	Resumed  int                 `json:"resumed"`
-	Skipped  int                 `json:"skipped"`
-	Seconds  float64             `json:"seconds"`
+	Command  string       `json:"command"`
+	Version  string       `json:"version"`
+	Quick    bool         `json:"quick"`
+	Seeds    []uint64     `json:"seeds"`
+	Width    int          `json:"width"`
+	Epochs   int          `json:"epochs"`
+	Table2   *Table2      `json:"table2"`
+	Verdicts []Verdict    `json:"verdicts"`
+	Runs     []*RunResult `json:"runs"`
+	Trained  int          `json:"trained"`
+	Resumed  int          `json:"resumed"`
+	Skipped  int          `json:"skipped"`
+	Seconds  float64      `json:"seconds"`
 }
 
 // writeReport writes report.md, report.html and report.json.
@@ -199,7 +199,7 @@ func writeReport(out string, d *document.Doc, res *Result) error {
 // budgetNote compares the runs' training accuracy with the paper's (over
 // 99% in every run) and states the weight of L_G in the ce+g runs' loss
 // at their last epoch.
-func budgetNote(cfg Config, runs []*report.RunResult) string {
+func budgetNote(cfg Config, runs []*RunResult) string {
 	var ce, ceg, lg, lce []float64
 	for _, r := range runs {
 		if r.Experiment.Polar() || r.Train == nil {

@@ -5,14 +5,13 @@ import (
 
 	"github.com/lsconf/lsconf/internal/document"
 	"github.com/lsconf/lsconf/latent"
-	"github.com/lsconf/lsconf/report"
 	"github.com/lsconf/lsconf/search"
 )
 
 // genMetrics computes every plain-encoder run's metric-learning figures on
 // its generalization set (every image a query against the others), by
 // experiment name.
-func genMetrics(runs []*report.RunResult, l *latent.Layout) (map[string]*search.SetMetrics, error) {
+func genMetrics(runs []*RunResult, l *latent.Layout) (map[string]*search.SetMetrics, error) {
 	out := map[string]*search.SetMetrics{}
 	for _, r := range runs {
 		if r.Experiment.Polar() || len(r.Points.YGen) == 0 || r.Gen == nil {
@@ -29,7 +28,7 @@ func genMetrics(runs []*report.RunResult, l *latent.Layout) (map[string]*search.
 
 // metricsTable shows the generalization-set metrics of the Table 2
 // columns side by side, mean ± sd over the seeds.
-func metricsTable(runs []*report.RunResult, gm map[string]*search.SetMetrics) (document.Table, bool) {
+func metricsTable(runs []*RunResult, gm map[string]*search.SetMetrics) (document.Table, bool) {
 	rows := []struct {
 		name string
 		get  func(m *search.SetMetrics) float64

@@ -3,7 +3,6 @@ package repro
 import (
 	"fmt"
 	"github.com/lsconf/lsconf/internal/document"
-	"github.com/lsconf/lsconf/report"
 	"math"
 )
 
@@ -27,7 +26,7 @@ type Table2 struct {
 }
 
 // BuildTable2 collects the plain-encoder runs into Table 2.
-func BuildTable2(runs []*report.RunResult, seeds []uint64) *Table2 {
+func BuildTable2(runs []*RunResult, seeds []uint64) *Table2 {
 	cols := Table2Columns()
 	t := &Table2{Seeds: seeds}
 	for _, c := range cols {
@@ -35,7 +34,7 @@ func BuildTable2(runs []*report.RunResult, seeds []uint64) *Table2 {
 		test, gen := make([]float64, len(seeds)), make([]float64, len(seeds))
 		for si, s := range seeds {
 			test[si], gen[si] = math.NaN(), math.NaN()
-			if r := findRun(runs, report.Experiment{Mode: c.Mode, Split: c.Split, Seed: s, Encoder: "plain"}); r != nil {
+			if r := findRun(runs, Experiment{Mode: c.Mode, Split: c.Split, Seed: s, Encoder: "plain"}); r != nil {
 				test[si], gen[si] = 100*r.Test.Accuracy, 100*r.Gen.Accuracy
 			}
 		}
@@ -49,7 +48,7 @@ func BuildTable2(runs []*report.RunResult, seeds []uint64) *Table2 {
 }
 
 // findRun returns the run of an experiment, or nil.
-func findRun(runs []*report.RunResult, e report.Experiment) *report.RunResult {
+func findRun(runs []*RunResult, e Experiment) *RunResult {
 	for _, r := range runs {
 		if r.Experiment == e {
 			return r

@@ -209,7 +209,7 @@ func Unseen(ctx context.Context, cfg Config) (res *UnseenResult, err error) {
 		for h := range classes {
 			for _, m := range []model.Mode{model.ModeCEG, model.ModeCE} {
 				n++
-				e := report.Experiment{Mode: m, Split: data.SplitPre, Seed: s, Encoder: "plain"}
+				e := Experiment{Mode: m, Split: data.SplitPre, Seed: s, Encoder: "plain"}
 				tag := fmt.Sprintf("[%d/%d] without %s, %s", n, total, classes[h], e.Label())
 				r, trained, err := unseenRun(ctx, cfg, out, e, h, layout, sets, logf, tag)
 				if err != nil {
@@ -241,7 +241,7 @@ func Unseen(ctx context.Context, cfg Config) (res *UnseenResult, err error) {
 }
 
 // unseenRun trains (or finds) one model without class held and analyses it.
-func unseenRun(ctx context.Context, cfg Config, out string, e report.Experiment, held int, l *latent.Layout, rs reproSets,
+func unseenRun(ctx context.Context, cfg Config, out string, e Experiment, held int, l *latent.Layout, rs reproSets,
 	logf func(string, ...any), tag string) (*UnseenRun, bool, error) {
 	classes := rs.base.ClassNames
 	name := classes[held]
@@ -262,22 +262,20 @@ func unseenRun(ctx context.Context, cfg Config, out string, e report.Experiment,
 	dir := filepath.Join(out, RunsDir, "without-"+name, e.Name())
 	tc := trainConfig(cfg, e, l, known)
 	tc.Data.Description = fmt.Sprintf("built-in textures without %q (unseen-class experiment)", name)
-	st, force, err := report.RunStateOf(dir, tc)
-	if err != nil {
-		return nil, false, fmt.Errorf("repro --unseen: %w", err)
-	}
-	trained := st != report.RunDone
 	t0 := time.Now()
-	if trained {
-		logf("%s: training %s (%d train images)\n", tag, dir, known.Train.Len())
-		tc.Resume, tc.Force = st == report.RunResume, force
-		if cfg.AfterStep != nil {
-			tc.AfterStep = func(step int64) { cfg.AfterStep(e, step) }
-		}
-		if _, err := train.Train(ctx, tc, known, dir); err != nil {
-			return nil, false, fmt.Errorf("repro --unseen %s: %w", dir, err)
+	tc.OnState = func(st train.RunState) {
+		if st != train.RunDone {
+			logf("%s: training %s (%d train images)\n", tag, dir, known.Train.Len())
 		}
 	}
+	if cfg.AfterStep != nil {
+		tc.AfterStep = func(step int64) { cfg.AfterStep(e, step) }
+	}
+	st, _, err := train.Ensure(ctx, tc, known, dir)
+	if err != nil {
+		return nil, false, fmt.Errorf("repro --unseen %s: %w", dir, err)
+	}
+	trained := st != train.RunDone
 	r, err := analyseUnseen(ctx, cfg, dir, e, held, te, rs)
 	if err != nil {
 		return nil, false, err
@@ -295,7 +293,7 @@ func unseenRun(ctx context.Context, cfg Config, out string, e report.Experiment,
 
 // analyseUnseen encodes all classes' test and generalization images with
 // the run in dir and measures them (UnseenRun).
-func analyseUnseen(ctx context.Context, cfg Config, dir string, e report.Experiment, held int, te data.Set, rs reproSets) (*UnseenRun, error) {
+func analyseUnseen(ctx context.Context, cfg Config, dir string, e Experiment, held int, te data.Set, rs reproSets) (*UnseenRun, error) {
 	run, err := train.OpenRun(dir, cfg.Engine)
 	if err != nil {
 		return nil, fmt.Errorf("repro --unseen: %w", err)

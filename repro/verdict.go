@@ -1,6 +1,7 @@
 package repro
 
 import (
+	"encoding/json"
 	"fmt"
 	"github.com/lsconf/lsconf/report"
 	"math"
@@ -52,8 +53,8 @@ type Verdict struct {
 // configured centre, (2) ce layouts differ across seeds and spread far,
 // (3) generalization points stay in the configured space, (4) accuracy of
 // ce+g against ce, and (5) no polar-encoder output in a prohibited sector.
-func Verdicts(runs []*report.RunResult, seeds []uint64, l *latent.Layout) []Verdict {
-	var ceg, ce []*report.RunResult
+func Verdicts(runs []*RunResult, seeds []uint64, l *latent.Layout) []Verdict {
+	var ceg, ce []*RunResult
 	for _, r := range runs {
 		switch {
 		case r.Experiment.Polar():
@@ -63,14 +64,10 @@ func Verdicts(runs []*report.RunResult, seeds []uint64, l *latent.Layout) []Verd
 			ce = append(ce, r)
 		}
 	}
-	v := []Verdict{verdictCentres(ceg), verdictCELayouts(ce, ceg, l), verdictInside(ceg, ce, l), verdictAccuracy(runs, seeds)}
-	if pv, ok := verdictSectors(runs); ok {
-		v = append(v, pv)
-	}
-	return v
+	return []Verdict{verdictCentres(ceg), verdictCELayouts(ce, ceg, l), verdictInside(ceg, ce, l), verdictAccuracy(runs, seeds), verdictSectors(runs)}
 }
 
-func verdictCentres(ceg []*report.RunResult) Verdict {
+func verdictCentres(ceg []*RunResult) Verdict {
 	v := Verdict{Claim: "With L_CE + L_G every run puts the clusters at the configured centres"}
 	if len(ceg) == 0 {
 		v.Outcome, v.Evidence = NotTested, []string{"no ce+g run"}
@@ -94,7 +91,7 @@ func verdictCentres(ceg []*report.RunResult) Verdict {
 	}
 	v.Evidence = append([]string{fmt.Sprintf("%d of %d ce+g runs meet both thresholds on the test set (every class median within %.1f of its centre, at least %.0f%% of test points within r_c).",
 		pass, len(ceg), CentreTolerance, 100*WithinShare),
-		fmt.Sprintf("On the training set (the encodings the paper's document.Figure 7 draws) %d of %d ce+g runs meet both thresholds.", trainPass, len(ceg))}, lines...)
+		fmt.Sprintf("On the training set (the encodings the paper's Figure 7 draws) %d of %d ce+g runs meet both thresholds.", trainPass, len(ceg))}, lines...)
 	if s := seedSpread(ceg); s != "" {
 		v.Evidence = append(v.Evidence, s)
 	}
@@ -114,7 +111,7 @@ func verdictCentres(ceg []*report.RunResult) Verdict {
 
 // seedSpread says how far the same class's training-set medians lie from
 // each other across seeds (per split).
-func seedSpread(rs []*report.RunResult) string {
+func seedSpread(rs []*RunResult) string {
 	var parts []string
 	for _, sp := range []data.SplitMode{data.SplitPre, data.SplitPost} {
 		worst, pairs := 0.0, 0
@@ -142,7 +139,7 @@ func seedSpread(rs []*report.RunResult) string {
 // layoutAngles returns, per pair of runs with the same split, the mean
 // over classes of the angle between the class's training-set median
 // directions.
-func layoutAngles(rs []*report.RunResult) []float64 {
+func layoutAngles(rs []*RunResult) []float64 {
 	var out []float64
 	for i, a := range rs {
 		for _, b := range rs[i+1:] {
@@ -165,7 +162,7 @@ func layoutAngles(rs []*report.RunResult) []float64 {
 	return out
 }
 
-func verdictCELayouts(ce, ceg []*report.RunResult, l *latent.Layout) Verdict {
+func verdictCELayouts(ce, ceg []*RunResult, l *latent.Layout) Verdict {
 	v := Verdict{Claim: "With L_CE alone the layouts differ across seeds and spread far"}
 	if len(ce) == 0 {
 		v.Outcome, v.Evidence = NotTested, []string{"no ce run"}
@@ -219,7 +216,7 @@ func verdictCELayouts(ce, ceg []*report.RunResult, l *latent.Layout) Verdict {
 	return v
 }
 
-func verdictInside(ceg, ce []*report.RunResult, l *latent.Layout) Verdict {
+func verdictInside(ceg, ce []*RunResult, l *latent.Layout) Verdict {
 	v := Verdict{Claim: "Generalization points stay inside the configured space (ce+g)"}
 	if len(ceg) == 0 {
 		v.Outcome, v.Evidence = NotTested, []string{"no ce+g run"}
@@ -274,16 +271,16 @@ func verdictInside(ceg, ce []*report.RunResult, l *latent.Layout) Verdict {
 
 // accuracyDiffs pairs ce+g and ce runs of one split by seed and returns
 // the differences (points) and both sides' accuracies.
-func accuracyDiffs(runs []*report.RunResult, seeds []uint64, sp data.SplitMode, gen bool) (diff, ce, ceg []float64) {
-	acc := func(r *report.RunResult) float64 {
+func accuracyDiffs(runs []*RunResult, seeds []uint64, sp data.SplitMode, gen bool) (diff, ce, ceg []float64) {
+	acc := func(r *RunResult) float64 {
 		if gen {
 			return 100 * r.Gen.Accuracy
 		}
 		return 100 * r.Test.Accuracy
 	}
 	for _, s := range seeds {
-		a := findRun(runs, report.Experiment{Mode: model.ModeCE, Split: sp, Seed: s, Encoder: "plain"})
-		b := findRun(runs, report.Experiment{Mode: model.ModeCEG, Split: sp, Seed: s, Encoder: "plain"})
+		a := findRun(runs, Experiment{Mode: model.ModeCE, Split: sp, Seed: s, Encoder: "plain"})
+		b := findRun(runs, Experiment{Mode: model.ModeCEG, Split: sp, Seed: s, Encoder: "plain"})
 		if a == nil || b == nil {
 			continue
 		}
@@ -309,7 +306,7 @@ func compareAccuracy(diff, ce, ceg []float64) (string, int) {
 	}
 }
 
-func verdictAccuracy(runs []*report.RunResult, seeds []uint64) Verdict {
+func verdictAccuracy(runs []*RunResult, seeds []uint64) Verdict {
 	v := Verdict{Claim: "L_CE + L_G gives higher test and generalization accuracy than L_CE"}
 	var signs []int
 	n := 0
@@ -334,7 +331,7 @@ func verdictAccuracy(runs []*report.RunResult, seeds []uint64) Verdict {
 				pd[i] = pceg[i] - pce[i]
 			}
 			ps, _ := compareAccuracy(pd, pce, pceg)
-			v.Evidence = append(v.Evidence, line+" (paper's document.Table 2: "+ps+").")
+			v.Evidence = append(v.Evidence, line+" (paper's Table 2: "+ps+").")
 		}
 	}
 	if n == 0 {
@@ -374,19 +371,23 @@ func paperColumn(m model.Mode, sp data.SplitMode, gen bool) []float64 {
 
 // verdictSectors checks that no encoding of a polar run lies in a
 // prohibited sector (the encoder configuration's guarantee, paper 3.2).
-func verdictSectors(runs []*report.RunResult) (Verdict, bool) {
+// It is NotTested without a polar run, or when the polar runs' encodings
+// are not at hand (verdicts recomputed from report.json, which does not
+// store them).
+func verdictSectors(runs []*RunResult) Verdict {
 	v := Verdict{Claim: "With the polar encoder configuration no encoding falls in a prohibited sector"}
-	bad := 0
-	any := false
+	bad, tested, polar := 0, 0, 0
 	for _, r := range runs {
 		if !r.Experiment.Polar() {
 			continue
 		}
+		polar++
 		s, err := latent.ParseSectors(r.Experiment.Encoder, len(r.Test.Classes))
 		if err != nil || s == nil || r.Points.ND != 2 {
+			v.Evidence = append(v.Evidence, fmt.Sprintf("%s: its encodings are not available (they are not stored in report.json), so they cannot be checked.", r.Experiment.Label()))
 			continue
 		}
-		any = true
+		tested++
 		n, in := 0, 0
 		for _, z := range [][]float32{r.Points.ZTrain, r.Points.ZGen} {
 			for i := 0; i+1 < len(z); i += 2 {
@@ -399,14 +400,17 @@ func verdictSectors(runs []*report.RunResult) (Verdict, bool) {
 		bad += in
 		v.Evidence = append(v.Evidence, fmt.Sprintf("%s: %d of %d training and generalization encodings in a prohibited sector.", r.Experiment.Label(), in, n))
 	}
-	if !any {
-		return v, false
-	}
-	v.Outcome = Supported
-	if bad > 0 {
+	switch {
+	case polar == 0:
+		v.Outcome, v.Evidence = NotTested, []string{"no polar-encoder run (--polar none)"}
+	case bad > 0:
 		v.Outcome = NotSupported
+	case tested < polar:
+		v.Outcome = NotTested
+	default:
+		v.Outcome = Supported
 	}
-	return v, true
+	return v
 }
 
 // dist is the Euclidean distance of two points.
@@ -417,4 +421,20 @@ func dist(a, b []float64) float64 {
 		s += d * d
 	}
 	return math.Sqrt(s)
+}
+
+// VerdictsOfReport recomputes the verdicts of a reproduction from its
+// report.json (the runs' figures and seeds, on the paper's layout). The
+// runs' encodings are not in report.json: verdicts that need them say
+// "not tested".
+func VerdictsOfReport(b []byte) ([]Verdict, error) {
+	var js reportJSON
+	if err := json.Unmarshal(b, &js); err != nil {
+		return nil, fmt.Errorf("report.json: %w", err)
+	}
+	l, err := latent.Circle(latent.PaperNC, latent.PaperDC, latent.PaperRC)
+	if err != nil {
+		return nil, err
+	}
+	return Verdicts(js.Runs, js.Seeds, l), nil
 }

@@ -25,7 +25,7 @@ func paperLayout(t *testing.T) *latent.Layout {
 // fakeRun builds a run whose class medians are the layout's centres
 // rotated by rot degrees and scaled by scale, with the given test and
 // generalization accuracy (fractions) and test-set conformance.
-func fakeRun(l *latent.Layout, mode model.Mode, sp data.SplitMode, seed uint64, test, gen, rot, scale, worst, within float64) *report.RunResult {
+func fakeRun(l *latent.Layout, mode model.Mode, sp data.SplitMode, seed uint64, test, gen, rot, scale, worst, within float64) *RunResult {
 	classes := data.TextureClasses()
 	conf := func(medNorm, outside float64) train.Conformance {
 		c := train.Conformance{WithinRc: within, Outside: outside, MedianNorm: medNorm, MaxNorm: 2 * medNorm, MaxMedianDistance: worst}
@@ -45,14 +45,14 @@ func fakeRun(l *latent.Layout, mode model.Mode, sp data.SplitMode, seed uint64, 
 	ev := func(name string, acc float64) *train.EvalResult {
 		return &train.EvalResult{Name: name, N: 100, Classes: classes, Accuracy: acc, Conformance: conf(med, out)}
 	}
-	return &report.RunResult{Experiment: report.Experiment{Mode: mode, Split: sp, Seed: seed, Encoder: "plain"},
+	return &RunResult{Experiment: Experiment{Mode: mode, Split: sp, Seed: seed, Encoder: "plain"},
 		Train: ev("train", 0.99), Test: ev("test", test), Gen: ev("gen", gen)}
 }
 
 // fakeGrid is a 3-seed Table 2 grid: ce+g runs at the centres, ce runs
 // rotated by 100° per seed and 10 times larger.
-func fakeGrid(l *latent.Layout, cegTest, ceTest []float64) []*report.RunResult {
-	var runs []*report.RunResult
+func fakeGrid(l *latent.Layout, cegTest, ceTest []float64) []*RunResult {
+	var runs []*RunResult
 	for i, s := range []uint64{1, 2, 3} {
 		for _, sp := range []data.SplitMode{data.SplitPre, data.SplitPost} {
 			runs = append(runs,
@@ -79,8 +79,11 @@ func TestVerdictsOnSyntheticRuns(t *testing.T) {
 	seeds := []uint64{1, 2, 3}
 	runs := fakeGrid(l, []float64{0.80, 0.82, 0.81}, []float64{0.70, 0.85, 0.75})
 	vs := Verdicts(runs, seeds, l)
-	if len(vs) != 4 {
-		t.Fatalf("%d verdicts without polar runs, want 4", len(vs))
+	if len(vs) != 5 {
+		t.Fatalf("%d verdicts without polar runs, want 5 (the polar one not tested)", len(vs))
+	}
+	if v := verdictOf(t, vs, "With the polar encoder"); v.Outcome != NotTested || !strings.Contains(v.Evidence[0], "no polar-encoder run") {
+		t.Errorf("no polar run: %+v", v)
 	}
 	if v := verdictOf(t, vs, "With L_CE + L_G every run"); v.Outcome != Supported || !strings.Contains(v.Evidence[0], "6 of 6") {
 		t.Errorf("centres: %+v", v)
@@ -113,7 +116,7 @@ func TestVerdictsOnSyntheticRuns(t *testing.T) {
 	// Every test set misses, every training set meets: partly.
 	vs = Verdicts(runs, seeds, l)
 	if v := verdictOf(t, vs, "With L_CE + L_G every run"); v.Outcome != Partly ||
-		!strings.Contains(strings.Join(v.Evidence, " "), "On the training set (the encodings the paper's document.Figure 7 draws) 6 of 6") {
+		!strings.Contains(strings.Join(v.Evidence, " "), "On the training set (the encodings the paper's Figure 7 draws) 6 of 6") {
 		t.Errorf("test sets off, training sets at the centres: %+v", v)
 	}
 	for _, r := range runs {
@@ -161,7 +164,7 @@ func TestVerdictSectors(t *testing.T) {
 	gap := s.Prohibited()[0]
 	mid := gap.From + gap.Width/2
 	r.Points = report.Encodings{ND: 2, ZTrain: []float32{1, 0, 0, 1}, YTrain: []int32{0, 1}, ZGen: []float32{0.5, 0.1}, YGen: []int32{0}}
-	vs := Verdicts([]*report.RunResult{r}, []uint64{1}, l)
+	vs := Verdicts([]*RunResult{r}, []uint64{1}, l)
 	v := verdictOf(t, vs, "With the polar encoder")
 	allowed := !s.IsProhibitedPoint(1, 0) && !s.IsProhibitedPoint(0, 1) && !s.IsProhibitedPoint(0.5, 0.1)
 	if allowed && (v.Outcome != Supported || !strings.Contains(v.Evidence[0], "0 of 3")) {
@@ -171,9 +174,16 @@ func TestVerdictSectors(t *testing.T) {
 	if !s.IsProhibitedPoint(math.Cos(mid), math.Sin(mid)) {
 		t.Fatalf("the middle of gap %+v is not prohibited", gap)
 	}
-	v = verdictOf(t, Verdicts([]*report.RunResult{r}, []uint64{1}, l), "With the polar encoder")
+	v = verdictOf(t, Verdicts([]*RunResult{r}, []uint64{1}, l), "With the polar encoder")
 	if v.Outcome != NotSupported || !strings.Contains(v.Evidence[0], "1 of 3") {
 		t.Errorf("a point in a prohibited sector: %+v", v)
+	}
+	// Recomputed from report.json, a polar run has no encodings: not
+	// tested, said so, never dropped.
+	r.Points = report.Encodings{}
+	v = verdictOf(t, Verdicts([]*RunResult{r}, []uint64{1}, l), "With the polar encoder")
+	if v.Outcome != NotTested || !strings.Contains(v.Evidence[0], "not available") {
+		t.Errorf("a polar run without encodings: %+v", v)
 	}
 }
 

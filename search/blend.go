@@ -22,8 +22,11 @@ import (
 // (drawn on the web page) walks the arc: the weighted mean of the centres
 // scaled to the weighted mean of their norms; when that mean is
 // (numerically) the origin, there is no such point and Point is nil.
-// Target.Note says what was done. Random blends ("random A", --random)
-// keep the point-based query: they sample a point inside a cluster.
+// Target.Note says what was done. Random blends ("random patterned",
+// --random) follow the same rule: one point is drawn inside each named
+// cluster (uniformly within its r_c, from the seed, in term order) and the
+// query is the blend of those points' similarity vectors; its Point walks
+// the arc between the drawn points the same way.
 //
 // Eq 15 saturates for a blended query: every record with v_i >= w_i on
 // the named classes and sum v <= 1 scores exactly sum w_i min(...) (0.5
@@ -33,8 +36,9 @@ import (
 // (higher first), then by id (searchBlend scans every record; the scores
 // are the exact eq 15 scores).
 
-// blendQuery makes the query of a multi-class, non-random text target.
-func (e *Searcher) blendQuery(t Target) (Query, error) {
+// blendQuery makes the query of a multi-class text target; a random one
+// draws its points inside the named clusters with seed.
+func (e *Searcher) blendQuery(t Target, seed uint64) (Query, error) {
 	l := e.Layout()
 	idx := map[string]int{}
 	for i, c := range e.identity.Classes {
@@ -45,12 +49,16 @@ func (e *Searcher) blendQuery(t Target) (Query, error) {
 	mean := make([]float64, nd)
 	norm := 0.0
 	var names []string
+	rng := randomSource(seed)
 	for _, term := range t.Terms {
 		c, ok := idx[term.Class]
 		if !ok {
 			return Query{}, fmt.Errorf("text query %q: class %q is not in the index", t.Text, term.Class)
 		}
 		centre := l.Center(c)
+		if t.Random {
+			centre = inBall(rng, centre, l.Radius(c))
+		}
 		v, err := l.V(centre)
 		if err != nil {
 			return Query{}, fmt.Errorf("text query %q: %w", t.Text, err)
@@ -78,6 +86,9 @@ func (e *Searcher) blendQuery(t Target) (Query, error) {
 	}
 	mn = math.Sqrt(mn)
 	t.Note = fmt.Sprintf("ranked by the blend of the similarity vectors of %s", strings.Join(names, " and "))
+	if t.Random {
+		t.Note = fmt.Sprintf("ranked by the blend of the similarity vectors of random points inside %s", strings.Join(names, " and "))
+	}
 	var point []float64
 	if mn > 1e-9*max(norm, 1) {
 		if lab, _, err := l.Classify(mean); err == nil && !containsTerm(t.Terms, e.identity.Classes[lab]) {
@@ -105,12 +116,13 @@ func containsTerm(ts []Term, class string) bool {
 
 // isBlend reports whether q is a blend query (blendQuery).
 func isBlend(q Query) bool {
-	return q.Target != nil && len(q.Target.Terms) > 1 && !q.Target.Random
+	return q.Target != nil && len(q.Target.Terms) > 1
 }
 
 // searchBlend ranks every record for a blend query by sim, ties by the
-// weight on the named classes, then by id, and returns the first k.
-func (e *Searcher) searchBlend(q Query, k int) []Result {
+// weight on the named classes, then by id, and returns the first k (the
+// records skip reports left out).
+func (e *Searcher) searchBlend(q Query, k int, skip func(int64) bool) []Result {
 	w := make([]float32, len(q.V))
 	for _, t := range q.Target.Terms {
 		for c, name := range e.identity.Classes {
@@ -127,7 +139,7 @@ func (e *Searcher) searchBlend(q Query, k int) []Result {
 	cs := make([]cand, 0, e.x.Len())
 	for p := range e.x.Len() {
 		id := e.x.ID(p)
-		if id == q.Record && q.Record != 0 {
+		if skip(id) {
 			continue
 		}
 		v := e.x.V(p)

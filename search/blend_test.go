@@ -1,6 +1,8 @@
 package search
 
 import (
+	"context"
+	"fmt"
 	"math"
 	"math/rand/v2"
 	"slices"
@@ -44,7 +46,7 @@ func clusterEngine(t *testing.T, classes []string, per int, rc float64) *Searche
 			snap.Collections = append(snap.Collections, "c")
 		}
 	}
-	e, err := NewSearcher(nil, index.Identity{Layout: l, Classes: classes}, snap)
+	e, err := newSearcher(nil, index.Identity{Layout: l, Classes: classes}, snap, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -64,41 +66,49 @@ func TestBlendsRankNamedClasses(t *testing.T) {
 	const per = 30
 	for on, classes := range orders {
 		e := clusterEngine(t, classes, per, latent.PaperRC)
-		voc, err := NewVocab(e.Layout(), classes)
+		voc, err := e.Vocab()
 		if err != nil {
 			t.Fatal(err)
 		}
 		for text, named := range queries {
-			q, err := e.TextQuery(voc, text, false, 1)
-			if err != nil {
-				t.Fatal(err)
-			}
-			res, err := e.Search(q, 2*per+10)
-			if err != nil {
-				t.Fatal(err)
-			}
-			for i, r := range res {
-				if in := slices.Contains(named, r.Label); in != (i < 2*per) {
-					t.Fatalf("%s order, %q: rank %d is %s (score %g); want the %d images of %v first", on, text, i+1, r.Label, r.Score, 2*per, named)
-				}
-			}
-			if q.Target == nil || !strings.Contains(q.Target.Note, "blend") {
-				t.Errorf("%s order, %q: no note on how the blend was searched: %+v", on, text, q.Target)
+			for _, random := range []bool{false, true} {
+				t.Run(fmt.Sprintf("%s/%s/random=%v", on, text, random), func(t *testing.T) {
+					r := mustRun(t, e, Spec{Text: text, Random: random, Seed: 7}, 2*per+10)
+					q, res := r.Query, r.Results
+					for i, r := range res {
+						if in := slices.Contains(named, r.Label); in != (i < 2*per) {
+							t.Fatalf("rank %d is %s (score %g); want the %d images of %v first", i+1, r.Label, r.Score, 2*per, named)
+						}
+					}
+					if q.Target == nil || !strings.Contains(q.Target.Note, "blend") || q.Target.Random != random {
+						t.Errorf("no note on how the blend was searched: %+v", q.Target)
+					}
+				})
 			}
 			// The old query (the v of the centres' midpoint) fails with the
 			// built-in order: it ranks a third class first.
 			if on == "built-in" {
-				mid, err := e.PointQuery(voc.mustPoint(t, text))
+				mid, err := e.pointQuery(voc.mustPoint(t, text))
 				if err != nil {
 					t.Fatal(err)
 				}
-				old, _ := e.Search(mid, 1)
+				old, _ := e.search(mid, 1, 0)
 				if slices.Contains(named, old[0].Label) {
 					t.Errorf("%q: the midpoint query already ranks %s first; the test cannot tell the fix", text, old[0].Label)
 				}
 			}
 		}
 	}
+}
+
+// mustRun is e.Run or a fatal error.
+func mustRun(t *testing.T, e *Searcher, spec Spec, k int) *Response {
+	t.Helper()
+	r, err := e.Run(context.Background(), spec, k)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return r
 }
 
 // TestBlendOpposite: on a 10-class circle "between 3 and 8" (opposite
@@ -110,20 +120,10 @@ func TestBlendOpposite(t *testing.T) {
 		classes = append(classes, string(rune('0'+i)))
 	}
 	e := clusterEngine(t, classes, 8, 0.2)
-	voc, err := NewVocab(e.Layout(), classes)
-	if err != nil {
-		t.Fatal(err)
-	}
-	q, err := e.TextQuery(voc, "between 3 and 8", false, 1)
-	if err != nil {
-		t.Fatal(err)
-	}
+	r := mustRun(t, e, Spec{Text: "between 3 and 8"}, 16)
+	q, res := r.Query, r.Results
 	if q.Point != nil || !strings.Contains(q.Target.Note, "opposite") {
 		t.Errorf("opposite blend: point %v, note %q", q.Point, q.Target.Note)
-	}
-	res, err := e.Search(q, 16)
-	if err != nil {
-		t.Fatal(err)
 	}
 	for _, r := range res {
 		if (r.Label != "3" && r.Label != "8") || r.Score <= 0 {
@@ -161,18 +161,7 @@ func TestBlendTies(t *testing.T) {
 	copy(e.x.V(0), []float32{0.5, 0.25, 0, 0, 0.25})
 	copy(e.x.V(1), []float32{0, 1, 0, 0, 0})
 	copy(e.x.V(4), []float32{0, 0, 0, 0, 0.9})
-	voc, err := NewVocab(e.Layout(), classes)
-	if err != nil {
-		t.Fatal(err)
-	}
-	q, err := e.TextQuery(voc, "striped", false, 1)
-	if err != nil {
-		t.Fatal(err)
-	}
-	res, err := e.Search(q, 3)
-	if err != nil {
-		t.Fatal(err)
-	}
+	res := mustRun(t, e, Spec{Text: "striped"}, 3).Results
 	got := []string{res[0].Label, res[1].Label, res[2].Label}
 	if got[0] != "hlines" || got[1] != "vlines" || got[2] != "dots" || res[0].Score != res[2].Score {
 		t.Errorf("striped ties: %+v", res)

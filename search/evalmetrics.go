@@ -12,7 +12,8 @@ import (
 const MaxExactQueries = 1000
 
 // Metrics are the metric-learning figures of an index (package metrics,
-// docs/search.md): retrieval by sim (eq 15) with every labelled record a
+// docs/search.md): retrieval by sim (eq 15), or by distance in z
+// (EvaluateBy), with every labelled record a
 // query against all others, exact, ties pessimistic; and NMI / AMI of the
 // nearest-cluster label against the label on the labelled records.
 type Metrics struct {
@@ -30,7 +31,7 @@ type Metrics struct {
 
 // evalMetrics computes Metrics over the labelled records queries (snapshot
 // positions) with the class index of each.
-func (e *Searcher) evalMetrics(queries []int, label map[string]int, k int) (Metrics, error) {
+func (e *Searcher) evalMetrics(queries []int, label map[string]int, k int, by Ranking) (Metrics, error) {
 	classes := e.identity.Classes
 	labels := make([]int, e.snap.Len())
 	for i, l := range e.snap.Labels {
@@ -43,12 +44,21 @@ func (e *Searcher) evalMetrics(queries []int, label map[string]int, k int) (Metr
 	m := Metrics{PerClass: map[string]metrics.Scores{}}
 	qs := sampleQueries(queries)
 	m.Sampled = len(qs) < len(queries)
-	r, err := metrics.Evaluate(labels, func(q int, dst []float64) {
+	score := func(q int, dst []float64) {
 		vq := e.x.V(q)
 		for j := range dst {
 			dst[j] = float64(latent.Sim32(vq, e.x.V(j)))
 		}
-	}, metrics.Options{K: k, Queries: qs, Workers: e.x.nworkers()})
+	}
+	if by == ByDistance {
+		score = func(q int, dst []float64) {
+			zq := e.z(q)
+			for j := range dst {
+				dst[j] = -zDistance(zq, e.z(j))
+			}
+		}
+	}
+	r, err := metrics.Evaluate(labels, score, metrics.Options{K: k, Queries: qs, Workers: e.x.nworkers()})
 	if err != nil {
 		return m, err
 	}

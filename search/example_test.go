@@ -72,23 +72,15 @@ func Example() {
 	fmt.Printf("indexed %d images\n", res.Encoded)
 
 	// Search by words, and by an image encoded with the run.
-	s, err := search.Load(ctx, db)
+	s, err := search.Open(ctx, db, search.OpenOptions{})
 	if err != nil {
 		log.Fatal(err)
 	}
-	voc, err := search.NewVocab(s.Layout(), s.Identity().Classes)
+	words, err := s.Run(ctx, search.Spec{Text: "polka dots"}, 5)
 	if err != nil {
 		log.Fatal(err)
 	}
-	q, err := s.TextQuery(voc, "polka dots", false, 1)
-	if err != nil {
-		log.Fatal(err)
-	}
-	hits, err := s.Search(q, 5)
-	if err != nil {
-		log.Fatal(err)
-	}
-	fmt.Printf("words %q -> %s: %d results\n", "polka dots", q.Target.Terms[0].Class, len(hits))
+	fmt.Printf("words %q -> %s: %d results\n", "polka dots", words.Query.Target.Terms[0].Class, len(words.Results))
 
 	b, err := os.ReadFile(filepath.Join(images, "dots", "dots_000.png"))
 	if err != nil {
@@ -98,23 +90,20 @@ func Example() {
 	if err != nil {
 		log.Fatal(err)
 	}
-	q, err = s.ImageQuery(run, px)
+	img, err := s.Run(ctx, search.Spec{Pixels: px, Model: run}, 5)
 	if err != nil {
 		log.Fatal(err)
 	}
-	if hits, err = s.Search(q, 5); err != nil {
-		log.Fatal(err)
-	}
-	fmt.Printf("image query: %d results, ranked by sim\n", len(hits))
+	fmt.Printf("image query: %d results, ranked by sim\n", len(img.Results))
 	// Output:
 	// indexed 60 images
 	// words "polka dots" -> dots: 5 results
 	// image query: 5 results, ranked by sim
 }
 
-// ExampleSearcher_Query indexes a folder with indextest's fake model (a
+// ExampleSearcher_Run indexes a folder with indextest's fake model (a
 // stand-in for a trained run) and builds each kind of query.
-func ExampleSearcher_Query() {
+func ExampleSearcher_Run() {
 	ctx := context.Background()
 	tmp, err := os.MkdirTemp("", "lsconf-example")
 	if err != nil {
@@ -134,7 +123,7 @@ func ExampleSearcher_Query() {
 	if _, err := db.IndexFolder(ctx, m, dir, index.Options{}); err != nil {
 		log.Fatal(err)
 	}
-	s, err := search.Load(ctx, db)
+	s, err := search.Open(ctx, db, search.OpenOptions{})
 	if err != nil {
 		log.Fatal(err)
 	}
@@ -152,19 +141,16 @@ func ExampleSearcher_Query() {
 		{Point: "0.85,0"},
 		{Record: rec.ID},
 	} {
-		q, err := s.Query(ctx, spec)
+		res, err := s.Run(ctx, spec, 3)
 		if err != nil {
 			log.Fatal(err)
 		}
-		res, err := s.Search(q, 3)
-		if err != nil {
-			log.Fatal(err)
-		}
-		fmt.Println(len(q.V), len(res))
+		kind, _ := spec.Kind()
+		fmt.Println(kind, len(res.Query.V), len(res.Results))
 	}
 	// Output:
-	// 5 3
-	// 5 3
-	// 5 3
-	// 5 3
+	// image 5 3
+	// text 5 3
+	// point 5 3
+	// record 5 3
 }

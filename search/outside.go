@@ -27,10 +27,9 @@ func vZero(v []float32) bool {
 	return true
 }
 
-// MarkOutside returns q with its Outside flag and Note set from its v
-// (the Searcher's query constructors call it; front ends that build a
-// Query themselves call it before showing the query).
-func MarkOutside(q Query) Query {
+// markOutside returns q with its Outside flag and Note set from its v
+// (Run marks every query it builds).
+func markOutside(q Query) Query {
 	if vZero(q.V) {
 		q.Outside, q.Note = true, OutsideNote
 		if q.Point == nil {
@@ -63,9 +62,9 @@ func (e *Searcher) z(p int) []float32 {
 }
 
 // nearest ranks the records by Euclidean distance to point (ties: lower
-// id), leaving out the record exclude (0: none), and returns the first k
-// with score 0.
-func (e *Searcher) nearest(point []float64, k int, exclude int64) []Result {
+// id), leaving out the records skip reports, and returns the first k with
+// score 0.
+func (e *Searcher) nearest(point []float64, k int, skip func(int64) bool) []Result {
 	type cand struct {
 		d  float64
 		id int64
@@ -73,7 +72,7 @@ func (e *Searcher) nearest(point []float64, k int, exclude int64) []Result {
 	}
 	var c []cand
 	for p, id := range e.snap.IDs {
-		if id == exclude {
+		if skip(id) {
 			continue
 		}
 		z := e.z(p)
@@ -100,6 +99,9 @@ func (e *Searcher) nearest(point []float64, k int, exclude int64) []Result {
 	out := make([]Result, len(c))
 	for i, x := range c {
 		d := math.Sqrt(x.d)
+		if math.IsInf(d, 0) {
+			d = math.MaxFloat64 // a non-finite encoding; JSON has no Inf
+		}
 		out[i] = Result{Rank: i + 1, ID: x.id, Label: e.snap.Labels[x.p], Collection: e.snap.Collections[x.p], Distance: &d}
 	}
 	return out

@@ -1,7 +1,9 @@
 package search
 
 import (
+	"fmt"
 	"math"
+	"strings"
 	"testing"
 
 	"github.com/lsconf/lsconf/latent"
@@ -17,16 +19,10 @@ func TestOutsideQueryRanksByDistance(t *testing.T) {
 	// far out beyond the vlines centre (the last class: the highest ids)
 	c := l.Center(4)
 	p := []float64{3 * c[0], 3 * c[1]}
-	q, err := e.PointQuery(p)
-	if err != nil {
-		t.Fatal(err)
-	}
+	r := mustRun(t, e, Spec{Point: fmt.Sprintf("%v,%v", p[0], p[1])}, 10)
+	q, res := r.Query, r.Results
 	if !q.Outside || q.Note == "" {
 		t.Fatalf("query at %v: outside %v, note %q", p, q.Outside, q.Note)
-	}
-	res, err := e.Search(q, 10)
-	if err != nil {
-		t.Fatal(err)
 	}
 	last := -1.0
 	for _, r := range res {
@@ -39,11 +35,12 @@ func TestOutsideQueryRanksByDistance(t *testing.T) {
 		}
 	}
 	// An inside query: ranked by sim, not marked, outside scores filled.
-	q, _ = e.PointQuery(l.Center(1))
+	c1 := l.Center(1)
+	r = mustRun(t, e, Spec{Point: fmt.Sprintf("%v,%v", c1[0], c1[1])}, 5)
+	q, res = r.Query, r.Results
 	if q.Outside || q.Note != "" {
 		t.Errorf("centre query marked outside: %+v", q)
 	}
-	res, _ = e.Search(q, 5)
 	for _, r := range res {
 		if r.Label != "hlines" || r.Distance != nil || r.OutsideScore > 1+1e-6 || math.IsNaN(r.OutsideScore) {
 			t.Errorf("centre query result %+v", r)
@@ -53,5 +50,29 @@ func TestOutsideQueryRanksByDistance(t *testing.T) {
 	o, near := l.OutsideScore([]float64{10, 0})
 	if near != 0 || o < 10 {
 		t.Errorf("OutsideScore((10, 0)) = %v near %d", o, near)
+	}
+}
+
+func TestCheckPointNorm(t *testing.T) {
+	for _, c := range []struct {
+		z  []float64
+		ok bool
+	}{
+		{[]float64{0, 0}, true},
+		{[]float64{1e154, 0}, false}, // 1e308 > MaxFloat64/4
+		{[]float64{6e153, 0}, true},
+		{[]float64{-6e153, 6e153}, false},
+		{[]float64{1e155, 0}, false},
+		{[]float64{math.MaxFloat64, 0}, false},
+		{[]float64{math.Inf(1), 0}, false},
+		{[]float64{math.NaN(), 0}, false},
+		{[]float64{1e-300, 1e-300}, true},
+	} {
+		if err := CheckPointNorm(c.z); (err == nil) != c.ok {
+			t.Errorf("%v: %v, want ok=%v", c.z, err, c.ok)
+		}
+	}
+	if _, err := ParsePoint("1e155,0", 2); err == nil || !strings.Contains(err.Error(), "too far") {
+		t.Errorf("ParsePoint of a huge point: %v", err)
 	}
 }

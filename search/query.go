@@ -11,9 +11,12 @@ import (
 	"github.com/lsconf/lsconf/index"
 )
 
-// Every query is built here: from an LS point (PointQuery), an indexed
-// record (RecordQuery), an image and the model that built the index
-// (ImageQuery), or words (TextQuery).
+// Every query reaches the ranking through Run: Spec names the query as a
+// user gives it, Run builds it (from an LS point, an indexed record, an
+// image and the model that built the index, or words with the Searcher's
+// vocabulary), marks it when it is outside every cluster, ranks the
+// snapshot and returns the Response. The per-kind builders below are
+// unexported on purpose (TestOneEntryPoint).
 
 // VOf returns the float32 v vector of an LS point (validated).
 func (e *Searcher) VOf(z []float64) ([]float32, error) {
@@ -44,19 +47,143 @@ type Query struct {
 	Note    string `json:"note,omitempty"`
 }
 
-// PointQuery makes a query from an LS point.
-func (e *Searcher) PointQuery(z []float64) (Query, error) {
+// Spec names one query by what a user gives: exactly one of Pixels (with
+// Model), Text, Point or Record (Kind checks it).
+type Spec struct {
+	// Pixels is an image (index.DecodeImage's gray pixels), encoded by
+	// Model, the model that built the index.
+	Pixels []float32
+	Model  index.Model
+	// Text is words for the Searcher's vocabulary; Random picks a point
+	// inside each named cluster (seeded by Seed) instead of its centre.
+	Text   string
+	Random bool
+	Seed   uint64
+	// Point is an LS point written "x,y[,...]" (ParsePoint).
+	Point string
+	// Record is an indexed record's id (0: none); it is excluded from its
+	// own results.
+	Record int64
+	// Exclude is a record left out of the results (0: none): the query
+	// image's own record when the image is in the index.
+	Exclude int64
+	// ReadRecords also reads the results' records (Response.Records).
+	ReadRecords bool
+}
+
+// The kinds of query Spec.Kind names.
+const (
+	KindImage  = "image"
+	KindText   = "text"
+	KindPoint  = "point"
+	KindRecord = "record"
+)
+
+// ErrQueryCount is returned (wrapped) by Spec.Kind when a Spec names no
+// query or more than one.
+var ErrQueryCount = errors.New("give exactly one query: an image, words, a point or a record")
+
+// Kind is the one query s names (KindImage, KindText, KindPoint or
+// KindRecord); an error wrapping ErrQueryCount when it names none or
+// several.
+func (s Spec) Kind() (string, error) {
+	var kinds []string
+	for _, k := range []struct {
+		set  bool
+		kind string
+	}{{s.Pixels != nil, KindImage}, {s.Text != "", KindText}, {s.Point != "", KindPoint}, {s.Record != 0, KindRecord}} {
+		if k.set {
+			kinds = append(kinds, k.kind)
+		}
+	}
+	if len(kinds) != 1 {
+		return "", fmt.Errorf("%w (got %d)", ErrQueryCount, len(kinds))
+	}
+	return kinds[0], nil
+}
+
+// Response is one query's answer: the query as built, the number of
+// records searched, the top k results and, when Spec.ReadRecords, their
+// records in the same order.
+type Response struct {
+	Query    Query          `json:"query"`
+	K        int            `json:"k"`
+	Searched int            `json:"searched"`
+	Results  []Result       `json:"results"`
+	Records  []index.Record `json:"-"`
+}
+
+// Run builds the query spec names, ranks the snapshot against it and
+// returns the top k results (the one way every front end searches).
+func (e *Searcher) Run(ctx context.Context, spec Spec, k int) (*Response, error) {
+	if k < 1 {
+		return nil, fmt.Errorf("search: k = %d, want at least 1", k)
+	}
+	q, err := e.query(ctx, spec)
+	if err != nil {
+		return nil, err
+	}
+	res, err := e.search(q, k, spec.Exclude)
+	if err != nil {
+		return nil, err
+	}
+	out := &Response{Query: q, K: k, Searched: e.Len(), Results: res}
+	if spec.ReadRecords {
+		if out.Records, err = e.records(ctx, res); err != nil {
+			return nil, err
+		}
+	}
+	return out, nil
+}
+
+// query builds the query spec names and marks it when it is outside
+// every cluster.
+func (e *Searcher) query(ctx context.Context, spec Spec) (Query, error) {
+	kind, err := spec.Kind()
+	if err != nil {
+		return Query{}, err
+	}
+	var q Query
+	switch kind {
+	case KindImage:
+		if spec.Model == nil {
+			return Query{}, errors.New("an image query needs the model that built the index")
+		}
+		q, err = e.imageQuery(spec.Model, spec.Pixels)
+	case KindText:
+		q, err = e.textQuery(spec.Text, spec.Random, spec.Seed)
+	case KindPoint:
+		var z []float64
+		if z, err = ParsePoint(spec.Point, e.snap.ND); err == nil {
+			q, err = e.pointQuery(z)
+		}
+	default:
+		q, err = e.recordQuery(ctx, spec.Record)
+	}
+	if err != nil {
+		return Query{}, err
+	}
+	return markOutside(q), nil
+}
+
+// pointQuery makes a query from an LS point.
+// A point whose squared norm exceeds MaxPointNorm2 is refused
+// (CheckPointNorm).
+func (e *Searcher) pointQuery(z []float64) (Query, error) {
+	if err := CheckPointNorm(z); err != nil {
+		return Query{}, err
+	}
 	v, err := e.VOf(z)
 	if err != nil {
 		return Query{}, err
 	}
-	return MarkOutside(Query{V: v, Point: z}), nil
+	return Query{V: v, Point: z}, nil
 }
 
-// RecordQuery makes a query from an indexed record: one of the snapshot,
+// recordQuery makes a query from an indexed record: one of the snapshot,
 // or any record of the index (a query image from another collection). The
 // record is excluded from its own results.
-func (e *Searcher) RecordQuery(ctx context.Context, id int64) (Query, error) {
+func (e *Searcher) recordQuery(ctx context.Context, id int64) (Query, error) {
 	i, ok := e.pos[id]
 	if !ok {
 		rec, err := e.db.Record(ctx, id)
@@ -66,16 +193,16 @@ func (e *Searcher) RecordQuery(ctx context.Context, id int64) (Query, error) {
 		if len(rec.V) != e.snap.NC || len(rec.Z) != e.snap.ND {
 			return Query{}, fmt.Errorf("record %d: v and z of %d and %d values, the index has n_c = %d, n_d = %d", id, len(rec.V), len(rec.Z), e.snap.NC, e.snap.ND)
 		}
-		return MarkOutside(Query{V: rec.V, Point: float64s(rec.Z), Record: id}), nil
+		return Query{V: rec.V, Point: float64s(rec.Z), Record: id}, nil
 	}
 	nd := e.snap.ND
-	return MarkOutside(Query{V: e.x.V(i), Point: float64s(e.snap.Z[i*nd : (i+1)*nd]), Record: id}), nil
+	return Query{V: e.x.V(i), Point: float64s(e.snap.Z[i*nd : (i+1)*nd]), Record: id}, nil
 }
 
-// ImageQuery encodes one image (index.DecodeImage's Side x Side gray
+// imageQuery encodes one image (index.DecodeImage's Side x Side gray
 // pixels) with m, which must be the model that built the index, and makes
 // a query of its LS point.
-func (e *Searcher) ImageQuery(m index.Model, px []float32) (Query, error) {
+func (e *Searcher) imageQuery(m index.Model, px []float32) (Query, error) {
 	if err := e.identity.Check(e.db.Path(), m); err != nil {
 		return Query{}, err
 	}
@@ -83,7 +210,7 @@ func (e *Searcher) ImageQuery(m index.Model, px []float32) (Query, error) {
 	if err != nil {
 		return Query{}, fmt.Errorf("encode the query image: %w", err)
 	}
-	return e.PointQuery(float64s(z))
+	return e.pointQuery(float64s(z))
 }
 
 func float64s(x []float32) []float64 {
@@ -94,21 +221,59 @@ func float64s(x []float32) []float64 {
 	return out
 }
 
-// TextQuery makes a query from words with the vocabulary.
-func (e *Searcher) TextQuery(voc *Vocab, text string, random bool, seed uint64) (Query, error) {
+// textQuery makes a query from words with the Searcher's vocabulary: a
+// blend of several classes by the blend rule (blend.go), one class by its
+// point.
+func (e *Searcher) textQuery(text string, random bool, seed uint64) (Query, error) {
+	voc, err := e.Vocab()
+	if err != nil {
+		return Query{}, err
+	}
 	t, err := voc.Parse(text, random, seed)
 	if err != nil {
 		return Query{}, err
 	}
-	if len(t.Terms) > 1 && !t.Random {
-		return e.blendQuery(t)
+	if len(t.Terms) > 1 {
+		return e.blendQuery(t, seed)
 	}
-	q, err := e.PointQuery(t.Point)
+	q, err := e.pointQuery(t.Point)
 	q.Target = &t
 	return q, err
 }
 
+// MaxPointNorm2 bounds the squared norm of a query point: a quarter of
+// the largest float64, so that the squared distance from it to any record
+// (whose float32 coordinates are far smaller) stays finite. Every number
+// a query answers with is then finite and can be written as JSON.
+const MaxPointNorm2 = math.MaxFloat64 / 4
+
+// CheckPointNorm refuses a point with a non-finite coordinate or a squared
+// norm over MaxPointNorm2 (about |z| > 6.7e153), computed without
+// overflow.
+func CheckPointNorm(z []float64) error {
+	scale := 0.0
+	for _, x := range z {
+		if math.IsNaN(x) || math.IsInf(x, 0) {
+			return fmt.Errorf("point %v: a coordinate is not a finite number", z)
+		}
+		scale = max(scale, math.Abs(x))
+	}
+	if scale == 0 {
+		return nil
+	}
+	s := 0.0
+	for _, x := range z {
+		s += (x / scale) * (x / scale)
+	}
+	// |z|^2 = scale^2 * s; compare in logarithms to stay finite.
+	if 2*math.Log(scale)+math.Log(s) > math.Log(MaxPointNorm2) {
+		return fmt.Errorf("point of norm %.3g is too far out: squared distances from it overflow float64 (the norm must stay under %.3g)", scale*math.Sqrt(s), math.Sqrt(MaxPointNorm2))
+	}
+	return nil
+}
+
 // ParsePoint reads an LS point written "x,y[,...]" with n_d values.
+// Non-finite values and points over MaxPointNorm2 are refused.
 func ParsePoint(s string, nd int) ([]float64, error) {
 	f := strings.Split(s, ",")
 	if len(f) != nd {
@@ -122,61 +287,16 @@ func ParsePoint(s string, nd int) ([]float64, error) {
 		}
 		z[i] = v
 	}
+	if err := CheckPointNorm(z); err != nil {
+		return nil, fmt.Errorf("point %q: %w", clipText(s, 100), err)
+	}
 	return z, nil
 }
 
-// Spec names one query by what a user gives: exactly one of Pixels (with
-// Model), Text, Point or Record.
-type Spec struct {
-	// Pixels is an image (index.DecodeImage's gray pixels), encoded by
-	// Model, the model that built the index.
-	Pixels []float32
-	Model  index.Model
-	// Text is words for Vocab; Random picks a point inside the cluster
-	// (seeded by Seed) instead of its centre.
-	Text   string
-	Vocab  *Vocab
-	Random bool
-	Seed   uint64
-	// Point is an LS point written "x,y[,...]" (ParsePoint).
-	Point string
-	// Record is an indexed record's id (0: none).
-	Record int64
-}
-
-// Query builds the query spec names (ImageQuery, TextQuery, PointQuery
-// or RecordQuery).
-func (e *Searcher) Query(ctx context.Context, spec Spec) (Query, error) {
-	n := 0
-	for _, set := range []bool{spec.Pixels != nil, spec.Text != "", spec.Point != "", spec.Record != 0} {
-		if set {
-			n++
-		}
+// clipText shortens s to at most n bytes for an error message.
+func clipText(s string, n int) string {
+	if len(s) <= n {
+		return s
 	}
-	if n != 1 {
-		return Query{}, errors.New("give exactly one query: an image, words, a point or a record")
-	}
-	switch {
-	case spec.Pixels != nil:
-		if spec.Model == nil {
-			return Query{}, errors.New("an image query needs the model that built the index")
-		}
-		return e.ImageQuery(spec.Model, spec.Pixels)
-	case spec.Text != "":
-		voc := spec.Vocab
-		if voc == nil {
-			var err error
-			if voc, err = NewVocab(e.Layout(), e.identity.Classes); err != nil {
-				return Query{}, err
-			}
-		}
-		return e.TextQuery(voc, spec.Text, spec.Random, spec.Seed)
-	case spec.Point != "":
-		z, err := ParsePoint(spec.Point, e.snap.ND)
-		if err != nil {
-			return Query{}, err
-		}
-		return e.PointQuery(z)
-	}
-	return e.RecordQuery(ctx, spec.Record)
+	return s[:n] + "..."
 }

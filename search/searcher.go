@@ -4,45 +4,63 @@ import (
 	"context"
 	"fmt"
 	"slices"
+	"sync"
 
 	"github.com/lsconf/lsconf/index"
 	"github.com/lsconf/lsconf/latent"
 )
 
 // Searcher is a loaded, searchable snapshot of an index: its records' v
-// vectors in an Index, their labels and collections, and the layout and
-// classes of the model that built it. It is immutable and safe for
-// concurrent use.
+// vectors in an Index, their labels and collections, the layout and
+// classes of the model that built it, and the word vocabulary of those
+// classes. It is immutable (the vocabulary is built once, on first use)
+// and safe for concurrent use. Every query reaches the ranking through
+// Run.
 type Searcher struct {
 	identity index.Identity
 	snap     *index.Snapshot
 	x        *Index
 	pos      map[int64]int
 	db       *index.DB
+	extra    []string
+
+	vocabOnce sync.Once
+	vocab     *Vocab
+	vocabErr  error
 }
 
-// Load reads the named collections (all when none) of db into an Searcher.
-// The Searcher reads records from db (RecordQuery, Records): keep db open
-// while it is used.
-func Load(ctx context.Context, db *index.DB, collections ...string) (*Searcher, error) {
+// OpenOptions configure Open.
+type OpenOptions struct {
+	// Collections restricts the search to the named collections (none:
+	// all).
+	Collections []string
+	// Vocab are extra vocabulary file texts, read after the built-in one
+	// (see NewVocab and LoadVocabFile).
+	Vocab []string
+}
+
+// Open reads the records of db (the collections opt names) into a
+// Searcher. The Searcher reads records from db (record queries, Response
+// records): keep db open while it is used.
+func Open(ctx context.Context, db *index.DB, opt OpenOptions) (*Searcher, error) {
 	id, err := db.Identity(ctx)
 	if err != nil {
 		return nil, err
 	}
-	snap, err := db.Load(ctx, collections...)
+	snap, err := db.Load(ctx, opt.Collections...)
 	if err != nil {
 		return nil, err
 	}
-	e, err := NewSearcher(db, id, snap)
+	e, err := newSearcher(db, id, snap, opt.Vocab)
 	if err != nil {
 		return nil, fmt.Errorf("load %s: %w", db.Path(), err)
 	}
 	return e, nil
 }
 
-// NewSearcher makes a Searcher of a snapshot of db (Load reads both from
+// newSearcher makes a Searcher of a snapshot of db (Open reads both from
 // db). The Searcher keeps snap: do not modify it.
-func NewSearcher(db *index.DB, id index.Identity, snap *index.Snapshot) (*Searcher, error) {
+func newSearcher(db *index.DB, id index.Identity, snap *index.Snapshot, vocab []string) (*Searcher, error) {
 	x, err := New(snap.V, snap.NC, snap.IDs)
 	if err != nil {
 		return nil, err
@@ -51,7 +69,16 @@ func NewSearcher(db *index.DB, id index.Identity, snap *index.Snapshot) (*Search
 	for i, id := range snap.IDs {
 		pos[id] = i
 	}
-	return &Searcher{identity: id, snap: snap, x: x, pos: pos, db: db}, nil
+	return &Searcher{identity: id, snap: snap, x: x, pos: pos, db: db, extra: vocab}, nil
+}
+
+// Vocab is the word vocabulary of the index's classes (the built-in file
+// and the OpenOptions' extra files): the one text queries are parsed with.
+func (e *Searcher) Vocab() (*Vocab, error) {
+	e.vocabOnce.Do(func() {
+		e.vocab, e.vocabErr = NewVocab(e.Layout(), e.identity.Classes, e.extra...)
+	})
+	return e.vocab, e.vocabErr
 }
 
 // Identity is the model identity stored in the index.
@@ -100,26 +127,26 @@ type Result struct {
 	Distance *float64 `json:"distance,omitempty"`
 }
 
-// Search ranks the snapshot against q and returns the top k (the query's
-// own record excluded), each with its outside score and flag. A query
-// outside every cluster (v all zero) with a point is ranked by distance
-// to its point instead (outside.go); a blend of classes orders its ties
-// by the weight on the named classes (blend.go).
-func (e *Searcher) Search(q Query, k int) ([]Result, error) {
+// search ranks the snapshot against q and returns the top k (the query's
+// own record and exclude left out), each with its outside score and flag.
+// A query outside every cluster (v all zero) with a point is ranked by
+// distance to its point instead (outside.go); a blend of classes orders
+// its ties by the weight on the named classes (blend.go).
+func (e *Searcher) search(q Query, k int, exclude int64) ([]Result, error) {
+	skip := func(id int64) bool { return id != 0 && (id == q.Record || id == exclude) }
 	if vZero(q.V) && q.Point != nil && len(q.Point) == e.snap.ND {
-		out := e.nearest(q.Point, k, q.Record)
+		out := e.nearest(q.Point, k, skip)
 		e.annotate(out)
 		return out, nil
 	}
 	if isBlend(q) {
-		out := e.searchBlend(q, k)
+		out := e.searchBlend(q, k, skip)
 		e.annotate(out)
 		return out, nil
 	}
 	opt := Options{}
-	if q.Record != 0 {
-		self := q.Record
-		opt.Exclude = func(id int64) bool { return id == self }
+	if q.Record != 0 || exclude != 0 {
+		opt.Exclude = skip
 	}
 	hits, err := e.x.Search(q.V, k, opt)
 	if err != nil {
@@ -133,8 +160,8 @@ func (e *Searcher) Search(q Query, k int) ([]Result, error) {
 	return out, nil
 }
 
-// Records reads the records of search results from the index, in order.
-func (e *Searcher) Records(ctx context.Context, res []Result) ([]index.Record, error) {
+// records reads the records of search results from the index, in order.
+func (e *Searcher) records(ctx context.Context, res []Result) ([]index.Record, error) {
 	ids := make([]int64, len(res))
 	for i, r := range res {
 		ids[i] = r.ID

@@ -3,7 +3,6 @@ package search_test
 import (
 	"context"
 	"errors"
-	"math"
 	"path/filepath"
 	"slices"
 	"testing"
@@ -39,30 +38,19 @@ func buildIndex(t *testing.T) *index.DB {
 func TestSearcherQueriesAndEval(t *testing.T) {
 	ctx := context.Background()
 	db := buildIndex(t)
-	all, err := search.Load(ctx, db)
+	all, err := search.Open(ctx, db, search.OpenOptions{})
 	if err != nil {
 		t.Fatal(err)
 	}
-	b, err := search.Load(ctx, db, "b")
+	b, err := search.Open(ctx, db, search.OpenOptions{Collections: []string{"b"}})
 	if err != nil {
 		t.Fatal(err)
 	}
 	if all.Len() != 120 || b.Len() != 60 {
 		t.Fatalf("loaded %d and %d records", all.Len(), b.Len())
 	}
-	voc, err := search.NewVocab(all.Layout(), all.Identity().Classes)
-	if err != nil {
-		t.Fatal(err)
-	}
 	// Text query searched in collection b only.
-	q, err := b.TextQuery(voc, "polka dots", false, 1)
-	if err != nil {
-		t.Fatal(err)
-	}
-	res, err := b.Search(q, 10)
-	if err != nil {
-		t.Fatal(err)
-	}
+	res := mustRun(t, b, search.Spec{Text: "polka dots"}, 10).Results
 	for _, r := range res {
 		if r.Collection != "b" || r.Label != "dots" {
 			t.Fatalf("polka dots in b: %+v", res)
@@ -76,14 +64,9 @@ func TestSearcherQueriesAndEval(t *testing.T) {
 			break
 		}
 	}
-	q, err = all.RecordQuery(ctx, rec)
-	if err != nil {
-		t.Fatal(err)
-	}
-	q.Record = 0 // searched in another collection: nothing to exclude
-	res, err = b.Search(q, 10)
-	if err != nil || len(res) != 10 {
-		t.Fatal(res, err)
+	res = mustRun(t, b, search.Spec{Record: rec}, 10).Results
+	if len(res) != 10 {
+		t.Fatal(res)
 	}
 	hits := 0
 	for _, r := range res {
@@ -95,8 +78,7 @@ func TestSearcherQueriesAndEval(t *testing.T) {
 		t.Fatalf("vlines query from a in b: %d of 10 vlines: %+v", hits, res)
 	}
 	// Self-exclusion within one collection.
-	q, _ = all.RecordQuery(ctx, rec)
-	res, _ = all.Search(q, 120)
+	res = mustRun(t, all, search.Spec{Record: rec}, 120).Results
 	for _, r := range res {
 		if r.ID == rec {
 			t.Fatal("the query's own record was returned")
@@ -119,7 +101,7 @@ func TestSearcherQueriesAndEval(t *testing.T) {
 func TestEvalZeroScoresAreMisses(t *testing.T) {
 	ctx := context.Background()
 	db := buildIndex(t)
-	e, err := search.Load(ctx, db)
+	e, err := search.Open(ctx, db, search.OpenOptions{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -130,7 +112,7 @@ func TestEvalZeroScoresAreMisses(t *testing.T) {
 		t.Fatal(err)
 	}
 	snap.V = make([]float32, len(snap.V))
-	far, err := search.NewSearcher(db, e.Identity(), snap)
+	far, err := search.NewSearcherOf(db, e.Identity(), snap)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -141,19 +123,32 @@ func TestEvalZeroScoresAreMisses(t *testing.T) {
 	if ev.ImageP != 0 || ev.Outside != 120 {
 		t.Fatalf("all-outside index: %+v", ev)
 	}
-}
-
-// TestQueryPaths checks the query builders the CLI, web and demo share: an
-// image encoded by the index's model (and refused with another model), a
-// record of another collection, a point.
-func TestQueryPaths(t *testing.T) {
-	ctx := context.Background()
-	db := buildIndex(t)
-	b, err := search.Load(ctx, db, "b")
+	// Ranked by distance in z (what a ce run is compared by), the same
+	// records are found by their encodings: the fake model's z clusters
+	// by class.
+	byDist, err := far.EvaluateBy(10, search.ByDistance)
 	if err != nil {
 		t.Fatal(err)
 	}
-	all, err := search.Load(ctx, db)
+	if byDist.By != "distance" || byDist.ImageP < 0.9 || byDist.WordMean < 0.9 || byDist.Metrics.Retrieval.P1 < 0.9 {
+		t.Fatalf("all-outside index by distance: %+v", byDist)
+	}
+	if _, err := far.EvaluateBy(10, "cosine"); err == nil {
+		t.Fatal("an unknown ranking was accepted")
+	}
+}
+
+// TestQueryPaths checks the query kinds the CLI, web and demo share
+// through Run: an image encoded by the index's model (and refused with
+// another model), a record of another collection, a point.
+func TestQueryPaths(t *testing.T) {
+	ctx := context.Background()
+	db := buildIndex(t)
+	b, err := search.Open(ctx, db, search.OpenOptions{Collections: []string{"b"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	all, err := search.Open(ctx, db, search.OpenOptions{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -166,21 +161,16 @@ func TestQueryPaths(t *testing.T) {
 			break
 		}
 	}
-	qb, err := b.RecordQuery(ctx, rec)
-	if err != nil {
-		t.Fatal(err)
-	}
-	qa, err := all.RecordQuery(ctx, rec)
-	if err != nil {
-		t.Fatal(err)
-	}
+	qb := mustRun(t, b, search.Spec{Record: rec}, 1).Query
+	qa := mustRun(t, all, search.Spec{Record: rec}, 1).Query
 	if qa.Record != rec || qb.Record != rec || !slices.Equal(qa.V, qb.V) || !slices.Equal(qa.Point, qb.Point) {
 		t.Fatalf("record query: from the snapshot %+v, from the index %+v", qa, qb)
 	}
-	if _, err := b.RecordQuery(ctx, 1<<40); !errors.Is(err, index.ErrNotFound) {
+	if _, err := b.Run(ctx, search.Spec{Record: 1 << 40}, 1); !errors.Is(err, index.ErrNotFound) {
 		t.Fatalf("unknown record: %v", err)
 	}
-	// An image query is the point query of the model's encoding.
+	// An image query is the point query of the model's encoding; Exclude
+	// leaves the image's own record out.
 	m := indextest.NewFake()
 	r, err := db.Record(ctx, rec)
 	if err != nil {
@@ -190,23 +180,56 @@ func TestQueryPaths(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	qi, err := all.ImageQuery(m, px)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if qi.Record != 0 || !slices.Equal(qi.V, qa.V) {
+	ri := mustRun(t, all, search.Spec{Pixels: px, Model: m, Exclude: rec, ReadRecords: true}, 119)
+	if qi := ri.Query; qi.Record != 0 || !slices.Equal(qi.V, qa.V) {
 		t.Fatalf("image query of record %d's pixels: %+v, record query %+v", rec, qi, qa)
+	}
+	if len(ri.Results) != 119 || len(ri.Records) != 119 || ri.Searched != 120 {
+		t.Fatalf("image query with its record excluded: %d results, %d records of %d", len(ri.Results), len(ri.Records), ri.Searched)
+	}
+	for i, res := range ri.Results {
+		if res.ID == rec || ri.Records[i].ID != res.ID {
+			t.Fatalf("result %d: %+v, record %d (excluded %d)", i, res, ri.Records[i].ID, rec)
+		}
 	}
 	other := indextest.NewFake()
 	other.Name = "another-model"
-	if _, err := all.ImageQuery(other, px); !errors.Is(err, index.ErrModelMismatch) {
+	if _, err := all.Run(ctx, search.Spec{Pixels: px, Model: other}, 1); !errors.Is(err, index.ErrModelMismatch) {
 		t.Fatalf("image query with another model: %v", err)
 	}
-	if _, err := all.PointQuery([]float64{math.NaN(), 0}); err == nil {
+	if _, err := all.Run(ctx, search.Spec{Point: "NaN,0"}, 1); err == nil {
 		t.Fatal("NaN point accepted")
 	}
-	recs, err := all.Records(ctx, []search.Result{{ID: rec}})
-	if err != nil || len(recs) != 1 || recs[0].ID != rec {
-		t.Fatalf("Records: %+v, %v", recs, err)
+}
+
+// TestSpecKind: a Spec names exactly one query.
+func TestSpecKind(t *testing.T) {
+	for _, c := range []struct {
+		name string
+		spec search.Spec
+		want string
+	}{
+		{"image", search.Spec{Pixels: []float32{}}, search.KindImage},
+		{"text", search.Spec{Text: "dots"}, search.KindText},
+		{"point", search.Spec{Point: "0,0"}, search.KindPoint},
+		{"record", search.Spec{Record: 3}, search.KindRecord},
+		{"none", search.Spec{}, ""},
+		{"two", search.Spec{Text: "dots", Record: 3}, ""},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			k, err := c.spec.Kind()
+			if k != c.want || (c.want == "") != errors.Is(err, search.ErrQueryCount) {
+				t.Errorf("Kind() = %q, %v; want %q", k, err, c.want)
+			}
+		})
 	}
+}
+
+func mustRun(t *testing.T, e *search.Searcher, spec search.Spec, k int) *search.Response {
+	t.Helper()
+	r, err := e.Run(context.Background(), spec, k)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return r
 }

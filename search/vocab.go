@@ -31,6 +31,7 @@ type Vocab struct {
 	classes []string
 	class   map[string]int    // normalised class name -> index
 	phrases map[string]string // normalised phrase -> expression
+	order   map[string]int    // normalised phrase -> first line read
 }
 
 // NewVocab builds a vocabulary for the run's classes and layout from the
@@ -40,7 +41,7 @@ func NewVocab(l *latent.Layout, classes []string, extra ...string) (*Vocab, erro
 	if l == nil || len(classes) != l.NC() {
 		return nil, fmt.Errorf("vocabulary: %d class names for a layout of %d classes", len(classes), l.NC())
 	}
-	v := &Vocab{layout: l, classes: classes, class: map[string]int{}, phrases: map[string]string{}}
+	v := &Vocab{layout: l, classes: classes, class: map[string]int{}, phrases: map[string]string{}, order: map[string]int{}}
 	for i, c := range classes {
 		v.class[normalize(c)] = i
 	}
@@ -90,6 +91,9 @@ func (v *Vocab) parse(text string) error {
 		for _, p := range strings.Split(lhs, ",") {
 			if p = normalize(p); p != "" {
 				v.phrases[p] = rhs
+				if _, ok := v.order[p]; !ok {
+					v.order[p] = len(v.order)
+				}
 			}
 		}
 	}
@@ -128,6 +132,54 @@ func (v *Vocab) Known() []string {
 	}
 	slices.Sort(ps)
 	return append(out, ps...)
+}
+
+// Examples are a few queries this vocabulary answers, for a search box's
+// placeholder: the first phrase read for each of the first two classes
+// that have one (else the class names), a "between A and B" and a
+// "0.7 A + 0.3 B" of the run's own class names.
+func (v *Vocab) Examples() []string {
+	var out []string
+	for i := range v.classes {
+		if len(out) == 2 {
+			break
+		}
+		best, at := "", -1
+		for p, e := range v.phrases {
+			if _, isClass := v.class[p]; isClass {
+				continue
+			}
+			b, err := v.resolve(e, 0)
+			if err != nil || b.random || !onlyClass(b.w, i) {
+				continue
+			}
+			if o := v.order[p]; at < 0 || o < at {
+				best, at = p, o
+			}
+		}
+		if best != "" {
+			out = append(out, best)
+		}
+	}
+	n := len(v.classes)
+	for i := 0; len(out) < 2 && i < n; i++ {
+		out = append(out, v.classes[i])
+	}
+	if n >= 2 {
+		a, b := v.classes[n-2], v.classes[n-1]
+		out = append(out, fmt.Sprintf("between %s and %s", a, b), fmt.Sprintf("0.7 %s + 0.3 %s", a, v.classes[0]))
+	}
+	return slices.Compact(out)
+}
+
+// onlyClass reports whether the blend weights w name class i alone.
+func onlyClass(w []float64, i int) bool {
+	for c, x := range w {
+		if (c == i) != (x > 0) {
+			return false
+		}
+	}
+	return true
 }
 
 // Term is one class of a query blend and its normalised weight.
@@ -201,23 +253,33 @@ func (v *Vocab) Parse(text string, random bool, seed uint64) (Target, error) {
 	}
 	if b.random {
 		t.Random = true
-		rng := rand.New(rand.NewPCG(seed, 0x7e47))
-		// Uniform in the n_d ball: a Gaussian direction, radius r*U^(1/n_d).
-		dir := make([]float64, nd)
-		norm := 0.0
-		for k := range dir {
-			dir[k] = rng.NormFloat64()
-			norm += dir[k] * dir[k]
-		}
-		norm = math.Sqrt(norm)
-		r := radius * math.Pow(rng.Float64(), 1/float64(nd))
-		for k := range t.Point {
-			if norm > 0 {
-				t.Point[k] += r * dir[k] / norm
-			}
-		}
+		t.Point = inBall(randomSource(seed), t.Point, radius)
 	}
 	return t, nil
+}
+
+// randomSource is the generator of a random text query's points.
+func randomSource(seed uint64) *rand.Rand { return rand.New(rand.NewPCG(seed, 0x7e47)) }
+
+// inBall returns a point drawn uniformly in the n_d ball of radius r
+// around centre (a Gaussian direction, radius r*U^(1/n_d)).
+func inBall(rng *rand.Rand, centre []float64, r float64) []float64 {
+	nd := len(centre)
+	dir := make([]float64, nd)
+	norm := 0.0
+	for k := range dir {
+		dir[k] = rng.NormFloat64()
+		norm += dir[k] * dir[k]
+	}
+	norm = math.Sqrt(norm)
+	r *= math.Pow(rng.Float64(), 1/float64(nd))
+	p := slices.Clone(centre)
+	for k := range p {
+		if norm > 0 {
+			p[k] += r * dir[k] / norm
+		}
+	}
+	return p
 }
 
 func (v *Vocab) knownMessage() string {

@@ -3,6 +3,7 @@ package search
 import (
 	"errors"
 	"math"
+	"slices"
 	"strings"
 	"testing"
 
@@ -138,5 +139,49 @@ func TestVocabUnknownAndUserClasses(t *testing.T) {
 	}
 	if _, err := NewVocab(l3, []string{"cat", "dog", "bird"}, "no equals sign here"); err == nil {
 		t.Fatal("bad vocabulary line: no error")
+	}
+}
+
+// TestExamplesFromOwnVocabulary: the placeholder examples come from the
+// index's own classes and vocabulary (no "plaid" on another set's
+// index), and every one of them parses.
+func TestExamplesFromOwnVocabulary(t *testing.T) {
+	for _, c := range []struct {
+		name    string
+		classes []string
+		want    []string
+		not     string
+	}{
+		{"built-in", []string{"dots", "hlines", "squares", "uniform", "vlines"}, []string{"polka dots", "horizontal lines", "between uniform and vlines", "0.7 uniform + 0.3 dots"}, ""},
+		{"fashion-mnist", []string{"T-shirt-top", "Trouser", "Pullover", "Dress", "Coat", "Sandal", "Shirt", "Sneaker", "Bag", "Ankle boot"}, nil, "plaid"},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			l, err := latent.SpreadAuto(len(c.classes), max(2, len(c.classes)-1), latent.PaperDC)
+			if len(c.classes) <= 5 {
+				l, err = latent.Circle(len(c.classes), latent.PaperDC, latent.PaperRC)
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			v, err := NewVocab(l, c.classes)
+			if err != nil {
+				t.Fatal(err)
+			}
+			ex := v.Examples()
+			if c.want != nil && !slices.Equal(ex, c.want) {
+				t.Errorf("examples %q, want %q", ex, c.want)
+			}
+			if len(ex) < 3 {
+				t.Errorf("examples %q: too few", ex)
+			}
+			for _, e := range ex {
+				if c.not != "" && strings.Contains(e, c.not) {
+					t.Errorf("example %q on an index of %q", e, c.classes)
+				}
+				if _, err := v.Parse(e, false, 1); err != nil {
+					t.Errorf("example %q does not parse: %v", e, err)
+				}
+			}
+		})
 	}
 }

@@ -212,6 +212,7 @@ func decodeCheckpoint(b []byte) (*checkpoint, error) {
 		return nil, fmt.Errorf("%w: %v", ErrCorrupt, err)
 	}
 	c.Model.Sectors = s
+	c.Model.Layout = c.Layout
 	if err := c.Model.Validate(); err != nil {
 		return nil, fmt.Errorf("%w: %v", ErrCorrupt, err)
 	}

@@ -58,6 +58,15 @@ type Config struct {
 	// squared reconstruction error to the loss (Le et al.'s supervised
 	// autoencoder regulariser). Mode mse+g needs it (1 when not given).
 	Recon float64 `json:"recon,omitempty"`
+	// Head is the classifier head: "dense" (the paper's three layers, and
+	// the zero Config's) or "distance" (logits from the distances of z to
+	// the configured centres, model.HeadDistance). run.json always records
+	// it; a run.json without it was trained with the dense head.
+	Head string `json:"head"`
+	// HeadScale is the distance head's scale s (0 = model.DefaultDistScale)
+	// and HeadLearnScale learns a factor on it; distance head only.
+	HeadScale      float64 `json:"head_scale,omitempty"`
+	HeadLearnScale bool    `json:"head_learn_scale,omitempty"`
 	// LGReduction is "sum" (eq 8, the default) or "mean".
 	LGReduction string `json:"lg_reduction"`
 	// Seed drives the initial weights and the batch order (the data's own
@@ -96,6 +105,9 @@ type Config struct {
 	// AfterStep, when not nil, is called after every train step with the
 	// global step count (for UIs and tests).
 	AfterStep func(step int64) `json:"-"`
+	// OnState, when not nil, is told by Ensure what the run folder holds
+	// before it trains, resumes or skips the run (for progress lines).
+	OnState func(RunState) `json:"-"`
 }
 
 // DataInfo describes the data of a run, for people, for reports, and for
@@ -135,6 +147,9 @@ func (c Config) WithDefaults() Config {
 	}
 	if c.Encoder == "" {
 		c.Encoder = "plain"
+	}
+	if c.Head == "" {
+		c.Head = string(model.HeadDense)
 	}
 	if c.Width == 0 {
 		c.Width = DefaultWidth
@@ -186,6 +201,9 @@ func (c Config) Validate() error {
 	if _, err := latent.ParseReduction(c.LGReduction); err != nil {
 		return fmt.Errorf("train config: %w", err)
 	}
+	if _, err := model.ParseHead(c.Head); err != nil {
+		return fmt.Errorf("train config: %w", err)
+	}
 	switch {
 	case c.Epochs < 1:
 		return fmt.Errorf("train config: epochs = %d, need at least 1", c.Epochs)
@@ -225,7 +243,8 @@ func (c Config) sectors() (*latent.Sectors, error) {
 
 // modelConfig is the model.Config of the run.
 func (c Config) modelConfig() model.Config {
-	mc := model.Config{Width: c.Width, BNMomentum: c.BNMomentum, BNEpsilon: c.BNEpsilon, Decoder: c.Recon > 0}
+	mc := model.Config{Width: c.Width, BNMomentum: c.BNMomentum, BNEpsilon: c.BNEpsilon,
+		Head: model.Head(c.Head), DistScale: c.HeadScale, DistLearnScale: c.HeadLearnScale, Layout: c.Layout, Decoder: c.Recon > 0}
 	if c.Layout != nil {
 		mc.NC, mc.ND = c.Layout.NC(), c.Layout.ND()
 	}

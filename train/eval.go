@@ -248,11 +248,14 @@ func square(n int) [][]int {
 }
 
 // HeadClass is the classifier head's class for one image's logits (the
-// first of ties).
+// first of ties). The logits are those of the run's head (Run.Infer):
+// the dense layers' output, or the distance head's -s (d_k/r_k)^2, whose
+// argmax is the nearest centre in units of r_c; every command that reports
+// a class takes it from here.
 func HeadClass(logits []float32) int { return argmax(logits) }
 
 // HeadConfidence is the classifier head's largest softmax probability for
-// one image's logits.
+// one image's logits (of either head, as HeadClass).
 func HeadConfidence(logits []float32) float64 {
 	return math.Exp(float64(logits[argmax(logits)]) - logSumExp(logits))
 }

@@ -62,7 +62,7 @@ func OpenRun(dir string, eng engine.Config) (r *Run, err error) {
 }
 
 // checkMatch verifies that a checkpoint belongs to the run described by
-// run.json: same classes, layout, width, latent size and encoder.
+// run.json: same classes, layout, width, latent size, encoder and head.
 func checkMatch(info *RunInfo, ck *checkpoint) error {
 	switch {
 	case ck.Model.Width != info.Config.Width:
@@ -77,6 +77,8 @@ func checkMatch(info *RunInfo, ck *checkpoint) error {
 		return fmt.Errorf("the checkpoint's classes %q differ from the run's %q", ck.Classes, info.Classes)
 	case ck.Encoder != info.Config.Encoder:
 		return fmt.Errorf("the checkpoint's encoder %q differs from the run's %q", ck.Encoder, info.Config.Encoder)
+	case ck.Model.Head.OrDense() != model.Head(info.Config.Head).OrDense():
+		return fmt.Errorf("the checkpoint's head %q differs from the run's %q", ck.Model.Head.OrDense(), info.Config.Head)
 	case ck.Model.BNEpsilon != info.Model.BNEpsilon:
 		return fmt.Errorf("the checkpoint's batch-norm epsilon %v differs from the run's %v", ck.Model.BNEpsilon, info.Model.BNEpsilon)
 	}
@@ -122,6 +124,10 @@ func (r *Run) Layout() *latent.Layout { return r.info.Layout }
 
 // Classes are the class names, index = label.
 func (r *Run) Classes() []string { return slices.Clone(r.info.Classes) }
+
+// ModelConfig is the model's configuration; its head (Head, IsDistance)
+// says how the logits of Infer were made.
+func (r *Run) ModelConfig() model.Config { return r.net.Config() }
 
 // Sectors is the polar encoder configuration, nil when the encoder is plain.
 func (r *Run) Sectors() *latent.Sectors { return r.sectors }

@@ -10,3 +10,8 @@ const (
 	RecommendedLGReduction = "mean"
 	RecommendedLGCenter    = 1.0
 )
+
+// RecommendedHead is the classifier head lsconf train uses by default;
+// the zero Config, --paper-loss and lsconf repro keep the paper's dense
+// head. Measurements: docs/heads.md.
+const RecommendedHead = "dense"

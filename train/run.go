@@ -71,6 +71,9 @@ func readRunInfo(dir string) (*RunInfo, []byte, error) {
 	if r.Config.CheckpointEvery == 0 {
 		r.Config.CheckpointEvery = DefaultCheckpointEvery // run.json written before it was recorded
 	}
+	if r.Config.Head == "" {
+		r.Config.Head = string(model.HeadDense) // run.json written before heads existed
+	}
 	if r.Format != RunFormat {
 		return nil, nil, fmt.Errorf("read %s: format %d, this lsconf reads format %d", path, r.Format, RunFormat)
 	}

@@ -11,14 +11,22 @@ import (
 	"time"
 
 	"github.com/lsconf/lsconf/index"
+	"github.com/lsconf/lsconf/latent"
 	"github.com/lsconf/lsconf/search"
 )
 
+// writeJSON answers v as JSON with status; a value that cannot be
+// written (a non-finite number) answers 500 with the reason instead of an
+// empty body.
 func writeJSON(w http.ResponseWriter, status int, v any) {
+	b, err := json.Marshal(v)
+	if err != nil {
+		status = http.StatusInternalServerError
+		b, _ = json.Marshal(map[string]string{"error": clip("write the answer: "+err.Error(), maxErrorBytes)})
+	}
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(status)
-	enc := json.NewEncoder(w)
-	enc.Encode(v)
+	w.Write(append(b, '\n'))
 }
 
 func fail(w http.ResponseWriter, status int, err error) {
@@ -48,15 +56,19 @@ func (s *Server) info(w http.ResponseWriter, r *http.Request) {
 	}
 	gen, _ := s.cfg.DB.Generation(ctx)
 	out := map[string]any{
-		"empty": total == 0, "model_id": id.ModelID, "encoder": id.Encoder, "layout": id.Layout,
+		"empty": total == 0, "model_id": id.ModelID, "encoder": id.Encoder, "layout": id.Layout, "view": viewOf(id.Layout),
 		"classes": id.Classes, "collections": cols, "records": total, "generation": gen,
 		"image_search": s.cfg.Model != nil, "decoder": s.cfg.Decoder != nil, "max_upload": s.cfg.MaxUpload, "max_k": s.cfg.MaxK,
 	}
 	if total == 0 {
 		out["message"] = errEmpty.Error()
 	}
-	if v, err := search.NewVocab(id.Layout, id.Classes, s.cfg.Vocab...); err == nil {
-		out["known_words"] = v.Known()
+	if total > 0 {
+		if e, _, err := s.searcher(ctx, ""); err == nil {
+			if v, err := e.Vocab(); err == nil {
+				out["known_words"], out["examples"] = v.Known(), v.Examples()
+			}
+		}
 	}
 	writeJSON(w, http.StatusOK, out)
 }
@@ -74,7 +86,8 @@ func (s *Server) collections(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusOK, cols)
 }
 
-// point is one record in the scatter.
+// point is one record in the scatter; Z is its encoding projected onto
+// the view plane (viewOf).
 type point struct {
 	ID         int64     `json:"id"`
 	Z          []float32 `json:"z"`
@@ -102,20 +115,41 @@ func (s *Server) points(w http.ResponseWriter, r *http.Request) {
 	n := e.Len()
 	step := max(1, (n+limit-1)/limit)
 	pts := make([]point, 0, n/step+1)
+	plane := e.Layout().ViewPlane()
+	z := make([]float64, e.ND())
 	for i := 0; i < n; i += step {
 		en := e.Entry(i)
-		pts = append(pts, point{ID: en.ID, Z: en.Z[:min(len(en.Z), 2)], Label: en.Label, Collection: en.Collection})
+		for k, x := range en.Z {
+			z[k] = float64(x)
+		}
+		x, y := plane.Project(z)
+		pts = append(pts, point{ID: en.ID, Z: []float32{float32(x), float32(y)}, Label: en.Label, Collection: en.Collection})
 	}
-	writeJSON(w, http.StatusOK, map[string]any{"total": n, "shown": len(pts), "points": pts})
+	writeJSON(w, http.StatusOK, map[string]any{"total": n, "shown": len(pts), "points": pts, "projection": plane.Name})
 }
 
-// searchResponse is the JSON of every search route.
+// view is the plane the page draws the LS in (latent.Layout.ViewPlane):
+// its axes, what it is, and the centres projected onto it.
+type view struct {
+	latent.Plane
+	Centers [][2]float64 `json:"centers"`
+}
+
+func viewOf(l *latent.Layout) view {
+	p := l.ViewPlane()
+	v := view{Plane: p}
+	for _, c := range l.Centers() {
+		x, y := p.Project(c)
+		v.Centers = append(v.Centers, [2]float64{x, y})
+	}
+	return v
+}
+
+// searchResponse is the JSON of every search route: search.Response
+// and the time it took.
 type searchResponse struct {
-	Query    search.Query    `json:"query"`
-	K        int             `json:"k"`
-	Searched int             `json:"searched"`
-	Millis   float64         `json:"ms"`
-	Results  []search.Result `json:"results"`
+	*search.Response
+	Millis float64 `json:"ms"`
 }
 
 func (s *Server) k(r *http.Request) (int, error) {
@@ -130,15 +164,47 @@ func (s *Server) k(r *http.Request) (int, error) {
 	return k, nil
 }
 
-func (s *Server) run(w http.ResponseWriter, e *search.Searcher, q search.Query, k int) {
-	start := time.Now()
-	q = search.MarkOutside(q)
-	res, err := e.Search(q, k)
+// run answers one query: Spec, the live searcher's Run, JSON.
+func (s *Server) run(w http.ResponseWriter, r *http.Request, spec search.Spec) {
+	k, err := s.k(r)
 	if err != nil {
 		fail(w, http.StatusBadRequest, err)
 		return
 	}
-	writeJSON(w, http.StatusOK, searchResponse{Query: q, K: k, Searched: e.Len(), Millis: float64(time.Since(start).Microseconds()) / 1000, Results: res})
+	e, status, err := s.searcher(r.Context(), r.FormValue("collection"))
+	if err != nil {
+		fail(w, status, err)
+		return
+	}
+	if spec.Pixels != nil {
+		spec.Model = batchedModel{Model: s.cfg.Model, b: s.enc, ctx: r.Context()}
+	}
+	start := time.Now()
+	res, err := e.Run(r.Context(), spec, k)
+	if err != nil {
+		s.failQuery(w, e, spec, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, searchResponse{Response: res, Millis: float64(time.Since(start).Microseconds()) / 1000})
+}
+
+// failQuery answers a query Run refused: a text query with the known
+// words, a missing record 404, an encoder failure 500, anything else 400.
+func (s *Server) failQuery(w http.ResponseWriter, e *search.Searcher, spec search.Spec, err error) {
+	switch {
+	case spec.Text != "":
+		out := map[string]any{"error": clip(err.Error(), maxErrorBytes)}
+		if voc, verr := e.Vocab(); verr == nil {
+			out["known_words"] = voc.Known()
+		}
+		writeJSON(w, http.StatusBadRequest, out)
+	case spec.Record != 0:
+		fail(w, statusOf(err), err)
+	case spec.Pixels != nil:
+		fail(w, http.StatusInternalServerError, err)
+	default:
+		fail(w, http.StatusBadRequest, err)
+	}
 }
 
 // searchImage is POST /api/search/image (multipart field "image").
@@ -168,13 +234,12 @@ func (s *Server) searchImage(w http.ResponseWriter, r *http.Request) {
 		fail(w, http.StatusRequestEntityTooLarge, fmt.Errorf("upload over the limit of %d bytes", s.cfg.MaxUpload))
 		return
 	}
-	k, err := s.k(r)
-	if err != nil {
+	if _, err := s.k(r); err != nil {
 		fail(w, http.StatusBadRequest, err)
 		return
 	}
 	px, err := s.decode(r.Context(), b)
-	if errors.Is(err, errBudget) {
+	if errors.Is(err, index.ErrOverBudget) {
 		fail(w, http.StatusRequestEntityTooLarge, err)
 		return
 	}
@@ -182,105 +247,45 @@ func (s *Server) searchImage(w http.ResponseWriter, r *http.Request) {
 		fail(w, http.StatusUnsupportedMediaType, fmt.Errorf("the upload is not a usable image: %v", err))
 		return
 	}
-	e, status, err := s.searcher(r.Context(), r.FormValue("collection"))
-	if err != nil {
-		fail(w, status, err)
-		return
-	}
-	q, err := e.ImageQuery(batchedModel{Model: s.cfg.Model, b: s.enc, ctx: r.Context()}, px)
-	if err != nil {
-		fail(w, http.StatusInternalServerError, err)
-		return
-	}
-	s.run(w, e, q, k)
+	s.run(w, r, search.Spec{Pixels: px})
 }
 
 // searchText is GET or POST /api/search/text?q=words&random=1&seed=N.
 func (s *Server) searchText(w http.ResponseWriter, r *http.Request) {
-	k, err := s.k(r)
-	if err != nil {
-		fail(w, http.StatusBadRequest, err)
-		return
-	}
 	text := r.FormValue("q")
 	if len(text) > s.cfg.MaxQueryBytes {
 		fail(w, http.StatusRequestEntityTooLarge, fmt.Errorf("query of %d bytes over the limit of %d bytes", len(text), s.cfg.MaxQueryBytes))
 		return
 	}
-	random := r.FormValue("random") == "1" || r.FormValue("random") == "true"
-	var seed uint64
+	spec := search.Spec{Text: text, Random: r.FormValue("random") == "1" || r.FormValue("random") == "true"}
 	if sv := r.FormValue("seed"); sv != "" {
-		if seed, err = strconv.ParseUint(sv, 10, 64); err != nil {
+		var err error
+		if spec.Seed, err = strconv.ParseUint(sv, 10, 64); err != nil {
 			fail(w, http.StatusBadRequest, fmt.Errorf("seed %q: want a non-negative integer", sv))
 			return
 		}
 	}
-	e, status, err := s.searcher(r.Context(), r.FormValue("collection"))
-	if err != nil {
-		fail(w, status, err)
-		return
-	}
-	voc, err := s.vocabulary(e)
-	if err != nil {
-		fail(w, http.StatusInternalServerError, err)
-		return
-	}
-	q, err := e.TextQuery(voc, text, random, seed)
-	if err != nil {
-		writeJSON(w, http.StatusBadRequest, map[string]any{"error": clip(err.Error(), maxErrorBytes), "known_words": voc.Known()})
-		return
-	}
-	s.run(w, e, q, k)
+	s.run(w, r, spec)
 }
 
 // searchPoint is GET /api/search/point?z=x,y.
 func (s *Server) searchPoint(w http.ResponseWriter, r *http.Request) {
-	k, err := s.k(r)
-	if err != nil {
-		fail(w, http.StatusBadRequest, err)
-		return
-	}
-	e, status, err := s.searcher(r.Context(), r.FormValue("collection"))
-	if err != nil {
-		fail(w, status, err)
-		return
-	}
-	q, err := e.Query(r.Context(), search.Spec{Point: r.FormValue("z")})
-	if err != nil {
-		fail(w, http.StatusBadRequest, err)
-		return
-	}
-	s.run(w, e, q, k)
+	s.run(w, r, search.Spec{Point: r.FormValue("z")})
 }
 
 // searchRecord is GET /api/search/record?id=N: an indexed image as the
 // query (excluded from its own results).
 func (s *Server) searchRecord(w http.ResponseWriter, r *http.Request) {
-	k, err := s.k(r)
-	if err != nil {
-		fail(w, http.StatusBadRequest, err)
-		return
-	}
 	id, err := strconv.ParseInt(r.FormValue("id"), 10, 64)
 	if err != nil {
 		fail(w, http.StatusBadRequest, fmt.Errorf("id %q: want a record id", r.FormValue("id")))
 		return
 	}
-	e, status, err := s.searcher(r.Context(), r.FormValue("collection"))
-	if err != nil {
-		fail(w, status, err)
-		return
-	}
-	q, err := e.RecordQuery(r.Context(), id)
-	if err != nil {
-		fail(w, statusOf(err), err)
-		return
-	}
-	s.run(w, e, q, k)
+	s.run(w, r, search.Spec{Record: id})
 }
 
 // image is GET /api/image/{id}: the image of a record, from the index's
-// own records only.
+// own records only, streamed (Record.OpenImage).
 func (s *Server) image(w http.ResponseWriter, r *http.Request) {
 	raw := r.PathValue("id")
 	id, err := strconv.ParseInt(raw, 10, 64)
@@ -293,18 +298,21 @@ func (s *Server) image(w http.ResponseWriter, r *http.Request) {
 		fail(w, statusOf(err), err)
 		return
 	}
-	b, ct, err := rec.Image()
+	img, err := rec.OpenImage()
 	if err != nil {
 		fail(w, http.StatusNotFound, err)
 		return
 	}
-	if !strings.HasPrefix(ct, "image/") {
+	defer img.Close()
+	if !strings.HasPrefix(img.ContentType, "image/") {
 		fail(w, http.StatusNotFound, fmt.Errorf("record %d: its file is no longer an image", id))
 		return
 	}
-	w.Header().Set("Content-Type", ct)
+	// Streamed from the file (ranges and conditional requests included):
+	// concurrent requests of large files cost a copy buffer each.
+	w.Header().Set("Content-Type", img.ContentType)
 	w.Header().Set("Cache-Control", "private, max-age=60")
-	w.Write(b)
+	http.ServeContent(w, r, "", img.ModTime, img)
 }
 
 func statusOf(err error) int {

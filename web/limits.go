@@ -6,14 +6,11 @@ import (
 	"errors"
 	"fmt"
 	"image"
-	"image/color"
 	"mime"
 	"net"
 	"net/http"
 	"runtime"
-	"runtime/debug"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/lsconf/lsconf/index"
@@ -29,7 +26,8 @@ const (
 	// distinct collection filter, least recently used evicted first).
 	DefaultMaxSnapshots = 8
 	// DefaultDecodeBudget bounds the memory of the uploads being decoded
-	// at once, counted from their headers before decoding.
+	// at once, counted from their headers before decoding (the CLI
+	// loader's rule: data.DefaultDecodeBudget).
 	DefaultDecodeBudget = 512 << 20
 	// DefaultReadHeaderTimeout, DefaultReadTimeout, DefaultWriteTimeout and
 	// DefaultIdleTimeout are the timeouts of NewHTTPServer.
@@ -37,9 +35,6 @@ const (
 	DefaultReadTimeout       = 60 * time.Second
 	DefaultWriteTimeout      = 120 * time.Second
 	DefaultIdleTimeout       = 120 * time.Second
-	// freeAfterBytes is the decoded size after which the server returns
-	// freed memory to the system at once.
-	freeAfterBytes = 64 << 20
 	// maxErrorBytes bounds the message of an error answer.
 	maxErrorBytes = 512
 )
@@ -140,100 +135,24 @@ func clip(s string, n int) string {
 	return s[:n] + fmt.Sprintf("... (%d bytes)", len(s))
 }
 
-// budget is a weighted semaphore: the bytes of the uploads being decoded.
-type budget struct {
-	mu    sync.Mutex
-	max   int64
-	used  int64
-	slots int // decodes running
-	cap   int // most decodes at once
-	wake  chan struct{}
-}
-
-func newBudget(max int64, slots int) *budget {
-	return &budget{max: max, cap: slots, wake: make(chan struct{})}
-}
-
-// acquire waits until n bytes and one decode slot are free (or ctx ends).
-func (b *budget) acquire(ctx context.Context, n int64) error {
-	for {
-		b.mu.Lock()
-		if b.used+n <= b.max && b.slots < b.cap {
-			b.used += n
-			b.slots++
-			b.mu.Unlock()
-			return nil
-		}
-		wake := b.wake
-		b.mu.Unlock()
-		select {
-		case <-wake:
-		case <-ctx.Done():
-			return ctx.Err()
-		}
-	}
-}
-
-func (b *budget) release(n int64) {
-	b.mu.Lock()
-	b.used -= n
-	b.slots--
-	close(b.wake)
-	b.wake = make(chan struct{})
-	b.mu.Unlock()
-}
-
-// DecodedBytes is the memory an image costs to decode and convert, from
-// its header: width * height * (the bytes per pixel of its colour model,
-// 8 for 16-bit RGBA, + 4 for the RGBA copy the conversion makes).
-func DecodedBytes(cfg image.Config) int64 {
-	var bpp int64
-	switch cfg.ColorModel {
-	case color.RGBA64Model, color.NRGBA64Model:
-		bpp = 8
-	case color.Gray16Model:
-		bpp = 2
-	case color.GrayModel, color.AlphaModel:
-		bpp = 1
-	case color.YCbCrModel:
-		bpp = 3
-	case color.CMYKModel, color.RGBAModel, color.NRGBAModel:
-		bpp = 4
-	default:
-		if _, ok := cfg.ColorModel.(color.Palette); ok {
-			bpp = 1
-		} else {
-			bpp = 8
-		}
-	}
-	return int64(cfg.Width) * int64(cfg.Height) * (bpp + 4)
-}
-
-// errBudget marks an upload whose decoded size alone exceeds the budget.
-var errBudget = errors.New("over the decode budget")
-
-// decode decodes an upload within the decode budget: its decoded size is
-// read from its header first; it waits while other decodes hold the
-// budget, and an image larger than the whole budget is refused.
+// decode decodes an upload within the decode budget (index.DecodeBudget,
+// the rule the CLI loader follows too): its decoded size is read from its
+// header first; it waits while other decodes hold the budget, and an image
+// larger than the whole budget is refused (index.ErrOverBudget).
 func (s *Server) decode(ctx context.Context, b []byte) ([]float32, error) {
 	cfg, _, err := image.DecodeConfig(bytes.NewReader(b))
 	if err != nil {
 		return nil, fmt.Errorf("%w (%v)", index.ErrNotImage, err)
 	}
-	n := DecodedBytes(cfg)
-	if n > s.cfg.DecodeBudget {
-		return nil, fmt.Errorf("%w: a %dx%d image needs %d MiB to decode, the server decodes at most %d MiB at once",
-			errBudget, cfg.Width, cfg.Height, n>>20, s.cfg.DecodeBudget>>20)
-	}
-	if err := s.decodes.acquire(ctx, n); err != nil {
+	n := index.DecodedBytes(cfg)
+	if err := s.decodes.Check(cfg, n); err != nil {
 		return nil, err
 	}
-	px, err := index.DecodeImage(b)
-	s.decodes.release(n)
-	if n >= freeAfterBytes {
-		debug.FreeOSMemory() // give a large decode's memory back now, not minutes later
+	if err := s.decodes.Acquire(ctx, n); err != nil {
+		return nil, err
 	}
-	return px, err
+	defer s.decodes.Release(n)
+	return index.DecodeImage(b)
 }
 
 // decodeSlots is the default number of uploads decoded at once.

@@ -8,6 +8,8 @@ import (
 	"encoding/json"
 	"fmt"
 	"hash/crc32"
+	"image"
+	"image/color"
 	"io"
 	"mime/multipart"
 	"net"
@@ -22,6 +24,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/lsconf/lsconf/index"
 	"github.com/lsconf/lsconf/index/indextest"
 	"github.com/lsconf/lsconf/search"
 	"github.com/lsconf/lsconf/web"
@@ -93,18 +96,19 @@ func pngHeader(w, h uint32) []byte {
 
 // TestDecodeBudget: an upload is refused from its header when
 // its decoded size exceeds the budget (7000x7000 16-bit RGBA: 49 Mpx,
-// under the 50 Mpx limit, ~590 MB to decode), before any decoding.
+// under the 50 Mpx limit, 392 MB to decode, over a 256 MiB budget),
+// before any decoding.
 func TestDecodeBudget(t *testing.T) {
 	f := newFixture(t, 2, false)
-	_, u := serve(t, f, web.Config{Model: indextest.NewFake()})
+	_, u := serve(t, f, web.Config{Model: indextest.NewFake(), DecodeBudget: 256 << 20})
 	code, res := upload(t, u+"/api/search/image", "bomb.png", pngHeader(7000, 7000))
 	if code != 413 || !strings.Contains(res.Error, "MiB") {
 		t.Fatalf("7000x7000 16-bit PNG: %d %q, want 413 refused by the decode budget", code, res.Error)
 	}
 	// A small budget refuses smaller images; within it they decode.
 	_, u = serve(t, f, web.Config{Model: indextest.NewFake(), DecodeBudget: 1 << 20})
-	if code, res := upload(t, u+"/api/search/image", "b.png", pngHeader(300, 300)); code != 413 {
-		t.Fatalf("300x300 16-bit PNG with a 1 MiB budget: %d %q, want 413", code, res.Error)
+	if code, res := upload(t, u+"/api/search/image", "b.png", pngHeader(400, 400)); code != 413 {
+		t.Fatalf("400x400 16-bit PNG with a 1 MiB budget: %d %q, want 413", code, res.Error)
 	}
 	b, _ := os.ReadFile(f.pngs["dots"])
 	if code, res := upload(t, u+"/api/search/image", "q.png", b); code != 200 {
@@ -117,8 +121,9 @@ func TestDecodeBudget(t *testing.T) {
 func TestDecodeBudgetWaits(t *testing.T) {
 	f := newFixture(t, 2, false)
 	b, _ := os.ReadFile(f.pngs["dots"])
-	// 32x32 gray PNG: 32*32*(1+4) bytes; the budget holds one at a time.
-	_, u := serve(t, f, web.Config{Model: indextest.NewFake(), DecodeBudget: 32 * 32 * 5, DecodeSlots: 1})
+	// 32x32 gray PNG; the budget holds one at a time.
+	one := index.DecodedBytes(image.Config{ColorModel: color.GrayModel, Width: 32, Height: 32})
+	_, u := serve(t, f, web.Config{Model: indextest.NewFake(), DecodeBudget: one, DecodeSlots: 1})
 	var wg sync.WaitGroup
 	var bad atomic.Int32
 	for i := 0; i < 8; i++ {
@@ -346,7 +351,7 @@ func TestImageQueriesBatched(t *testing.T) {
 func TestImageRouteRegularFilesOnly(t *testing.T) {
 	f := newFixture(t, 2, false)
 	ctx := context.Background()
-	idx, err := search.Load(ctx, f.db)
+	idx, err := search.Open(ctx, f.db, search.OpenOptions{})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"io/fs"
 	"net/http"
-	"sync"
 	"time"
 
 	"github.com/lsconf/lsconf/index"
@@ -60,15 +59,11 @@ type Config struct {
 
 // Server is the HTTP handler of the search page and API.
 type Server struct {
-	cfg       Config
-	mux       *http.ServeMux
-	mu        sync.Mutex // guards searchers, loading, vocab
-	searchers map[string]*loaded
-	loading   map[string]chan struct{} // snapshots being loaded, closed when done
-	loads     chan struct{}            // bounds the snapshots loaded at once
-	vocab     *search.Vocab
-	decodes   *budget
-	enc       *batcher
+	cfg     Config
+	mux     *http.ServeMux
+	live    *search.Live
+	decodes *index.DecodeBudget
+	enc     *batcher
 }
 
 // New makes a Server. When a model is given it must be the one that built
@@ -95,8 +90,8 @@ func New(cfg Config) (*Server, error) {
 			return nil, fmt.Errorf("web: %w", err)
 		}
 	}
-	s := &Server{cfg: cfg, mux: http.NewServeMux(), searchers: map[string]*loaded{}, loading: map[string]chan struct{}{},
-		loads: make(chan struct{}, 2), decodes: newBudget(cfg.DecodeBudget, cfg.DecodeSlots)}
+	s := &Server{cfg: cfg, mux: http.NewServeMux(), decodes: index.NewDecodeBudget(cfg.DecodeBudget, cfg.DecodeSlots),
+		live: search.NewLive(cfg.DB, search.LiveOptions{Vocab: cfg.Vocab, ReloadEvery: cfg.ReloadEvery, MaxSnapshots: cfg.MaxSnapshots})}
 	if cfg.Model != nil {
 		s.enc = newBatcher(cfg.Model, cfg.MaxEncodeBatch)
 	}
@@ -143,17 +138,3 @@ func (s *Server) page(w http.ResponseWriter, r *http.Request) {
 
 // errEmpty is the message of an index with no records yet.
 var errEmpty = errors.New("the index is empty: add images with \"lsconf index --run RUN --images DIR --db FILE\" first")
-
-// vocabulary returns the text vocabulary for the index's classes.
-func (s *Server) vocabulary(e *search.Searcher) (*search.Vocab, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if s.vocab == nil {
-		v, err := search.NewVocab(e.Layout(), e.Identity().Classes, s.cfg.Vocab...)
-		if err != nil {
-			return nil, err
-		}
-		s.vocab = v
-	}
-	return s.vocab, nil
-}

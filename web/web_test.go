@@ -10,6 +10,7 @@ import (
 	"mime/multipart"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
 	"os"
 	"path/filepath"
 	"strings"
@@ -184,6 +185,26 @@ func TestAPISearches(t *testing.T) {
 	if pts.Total != 120 || pts.Shown > 50 || pts.Shown < 40 || len(pts.Points[0].Z) != 2 {
 		t.Fatalf("points: %+v", pts)
 	}
+	// The page's view plane and placeholder come from the index: its
+	// layout (n_d = 2: the LS itself) and its own vocabulary.
+	var info struct {
+		View struct {
+			Name    string       `json:"name"`
+			Centers [][2]float64 `json:"centers"`
+		} `json:"view"`
+		Examples []string `json:"examples"`
+	}
+	ir, _ := http.Get(u + "/api/info")
+	json.NewDecoder(ir.Body).Decode(&info)
+	ir.Body.Close()
+	if !strings.Contains(info.View.Name, "n_d = 2") || len(info.View.Centers) != 5 || len(info.Examples) < 3 {
+		t.Fatalf("info view %+v, examples %q", info.View, info.Examples)
+	}
+	for _, ex := range info.Examples {
+		if code, res := get(t, u+"/api/search/text?q="+url.QueryEscape(ex)); code != 200 || len(res.Results) == 0 {
+			t.Errorf("example %q: %d %+v", ex, code, res)
+		}
+	}
 }
 
 func TestAPIBadInput(t *testing.T) {
@@ -211,6 +232,8 @@ func TestAPIBadInput(t *testing.T) {
 		{"empty words", 400, func() (int, searchJSON) { return get(t, u+"/api/search/text?q=") }},
 		{"bad point", 400, func() (int, searchJSON) { return get(t, u+"/api/search/point?z=1,2,3") }},
 		{"NaN point", 400, func() (int, searchJSON) { return get(t, u+"/api/search/point?z=NaN,0") }},
+		{"huge point", 400, func() (int, searchJSON) { return get(t, u+"/api/search/point?z=1e155,0") }},
+		{"huge point, two coordinates", 400, func() (int, searchJSON) { return get(t, u+"/api/search/point?z=5e153,-5e153") }},
 		{"unknown collection", 404, func() (int, searchJSON) { return get(t, u+"/api/search/text?q=plaid&collection=nope") }},
 		{"unknown record", 404, func() (int, searchJSON) { return get(t, u+"/api/search/record?id=99999") }},
 		{"path as image id", 400, func() (int, searchJSON) { return get(t, u+"/api/image/..%2f..%2fetc%2fpasswd") }},
@@ -226,6 +249,10 @@ func TestAPIBadInput(t *testing.T) {
 		if c.what == "unknown words" && (!strings.Contains(res.Error, "leopard") || len(res.KnownWords) < 10) {
 			t.Fatalf("unknown words: %+v", res)
 		}
+	}
+	// The farthest point accepted answers finite distances.
+	if code, res := get(t, u+"/api/search/point?z=-6e153,0"); code != 200 || len(res.Results) == 0 {
+		t.Fatalf("far point: %d %+v", code, res)
 	}
 	// A path traversal in the URL never reaches a file.
 	r, err := http.Get(u + "/api/image/../../etc/passwd")
@@ -327,13 +354,15 @@ func TestSearchWhileIndexing(t *testing.T) {
 		}
 		time.Sleep(10 * time.Millisecond)
 	}
-	e, err := search.Load(ctx, f.db)
+	e, err := search.Open(ctx, f.db, search.OpenOptions{})
 	if err != nil {
 		t.Fatal(err)
 	}
-	voc, _ := search.NewVocab(e.Layout(), e.Identity().Classes)
-	q, _ := e.TextQuery(voc, "vertical stripes", false, 0)
-	want, _ := e.Search(q, 20)
+	wr, err := e.Run(ctx, search.Spec{Text: "vertical stripes"}, 20)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := wr.Results
 	if code != 200 || res.Searched != 190 || len(res.Results) != 20 {
 		t.Fatalf("after indexing: %d %+v", code, res)
 	}

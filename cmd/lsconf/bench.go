@@ -3,6 +3,7 @@ package main
 import (
 	"encoding/json"
 	"fmt"
+	"io"
 	"os"
 
 	"github.com/spf13/cobra"
@@ -24,26 +25,39 @@ func newBenchCmd(g *globalOptions) *cobra.Command {
     circle layout) for each width divisor, at the batch size; the first call
     (graph compilation) is not timed, then calls run for --seconds;
   - exact top-10 search queries/s over a synthetic index of --search-n
-    entries, one query at a time;
+    entries, one query at a time, and in batches of --faiss-batch when
+    FAISS runs;
   - the peak memory of each measurement;
   - with the peers (--peers auto runs them when /usr/bin/python3 imports
     torch and numpy; on requires them; off skips them), PyTorch's train and
     encode img/s for the same widths and batch and numpy's search queries/s
-    on the same data (its top-10 must equal lsconf's, id for id),
-    interleaved with lsconf's in --rounds rounds so that machine load hits
-    both alike.
-It prints the medians, the ratios lsconf / peer, lsconf's speed targets with
-pass/fail, the load average before and after, the CPU model, cores,
+    on the same data (its top-10 must equal lsconf's, id for id), and FAISS
+    on the same vectors and queries: its exact IndexFlatL2 (its top-10
+    checked against an exact L2 scan; FAISS ranks by L2, lsconf by its
+    similarity) and an IVF index at recall@10 >= 0.99, one query at a
+    time and in batches; interleaved with lsconf's in --rounds rounds so
+    that machine load hits both alike. A missing peer is named with the
+    command that installs it (make bench-peers installs python3-torch,
+    python3-numpy and python3-faiss from Debian).
+It prints the medians with their spread (min-max over the rounds), the
+ratios lsconf / peer (wall time and CPU time), lsconf's speed targets with
+pass/fail, the load average before and after and at each round's start
+(a warning for each round that starts above the idle threshold, the number
+of cores; then the verdicts read the CPU-time ratio, and the table says
+so), the CPU model, cores,
 GOEXPERIMENT, the backend parallelism and the SIMD kernel set ("avx512",
 "avx2" or "go"; the JSON's top-level "kernels"). GOMLX_SIMD_AVX512=false
 measures the AVX2 set on an AVX-512 CPU, GOMLX_SIMD_AVX2=false the pure-Go
 one; with the AVX2 set, PyTorch is held to AVX2 too (ONEDNN_MAX_CPU_ISA=AVX2,
 ATEN_CPU_CAPABILITY=avx2) and the ISA it reports is printed. Progress goes
-to stderr. Other work on the machine
-makes the figures low and noisy: run it when the load average is low.`,
+to stderr. Other work on the machine makes the figures low and noisy: run
+it when the load average is low, or let --quiet-wait wait for that.
+--measure picks the kinds of rows (train, encode, search) so that a check
+of one does not take the machine for long.`,
 		Example: `  lsconf bench
   lsconf bench --widths 8 --seconds 2 --search-n 100000 --rounds 1 --peers off
   lsconf bench --json > bench.json
+  lsconf bench --measure encode --widths 8 --search-n 0 --quiet-wait 10m
   GOMLX_SIMD_AVX512=false lsconf bench   # the AVX2 kernels, PyTorch held to AVX2`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
@@ -69,13 +83,7 @@ makes the figures low and noisy: run it when the load average is low.`,
 					return fmt.Errorf("bench: %w", err)
 				}
 			}
-			if asJSON {
-				enc := json.NewEncoder(cmd.OutOrStdout())
-				enc.SetIndent("", "  ")
-				if err := enc.Encode(rep); err != nil {
-					return err
-				}
-			} else if err := bench.WriteTable(cmd.OutOrStdout(), rep); err != nil {
+			if err := emit(cmd, asJSON, rep, func(w io.Writer) error { return bench.WriteTable(w, rep) }); err != nil {
 				return err
 			}
 			return runErr
@@ -89,7 +97,10 @@ makes the figures low and noisy: run it when the load average is low.`,
 	f.StringVar(&peers, "peers", string(cfg.Peers), "run PyTorch and numpy beside lsconf: auto, on or off")
 	f.IntVar(&cfg.Rounds, "rounds", cfg.Rounds, "interleaved rounds of every measurement (the table gives medians)")
 	f.IntVar(&cfg.TorchThreads, "torch-threads", 0, "PyTorch's intra-op threads (0 = number of CPUs)")
-	f.BoolVar(&asJSON, "json", false, "print JSON instead of the table")
+	f.StringSliceVar(&cfg.Measure, "measure", []string{bench.KindTrain, bench.KindEncode, bench.KindSearch}, "kinds of rows to measure: train, encode, search")
+	f.DurationVar(&cfg.QuietWait, "quiet-wait", 0, "wait up to this long before starting for the 1-minute load average to fall to the number of cores (0: start at once)")
+	f.IntVar(&cfg.FaissBatch, "faiss-batch", 64, "query batch of the FAISS rows (lsconf's queries of a batch run on all cores, one query per core at a time)")
+	jsonFlag(cmd, &asJSON, "the result")
 	f.StringVar(&jsonFile, "json-file", "", "also write the JSON report to this file")
 	return cmd
 }

@@ -2,7 +2,6 @@ package main
 
 import (
 	"bytes"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"image"
@@ -10,6 +9,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"text/tabwriter"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -121,7 +121,7 @@ says so).`,
 				ClassMap: filepath.Join(out, data.ClassMapFile), ContactSheet: filepath.Join(out, data.ContactSheetFile),
 				Seconds: time.Since(start).Seconds()}
 			if asJSON {
-				return dataPrintJSON(cmd.OutOrStdout(), s)
+				return printJSON(cmd.OutOrStdout(), s)
 			}
 			fmt.Fprintf(cmd.OutOrStdout(), "wrote the %s set (seed %d): %d images, %d per class of %v, to %s\nclass map %s\ncontact sheet %s\n",
 				s.Set, s.Seed, s.Images, s.PerClass, s.Classes, s.Dir, s.ClassMap, s.ContactSheet)
@@ -133,7 +133,7 @@ says so).`,
 	cmd.Flags().IntVar(&perClass, "per-class", 0, "images per class (0 = 130 for train, 16 for gen)")
 	cmd.Flags().Uint64Var(&seed, "seed", 1, "seed of the images")
 	cmd.Flags().BoolVar(&force, "force", false, "replace DIR if it holds an lsconf data set")
-	cmd.Flags().BoolVar(&asJSON, "json", false, "print the summary as JSON")
+	jsonFlag(cmd, &asJSON, "the summary")
 	return cmd
 }
 
@@ -170,10 +170,15 @@ func checkDataTarget(what, out string, force bool) error {
 func newDataCheckCmd(g *globalOptions) *cobra.Command {
 	var sheet, augSheet, fit string
 	var strict, allowEmpty, asJSON bool
+	var dataSeed uint64
 	cmd := &cobra.Command{
-		Use:   "check DIR",
-		Short: "Load an ImageFolder tree and report classes, counts and skipped files",
-		Long: `Load DIR as lsconf train would (one sub-folder per class; class names = folder
+		Use:   "check SOURCE",
+		Short: "Load a data source and report classes, counts and skipped files",
+		Long: `SOURCE is any data source lsconf train takes: a folder, "builtin",
+"builtin-gen", "fashion-mnist" or "idx:DIR". Built-in and IDX sources are
+loaded as train loads them and their images are counted per class and split.
+
+A folder is loaded as lsconf train would (one sub-folder per class; class names = folder
 names in sorted order; PNG, JPEG or GIF of any size and colour) and report the
 classes, the images per class, and every file that was skipped with its reason
 (unreadable, not an image, corrupt, larger than the decompression-bomb limit,
@@ -185,9 +190,23 @@ any skipped file. --sheet FILE also writes a contact sheet PNG, --aug-sheet FILE
 a sheet of augmented images as training sees them (each followed by its
 horizontal and vertical mirror).`,
 		Example: `  lsconf data check ~/photos/fabrics
-  lsconf data check textures --sheet sheet.png --json`,
+  lsconf data check textures --sheet sheet.png --json
+  lsconf data check fashion-mnist`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
+			if !data.IsFolderSource(args[0]) {
+				if sheet != "" || augSheet != "" {
+					return errors.New("data check: --sheet and --aug-sheet are for folders")
+				}
+				rep, err := data.DescribeSource(cmd.Context(), args[0], dataSeed)
+				if err != nil {
+					return err
+				}
+				return emit(cmd, asJSON, rep, func(w io.Writer) error {
+					printSourceReport(w, rep)
+					return nil
+				})
+			}
 			var bar *progress.Bar
 			opts := data.LoadOptions{Strict: strict, AllowEmptyClasses: allowEmpty, Fit: fit}
 			if !g.quiet {
@@ -202,7 +221,7 @@ horizontal and vertical mirror).`,
 			bar.Finish()
 			if rep != nil {
 				if asJSON {
-					if perr := dataPrintJSON(cmd.OutOrStdout(), rep); perr != nil {
+					if perr := printJSON(cmd.OutOrStdout(), rep); perr != nil {
 						return perr
 					}
 				} else {
@@ -244,8 +263,37 @@ horizontal and vertical mirror).`,
 	cmd.Flags().StringVar(&fit, "fit", "stretch", "how non-square images become square: stretch or crop (the centred square)")
 	cmd.Flags().BoolVar(&strict, "strict", false, "fail on any skipped file")
 	cmd.Flags().BoolVar(&allowEmpty, "allow-empty", false, "accept class folders without usable images")
-	cmd.Flags().BoolVar(&asJSON, "json", false, "print the load report as JSON")
+	cmd.Flags().Uint64Var(&dataSeed, "data-seed", 1, "seed of the built-in textures")
+	jsonFlag(cmd, &asJSON, "the load report")
 	return cmd
+}
+
+// printSourceReport prints a built-in or IDX source's classes and counts.
+func printSourceReport(w io.Writer, rep *data.SourceReport) {
+	where := ""
+	if rep.Dir != "" {
+		where = " (" + rep.Dir + ")"
+	}
+	fmt.Fprintf(w, "%s%s: %d classes\n", rep.Source, where, len(rep.Classes))
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	head := "class"
+	for _, sp := range rep.Splits {
+		head += "\t" + sp.Name
+	}
+	fmt.Fprintln(tw, head)
+	for c, name := range rep.Classes {
+		row := name
+		for _, sp := range rep.Splits {
+			row += fmt.Sprintf("\t%d", sp.Counts[c])
+		}
+		fmt.Fprintln(tw, row)
+	}
+	row := "total"
+	for _, sp := range rep.Splits {
+		row += fmt.Sprintf("\t%d", sp.Total)
+	}
+	fmt.Fprintln(tw, row)
+	tw.Flush()
 }
 
 func printLoadReport(w io.Writer, rep *data.LoadReport) {
@@ -274,12 +322,6 @@ func writeSheet(path string, img image.Image) error {
 		return fmt.Errorf("sheet %s: %w", path, err)
 	}
 	return atomicfile.Write(path, buf.Bytes())
-}
-
-func dataPrintJSON(w io.Writer, v any) error {
-	enc := json.NewEncoder(w)
-	enc.SetIndent("", "  ")
-	return enc.Encode(v)
 }
 
 func newDataImportCmd(g *globalOptions) *cobra.Command {
@@ -329,7 +371,7 @@ lsconf data set.`,
 				return fmt.Errorf("data import: %w", err)
 			}
 			if asJSON {
-				return dataPrintJSON(cmd.OutOrStdout(), s)
+				return printJSON(cmd.OutOrStdout(), s)
 			}
 			fmt.Fprintf(cmd.OutOrStdout(), "wrote the %s split of %s: %d images of %d classes (%v) to %s\n",
 				s.Split, s.Source, s.Images, len(s.Classes), s.Counts, s.Dir)
@@ -340,6 +382,6 @@ lsconf data set.`,
 	cmd.Flags().StringVar(&split, "split", "test", "which split: train or test")
 	cmd.Flags().IntVar(&perClass, "per-class", 0, "at most this many images per class, the first ones (0 = all)")
 	cmd.Flags().BoolVar(&force, "force", false, "replace DIR if it holds an lsconf data set")
-	cmd.Flags().BoolVar(&asJSON, "json", false, "print the summary as JSON")
+	jsonFlag(cmd, &asJSON, "the summary")
 	return cmd
 }

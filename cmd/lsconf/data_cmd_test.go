@@ -94,3 +94,46 @@ func TestDataGenAndCheck(t *testing.T) {
 		t.Error("check of a class folder passed")
 	}
 }
+
+// TestDataCheckSourceNames: every data-source name means in data check
+// what it means in train: "builtin" and "fashion-mnist" are sources, not
+// folders to stat.
+func TestDataCheckSourceNames(t *testing.T) {
+	for _, c := range []struct {
+		source string
+		splits []string
+		total  int
+	}{
+		{data.BuiltinTrain, []string{"base images"}, 650},
+		{data.FashionMNIST, []string{"train", "test"}, 60000},
+	} {
+		t.Run(c.source, func(t *testing.T) {
+			if c.source == data.FashionMNIST {
+				if _, err := os.Stat(data.FashionMNISTDir); err != nil {
+					t.Skipf("Fashion-MNIST not installed: %v", err)
+				}
+			}
+			s, err := runCLI(t, "data", "check", c.source, "--json")
+			if err != nil {
+				t.Fatal(err)
+			}
+			var rep data.SourceReport
+			if err := json.Unmarshal([]byte(s), &rep); err != nil {
+				t.Fatalf("%q: %v", s, err)
+			}
+			if len(rep.Splits) != len(c.splits) || rep.Splits[0].Name != c.splits[0] || rep.Splits[0].Total != c.total || len(rep.Classes) == 0 {
+				t.Fatalf("data check %s: %+v", c.source, rep)
+			}
+			sum := 0
+			for _, n := range rep.Splits[0].Counts {
+				sum += n
+			}
+			if sum != c.total {
+				t.Fatalf("counts %v sum to %d, want %d", rep.Splits[0].Counts, sum, c.total)
+			}
+			if txt, err := runCLI(t, "data", "check", c.source); err != nil || !strings.Contains(txt, "total") {
+				t.Fatalf("text: %q, %v", txt, err)
+			}
+		})
+	}
+}

@@ -100,6 +100,6 @@ made again. Other settings in an existing folder are refused: use another --out.
 	f.StringVar(&c.Words, "words", c.Words, "the word query")
 	f.IntVar(&c.K, "k", c.K, "results per query")
 	f.IntVar(&c.DPI, "dpi", c.DPI, "resolution of the PNG figures")
-	f.BoolVar(&asJSON, "json", false, "print the result as JSON")
+	jsonFlag(cmd, &asJSON, "the result")
 	return cmd
 }

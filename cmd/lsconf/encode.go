@@ -115,12 +115,7 @@ func encodeCSV(cmd *cobra.Command, run *train.Run, base *data.Base, bar *progres
 			if err != nil {
 				return nil, fmt.Errorf("encode %s: %w", base.IDs[start+i], err)
 			}
-			pred := 0
-			for c := 1; c < nc; c++ {
-				if logits[i*nc+c] > logits[i*nc+pred] {
-					pred = c
-				}
-			}
+			pred := train.HeadClass(logits[i*nc : (i+1)*nc])
 			row = append(row, classes[near], strconv.FormatBool(outside), classes[pred])
 			if err := w.Write(row); err != nil {
 				return nil, err

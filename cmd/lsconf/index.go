@@ -1,7 +1,6 @@
 package main
 
 import (
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -14,14 +13,6 @@ import (
 	"github.com/lsconf/lsconf/index"
 	"github.com/lsconf/lsconf/train"
 )
-
-// openModel loads a run to encode images for the index.
-func openModel(dir string, g *globalOptions) (*train.Run, error) {
-	if dir == "" {
-		return nil, errors.New("no run: give --run RUN (a folder made by lsconf train)")
-	}
-	return train.OpenRun(dir, g.engine())
-}
 
 func newIndexCmd(g *globalOptions) *cobra.Command {
 	var runDir, images, dbPath, collection, builtin string
@@ -87,9 +78,7 @@ exits non-zero when it fails.`,
 				return err
 			}
 			if asJSON {
-				enc := json.NewEncoder(cmd.OutOrStdout())
-				enc.SetIndent("", "  ")
-				return enc.Encode(res)
+				return printJSON(cmd.OutOrStdout(), res)
 			}
 			out := cmd.OutOrStdout()
 			fmt.Fprintf(out, "collection %s: %d images, %d encoded (%d changed), %d already indexed, %d removed, %.1fs\n",
@@ -116,7 +105,7 @@ exits non-zero when it fails.`,
 	cmd.Flags().StringVar(&collection, "collection", "", "collection name (default: the folder's name)")
 	cmd.Flags().IntVar(&batch, "batch", index.DefaultBatch, "images per encoding batch and transaction")
 	cmd.Flags().BoolVar(&keepMissing, "keep-missing", false, "keep records whose files are gone")
-	cmd.Flags().BoolVar(&asJSON, "json", false, "print the summary as JSON")
+	jsonFlag(cmd, &asJSON, "the summary")
 	cmd.Flags().BoolVar(&check, "check", false, "run the full integrity check of --db and exit (non-zero when it fails)")
 	return cmd
 }

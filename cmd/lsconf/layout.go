@@ -135,9 +135,7 @@ naming the largest valid r_c: they make the nearest-cluster label ambiguous.`,
 				}
 				out["encoder"] = describeEncoder(s)
 			}
-			enc := json.NewEncoder(cmd.OutOrStdout())
-			enc.SetIndent("", "  ")
-			return enc.Encode(out)
+			return printJSON(cmd.OutOrStdout(), out)
 		},
 	}
 	lf.register(cmd)

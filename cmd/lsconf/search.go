@@ -1,10 +1,9 @@
 package main
 
 import (
-	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"strings"
@@ -85,50 +84,83 @@ neither. --grid writes the query and its results as a PNG mosaic with scores.`,
 	cmd.Flags().StringVar(&f.vocab, "vocab", "", "extra vocabulary file (\"phrase, phrase = expression\" lines)")
 	cmd.Flags().BoolVar(&f.random, "random", false, "text queries: a random point inside the cluster instead of its centre")
 	cmd.Flags().Uint64Var(&f.seed, "seed", 1, "seed of --random points")
-	cmd.Flags().BoolVar(&f.json, "json", false, "print JSON")
+	jsonFlag(cmd, &f.json, "the query and results")
 	cmd.AddCommand(newSearchEvalCmd())
 	return cmd
 }
 
-// run is lsconf search: one query (search.Searcher.Query), its top k, the
-// grid and the output.
+// run is lsconf search: flags -> search.Spec -> Searcher.Run -> grid and
+// output.
 func (f *searchFlags) run(cmd *cobra.Command, g *globalOptions) error {
-	if f.db == "" {
-		return errors.New("search: --db FILE is required")
+	spec := search.Spec{Text: f.text, Point: f.point, Record: f.record, Random: f.random, Seed: f.seed, ReadRecords: true}
+	probe := spec
+	if f.image != "" {
+		probe.Pixels = []float32{}
 	}
-	n := 0
-	for _, set := range []bool{f.image != "", f.text != "", f.point != "", f.record != 0} {
-		if set {
-			n++
-		}
-	}
-	if n != 1 {
+	kind, err := probe.Kind()
+	if err != nil {
 		return errors.New("search: give exactly one query: --image PATH, --text WORDS, --point X,Y or --record ID")
 	}
 	if f.k < 1 {
 		return fmt.Errorf("search: --k %d, want at least 1", f.k)
 	}
-	if _, err := os.Stat(f.db); err != nil {
-		return fmt.Errorf("search: index %s: %w", f.db, err)
-	}
-	db, err := index.Open(f.db)
+	db, err := openIndex("search", f.db)
 	if err != nil {
 		return err
 	}
 	defer db.Close()
 	ctx := cmd.Context()
-	e, err := search.Load(ctx, db, f.collections...)
+	opt := search.OpenOptions{Collections: f.collections}
+	if f.vocab != "" {
+		text, err := search.LoadVocabFile(f.vocab)
+		if err != nil {
+			return err
+		}
+		opt.Vocab = []string{text}
+	}
+	e, err := search.Open(ctx, db, opt)
 	if err != nil {
 		return err
 	}
 	if e.Len() == 0 {
 		return fmt.Errorf("search: index %s has no records%s", f.db, inCollections(f.collections))
 	}
-	out := searchOutput{DB: f.db, K: f.k}
-	var grid report.ResultGridInput
-	if out.Query, err = f.query(ctx, g, db, e, &out, &grid); err != nil {
+	out := searchOutput{DB: f.db, K: f.k, Kind: kind}
+	grid := report.ResultGridInput{}
+	switch kind {
+	case search.KindImage:
+		out.Input = f.image
+		b, err := os.ReadFile(f.image)
+		if err != nil {
+			return fmt.Errorf("search: %w", err)
+		}
+		if spec.Pixels, err = index.DecodeImage(b); err != nil {
+			return fmt.Errorf("search: %s: %w", f.image, err)
+		}
+		dir, _ := indexRun(ctx, db, f.runDir)
+		run, err := openModel(dir, g)
+		if err != nil {
+			return fmt.Errorf("search: the image query needs the run that built the index: %w", err)
+		}
+		defer run.Close()
+		spec.Model = run
+		grid.QueryPixels, grid.QueryCaption = spec.Pixels, filepath.Base(f.image)
+	case search.KindText:
+		out.Input = f.text
+	case search.KindPoint:
+		out.Input = f.point
+	default:
+		out.Input = fmt.Sprint(f.record)
+		if rec, err := db.Record(ctx, f.record); err == nil {
+			grid.QueryCaption = strings.TrimSpace(fmt.Sprintf("#%d %s", rec.ID, rec.Label))
+			grid.QueryPixels, _ = rec.Pixels()
+		}
+	}
+	res, err := e.Run(ctx, spec, f.k)
+	if err != nil {
 		return err
 	}
+	out.Query = res.Query
 	if !g.quiet {
 		if t := out.Query.Target; t != nil && t.Note != "" {
 			fmt.Fprintf(os.Stderr, "note: %s\n", t.Note)
@@ -137,20 +169,12 @@ func (f *searchFlags) run(cmd *cobra.Command, g *globalOptions) error {
 			fmt.Fprintf(os.Stderr, "note: %s\n", out.Query.Note)
 		}
 	}
-	res, err := e.Search(out.Query, f.k)
-	if err != nil {
-		return err
-	}
-	recs, err := e.Records(ctx, res)
-	if err != nil {
-		return err
-	}
-	for i, r := range res {
-		out.Results = append(out.Results, searchHitJSON{Result: r, Path: displayPath(recs[i])})
+	for i, r := range res.Results {
+		out.Results = append(out.Results, searchHitJSON{Result: r, Path: displayPath(res.Records[i])})
 	}
 	if f.grid != "" {
-		grid.Title = fmt.Sprintf("lsconf search: %s query, top %d", out.Kind, len(recs))
-		grid.Query, grid.QueryText, grid.Results, grid.Records = out.Query, out.Input, res, recs
+		grid.Title = fmt.Sprintf("lsconf search: %s query, top %d", out.Kind, len(res.Records))
+		grid.Response, grid.QueryText = res, out.Input
 		if err := writeResultGrid(f.grid, grid); err != nil {
 			return err
 		}
@@ -158,65 +182,10 @@ func (f *searchFlags) run(cmd *cobra.Command, g *globalOptions) error {
 			fmt.Fprintf(os.Stderr, "wrote %s\n", f.grid)
 		}
 	}
-	if f.json {
-		enc := json.NewEncoder(cmd.OutOrStdout())
-		enc.SetIndent("", "  ")
-		return enc.Encode(out)
-	}
-	printResults(cmd, out, e.Len())
-	return nil
-}
-
-// query builds the flags' query with search.Searcher.Query; it sets the
-// output's kind and input and the grid's query image.
-func (f *searchFlags) query(ctx context.Context, g *globalOptions, db *index.DB, e *search.Searcher, out *searchOutput, grid *report.ResultGridInput) (search.Query, error) {
-	spec := search.Spec{Text: f.text, Point: f.point, Record: f.record, Random: f.random, Seed: f.seed}
-	switch {
-	case f.image != "":
-		out.Kind, out.Input = "image", f.image
-		b, err := os.ReadFile(f.image)
-		if err != nil {
-			return search.Query{}, fmt.Errorf("search: %w", err)
-		}
-		if spec.Pixels, err = index.DecodeImage(b); err != nil {
-			return search.Query{}, fmt.Errorf("search: %s: %w", f.image, err)
-		}
-		runDir := f.runDir
-		if runDir == "" {
-			runDir = e.Identity().RunDir
-		}
-		run, err := openModel(runDir, g)
-		if err != nil {
-			return search.Query{}, fmt.Errorf("search: the image query needs the run that built the index: %w", err)
-		}
-		defer run.Close()
-		spec.Model = run
-		grid.QueryPixels, grid.QueryCaption = spec.Pixels, filepath.Base(f.image)
-	case f.text != "":
-		out.Kind, out.Input = "text", f.text
-		var extra []string
-		if f.vocab != "" {
-			s, err := search.LoadVocabFile(f.vocab)
-			if err != nil {
-				return search.Query{}, err
-			}
-			extra = append(extra, s)
-		}
-		voc, err := search.NewVocab(e.Layout(), e.Identity().Classes, extra...)
-		if err != nil {
-			return search.Query{}, err
-		}
-		spec.Vocab = voc
-	case f.point != "":
-		out.Kind, out.Input = "point", f.point
-	default:
-		out.Kind, out.Input = "record", fmt.Sprint(f.record)
-		if rec, err := db.Record(ctx, f.record); err == nil {
-			grid.QueryCaption = strings.TrimSpace(fmt.Sprintf("#%d %s", rec.ID, rec.Label))
-			grid.QueryPixels, _ = rec.Pixels()
-		}
-	}
-	return e.Query(ctx, spec)
+	return emit(cmd, f.json, out, func(w io.Writer) error {
+		printResults(w, out, res.Searched)
+		return nil
+	})
 }
 
 func inCollections(c []string) string {
@@ -234,8 +203,7 @@ func displayPath(r index.Record) string {
 	return r.Collection + "/" + r.Path
 }
 
-func printResults(cmd *cobra.Command, out searchOutput, searched int) {
-	w := cmd.OutOrStdout()
+func printResults(w io.Writer, out searchOutput, searched int) {
 	desc := fmt.Sprintf("%s query %q", out.Kind, out.Input)
 	if t := out.Query.Target; t != nil {
 		var parts []string
@@ -287,7 +255,7 @@ func writeResultGrid(path string, in report.ResultGridInput) error {
 }
 
 func newSearchEvalCmd() *cobra.Command {
-	var dbPath string
+	var dbPath, by string
 	var collections []string
 	var k int
 	var asJSON bool
@@ -299,67 +267,79 @@ query against the other images (itself excluded); precision@k is the share of
 its top k with the same label. Each class word (the class centre) is a query
 too. Prints the mean over image queries, per class, and per class word; then the
 metric-learning figures of the image queries (Musgrave et al. 2020): P@1,
-R-precision, MAP@R and MRR, exact (every query ranked against every record by
-sim, ties ordered against the query), and NMI / AMI of the nearest-cluster label
-against the label. Definitions: docs/search.md.`,
+R-precision, MAP@R and MRR, exact (every query ranked against every record,
+ties ordered against the query), and NMI / AMI of the nearest-cluster label
+against the label. Definitions: docs/search.md.
+
+--by sim (the default) ranks by sim (eq 15), as lsconf search does; --by
+distance ranks by Euclidean distance in the LS, the ranking that compares a ce
+run (whose encodings ignore the configured clusters, so every sim is 0) with a
+ce+g run on the same footing.`,
 		Example: `  lsconf index --run runs/ceg --images gen --db gen-ceg.db
-  lsconf search eval --db gen-ceg.db --json`,
+  lsconf search eval --db gen-ceg.db --json
+  lsconf search eval --db gen-ce.db --by distance`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			if dbPath == "" {
-				return errors.New("search eval: --db FILE is required")
+			rank, err := search.ParseRanking(by)
+			if err != nil {
+				return fmt.Errorf("search eval: --by: %w", err)
 			}
-			if _, err := os.Stat(dbPath); err != nil {
-				return fmt.Errorf("search eval: index %s: %w", dbPath, err)
-			}
-			db, err := index.Open(dbPath)
+			db, err := openIndex("search eval", dbPath)
 			if err != nil {
 				return err
 			}
 			defer db.Close()
-			e, err := search.Load(cmd.Context(), db, collections...)
+			e, err := search.Open(cmd.Context(), db, search.OpenOptions{Collections: collections})
 			if err != nil {
 				return err
 			}
-			ev, err := e.Evaluate(k)
+			ev, err := e.EvaluateBy(k, rank)
 			if err != nil {
 				return err
 			}
-			if asJSON {
-				enc := json.NewEncoder(cmd.OutOrStdout())
-				enc.SetIndent("", "  ")
-				return enc.Encode(map[string]any{"db": dbPath, "model_id": e.Identity().ModelID, "eval": ev})
-			}
-			w := cmd.OutOrStdout()
-			fmt.Fprintf(w, "index %s (model %s): %d records, %d labelled queries, %d outside the configured space\n",
-				dbPath, e.Identity().ModelID, ev.Records, ev.Labelled, ev.Outside)
-			tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
-			fmt.Fprintf(tw, "class\timage P@%d\tword P@%d\tP@1\tR-precision\tMAP@R\tMRR\n", k, k)
-			row := func(name string, p, word float64, s metrics.Scores) {
-				fmt.Fprintf(tw, "%s\t%.3f\t%.3f\t%.3f\t%.3f\t%.3f\t%.3f\n", name, p, word, s.P1, s.RPrecision, s.MAPR, s.MRR)
-			}
-			for _, c := range e.Identity().Classes {
-				row(c, ev.ImagePerClass[c], ev.WordP[c], ev.Metrics.PerClass[c])
-			}
-			row("mean", ev.ImageP, ev.WordMean, ev.Metrics.Retrieval)
-			if err := tw.Flush(); err != nil {
-				return err
-			}
-			m := ev.Metrics
-			fmt.Fprintf(w, "nearest cluster vs label: NMI %.3f, AMI %.3f", m.Clustering.NMI, m.Clustering.AMI)
-			if m.Skipped > 0 {
-				fmt.Fprintf(w, "; %d queries without another image of their label skipped", m.Skipped)
-			}
-			if m.Sampled {
-				fmt.Fprintf(w, "; %d of %d labelled images used as queries", m.Retrieval.Queries+m.Skipped, ev.Labelled)
-			}
-			fmt.Fprintln(w, "\n(by sim, eq 15; exact; ties ordered against the query; docs/search.md)")
-			return nil
+			out := map[string]any{"db": dbPath, "model_id": e.Identity().ModelID, "eval": ev}
+			return emit(cmd, asJSON, out, func(w io.Writer) error {
+				return printEval(w, dbPath, e, ev, rank)
+			})
 		},
 	}
 	cmd.Flags().StringVar(&dbPath, "db", "", "index database file")
 	cmd.Flags().StringSliceVar(&collections, "collection", nil, "evaluate only these collections (default all)")
 	cmd.Flags().IntVar(&k, "k", 10, "precision at k")
-	cmd.Flags().BoolVar(&asJSON, "json", false, "print JSON")
+	cmd.Flags().StringVar(&by, "by", string(search.BySim), "ranking: sim (eq 15) or distance (Euclidean in the LS)")
+	jsonFlag(cmd, &asJSON, "the evaluation")
 	return cmd
+}
+
+// printEval is search eval's table.
+func printEval(w io.Writer, dbPath string, e *search.Searcher, ev search.Eval, rank search.Ranking) error {
+	k := ev.K
+	fmt.Fprintf(w, "index %s (model %s): %d records, %d labelled queries, %d outside the configured space\n",
+		dbPath, e.Identity().ModelID, ev.Records, ev.Labelled, ev.Outside)
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	fmt.Fprintf(tw, "class\timage P@%d\tword P@%d\tP@1\tR-precision\tMAP@R\tMRR\n", k, k)
+	row := func(name string, p, word float64, s metrics.Scores) {
+		fmt.Fprintf(tw, "%s\t%.3f\t%.3f\t%.3f\t%.3f\t%.3f\t%.3f\n", name, p, word, s.P1, s.RPrecision, s.MAPR, s.MRR)
+	}
+	for _, c := range e.Identity().Classes {
+		row(c, ev.ImagePerClass[c], ev.WordP[c], ev.Metrics.PerClass[c])
+	}
+	row("mean", ev.ImageP, ev.WordMean, ev.Metrics.Retrieval)
+	if err := tw.Flush(); err != nil {
+		return err
+	}
+	m := ev.Metrics
+	fmt.Fprintf(w, "nearest cluster vs label: NMI %.3f, AMI %.3f", m.Clustering.NMI, m.Clustering.AMI)
+	if m.Skipped > 0 {
+		fmt.Fprintf(w, "; %d queries without another image of their label skipped", m.Skipped)
+	}
+	if m.Sampled {
+		fmt.Fprintf(w, "; %d of %d labelled images used as queries", m.Retrieval.Queries+m.Skipped, ev.Labelled)
+	}
+	how := "by sim, eq 15"
+	if rank == search.ByDistance {
+		how = "by Euclidean distance in the LS"
+	}
+	fmt.Fprintf(w, "\n(%s; exact; ties ordered against the query; docs/search.md)\n", how)
+	return nil
 }

@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"net"
 	"net/http"
@@ -42,13 +41,7 @@ capped (--max-upload for images, 64 KiB elsewhere); slow clients time out.`,
   lsconf serve --db textures.db --addr 127.0.0.1:9000 --run runs/ceg`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			if dbPath == "" {
-				return errors.New("serve: --db FILE is required")
-			}
-			if _, err := os.Stat(dbPath); err != nil {
-				return fmt.Errorf("serve: index %s: %w (make one with lsconf index)", dbPath, err)
-			}
-			db, err := index.Open(dbPath)
+			db, err := openIndex("serve", dbPath)
 			if err != nil {
 				return err
 			}
@@ -104,12 +97,7 @@ capped (--max-upload for images, 64 KiB elsewhere); slow clients time out.`,
 // the index records (nil, with a note on stderr, when that one cannot be
 // opened: image queries are then disabled).
 func serveModel(ctx context.Context, db *index.DB, runDir string, g *globalOptions) (*train.Run, error) {
-	dir := runDir
-	if dir == "" {
-		if id, err := db.Identity(ctx); err == nil {
-			dir = id.RunDir
-		}
-	}
+	dir, given := indexRun(ctx, db, runDir)
 	if dir == "" {
 		return nil, nil
 	}
@@ -117,7 +105,7 @@ func serveModel(ctx context.Context, db *index.DB, runDir string, g *globalOptio
 	switch {
 	case err == nil:
 		return run, nil
-	case runDir != "":
+	case given:
 		return nil, err
 	}
 	fmt.Fprintf(os.Stderr, "serve: image queries disabled: cannot open the index's run %s: %v\n", dir, err)

@@ -1,10 +1,8 @@
 package main
 
 import (
-	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"path/filepath"
 
 	"github.com/spf13/cobra"
@@ -33,12 +31,6 @@ func loadBase(cmd *cobra.Command, spec string, dataSeed uint64, quiet bool) (*da
 // (train.DataInfo.Sets).
 func runSets(cmd *cobra.Command, d train.DataInfo, seed uint64, quiet bool) (train.Sets, error) {
 	return d.Sets(cmd.Context(), seed, loadOptions(cmd, quiet))
-}
-
-func printJSON(w io.Writer, v any) error {
-	enc := json.NewEncoder(w)
-	enc.SetIndent("", "  ")
-	return enc.Encode(v)
 }
 
 func newTrainCmd(g *globalOptions) *cobra.Command {
@@ -123,6 +115,9 @@ model (15-20x slower to train than 8 on a CPU).`,
 					return errors.New("train: --paper-loss sets --lg-reduction sum and --lg-center 0; give either it or those flags")
 				}
 				reduction, cfg.LGCenter = latent.Sum.String(), 0
+				if !cmd.Flags().Changed("head") {
+					cfg.Head = string(model.HeadDense)
+				}
 			}
 			if mode != string(model.ModeCE) && cmd.Flags().Changed("k-g") && cfg.KG == 0 {
 				return fmt.Errorf("train: --k-g 0 in mode %s would train no L_G; use --mode ce for the cross entropy alone", mode)
@@ -172,6 +167,9 @@ model (15-20x slower to train than 8 on a CPU).`,
 	f.Float64Var(&cfg.LGCenter, "lg-center", train.RecommendedLGCenter, "centre pull c (not in the paper): adds k_g*c*(d/r_c)^2 per sample, keeping each class centred inside its cluster; 0 = the paper's L_G")
 	f.StringVar(&reduction, "lg-reduction", train.RecommendedLGReduction, "L_G over the batch: mean (lsconf's recommendation) or sum (eq 8, the paper's)")
 	f.BoolVar(&paperLoss, "paper-loss", false, "the paper's loss exactly: L_G summed over the batch (eq 8), no centre pull (= --lg-reduction sum --lg-center 0); the default is lsconf's recommended mean + centre pull")
+	f.StringVar(&cfg.Head, "head", train.RecommendedHead, "classifier head: distance (logits -s*(d_k/r_k)^2 from the distances of z to the configured centres) or dense (the paper's n_d->32->64->n_c layers; --paper-loss picks it unless --head is given)")
+	f.Float64Var(&cfg.HeadScale, "head-scale", 0, "scale s of the distance head's logits (0 = 1)")
+	f.BoolVar(&cfg.HeadLearnScale, "head-learn-scale", false, "learn a factor on the distance head's scale")
 	f.Uint64Var(&cfg.Seed, "seed", 1, "seed of the weights, split, augmentations and batch order")
 	f.IntVar(&cfg.LogEvery, "log-every", 0, "also log the train figures every N steps (0 = per epoch only)")
 	f.IntVar(&cfg.CheckpointEvery, "checkpoint-every", train.DefaultCheckpointEvery, "steps between mid-epoch checkpoints (-1 = epoch ends only)")
@@ -179,7 +177,7 @@ model (15-20x slower to train than 8 on a CPU).`,
 	f.BoolVar(&cfg.Resume, "resume", false, "continue the run in --out from its checkpoint")
 	f.BoolVar(&cfg.Force, "force", false, "replace the run in --out")
 	f.BoolVar(&cfg.ForceData, "force-data", false, "with --resume: continue on the --data/--gen given even though they are not the run's")
-	f.BoolVar(&asJSON, "json", false, "print the result as JSON")
+	jsonFlag(cmd, &asJSON, "the result")
 	return cmd
 }
 
@@ -202,8 +200,10 @@ func resumeConfig(cmd *cobra.Command, out string, cfg train.Config, d train.Data
 		"lr": func() { rc.LR = cfg.LR }, "k-g": func() { rc.KG = cfg.KG }, "recon": func() { rc.Recon = cfg.Recon },
 		"lr-schedule": func() { rc.LRSchedule = cfg.LRSchedule }, "lg-center": func() { rc.LGCenter = cfg.LGCenter },
 		"lg-reduction": func() { rc.LGReduction = reduction }, "seed": func() { rc.Seed = cfg.Seed },
-		"paper-loss": func() { rc.LGReduction, rc.LGCenter = reduction, cfg.LGCenter },
-		"log-every":  func() { rc.LogEvery = cfg.LogEvery }, "checkpoint-every": func() { rc.CheckpointEvery = cfg.CheckpointEvery },
+		"head": func() { rc.Head = cfg.Head }, "head-scale": func() { rc.HeadScale = cfg.HeadScale },
+		"head-learn-scale": func() { rc.HeadLearnScale = cfg.HeadLearnScale },
+		"paper-loss":       func() { rc.LGReduction, rc.LGCenter = reduction, cfg.LGCenter },
+		"log-every":        func() { rc.LogEvery = cfg.LogEvery }, "checkpoint-every": func() { rc.CheckpointEvery = cfg.CheckpointEvery },
 		"data": func() { rc.Data.Train = d.Train }, "gen": func() { rc.Data.Gen = d.Gen },
 	} {
 		if cmd.Flags().Changed(name) {
@@ -228,7 +228,7 @@ func runTraining(cmd *cobra.Command, g *globalOptions, cfg train.Config, sets tr
 			if r := cfg.WithDefaults().Recon; r > 0 {
 				loss += fmt.Sprintf(", decoder with reconstruction weight %g", r)
 			}
-			fmt.Fprintf(cmd.ErrOrStderr(), "layout %s: n_c %d, n_d %d, R_d %.4g, r_c %.4g; %s\n", l.Kind(), l.NC(), l.ND(), l.Rd(), l.Radius(0), loss)
+			fmt.Fprintf(cmd.ErrOrStderr(), "layout %s: n_c %d, n_d %d, R_d %.4g, r_c %.4g; %s; %s head\n", l.Kind(), l.NC(), l.ND(), l.Rd(), l.Radius(0), loss, cfg.WithDefaults().Head)
 		}
 	}
 	res, err := train.Train(cmd.Context(), cfg, sets, out)

@@ -54,6 +54,8 @@ async function loadInfo() {
   }
   if (info.known_words) $("known").textContent = info.known_words.join(", ") +
     ' · forms: "between A and B", "0.7 A + 0.3 B", "random A"';
+  if (info.examples && info.examples.length) $("text").placeholder = "words: " + info.examples.map((e) => `"${e}"`).join(", ");
+  $("projection").textContent = "view: " + info.view.name;
   $("file").disabled = !info.image_search;
   const legend = $("legend");
   legend.textContent = "";
@@ -65,7 +67,7 @@ async function loadInfo() {
     legend.appendChild(document.createTextNode(c));
   });
   let m = 0;
-  for (const c of info.layout.centers) m = Math.max(m, Math.hypot(c[0], c[1] || 0));
+  for (const c of info.view.centers) m = Math.max(m, Math.hypot(c[0], c[1]));
   view.half = Math.max(1, m + info.layout.R_d * 0.8);
   await loadScatter();
 }
@@ -102,12 +104,12 @@ async function loadScatter() {
   $("scattersum").textContent = `(${pts.shown} of ${pts.total} points)`;
   const g = el("g", { id: "points" }, svg);
   for (const pt of pts.points) {
-    const [x, y] = toScreen(pt.z[0], pt.z.length > 1 ? pt.z[1] : 0);
+    const [x, y] = toScreen(pt.z[0], pt.z[1]);
     el("circle", { cx: x.toFixed(1), cy: y.toFixed(1), r: 2, fill: classColor(pt.label), "fill-opacity": 0.6 }, g);
   }
   const scale = 190 / view.half;
-  info.layout.centers.forEach((c, i) => {
-    const [x, y] = toScreen(c[0], c.length > 1 ? c[1] : 0);
+  info.view.centers.forEach((c, i) => {
+    const [x, y] = toScreen(c[0], c[1]);
     el("circle", { cx: x, cy: y, r: info.layout.radii[i] * scale, fill: "none", stroke: "#333", "stroke-dasharray": "4 3" }, svg);
     el("circle", { cx: x, cy: y, r: 3.5, fill: "#000", class: "centre" }, svg);
     const t = el("text", { x: x + 6, y: y - 6, "font-size": 11, fill: "#333" }, svg);
@@ -149,7 +151,7 @@ function markQuery(point) {
   if (!queryMark) return;
   queryMark.textContent = "";
   if (!point) return;
-  const [x, y] = toScreen(point[0], point.length > 1 ? point[1] : 0);
+  const [x, y] = toScreen(...project(point));
   el("path", { d: `M${x - 7},${y} L${x + 7},${y} M${x},${y - 7} L${x},${y + 7}`, stroke: "#e00", "stroke-width": 3 }, queryMark);
   el("circle", { cx: x, cy: y, r: 9, fill: "none", stroke: "#e00", "stroke-width": 1.5 }, queryMark);
 }
@@ -232,14 +234,21 @@ function searchRecord(id, label) {
   });
 }
 
-function searchPoint(z) {
+// project draws an LS point in the view plane (info.view: axes u, v).
+function project(z) {
+  let x = 0, y = 0;
+  z.forEach((c, i) => { x += c * info.view.u[i]; y += c * info.view.v[i]; });
+  return [x, y];
+}
+
+// searchPoint searches at a point of the view plane: x u + y v in the LS.
+function searchPoint(xy) {
   return guarded(async () => {
-    const full = z.slice();
-    while (info && full.length < info.layout.n_d) full.push(0);
+    const full = info.view.u.map((u, i) => xy[0] * u + xy[1] * info.view.v[i]);
     const zs = full.map((x) => x.toFixed(4)).join(",");
     const res = await api("/api/search/point?" + params({ z: zs }));
     // With a decoder, the query view shows what the model makes of the point.
-    showResults(res, info && info.decoder ? "LS point (decoded image)" : "LS point", info && info.decoder ? "/api/decode?z=" + zs : null);
+    showResults(res, info.decoder ? "LS point (decoded image)" : "LS point", info.decoder ? "/api/decode?z=" + zs : null);
   });
 }
 

@@ -124,7 +124,7 @@ func newConvGeom(params *convNode, inShape, kShape, outShape shapes.Shape) (g co
 
 // execConvFast computes the convolution into output if the fast path
 // applies, and reports whether it did.
-func execConvFast(backend *gobackend.Backend, params *convNode, input, kernel, output *gobackend.Buffer, kern convKernels) bool {
+func execConvFast(backend *gobackend.Backend, params *convNode, input, kernel, output *gobackend.Buffer, kern convKernels, ep convEpilogue) bool {
 	if !convFastEnabled {
 		return false
 	}
@@ -136,11 +136,12 @@ func execConvFast(backend *gobackend.Backend, params *convNode, input, kernel, o
 	k := kernel.Flat.([]float32)
 	out := output.Flat.([]float32)
 	if g.inH*g.inW*g.inC == 0 || g.kH*g.kW*g.inC == 0 {
-		// Empty contraction: the output is 0.
+		// Empty contraction: the output is 0 (then the epilogue).
 		clear(out)
+		ep.applyStrided(out, output.RawShape, params.axes.OutputChannels)
 		return true
 	}
-	g.run(backend, g.choosePath(), in, k, out, kern)
+	g.run(backend, g.choosePath(), in, k, out, kern, ep)
 	return true
 }
 
@@ -170,15 +171,16 @@ func (g *convGeom) directApplies() bool {
 }
 
 // run computes the convolution with the given arrangement (which must
-// apply: convPathDirect needs directApplies).
-func (g *convGeom) run(backend *gobackend.Backend, path convPath, in, k, out []float32, kern convKernels) {
+// apply: convPathDirect needs directApplies), and applies the epilogue ep
+// to each output value as it is stored.
+func (g *convGeom) run(backend *gobackend.Backend, path convPath, in, k, out []float32, kern convKernels, ep convEpilogue) {
 	switch path {
 	case convPathChannels:
-		convFastChannels(backend, g, in, k, out, kern)
+		convFastChannels(backend, g, in, k, out, kern, ep)
 	case convPathDirect:
-		convFastDirect(backend, g, in, k, out, kern)
+		convFastDirect(backend, g, in, k, out, kern, ep)
 	default:
-		convFastPixels(backend, g, in, k, out, kern)
+		convFastPixels(backend, g, in, k, out, kern, ep)
 	}
 }
 
@@ -222,7 +224,7 @@ func convStrips(n, k int) []convStrip {
 
 // convFastPixels: rows = output positions (b, y, x), columns = output
 // channels, contraction = (ky, kx, c).
-func convFastPixels(backend *gobackend.Backend, g *convGeom, in, k, out []float32, kern convKernels) {
+func convFastPixels(backend *gobackend.Backend, g *convGeom, in, k, out []float32, kern convKernels, ep convEpilogue) {
 	const ldc = convKernCols
 	m := g.batch * g.outH * g.outW
 	kTot := g.kH * g.kW * g.inC
@@ -272,7 +274,7 @@ func convFastPixels(backend *gobackend.Backend, g *convGeom, in, k, out []float3
 				}
 			}
 		}
-		g.storePixels(sc.c, out, strips, m0, rows)
+		g.storePixels(sc.c, out, strips, m0, rows, kern, ep)
 	})
 }
 
@@ -376,8 +378,9 @@ func (g *convGeom) packPixels(in, a []float32, lda, m0, rows, k0, kc int) {
 }
 
 // storePixels copies the block's results (strip s, row r at
-// c[(s*convPixBlockRows+r)*convKernCols]) to the output rows m0..m0+rows.
-func (g *convGeom) storePixels(c, out []float32, strips []convStrip, m0, rows int) {
+// c[(s*convPixBlockRows+r)*convKernCols]) to the output rows m0..m0+rows,
+// through the epilogue ep.
+func (g *convGeom) storePixels(c, out []float32, strips []convStrip, m0, rows int, kern convKernels, ep convEpilogue) {
 	const ldc = convKernCols
 	hw := g.outH * g.outW
 	b, rem := m0/hw, m0%hw
@@ -387,13 +390,7 @@ func (g *convGeom) storePixels(c, out []float32, strips []convStrip, m0, rows in
 		for s, st := range strips {
 			nn := min(st.w, g.outC-st.n0)
 			src := c[(s*convPixBlockRows+r)*ldc:]
-			if g.outSC == 1 {
-				copyShort(out[base+st.n0:base+st.n0+nn], src[:nn])
-			} else {
-				for n := 0; n < nn; n++ {
-					out[base+(st.n0+n)*g.outSC] = src[n]
-				}
-			}
+			g.storeRow(out, base, st.n0, src[:nn], kern, ep)
 		}
 		ox++
 		if ox == g.outW {
@@ -412,7 +409,7 @@ const convChanKC = 256
 
 // convFastChannels: rows = output channels, columns = output positions
 // (y, x, b) with b innermost, contraction = (c, ky, kx).
-func convFastChannels(backend *gobackend.Backend, g *convGeom, in, k, out []float32, kern convKernels) {
+func convFastChannels(backend *gobackend.Backend, g *convGeom, in, k, out []float32, kern convKernels, ep convEpilogue) {
 	const mr, nr = convKernKMRows, convKernCols
 	mCols := g.outH * g.outW * g.batch
 	strips := (mCols + nr - 1) / nr
@@ -506,7 +503,7 @@ func convFastChannels(backend *gobackend.Backend, g *convGeom, in, k, out []floa
 				b := mc % g.batch
 				yx := mc / g.batch
 				oy, ox := yx/g.outW, yx%g.outW
-				out[b*g.outSB+oy*g.outSY+ox*g.outSX+co*g.outSC] = src[n]
+				out[b*g.outSB+oy*g.outSY+ox*g.outSX+co*g.outSC] = ep.apply1(src[n], co)
 			}
 		}
 	}

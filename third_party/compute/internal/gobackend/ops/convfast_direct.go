@@ -33,7 +33,7 @@ func (g *convGeom) useDirect() bool {
 	return g.inC <= 32 && g.outW >= 4
 }
 
-func convFastDirect(backend *gobackend.Backend, g *convGeom, in, k, out []float32, kern convKernels) {
+func convFastDirect(backend *gobackend.Backend, g *convGeom, in, k, out []float32, kern convKernels, ep convEpilogue) {
 	const mr, ldc = convKernRMRows, convKernCols
 	c := g.inC
 	kTot := g.kH * g.kW * c
@@ -105,29 +105,23 @@ func convFastDirect(backend *gobackend.Backend, g *convGeom, in, k, out []float3
 				}
 			}
 		}
-		// Store the valid rows.
+		// Store the valid rows: runs of consecutive output pixels of one
+		// image row, through the epilogue.
 		for t := t0; t < t1; t++ {
-			for tr := 0; tr < mr; tr++ {
-				r := t*mr + tr
-				if r >= rowsPerImage {
-					break
-				}
+			r1 := min(t*mr+mr, rowsPerImage)
+			for r := t * mr; r < r1; {
 				oy, ox := r/wp, r%wp
 				if ox >= g.outW {
+					r += wp - ox
 					continue
 				}
+				n := min(r1-r, g.outW-ox)
 				base := b*g.outSB + oy*g.outSY + ox*g.outSX
 				for s, st := range strips {
 					nn := min(st.w, g.outC-st.n0)
-					src := cb[(s*itemRows+(t-t0)*mr+tr)*ldc:]
-					if g.outSC == 1 {
-						copyShort(out[base+st.n0:base+st.n0+nn], src[:nn])
-					} else {
-						for n := 0; n < nn; n++ {
-							out[base+(st.n0+n)*g.outSC] = src[n]
-						}
-					}
+					g.storeRows(out, base, st.n0, cb[(s*itemRows+r-t0*mr)*ldc:], ldc, n, nn, kern, ep)
 				}
+				r += n
 			}
 		}
 	})

@@ -33,10 +33,17 @@ type convKernels struct {
 	kernRM32 func(a []float32, lda int, b []float32, ldb int, c []float32, ldc int, kc int, acc bool)
 	kernRM16 func(a []float32, lda int, b []float32, ldb int, c []float32, ldc int, kc int, acc bool)
 	kernKM   func(a []float32, lda int, b []float32, ldb int, c []float32, kc int, acc bool)
+	// epi stores src to dst (same length) through a fused epilogue:
+	// dst[i] = src[i] + bias[i] (bias nil: + 0), then, with relu, 0 unless
+	// that is > 0 (convfused_lsconf.go).
+	epi func(dst, src, bias []float32, relu bool)
+	// epiRows is epi on rows rows of n values, dst and src with row
+	// strides ldd and lds.
+	epiRows func(dst []float32, ldd int, src []float32, lds, rows, n int, bias []float32, relu bool)
 }
 
 // convKernelsGo are the pure-Go micro-kernels.
-var convKernelsGo = convKernels{name: "go", kernRM32: convKernRM32Go, kernRM16: convKernRM16Go, kernKM: convKernKMGo}
+var convKernelsGo = convKernels{name: "go", kernRM32: convKernRM32Go, kernRM16: convKernRM16Go, kernKM: convKernKMGo, epi: convEpiGo, epiRows: convEpiRowsGo}
 
 // convKernelsBest are the fastest allowed micro-kernels for this CPU; set
 // once at init (convfast_kernels_amd64.go).

@@ -140,10 +140,26 @@ func runConvCase(t *testing.T, backend *gobackend.Backend, c convCase, rng *rand
 			for i := range got {
 				got[i] = float32(math.NaN()) // every value must be written
 			}
-			g.run(backend, path, xs, kb.(*gobackend.Buffer).Flat.([]float32), got, ks)
+			g.run(backend, path, xs, kb.(*gobackend.Buffer).Flat.([]float32), got, ks, convEpilogue{})
 			for i := range got {
 				if d := math.Abs(float64(got[i] - wantFlat[i])); !(d <= tol*(1+math.Abs(float64(wantFlat[i])))) {
 					t.Fatalf("%s, kernels %s, path %d: output %d (shape %s) = %g, reference %g", c, ks.name, path, i, node.Shape, got[i], wantFlat[i])
+				}
+			}
+			// lsconf fork: the same with a fused epilogue (bias and ReLU,
+			// bias only, ReLU only), against the reference's output put
+			// through the epilogue.
+			for mode, ep := range testEpilogues(rng, c.outC) {
+				for i := range got {
+					got[i] = float32(math.NaN())
+				}
+				g.run(backend, path, xs, kb.(*gobackend.Buffer).Flat.([]float32), got, ks, ep)
+				chStride := node.Shape.Strides()[ax.OutputChannels]
+				for i := range got {
+					w := ep.apply1(wantFlat[i], (i/chStride)%c.outC)
+					if d := math.Abs(float64(got[i] - w)); !(d <= tol*(1+math.Abs(float64(w)))) {
+						t.Fatalf("%s, kernels %s, path %d, epilogue %d: output %d = %g, reference %g", c, ks.name, path, mode, i, got[i], w)
+					}
 				}
 			}
 		}
@@ -372,7 +388,7 @@ func BenchmarkConvFast(b *testing.B) {
 				b.Run(fmt.Sprintf("%s/hw%d/ci%d/co%d/%s", c.name, sz.hw, sz.ci, sz.co, pname), func(b *testing.B) {
 					cpu0 := convTestCPU()
 					for i := 0; i < b.N; i++ {
-						g.run(backend, path, xs, ks, out, convKernelsBest)
+						g.run(backend, path, xs, ks, out, convKernelsBest, convEpilogue{})
 					}
 					b.ReportMetric(flops*float64(b.N)/b.Elapsed().Seconds()/1e9, "GFLOP/s")
 					b.ReportMetric(flops*float64(b.N)/(convTestCPU()-cpu0)/1e9, "GFLOP/cpu-s")

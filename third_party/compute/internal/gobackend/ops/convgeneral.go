@@ -144,6 +144,13 @@ type convNode struct {
 	// dilatedInputSpatialDims holds the dimensions of the input spatial axes after applying the dilations.
 	// For non-dilated dimensions it's the same as the original dimension.
 	dilatedInputSpatialDims []int
+
+	// lsconf fork: an epilogue fused into the convolution by
+	// convEpilogueFusion (convfused_lsconf.go): with epiBias the node has a
+	// third input, one value per output channel, added to the output; with
+	// epiReLU every output value v becomes v if v > 0, else 0 (GoMLX's
+	// Where(GreaterThan(v, 0), v, 0)).
+	epiBias, epiReLU bool
 }
 
 // Recompute implements gobackend.RecomputableNodeData for convNode.
@@ -161,6 +168,8 @@ func (c *convNode) Recompute(backend *gobackend.Backend, resolvedNodes []*goback
 		batchGroupCount:    c.batchGroupCount,
 		hasInputDilations:  c.hasInputDilations,
 		hasKernelDilations: c.hasKernelDilations,
+		epiBias:            c.epiBias, // lsconf fork
+		epiReLU:            c.epiReLU,
 	}
 
 	newData.inputStrides = inputShape.Strides()
@@ -186,7 +195,8 @@ func (c *convNode) EqualNodeData(other gobackend.NodeDataComparable) bool {
 	if c.channelGroupCount != o.channelGroupCount ||
 		c.batchGroupCount != o.batchGroupCount ||
 		c.hasInputDilations != o.hasInputDilations ||
-		c.hasKernelDilations != o.hasKernelDilations {
+		c.hasKernelDilations != o.hasKernelDilations ||
+		c.epiBias != o.epiBias || c.epiReLU != o.epiReLU { // lsconf fork
 		return false
 	}
 	// Compare ConvolveAxesConfig
@@ -215,20 +225,28 @@ func (c *convNode) EqualNodeData(other gobackend.NodeDataComparable) bool {
 //
 // lsconf fork: float32 convolutions without dilations or grouping take the
 // fast path of convfast.go; everything else (and the tests' reference) is
-// execConvGeneralReference, the upstream executor.
+// execConvGeneralReference, the upstream executor. A fused epilogue (bias,
+// ReLU) is applied while the fast path stores its output tiles, or in a
+// pass over the reference's output.
 func execConvGeneral(backend *gobackend.Backend, node *gobackend.Node, inputs []*gobackend.Buffer, inputsOwned []bool) (*gobackend.Buffer, error) {
 	params := node.Data.(*convNode)
+	ep := params.epilogue(inputs)
 	if _, ok := newConvGeom(params, inputs[0].RawShape, inputs[1].RawShape, node.Shape); ok && convFastEnabled {
 		output, err := backend.GetBuffer(node.Shape)
 		if err != nil {
 			return nil, err
 		}
-		if execConvFast(backend, params, inputs[0], inputs[1], output, convKernelsBest) {
+		if execConvFast(backend, params, inputs[0], inputs[1], output, convKernelsBest, ep) {
 			return output, nil
 		}
 		backend.PutBuffer(output)
 	}
-	return execConvGeneralReference(backend, node, inputs, inputsOwned)
+	output, err := execConvGeneralReference(backend, node, inputs[:2], inputsOwned)
+	if err != nil || ep.none() {
+		return output, err
+	}
+	ep.applyStrided(output.Flat.([]float32), node.Shape, params.axes.OutputChannels)
+	return output, nil
 }
 
 // execConvGeneralReference executes the DotGeneral by first normalizing and repackaging the tensors into blocks.
