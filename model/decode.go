@@ -43,31 +43,52 @@ func (n *Net) Decode(z []float32, count int) (img []float32, err error) {
 	}
 	const px = 32 * 32
 	img = make([]float32, 0, count*px)
-	buf := make([]float32, InferBatch*nd)
-	args := make([]any, 0, len(n.params)+len(n.bn)+1)
+	err = n.batched(n.decode, n.bn, z, count, []int{nd}, func(outs [][]float32, k int) {
+		img = append(img, outs[0][:k*px]...)
+	})
+	if err != nil {
+		return nil, fmt.Errorf("decode: %w", err)
+	}
+	return img, nil
+}
+
+// batched runs exec on count items of x (each of the size the product of
+// item gives) in chunks of at most InferBatch, the last one padded to the
+// next power of two (inferSize): its inputs are the parameters, second
+// (the batch-norm statistics or the folded tensors), then a chunk of x
+// shaped [bs, item...]. each receives the chunk's outputs (copied to the
+// host) and the number of real items in it.
+func (n *Net) batched(exec *graph.Exec, second []*tensors.Tensor, x []float32, count int, item []int, each func(outs [][]float32, k int)) error {
+	size := 1
+	for _, d := range item {
+		size *= d
+	}
+	buf := make([]float32, InferBatch*size)
+	args := make([]any, 0, len(n.params)+len(second)+1)
 	for start := 0; start < count; start += InferBatch {
 		k := min(InferBatch, count-start)
 		bs := inferSize(k)
-		buf := buf[:bs*nd]
-		copy(buf, z[start*nd:(start+k)*nd])
-		clear(buf[k*nd:])
+		buf := buf[:bs*size]
+		copy(buf, x[start*size:(start+k)*size])
+		clear(buf[k*size:])
 		args = args[:0]
 		for _, t := range n.params {
 			args = append(args, t)
 		}
-		for _, t := range n.bn {
+		for _, t := range second {
 			args = append(args, t)
 		}
-		args = append(args, tensors.FromFlatDataAndDimensions(buf, bs, nd))
-		outs, err := n.decode.Call(args...)
+		args = append(args, tensors.FromFlatDataAndDimensions(buf, append([]int{bs}, item...)...))
+		outs, err := exec.Call(args...)
 		if err != nil {
-			return nil, fmt.Errorf("decode: %w", err)
+			return err
 		}
-		ib := tensors.MustCopyFlatData[float32](outs[0])
-		img = append(img, ib[:k*px]...)
-		for _, t := range outs {
+		host := make([][]float32, len(outs))
+		for i, t := range outs {
+			host[i] = tensors.MustCopyFlatData[float32](t)
 			_ = t.FinalizeAll()
 		}
+		each(host, k)
 	}
-	return img, nil
+	return nil
 }

@@ -101,18 +101,8 @@ func Decode(c Config, params, bn []*Node, z *Node, training bool) (img *Node, ne
 	for range DecoderLevels {
 		h = Upsample2(h)
 		for j := 0; j < 2; j++ {
-			kernel, gamma, beta := params[p], params[p+1], params[p+2]
-			p += 3
-			h = Conv3x3(h, kernel)
-			if training {
-				var m, v *Node
-				h, m, v = BatchNormTrain(h, gamma, beta, bn[s], bn[s+1], c.BNMomentum, c.BNEpsilon)
-				newBN = append(newBN, m, v)
-			} else {
-				h = BatchNormInfer(h, gamma, beta, bn[s], bn[s+1], c.BNEpsilon)
-			}
-			s += 2
-			h = ReLU(h)
+			h = convBNReLU(c, h, params[p], params[p+1], params[p+2], bn[s], bn[s+1], training, &newBN)
+			p, s = p+3, s+2
 		}
 	}
 	h = Conv3x3(h, params[p])

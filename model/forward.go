@@ -64,16 +64,8 @@ func forward(c Config, params, bn, folded []*Node, x *Node, training bool) Outpu
 				s += 2
 				continue
 			}
-			h = Conv3x3(h, kernel)
-			if training {
-				var m, v *Node
-				h, m, v = BatchNormTrain(h, gamma, beta, bn[s], bn[s+1], c.BNMomentum, c.BNEpsilon)
-				out.NewBN = append(out.NewBN, m, v)
-			} else {
-				h = BatchNormInfer(h, gamma, beta, bn[s], bn[s+1], c.BNEpsilon)
-			}
+			h = convBNReLU(c, h, kernel, gamma, beta, bn[s], bn[s+1], training, &out.NewBN)
 			s += 2
-			h = ReLU(h)
 		}
 	}
 	flat := Reshape(h, b, c.Flat())
@@ -103,4 +95,19 @@ func forward(c Config, params, bn, folded []*Node, x *Node, training bool) Outpu
 	}
 	out.Logits = hc
 	return out
+}
+
+// convBNReLU is one convolution of a double convolution: Conv3x3, batch
+// norm (the batch's statistics in training, whose updated running
+// averages are appended to newBN; else the running averages), ReLU.
+func convBNReLU(c Config, h, kernel, gamma, beta, mean, variance *Node, training bool, newBN *[]*Node) *Node {
+	h = Conv3x3(h, kernel)
+	if training {
+		var m, v *Node
+		h, m, v = BatchNormTrain(h, gamma, beta, mean, variance, c.BNMomentum, c.BNEpsilon)
+		*newBN = append(*newBN, m, v)
+	} else {
+		h = BatchNormInfer(h, gamma, beta, mean, variance, c.BNEpsilon)
+	}
+	return ReLU(h)
 }

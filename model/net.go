@@ -213,34 +213,12 @@ func (n *Net) Infer(x []float32, count int) (z, logits []float32, err error) {
 	nd, nc := n.cfg.ND, n.cfg.NC
 	z = make([]float32, 0, count*nd)
 	logits = make([]float32, 0, count*nc)
-	const px = 32 * 32
-	buf := make([]float32, InferBatch*px)
-	args := make([]any, 0, len(n.params)+len(n.bn)+1)
-	for start := 0; start < count; start += InferBatch {
-		k := min(InferBatch, count-start)
-		bs := inferSize(k)
-		buf := buf[:bs*px]
-		copy(buf, x[start*px:(start+k)*px])
-		clear(buf[k*px:])
-		args = args[:0]
-		for _, t := range n.params {
-			args = append(args, t)
-		}
-		for _, t := range second {
-			args = append(args, t)
-		}
-		args = append(args, tensors.FromFlatDataAndDimensions(buf, bs, 32, 32, 1))
-		outs, err := n.infer.Call(args...)
-		if err != nil {
-			return nil, nil, fmt.Errorf("infer: %w", err)
-		}
-		zb := tensors.MustCopyFlatData[float32](outs[0])
-		lb := tensors.MustCopyFlatData[float32](outs[1])
-		z = append(z, zb[:k*nd]...)
-		logits = append(logits, lb[:k*nc]...)
-		for _, t := range outs {
-			_ = t.FinalizeAll()
-		}
+	err = n.batched(n.infer, second, x, count, []int{32, 32, 1}, func(outs [][]float32, k int) {
+		z = append(z, outs[0][:k*nd]...)
+		logits = append(logits, outs[1][:k*nc]...)
+	})
+	if err != nil {
+		return nil, nil, fmt.Errorf("infer: %w", err)
 	}
 	return z, logits, nil
 }
