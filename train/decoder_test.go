@@ -1,9 +1,7 @@
 package train
 
 import (
-	"context"
 	"encoding/json"
-	"errors"
 	"math"
 	"os"
 	"path/filepath"
@@ -36,19 +34,7 @@ func TestDecoderRunResumesAndDecodes(t *testing.T) {
 		}
 	}
 	part := filepath.Join(t.TempDir(), "part")
-	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
-	icfg := cfg
-	icfg.AfterStep = func(step int64) {
-		if step == 4 {
-			cancel()
-		}
-	}
-	testutil.Within(t, testTimeout, func() {
-		if _, err := Train(ctx, icfg, testSets(), part); !errors.Is(err, context.Canceled) {
-			t.Errorf("interrupted run: error %v", err)
-		}
-	})
+	interruptAt(t, cfg, testSets(), part, 4)
 	rcfg := cfg
 	rcfg.Resume = true
 	trainOK(t, rcfg, testSets(), part)
@@ -56,20 +42,11 @@ func TestDecoderRunResumesAndDecodes(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	b, err := readCheckpoint(filepath.Join(part, CheckpointFile))
-	if err != nil {
-		t.Fatal(err)
-	}
 	if !a.Model.Decoder || len(a.State.Params) != len(model.Specs(a.Model)) {
 		t.Fatalf("checkpoint model %+v with %d tensors", a.Model, len(a.State.Params))
 	}
-	va, vb := tensorValues(a.State), tensorValues(b.State)
-	for i := range va {
-		for k := range va[i] {
-			if d := math.Abs(float64(va[i][k] - vb[i][k])); d > 1e-5 {
-				t.Fatalf("resumed decoder run differs from the uninterrupted one by %g (tensor %s)", d, a.Tensors[i].Name)
-			}
-		}
+	if d := maxCheckpointDiff(t, full, part); d > 1e-5 {
+		t.Fatalf("resumed decoder run differs from the uninterrupted one by %g", d)
 	}
 	run, err := OpenRun(full, engine.Config{})
 	if err != nil {
