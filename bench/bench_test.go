@@ -349,6 +349,22 @@ func TestRunTiny(t *testing.T) {
 func TestRunDecoderRow(t *testing.T) {
 	cfg := Config{Widths: []int{16}, Batch: 4, Seconds: 0.05, Rounds: 1, Peers: PeersOff, Parallelism: 2, Seed: 3,
 		Measure: []string{KindTrain, KindTrainDecoder}}
+	rep := runWithin(t, cfg)
+	if len(rep.Rows) != 2 || rep.Rows[1].Kind != KindTrainDecoder || rep.Rows[1].What != "train+decoder W=16" {
+		t.Fatalf("rows %+v", rep.Rows)
+	}
+	if r := rep.Rows[1]; !(r.Ours > 0) || r.Target != 0 || r.Verdict != "" {
+		t.Errorf("decoder row %+v", r)
+	}
+	if (Config{Widths: []int{8}}).measures(KindTrainDecoder) {
+		t.Error("the decoder row is measured without being asked for")
+	}
+}
+
+// runWithin runs the benchmark and fails the test on error or when it
+// does not finish within 2 minutes (backend hang).
+func runWithin(t *testing.T, cfg Config) *Report {
+	t.Helper()
 	var rep *Report
 	var err error
 	done := make(chan struct{})
@@ -364,13 +380,5 @@ func TestRunDecoderRow(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(rep.Rows) != 2 || rep.Rows[1].Kind != KindTrainDecoder || rep.Rows[1].What != "train+decoder W=16" {
-		t.Fatalf("rows %+v", rep.Rows)
-	}
-	if r := rep.Rows[1]; !(r.Ours > 0) || r.Target != 0 || r.Verdict != "" {
-		t.Errorf("decoder row %+v", r)
-	}
-	if (Config{Widths: []int{8}}).measures(KindTrainDecoder) {
-		t.Error("the decoder row is measured without being asked for")
-	}
+	return rep
 }

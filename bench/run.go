@@ -265,22 +265,16 @@ func (r *runner) round(ctx context.Context, round int) error {
 	tag := fmt.Sprintf("round %d/%d", round+1, cfg.Rounds)
 	for _, w := range cfg.Widths {
 		ours := func() error {
-			if cfg.measures(KindTrain) {
-				r.bar.Status("%s: lsconf train W=%d", tag, w)
-				s, err := MeasureTrain(ctx, r.mem, cfg.Parallelism, w, cfg.Batch, cfg.Seconds, cfg.Seed, false)
+			for _, kind := range []string{KindTrain, KindTrainDecoder} {
+				if !cfg.measures(kind) {
+					continue
+				}
+				r.bar.Status("%s: lsconf %s W=%d", tag, kind, w)
+				s, err := MeasureTrain(ctx, r.mem, cfg.Parallelism, w, cfg.Batch, cfg.Seconds, cfg.Seed, kind == KindTrainDecoder)
 				if err != nil {
 					return fmt.Errorf("bench: %w", err)
 				}
-				r.addOurs(KindTrain, w, s)
-				r.step()
-			}
-			if cfg.measures(KindTrainDecoder) {
-				r.bar.Status("%s: lsconf train with the decoder W=%d", tag, w)
-				s, err := MeasureTrain(ctx, r.mem, cfg.Parallelism, w, cfg.Batch, cfg.Seconds, cfg.Seed, true)
-				if err != nil {
-					return fmt.Errorf("bench: %w", err)
-				}
-				r.addOurs(KindTrainDecoder, w, s)
+				r.addOurs(kind, w, s)
 				r.step()
 			}
 			if cfg.measures(KindEncode) {
