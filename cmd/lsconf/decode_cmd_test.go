@@ -68,6 +68,15 @@ func TestDecodeCommand(t *testing.T) {
 	if len(cy.Cycle.Centres) != len(classes) || cy.Reconstruction.MSE <= 0 || len(cy.Reconstruction.Classes) != len(classes) {
 		t.Errorf("cycle output %s", out)
 	}
+	// Mode mse+g: reconstruction + L_G without the cross entropy, weight 1
+	// by default.
+	ae := filepath.Join(tmp, "ae")
+	if _, err := runCLI(t, append(base, "--mode", "mse+g", "--out", ae)...); err != nil {
+		t.Fatalf("train --mode mse+g: %v", err)
+	}
+	if info, err := train.ReadRunInfo(ae); err != nil || info.Config.Recon != 1 || !info.Model.Decoder || info.Config.Mode != "mse+g" {
+		t.Errorf("mse+g run.json: %+v, %v", info, err)
+	}
 	plain := filepath.Join(tmp, "plain")
 	if _, err := runCLI(t, append(base, "--out", plain)...); err != nil {
 		t.Fatal(err)
