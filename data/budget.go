@@ -28,16 +28,24 @@ const freeAfterBytes = 64 << 20
 var ErrOverBudget = errors.New("over the decode budget")
 
 // DecodeBudget is a weighted semaphore over the bytes of the images being
-// decoded, with a cap on how many decode at once. One budget is shared by
-// every decoder of a process part (a LoadImageFolder call, a server); it
-// holds no global state.
+// decoded, with a cap on how many decode at once. Waiters are served first
+// come, first served (a large image is not starved by small ones, nor a
+// request by later ones). One budget is shared by every decoder of a
+// process part (a LoadImageFolder call, a server); it holds no global
+// state.
 type DecodeBudget struct {
 	mu    sync.Mutex
 	max   int64
 	used  int64
 	slots int
 	cap   int
-	wake  chan struct{}
+	queue []*waiter
+}
+
+// waiter is one Acquire waiting for n bytes; ready is closed when granted.
+type waiter struct {
+	n     int64
+	ready chan struct{}
 }
 
 // NewDecodeBudget returns a budget of max bytes (<= 0: DefaultDecodeBudget)
@@ -49,7 +57,7 @@ func NewDecodeBudget(max int64, slots int) *DecodeBudget {
 	if slots <= 0 {
 		slots = int(^uint(0) >> 1)
 	}
-	return &DecodeBudget{max: max, cap: slots, wake: make(chan struct{})}
+	return &DecodeBudget{max: max, cap: slots}
 }
 
 // Max is the budget's size in bytes.
@@ -65,24 +73,53 @@ func (b *DecodeBudget) Check(cfg image.Config, n int64) error {
 	return nil
 }
 
-// Acquire waits until n bytes and one decode slot are free (or ctx ends).
-// n must not exceed the budget (Check).
+// Acquire waits, in arrival order, until n bytes and one decode slot are
+// free (or ctx ends). n must not exceed the budget (Check).
 func (b *DecodeBudget) Acquire(ctx context.Context, n int64) error {
-	for {
-		b.mu.Lock()
-		if b.used+n <= b.max && b.slots < b.cap {
-			b.used += n
-			b.slots++
-			b.mu.Unlock()
-			return nil
-		}
-		wake := b.wake
+	b.mu.Lock()
+	if len(b.queue) == 0 && b.fits(n) {
+		b.used += n
+		b.slots++
 		b.mu.Unlock()
+		return nil
+	}
+	w := &waiter{n: n, ready: make(chan struct{})}
+	b.queue = append(b.queue, w)
+	b.mu.Unlock()
+	select {
+	case <-w.ready:
+		return nil
+	case <-ctx.Done():
+		b.mu.Lock()
 		select {
-		case <-wake:
-		case <-ctx.Done():
-			return ctx.Err()
+		case <-w.ready: // granted meanwhile: give it back
+			b.mu.Unlock()
+			b.Release(n)
+		default:
+			for i, x := range b.queue {
+				if x == w {
+					b.queue = append(b.queue[:i], b.queue[i+1:]...)
+					break
+				}
+			}
+			b.grant()
+			b.mu.Unlock()
 		}
+		return ctx.Err()
+	}
+}
+
+func (b *DecodeBudget) fits(n int64) bool { return b.used+n <= b.max && b.slots < b.cap }
+
+// grant hands the budget to the waiters at the head of the queue that
+// fit, in order (b.mu held).
+func (b *DecodeBudget) grant() {
+	for len(b.queue) > 0 && b.fits(b.queue[0].n) {
+		w := b.queue[0]
+		b.queue = b.queue[1:]
+		b.used += w.n
+		b.slots++
+		close(w.ready)
 	}
 }
 
@@ -93,8 +130,7 @@ func (b *DecodeBudget) Release(n int64) {
 	b.mu.Lock()
 	b.used -= n
 	b.slots--
-	close(b.wake)
-	b.wake = make(chan struct{})
+	b.grant()
 	b.mu.Unlock()
 	if n >= freeAfterBytes {
 		debug.FreeOSMemory()

@@ -63,3 +63,38 @@ func TestLoaderDecodeBudget(t *testing.T) {
 		t.Fatalf("over-budget images: %v, %+v", err, rep.Skipped)
 	}
 }
+
+// TestDecodeBudgetFIFO: waiters are served in arrival order, and a waiter
+// that gives up leaves the queue without blocking the ones behind it.
+func TestDecodeBudgetFIFO(t *testing.T) {
+	b := NewDecodeBudget(10, 1)
+	ctx := context.Background()
+	if err := b.Acquire(ctx, 10); err != nil {
+		t.Fatal(err)
+	}
+	order := make(chan int, 3)
+	cctx, cancel := context.WithCancel(ctx)
+	gaveUp := make(chan error, 1)
+	go func() { gaveUp <- b.Acquire(cctx, 5) }()
+	time.Sleep(20 * time.Millisecond)
+	for i := range 3 {
+		go func() {
+			if err := b.Acquire(ctx, 2); err != nil {
+				t.Error(err)
+			}
+			order <- i
+			b.Release(2)
+		}()
+		time.Sleep(20 * time.Millisecond) // arrive in order
+	}
+	cancel()
+	if err := <-gaveUp; err == nil {
+		t.Fatal("a cancelled wait succeeded")
+	}
+	b.Release(10)
+	for want := range 3 {
+		if got := <-order; got != want {
+			t.Fatalf("served %d, want %d (arrival order)", got, want)
+		}
+	}
+}

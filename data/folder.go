@@ -261,7 +261,7 @@ func loadImage(ctx context.Context, path string, opts LoadOptions, budget *Decod
 	if int64(cfg.Width)*int64(cfg.Height) > int64(opts.MaxPixels) {
 		return nil, fmt.Sprintf("%s of %dx%d pixels exceeds the limit of %d pixels", format, cfg.Width, cfg.Height, opts.MaxPixels)
 	}
-	n := DecodedBytes(cfg)
+	n := decodeCost(cfg, format)
 	if err := budget.Check(cfg, n); err != nil {
 		return nil, fmt.Sprintf("%s %s", format, err)
 	}
@@ -272,7 +272,7 @@ func loadImage(ctx context.Context, path string, opts LoadOptions, budget *Decod
 	if _, err := f.Seek(0, io.SeekStart); err != nil {
 		return nil, "unreadable: " + err.Error()
 	}
-	img, _, err := image.Decode(bufio.NewReader(f))
+	img, err := decodeSmall(bufio.NewReader(f), cfg, format)
 	if err != nil {
 		return nil, fmt.Sprintf("corrupt %s: %v", format, err)
 	}

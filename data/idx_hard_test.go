@@ -9,6 +9,8 @@ import (
 	"runtime"
 	"strings"
 	"testing"
+
+	"github.com/lsconf/lsconf/internal/flock"
 )
 
 // setLabel rewrites label i of a plain (not gzipped) label file.
@@ -131,7 +133,7 @@ func TestKilledImportLeftoversRemoved(t *testing.T) {
 	os.WriteFile(filepath.Join(dead, tempLockFile), nil, 0o644)
 	live := filepath.Join(parent, ".out.tmp-456")
 	os.MkdirAll(live, 0o755)
-	unlock, err := lockDir(live)
+	unlock, err := flock.Lock(filepath.Join(live, tempLockFile))
 	if err != nil {
 		t.Fatal(err)
 	}

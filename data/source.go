@@ -19,6 +19,17 @@ const (
 	NoSource = "none"
 )
 
+// Conditions of the data sources (wrapped by their errors).
+var (
+	// ErrNoSource: no data source was named.
+	ErrNoSource = errors.New("no data source: a folder (an ImageFolder: one sub-folder per class), builtin or fashion-mnist")
+	// ErrIDXNotImages: an IDX data set was given where image files or
+	// colour base images are needed.
+	ErrIDXNotImages = errors.New("an IDX data set is not a folder of image files")
+	// ErrNotInstalled: a named data set is not installed.
+	ErrNotInstalled = errors.New("not installed")
+)
+
 // LoadSource loads the base images a source names: BuiltinTrain or
 // BuiltinGen (generated with dataSeed), or else an ImageFolder path loaded
 // with opts. With opts.Log set, skipped files are listed there and a
@@ -36,10 +47,10 @@ func LoadSource(ctx context.Context, source string, dataSeed uint64, opts LoadOp
 		}
 		return b, nil
 	case "":
-		return nil, errors.New("no data: give --data DIR (an ImageFolder: one sub-folder per class), --data builtin or --data fashion-mnist")
+		return nil, ErrNoSource
 	}
 	if IsIDXSource(source) {
-		return nil, fmt.Errorf("%s is an IDX data set (32x32 gray images, no colour base images): train, eval and plot read it; to use it here, write its images as an ImageFolder first (lsconf data import %s --split test --out DIR)", source, source)
+		return nil, fmt.Errorf("%s: %w (32x32 gray images, no colour base images): training and evaluation read it; to use it here, write its images as an ImageFolder first (ImportIDX)", source, ErrIDXNotImages)
 	}
 	b, rep, err := LoadImageFolder(ctx, source, opts)
 	if err != nil {
@@ -97,13 +108,13 @@ func idxSourceDir(spec string) (string, []string, error) {
 		return idxSourceDir(FashionMNIST)
 	case spec == FashionMNIST:
 		if _, err := os.Stat(FashionMNISTDir); err != nil {
-			return "", nil, fmt.Errorf("%s: not installed (%s missing): install Debian's dataset-fashion-mnist (scripts/setup.sh does, as root: apt-get install dataset-fashion-mnist), or give --data idx:DIR with the four IDX files", spec, FashionMNISTDir)
+			return "", nil, fmt.Errorf("%s: %w (%s missing): install Debian's dataset-fashion-mnist (scripts/setup.sh does, as root: apt-get install dataset-fashion-mnist), or use an idx:DIR source with the four IDX files", spec, ErrNotInstalled, FashionMNISTDir)
 		}
 		return FashionMNISTDir, FashionMNISTClasses, nil
 	case strings.HasPrefix(spec, IDXPrefix):
 		dir := strings.TrimPrefix(spec, IDXPrefix)
 		if dir == "" {
-			return "", nil, errors.New("idx: no folder: give --data idx:DIR")
+			return "", nil, errors.New(`idx: no folder after "idx:"`)
 		}
 		return dir, nil, nil
 	}

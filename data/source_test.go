@@ -2,6 +2,7 @@ package data_test
 
 import (
 	"context"
+	"errors"
 	"strings"
 	"testing"
 
@@ -29,7 +30,7 @@ func TestLoadSource(t *testing.T) {
 			t.Fatalf("builtin-gen image 5 differs from Textures(GenSet, 3) at %d", i)
 		}
 	}
-	if _, err := data.LoadSource(ctx, "", 1, data.LoadOptions{}); err == nil || !strings.Contains(err.Error(), "--data builtin") {
+	if _, err := data.LoadSource(ctx, "", 1, data.LoadOptions{}); !errors.Is(err, data.ErrNoSource) {
 		t.Fatalf("empty source: %v", err)
 	}
 	if _, err := data.LoadSource(ctx, t.TempDir()+"/missing", 1, data.LoadOptions{}); err == nil {

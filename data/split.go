@@ -251,3 +251,33 @@ func (s *IndexedSet) Image(i int, dst []float32) (int, error) {
 
 // Origin implements Traced.
 func (s *IndexedSet) Origin(i int) Origin { return s.src.Origin(int(s.idx[i])) }
+
+// SplitShipped is the split of an IDX data set: its train and test files
+// as shipped (recorded in run.json; Split itself takes pre or post).
+const SplitShipped SplitMode = "shipped"
+
+// String is the mode's name.
+func (m SplitMode) String() string { return string(m) }
+
+// Set reads "pre" or "post" (a command-line flag value).
+func (m *SplitMode) Set(v string) error {
+	switch SplitMode(v) {
+	case SplitPre, SplitPost:
+		*m = SplitMode(v)
+		return nil
+	}
+	return fmt.Errorf("split %q: want %s or %s", v, SplitPre, SplitPost)
+}
+
+// Type names the flag value's kind.
+func (m *SplitMode) Type() string { return "split" }
+
+// UnmarshalText reads a recorded mode: pre, post, shipped or "".
+func (m *SplitMode) UnmarshalText(b []byte) error {
+	switch v := SplitMode(b); v {
+	case "", SplitShipped:
+		*m = v
+		return nil
+	}
+	return m.Set(string(b))
+}

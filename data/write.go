@@ -10,6 +10,7 @@ import (
 	"strings"
 
 	"github.com/lsconf/lsconf/internal/atomicfile"
+	"github.com/lsconf/lsconf/internal/flock"
 )
 
 // Files an ImageFolder written by lsconf holds next to its class folders.
@@ -174,7 +175,7 @@ func WriteImageFolderAtomic(ctx context.Context, dir string, b *Base, cm ClassMa
 
 // writeAtomic runs write on a temporary folder beside dir and renames it
 // to dir (replacing an existing dir only when replace is set). The
-// temporary folder is locked while it is written (lockDir); temporary
+// temporary folder is locked while it is written (internal/flock); temporary
 // folders of dir whose writer died (killed, power cut) are removed first.
 func writeAtomic(dir string, replace bool, write func(tmp string) error) (err error) {
 	dir = filepath.Clean(dir)
@@ -187,7 +188,7 @@ func writeAtomic(dir string, replace bool, write func(tmp string) error) (err er
 	if err != nil {
 		return fmt.Errorf("write %s: %w", dir, err)
 	}
-	unlock, lerr := lockDir(tmp)
+	unlock, lerr := flock.Lock(filepath.Join(tmp, tempLockFile))
 	done := false
 	defer func() {
 		if !done {
@@ -247,7 +248,7 @@ func removeStaleTemps(parent, prefix string) {
 		}
 		p := filepath.Join(parent, e.Name())
 		lock := filepath.Join(p, tempLockFile)
-		if _, err := os.Stat(lock); err != nil || held(lock) {
+		if _, err := os.Stat(lock); err != nil || flock.Held(lock) {
 			continue
 		}
 		os.RemoveAll(p)

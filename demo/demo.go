@@ -28,9 +28,13 @@ import (
 // weight 1, which measured (width 8, 40 epochs) as accurate as L_CE alone
 // with every class median at its centre.
 const (
-	DemoLGReduction = "mean"
+	DemoLGReduction = latent.MeanName
 	DemoLGCenter    = 1.0
 )
+
+// ErrOtherImages is wrapped by Run's error when the demo folder holds
+// another image set than the settings ask for.
+var ErrOtherImages = errors.New("the folder holds another image set")
 
 // DefaultOut is the demo's folder when none is given.
 const DefaultOut = "lsconf-demo"
@@ -48,14 +52,17 @@ type Config struct {
 	// "mean") and LGCenter (the centre pull, not in the paper) are
 	// train.Config's; the demo's defaults are cosine, DemoLGReduction and
 	// DemoLGCenter. LGCenter < 0 means 0.
-	LRSchedule  string
-	LGReduction string
+	LRSchedule  model.Schedule
+	LGReduction latent.ReductionName
 	LGCenter    float64
 	// Recon, when > 0, trains the decoder beside the classifier with this
 	// reconstruction weight, and the report shows the decoded centres,
 	// paths between neighbouring centres and reconstructions. Off by
 	// default: the decoder makes a train step about 2.3x as costly.
 	Recon float64
+	// Head is the classifier head ("distance" or "dense"; default
+	// train.RecommendedHead, lsconf train's).
+	Head string
 	// PerClass and GenPerClass are the built-in set sizes (0 = defaults).
 	PerClass, GenPerClass int
 	// Seed draws the weights, split, augmentations and batch order;
@@ -81,7 +88,7 @@ type Config struct {
 // a few minutes on 2 cores (docs/repro.md has the measured stage times).
 func DefaultConfig() Config {
 	return Config{Out: DefaultOut, Width: train.DefaultWidth, Epochs: 12, BatchSize: train.DefaultBatch, LR: train.DefaultLR,
-		LRSchedule: model.ScheduleCosine, LGReduction: DemoLGReduction, LGCenter: DemoLGCenter, AugPerImage: 4, Seed: 1, DataSeed: 1, QueryClass: "hlines", Words: "polka dots", K: 10, DPI: 100}
+		LRSchedule: model.ScheduleCosine, LGReduction: DemoLGReduction, LGCenter: DemoLGCenter, Head: train.RecommendedHead, AugPerImage: 4, Seed: 1, DataSeed: 1, QueryClass: "hlines", Words: "polka dots", K: 10, DPI: 100}
 }
 
 // WithDefaults fills zero fields from DefaultConfig.
@@ -97,6 +104,7 @@ func (c Config) WithDefaults() Config {
 	orDefault(&c.LR, d.LR)
 	orDefault(&c.LRSchedule, d.LRSchedule)
 	orDefault(&c.LGReduction, d.LGReduction)
+	orDefault(&c.Head, d.Head)
 	switch {
 	case c.LGCenter == 0:
 		c.LGCenter = d.LGCenter
@@ -341,7 +349,7 @@ func demoData(ctx context.Context, cfg Config, files map[string]string) (demoIma
 		switch {
 		case err == nil:
 			if cm.Generator != data.Generator || cm.Set != want.Set || cm.Seed == nil || *cm.Seed != seed || cm.PerClass != per {
-				return nil, fmt.Errorf("%s holds another image set (%s set, seed %v, %d per class); use another --out", dir, cm.Set, cm.Seed, cm.PerClass)
+				return nil, fmt.Errorf("%s: %w (%s set, seed %v, %d per class)", dir, ErrOtherImages, cm.Set, cm.Seed, cm.PerClass)
 			}
 			notes = append(notes, rel+" reused")
 		case errors.Is(err, os.ErrNotExist):
@@ -419,9 +427,9 @@ func demoTrain(ctx context.Context, cfg Config, images demoImages) (demoTrained,
 	absTrain, _ := filepath.Abs(filepath.Join(cfg.Out, TrainData))
 	absGen, _ := filepath.Abs(filepath.Join(cfg.Out, GenData))
 	tc := train.Config{Mode: model.ModeCEG, Width: cfg.Width, Epochs: cfg.Epochs, BatchSize: cfg.BatchSize, LR: cfg.LR,
-		LRSchedule: cfg.LRSchedule, LGCenter: cfg.LGCenter, LGReduction: cfg.LGReduction, Recon: cfg.Recon, Seed: cfg.Seed, Layout: l, Engine: cfg.Engine, Progress: cfg.Progress,
-		Data: train.DataInfo{Train: absTrain, Gen: absGen, Split: string(data.SplitPre), AugPerImage: cfg.AugPerImage,
-			DataSeed: cfg.DataSeed, TrainLen: tr.Len(), TestLen: te.Len(), GenLen: gen.Len(), Description: "lsconf demo: built-in textures written as ImageFolder trees"},
+		LRSchedule: cfg.LRSchedule, LGCenter: cfg.LGCenter, LGReduction: cfg.LGReduction, Head: cfg.Head, Recon: cfg.Recon, Seed: cfg.Seed, Layout: l, Engine: cfg.Engine, Progress: cfg.Progress,
+		Data: train.DataInfo{Train: absTrain, Gen: absGen, Split: data.SplitPre, AugPerImage: cfg.AugPerImage,
+			DataSeed: cfg.DataSeed, Description: "lsconf demo: built-in textures written as ImageFolder trees"},
 	}.WithDefaults()
 	dir := filepath.Join(cfg.Out, RunDir)
 	st, r, err := train.Ensure(ctx, tc, sets, dir)

@@ -142,7 +142,7 @@ func demoDoc(cfg Config, run *train.Run, l *latent.Layout, res *Result) *documen
 		"lsconf " + cfg.Version + ", " + time.Now().UTC().Format("2006-01-02 15:04 UTC"),
 		"machine: " + machine.This().String(),
 		fmt.Sprintf("model %s: mode ce+g%s, width divisor %d, %d epochs, batch %d, Adam lr %g (%s schedule), seed %d; data seed %d, %d augmentations per training image (each with two mirror copies), pre split",
-			run.ID(), demoLossPhrase(cfg), cfg.Width, cfg.Epochs, cfg.BatchSize, cfg.LR, report.ScheduleName(cfg.LRSchedule), cfg.Seed, cfg.DataSeed, cfg.AugPerImage),
+			run.ID(), demoLossPhrase(cfg), cfg.Width, cfg.Epochs, cfg.BatchSize, cfg.LR, cfg.LRSchedule, cfg.Seed, cfg.DataSeed, cfg.AugPerImage),
 	}})
 	return d
 }

@@ -100,7 +100,7 @@ func (db *DB) IndexFolder(ctx context.Context, m Model, dir string, opt Options)
 	}
 	st, err := os.Stat(abs)
 	if err != nil && data.IsIDXSource(dir) {
-		return Result{}, fmt.Errorf("index %s: an IDX data set is not a folder of image files; write a split as one first (lsconf data import %s --split test --out DIR, or data.ImportIDX)", dir, dir)
+		return Result{}, fmt.Errorf("index %s: %w: write a split as a folder of image files first (data.ImportIDX)", dir, data.ErrIDXNotImages)
 	}
 	if err != nil {
 		return Result{}, fmt.Errorf("index %s: %w", dir, err)
@@ -239,6 +239,11 @@ func (db *DB) index(ctx context.Context, m Model, name, root string, items []ite
 	if err != nil {
 		return res, err
 	}
+	// Marked partial until every file is done: a run that stops early
+	// (killed, disk full, an error) leaves the mark for readers to show.
+	if err := db.setPartial(ctx, cid, len(items)); err != nil {
+		return res, err
+	}
 	if opt.Prune {
 		n, err := db.prune(ctx, cid, known, items)
 		if err != nil {
@@ -305,6 +310,9 @@ func (db *DB) index(ctx context.Context, m Model, name, root string, items []ite
 		}
 	}
 	if err := flush(); err != nil {
+		return res, err
+	}
+	if err := db.setPartial(ctx, cid, -1); err != nil {
 		return res, err
 	}
 	res.Seconds = time.Since(start).Seconds()

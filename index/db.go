@@ -275,6 +275,17 @@ type Identity struct {
 	// RunDir is where the run was when the index was first built (a hint
 	// for commands that need to encode queries; may have moved).
 	RunDir string `json:"run_dir,omitempty"`
+	// Outside is the run's calibrated outside threshold when it had one
+	// at indexing (Calibrated); nil for runs or indexes made without it,
+	// which mark only v all zero as outside.
+	Outside *latent.Calibration `json:"outside,omitempty"`
+}
+
+// Calibrated is what a Model that carries a calibrated outside threshold
+// (a train.Run) also implements.
+type Calibrated interface {
+	// Calibration is the threshold, nil when there is none.
+	Calibration() *latent.Calibration
 }
 
 // IdentityOf describes a model.
@@ -283,7 +294,11 @@ func IdentityOf(m Model, runDir string) Identity {
 	if s := m.Sectors(); s != nil {
 		enc = s.Kind()
 	}
-	return Identity{ModelID: m.ID(), Layout: m.Layout(), Classes: append([]string(nil), m.Classes()...), Encoder: enc, RunDir: runDir}
+	id := Identity{ModelID: m.ID(), Layout: m.Layout(), Classes: append([]string(nil), m.Classes()...), Encoder: enc, RunDir: runDir}
+	if c, ok := m.(Calibrated); ok {
+		id.Outside = c.Calibration()
+	}
+	return id
 }
 
 // Identity returns the model identity stored in the index, or an error
@@ -319,6 +334,16 @@ func (db *DB) Identity(ctx context.Context) (Identity, error) {
 	}
 	if id.RunDir, _, err = db.meta(ctx, "run_dir"); err != nil {
 		return id, err
+	}
+	oj, ok, err := db.meta(ctx, "outside")
+	if err != nil {
+		return id, err
+	}
+	if ok {
+		id.Outside = new(latent.Calibration)
+		if err := json.Unmarshal([]byte(oj), id.Outside); err != nil {
+			return id, fmt.Errorf("index %s: stored outside threshold: %w", db.path, err)
+		}
 	}
 	return id, nil
 }
@@ -382,13 +407,47 @@ func setIdentity(ctx context.Context, tx *sql.Tx, path string, m Model, runDir s
 	if err != nil {
 		return fmt.Errorf("classes JSON: %w", err)
 	}
-	for _, kv := range [][2]string{
+	kvs := [][2]string{
 		{"schema", strconv.Itoa(SchemaVersion)}, {"model_id", id.ModelID}, {"layout", string(lj)},
 		{"classes", string(cj)}, {"encoder", id.Encoder}, {"run_dir", runDir}, {"generation", "0"},
-	} {
+	}
+	if id.Outside != nil {
+		oj, err := json.Marshal(id.Outside)
+		if err != nil {
+			return fmt.Errorf("outside threshold JSON: %w", err)
+		}
+		kvs = append(kvs, [2]string{"outside", string(oj)})
+	}
+	for _, kv := range kvs {
 		if _, err := tx.ExecContext(ctx, `INSERT OR REPLACE INTO meta(key, value) VALUES(?, ?)`, kv[0], kv[1]); err != nil {
 			return fmt.Errorf("write meta %s: %w", kv[0], err)
 		}
+	}
+	return nil
+}
+
+// ErrReplaced is returned (wrapped) by Replaced when the database file at
+// the path is no longer the file that was opened.
+var ErrReplaced = errors.New("the index file was deleted or replaced since it was opened")
+
+// Replaced returns nil while the file at db's path is the one opened
+// (written to in place by indexers is fine), else an error wrapping
+// ErrReplaced that says whether it was deleted or replaced by another
+// file (rebuilt and renamed over it, restored from a copy): a long-running
+// reader then serves stale data and should stop or reopen.
+func (db *DB) Replaced() error {
+	if db.file == nil {
+		return nil
+	}
+	st, err := os.Stat(db.path)
+	if errors.Is(err, os.ErrNotExist) {
+		return fmt.Errorf("index %s: %w: it was deleted", db.path, ErrReplaced)
+	}
+	if err != nil {
+		return fmt.Errorf("index %s: %w", db.path, err)
+	}
+	if !os.SameFile(st, db.file) {
+		return fmt.Errorf("index %s: %w: another file is there now", db.path, ErrReplaced)
 	}
 	return nil
 }

@@ -45,7 +45,7 @@ func (db *DB) adopt(ctx context.Context, quick bool) error {
 		return fmt.Errorf("%w: cannot read it as SQLite: %w", ErrNotIndex, err)
 	}
 	if app != 0 && app != ApplicationID {
-		return fmt.Errorf("%w: SQLite application id %#x (an lsconf index has %#x); use another --db file", ErrNotIndex, app, ApplicationID)
+		return fmt.Errorf("%w: SQLite application id %#x (an lsconf index has %#x)", ErrNotIndex, app, ApplicationID)
 	}
 	rows, err := db.sql.QueryContext(ctx, `SELECT name FROM sqlite_schema WHERE type = 'table' AND name NOT LIKE 'sqlite_%'`)
 	if err != nil {
@@ -81,15 +81,15 @@ func (db *DB) adopt(ctx context.Context, quick bool) error {
 		}
 	}
 	if len(foreign) > 0 {
-		return fmt.Errorf("%w: it holds tables %s that lsconf does not make; use another --db file", ErrNotIndex, strings.Join(foreign, ", "))
+		return fmt.Errorf("%w: it holds tables %s that lsconf does not make", ErrNotIndex, strings.Join(foreign, ", "))
 	}
 	if quick {
 		var res string
 		if err := db.sql.QueryRowContext(ctx, `PRAGMA quick_check(1)`).Scan(&res); err != nil {
-			return fmt.Errorf("%w: quick check: %v; restore a copy or rebuild the index (lsconf index --check --db FILE reports the damage)", ErrCorrupt, err)
+			return fmt.Errorf("%w: quick check: %v; restore a copy or rebuild the index (Check reports the damage)", ErrCorrupt, err)
 		}
 		if res != "ok" {
-			return fmt.Errorf("%w: quick check: %s; restore a copy or rebuild the index (lsconf index --check --db FILE reports the damage)", ErrCorrupt, res)
+			return fmt.Errorf("%w: quick check: %s; restore a copy or rebuild the index (Check reports the damage)", ErrCorrupt, res)
 		}
 	}
 	return nil

@@ -1,6 +1,7 @@
 package index
 
 import (
+	"context"
 	"image"
 
 	"github.com/lsconf/lsconf/data"
@@ -29,6 +30,13 @@ func DecodeImage(b []byte) ([]float32, error) {
 	return data.DecodeImage(b, false, MaxImagePixels)
 }
 
+// DecodeImageWithin is DecodeImage within a decode budget shared by
+// concurrent decoders (data.DecodeImageWithin): it waits for its share and
+// refuses an image larger than the whole budget (ErrOverBudget).
+func DecodeImageWithin(ctx context.Context, b []byte, budget *DecodeBudget) ([]float32, error) {
+	return data.DecodeImageWithin(ctx, b, false, MaxImagePixels, budget)
+}
+
 // DecodeBudget is data's decode budget: the one memory rule of every path
 // that decodes user images (data.DefaultDecodeBudget).
 type DecodeBudget = data.DecodeBudget
@@ -37,7 +45,7 @@ type DecodeBudget = data.DecodeBudget
 func NewDecodeBudget(max int64, slots int) *DecodeBudget { return data.NewDecodeBudget(max, slots) }
 
 // DecodedBytes is data.DecodedBytes: what an image costs to decode, from
-// its header.
+// its header, at full size.
 func DecodedBytes(cfg image.Config) int64 { return data.DecodedBytes(cfg) }
 
 // ErrOverBudget is data.ErrOverBudget.

@@ -14,6 +14,7 @@ import (
 	"math"
 	"net/http"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"time"
 
@@ -52,6 +53,12 @@ type Collection struct {
 	Count int    `json:"count"`
 	// Labels counts the records of each label ("" = unlabelled).
 	Labels map[string]int `json:"labels"`
+	// Partial is set while the collection is being indexed and when its
+	// last indexing stopped before the end (killed, disk full, an error):
+	// it then holds only part of its folder. Expected is the number of
+	// files that indexing run was given.
+	Partial  bool `json:"partial,omitempty"`
+	Expected int  `json:"expected,omitempty"`
 }
 
 // Collections lists the collections with their record counts, by name.
@@ -81,7 +88,71 @@ func (db *DB) Collections(ctx context.Context) ([]Collection, error) {
 			last.Count += n
 		}
 	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("list collections: %w", err)
+	}
+	partial, err := db.partial(ctx)
+	if err != nil {
+		return nil, err
+	}
+	for i := range out {
+		if n, ok := partial[out[i].ID]; ok {
+			out[i].Partial, out[i].Expected = true, n
+		}
+	}
+	return out, nil
+}
+
+// partialPrefix starts the meta key that marks a collection whose indexing
+// has not finished ("partial:<id>" = the number of files expected).
+const partialPrefix = "partial:"
+
+// partial returns the collections marked partial, by id.
+func (db *DB) partial(ctx context.Context) (map[int64]int, error) {
+	rows, err := db.sql.QueryContext(ctx, `SELECT key, value FROM meta WHERE key LIKE 'partial:%'`)
+	if err != nil {
+		return nil, fmt.Errorf("list partial collections: %w", err)
+	}
+	defer rows.Close()
+	out := map[int64]int{}
+	for rows.Next() {
+		var k, v string
+		if err := rows.Scan(&k, &v); err != nil {
+			return nil, fmt.Errorf("list partial collections: %w", err)
+		}
+		id, err1 := strconv.ParseInt(strings.TrimPrefix(k, partialPrefix), 10, 64)
+		n, err2 := strconv.Atoi(v)
+		if err1 == nil && err2 == nil {
+			out[id] = n
+		}
+	}
 	return out, rows.Err()
+}
+
+// setPartial marks collection cid partial (expected files) or, with
+// expected < 0, finished.
+func (db *DB) setPartial(ctx context.Context, cid int64, expected int) error {
+	tx, err := db.sql.BeginTx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("mark collection: %w", err)
+	}
+	defer tx.Rollback()
+	key := partialPrefix + strconv.FormatInt(cid, 10)
+	if expected < 0 {
+		_, err = tx.ExecContext(ctx, `DELETE FROM meta WHERE key = ?`, key)
+	} else {
+		_, err = tx.ExecContext(ctx, `INSERT OR REPLACE INTO meta(key, value) VALUES(?, ?)`, key, strconv.Itoa(expected))
+	}
+	if err != nil {
+		return fmt.Errorf("mark collection: %w", err)
+	}
+	if err := bumpGeneration(ctx, tx); err != nil {
+		return err
+	}
+	if err := tx.Commit(); err != nil {
+		return fmt.Errorf("mark collection: %w", err)
+	}
+	return nil
 }
 
 // Count is the number of records in the named collections (all when none).

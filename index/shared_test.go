@@ -3,9 +3,11 @@ package index_test
 import (
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
+	"strings"
 	"sync"
 	"syscall"
 	"testing"
@@ -165,4 +167,91 @@ func TestReadOnlyBindMount(t *testing.T) {
 		t.Fatal("the mount is writable")
 	}
 	readAll(t, filepath.Join(mnt, "i.db"), n)
+}
+
+// failingModel fails its Encode calls after the first ok ones (a disk
+// full or a crash in the middle of indexing).
+type failingModel struct {
+	*indextest.Fake
+	ok int
+}
+
+func (f *failingModel) Encode(images []float32, n int) ([]float32, error) {
+	if f.ok == 0 {
+		return nil, errors.New("no space left on device")
+	}
+	f.ok--
+	return f.Fake.Encode(images, n)
+}
+
+// TestPartialCollectionMarked: indexing that stops after 2 batches leaves
+// the collection marked partial (with the files expected); finishing it
+// clears the mark.
+func TestPartialCollectionMarked(t *testing.T) {
+	ctx := context.Background()
+	dir := filepath.Join(t.TempDir(), "coll")
+	n, err := indextest.WriteCollection(dir, 3, 5)
+	if err != nil {
+		t.Fatal(err)
+	}
+	db, err := index.Open(filepath.Join(t.TempDir(), "p.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	if _, err := db.IndexFolder(ctx, &failingModel{Fake: indextest.NewFake(), ok: 2}, dir, index.Options{Batch: 2}); err == nil {
+		t.Fatal("indexing with a failing model succeeded")
+	}
+	cols, err := db.Collections(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(cols) != 1 || !cols[0].Partial || cols[0].Count != 4 || cols[0].Expected != n {
+		t.Fatalf("after a failed run: %+v, want partial with 4 of %d", cols, n)
+	}
+	if _, err := db.IndexFolder(ctx, indextest.NewFake(), dir, index.Options{Batch: 2}); err != nil {
+		t.Fatal(err)
+	}
+	if cols, _ = db.Collections(ctx); cols[0].Partial || cols[0].Count != n {
+		t.Fatalf("after a full run: %+v", cols)
+	}
+}
+
+// TestReplaced: an open index notices its file deleted or replaced, not
+// written in place.
+func TestReplaced(t *testing.T) {
+	tmp := t.TempDir()
+	p := filepath.Join(tmp, "i.db")
+	buildSmall(t, p)
+	db, err := index.OpenReadOnly(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	if err := db.Replaced(); err != nil {
+		t.Fatalf("unchanged: %v", err)
+	}
+	w, err := index.Open(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := w.IndexFolder(context.Background(), indextest.NewFake(), t.TempDir(), index.Options{Collection: "more"}); err != nil {
+		t.Fatal(err)
+	}
+	w.Close()
+	if err := db.Replaced(); err != nil {
+		t.Fatalf("written in place: %v", err)
+	}
+	other := filepath.Join(tmp, "other.db")
+	buildSmall(t, other)
+	if err := os.Rename(other, p); err != nil {
+		t.Fatal(err)
+	}
+	if err := db.Replaced(); !errors.Is(err, index.ErrReplaced) || !strings.Contains(err.Error(), "another file") {
+		t.Fatalf("replaced: %v", err)
+	}
+	os.Remove(p)
+	if err := db.Replaced(); !errors.Is(err, index.ErrReplaced) || !strings.Contains(err.Error(), "deleted") {
+		t.Fatalf("deleted: %v", err)
+	}
 }

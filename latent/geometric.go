@@ -51,6 +51,50 @@ func ParseReduction(s string) (Reduction, error) {
 	return Sum, fmt.Errorf("L_G reduction %q: want sum or mean", s)
 }
 
+// ReductionName is a Reduction as settings and run.json write it: "sum"
+// (eq 8), "mean", or "" (unset; sum unless a default says otherwise). It
+// is checked where it is read (Set, UnmarshalText), so a ReductionName in
+// hand converts without error.
+type ReductionName string
+
+// The names of the reductions.
+const (
+	SumName  ReductionName = "sum"
+	MeanName ReductionName = "mean"
+)
+
+// Reduction is the reduction n names ("" is Sum).
+func (n ReductionName) Reduction() Reduction {
+	if n == MeanName {
+		return Mean
+	}
+	return Sum
+}
+
+// String is the name ("sum" for "").
+func (n ReductionName) String() string { return n.Reduction().String() }
+
+// Set reads "sum" or "mean" (a command-line flag value).
+func (n *ReductionName) Set(v string) error {
+	r, err := ParseReduction(v)
+	if err == nil {
+		*n = ReductionName(r.String())
+	}
+	return err
+}
+
+// Type names the flag value's kind.
+func (n *ReductionName) Type() string { return "reduction" }
+
+// UnmarshalText reads a recorded name ("" stays "").
+func (n *ReductionName) UnmarshalText(b []byte) error {
+	if len(b) == 0 {
+		*n = ""
+		return nil
+	}
+	return n.Set(string(b))
+}
+
 // checkBatch validates a batch of encodings and labels against the layout.
 func (l *Layout) checkBatch(z [][]float64, y []int) error {
 	if len(z) != len(y) {

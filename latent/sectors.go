@@ -116,6 +116,42 @@ func NewSectors(n int, classWidth, rotation, offset float64) (*Sectors, error) {
 	return &Sectors{kind: KindSectors, n: n, period: p, classWidth: classWidth, rotation: rotation, offset: offset}, nil
 }
 
+// EncoderName is an encoder configuration as settings and run.json write
+// it: "plain" (or "" or "none": no configuration), KindPaperEq6 or
+// KindSectors. It is checked where it is read (Set, UnmarshalText).
+type EncoderName string
+
+// Plain is the encoder without a polar configuration.
+const Plain EncoderName = "plain"
+
+// IsPlain reports whether n names no polar configuration.
+func (n EncoderName) IsPlain() bool { return n == "" || n == Plain || n == "none" }
+
+// Sectors is the configuration n names for n_c classes (nil when plain).
+func (n EncoderName) Sectors(nc int) (*Sectors, error) { return ParseSectors(string(n), nc) }
+
+// String is the name.
+func (n EncoderName) String() string { return string(n) }
+
+// Set reads an encoder name (a command-line flag value).
+func (n *EncoderName) Set(v string) error {
+	switch EncoderName(v) {
+	case "", Plain, "none":
+		*n = Plain
+	case KindPaperEq6, KindSectors:
+		*n = EncoderName(v)
+	default:
+		return fmt.Errorf("encoder configuration %q: want plain, %s or %s", v, KindPaperEq6, KindSectors)
+	}
+	return nil
+}
+
+// Type names the flag value's kind.
+func (n *EncoderName) Type() string { return "encoder" }
+
+// UnmarshalText reads a recorded name.
+func (n *EncoderName) UnmarshalText(b []byte) error { return n.Set(string(b)) }
+
 // ParseSectors returns the configuration named on the command line:
 // "paper-eq6", or "sectors" (DefaultSectors with n sectors). "plain" or ""
 // return nil: no encoder configuration.

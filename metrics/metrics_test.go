@@ -168,3 +168,34 @@ func TestDetectHand(t *testing.T) {
 		t.Error("NaN accepted")
 	}
 }
+
+// TestOSCRByHand: known scores 0.1 (right), 0.3 (wrong), 0.5 (right);
+// unknown 0.2 and 0.4. The curve (FPR, CCR) goes (0, 0) -> (0, 1/3) ->
+// (1/2, 1/3) -> (1/2, 1/3) -> (1, 1/3) -> (1, 2/3): area 1/3. One known
+// (right) and one unknown at the same score: the diagonal, 1/2. A perfect
+// separation with every known right: 1.
+func TestOSCRByHand(t *testing.T) {
+	for _, c := range []struct {
+		known   []float64
+		correct []bool
+		unknown []float64
+		want    float64
+	}{
+		{[]float64{0.1, 0.3, 0.5}, []bool{true, false, true}, []float64{0.2, 0.4}, 1.0 / 3},
+		{[]float64{0.2}, []bool{true}, []float64{0.2}, 0.5},
+		{[]float64{0, 1}, []bool{true, true}, []float64{2, 3}, 1},
+		{[]float64{0, 1}, []bool{true, false}, []float64{2, 3}, 0.5},
+		{[]float64{5}, []bool{true}, []float64{1, 2}, 0},
+	} {
+		got, err := OSCR(c.known, c.correct, c.unknown)
+		if err != nil || math.Abs(got-c.want) > 1e-12 {
+			t.Errorf("OSCR(%v, %v, %v) = %v, %v; want %v", c.known, c.correct, c.unknown, got, err, c.want)
+		}
+	}
+	if _, err := OSCR(nil, nil, []float64{1}); err == nil {
+		t.Errorf("OSCR without known items: no error")
+	}
+	if _, err := OSCR([]float64{math.NaN()}, []bool{true}, []float64{1}); err == nil {
+		t.Errorf("OSCR with a NaN score: no error")
+	}
+}

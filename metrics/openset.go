@@ -70,3 +70,64 @@ func FPRAtTPR(pos, neg []float64, tpr float64) float64 {
 	}
 	return float64(fp) / float64(len(neg))
 }
+
+// OSCR is the open-set classification rate (Dhamija et al., NeurIPS
+// 2018): the area under the curve of the correct classification rate
+// (the share of known items both classified right and accepted) against
+// the false-positive rate (the share of unknown items accepted), as the
+// acceptance threshold sweeps. Scores follow Detect's convention (higher
+// = more likely unknown): an item is accepted at threshold t when its
+// score is at most t. Items of equal score enter together (the curve's
+// segment between them is a straight line, as AUROC counts ties half).
+// known and correct are the known items' scores and whether their class
+// was right; unknown the unknown items' scores. Both sets must be
+// non-empty.
+func OSCR(known []float64, correct []bool, unknown []float64) (float64, error) {
+	if len(known) == 0 || len(unknown) == 0 || len(correct) != len(known) {
+		return 0, errors.New("metrics: OSCR needs known items (each with its correctness) and unknown items")
+	}
+	type item struct {
+		s       float64
+		unknown bool
+		correct bool
+	}
+	items := make([]item, 0, len(known)+len(unknown))
+	for i, s := range known {
+		items = append(items, item{s: s, correct: correct[i]})
+	}
+	for _, s := range unknown {
+		items = append(items, item{s: s, unknown: true})
+	}
+	for _, it := range items {
+		if math.IsNaN(it.s) {
+			return 0, errors.New("metrics: NaN score")
+		}
+	}
+	slices.SortFunc(items, func(a, b item) int {
+		switch {
+		case a.s < b.s:
+			return -1
+		case a.s > b.s:
+			return 1
+		}
+		return 0
+	})
+	nk, nu := float64(len(known)), float64(len(unknown))
+	area, fpr, ccr := 0.0, 0.0, 0.0
+	for i := 0; i < len(items); {
+		j := i
+		fp, cc := 0, 0
+		for ; j < len(items) && items[j].s == items[i].s; j++ {
+			if items[j].unknown {
+				fp++
+			} else if items[j].correct {
+				cc++
+			}
+		}
+		f2, c2 := fpr+float64(fp)/nu, ccr+float64(cc)/nk
+		area += (f2 - fpr) * (c2 + ccr) / 2
+		fpr, ccr = f2, c2
+		i = j
+	}
+	return area, nil
+}

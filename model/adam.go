@@ -17,28 +17,63 @@ type Adam struct {
 	// Schedule is the learning-rate schedule: "" or ScheduleConstant (LR at
 	// every step), or ScheduleCosine (LR * (1+cos(pi t/TotalSteps))/2,
 	// from LR at step 1 down to 0 at TotalSteps).
-	Schedule string `json:"schedule,omitempty"`
+	Schedule Schedule `json:"schedule,omitempty"`
 	// TotalSteps is the length of the cosine schedule.
 	TotalSteps int64 `json:"total_steps,omitempty"`
 }
 
+// Schedule is a learning-rate schedule as settings and run.json write it:
+// "" or ScheduleConstant, or ScheduleCosine. It is checked where it is
+// read (Set, UnmarshalText, ParseSchedule), so a Schedule in hand is
+// valid.
+type Schedule string
+
 // Learning-rate schedules.
 const (
 	// ScheduleConstant keeps the learning rate fixed (the paper's setting).
-	ScheduleConstant = "constant"
+	ScheduleConstant Schedule = "constant"
 	// ScheduleCosine decays it along half a cosine to 0 at the last step.
-	ScheduleCosine = "cosine"
+	ScheduleCosine Schedule = "cosine"
 )
 
 // ParseSchedule checks a schedule name ("" means constant).
-func ParseSchedule(s string) (string, error) {
-	switch s {
+func ParseSchedule(s string) (Schedule, error) {
+	switch Schedule(s) {
 	case "", ScheduleConstant:
 		return ScheduleConstant, nil
 	case ScheduleCosine:
-		return s, nil
+		return ScheduleCosine, nil
 	}
 	return "", fmt.Errorf("learning-rate schedule %q: want constant or cosine", s)
+}
+
+// String is the schedule's name ("constant" for "").
+func (s Schedule) String() string {
+	if s == "" {
+		return string(ScheduleConstant)
+	}
+	return string(s)
+}
+
+// Set reads a schedule name (a command-line flag value).
+func (s *Schedule) Set(v string) error {
+	p, err := ParseSchedule(v)
+	if err == nil {
+		*s = p
+	}
+	return err
+}
+
+// Type names the flag value's kind.
+func (s *Schedule) Type() string { return "schedule" }
+
+// UnmarshalText reads a schedule name as recorded ("" stays "").
+func (s *Schedule) UnmarshalText(b []byte) error {
+	if len(b) == 0 {
+		*s = ""
+		return nil
+	}
+	return s.Set(string(b))
 }
 
 // LRAt is the learning rate of step t (1-based).

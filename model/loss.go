@@ -35,6 +35,21 @@ func ParseMode(s string) (Mode, error) {
 // TrainsLG reports whether L_G (and the centre pull) enter the loss.
 func (m Mode) TrainsLG() bool { return m == ModeCEG || m == ModeMSEG }
 
+// String is the mode's name.
+func (m Mode) String() string { return string(m) }
+
+// Set reads "ce" or "ce+g" (a command-line flag value).
+func (m *Mode) Set(v string) error {
+	p, err := ParseMode(v)
+	if err == nil {
+		*m = p
+	}
+	return err
+}
+
+// Type names the flag value's kind.
+func (m *Mode) Type() string { return "mode" }
+
 // ownCentres returns, for z [B, n_d] and integer labels [B], the centre
 // [B, n_d] and the radius [B] of each sample's own class.
 func ownCentres(z, labels *Node, l *latent.Layout) (centre, radius *Node) {

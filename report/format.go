@@ -5,8 +5,6 @@ import (
 	"math"
 	"strings"
 	"time"
-
-	"github.com/lsconf/lsconf/model"
 )
 
 // Text formatting shared by the reports.
@@ -46,12 +44,4 @@ func FmtVec(v []float64) string {
 		s[i] = fmt.Sprintf("%.3g", x)
 	}
 	return "(" + strings.Join(s, ", ") + ")"
-}
-
-// ScheduleName is a learning-rate schedule as the reports print it.
-func ScheduleName(s string) string {
-	if s == "" {
-		return model.ScheduleConstant
-	}
-	return s
 }

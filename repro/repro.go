@@ -46,13 +46,16 @@ type Config struct {
 	// "cosine"; empty = DefaultConfig's "cosine"). The paper does not
 	// name one; its constant 1e-6 served ~1M steps, these runs take a few
 	// thousand, and the cosine decay lets them settle (docs/training.md).
-	LRSchedule string
+	LRSchedule model.Schedule
 	// LGCenter is train.Config.LGCenter (not in the paper; 0 = the paper's
 	// L_G).
 	LGCenter float64
 	// LGReduction is L_G's reduction over the batch: "" or "sum" (eq 8)
 	// or "mean".
-	LGReduction string
+	LGReduction latent.ReductionName
+	// Head is the classifier head of the ce+g runs ("" or "dense": the
+	// paper's; "distance": lsconf's default); ce runs keep the dense head.
+	Head string
 	// AugPerImage is the number of augmentations per base image.
 	AugPerImage int
 	// PerClass and GenPerClass are the built-in set sizes per class
@@ -184,7 +187,7 @@ func (c Config) Validate() error {
 		return fmt.Errorf("repro: figure resolution %d dpi out of [30, 600]", c.DPI)
 	}
 	probe := train.Config{Mode: model.ModeCEG, Width: c.Width, Epochs: c.Epochs, BatchSize: c.BatchSize, LR: c.LR,
-		LRSchedule: c.LRSchedule, LGCenter: c.LGCenter, LGReduction: c.LGReduction}
+		LRSchedule: c.LRSchedule, LGCenter: c.LGCenter, LGReduction: c.LGReduction, Head: c.Head}
 	probe.Layout, _ = latent.Circle(latent.PaperNC, latent.PaperDC, latent.PaperRC)
 	if err := probe.WithDefaults().Validate(); err != nil {
 		return fmt.Errorf("repro: %w", err)
@@ -340,16 +343,20 @@ func (s reproSets) split(cfg Config, e Experiment) (train.Sets, error) {
 func runDir(out string, e Experiment) string { return filepath.Join(out, RunsDir, e.Name()) }
 
 // trainConfig is the train.Config of an experiment.
-func trainConfig(cfg Config, e Experiment, l *latent.Layout, sets train.Sets) train.Config {
+func trainConfig(cfg Config, e Experiment, l *latent.Layout) train.Config {
 	desc := "built-in textures"
 	if cfg.PerClass > 0 || cfg.GenPerClass > 0 {
 		desc = fmt.Sprintf("built-in textures, %d train and %d generalization images per class", cfg.PerClass, cfg.GenPerClass)
 	}
+	head := ""
+	if e.Mode == model.ModeCEG {
+		head = cfg.Head
+	}
 	return train.Config{
-		Mode: e.Mode, Encoder: e.Encoder, Width: cfg.Width, Epochs: cfg.Epochs, BatchSize: cfg.BatchSize,
+		Mode: e.Mode, Encoder: latent.EncoderName(e.Encoder), Head: head, Width: cfg.Width, Epochs: cfg.Epochs, BatchSize: cfg.BatchSize,
 		LR: cfg.LR, LRSchedule: cfg.LRSchedule, LGCenter: cfg.LGCenter, LGReduction: cfg.LGReduction, Seed: e.Seed, Layout: l, Engine: cfg.Engine, Progress: cfg.Progress,
-		Data: train.DataInfo{Train: data.BuiltinTrain, Gen: data.BuiltinGen, Split: string(e.Split), AugPerImage: cfg.AugPerImage,
-			DataSeed: cfg.DataSeed, TrainLen: sets.Train.Len(), TestLen: sets.Test.Len(), GenLen: sets.Gen.Len(),
+		Data: train.DataInfo{Train: data.BuiltinTrain, Gen: data.BuiltinGen, Split: e.Split, AugPerImage: cfg.AugPerImage,
+			DataSeed:    cfg.DataSeed,
 			Description: desc},
 	}.WithDefaults()
 }
@@ -363,7 +370,7 @@ func trainExperiment(ctx context.Context, cfg Config, e Experiment, l *latent.La
 		return train.RunNew, err
 	}
 	dir := runDir(cfg.Out, e)
-	tc := trainConfig(cfg, e, l, sets)
+	tc := trainConfig(cfg, e, l)
 	tc.OnState = func(st train.RunState) {
 		switch st {
 		case train.RunDone:

@@ -90,7 +90,7 @@ func reproDoc(cfg Config, l *latent.Layout, res *Result, f *reproFigures) *docum
 	d.Add(document.List{Items: []string{
 		"lsconf " + cfg.Version + ", report written " + time.Now().UTC().Format("2006-01-02 15:04 UTC"),
 		"machine: " + machine.This().String(),
-		fmt.Sprintf("seeds %v; width divisor %d (1 = the paper's model); %d epochs; batch %d; Adam lr %g, %s schedule; k_g %.1f with L_G %s%s", cfg.Seeds, cfg.Width, cfg.Epochs, cfg.BatchSize, cfg.LR, report.ScheduleName(cfg.LRSchedule), latent.PaperKG, reductionName(cfg.LGReduction), centreNote(cfg.LGCenter)),
+		fmt.Sprintf("seeds %v; width divisor %d (1 = the paper's model); %d epochs; batch %d; Adam lr %g, %s schedule; k_g %.1f with L_G %s%s", cfg.Seeds, cfg.Width, cfg.Epochs, cfg.BatchSize, cfg.LR, cfg.LRSchedule, latent.PaperKG, reductionName(cfg.LGReduction), centreNote(cfg.LGCenter)),
 		fmt.Sprintf("data: %s, data seed %d; %d augmentations per training image, each with its two mirror copies; 80/20 split", sizes, cfg.DataSeed, cfg.AugPerImage),
 		fmt.Sprintf("layout: %d centres on a circle of radius d_c = %.2f, r_c = %.2f, R_d = %.4f", l.NC(), l.Dc(), l.Radius(0), l.Rd()),
 		polarNote(cfg),
@@ -100,7 +100,7 @@ func reproDoc(cfg Config, l *latent.Layout, res *Result, f *reproFigures) *docum
 	for _, r := range res.Runs {
 		steps = max(steps, r.Steps)
 	}
-	d.Add(document.Para{Text: fmt.Sprintf("Differences from the paper: the data are procedural textures (%d augmented training images per run instead of 1.2M), the model is the Table 1 SAE with every convolution's channels divided by the width divisor (%d), and Adam's learning rate is %g with a %s schedule instead of 1e-6 (the paper's 1e-6 was for ~1M steps and it names no schedule; these runs take %d)%s. Each", trainImages(res.Runs), cfg.Width, cfg.LR, report.ScheduleName(cfg.LRSchedule), steps, centreNote(cfg.LGCenter)) + " experiment's seed draws the initial weights, the split, the augmentations and the batch order; the four experiments of one seed share it, as in the paper. Run folders (checkpoints, metrics.jsonl, eval.json) are in `runs/`; re-running the command skips finished runs and resumes interrupted ones."})
+	d.Add(document.Para{Text: fmt.Sprintf("Differences from the paper: the data are procedural textures (%d augmented training images per run instead of 1.2M), the model is the Table 1 SAE with every convolution's channels divided by the width divisor (%d), and Adam's learning rate is %g with a %s schedule instead of 1e-6 (the paper's 1e-6 was for ~1M steps and it names no schedule; these runs take %d)%s. Each", trainImages(res.Runs), cfg.Width, cfg.LR, cfg.LRSchedule, steps, centreNote(cfg.LGCenter)) + " experiment's seed draws the initial weights, the split, the augmentations and the batch order; the four experiments of one seed share it, as in the paper. Run folders (checkpoints, metrics.jsonl, eval.json) are in `runs/`; re-running the command skips finished runs and resumes interrupted ones."})
 	return d
 }
 
@@ -245,8 +245,8 @@ func centreNote(c float64) string {
 }
 
 // reductionName is L_G's reduction as the reports print it.
-func reductionName(r string) string {
-	if r == "mean" {
+func reductionName(r latent.ReductionName) string {
+	if r.Reduction() == latent.Mean {
 		return "averaged over the batch (not the paper's eq 8)"
 	}
 	return "summed over the batch (eq 8)"

@@ -75,6 +75,13 @@ type UnseenRun struct {
 	// classes' test images (strict: within r_c of their own centre).
 	KnownWithinOwn float64 `json:"known_within_rc_own"`
 	KnownOutside   float64 `json:"known_outside"`
+	// CalOutside and KnownCalOutside are the shares of held-out and known
+	// test-split images outside under the run's calibrated threshold
+	// (latent.IsOutside; calibrated at the end of training on the known
+	// classes' test split, the same known images, so about 5% by
+	// construction); nil for a run without one.
+	CalOutside      *float64 `json:"calibrated_outside,omitempty"`
+	KnownCalOutside *float64 `json:"known_calibrated_outside,omitempty"`
 	// HeldSim, HeldL2: retrieval with the held-out images as queries
 	// against all indexed images, by sim and by distance; KnownSim,
 	// KnownL2 the same for the known classes' images; Chance the share of
@@ -172,7 +179,7 @@ func without(set data.Set, base *data.Base, held int) (data.Set, error) {
 func Unseen(ctx context.Context, cfg Config) (res *UnseenResult, err error) {
 	defer func() {
 		if r := recover(); r != nil {
-			err = fmt.Errorf("repro --unseen: %v", r)
+			err = fmt.Errorf("repro unseen: %v", r)
 		}
 	}()
 	cfg = cfg.WithDefaults()
@@ -182,25 +189,25 @@ func Unseen(ctx context.Context, cfg Config) (res *UnseenResult, err error) {
 	start := time.Now()
 	out := filepath.Join(cfg.Out, UnseenDir)
 	if err := os.MkdirAll(filepath.Join(out, RunsDir), 0o755); err != nil {
-		return nil, fmt.Errorf("repro --unseen: %w", err)
+		return nil, fmt.Errorf("repro unseen: %w", err)
 	}
 	logf := func(format string, args ...any) {
 		if cfg.Progress != nil {
 			fmt.Fprintf(cfg.Progress, format, args...)
 		}
 	}
-	logf("repro --unseen %s: generating the built-in textures (data seed %d)\n", out, cfg.DataSeed)
+	logf("repro unseen %s: generating the built-in textures (data seed %d)\n", out, cfg.DataSeed)
 	sets, err := reproData(ctx, cfg)
 	if err != nil {
 		return nil, err
 	}
 	classes := sets.base.ClassNames
 	if len(classes) < 3 {
-		return nil, fmt.Errorf("repro --unseen: %d classes, need at least 3", len(classes))
+		return nil, fmt.Errorf("repro unseen: %d classes, need at least 3", len(classes))
 	}
 	layout, err := latent.Circle(len(classes)-1, latent.PaperDC, latent.PaperRC)
 	if err != nil {
-		return nil, fmt.Errorf("repro --unseen: layout: %w", err)
+		return nil, fmt.Errorf("repro unseen: layout: %w", err)
 	}
 	res = &UnseenResult{Classes: classes, Seeds: cfg.Seeds}
 	total := len(classes) * len(cfg.Seeds) * 2
@@ -233,10 +240,10 @@ func Unseen(ctx context.Context, cfg Config) (res *UnseenResult, err error) {
 	}
 	for name, content := range map[string][]byte{report.ReportMD: []byte(doc.Markdown()), report.ReportHTML: []byte(doc.HTML()), report.ReportJSON: append(b, '\n')} {
 		if err := atomicfile.Write(filepath.Join(out, name), content); err != nil {
-			return nil, fmt.Errorf("repro --unseen: %w", err)
+			return nil, fmt.Errorf("repro unseen: %w", err)
 		}
 	}
-	logf("repro --unseen: wrote %s (%d trained, %d already finished; %s)\n", filepath.Join(out, report.ReportMD), res.Trained, res.Skipped, since(start))
+	logf("repro unseen: wrote %s (%d trained, %d already finished; %s)\n", filepath.Join(out, report.ReportMD), res.Trained, res.Skipped, since(start))
 	return res, nil
 }
 
@@ -260,7 +267,7 @@ func unseenRun(ctx context.Context, cfg Config, out string, e Experiment, held i
 		return nil, false, err
 	}
 	dir := filepath.Join(out, RunsDir, "without-"+name, e.Name())
-	tc := trainConfig(cfg, e, l, known)
+	tc := trainConfig(cfg, e, l)
 	tc.Data.Description = fmt.Sprintf("built-in textures without %q (unseen-class experiment)", name)
 	t0 := time.Now()
 	tc.OnState = func(st train.RunState) {
@@ -273,7 +280,7 @@ func unseenRun(ctx context.Context, cfg Config, out string, e Experiment, held i
 	}
 	st, _, err := train.Ensure(ctx, tc, known, dir)
 	if err != nil {
-		return nil, false, fmt.Errorf("repro --unseen %s: %w", dir, err)
+		return nil, false, fmt.Errorf("repro unseen %s: %w", dir, err)
 	}
 	trained := st != train.RunDone
 	r, err := analyseUnseen(ctx, cfg, dir, e, held, te, rs)
@@ -296,7 +303,7 @@ func unseenRun(ctx context.Context, cfg Config, out string, e Experiment, held i
 func analyseUnseen(ctx context.Context, cfg Config, dir string, e Experiment, held int, te data.Set, rs reproSets) (*UnseenRun, error) {
 	run, err := train.OpenRun(dir, cfg.Engine)
 	if err != nil {
-		return nil, fmt.Errorf("repro --unseen: %w", err)
+		return nil, fmt.Errorf("repro unseen: %w", err)
 	}
 	defer run.Close()
 	classes := rs.base.ClassNames
@@ -313,11 +320,11 @@ func analyseUnseen(ctx context.Context, cfg Config, dir string, e Experiment, he
 	for _, set := range []data.Set{te, rs.gen} {
 		for i := range set.Len() {
 			if err := ctx.Err(); err != nil {
-				return nil, fmt.Errorf("repro --unseen: %w", err)
+				return nil, fmt.Errorf("repro unseen: %w", err)
 			}
 			y, err := set.Image(i, buf)
 			if err != nil {
-				return nil, fmt.Errorf("repro --unseen: image %d: %w", i, err)
+				return nil, fmt.Errorf("repro unseen: image %d: %w", i, err)
 			}
 			pix = append(pix, buf...)
 			labels = append(labels, y)
@@ -327,7 +334,7 @@ func analyseUnseen(ctx context.Context, cfg Config, dir string, e Experiment, he
 	n := len(labels)
 	z32, logits, err := run.Infer(pix, n)
 	if err != nil {
-		return nil, fmt.Errorf("repro --unseen: %w", err)
+		return nil, fmt.Errorf("repro unseen: %w", err)
 	}
 	l := run.Layout()
 	nd, nc := l.ND(), l.NC()
@@ -338,6 +345,8 @@ func analyseUnseen(ctx context.Context, cfg Config, dir string, e Experiment, he
 	var knownTruth, knownPred []int
 	var knownN, knownWithin, knownOut, knownRight int
 	var heldN, heldWithin, heldOut int
+	var heldTestN, heldCal, knownCal int
+	cal := run.Calibration()
 	for i := range n {
 		z[i] = make([]float64, nd)
 		for k := range nd {
@@ -372,6 +381,10 @@ func analyseUnseen(ctx context.Context, cfg Config, dir string, e Experiment, he
 				for k, s := range scores {
 					pos[k] = append(pos[k], s)
 				}
+				heldTestN++
+				if latent.IsOutside(cal, maxV == 0, ds) {
+					heldCal++
+				}
 			}
 			continue
 		}
@@ -390,12 +403,15 @@ func analyseUnseen(ctx context.Context, cfg Config, dir string, e Experiment, he
 		if maxV == 0 {
 			knownOut++
 		}
+		if latent.IsOutside(cal, maxV == 0, ds) {
+			knownCal++
+		}
 		if train.HeadClass(logits[i*nc:(i+1)*nc]) == own {
 			knownRight++
 		}
 	}
 	if heldN == 0 || knownN == 0 {
-		return nil, errors.New("repro --unseen: no held-out or no known test images")
+		return nil, errors.New("repro unseen: no held-out or no known test images")
 	}
 	for k := range r.Nearest {
 		r.Nearest[k] /= float64(heldN)
@@ -403,6 +419,10 @@ func analyseUnseen(ctx context.Context, cfg Config, dir string, e Experiment, he
 	r.WithinKnown, r.Outside = float64(heldWithin)/float64(heldN), float64(heldOut)/float64(heldN)
 	r.KnownWithinOwn, r.KnownOutside = float64(knownWithin)/float64(knownN), float64(knownOut)/float64(knownN)
 	r.KnownAcc = float64(knownRight) / float64(knownN)
+	if cal != nil && heldTestN > 0 {
+		h, k := float64(heldCal)/float64(heldTestN), float64(knownCal)/float64(knownN)
+		r.CalOutside, r.KnownCalOutside = &h, &k
+	}
 	r.Median = make([]float64, nd)
 	for k := range nd {
 		col := make([]float64, len(heldZ))
@@ -413,11 +433,11 @@ func analyseUnseen(ctx context.Context, cfg Config, dir string, e Experiment, he
 	}
 	for _, k := range OpenSetScores {
 		if r.OpenSet[k], err = metrics.Detect(pos[k], neg[k]); err != nil {
-			return nil, fmt.Errorf("repro --unseen: %w", err)
+			return nil, fmt.Errorf("repro unseen: %w", err)
 		}
 	}
 	if r.Clustering, err = metrics.Cluster(knownTruth, knownPred); err != nil {
-		return nil, fmt.Errorf("repro --unseen: %w", err)
+		return nil, fmt.Errorf("repro unseen: %w", err)
 	}
 	var heldQ, knownQ []int
 	for i, y := range labels {
@@ -430,11 +450,11 @@ func analyseUnseen(ctx context.Context, cfg Config, dir string, e Experiment, he
 	r.Chance = float64(len(heldQ)-1) / float64(n-1)
 	sim, l2, err := search.Rankings(l, z32, labels, heldQ, 10, 2)
 	if err != nil {
-		return nil, fmt.Errorf("repro --unseen: %w", err)
+		return nil, fmt.Errorf("repro unseen: %w", err)
 	}
 	r.HeldSim, r.HeldL2 = sim.Scores, l2.Scores
 	if sim, l2, err = search.Rankings(l, z32, labels, knownQ, 10, 2); err != nil {
-		return nil, fmt.Errorf("repro --unseen: %w", err)
+		return nil, fmt.Errorf("repro unseen: %w", err)
 	}
 	r.KnownSim, r.KnownL2 = sim.Scores, l2.Scores
 	return r, nil

@@ -5,6 +5,7 @@ import (
 	"github.com/lsconf/lsconf/internal/document"
 	"github.com/lsconf/lsconf/internal/machine"
 	"github.com/lsconf/lsconf/report"
+	"math"
 	"slices"
 	"strings"
 	"time"
@@ -22,6 +23,8 @@ type unseenStat struct {
 var unseenStats = map[string]unseenStat{
 	"within":   {"held-out within r_c of a known centre", func(r *UnseenRun) float64 { return r.WithinKnown }},
 	"outside":  {"held-out outside (v = 0)", func(r *UnseenRun) float64 { return r.Outside }},
+	"calout":   {"held-out test outside (calibrated)", func(r *UnseenRun) float64 { return orNaN(r.CalOutside) }},
+	"kcalout":  {"known test outside (calibrated)", func(r *UnseenRun) float64 { return orNaN(r.KnownCalOutside) }},
 	"kwithin":  {"known test within r_c of own centre", func(r *UnseenRun) float64 { return r.KnownWithinOwn }},
 	"kacc":     {"known test accuracy", func(r *UnseenRun) float64 { return r.KnownAcc }},
 	"simP10":   {"held-out P@10, sim", func(r *UnseenRun) float64 { return r.HeldSim.PK }},
@@ -85,6 +88,10 @@ func unseenVerdict(res *UnseenResult) []string {
 	var out []string
 	out = append(out, fmt.Sprintf("Where unseen classes land (ce+g): %s%% of the held-out images lie within r_c of some known centre and %s%% outside the configured space (v all zero); for contrast, %s%% of the known classes' test images lie within r_c of their own centre. With ce, %s%% of the held-out images are outside (its encodings are not configured).",
 		pctSpread(o(g, "within")), pctSpread(o(g, "outside")), pctSpread(o(g, "kwithin")), pctSpread(o(c, "outside"))))
+	if co := o(g, "calout"); co.N > 0 {
+		out = append(out, fmt.Sprintf("With the calibrated outside threshold (dist/r_c at 95%% of the known classes' test split inside, the same images as the known test images here): %s%% of the held-out test images outside (target >= 50%%), %s%% of the known ones (target <= 5%%).",
+			pctSpread(co), pctSpread(o(g, "kcalout"))))
+	}
 	inside := 1 - o(g, "outside").Mean
 	landsOnKnown := o(g, "within").Mean
 	switch {
@@ -219,7 +226,7 @@ func unseenDoc(cfg Config, l *latent.Layout, res *UnseenResult) *document.Doc {
 	d.Add(document.List{Items: []string{
 		"lsconf " + cfg.Version + ", report written " + time.Now().UTC().Format("2006-01-02 15:04 UTC"),
 		"machine: " + machine.This().String(),
-		fmt.Sprintf("seeds %v; width divisor %d; %d epochs; batch %d; Adam lr %g, %s schedule; ce+g loss: %s", cfg.Seeds, cfg.Width, cfg.Epochs, cfg.BatchSize, cfg.LR, report.ScheduleName(cfg.LRSchedule), cegLoss(cfg)),
+		fmt.Sprintf("seeds %v; width divisor %d; %d epochs; batch %d; Adam lr %g, %s schedule; ce+g loss: %s", cfg.Seeds, cfg.Width, cfg.Epochs, cfg.BatchSize, cfg.LR, cfg.LRSchedule, cegLoss(cfg)),
 		fmt.Sprintf("data: built-in textures, data seed %d, %d augmentations per training image (each with two mirror copies), pre split 80/20 by the run's seed", cfg.DataSeed, cfg.AugPerImage),
 		fmt.Sprintf("layout of every run: %d centres on a circle of radius d_c = %.2f, r_c = %.2f, R_d = %.4f", l.NC(), l.Dc(), l.Radius(0), l.Rd()),
 		fmt.Sprintf("training time of all runs %s; this invocation %s: %d runs trained, %d already finished", report.FmtSeconds(wall), report.FmtSeconds(res.Seconds), res.Trained, res.Skipped),
@@ -263,4 +270,12 @@ func landing(res *UnseenResult, m model.Mode, held string) string {
 		return strings.Compare(a, b)
 	})
 	return fmt.Sprintf("%s; %s %.0f%%", report.FmtVec(med), keys[0], 100*share[keys[0]]/float64(n))
+}
+
+// orNaN is *p, or NaN for nil (a figure the run cannot give).
+func orNaN(p *float64) float64 {
+	if p == nil {
+		return math.NaN()
+	}
+	return *p
 }

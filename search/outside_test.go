@@ -53,6 +53,50 @@ func TestOutsideQueryRanksByDistance(t *testing.T) {
 	}
 }
 
+// TestCalibratedOutside: with a calibrated threshold in the index's
+// identity, records and queries beyond it are outside (unknown) although
+// their v is not all zero; without one, the same records are not.
+func TestCalibratedOutside(t *testing.T) {
+	classes := []string{"dots", "hlines", "squares", "uniform", "vlines"}
+	e := clusterEngine(t, classes, 20, latent.PaperRC)
+	l := e.Layout()
+	// a point 0.8 r_c from the dots centre: inside every threshold >= 0.8
+	c := l.Center(0)
+	spec := Spec{Point: fmt.Sprintf("%v,%v", c[0]+0.8*l.Radius(0), c[1])}
+	r := mustRun(t, e, spec, 100)
+	if r.Query.Unknown || r.Query.Outside {
+		t.Fatalf("uncalibrated: query at 0.8 r_c is unknown %v, outside %v", r.Query.Unknown, r.Query.Outside)
+	}
+	for _, x := range r.Results {
+		if x.Outside {
+			t.Fatalf("uncalibrated: record %d within r_c marked outside", x.ID)
+		}
+	}
+	e.identity.Outside = &latent.Calibration{Score: latent.CalibrationScore, TPR: 0.95, Threshold: 0.5, N: 100, On: "test"}
+	r = mustRun(t, e, spec, 100)
+	if q := r.Query; !q.Unknown || q.Outside {
+		t.Errorf("calibrated at 0.5: query at 0.8 r_c: unknown %v (want true), outside %v (want false: its v is not zero)", q.Unknown, q.Outside)
+	}
+	beyond, marked := 0, 0
+	for _, x := range r.Results {
+		if x.OutsideScore > 0.5 {
+			beyond++
+		}
+		if x.Outside != (x.OutsideScore > 0.5) {
+			t.Errorf("record %d at %.3f r_c: outside %v under threshold 0.5", x.ID, x.OutsideScore, x.Outside)
+		}
+		if x.Outside {
+			marked++
+		}
+	}
+	if beyond == 0 || marked != beyond {
+		t.Errorf("%d of %d records beyond the threshold, %d marked", beyond, len(r.Results), marked)
+	}
+	if s := OutsideRule(e.identity.Outside, r.Query.Unknown); !strings.Contains(s, "unknown") || !strings.Contains(s, "0.5 r_c") {
+		t.Errorf("OutsideRule: %q", s)
+	}
+}
+
 func TestCheckPointNorm(t *testing.T) {
 	for _, c := range []struct {
 		z  []float64

@@ -45,6 +45,9 @@ type Query struct {
 	// then says how its results are ordered.
 	Outside bool   `json:"outside"`
 	Note    string `json:"note,omitempty"`
+	// Unknown is set by Searcher.Mark when the query's point is outside
+	// under the index's calibrated threshold (an unknown input).
+	Unknown bool `json:"unknown"`
 }
 
 // Spec names one query by what a user gives: exactly one of Pixels (with
@@ -137,7 +140,8 @@ func (e *Searcher) Run(ctx context.Context, spec Spec, k int) (*Response, error)
 }
 
 // query builds the query spec names and marks it when it is outside
-// every cluster.
+// every cluster or, under the index's calibrated threshold, unknown
+// (mark).
 func (e *Searcher) query(ctx context.Context, spec Spec) (Query, error) {
 	kind, err := spec.Kind()
 	if err != nil {
@@ -163,7 +167,7 @@ func (e *Searcher) query(ctx context.Context, spec Spec) (Query, error) {
 	if err != nil {
 		return Query{}, err
 	}
-	return markOutside(q), nil
+	return e.mark(q), nil
 }
 
 // pointQuery makes a query from an LS point.

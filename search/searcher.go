@@ -119,7 +119,8 @@ type Result struct {
 	Label      string  `json:"label,omitempty"`
 	Collection string  `json:"collection"`
 	// OutsideScore is the record's distance to the nearest configured
-	// centre over r_c, Outside whether its v is all zero (outside.go).
+	// centre over r_c, Outside whether it is outside (v all zero, or above
+	// the calibrated threshold: outside.go).
 	OutsideScore float64 `json:"outside_score"`
 	Outside      bool    `json:"outside"`
 	// Distance is the distance to the query point when the query is

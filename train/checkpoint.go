@@ -86,19 +86,19 @@ type tensorInfo struct {
 // checkpointHeader is the JSON part of a checkpoint: what the weights
 // belong to and where the run stands.
 type checkpointHeader struct {
-	Format      int            `json:"format"`
-	Model       model.Config   `json:"model"`
-	Encoder     string         `json:"encoder"`
-	Layout      *latent.Layout `json:"layout"`
-	Classes     []string       `json:"classes"`
-	InputSize   int            `json:"input_size"`
-	Seed        uint64         `json:"seed"`
-	Position    Position       `json:"position"`
-	Acc         epochAcc       `json:"epoch_acc"`
-	StepAcc     epochAcc       `json:"step_acc"`
-	WallSeconds float64        `json:"wall_seconds"`
-	Finished    bool           `json:"finished"`
-	Tensors     []tensorInfo   `json:"tensors"`
+	Format      int                `json:"format"`
+	Model       model.Config       `json:"model"`
+	Encoder     latent.EncoderName `json:"encoder"`
+	Layout      *latent.Layout     `json:"layout"`
+	Classes     []string           `json:"classes"`
+	InputSize   int                `json:"input_size"`
+	Seed        uint64             `json:"seed"`
+	Position    Position           `json:"position"`
+	Acc         epochAcc           `json:"epoch_acc"`
+	StepAcc     epochAcc           `json:"step_acc"`
+	WallSeconds float64            `json:"wall_seconds"`
+	Finished    bool               `json:"finished"`
+	Tensors     []tensorInfo       `json:"tensors"`
 }
 
 // checkpoint is a checkpoint in memory.
@@ -207,7 +207,7 @@ func decodeCheckpoint(b []byte) (*checkpoint, error) {
 		return nil, fmt.Errorf("%w: %d classes, model n_c = %d n_d = %d, layout of %d clusters", ErrCorrupt,
 			len(c.Classes), c.Model.NC, c.Model.ND, nclusters(c.Layout))
 	}
-	s, err := latent.ParseSectors(c.Encoder, c.Layout.NC())
+	s, err := c.Encoder.Sectors(c.Layout.NC())
 	if err != nil {
 		return nil, fmt.Errorf("%w: %v", ErrCorrupt, err)
 	}

@@ -5,6 +5,7 @@ import (
 	"io"
 	"math"
 
+	"github.com/lsconf/lsconf/data"
 	"github.com/lsconf/lsconf/engine"
 	"github.com/lsconf/lsconf/latent"
 	"github.com/lsconf/lsconf/model"
@@ -37,7 +38,7 @@ type Config struct {
 	Mode model.Mode `json:"mode"`
 	// Encoder is the encoder configuration: "plain", "paper-eq6" or
 	// "sectors" (latent.ParseSectors with n = n_c).
-	Encoder string `json:"encoder"`
+	Encoder latent.EncoderName `json:"encoder"`
 	// Width is the width divisor (1 = the paper's model).
 	Width int `json:"width"`
 	// Epochs, BatchSize and LR set the optimisation (Adam).
@@ -46,7 +47,7 @@ type Config struct {
 	LR        float64 `json:"lr"`
 	// LRSchedule is "constant" (or empty: the paper's fixed rate) or
 	// "cosine" (decay to 0 over the run).
-	LRSchedule string `json:"lr_schedule,omitempty"`
+	LRSchedule model.Schedule `json:"lr_schedule,omitempty"`
 	// KG is k_g, the weight of L_G in mode ce+g.
 	KG float64 `json:"k_g"`
 	// LGCenter, when > 0, adds k_g * LGCenter * sum_j (d_j / r_c)^2 to the
@@ -63,12 +64,13 @@ type Config struct {
 	// the configured centres, model.HeadDistance). run.json always records
 	// it; a run.json without it was trained with the dense head.
 	Head string `json:"head"`
-	// HeadScale is the distance head's scale s (0 = model.DefaultDistScale)
+	// HeadScale is the distance head's scale s (0: model.DefaultDistScale,
+	// which WithDefaults records)
 	// and HeadLearnScale learns a factor on it; distance head only.
 	HeadScale      float64 `json:"head_scale,omitempty"`
 	HeadLearnScale bool    `json:"head_learn_scale,omitempty"`
 	// LGReduction is "sum" (eq 8, the default) or "mean".
-	LGReduction string `json:"lg_reduction"`
+	LGReduction latent.ReductionName `json:"lg_reduction"`
 	// Seed drives the initial weights and the batch order (the data's own
 	// seed drives split and augmentation; record it in Data).
 	Seed uint64 `json:"seed"`
@@ -127,8 +129,8 @@ type DataInfo struct {
 	Hash string `json:"hash,omitempty"`
 	// Split ("pre" or "post") and AugPerImage made the train and test sets
 	// from Train's images, with the run's seed.
-	Split       string `json:"split,omitempty"`
-	AugPerImage int    `json:"aug_per_image,omitempty"`
+	Split       data.SplitMode `json:"split,omitempty"`
+	AugPerImage int            `json:"aug_per_image,omitempty"`
 	// Mirror is the mirror mode of the training images ("none", "h",
 	// "hv"); empty in runs recorded before it existed, which used "hv".
 	Mirror string `json:"mirror,omitempty"`
@@ -150,6 +152,9 @@ func (c Config) WithDefaults() Config {
 	}
 	if c.Head == "" {
 		c.Head = string(model.HeadDense)
+	}
+	if c.Head == string(model.HeadDistance) && c.HeadScale == 0 {
+		c.HeadScale = model.DefaultDistScale // recorded, so that a later default does not change the run
 	}
 	if c.Width == 0 {
 		c.Width = DefaultWidth
@@ -173,7 +178,7 @@ func (c Config) WithDefaults() Config {
 		c.LRSchedule = "" // recorded as absent, as in runs made before schedules existed
 	}
 	if c.LGReduction == "" {
-		c.LGReduction = latent.Sum.String()
+		c.LGReduction = latent.SumName
 	}
 	if c.BNMomentum == 0 {
 		c.BNMomentum = model.DefaultBNMomentum
@@ -198,7 +203,7 @@ func (c Config) Validate() error {
 	if _, err := c.sectors(); err != nil {
 		return fmt.Errorf("train config: %w", err)
 	}
-	if _, err := latent.ParseReduction(c.LGReduction); err != nil {
+	if _, err := latent.ParseReduction(string(c.LGReduction)); err != nil {
 		return fmt.Errorf("train config: %w", err)
 	}
 	if _, err := model.ParseHead(c.Head); err != nil {
@@ -220,7 +225,7 @@ func (c Config) Validate() error {
 	case c.Mode == model.ModeMSEG && c.Recon == 0:
 		return fmt.Errorf("train config: mode %s needs a reconstruction weight > 0", c.Mode)
 	}
-	if _, err := model.ParseSchedule(c.LRSchedule); err != nil {
+	if _, err := model.ParseSchedule(string(c.LRSchedule)); err != nil {
 		return fmt.Errorf("train config: %w", err)
 	}
 	return c.modelConfig().Validate()
@@ -231,7 +236,7 @@ func (c Config) sectors() (*latent.Sectors, error) {
 	if c.Layout == nil {
 		return nil, fmt.Errorf("no latent layout")
 	}
-	s, err := latent.ParseSectors(c.Encoder, c.Layout.NC())
+	s, err := c.Encoder.Sectors(c.Layout.NC())
 	if err != nil {
 		return nil, err
 	}
@@ -254,6 +259,5 @@ func (c Config) modelConfig() model.Config {
 
 // lossConfig is the model.LossConfig of the run.
 func (c Config) lossConfig() model.LossConfig {
-	red, _ := latent.ParseReduction(c.LGReduction)
-	return model.LossConfig{Mode: c.Mode, KG: c.KG, Reduction: red, Layout: c.Layout, Center: c.LGCenter, Recon: c.Recon}
+	return model.LossConfig{Mode: c.Mode, KG: c.KG, Reduction: c.LGReduction.Reduction(), Layout: c.Layout, Center: c.LGCenter, Recon: c.Recon}
 }

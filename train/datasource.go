@@ -3,6 +3,7 @@ package train
 import (
 	"crypto/sha256"
 	"encoding/hex"
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -103,19 +104,23 @@ func sameSource(a, b string) bool {
 	return aa == ab
 }
 
+// ErrOtherData is wrapped by the error of a resume on other data than
+// the run's own without Config.ForceData.
+var ErrOtherData = errors.New("not the run's own data")
+
 // checkDataSource refuses to resume a run on other data than its own
 // (run.json's sources, located from runDir) unless force.
 func checkDataSource(recorded, asked DataInfo, runDir string, force bool) error {
 	rec := recorded.Located(runDir)
-	for _, s := range []struct{ what, rec, asked, flag string }{
-		{"training data", rec.Train, asked.Train, "--data"},
-		{"generalization data", rec.Gen, asked.Gen, "--gen"},
+	for _, s := range []struct{ what, rec, asked string }{
+		{"training data", rec.Train, asked.Train},
+		{"generalization data", rec.Gen, asked.Gen},
 	} {
 		if s.asked == "" {
 			continue // not named: the caller rebuilt the run's own
 		}
 		if !sameSource(s.rec, s.asked) && !force {
-			return fmt.Errorf("the run's %s is %q (run.json), not %q: resume on the run's own data, or give --force-data to continue on %s %s", s.what, s.rec, s.asked, s.flag, s.asked)
+			return fmt.Errorf("%w: the run's %s is %q (run.json), not %q", ErrOtherData, s.what, s.rec, s.asked)
 		}
 	}
 	return nil
@@ -138,4 +143,26 @@ func DataHash(sets Sets) (string, error) {
 		}
 	}
 	return hex.EncodeToString(h.Sum(nil))[:32], nil
+}
+
+// ErrDataChanged is wrapped by CheckHash when the sets differ from the
+// ones a run was trained on.
+var ErrDataChanged = errors.New("the data changed since the run was trained")
+
+// CheckHash compares the content hash of sets (DataHash) with the one d
+// records (run.json), so that a run is not evaluated silently on images
+// replaced after training. It returns nil when they agree or d records no
+// hash, else an error wrapping ErrDataChanged with both hashes.
+func (d DataInfo) CheckHash(sets Sets) error {
+	if d.Hash == "" {
+		return nil
+	}
+	h, err := DataHash(sets)
+	if err != nil {
+		return err
+	}
+	if h != d.Hash {
+		return fmt.Errorf("%w (run.json records data hash %s, the images now hash to %s): an image was added, removed or replaced", ErrDataChanged, d.Hash, h)
+	}
+	return nil
 }

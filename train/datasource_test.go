@@ -97,7 +97,7 @@ func TestResumeRefusesOtherData(t *testing.T) {
 	rc.Resume = true
 	rc.Data = DataInfo{Train: b}
 	testutil.Within(t, testTimeout, func() {
-		if _, err := Train(context.Background(), rc, testSets(), dir); err == nil || !strings.Contains(err.Error(), "--force-data") {
+		if _, err := Train(context.Background(), rc, testSets(), dir); err == nil || !errors.Is(err, ErrOtherData) {
 			t.Errorf("resume on other data: %v", err)
 		}
 	})

@@ -88,8 +88,13 @@ func sameSettings(info *RunInfo, want Config) error {
 // settings resumes from its checkpoint, a finished one is left as it is
 // (the Result is then nil). A folder holding a run of other settings is an
 // error wrapping ErrOtherSettings. cfg.Resume and cfg.Force are set by
-// Ensure; cfg.OnState, when set, hears the state before anything runs.
+// Ensure, and so are the data sizes (cfg.Data's lengths, from sets);
+// cfg.OnState, when set, hears the state before anything runs.
 func Ensure(ctx context.Context, cfg Config, sets Sets, dir string) (RunState, *Result, error) {
+	if sets.Train != nil {
+		cfg.Data.TrainLen = sets.Train.Len()
+	}
+	cfg.Data.TestLen, cfg.Data.GenLen = setLen(sets.Test), setLen(sets.Gen)
 	st, force, err := StateOf(dir, cfg)
 	if err != nil {
 		return st, nil, err

@@ -33,6 +33,11 @@ type EvalResult struct {
 	// Conformance says how well the encodings keep to the configured
 	// latent space.
 	Conformance Conformance `json:"conformance"`
+	// Calibration is the outside threshold these images calibrate
+	// (latent.Calibrate of their OutsideScore at
+	// latent.DefaultCalibrationTPR); nil when none is finite. A run's
+	// threshold is its test split's (OutsideFile).
+	Calibration *latent.Calibration `json:"calibration,omitempty"`
 	// Reconstruction is the decoder's error on the set (models with a
 	// decoder; nil otherwise).
 	Reconstruction *Reconstruction `json:"reconstruction,omitempty"`
@@ -157,6 +162,7 @@ func Score(l *latent.Layout, classes []string, z, logits []float32, labels []int
 		Confusion: square(nc), NearestConfusion: square(nc)}
 	perClass := make([][][]float64, nc) // class -> points
 	norms := make([]float64, 0, n)
+	scores := make([]float64, 0, n)
 	var within, outside, headOK, nearOK int
 	zi := make([]float64, nd)
 	for i, y := range labels {
@@ -190,6 +196,8 @@ func Score(l *latent.Layout, classes []string, z, logits []float32, labels []int
 		}
 		r.LG += latent.FD(d[y], l.Radius(int(y)))
 		norms = append(norms, math.Sqrt(dot(zi, zi)))
+		sc, _ := l.OutsideScore(zi)
+		scores = append(scores, sc)
 		perClass[y] = append(perClass[y], slices.Clone(zi))
 	}
 	if n > 0 {
@@ -200,6 +208,9 @@ func Score(l *latent.Layout, classes []string, z, logits []float32, labels []int
 		r.Conformance.WithinRc, r.Conformance.Outside = float64(within)/fn, float64(outside)/fn
 		r.Conformance.MaxNorm = slices.Max(norms)
 		r.Conformance.MedianNorm = median(norms)
+		if c, err := latent.Calibrate(scores, latent.DefaultCalibrationTPR, ""); err == nil {
+			r.Calibration = &c
+		}
 	}
 	for c := 0; c < nc; c++ {
 		r.Conformance.Classes = append(r.Conformance.Classes, classConformance(l, c, classes[c], perClass[c]))

@@ -6,4 +6,8 @@ const (
 	CheckpointFile = "checkpoint.lsck"
 	MetricsFile    = "metrics.jsonl"
 	EvalFile       = "eval.json"
+	// OutsideFile is the run's calibrated outside threshold
+	// (latent.Calibration), written at the end of training from the
+	// test split or by CalibrateRun; runs made before it have none.
+	OutsideFile = "outside.json"
 )

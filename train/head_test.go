@@ -1,7 +1,9 @@
 package train
 
 import (
+	"context"
 	"encoding/json"
+	"math"
 	"os"
 	"path/filepath"
 	"testing"
@@ -40,11 +42,47 @@ func TestDistanceHeadRun(t *testing.T) {
 		if !run.ModelConfig().IsDistance() {
 			t.Errorf("reopened run's head %q", run.ModelConfig().Head)
 		}
+		// the calibrated outside threshold: the test split's, 95% inside
+		c := run.Calibration()
+		if c == nil || res.Test.Calibration == nil || c.Threshold != res.Test.Calibration.Threshold || c.On != "test" || c.N != res.Test.N {
+			t.Errorf("run calibration %+v, test split's %+v", c, res.Test.Calibration)
+			return
+		}
+		inf, err := run.InferSet(context.Background(), testSets().Test)
+		if err != nil {
+			t.Error(err)
+			return
+		}
+		imgs, err := run.Describe(inf.Z, inf.Logits, len(inf.Labels))
+		if err != nil {
+			t.Error(err)
+			return
+		}
+		outside := 0
+		for i, im := range imgs {
+			sum := 0.0
+			for _, p := range im.Probs {
+				sum += p
+			}
+			if math.Abs(sum-1) > 1e-9 || im.Predicted != HeadClass(inf.Logits[3*i:3*i+3]) || im.Predicted != im.Nearest {
+				t.Errorf("image %d: probabilities sum to %v, predicted %d, nearest %d", i, sum, im.Predicted, im.Nearest)
+			}
+			if im.Outside != (im.Score > c.Threshold) {
+				t.Errorf("image %d: score %v, threshold %v, outside %v", i, im.Score, c.Threshold, im.Outside)
+			}
+			if im.Outside {
+				outside++
+			}
+		}
+		if limit := len(imgs) - int(math.Ceil(0.95*float64(len(imgs)))); outside > limit {
+			t.Errorf("%d of %d calibration images outside, at most %d at 95%%", outside, len(imgs), limit)
+		}
 	})
 }
 
 // TestRunWithoutHeadLoadsDense: a run.json written before heads existed
-// (no "head" field) reads as the dense head and its checkpoint opens.
+// (no "head" field) reads as the dense head, its checkpoint opens, and a
+// run without outside.json has no calibration.
 func TestRunWithoutHeadLoadsDense(t *testing.T) {
 	cfg := testConfig(t)
 	cfg.Epochs = 1
@@ -64,6 +102,9 @@ func TestRunWithoutHeadLoadsDense(t *testing.T) {
 		t.Fatalf("new run.json records head %v, want dense", c["head"])
 	}
 	delete(c, "head")
+	if err := os.Remove(filepath.Join(dir, OutsideFile)); err != nil {
+		t.Fatal(err)
+	}
 	b, _ = json.Marshal(raw)
 	if err := os.WriteFile(path, b, 0o644); err != nil {
 		t.Fatal(err)
@@ -84,6 +125,9 @@ func TestRunWithoutHeadLoadsDense(t *testing.T) {
 		defer run.Close()
 		if run.ModelConfig().IsDistance() {
 			t.Errorf("old run opened with head %q", run.ModelConfig().Head)
+		}
+		if run.Calibration() != nil {
+			t.Errorf("a run without %s has calibration %+v", OutsideFile, run.Calibration())
 		}
 	})
 }

@@ -28,6 +28,7 @@ type Run struct {
 	sectors *latent.Sectors
 	backend compute.Backend
 	net     *model.Net
+	cal     *latent.Calibration
 }
 
 // OpenRun loads a finished (or checkpointed) run for inference.
@@ -48,6 +49,10 @@ func OpenRun(dir string, eng engine.Config) (r *Run, err error) {
 	if err := checkMatch(info, ck); err != nil {
 		return nil, fmt.Errorf("open run %s: %w", dir, err)
 	}
+	cal, err := readCalibration(dir)
+	if err != nil {
+		return nil, fmt.Errorf("open run %s: %w", dir, err)
+	}
 	backend, err := engine.New(eng)
 	if err != nil {
 		return nil, err
@@ -58,7 +63,7 @@ func OpenRun(dir string, eng engine.Config) (r *Run, err error) {
 		return nil, fmt.Errorf("open run %s: %w", dir, err)
 	}
 	return &Run{dir: dir, info: info, id: runID(runBytes, ck.Sum), pos: ck.Position, done: ck.Finished,
-		sectors: ck.Model.Sectors, backend: backend, net: net}, nil
+		sectors: ck.Model.Sectors, backend: backend, net: net, cal: cal}, nil
 }
 
 // checkMatch verifies that a checkpoint belongs to the run described by

@@ -61,7 +61,7 @@ func (d DataInfo) SourceDefaults(augSet bool) DataInfo {
 		d.Gen = ""
 	}
 	if data.IsIDXSource(d.Train) {
-		d.Split = "shipped"
+		d.Split = data.SplitShipped
 		if !augSet {
 			d.AugPerImage = 0
 		}

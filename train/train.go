@@ -13,6 +13,7 @@ import (
 	"github.com/lsconf/lsconf/data"
 	"github.com/lsconf/lsconf/engine"
 	"github.com/lsconf/lsconf/internal/atomicfile"
+	"github.com/lsconf/lsconf/internal/flock"
 	"github.com/lsconf/lsconf/internal/progress"
 	"github.com/lsconf/lsconf/model"
 )
@@ -55,20 +56,48 @@ var ErrDiverged = errors.New("training diverged")
 // directory already holds a run and neither Resume nor Force is set.
 var ErrRunExists = errors.New("run directory already holds a run")
 
+// ErrRunBusy is wrapped by the error Train returns when another process
+// is training the same run directory (its lock file, LockFile, is held).
+var ErrRunBusy = errors.New("the run is being trained by another process")
+
+// LockFile is the lock a training process holds in its run directory
+// (internal/flock: it ends with the process, so a killed run can be
+// resumed at once).
+const LockFile = ".train.lock"
+
 // Train trains the SAE described by cfg on sets and keeps everything in
 // runDir: run.json, the checkpoint, metrics.jsonl and, at the end,
 // eval.json. When ctx is cancelled it saves a checkpoint at the current
 // step and returns an error wrapping ctx.Err(); Train with cfg.Resume
-// then continues exactly where it stopped.
+// then continues exactly where it stopped. One process at a time trains a
+// run directory: a second one is refused (ErrRunBusy).
 func Train(ctx context.Context, cfg Config, sets Sets, runDir string) (res *Result, err error) {
 	defer func() {
 		if r := recover(); r != nil {
 			err = fmt.Errorf("train %s: %v", runDir, r)
 		}
 	}()
+	// An existing run is locked before it is read; a new one once
+	// prepare has made its directory.
+	locked := false
+	if st, serr := os.Stat(runDir); serr == nil && st.IsDir() {
+		unlock, err := lockRun(runDir)
+		if err != nil {
+			return nil, err
+		}
+		defer unlock()
+		locked = true
+	}
 	t, err := prepare(cfg, sets, runDir)
 	if err != nil {
 		return nil, err
+	}
+	if !locked {
+		unlock, err := lockRun(runDir)
+		if err != nil {
+			return nil, err
+		}
+		defer unlock()
 	}
 	backend, err := engine.New(t.cfg.Engine)
 	if err != nil {
@@ -76,7 +105,7 @@ func Train(ctx context.Context, cfg Config, sets Sets, runDir string) (res *Resu
 	}
 	defer backend.Finalize()
 	adam := model.DefaultAdam(t.cfg.LR)
-	adam.Schedule, _ = model.ParseSchedule(t.cfg.LRSchedule)
+	adam.Schedule = t.cfg.LRSchedule
 	adam.TotalSteps = int64(t.cfg.Epochs) * int64(numBatches(t.sets.Train.Len(), t.cfg.BatchSize))
 	t.net, err = model.NewTrainer(backend, t.cfg.modelConfig(), t.state, t.cfg.lossConfig(), adam)
 	if err != nil {
@@ -167,7 +196,7 @@ func (t *trainer) createRun() error {
 		}
 	}
 	if existing && !t.cfg.Force {
-		return fmt.Errorf("train: %s: %w (use --resume to continue it or --force to replace it)", t.dir, ErrRunExists)
+		return fmt.Errorf("train: %s: %w", t.dir, ErrRunExists)
 	}
 	w, err := model.Init(t.cfg.modelConfig(), t.cfg.Seed)
 	if err != nil {
@@ -177,7 +206,7 @@ func (t *trainer) createRun() error {
 	if err := os.MkdirAll(t.dir, 0o755); err != nil {
 		return fmt.Errorf("train: create run directory: %w", err)
 	}
-	for _, f := range []string{CheckpointFile, MetricsFile, EvalFile} {
+	for _, f := range []string{CheckpointFile, MetricsFile, EvalFile, OutsideFile} {
 		if err := os.Remove(filepath.Join(t.dir, f)); err != nil && !os.IsNotExist(err) {
 			return fmt.Errorf("train: replace run: %w", err)
 		}
@@ -323,6 +352,13 @@ func (t *trainer) loop(ctx context.Context) (*Result, error) {
 	if err := atomicfile.Write(filepath.Join(t.dir, EvalFile), b); err != nil {
 		return t.result(true), err
 	}
+	if t.test != nil && t.test.Calibration != nil {
+		c := *t.test.Calibration
+		c.On = "test"
+		if err := writeCalibration(t.dir, c); err != nil {
+			return t.result(true), err
+		}
+	}
 	return t.result(true), nil
 }
 
@@ -354,7 +390,7 @@ func (t *trainer) runEpoch(ctx context.Context, epoch, nb int) error {
 			return err
 		}
 		if math.IsNaN(r.Loss) || math.IsNaN(r.CE) || math.IsInf(r.Loss, 0) && t.cfg.Mode.TrainsLG() {
-			return fmt.Errorf("%w at step %d (epoch %d): loss %v, L_CE %v, L_G %v; the last checkpoint (step <= %d) is kept, try a smaller --lr",
+			return fmt.Errorf("%w at step %d (epoch %d): loss %v, L_CE %v, L_G %v; the last checkpoint (step <= %d) is kept; a smaller learning rate may help",
 				ErrDiverged, t.pos.Step+1, epoch+1, r.Loss, r.CE, r.LG, t.pos.Step)
 		}
 		t.acc.add(r)
@@ -442,4 +478,16 @@ func epochLine(m MetricsLine, epochs int, mode model.Mode) string {
 		}
 	}
 	return s
+}
+
+// lockRun takes the run directory's lock, or says who holds it.
+func lockRun(dir string) (func(), error) {
+	unlock, err := flock.Lock(filepath.Join(dir, LockFile))
+	if errors.Is(err, flock.ErrHeld) {
+		return nil, fmt.Errorf("train %s: %w: wait for it to finish, or stop it first (%v)", dir, ErrRunBusy, err)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("train %s: lock the run: %w", dir, err)
+	}
+	return unlock, nil
 }

@@ -210,7 +210,7 @@ func (s *Server) failQuery(w http.ResponseWriter, e *search.Searcher, spec searc
 // searchImage is POST /api/search/image (multipart field "image").
 func (s *Server) searchImage(w http.ResponseWriter, r *http.Request) {
 	if s.cfg.Model == nil {
-		fail(w, http.StatusServiceUnavailable, errors.New("image queries need the model: start the server with --run RUN"))
+		fail(w, http.StatusServiceUnavailable, errors.New("image queries need the model that built the index, and the server was started without it"))
 		return
 	}
 	r.Body = http.MaxBytesReader(w, r.Body, s.cfg.MaxUpload+64<<10)

@@ -114,7 +114,7 @@ func safeEncode(m index.Model, imgs []float32, n int) (z []float32, err error) {
 	return m.Encode(imgs, n)
 }
 
-// batchedModel is the server's model as search.Searcher.ImageQuery sees it:
+// batchedModel is the server's model as search.Searcher.Run sees it (an image query):
 // a single image goes through the batcher (encoded with the uploads that
 // arrive at the same time); anything else goes straight to the model.
 type batchedModel struct {

@@ -1,11 +1,9 @@
 package web
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"fmt"
-	"image"
 	"mime"
 	"net"
 	"net/http"
@@ -85,7 +83,7 @@ func (s *Server) hostAllowed(hostport string) bool {
 // never spooled to disk beyond it).
 func (s *Server) guard(w http.ResponseWriter, r *http.Request) bool {
 	if !s.hostAllowed(r.Host) {
-		fail(w, http.StatusMisdirectedRequest, fmt.Errorf("host %q is not served: lsconf serve answers loopback names and IP addresses; start it with --allow-host NAME to serve another name", clip(r.Host, 100)))
+		fail(w, http.StatusMisdirectedRequest, fmt.Errorf("host %q is not served: the server answers loopback names, IP addresses and the host names it was told to allow", clip(r.Host, 100)))
 		return false
 	}
 	limit := s.cfg.MaxBody
@@ -135,24 +133,13 @@ func clip(s string, n int) string {
 	return s[:n] + fmt.Sprintf("... (%d bytes)", len(s))
 }
 
-// decode decodes an upload within the decode budget (index.DecodeBudget,
-// the rule the CLI loader follows too): its decoded size is read from its
-// header first; it waits while other decodes hold the budget, and an image
-// larger than the whole budget is refused (index.ErrOverBudget).
+// decode decodes an upload within the decode budget
+// (index.DecodeImageWithin, the rule the CLI loader follows too): its
+// decoded size is read from its header first; it waits while other
+// decodes hold the budget, and an image larger than the whole budget is
+// refused (index.ErrOverBudget). Large JPEGs decode at 1/8 of their size.
 func (s *Server) decode(ctx context.Context, b []byte) ([]float32, error) {
-	cfg, _, err := image.DecodeConfig(bytes.NewReader(b))
-	if err != nil {
-		return nil, fmt.Errorf("%w (%v)", index.ErrNotImage, err)
-	}
-	n := index.DecodedBytes(cfg)
-	if err := s.decodes.Check(cfg, n); err != nil {
-		return nil, err
-	}
-	if err := s.decodes.Acquire(ctx, n); err != nil {
-		return nil, err
-	}
-	defer s.decodes.Release(n)
-	return index.DecodeImage(b)
+	return index.DecodeImageWithin(ctx, b, s.decodes)
 }
 
 // decodeSlots is the default number of uploads decoded at once.

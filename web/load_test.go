@@ -11,6 +11,8 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strconv"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -58,20 +60,15 @@ func (m *netModel) Encode(images []float32, n int) ([]float32, error) {
 	return out, nil
 }
 
-// BenchmarkImageUploads serves an index on 127.0.0.1
-// and has 20 concurrent clients upload 32x32 PNG queries, with the width-8
-// model: batched (this server: queued uploads encoded as one batch, graphs
-// sized for the batch) against the peer measured in the same run (each
-// upload encoded alone, padded to a 64-image batch, one at a time). It
-// reports uploads/s, p50 and p99 latency, and the speed-up. The work is
-// bounded: 20 clients x 3 uploads for the peer, 20 x 30 batched, per
-// iteration; run with -benchtime=1x.
-func BenchmarkImageUploads(b *testing.B) {
+// benchIndex is the width-8 model (random weights) and an index of 40
+// images a class built with it, in tmp.
+func benchIndex(b *testing.B, tmp string) (*index.DB, *model.Net, *latent.Layout, string) {
+	b.Helper()
 	be, err := engine.New(engine.Config{})
 	if err != nil {
 		b.Fatal(err)
 	}
-	defer be.Finalize()
+	b.Cleanup(be.Finalize)
 	l, err := latent.Circle(len(indextest.Classes), latent.PaperDC, latent.PaperRC)
 	if err != nil {
 		b.Fatal(err)
@@ -85,13 +82,12 @@ func BenchmarkImageUploads(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	defer net.Close()
-	tmp := b.TempDir()
+	b.Cleanup(func() { net.Close() })
 	db, err := index.Open(filepath.Join(tmp, "idx.db"))
 	if err != nil {
 		b.Fatal(err)
 	}
-	defer db.Close()
+	b.Cleanup(func() { db.Close() })
 	dir := filepath.Join(tmp, "market")
 	if _, err := indextest.WriteCollection(dir, 40, 1); err != nil {
 		b.Fatal(err)
@@ -100,6 +96,20 @@ func BenchmarkImageUploads(b *testing.B) {
 	if _, err := db.IndexFolder(context.Background(), batched, dir, index.Options{}); err != nil {
 		b.Fatal(err)
 	}
+	return db, net, l, dir
+}
+
+// BenchmarkImageUploads serves an index on 127.0.0.1
+// and has 20 concurrent clients upload 32x32 PNG queries, with the width-8
+// model: batched (this server: queued uploads encoded as one batch, graphs
+// sized for the batch) against the peer measured in the same run (each
+// upload encoded alone, padded to a 64-image batch, one at a time). It
+// reports uploads/s, p50 and p99 latency, and the speed-up. The work is
+// bounded: 20 clients x 3 uploads for the peer, 20 x 30 batched, per
+// iteration; run with -benchtime=1x.
+func BenchmarkImageUploads(b *testing.B) {
+	db, net, l, dir := benchIndex(b, b.TempDir())
+	batched := &netModel{net: net, layout: l}
 	png, err := os.ReadFile(filepath.Join(dir, indextest.Classes[0], "0000.png"))
 	if err != nil {
 		entries, _ := os.ReadDir(filepath.Join(dir, indextest.Classes[0]))
@@ -181,4 +191,79 @@ func uploadB(url string, content []byte) (int, error) {
 	io.Copy(io.Discard, r.Body)
 	r.Body.Close()
 	return r.StatusCode, nil
+}
+
+// BenchmarkJPEGUploads has 20 concurrent clients upload photo-like JPEGs
+// (1024x768 and 4000x3000) to a server with the width-8 model, 4 uploads
+// each per iteration (run with -benchtime=1x). It reports uploads/s, p50,
+// p99 and the largest latency, and the process's peak RSS (VmHWM, which
+// includes the benchmark's own JPEG encoding).
+func BenchmarkJPEGUploads(b *testing.B) {
+	db, net, l, _ := benchIndex(b, b.TempDir())
+	s, err := web.New(web.Config{DB: db, Model: &netModel{net: net, layout: l}})
+	if err != nil {
+		b.Fatal(err)
+	}
+	srv := httptest.NewServer(s)
+	defer srv.Close()
+	const clients, perUser = 20, 4
+	for _, sz := range []struct{ w, h, noise, q int }{{1024, 768, 64, 90}, {4000, 3000, 24, 90}} {
+		j, err := indextest.PhotoJPEG(sz.w, sz.h, sz.noise, sz.q, 1)
+		if err != nil {
+			b.Fatal(err)
+		}
+		b.Run(fmt.Sprintf("%dx%d-%dKB", sz.w, sz.h, len(j)>>10), func(b *testing.B) {
+			for b.Loop() {
+				var mu sync.Mutex
+				var lat []time.Duration
+				var failed int
+				start := time.Now()
+				var wg sync.WaitGroup
+				for u := 0; u < clients; u++ {
+					wg.Add(1)
+					go func() {
+						defer wg.Done()
+						for k := 0; k < perUser; k++ {
+							t0 := time.Now()
+							code, _ := uploadB(srv.URL+"/api/search/image?k=10", j)
+							d := time.Since(t0)
+							mu.Lock()
+							lat = append(lat, d)
+							if code != 200 {
+								failed++
+							}
+							mu.Unlock()
+						}
+					}()
+				}
+				wg.Wait()
+				el := time.Since(start)
+				if failed > 0 {
+					b.Fatalf("%d of %d uploads failed", failed, len(lat))
+				}
+				slices.Sort(lat)
+				b.ReportMetric(float64(len(lat))/el.Seconds(), "uploads/s")
+				b.ReportMetric(float64(lat[len(lat)/2].Milliseconds()), "p50-ms")
+				b.ReportMetric(float64(lat[len(lat)*99/100].Milliseconds()), "p99-ms")
+				b.ReportMetric(float64(lat[len(lat)-1].Milliseconds()), "max-ms")
+				b.ReportMetric(float64(vmHWM()>>20), "peak-RSS-MiB")
+			}
+		})
+	}
+}
+
+// vmHWM is the process's peak resident set size in bytes (Linux; 0
+// elsewhere).
+func vmHWM() int64 {
+	b, err := os.ReadFile("/proc/self/status")
+	if err != nil {
+		return 0
+	}
+	for _, line := range strings.Split(string(b), "\n") {
+		if f := strings.Fields(line); len(f) >= 2 && f[0] == "VmHWM:" {
+			kb, _ := strconv.ParseInt(f[1], 10, 64)
+			return kb << 10
+		}
+	}
+	return 0
 }

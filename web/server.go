@@ -137,4 +137,4 @@ func (s *Server) page(w http.ResponseWriter, r *http.Request) {
 }
 
 // errEmpty is the message of an index with no records yet.
-var errEmpty = errors.New("the index is empty: add images with \"lsconf index --run RUN --images DIR --db FILE\" first")
+var errEmpty = errors.New("the index is empty: index images into it first (lsconf index)")

@@ -7,9 +7,12 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"strings"
 
 	"github.com/spf13/cobra"
 
+	"github.com/lsconf/lsconf/data"
+	"github.com/lsconf/lsconf/demo"
 	"github.com/lsconf/lsconf/index"
 	"github.com/lsconf/lsconf/train"
 )
@@ -70,4 +73,49 @@ func indexRun(ctx context.Context, db *index.DB, runDir string) (dir string, giv
 		return id.RunDir, false
 	}
 	return "", false
+}
+
+// advice is what the CLI adds to a library error: the flags that resolve
+// the condition (library errors state the condition only).
+var advice = []struct {
+	err  error
+	hint string
+}{
+	{train.ErrRunExists, "use --resume to continue it or --force to replace it"},
+	{train.ErrOtherData, "resume on the run's own data, or give --force-data to continue on the --data/--gen given"},
+	{train.ErrOtherSettings, "use another --out or remove the folder"},
+	{train.ErrDiverged, "try a smaller --lr"},
+	{index.ErrNotIndex, "use another --db file"},
+	{index.ErrCorrupt, "lsconf index --check --db FILE reports the damage"},
+	{data.ErrNoSource, "give --data DIR, --data builtin or --data fashion-mnist"},
+	{data.ErrIDXNotImages, "write a split as an image folder first: lsconf data import SOURCE --split test --out DIR"},
+	{data.ErrNotInstalled, "or give --data idx:DIR with the four IDX files"},
+	{demo.ErrOtherImages, "use another --out"},
+}
+
+// advise appends the advice for the conditions err wraps.
+func advise(err error) error {
+	if err == nil {
+		return nil
+	}
+	var hints []string
+	for _, a := range advice {
+		if errors.Is(err, a.err) {
+			hints = append(hints, a.hint)
+		}
+	}
+	if len(hints) == 0 {
+		return err
+	}
+	return fmt.Errorf("%w (%s)", err, strings.Join(hints, "; "))
+}
+
+// withAdvice makes every command under cmd return advise(err).
+func withAdvice(cmd *cobra.Command) {
+	if run := cmd.RunE; run != nil {
+		cmd.RunE = func(c *cobra.Command, args []string) error { return advise(run(c, args)) }
+	}
+	for _, c := range cmd.Commands() {
+		withAdvice(c)
+	}
 }

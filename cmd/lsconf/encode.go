@@ -3,9 +3,12 @@ package main
 import (
 	"bytes"
 	"encoding/csv"
+	"encoding/json"
 	"errors"
 	"fmt"
+	"path/filepath"
 	"strconv"
+	"strings"
 
 	"github.com/spf13/cobra"
 
@@ -23,12 +26,16 @@ func newEncodeCmd(g *globalOptions) *cobra.Command {
 	var dataSeed uint64
 	cmd := &cobra.Command{
 		Use:   "encode",
-		Short: "Write the latent encodings of a folder of images to CSV",
+		Short: "Write the latent encodings of a folder of images to CSV or JSON",
 		Long: `Encode every image of an ImageFolder (or the built-in textures) with a run and
 write one CSV row per image: path (relative to the folder), label (its class
-folder), z0..z{n_d-1}, nearest (the nearest cluster's class), outside (true when
-the point is outside the configured space: v all zero) and predicted (the
-classifier head's class). The file is written atomically.`,
+folder), z0..z{n_d-1}, nearest (the nearest cluster's class), outside, predicted
+(the classifier head's class), p_<class> (the head's softmax probability of
+each class) and open_set_score (the distance to the nearest centre over its
+r_c). outside is true when the point is outside the configured space (v all
+zero) or, for a run with a calibrated threshold (outside.json, written at the
+end of training), when open_set_score is above it. --out FILE.json writes the
+same as a JSON array. The file is written atomically.`,
 		Example: `  lsconf encode --run runs/ceg --data ~/market --out market_z.csv
   lsconf encode --run runs/ceg --data builtin-gen --out gen_z.csv`,
 		Args: cobra.NoArgs,
@@ -49,12 +56,15 @@ classifier head's class). The file is written atomically.`,
 			if !g.quiet {
 				bar = progress.New(cmd.ErrOrStderr(), "encode", base.Len())
 			}
-			b, err := encodeCSV(cmd, run, base, bar)
+			if run.Calibration() == nil && !g.quiet {
+				fmt.Fprintf(cmd.ErrOrStderr(), "note: %s\n", train.NoCalibrationNote)
+			}
+			imgs, err := describeImages(cmd, run, base, func(i int) string { return base.IDs[i] }, bar)
 			bar.Finish()
 			if err != nil {
 				return err
 			}
-			if err := atomicfile.Write(out, b); err != nil {
+			if err := writeEncoded(out, run.Classes(), imgs); err != nil {
 				return err
 			}
 			if !g.quiet {
@@ -65,37 +75,37 @@ classifier head's class). The file is written atomically.`,
 	}
 	cmd.Flags().StringVar(&runDir, "run", "", "run folder (made by lsconf train)")
 	cmd.Flags().StringVar(&dataSpec, "data", "", `images: an ImageFolder, "builtin" or "builtin-gen"`)
-	cmd.Flags().StringVar(&out, "out", "", "CSV file to write")
+	cmd.Flags().StringVar(&out, "out", "", "file to write: CSV, or JSON when it ends in .json")
 	cmd.Flags().Uint64Var(&dataSeed, "data-seed", 1, "seed of the built-in textures (with --data builtin)")
 	return cmd
 }
 
-// encodeCSV encodes every image of base and returns the CSV.
-func encodeCSV(cmd *cobra.Command, run *train.Run, base *data.Base, bar *progress.Bar) ([]byte, error) {
-	l := run.Layout()
+// encodedImage is one image of lsconf encode's (and lsconf eval
+// --per-image's) output.
+type encodedImage struct {
+	Path  string `json:"path"`
+	Label string `json:"label"`
+	train.ImageResult
+	PredictedClass string `json:"predicted_class"`
+	NearestClass   string `json:"nearest_class"`
+}
+
+// describeImages runs every image of set through the run and describes it
+// (train.Run.Describe); ids name the images.
+func describeImages(cmd *cobra.Command, run *train.Run, set data.Set, ids func(i int) string, bar *progress.Bar) ([]encodedImage, error) {
 	classes := run.Classes()
-	nd, nc := l.ND(), len(classes)
-	var buf bytes.Buffer
-	w := csv.NewWriter(&buf)
-	head := []string{"path", "label"}
-	for k := 0; k < nd; k++ {
-		head = append(head, "z"+strconv.Itoa(k))
-	}
-	head = append(head, "nearest", "outside", "predicted")
-	if err := w.Write(head); err != nil {
-		return nil, err
-	}
+	names := set.Classes()
 	imgs := make([]float32, encodeChunk*data.Pixels)
 	labels := make([]int, encodeChunk)
-	zf := make([]float64, nd)
-	n := base.Len()
+	n := set.Len()
+	out := make([]encodedImage, 0, n)
 	for start := 0; start < n; start += encodeChunk {
 		if err := cmd.Context().Err(); err != nil {
 			return nil, err
 		}
 		k := min(encodeChunk, n-start)
 		for i := 0; i < k; i++ {
-			lab, err := base.Image(start+i, imgs[i*data.Pixels:(i+1)*data.Pixels])
+			lab, err := set.Image(start+i, imgs[i*data.Pixels:(i+1)*data.Pixels])
 			if err != nil {
 				return nil, fmt.Errorf("encode: %w", err)
 			}
@@ -105,24 +115,65 @@ func encodeCSV(cmd *cobra.Command, run *train.Run, base *data.Base, bar *progres
 		if err != nil {
 			return nil, err
 		}
-		for i := 0; i < k; i++ {
-			row := []string{base.IDs[start+i], base.ClassNames[labels[i]]}
-			for c := 0; c < nd; c++ {
-				zf[c] = float64(z[i*nd+c])
-				row = append(row, strconv.FormatFloat(zf[c], 'g', -1, 32))
-			}
-			near, outside, err := l.Classify(zf)
-			if err != nil {
-				return nil, fmt.Errorf("encode %s: %w", base.IDs[start+i], err)
-			}
-			pred := train.HeadClass(logits[i*nc : (i+1)*nc])
-			row = append(row, classes[near], strconv.FormatBool(outside), classes[pred])
-			if err := w.Write(row); err != nil {
-				return nil, err
-			}
+		res, err := run.Describe(z, logits, k)
+		if err != nil {
+			return nil, fmt.Errorf("encode %s: %w", ids(start), err)
+		}
+		for i, r := range res {
+			out = append(out, encodedImage{Path: ids(start + i), Label: names[labels[i]], ImageResult: r,
+				PredictedClass: classes[r.Predicted], NearestClass: classes[r.Nearest]})
 		}
 		bar.Add(k)
 	}
+	return out, nil
+}
+
+// writeEncoded writes images as JSON when path ends in .json, else as CSV:
+// path, label, z0..z{n_d-1}, nearest, outside, predicted, p_<class> for
+// every class, open_set_score.
+func writeEncoded(path string, classes []string, imgs []encodedImage) error {
+	if strings.EqualFold(filepath.Ext(path), ".json") {
+		b, err := json.MarshalIndent(imgs, "", "  ")
+		if err != nil {
+			return fmt.Errorf("encode JSON: %w", err)
+		}
+		return atomicfile.Write(path, append(b, '\n'))
+	}
+	var buf bytes.Buffer
+	w := csv.NewWriter(&buf)
+	head := []string{"path", "label"}
+	nd := 0
+	if len(imgs) > 0 {
+		nd = len(imgs[0].Z)
+	}
+	for k := 0; k < nd; k++ {
+		head = append(head, "z"+strconv.Itoa(k))
+	}
+	head = append(head, "nearest", "outside", "predicted")
+	for _, c := range classes {
+		head = append(head, "p_"+c)
+	}
+	head = append(head, "open_set_score")
+	if err := w.Write(head); err != nil {
+		return err
+	}
+	for _, im := range imgs {
+		row := []string{im.Path, im.Label}
+		for _, x := range im.Z {
+			row = append(row, strconv.FormatFloat(float64(x), 'g', -1, 32))
+		}
+		row = append(row, im.NearestClass, strconv.FormatBool(im.Outside), im.PredictedClass)
+		for _, p := range im.Probs {
+			row = append(row, strconv.FormatFloat(p, 'g', 6, 64))
+		}
+		row = append(row, strconv.FormatFloat(im.Score, 'g', 6, 64))
+		if err := w.Write(row); err != nil {
+			return err
+		}
+	}
 	w.Flush()
-	return buf.Bytes(), w.Error()
+	if err := w.Error(); err != nil {
+		return err
+	}
+	return atomicfile.Write(path, buf.Bytes())
 }

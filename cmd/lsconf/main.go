@@ -74,6 +74,7 @@ model, draws the latent space and searches it, and prints where everything is.`,
 		newShiftCmd(g),
 		newDecodeCmd(g),
 	)
+	withAdvice(root)
 	return root
 }
 

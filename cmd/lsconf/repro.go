@@ -10,6 +10,7 @@ import (
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
 
+	"github.com/lsconf/lsconf/latent"
 	"github.com/lsconf/lsconf/model"
 	"github.com/lsconf/lsconf/report"
 	"github.com/lsconf/lsconf/repro"
@@ -18,7 +19,8 @@ import (
 func newReproCmd(g *globalOptions) *cobra.Command {
 	var out, polarMode string
 	var nSeeds int
-	var quick, svg, unseen bool
+	var quick, svg, unseen, openSet bool
+	var splits int
 	var polar []string
 	c := repro.DefaultConfig()
 	cmd := &cobra.Command{
@@ -40,6 +42,16 @@ the same for a DIR; use another --out to change them.
 --quick is a pipeline check (width 16, 2 epochs, 10 images per class; a minute
 or two): its numbers say nothing about the paper.
 
+--open-set runs the field's open-set protocol on Fashion-MNIST instead: --splits
+seeded splits of 6 known / 4 unknown classes, the same budget for every method
+(500 known images per class with mirrors, 3 epochs, width 8 unless --per-class,
+--epochs, --width say otherwise): ce scored by MSP, MLS and the distance to the
+class means, lsconf ce+g with the dense head (dist/r_c, MSP) and with the
+distance head (dist/r_c, MSP); closed-set accuracy, AUROC, FPR@95%TPR, OSCR,
+the calibrated outside threshold and where unknown images land, in
+DIR/openset/report.md (.json, roc.png). --open-set --quick is its pipeline
+check (seconds).
+
 --unseen runs the unseen-class experiment instead (paper section 7): each class
 held out in turn, ce+g trained with a layout for the others and ce for contrast
 (same seeds and budget), then where the held-out class lands, retrieval among its
@@ -49,7 +61,8 @@ pipeline check (one seed unless --seeds is given).`,
 		Example: `  lsconf repro --out repro                 # the full reproduction (about 40 minutes on 2 cores)
   lsconf repro --quick --out /tmp/rq        # pipeline check
   lsconf repro --seeds 5 --epochs 12 --polar sectors,paper-eq6 --out repro5
-  lsconf repro --unseen --epochs 6 --out repro    # unseen classes: DIR/unseen/report.md`,
+  lsconf repro --unseen --epochs 6 --out repro    # unseen classes: DIR/unseen/report.md
+  lsconf repro --open-set --out repro              # open set on Fashion-MNIST: DIR/openset/report.md`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if out == "" {
@@ -81,6 +94,12 @@ pipeline check (one seed unless --seeds is given).`,
 			if !g.quiet {
 				cfg.Progress = cmd.ErrOrStderr()
 			}
+			if openSet {
+				if unseen {
+					return errors.New("repro: --open-set and --unseen exclude each other")
+				}
+				return runOpenSet(cmd, g, out, quick, splits, c)
+			}
 			if unseen {
 				return runUnseen(cmd, cfg)
 			}
@@ -94,9 +113,11 @@ pipeline check (one seed unless --seeds is given).`,
 	f.IntVar(&c.Epochs, "epochs", c.Epochs, "epochs of every run")
 	f.IntVar(&c.BatchSize, "batch", c.BatchSize, "batch size")
 	f.Float64Var(&c.LR, "lr", c.LR, "Adam learning rate")
-	f.StringVar(&c.LRSchedule, "lr-schedule", c.LRSchedule, "learning-rate schedule of every run: cosine (decays to 0 over the run) or constant (the paper names none)")
-	f.StringVar(&c.LGReduction, "lg-reduction", "sum", "L_G over the batch: sum (eq 8, the paper's) or mean")
+	f.Var(&c.LRSchedule, "lr-schedule", "learning-rate schedule of every run: cosine (decays to 0 over the run) or constant (the paper names none)")
+	c.LGReduction = latent.SumName
+	f.Var(&c.LGReduction, "lg-reduction", "L_G over the batch: sum (eq 8, the paper's) or mean")
 	f.Float64Var(&c.LGCenter, "lg-center", 0, "centre pull (not in the paper; see lsconf train --help); 0 = the paper's L_G")
+	f.StringVar(&c.Head, "head", "dense", "classifier head of the ce+g runs: dense (the paper's) or distance (lsconf train's default); ce runs keep the dense head")
 	f.IntVar(&c.AugPerImage, "aug-per-image", c.AugPerImage, "augmentations per training image (each also gives 2 mirror copies)")
 	f.IntVar(&c.PerClass, "per-class", 0, "built-in training images per class (0 = 130, the paper's size)")
 	f.IntVar(&c.GenPerClass, "gen-per-class", 0, "built-in generalization images per class (0 = 16: 80 images, as the paper)")
@@ -106,6 +127,8 @@ pipeline check (one seed unless --seeds is given).`,
 	f.IntVar(&c.DPI, "dpi", c.DPI, "resolution of the PNG figures")
 	f.BoolVar(&svg, "svg", false, "also write every figure as SVG")
 	f.BoolVar(&unseen, "unseen", false, "run the unseen-class and open-set experiment instead (into DIR/unseen)")
+	f.BoolVar(&openSet, "open-set", false, "run the open-set protocol on Fashion-MNIST instead (6 known / 4 unknown classes, --splits splits; ce+MSP/MLS/class means vs lsconf's heads; into DIR/openset)")
+	f.IntVar(&splits, "splits", 5, "with --open-set: number of known/unknown splits")
 	f.BoolVar(&quick, "quick", false, "pipeline check: tiny data, narrow model, 2 epochs (minutes)")
 	return cmd
 }
@@ -131,7 +154,7 @@ func quickConfig(cmd *cobra.Command, c repro.Config) repro.Config {
 		"width": func() { q.Width = c.Width }, "epochs": func() { q.Epochs = c.Epochs },
 		"batch": func() { q.BatchSize = c.BatchSize }, "lr": func() { q.LR = c.LR },
 		"lr-schedule": func() { q.LRSchedule = c.LRSchedule }, "lg-center": func() { q.LGCenter = c.LGCenter },
-		"lg-reduction":  func() { q.LGReduction = c.LGReduction },
+		"lg-reduction": func() { q.LGReduction = c.LGReduction }, "head": func() { q.Head = c.Head },
 		"aug-per-image": func() { q.AugPerImage = c.AugPerImage }, "per-class": func() { q.PerClass = c.PerClass },
 		"gen-per-class": func() { q.GenPerClass = c.GenPerClass }, "data-seed": func() { q.DataSeed = c.DataSeed },
 		"dpi": func() { q.DPI = c.DPI },
@@ -178,6 +201,46 @@ func runRepro(cmd *cobra.Command, cfg repro.Config) error {
 
 // runUnseen runs the unseen-class experiment and prints where its report
 // is and the verdict.
+// runOpenSet runs repro --open-set: its budget (repro.DefaultOpenSetConfig,
+// or the quick one) with --width, --epochs, --batch, --lr and --per-class
+// when given.
+func runOpenSet(cmd *cobra.Command, g *globalOptions, out string, quick bool, splits int, c repro.Config) error {
+	oc := repro.DefaultOpenSetConfig()
+	if quick {
+		oc = repro.QuickOpenSetConfig()
+	}
+	fl := cmd.Flags()
+	if fl.Changed("splits") || !quick {
+		oc.Splits = splits
+	}
+	for name, set := range map[string]func(){
+		"width": func() { oc.Width = c.Width }, "epochs": func() { oc.Epochs = c.Epochs },
+		"batch": func() { oc.BatchSize = c.BatchSize }, "lr": func() { oc.LR = c.LR },
+		"per-class": func() { oc.PerClass = c.PerClass },
+	} {
+		if fl.Changed(name) {
+			set()
+		}
+	}
+	if oc.Splits < 1 {
+		return fmt.Errorf("repro --open-set: --splits %d, want at least 1", oc.Splits)
+	}
+	oc.Out, oc.Engine, oc.Version, oc.Command = out, g.engine(), version, commandLine(cmd)
+	if !g.quiet {
+		oc.Progress = cmd.ErrOrStderr()
+	}
+	res, err := repro.OpenSet(cmd.Context(), oc)
+	if err != nil {
+		return err
+	}
+	w := cmd.OutOrStdout()
+	fmt.Fprintf(w, "report: %s/%s/%s (also %s, roc.png)\n", out, repro.OpenSetDir, report.ReportMD, report.ReportJSON)
+	for _, v := range repro.OpenSetVerdicts(res) {
+		fmt.Fprintln(w, v)
+	}
+	return nil
+}
+
 func runUnseen(cmd *cobra.Command, cfg repro.Config) error {
 	res, err := repro.Unseen(cmd.Context(), cfg)
 	if err != nil {

@@ -1,11 +1,13 @@
 package main
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"io"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"text/tabwriter"
 
@@ -26,6 +28,9 @@ type searchOutput struct {
 	Input   string          `json:"input"`
 	K       int             `json:"k"`
 	Results []searchHitJSON `json:"results"`
+	// Partial names the searched collections whose indexing has not
+	// finished (index.Collection.Partial): their results are incomplete.
+	Partial []string `json:"partial,omitempty"`
 }
 
 type searchHitJSON struct {
@@ -126,6 +131,14 @@ func (f *searchFlags) run(cmd *cobra.Command, g *globalOptions) error {
 		return fmt.Errorf("search: index %s has no records%s", f.db, inCollections(f.collections))
 	}
 	out := searchOutput{DB: f.db, K: f.k, Kind: kind}
+	if out.Partial, err = partialCollections(ctx, db, f.collections); err != nil {
+		return err
+	}
+	for _, c := range out.Partial {
+		if !g.quiet {
+			fmt.Fprintf(os.Stderr, "warning: collection %q is partial: its indexing has not finished (run lsconf index again to complete it)\n", c)
+		}
+	}
 	grid := report.ResultGridInput{}
 	switch kind {
 	case search.KindImage:
@@ -168,6 +181,7 @@ func (f *searchFlags) run(cmd *cobra.Command, g *globalOptions) error {
 		if out.Query.Note != "" {
 			fmt.Fprintf(os.Stderr, "note: %s\n", out.Query.Note)
 		}
+		fmt.Fprintf(os.Stderr, "note: %s\n", search.OutsideRule(e.Identity().Outside, out.Query.Unknown))
 	}
 	for i, r := range res.Results {
 		out.Results = append(out.Results, searchHitJSON{Result: r, Path: displayPath(res.Records[i])})
@@ -342,4 +356,20 @@ func printEval(w io.Writer, dbPath string, e *search.Searcher, ev search.Eval, r
 	}
 	fmt.Fprintf(w, "\n(%s; exact; ties ordered against the query; docs/search.md)\n", how)
 	return nil
+}
+
+// partialCollections names the collections among names (all when none)
+// that are marked partial.
+func partialCollections(ctx context.Context, db *index.DB, names []string) ([]string, error) {
+	cols, err := db.Collections(ctx)
+	if err != nil {
+		return nil, err
+	}
+	var out []string
+	for _, c := range cols {
+		if c.Partial && (len(names) == 0 || slices.Contains(names, c.Name)) {
+			out = append(out, c.Name)
+		}
+	}
+	return out, nil
 }

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"net"
 	"net/http"
@@ -80,7 +81,7 @@ capped (--max-upload for images, 64 KiB elsewhere); slow clients time out.`,
 			if !g.quiet {
 				fmt.Fprintf(os.Stderr, "lsconf: serving %s on http://%s/ (Ctrl-C stops)\n", dbPath, ln.Addr())
 			}
-			return serveUntilDone(ctx, hs, ln)
+			return serveUntilDone(watchDB(ctx, db, dbWatchEvery), hs, ln)
 		},
 	}
 	cmd.Flags().StringVar(&dbPath, "db", "", "index database file")
@@ -112,8 +113,36 @@ func serveModel(ctx context.Context, db *index.DB, runDir string, g *globalOptio
 	return nil, nil
 }
 
+// dbWatchEvery is how often serve checks that its index file is still the
+// one it opened.
+const dbWatchEvery = 2 * time.Second
+
+// watchDB returns a context cancelled, with the reason as its cause, when
+// db's file is deleted or replaced (index.DB.Replaced): serving the old
+// data silently would answer from an index that no longer exists.
+func watchDB(ctx context.Context, db *index.DB, every time.Duration) context.Context {
+	wctx, cancel := context.WithCancelCause(ctx)
+	go func() {
+		t := time.NewTicker(every)
+		defer t.Stop()
+		for {
+			select {
+			case <-wctx.Done():
+				return
+			case <-t.C:
+				if err := db.Replaced(); errors.Is(err, index.ErrReplaced) {
+					cancel(err)
+					return
+				}
+			}
+		}
+	}()
+	return wctx
+}
+
 // serveUntilDone serves on ln until the server fails or ctx is cancelled
-// (then it shuts down, giving requests 5 s to finish).
+// (then it shuts down, giving requests 5 s to finish). A cancel caused by
+// a replaced or deleted index is returned as the error.
 func serveUntilDone(ctx context.Context, hs *http.Server, ln net.Listener) error {
 	errc := make(chan error, 1)
 	go func() { errc <- hs.Serve(ln) }()
@@ -124,6 +153,9 @@ func serveUntilDone(ctx context.Context, hs *http.Server, ln net.Listener) error
 		sctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 		defer cancel()
 		hs.Shutdown(sctx)
+		if cause := context.Cause(ctx); errors.Is(cause, index.ErrReplaced) {
+			return fmt.Errorf("serve: stopped: %w; start lsconf serve again to serve the file there now", cause)
+		}
 		return nil
 	}
 }

@@ -36,7 +36,8 @@ func runSets(cmd *cobra.Command, d train.DataInfo, seed uint64, quiet bool) (tra
 func newTrainCmd(g *globalOptions) *cobra.Command {
 	var lf layoutFlags
 	var cfg train.Config
-	var mode, out, reduction string
+	var out string
+	mode, reduction := model.ModeCEG, train.RecommendedLGReduction
 	var d train.DataInfo
 	var asJSON, paperLoss bool
 	cmd := &cobra.Command{
@@ -114,12 +115,12 @@ model (15-20x slower to train than 8 on a CPU).`,
 				if cmd.Flags().Changed("lg-reduction") || cmd.Flags().Changed("lg-center") {
 					return errors.New("train: --paper-loss sets --lg-reduction sum and --lg-center 0; give either it or those flags")
 				}
-				reduction, cfg.LGCenter = latent.Sum.String(), 0
+				reduction, cfg.LGCenter = latent.SumName, 0
 				if !cmd.Flags().Changed("head") {
 					cfg.Head = string(model.HeadDense)
 				}
 			}
-			if mode != string(model.ModeCE) && cmd.Flags().Changed("k-g") && cfg.KG == 0 {
+			if mode != model.ModeCE && cmd.Flags().Changed("k-g") && cfg.KG == 0 {
 				return fmt.Errorf("train: --k-g 0 in mode %s would train no L_G; use --mode ce for the cross entropy alone", mode)
 			}
 			if cfg.Resume {
@@ -141,7 +142,7 @@ model (15-20x slower to train than 8 on a CPU).`,
 			if cfg.Layout, err = lf.forClasses(cmd, sets.Train.Classes()); err != nil {
 				return err
 			}
-			cfg.Mode = model.Mode(mode)
+			cfg.Mode = mode
 			cfg.LGReduction = reduction
 			cfg.Data = d
 			return runTraining(cmd, g, cfg, sets, out, asJSON)
@@ -151,24 +152,25 @@ model (15-20x slower to train than 8 on a CPU).`,
 	lf.register(cmd)
 	f.StringVar(&d.Train, "data", data.BuiltinTrain, `training images: an ImageFolder, "builtin" (the built-in textures), "fashion-mnist" (Debian's dataset-fashion-mnist) or "idx:DIR" (MNIST-style IDX files, split as shipped)`)
 	f.StringVar(&d.Gen, "gen", "", `generalization images (evaluated every epoch, never trained on): a folder, "builtin-gen", or "none" (default: builtin-gen with --data builtin)`)
-	f.StringVar(&d.Split, "split", "pre", "train/test split: pre (split, then augment train) or post (augment, then split)")
+	d.Split, cfg.Encoder, cfg.LRSchedule = data.SplitPre, latent.Plain, model.ScheduleCosine
+	f.Var(&d.Split, "split", "train/test split: pre (split, then augment train) or post (augment, then split)")
 	f.IntVar(&d.AugPerImage, "aug-per-image", 4, "random augmentations per training image, each followed by its --mirror copies; 0 = the images themselves (with their mirror copies). Default 4 for folders and builtin, 0 for IDX sources")
 	f.StringVar(&d.Mirror, "mirror", "", "mirror copies of every training image: none, h (left-right) or hv (left-right and up-down, the paper's). Default hv for folders and builtin, h for IDX sources")
 	f.Uint64Var(&d.DataSeed, "data-seed", 1, "seed of the built-in textures")
-	f.StringVar(&mode, "mode", string(model.ModeCEG), "loss: ce (L_CE), ce+g (L_CE + k_g L_G) or mse+g (the autoencoder without the classifier's loss: --recon x reconstruction MSE + k_g L_G; classes from the nearest cluster)")
+	f.Var(&mode, "mode", "loss: ce (L_CE), ce+g (L_CE + k_g L_G) or mse+g (the autoencoder without the classifier's loss: --recon x reconstruction MSE + k_g L_G; classes from the nearest cluster)")
 	f.Float64Var(&cfg.Recon, "recon", 0, "weight W of the decoder's reconstruction MSE: W > 0 adds the decoder branch (Table 1's encoder mirrored) and W x MSE to the loss; 1 with --mode mse+g when not given")
-	f.StringVar(&cfg.Encoder, "encoder", "plain", "encoder configuration: plain, paper-eq6 or sectors")
+	f.Var(&cfg.Encoder, "encoder", "encoder configuration: plain, paper-eq6 or sectors")
 	f.IntVar(&cfg.Width, "width", train.DefaultWidth, "width divisor of the convolutions (1 = the paper's model)")
 	f.IntVar(&cfg.Epochs, "epochs", train.DefaultEpochs, "passes over the training set")
 	f.IntVar(&cfg.BatchSize, "batch", train.DefaultBatch, "batch size")
 	f.Float64Var(&cfg.LR, "lr", train.DefaultLR, "Adam learning rate")
 	f.Float64Var(&cfg.KG, "k-g", latent.PaperKG, "weight k_g of L_G in mode ce+g (> 0; 0 is refused: use --mode ce)")
-	f.StringVar(&cfg.LRSchedule, "lr-schedule", "cosine", "learning-rate schedule: cosine (decays to 0 over the run; the paper names none) or constant")
+	f.Var(&cfg.LRSchedule, "lr-schedule", "learning-rate schedule: cosine (decays to 0 over the run; the paper names none) or constant")
 	f.Float64Var(&cfg.LGCenter, "lg-center", train.RecommendedLGCenter, "centre pull c (not in the paper): adds k_g*c*(d/r_c)^2 per sample, keeping each class centred inside its cluster; 0 = the paper's L_G")
-	f.StringVar(&reduction, "lg-reduction", train.RecommendedLGReduction, "L_G over the batch: mean (lsconf's recommendation) or sum (eq 8, the paper's)")
+	f.Var(&reduction, "lg-reduction", "L_G over the batch: mean (lsconf's recommendation) or sum (eq 8, the paper's)")
 	f.BoolVar(&paperLoss, "paper-loss", false, "the paper's loss exactly: L_G summed over the batch (eq 8), no centre pull (= --lg-reduction sum --lg-center 0); the default is lsconf's recommended mean + centre pull")
 	f.StringVar(&cfg.Head, "head", train.RecommendedHead, "classifier head: distance (logits -s*(d_k/r_k)^2 from the distances of z to the configured centres) or dense (the paper's n_d->32->64->n_c layers; --paper-loss picks it unless --head is given)")
-	f.Float64Var(&cfg.HeadScale, "head-scale", 0, "scale s of the distance head's logits (0 = 1)")
+	f.Float64Var(&cfg.HeadScale, "head-scale", 0, "scale s of the distance head's logits (0 = 0.25, the measured best)")
 	f.BoolVar(&cfg.HeadLearnScale, "head-learn-scale", false, "learn a factor on the distance head's scale")
 	f.Uint64Var(&cfg.Seed, "seed", 1, "seed of the weights, split, augmentations and batch order")
 	f.IntVar(&cfg.LogEvery, "log-every", 0, "also log the train figures every N steps (0 = per epoch only)")
@@ -184,7 +186,7 @@ model (15-20x slower to train than 8 on a CPU).`,
 // runTraining trains and prints the result.
 // resumeConfig is the configuration of the run in out, with the flags
 // given explicitly (train checks that they agree with the run).
-func resumeConfig(cmd *cobra.Command, out string, cfg train.Config, d train.DataInfo, mode, reduction string) (train.Config, error) {
+func resumeConfig(cmd *cobra.Command, out string, cfg train.Config, d train.DataInfo, mode model.Mode, reduction latent.ReductionName) (train.Config, error) {
 	info, err := train.ReadRunInfo(out)
 	if err != nil {
 		return train.Config{}, err
@@ -192,7 +194,7 @@ func resumeConfig(cmd *cobra.Command, out string, cfg train.Config, d train.Data
 	rc := info.TrainConfig()
 	rc.Data = info.Data.Located(out)
 	if cmd.Flags().Changed("mode") {
-		rc.Mode = model.Mode(mode)
+		rc.Mode = mode
 	}
 	for name, set := range map[string]func(){
 		"encoder": func() { rc.Encoder = cfg.Encoder }, "width": func() { rc.Width = cfg.Width },

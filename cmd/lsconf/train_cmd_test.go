@@ -4,8 +4,10 @@ import (
 	"bytes"
 	"encoding/csv"
 	"encoding/json"
+	"math"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -122,11 +124,37 @@ func TestTrainEvalEncodeCommands(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := []string{"path", "label", "z0", "z1", "nearest", "outside", "predicted"}
+	want := []string{"path", "label", "z0", "z1", "nearest", "outside", "predicted", "p_hlines", "p_uniform", "p_vlines", "open_set_score"}
 	if len(rows) != 37 || strings.Join(rows[0], ",") != strings.Join(want, ",") {
 		t.Errorf("encode: %d rows, header %v", len(rows), rows[0])
 	} else if r := rows[1]; r[0] != filepath.Join("hlines", "00.png") && r[0] != "hlines/00.png" || r[1] != "hlines" {
 		t.Errorf("encode: first row %v", r)
+	} else {
+		sum := 0.0
+		for _, c := range r[7:10] {
+			p, err := strconv.ParseFloat(c, 64)
+			if err != nil || p < 0 || p > 1 {
+				t.Errorf("encode: probability %q", c)
+			}
+			sum += p
+		}
+		if s, err := strconv.ParseFloat(r[10], 64); err != nil || s < 0 || math.Abs(sum-1) > 1e-4 {
+			t.Errorf("encode: probabilities sum to %v, open-set score %q", sum, r[10])
+		}
+	}
+	// the same as JSON
+	jsonPath := filepath.Join(tmp, "z.json")
+	if _, err := runCLI(t, "encode", "--run", run, "--data", imgs, "--out", jsonPath); err != nil {
+		t.Fatalf("encode JSON: %v", err)
+	}
+	var js []struct {
+		Path           string    `json:"path"`
+		Probs          []float64 `json:"probs"`
+		Score          *float64  `json:"open_set_score"`
+		PredictedClass string    `json:"predicted_class"`
+	}
+	if b, err := os.ReadFile(jsonPath); err != nil || json.Unmarshal(b, &js) != nil || len(js) != 36 || len(js[0].Probs) != 3 || js[0].Score == nil || js[0].PredictedClass != rows[1][6] {
+		t.Errorf("encode JSON: %v, %d images, first %+v", err, len(js), js[0])
 	}
 
 	// plot draws the LS figure, the curves and the test confusion matrix

@@ -105,3 +105,61 @@ func TestNoIssueNumbers(t *testing.T) {
 		t.Fatalf("read %d files; the walk found too few", files)
 	}
 }
+
+// TestLibraryErrorsNameNoFlags: a library error states the condition;
+// the CLI (cmd/lsconf's advice table) adds the flag that resolves it. No
+// errors.New or fmt.Errorf message outside cmd/ names a command-line flag.
+func TestLibraryErrorsNameNoFlags(t *testing.T) {
+	flag := regexp.MustCompile(`(^|[^-\w])--[a-z]`)
+	root, err := filepath.Abs("../..")
+	if err != nil {
+		t.Fatal(err)
+	}
+	fset := token.NewFileSet()
+	calls := 0
+	err = filepath.WalkDir(root, func(path string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		rel, _ := filepath.Rel(root, path)
+		if d.IsDir() {
+			if d.Name() == "third_party" || rel == "cmd" || strings.HasPrefix(d.Name(), ".") {
+				return filepath.SkipDir
+			}
+			return nil
+		}
+		if !strings.HasSuffix(path, ".go") || strings.HasSuffix(path, "_test.go") {
+			return nil
+		}
+		f, err := parser.ParseFile(fset, path, nil, 0)
+		if err != nil {
+			return err
+		}
+		ast.Inspect(f, func(n ast.Node) bool {
+			call, ok := n.(*ast.CallExpr)
+			if !ok || len(call.Args) == 0 {
+				return true
+			}
+			sel, ok := call.Fun.(*ast.SelectorExpr)
+			if !ok {
+				return true
+			}
+			pkg, ok := sel.X.(*ast.Ident)
+			if !ok || !(pkg.Name == "errors" && sel.Sel.Name == "New" || pkg.Name == "fmt" && sel.Sel.Name == "Errorf") {
+				return true
+			}
+			calls++
+			if lit, ok := call.Args[0].(*ast.BasicLit); ok && flag.MatchString(lit.Value) {
+				t.Errorf("%s: %s", fset.Position(lit.Pos()), lit.Value)
+			}
+			return true
+		})
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if calls < 300 {
+		t.Fatalf("read %d error calls; the walk found too few", calls)
+	}
+}

@@ -32,6 +32,11 @@ type Bar struct {
 	drawnDone   int64
 	drawnStatus string
 	drawnAny    bool
+	// base is the amount already done when the bar started (Set before
+	// any Add: a resumed job); the rate and ETA count only the work done
+	// since.
+	base  int64
+	added bool
 }
 
 // New starts a bar labelled label for total units of work, drawn on w.
@@ -52,10 +57,13 @@ func (b *Bar) Add(n int) {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	b.done += int64(n)
+	b.added = true
 	b.drawLocked(false)
 }
 
-// Set records the absolute amount done (for resumed jobs).
+// Set records the absolute amount done (for resumed jobs). Called before
+// any Add, it is the amount done before this run: the rate counts only
+// what is done after it.
 func (b *Bar) Set(done int) {
 	if b == nil {
 		return
@@ -63,6 +71,9 @@ func (b *Bar) Set(done int) {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	b.done = int64(done)
+	if !b.added {
+		b.base = b.done
+	}
 	b.drawLocked(false)
 }
 
@@ -116,9 +127,9 @@ func (b *Bar) drawLocked(final bool) {
 	}
 	b.last = now
 	el := now.Sub(b.start)
-	rate := float64(b.done) / el.Seconds()
+	rate := float64(b.done-b.base) / el.Seconds()
 	eta := ""
-	if b.total > 0 && b.done > 0 && b.done < b.total {
+	if b.total > 0 && b.done > b.base && b.done < b.total {
 		left := time.Duration(float64(b.total-b.done) / rate * float64(time.Second))
 		eta = " eta " + fmtDur(left)
 	}

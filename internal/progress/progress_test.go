@@ -2,8 +2,10 @@ package progress
 
 import (
 	"bytes"
+	"strconv"
 	"strings"
 	"testing"
+	"time"
 )
 
 func TestBarPlainOutput(t *testing.T) {
@@ -44,4 +46,25 @@ func TestBarFinishNoRepeat(t *testing.T) {
 	if n := strings.Count(buf.String(), "\n"); n != 2 || !strings.Contains(buf.String(), "5/5") {
 		t.Fatalf("want the 2/5 line and the final 5/5 line:\n%s", buf.String())
 	}
+}
+
+// TestBarResumedRate: a bar resumed at 5000 of 6000 counts its rate from
+// the work done since, not the 5000 done by an earlier run.
+func TestBarResumedRate(t *testing.T) {
+	var buf bytes.Buffer
+	b := New(&buf, "epoch 2/3", 6000)
+	b.Set(5000)
+	time.Sleep(50 * time.Millisecond)
+	b.Add(1)
+	b.Finish()
+	for _, f := range strings.Fields(buf.String()) {
+		if strings.HasSuffix(f, "/s") {
+			r, err := strconv.ParseFloat(strings.TrimSuffix(f, "/s"), 64)
+			if err != nil || r > 100 {
+				t.Fatalf("rate %q after one unit in 50 ms of a resumed bar (line %q)", f, buf.String())
+			}
+			return
+		}
+	}
+	t.Fatalf("no rate in %q", buf.String())
 }

@@ -43,13 +43,15 @@ async function loadInfo() {
     setStatus(info.message, true);
     return;
   }
+  const partial = info.collections.filter((c) => c.partial).map((c) => c.name);
   $("model").textContent = `model ${info.model_id} · ${info.records} images · ${info.collections.length} collection(s) · encoder ${info.encoder}` +
-    (info.image_search ? "" : " · image upload disabled (no --run)");
+    (info.image_search ? "" : " · image upload disabled (no --run)") +
+    (partial.length ? ` · partial (indexing not finished): ${partial.join(", ")}` : "");
   const sel = $("collection");
   for (const c of info.collections) {
     const o = document.createElement("option");
     o.value = c.name;
-    o.textContent = `${c.name} (${c.count})`;
+    o.textContent = c.partial ? `${c.name} (${c.count} of ${c.expected}, partial: indexing not finished)` : `${c.name} (${c.count})`;
     sel.appendChild(o);
   }
   if (info.known_words) $("known").textContent = info.known_words.join(", ") +

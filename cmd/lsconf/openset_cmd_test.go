@@ -1,0 +1,71 @@
+package main
+
+import (
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/lsconf/lsconf/data"
+	"github.com/lsconf/lsconf/repro"
+	"github.com/lsconf/lsconf/train"
+)
+
+// TestReproOpenSetQuick runs "lsconf repro --open-set --quick" end to end
+// (one split, three tiny runs on Fashion-MNIST) and checks the report:
+// every method's scores in range, OSCR at most the closed-set accuracy,
+// the lsconf runs calibrated on the validation images (outside.json), the
+// verdicts printed, the ROC figure written.
+func TestReproOpenSetQuick(t *testing.T) {
+	if _, err := os.Stat(data.FashionMNISTDir); err != nil {
+		t.Skip("Fashion-MNIST not installed (scripts/setup.sh installs it)")
+	}
+	out := t.TempDir()
+	stdout, err := runCLI(t, "repro", "--open-set", "--quick", "--out", out)
+	if err != nil {
+		t.Fatalf("repro --open-set --quick: %v\n%s", err, stdout)
+	}
+	if n := strings.Count(stdout, "target"); n != 4 {
+		t.Errorf("printed %d targets, want 4:\n%s", n, stdout)
+	}
+	dir := filepath.Join(out, repro.OpenSetDir)
+	b, err := os.ReadFile(filepath.Join(dir, "report.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var res repro.OpenSetResult
+	if err := json.Unmarshal(b, &res); err != nil {
+		t.Fatal(err)
+	}
+	if len(res.Runs) != 3 || len(res.Splits) != 1 || len(res.Splits[0]) != 4 {
+		t.Fatalf("%d runs, splits %v", len(res.Runs), res.Splits)
+	}
+	for _, r := range res.Runs {
+		if len(r.Scores) < 2 {
+			t.Errorf("%s: scores %v", r.Method, r.Scores)
+		}
+		for name, s := range r.Scores {
+			if s.AUROC < 0 || s.AUROC > 1 || s.FPRAt95TPR < 0 || s.FPRAt95TPR > 1 || s.OSCR < 0 || s.OSCR > r.Accuracy+1e-9 || len(s.ROC) != len(res.ROCGrid) {
+				t.Errorf("%s %s: %+v (accuracy %v)", r.Method, name, s, r.Accuracy)
+			}
+		}
+		calibrated := r.Calibration != nil
+		if calibrated != strings.HasPrefix(r.Method, "ce+g") {
+			t.Errorf("%s: calibration %+v", r.Method, r.Calibration)
+		}
+		if calibrated {
+			if _, err := os.Stat(filepath.Join(dir, r.Dir, train.OutsideFile)); err != nil || r.Calibration.On != "validation" {
+				t.Errorf("%s: %v, calibrated on %q", r.Method, err, r.Calibration.On)
+			}
+			if u := r.UnknownLanding; u == nil || u.Inside+u.NearOrigin+u.Between < 0.999 {
+				t.Errorf("%s: unknown landing %+v", r.Method, u)
+			}
+		}
+	}
+	for _, f := range []string{"report.md", "roc.png"} {
+		if st, err := os.Stat(filepath.Join(dir, f)); err != nil || st.Size() == 0 {
+			t.Errorf("%s: %v", f, err)
+		}
+	}
+}

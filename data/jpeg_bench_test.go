@@ -1,0 +1,77 @@
+package data
+
+import (
+	"bytes"
+	"fmt"
+	"image/jpeg"
+	"testing"
+
+	"github.com/lsconf/lsconf/index/indextest"
+)
+
+// photoJPEG is indextest.PhotoJPEG with noise 64 at quality 90.
+func photoJPEG(tb testing.TB, w, h int) []byte {
+	tb.Helper()
+	j, err := indextest.PhotoJPEG(w, h, 64, 90, 1)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return j
+}
+
+// BenchmarkDecodeJPEG: DecodeImage of a large JPEG (1/8 decode and the
+// reduction to the model's input) against the peer in the same run, the
+// standard library's full decode alone.
+func BenchmarkDecodeJPEG(b *testing.B) {
+	for _, sz := range [][2]int{{1024, 768}, {4000, 3000}} {
+		j := photoJPEG(b, sz[0], sz[1])
+		b.Run(fmt.Sprintf("%dx%d", sz[0], sz[1]), func(b *testing.B) {
+			b.Logf("%d bytes", len(j))
+			b.Run("stdlib-decode-only", func(b *testing.B) {
+				for b.Loop() {
+					if _, err := jpeg.Decode(bytes.NewReader(j)); err != nil {
+						b.Fatal(err)
+					}
+				}
+			})
+			b.Run("DecodeImage", func(b *testing.B) {
+				for b.Loop() {
+					if _, err := DecodeImage(j, false, 0); err != nil {
+						b.Fatal(err)
+					}
+				}
+			})
+		})
+	}
+}
+
+// TestJPEGDCScaledMatchesFull: a large JPEG decoded at 1/8 gives the
+// model's 32x32 input within 3/255 of the full decode's (each block's mean
+// stands for its pixels in the area average), and small JPEGs decode
+// whole, exactly as before.
+func TestJPEGDCScaledMatchesFull(t *testing.T) {
+	for _, sz := range [][2]int{{1024, 768}, {800, 770}, {4000, 3000}, {700, 530}, {300, 200}} {
+		j := photoJPEG(t, sz[0], sz[1])
+		got, err := DecodeImage(j, false, 0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		img, err := jpeg.Decode(bytes.NewReader(j))
+		if err != nil {
+			t.Fatal(err)
+		}
+		want := make([]float32, Pixels)
+		grayHalf(toBase(img, false), want)
+		worst := float32(0)
+		for i := range got {
+			worst = max(worst, got[i]-want[i], want[i]-got[i])
+		}
+		if sz[1] < 768 && worst != 0 {
+			t.Fatalf("%v: a small JPEG differs from the full decode by %v", sz, worst)
+		}
+		if worst > 4.0/255 {
+			t.Fatalf("%v: the 1/8 decode differs from the full decode by %.1f/255", sz, worst*255)
+		}
+		t.Logf("%dx%d: largest difference %.2f/255", sz[0], sz[1], worst*255)
+	}
+}

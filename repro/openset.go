@@ -1,0 +1,595 @@
+package repro
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"math"
+	"math/rand/v2"
+	"os"
+	"path/filepath"
+	"slices"
+	"sort"
+	"time"
+
+	"github.com/lsconf/lsconf/data"
+	"github.com/lsconf/lsconf/engine"
+	"github.com/lsconf/lsconf/internal/atomicfile"
+	"github.com/lsconf/lsconf/latent"
+	"github.com/lsconf/lsconf/metrics"
+	"github.com/lsconf/lsconf/model"
+	"github.com/lsconf/lsconf/plot"
+	"github.com/lsconf/lsconf/report"
+	"github.com/lsconf/lsconf/train"
+)
+
+// The open-set experiment (lsconf repro --open-set): the field's protocol
+// on an IDX data set (Fashion-MNIST by default). Each split holds out 4 of
+// the 10 classes as unknown; every method trains on the same images of
+// the 6 known classes with the same seed and budget, and is scored on the
+// shipped test split: closed-set accuracy on the known classes, AUROC and
+// FPR@95%TPR (unknown test images positive, known test images negative)
+// and OSCR for each open-set score.
+//
+// Decisions:
+//   - Splits: split k (1-based) draws its 4 unknown classes with
+//     rand.PCG(k, OpenSetSplitSalt) (a permutation of the 10 classes, the
+//     first 4); the report lists them. Split k's seed is k, for every method.
+//   - Known training images: the first PerClass of each known class of the
+//     shipped train split, with their left-right mirrors, no augmentation.
+//     The next ValPerClass images of each known class are never trained
+//     on: they calibrate the outside threshold (latent.Calibrate at 95%)
+//     and give ce's class means.
+//   - Test: the first TestPerClass images of every class of the shipped test
+//     split (0: all 1,000).
+//   - Methods: ce (dense head, L_CE) scored by MSP (1 - max softmax p), MLS
+//     (- max logit) and the distance to the nearest class mean of z (the
+//     validation images' means); lsconf ce+g with the dense head scored by
+//     dist/r_c and MSP; lsconf ce+g with the distance head (the default)
+//     scored by dist/r_c (its MLS, the radii being equal) and MSP. ce+g is
+//     lsconf's recommended loss (L_G mean, centre pull 1, k_g 0.2). Every
+//     method is also scored by -|z| (an unknown input near the origin),
+//     to show where unknown inputs land.
+
+// OpenSetDir is the folder of the open-set runs and report.
+const OpenSetDir = "openset"
+
+// OpenSetSplitSalt is the second word of the PCG that draws each split's
+// unknown classes.
+const OpenSetSplitSalt = 0x05e7
+
+// OpenSetConfig configures OpenSet.
+type OpenSetConfig struct {
+	// Out is the reproduction folder; the experiment goes to Out/openset.
+	Out string
+	// Source is the IDX data set ("fashion-mnist" or "idx:DIR").
+	Source string
+	// Splits is the number of known/unknown splits (1..Splits); Unknown
+	// the number of unknown classes per split.
+	Splits, Unknown int
+	// PerClass known training images per class, ValPerClass held-out
+	// calibration images per known class, TestPerClass test images per
+	// class (0: all).
+	PerClass, ValPerClass, TestPerClass int
+	// Width, Epochs, BatchSize and LR of every run (cosine schedule).
+	Width, Epochs, BatchSize int
+	LR                       float64
+	// Quick marks a pipeline check.
+	Quick bool
+	// Engine configures the backend; Progress receives status lines.
+	Engine   engine.Config
+	Progress io.Writer
+	// Command and Version are recorded in the report.
+	Command, Version string
+}
+
+// DefaultOpenSetConfig is the measured budget (docs/openset): 5 splits,
+// 500 known images per class (1,000 with mirrors), 3 epochs, width 8.
+func DefaultOpenSetConfig() OpenSetConfig {
+	return OpenSetConfig{Source: data.FashionMNIST, Splits: 5, Unknown: 4, PerClass: 500, ValPerClass: 200,
+		Width: train.DefaultWidth, Epochs: 3, BatchSize: train.DefaultBatch, LR: train.DefaultLR}
+}
+
+// QuickOpenSetConfig is the pipeline check (seconds): one split, 20 known
+// images per class, 20 test images per class, width 16, one epoch.
+func QuickOpenSetConfig() OpenSetConfig {
+	c := DefaultOpenSetConfig()
+	c.Splits, c.PerClass, c.ValPerClass, c.TestPerClass = 1, 20, 10, 20
+	c.Width, c.Epochs, c.BatchSize, c.LR = 16, 1, 16, 3e-3
+	c.Quick = true
+	return c
+}
+
+// openMethod is one trained model of the protocol.
+type openMethod struct {
+	Name   string
+	Mode   model.Mode
+	Head   model.Head
+	Scores []string
+}
+
+// Open-set scores (higher = more likely unknown).
+const (
+	ScoreMSP       = "MSP"
+	ScoreMLS       = "MLS"
+	ScoreClassMean = "class-mean distance"
+	ScoreDistRc    = "dist/r_c"
+	ScoreNorm      = "-|z|"
+)
+
+var openMethods = []openMethod{
+	{"ce", model.ModeCE, model.HeadDense, []string{ScoreMSP, ScoreMLS, ScoreClassMean, ScoreNorm}},
+	{"ce+g dense", model.ModeCEG, model.HeadDense, []string{ScoreDistRc, ScoreMSP, ScoreNorm}},
+	{"ce+g distance", model.ModeCEG, model.HeadDistance, []string{ScoreDistRc, ScoreMSP, ScoreNorm}},
+}
+
+// OpenSetScore is one score's figures on one split.
+type OpenSetScore struct {
+	AUROC      float64 `json:"auroc"`
+	FPRAt95TPR float64 `json:"fpr_at_95_tpr"`
+	OSCR       float64 `json:"oscr"`
+	// ROC is the TPR at ROCGrid's false-positive rates.
+	ROC []float64 `json:"roc"`
+}
+
+// Landing says where a set of encodings lies in the layout: within r_c of
+// a centre, near the origin (|z| < d_c/2, half the centres' distance from
+// the origin) or elsewhere (between the clusters).
+type Landing struct {
+	Inside     float64 `json:"inside_rc"`
+	NearOrigin float64 `json:"near_origin"`
+	Between    float64 `json:"between"`
+	MedianNorm float64 `json:"median_norm"`
+}
+
+// OpenSetRun is one method on one split.
+type OpenSetRun struct {
+	Split    int      `json:"split"`
+	Method   string   `json:"method"`
+	Unknown  []string `json:"unknown_classes"`
+	Dir      string   `json:"dir"`
+	Seconds  float64  `json:"train_seconds"`
+	Accuracy float64  `json:"closed_set_accuracy"`
+	// Scores by name (the method's).
+	Scores map[string]OpenSetScore `json:"scores"`
+	// Calibration is the outside threshold calibrated on the validation
+	// images (lsconf methods); KnownOutside and UnknownOutside the shares
+	// of known and unknown test images outside under it.
+	Calibration    *latent.Calibration `json:"calibration,omitempty"`
+	KnownOutside   float64             `json:"known_outside"`
+	UnknownOutside float64             `json:"unknown_outside"`
+	// Known and Unknown say where the test encodings land (lsconf methods).
+	Known          *Landing `json:"known_landing,omitempty"`
+	UnknownLanding *Landing `json:"unknown_landing,omitempty"`
+}
+
+// OpenSetResult is the experiment's outcome.
+type OpenSetResult struct {
+	Config  OpenSetConfig `json:"config"`
+	Splits  [][]string    `json:"unknown_classes_per_split"`
+	ROCGrid []float64     `json:"roc_fpr_grid"`
+	Runs    []*OpenSetRun `json:"runs"`
+	Seconds float64       `json:"seconds"`
+	Machine string        `json:"machine,omitempty"`
+}
+
+// rocGrid are the false-positive rates of the ROC figure.
+func rocGrid() []float64 {
+	g := make([]float64, 51)
+	for i := range g {
+		g[i] = float64(i) / 50
+	}
+	return g
+}
+
+// unknownClasses draws split k's unknown classes (indices, sorted).
+func unknownClasses(k, nc, nu int) []int {
+	p := rand.New(rand.NewPCG(uint64(k), OpenSetSplitSalt)).Perm(nc)[:nu]
+	slices.Sort(p)
+	return p
+}
+
+// pickClasses returns the images of g whose class is in keep (renumbered
+// in keep's order), skip images per class first, then at most n per class
+// (n <= 0: all the rest).
+func pickClasses(g *data.GraySet, keep []int, skip, n int) *data.GraySet {
+	newLabel := map[int]int{}
+	names := make([]string, len(keep))
+	for i, c := range keep {
+		newLabel[c], names[i] = i, g.ClassNames[c]
+	}
+	seen := make([]int, len(g.ClassNames))
+	var idx []int
+	for i, l := range g.Labels {
+		if _, ok := newLabel[l]; !ok {
+			continue
+		}
+		seen[l]++
+		if seen[l] > skip && (n <= 0 || seen[l] <= skip+n) {
+			idx = append(idx, i)
+		}
+	}
+	s := g.Subset(idx)
+	s.ClassNames = names
+	for i, l := range s.Labels {
+		s.Labels[i] = newLabel[l]
+	}
+	return s
+}
+
+// OpenSet runs the open-set experiment into cfg.Out/openset and writes
+// report.md, report.json and roc.png there. Finished runs are reused.
+func OpenSet(ctx context.Context, cfg OpenSetConfig) (res *OpenSetResult, err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			err = fmt.Errorf("repro --open-set: %v", r)
+		}
+	}()
+	start := time.Now()
+	out := filepath.Join(cfg.Out, OpenSetDir)
+	if err := os.MkdirAll(out, 0o755); err != nil {
+		return nil, fmt.Errorf("repro --open-set: %w", err)
+	}
+	logf := func(format string, args ...any) {
+		if cfg.Progress != nil {
+			fmt.Fprintf(cfg.Progress, format, args...)
+		}
+	}
+	src, err := data.OpenIDXSource(cfg.Source)
+	if err != nil {
+		return nil, fmt.Errorf("repro --open-set: %w", err)
+	}
+	nc := len(src.Train.ClassNames)
+	if cfg.Unknown < 1 || cfg.Unknown > nc-2 {
+		return nil, fmt.Errorf("repro --open-set: %d unknown of %d classes", cfg.Unknown, nc)
+	}
+	res = &OpenSetResult{Config: cfg, ROCGrid: rocGrid()}
+	res.Config.Progress = nil
+	total := cfg.Splits * len(openMethods)
+	n := 0
+	for k := 1; k <= cfg.Splits; k++ {
+		unk := unknownClasses(k, nc, cfg.Unknown)
+		var known []int
+		var unkNames []string
+		for c := range nc {
+			if slices.Contains(unk, c) {
+				unkNames = append(unkNames, src.Train.ClassNames[c])
+			} else {
+				known = append(known, c)
+			}
+		}
+		res.Splits = append(res.Splits, unkNames)
+		trainSet := pickClasses(src.Train, known, 0, cfg.PerClass)
+		valSet := pickClasses(src.Train, known, cfg.PerClass, cfg.ValPerClass)
+		knownTest := pickClasses(src.Test, known, 0, cfg.TestPerClass)
+		unknownTest := pickClasses(src.Test, unk, 0, cfg.TestPerClass)
+		nd := latent.DefaultND(len(known))
+		rc, err := latent.AutoRc(len(known), nd, latent.PaperDC)
+		if err != nil {
+			return nil, fmt.Errorf("repro --open-set: %w", err)
+		}
+		l, err := latent.Spread(len(known), nd, latent.PaperDC, rc)
+		if err != nil {
+			return nil, fmt.Errorf("repro --open-set: layout: %w", err)
+		}
+		for _, m := range openMethods {
+			n++
+			tag := fmt.Sprintf("[%d/%d] split %d (unknown %v), %s", n, total, k, unkNames, m.Name)
+			r, err := openSetRun(ctx, cfg, out, k, m, l, trainSet, valSet, knownTest, unknownTest, logf, tag)
+			if err != nil {
+				return nil, err
+			}
+			r.Unknown = unkNames
+			res.Runs = append(res.Runs, r)
+		}
+	}
+	res.Seconds = time.Since(start).Seconds()
+	if err := writeOpenSetReport(out, res); err != nil {
+		return nil, err
+	}
+	logf("repro --open-set: wrote %s (%s)\n", filepath.Join(out, report.ReportMD), since(start))
+	return res, nil
+}
+
+// openSetRun trains (or reuses) one method on one split and scores it.
+func openSetRun(ctx context.Context, cfg OpenSetConfig, out string, k int, m openMethod, l *latent.Layout,
+	trainSet, valSet, knownTest, unknownTest *data.GraySet, logf func(string, ...any), tag string) (*OpenSetRun, error) {
+	name := map[string]string{"ce": "ce", "ce+g dense": "ceg-dense", "ce+g distance": "ceg-distance"}[m.Name]
+	dir := filepath.Join(out, RunsDir, fmt.Sprintf("split%d", k), name)
+	aug := data.AugmentFor(cfg.Source, data.MirrorH)
+	tr, err := data.NewGrayAugmentedSet(trainSet, 0, aug, uint64(k))
+	if err != nil {
+		return nil, fmt.Errorf("repro --open-set: %w", err)
+	}
+	sets := train.Sets{Train: tr, Test: knownTest}
+	tc := train.Config{Mode: m.Mode, Head: string(m.Head), Width: cfg.Width, Epochs: cfg.Epochs, BatchSize: cfg.BatchSize,
+		LR: cfg.LR, LRSchedule: model.ScheduleCosine, Seed: uint64(k), Layout: l, Engine: cfg.Engine, Progress: cfg.Progress,
+		CheckpointEvery: -1,
+		Data: train.DataInfo{Train: cfg.Source, Split: "shipped", Mirror: data.MirrorH, TrainLen: tr.Len(), TestLen: knownTest.Len(),
+			Description: fmt.Sprintf("%s, %d known classes x %d images (open-set split %d)", cfg.Source, len(trainSet.ClassNames), cfg.PerClass, k)}}
+	if m.Mode == model.ModeCEG {
+		tc.LGReduction, tc.LGCenter = train.RecommendedLGReduction, train.RecommendedLGCenter
+	}
+	t0 := time.Now()
+	tc.OnState = func(st train.RunState) {
+		if st != train.RunDone {
+			logf("%s: training %s (%d images)\n", tag, dir, tr.Len())
+		}
+	}
+	if _, _, err := train.Ensure(ctx, tc, sets, dir); err != nil {
+		return nil, fmt.Errorf("repro --open-set %s: %w", dir, err)
+	}
+	r, err := scoreOpenSet(ctx, cfg, dir, m, valSet, knownTest, unknownTest)
+	if err != nil {
+		return nil, err
+	}
+	r.Split, r.Method = k, m.Name
+	r.Dir = filepath.ToSlash(filepath.Join(RunsDir, fmt.Sprintf("split%d", k), name))
+	if ls, err := train.ReadMetrics(filepath.Join(dir, train.MetricsFile)); err == nil && len(ls) > 0 {
+		r.Seconds = ls[len(ls)-1].WallSeconds
+	}
+	first := m.Scores[0]
+	logf("%s: %s; closed-set acc %.1f%%, AUROC %s %.3f, OSCR %.3f\n", tag, "done in "+since(t0), 100*r.Accuracy, first, r.Scores[first].AUROC, r.Scores[first].OSCR)
+	return r, nil
+}
+
+// openScores computes every score of the method for each image.
+func openScores(m openMethod, l *latent.Layout, means [][]float64, z, logits []float32) (map[string][]float64, []int) {
+	nd, nc := l.ND(), l.NC()
+	n := len(z) / nd
+	out := map[string][]float64{}
+	pred := make([]int, n)
+	zf := make([]float64, nd)
+	for i := range n {
+		for k := range nd {
+			zf[k] = float64(z[i*nd+k])
+		}
+		row := logits[i*nc : (i+1)*nc]
+		pred[i] = train.HeadClass(row)
+		for _, s := range m.Scores {
+			var v float64
+			switch s {
+			case ScoreMSP:
+				v = 1 - train.HeadConfidence(row)
+			case ScoreMLS:
+				v = -float64(slices.Max(row))
+			case ScoreDistRc:
+				v, _ = l.OutsideScore(zf)
+			case ScoreNorm:
+				v = -math.Sqrt(dot(zf, zf))
+			case ScoreClassMean:
+				v = math.Inf(1)
+				for _, c := range means {
+					v = min(v, math.Sqrt(dist2f(zf, c)))
+				}
+			}
+			if math.IsNaN(v) || math.IsInf(v, 0) {
+				v = math.MaxFloat64
+			}
+			out[s] = append(out[s], v)
+		}
+	}
+	return out, pred
+}
+
+func dist2f(a, b []float64) float64 {
+	s := 0.0
+	for i := range a {
+		s += (a[i] - b[i]) * (a[i] - b[i])
+	}
+	return s
+}
+
+// scoreOpenSet encodes the validation and test images with the run in dir
+// and measures the method.
+func scoreOpenSet(ctx context.Context, cfg OpenSetConfig, dir string, m openMethod, valSet, knownTest, unknownTest *data.GraySet) (*OpenSetRun, error) {
+	run, err := train.OpenRun(dir, cfg.Engine)
+	if err != nil {
+		return nil, fmt.Errorf("repro --open-set: %w", err)
+	}
+	defer run.Close()
+	l := run.Layout()
+	nd := l.ND()
+	val, err := run.InferSet(ctx, valSet)
+	if err != nil {
+		return nil, err
+	}
+	kn, err := run.InferSet(ctx, knownTest)
+	if err != nil {
+		return nil, err
+	}
+	un, err := inferUnlabelled(ctx, run, unknownTest)
+	if err != nil {
+		return nil, err
+	}
+	// class means of the validation encodings
+	means := make([][]float64, l.NC())
+	counts := make([]int, l.NC())
+	for i, y := range val.Labels {
+		if means[y] == nil {
+			means[y] = make([]float64, nd)
+		}
+		for k := range nd {
+			means[y][k] += float64(val.Z[i*nd+k])
+		}
+		counts[y]++
+	}
+	for c := range means {
+		for k := range means[c] {
+			means[c][k] /= float64(counts[c])
+		}
+	}
+	ks, pred := openScores(m, l, means, kn.Z, kn.Logits)
+	us, _ := openScores(m, l, means, un.Z, un.Logits)
+	r := &OpenSetRun{Scores: map[string]OpenSetScore{}}
+	correct := make([]bool, len(pred))
+	right := 0
+	for i, p := range pred {
+		correct[i] = p == int(kn.Labels[i])
+		if correct[i] {
+			right++
+		}
+	}
+	r.Accuracy = float64(right) / float64(len(pred))
+	for _, s := range m.Scores {
+		d, err := metrics.Detect(us[s], ks[s])
+		if err != nil {
+			return nil, fmt.Errorf("repro --open-set %s: %w", s, err)
+		}
+		o, err := metrics.OSCR(ks[s], correct, us[s])
+		if err != nil {
+			return nil, fmt.Errorf("repro --open-set %s: %w", s, err)
+		}
+		r.Scores[s] = OpenSetScore{AUROC: d.AUROC, FPRAt95TPR: d.FPRAt95TPR, OSCR: o, ROC: rocAt(us[s], ks[s], rocGrid())}
+	}
+	if m.Mode == model.ModeCEG {
+		c, err := run.Calibrate(ctx, valSet, latent.DefaultCalibrationTPR, "validation")
+		if err != nil {
+			return nil, err
+		}
+		r.Calibration = c
+		r.KnownOutside = outsideShare(run, kn)
+		r.UnknownOutside = outsideShare(run, un)
+		r.Known, r.UnknownLanding = landingOf(l, kn.Z), landingOf(l, un.Z)
+	}
+	return r, nil
+}
+
+// inferUnlabelled encodes every image of g (of classes the run does not
+// know; Labels keep g's own numbering).
+func inferUnlabelled(ctx context.Context, run *train.Run, g *data.GraySet) (*train.Inference, error) {
+	pix := make([]float32, g.Len()*data.Pixels)
+	labels := make([]int32, g.Len())
+	for i := range g.Len() {
+		if err := ctx.Err(); err != nil {
+			return nil, err
+		}
+		y, err := g.Image(i, pix[i*data.Pixels:(i+1)*data.Pixels])
+		if err != nil {
+			return nil, fmt.Errorf("repro --open-set: %w", err)
+		}
+		labels[i] = int32(y)
+	}
+	z, logits, err := run.Infer(pix, g.Len())
+	if err != nil {
+		return nil, fmt.Errorf("repro --open-set: %w", err)
+	}
+	return &train.Inference{Z: z, Logits: logits, Labels: labels}, nil
+}
+
+// outsideShare is the share of inf's images the run marks outside.
+func outsideShare(run *train.Run, inf *train.Inference) float64 {
+	imgs, err := run.Describe(inf.Z, inf.Logits, len(inf.Labels))
+	if err != nil || len(imgs) == 0 {
+		return math.NaN()
+	}
+	n := 0
+	for _, im := range imgs {
+		if im.Outside {
+			n++
+		}
+	}
+	return float64(n) / float64(len(imgs))
+}
+
+// landingOf says where encodings z lie in layout l (Landing).
+func landingOf(l *latent.Layout, z []float32) *Landing {
+	nd := l.ND()
+	n := len(z) / nd
+	dc := math.Sqrt(dot(l.Center(0), l.Center(0)))
+	var lr Landing
+	norms := make([]float64, n)
+	zf := make([]float64, nd)
+	for i := range n {
+		for k := range nd {
+			zf[k] = float64(z[i*nd+k])
+		}
+		norms[i] = math.Sqrt(dot(zf, zf))
+		s, _ := l.OutsideScore(zf)
+		switch {
+		case s <= 1:
+			lr.Inside++
+		case norms[i] < dc/2:
+			lr.NearOrigin++
+		default:
+			lr.Between++
+		}
+	}
+	lr.Inside /= float64(n)
+	lr.NearOrigin /= float64(n)
+	lr.Between /= float64(n)
+	lr.MedianNorm = median(norms)
+	return &lr
+}
+
+func dot(a, b []float64) float64 {
+	s := 0.0
+	for i := range a {
+		s += a[i] * b[i]
+	}
+	return s
+}
+
+// rocAt is the share of positives scoring above the threshold at which a
+// share f of the negatives score above it, for each f of grid.
+func rocAt(pos, neg []float64, grid []float64) []float64 {
+	n := slices.Sorted(slices.Values(neg))
+	p := slices.Sorted(slices.Values(pos))
+	out := make([]float64, len(grid))
+	for i, f := range grid {
+		// threshold: the (1-f) quantile of the negatives
+		k := int(math.Ceil((1-f)*float64(len(n)))) - 1
+		if k < 0 {
+			out[i] = 1
+			continue
+		}
+		t := n[min(k, len(n)-1)]
+		above := len(p) - sort.SearchFloat64s(p, math.Nextafter(t, math.Inf(1)))
+		out[i] = float64(above) / float64(len(p))
+	}
+	return out
+}
+
+// openSetKey names a method's score.
+func openSetKey(method, score string) string { return method + ": " + score }
+
+// writeOpenSetReport writes report.md, report.json and roc.png.
+func writeOpenSetReport(out string, res *OpenSetResult) error {
+	b, err := json.MarshalIndent(res, "", "  ")
+	if err != nil {
+		return fmt.Errorf("repro --open-set: report.json: %w", err)
+	}
+	if err := atomicfile.Write(filepath.Join(out, report.ReportJSON), append(b, '\n')); err != nil {
+		return fmt.Errorf("repro --open-set: %w", err)
+	}
+	var panel plot.Panel
+	panel.Title, panel.YLabel, panel.YMin, panel.YMax = "ROC, mean over the splits (unknown test images positive)", "true-positive rate", 0, 1
+	for _, m := range openMethods {
+		for _, s := range m.Scores {
+			mean := make([]float64, len(res.ROCGrid))
+			cnt := 0
+			for _, r := range res.Runs {
+				if r.Method != m.Name {
+					continue
+				}
+				cnt++
+				for i, v := range r.Scores[s].ROC {
+					mean[i] += v
+				}
+			}
+			for i := range mean {
+				mean[i] /= float64(max(cnt, 1))
+			}
+			panel.Series = append(panel.Series, plot.Series{Name: openSetKey(m.Name, s), Values: mean})
+		}
+	}
+	fig, err := plot.Curves(plot.CurvesSpec{Title: "Open set", Epochs: res.ROCGrid, XLabel: "false-positive rate (known test images)", Panels: []plot.Panel{panel}})
+	if err != nil {
+		return fmt.Errorf("repro --open-set: ROC figure: %w", err)
+	}
+	if err := plot.Save(fig, filepath.Join(out, "roc")); err != nil {
+		return fmt.Errorf("repro --open-set: %w", err)
+	}
+	return atomicfile.Write(filepath.Join(out, report.ReportMD), []byte(openSetMarkdown(res)))
+}

@@ -1,0 +1,126 @@
+package repro
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/lsconf/lsconf/internal/machine"
+)
+
+// openSetSpread summarises one figure of one method over the splits.
+func openSetSpread(res *OpenSetResult, method string, f func(r *OpenSetRun) float64) Spread {
+	var xs []float64
+	for _, r := range res.Runs {
+		if r.Method == method {
+			xs = append(xs, f(r))
+		}
+	}
+	return SpreadOf(xs)
+}
+
+// OpenSetVerdicts compares the default score (ce+g with the distance
+// head, dist/r_c) with the best ce baseline and the calibrated threshold
+// with the targets: AUROC at least 0.02 above the better of ce's MSP and
+// MLS, closed-set accuracy within 0.5 points of ce, at least 50% of the
+// unknown test images and at most 5% of the known ones outside.
+func OpenSetVerdicts(res *OpenSetResult) []string {
+	auroc := func(m, s string) float64 {
+		return openSetSpread(res, m, func(r *OpenSetRun) float64 { return r.Scores[s].AUROC }).Mean
+	}
+	acc := func(m string) float64 {
+		return openSetSpread(res, m, func(r *OpenSetRun) float64 { return r.Accuracy }).Mean
+	}
+	def := auroc("ce+g distance", ScoreDistRc)
+	best, bestName := auroc("ce", ScoreMSP), ScoreMSP
+	if v := auroc("ce", ScoreMLS); v > best {
+		best, bestName = v, ScoreMLS
+	}
+	yes := func(ok bool) string {
+		if ok {
+			return "met"
+		}
+		return "not met"
+	}
+	uo := openSetSpread(res, "ce+g distance", func(r *OpenSetRun) float64 { return r.UnknownOutside }).Mean
+	ko := openSetSpread(res, "ce+g distance", func(r *OpenSetRun) float64 { return r.KnownOutside }).Mean
+	return []string{
+		fmt.Sprintf("AUROC of the default (ce+g distance head, dist/r_c) %.3f vs the best ce baseline (%s) %.3f: difference %+.3f, target >= +0.02: %s",
+			def, bestName, best, def-best, yes(def-best >= 0.02)),
+		fmt.Sprintf("closed-set accuracy of the default %.2f%% vs ce %.2f%%: difference %+.2f points, target within 0.5 below: %s",
+			100*acc("ce+g distance"), 100*acc("ce"), 100*(acc("ce+g distance")-acc("ce")), yes(acc("ce+g distance") >= acc("ce")-0.005)),
+		fmt.Sprintf("calibrated outside (95%% of the validation images inside): %.1f%% of unknown test images outside (target >= 50%%: %s), %.1f%% of known test images (target <= 5%%: %s)",
+			100*uo, yes(uo >= 0.5), 100*ko, yes(ko <= 0.05)),
+	}
+}
+
+// openSetMarkdown is the report.
+func openSetMarkdown(res *OpenSetResult) string {
+	c := res.Config
+	var b strings.Builder
+	w := func(format string, args ...any) { fmt.Fprintf(&b, format, args...) }
+	w("# Open set on %s: %d splits of %d known / %d unknown classes\n\n", c.Source, c.Splits, 10-c.Unknown, c.Unknown)
+	if c.Quick {
+		w("**Pipeline check (--quick): these numbers say nothing.**\n\n")
+	}
+	w("Made by `%s` (%s) in %s; machine: %s.\n\n", c.Command, c.Version, fmtDuration(res.Seconds), machine.This().String())
+	w("Budget, the same for every method and split: the first %d training images of each known class with their left-right mirrors (no augmentation), width divisor %d, %d epochs, batch %d, Adam lr %g with a cosine decay; split k's seed is k. ", c.PerClass, c.Width, c.Epochs, c.BatchSize, c.LR)
+	w("The next %d training images of each known class are never trained on: they calibrate the outside threshold and give ce's class means. ", c.ValPerClass)
+	tp := "all 1,000"
+	if c.TestPerClass > 0 {
+		tp = fmt.Sprintf("the first %d", c.TestPerClass)
+	}
+	w("Test: %s images per class of the shipped test split; known classes' test images are negatives, unknown classes' positives.\n\n", tp)
+	w("Methods: **ce** (dense head, L_CE) scored by MSP (1 - max softmax p), MLS (- max logit) and the distance of z to the nearest class mean; **ce+g dense** (lsconf's recommended L_G: mean, centre pull 1, k_g 0.2; the paper's dense head) scored by dist/r_c (distance to the nearest configured centre over r_c) and MSP; **ce+g distance** (the same loss with the distance head, lsconf's default) scored by dist/r_c (its maximum logit, the radii being equal) and MSP. Every method is also scored by -|z| (unknown inputs near the origin score high), which tells where they land. The layout is lsconf's for 6 classes: a regular simplex in n_d = 5, r_c = 0.68 x R_d/2.\n\n")
+	w("## Splits\n\n| split | unknown classes |\n|---|---|\n")
+	for i, u := range res.Splits {
+		w("| %d | %s |\n", i+1, strings.Join(u, ", "))
+	}
+	w("\n## Verdicts\n\n")
+	for _, v := range OpenSetVerdicts(res) {
+		w("- %s\n", v)
+	}
+	w("\n## Results (mean ± sd over the splits, range)\n\n| method | score | closed-set acc %% | AUROC | FPR@95%%TPR | OSCR |\n|---|---|---|---|---|---|\n")
+	for _, m := range openMethods {
+		accS := openSetSpread(res, m.Name, func(r *OpenSetRun) float64 { return 100 * r.Accuracy })
+		for _, s := range m.Scores {
+			au := openSetSpread(res, m.Name, func(r *OpenSetRun) float64 { return r.Scores[s].AUROC })
+			fp := openSetSpread(res, m.Name, func(r *OpenSetRun) float64 { return r.Scores[s].FPRAt95TPR })
+			os := openSetSpread(res, m.Name, func(r *OpenSetRun) float64 { return r.Scores[s].OSCR })
+			w("| %s | %s | %s | %s | %s | %s |\n", m.Name, s, accS.Format(2), au.Format(3), fp.Format(3), os.Format(3))
+		}
+	}
+	w("\n![ROC curves](roc.png)\n\n")
+	w("## Calibrated outside and where the test images land (lsconf methods)\n\n")
+	w("The threshold keeps 95%% of the validation images of the known classes within it (latent.Calibrate of dist/r_c). Landing: within r_c of some centre, near the origin (|z| < d_c/2), or between the clusters.\n\n")
+	w("| method | split | threshold (r_c) | known outside %% | unknown outside %% | known: inside / origin / between %% | unknown: inside / origin / between %% | median abs z known / unknown |\n|---|---|---|---|---|---|---|---|\n")
+	for _, r := range res.Runs {
+		if r.Calibration == nil || r.Known == nil || r.UnknownLanding == nil {
+			continue
+		}
+		k, u := r.Known, r.UnknownLanding
+		w("| %s | %d | %.3f | %.1f | %.1f | %.0f / %.0f / %.0f | %.0f / %.0f / %.0f | %.3f / %.3f |\n", r.Method, r.Split, r.Calibration.Threshold,
+			100*r.KnownOutside, 100*r.UnknownOutside, 100*k.Inside, 100*k.NearOrigin, 100*k.Between, 100*u.Inside, 100*u.NearOrigin, 100*u.Between, k.MedianNorm, u.MedianNorm)
+	}
+	w("\n## Per split\n\n| split | method | closed-set acc %% | score | AUROC | FPR@95%%TPR | OSCR | train s |\n|---|---|---|---|---|---|---|---|\n")
+	for _, r := range res.Runs {
+		for _, m := range openMethods {
+			if m.Name != r.Method {
+				continue
+			}
+			for _, s := range m.Scores {
+				sc := r.Scores[s]
+				w("| %d | %s | %.2f | %s | %.3f | %.3f | %.3f | %.0f |\n", r.Split, r.Method, 100*r.Accuracy, s, sc.AUROC, sc.FPRAt95TPR, sc.OSCR, r.Seconds)
+			}
+		}
+	}
+	w("\nreport.json holds every figure (and each run's ROC at the false-positive rates of roc_fpr_grid); the runs are in runs/split<k>/<method>.\n")
+	return b.String()
+}
+
+// fmtDuration formats seconds for the report.
+func fmtDuration(s float64) string {
+	if s < 120 {
+		return fmt.Sprintf("%.0f s", s)
+	}
+	return fmt.Sprintf("%.1f min", s/60)
+}
