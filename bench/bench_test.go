@@ -292,21 +292,7 @@ func TestTorchPeer(t *testing.T) {
 // checks the report's rows; it fails loudly if the backend hangs.
 func TestRunTiny(t *testing.T) {
 	cfg := Config{Widths: []int{16}, Batch: 4, Seconds: 0.05, SearchN: 3000, Rounds: 1, Peers: PeersOff, Parallelism: 2, Seed: 3}
-	var rep *Report
-	var err error
-	done := make(chan struct{})
-	go func() {
-		defer close(done)
-		rep, err = Run(context.Background(), cfg)
-	}()
-	select {
-	case <-done:
-	case <-time.After(2 * time.Minute):
-		t.Fatal("Run did not finish within 2 minutes (backend hang?)")
-	}
-	if err != nil {
-		t.Fatal(err)
-	}
+	rep := runWithin(t, cfg)
 	if len(rep.Rows) != 3 || rep.Parallelism != 2 {
 		t.Fatalf("report %+v", rep)
 	}
@@ -337,10 +323,7 @@ func TestRunTiny(t *testing.T) {
 	}
 	// Only the encode rows.
 	cfg.Measure, cfg.SearchN = []string{KindEncode}, 0
-	rep, err = Run(context.Background(), cfg)
-	if err != nil {
-		t.Fatal(err)
-	}
+	rep = runWithin(t, cfg)
 	if len(rep.Rows) != 1 || rep.Rows[0].Kind != KindEncode {
 		t.Errorf("--measure encode: rows %+v", rep.Rows)
 	}
