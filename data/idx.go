@@ -23,6 +23,12 @@ type IDX struct {
 // maxIDXBytes bounds what ReadIDX accepts (1 GiB of payload).
 const maxIDXBytes = 1 << 30
 
+// MaxIDXSetBytes bounds the images LoadIDXDir holds in memory (both
+// splits at Size x Size bytes an image: about 786,000 images). Training
+// holds its set; larger sets are refused with advice, before anything is
+// allocated. data import streams and has no such bound.
+const MaxIDXSetBytes = 768 << 20
+
 // ReadIDX reads an IDX file of unsigned bytes (type 0x08), gzipped or
 // not (recognised by content). Other element types are refused, and so
 // are bytes after the data and a ".gz" name on a file that is not gzip
@@ -329,6 +335,10 @@ func LoadIDXDir(dir string, classes []string) (*IDXSplit, error) {
 	}
 	if classes, err = idxClasses(dir, classes, parts); err != nil {
 		return nil, err
+	}
+	if n := int64(len(parts[0].lab) + len(parts[1].lab)); n*Pixels > MaxIDXSetBytes {
+		return nil, fmt.Errorf("idx %s: %d images take %d MiB as %dx%d images, over the %d MiB a set held in memory may take: write a part of it as a folder (lsconf data import --per-class N) and train on that",
+			dir, n, n*Pixels>>20, Size, Size, MaxIDXSetBytes>>20)
 	}
 	s := &IDXSplit{Dir: dir}
 	for i, dst := range [2]**GraySet{&s.Train, &s.Test} {

@@ -152,3 +152,29 @@ func TestKilledImportLeftoversRemoved(t *testing.T) {
 		t.Fatal("the lock file was left in the written folder")
 	}
 }
+
+// TestIDXSetTooLargeRefused: a header declaring more images than a set
+// held in memory may take is refused before the images are read.
+func TestIDXSetTooLargeRefused(t *testing.T) {
+	dir := t.TempDir()
+	n := int(MaxIDXSetBytes/Pixels) + 1
+	var b bytes.Buffer
+	lab := make([]uint8, n)
+	for i := range lab {
+		lab[i] = uint8(i % 2)
+	}
+	EncodeIDX(&b, []int{n}, lab)
+	os.WriteFile(filepath.Join(dir, "train-labels-idx1-ubyte"), b.Bytes(), 0o644)
+	b.Reset()
+	EncodeIDX(&b, []int{n, 28, 28}, nil) // the header alone
+	os.WriteFile(filepath.Join(dir, "train-images-idx3-ubyte"), b.Bytes(), 0o644)
+	b.Reset()
+	EncodeIDX(&b, []int{2}, []uint8{0, 1})
+	os.WriteFile(filepath.Join(dir, "t10k-labels-idx1-ubyte"), b.Bytes(), 0o644)
+	b.Reset()
+	EncodeIDX(&b, []int{2, 28, 28}, make([]uint8, 2*784))
+	os.WriteFile(filepath.Join(dir, "t10k-images-idx3-ubyte"), b.Bytes(), 0o644)
+	if _, err := LoadIDXDir(dir, nil); err == nil || !strings.Contains(err.Error(), "data import --per-class") {
+		t.Fatalf("a set over MaxIDXSetBytes: %v", err)
+	}
+}

@@ -223,13 +223,13 @@ func pickClasses(g *data.GraySet, keep []int, skip, n int) *data.GraySet {
 func OpenSet(ctx context.Context, cfg OpenSetConfig) (res *OpenSetResult, err error) {
 	defer func() {
 		if r := recover(); r != nil {
-			err = fmt.Errorf("repro --open-set: %v", r)
+			err = fmt.Errorf("repro open-set: %v", r)
 		}
 	}()
 	start := time.Now()
 	out := filepath.Join(cfg.Out, OpenSetDir)
 	if err := os.MkdirAll(out, 0o755); err != nil {
-		return nil, fmt.Errorf("repro --open-set: %w", err)
+		return nil, fmt.Errorf("repro open-set: %w", err)
 	}
 	logf := func(format string, args ...any) {
 		if cfg.Progress != nil {
@@ -238,11 +238,11 @@ func OpenSet(ctx context.Context, cfg OpenSetConfig) (res *OpenSetResult, err er
 	}
 	src, err := data.OpenIDXSource(cfg.Source)
 	if err != nil {
-		return nil, fmt.Errorf("repro --open-set: %w", err)
+		return nil, fmt.Errorf("repro open-set: %w", err)
 	}
 	nc := len(src.Train.ClassNames)
 	if cfg.Unknown < 1 || cfg.Unknown > nc-2 {
-		return nil, fmt.Errorf("repro --open-set: %d unknown of %d classes", cfg.Unknown, nc)
+		return nil, fmt.Errorf("repro open-set: %d unknown of %d classes", cfg.Unknown, nc)
 	}
 	res = &OpenSetResult{Config: cfg, ROCGrid: rocGrid()}
 	res.Config.Progress = nil
@@ -267,11 +267,11 @@ func OpenSet(ctx context.Context, cfg OpenSetConfig) (res *OpenSetResult, err er
 		nd := latent.DefaultND(len(known))
 		rc, err := latent.AutoRc(len(known), nd, latent.PaperDC)
 		if err != nil {
-			return nil, fmt.Errorf("repro --open-set: %w", err)
+			return nil, fmt.Errorf("repro open-set: %w", err)
 		}
 		l, err := latent.Spread(len(known), nd, latent.PaperDC, rc)
 		if err != nil {
-			return nil, fmt.Errorf("repro --open-set: layout: %w", err)
+			return nil, fmt.Errorf("repro open-set: layout: %w", err)
 		}
 		for _, m := range openMethods {
 			n++
@@ -288,7 +288,7 @@ func OpenSet(ctx context.Context, cfg OpenSetConfig) (res *OpenSetResult, err er
 	if err := writeOpenSetReport(out, res); err != nil {
 		return nil, err
 	}
-	logf("repro --open-set: wrote %s (%s)\n", filepath.Join(out, report.ReportMD), since(start))
+	logf("repro open-set: wrote %s (%s)\n", filepath.Join(out, report.ReportMD), since(start))
 	return res, nil
 }
 
@@ -300,7 +300,7 @@ func openSetRun(ctx context.Context, cfg OpenSetConfig, out string, k int, m ope
 	aug := data.AugmentFor(cfg.Source, data.MirrorH)
 	tr, err := data.NewGrayAugmentedSet(trainSet, 0, aug, uint64(k))
 	if err != nil {
-		return nil, fmt.Errorf("repro --open-set: %w", err)
+		return nil, fmt.Errorf("repro open-set: %w", err)
 	}
 	sets := train.Sets{Train: tr, Test: knownTest}
 	tc := train.Config{Mode: m.Mode, Head: string(m.Head), Width: cfg.Width, Epochs: cfg.Epochs, BatchSize: cfg.BatchSize,
@@ -318,7 +318,7 @@ func openSetRun(ctx context.Context, cfg OpenSetConfig, out string, k int, m ope
 		}
 	}
 	if _, _, err := train.Ensure(ctx, tc, sets, dir); err != nil {
-		return nil, fmt.Errorf("repro --open-set %s: %w", dir, err)
+		return nil, fmt.Errorf("repro open-set %s: %w", dir, err)
 	}
 	r, err := scoreOpenSet(ctx, cfg, dir, m, valSet, knownTest, unknownTest)
 	if err != nil {
@@ -386,7 +386,7 @@ func dist2f(a, b []float64) float64 {
 func scoreOpenSet(ctx context.Context, cfg OpenSetConfig, dir string, m openMethod, valSet, knownTest, unknownTest *data.GraySet) (*OpenSetRun, error) {
 	run, err := train.OpenRun(dir, cfg.Engine)
 	if err != nil {
-		return nil, fmt.Errorf("repro --open-set: %w", err)
+		return nil, fmt.Errorf("repro open-set: %w", err)
 	}
 	defer run.Close()
 	l := run.Layout()
@@ -435,11 +435,11 @@ func scoreOpenSet(ctx context.Context, cfg OpenSetConfig, dir string, m openMeth
 	for _, s := range m.Scores {
 		d, err := metrics.Detect(us[s], ks[s])
 		if err != nil {
-			return nil, fmt.Errorf("repro --open-set %s: %w", s, err)
+			return nil, fmt.Errorf("repro open-set %s: %w", s, err)
 		}
 		o, err := metrics.OSCR(ks[s], correct, us[s])
 		if err != nil {
-			return nil, fmt.Errorf("repro --open-set %s: %w", s, err)
+			return nil, fmt.Errorf("repro open-set %s: %w", s, err)
 		}
 		r.Scores[s] = OpenSetScore{AUROC: d.AUROC, FPRAt95TPR: d.FPRAt95TPR, OSCR: o, ROC: rocAt(us[s], ks[s], rocGrid())}
 	}
@@ -467,13 +467,13 @@ func inferUnlabelled(ctx context.Context, run *train.Run, g *data.GraySet) (*tra
 		}
 		y, err := g.Image(i, pix[i*data.Pixels:(i+1)*data.Pixels])
 		if err != nil {
-			return nil, fmt.Errorf("repro --open-set: %w", err)
+			return nil, fmt.Errorf("repro open-set: %w", err)
 		}
 		labels[i] = int32(y)
 	}
 	z, logits, err := run.Infer(pix, g.Len())
 	if err != nil {
-		return nil, fmt.Errorf("repro --open-set: %w", err)
+		return nil, fmt.Errorf("repro open-set: %w", err)
 	}
 	return &train.Inference{Z: z, Logits: logits, Labels: labels}, nil
 }
@@ -558,10 +558,10 @@ func openSetKey(method, score string) string { return method + ": " + score }
 func writeOpenSetReport(out string, res *OpenSetResult) error {
 	b, err := json.MarshalIndent(res, "", "  ")
 	if err != nil {
-		return fmt.Errorf("repro --open-set: report.json: %w", err)
+		return fmt.Errorf("repro open-set: report.json: %w", err)
 	}
 	if err := atomicfile.Write(filepath.Join(out, report.ReportJSON), append(b, '\n')); err != nil {
-		return fmt.Errorf("repro --open-set: %w", err)
+		return fmt.Errorf("repro open-set: %w", err)
 	}
 	var panel plot.Panel
 	panel.Title, panel.YLabel, panel.YMin, panel.YMax = "ROC, mean over the splits (unknown test images positive)", "true-positive rate", 0, 1
@@ -586,10 +586,10 @@ func writeOpenSetReport(out string, res *OpenSetResult) error {
 	}
 	fig, err := plot.Curves(plot.CurvesSpec{Title: "Open set", Epochs: res.ROCGrid, XLabel: "false-positive rate (known test images)", Panels: []plot.Panel{panel}})
 	if err != nil {
-		return fmt.Errorf("repro --open-set: ROC figure: %w", err)
+		return fmt.Errorf("repro open-set: ROC figure: %w", err)
 	}
 	if err := plot.Save(fig, filepath.Join(out, "roc")); err != nil {
-		return fmt.Errorf("repro --open-set: %w", err)
+		return fmt.Errorf("repro open-set: %w", err)
 	}
 	return atomicfile.Write(filepath.Join(out, report.ReportMD), []byte(openSetMarkdown(res)))
 }

@@ -42,5 +42,19 @@ ro)
   done ;;
 point)
   for b in OLD NEW; do echo "[search --point 1e155,0 --json] $b: $(${!b} -q search --db ro-NEW/i.db --point 1e155,0 --json 2>&1 | head -1 | cut -c1-200)"; done ;;
+image)
+  port=18420
+  for b in OLD NEW; do
+    port=$((port+1)); rm -rf imgcoll-$b img-$b.db* && mkdir -p imgcoll-$b/a imgcoll-$b/b
+    cp $RUN/../small/dots/$(ls $RUN/../small/dots | head -1) imgcoll-$b/a/0.png; cp $RUN/../small/hlines/$(ls $RUN/../small/hlines | head -1) imgcoll-$b/b/0.png
+    ${!b} -q index --run $RUN --images imgcoll-$b --db img-$b.db >/dev/null 2>&1
+    for f in imgcoll-$b/a/0.png imgcoll-$b/b/0.png; do head -c 250000000 /dev/zero >> $f; done
+    ${!b} -q serve --db img-$b.db --no-model --addr 127.0.0.1:$port >serve.out 2>serve.err & sp=$!; sleep 4
+    t0=$(date +%s.%N); pids=()
+    for i in $(seq 1 10); do curl -s -o /dev/null -w '%{http_code} %{size_download} %{time_total}\n' http://127.0.0.1:$port/api/image/1 >curl$i.out & pids+=($!); done
+    for p in "${pids[@]}"; do wait $p; done; t1=$(date +%s.%N)
+    echo "[10 parallel GET /api/image/1 of a 250 MB file] $b: serve VmHWM $(grep VmHWM /proc/$sp/status | awk '{print int($2/1024)}') MB, wall $(echo "$t1 - $t0" | bc) s, answers: $(cat curl*.out | awk '{print $1}' | sort | uniq -c | tr '\n' ' ') slowest $(cat curl*.out | awk '{print $3}' | sort -n | tail -1) s"
+    kill $sp; wait $sp 2>/dev/null; rm -rf imgcoll-$b
+  done ;;
 esac
 done
