@@ -292,21 +292,7 @@ func TestTorchPeer(t *testing.T) {
 // checks the report's rows; it fails loudly if the backend hangs.
 func TestRunTiny(t *testing.T) {
 	cfg := Config{Widths: []int{16}, Batch: 4, Seconds: 0.05, SearchN: 3000, Rounds: 1, Peers: PeersOff, Parallelism: 2, Seed: 3}
-	var rep *Report
-	var err error
-	done := make(chan struct{})
-	go func() {
-		defer close(done)
-		rep, err = Run(context.Background(), cfg)
-	}()
-	select {
-	case <-done:
-	case <-time.After(2 * time.Minute):
-		t.Fatal("Run did not finish within 2 minutes (backend hang?)")
-	}
-	if err != nil {
-		t.Fatal(err)
-	}
+	rep := runWithin(t, cfg)
 	if len(rep.Rows) != 3 || rep.Parallelism != 2 {
 		t.Fatalf("report %+v", rep)
 	}
@@ -337,13 +323,49 @@ func TestRunTiny(t *testing.T) {
 	}
 	// Only the encode rows.
 	cfg.Measure, cfg.SearchN = []string{KindEncode}, 0
-	rep, err = Run(context.Background(), cfg)
-	if err != nil {
-		t.Fatal(err)
-	}
+	rep = runWithin(t, cfg)
 	if len(rep.Rows) != 1 || rep.Rows[0].Kind != KindEncode {
 		t.Errorf("--measure encode: rows %+v", rep.Rows)
 	}
+}
+
+// TestRunDecoderRow measures a train step with the decoder only when
+// asked for: its row has no target and costs more CPU than the plain one.
+func TestRunDecoderRow(t *testing.T) {
+	cfg := Config{Widths: []int{16}, Batch: 4, Seconds: 0.05, Rounds: 1, Peers: PeersOff, Parallelism: 2, Seed: 3,
+		Measure: []string{KindTrain, KindTrainDecoder}}
+	rep := runWithin(t, cfg)
+	if len(rep.Rows) != 2 || rep.Rows[1].Kind != KindTrainDecoder || rep.Rows[1].What != "train+decoder W=16" {
+		t.Fatalf("rows %+v", rep.Rows)
+	}
+	if r := rep.Rows[1]; !(r.Ours > 0) || r.Target != 0 || r.Verdict != "" {
+		t.Errorf("decoder row %+v", r)
+	}
+	if (Config{Widths: []int{8}}).measures(KindTrainDecoder) {
+		t.Error("the decoder row is measured without being asked for")
+	}
+}
+
+// runWithin runs the benchmark and fails the test on error or when it
+// does not finish within 2 minutes (backend hang).
+func runWithin(t *testing.T, cfg Config) *Report {
+	t.Helper()
+	var rep *Report
+	var err error
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		rep, err = Run(context.Background(), cfg)
+	}()
+	select {
+	case <-done:
+	case <-time.After(2 * time.Minute):
+		t.Fatal("Run did not finish within 2 minutes (backend hang?)")
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	return rep
 }
 
 // TestMeasureSearchBatch times batches of 8 queries on a small index.

@@ -51,8 +51,14 @@ type Config struct {
 
 // measures reports whether the configuration measures rows of kind.
 func (c Config) measures(kind string) bool {
+	if kind == KindTrainDecoder {
+		return slices.Contains(c.Measure, kind) // only when asked for
+	}
 	return c.Measure == nil || slices.Contains(c.Measure, kind)
 }
+
+// modelKinds are the kinds of rows measured per width.
+var modelKinds = []string{KindTrain, KindEncode, KindTrainDecoder}
 
 // DefaultConfig is lsconf bench without flags: W = 1, 4, 8 at batch 64,
 // 5 s per measurement, search over 1e6 entries, peers when installed,
@@ -69,11 +75,11 @@ func (c Config) Validate() error {
 		}
 	}
 	for _, k := range c.Measure {
-		if k != KindTrain && k != KindEncode && k != KindSearch {
-			return fmt.Errorf("bench: measure %q: want %s, %s or %s", k, KindTrain, KindEncode, KindSearch)
+		if k != KindTrain && k != KindEncode && k != KindSearch && k != KindTrainDecoder {
+			return fmt.Errorf("bench: measure %q: want %s, %s, %s or %s", k, KindTrain, KindEncode, KindSearch, KindTrainDecoder)
 		}
 	}
-	models := len(c.Widths) > 0 && (c.measures(KindTrain) || c.measures(KindEncode))
+	models := len(c.Widths) > 0 && (c.measures(KindTrain) || c.measures(KindEncode) || c.measures(KindTrainDecoder))
 	if !models && (c.SearchN == 0 || !c.measures(KindSearch)) {
 		return fmt.Errorf("bench: nothing to measure (no widths or no train/encode, and no search)")
 	}

@@ -83,7 +83,10 @@ func timeLoop(ctx context.Context, seconds float64, min int, step func() error) 
 // size batch, on a backend of its own with the given parallelism. The
 // first step (graph compilation) is not timed. The peak memory covers
 // the backend, the compilation and the steps.
-func MeasureTrain(ctx context.Context, mem *PeakMeter, par, w, batch int, seconds float64, seed uint64) (s Sample, err error) {
+//
+// With decoder, the model has the decoder branch and the loss its
+// reconstruction error (weight 1).
+func MeasureTrain(ctx context.Context, mem *PeakMeter, par, w, batch int, seconds float64, seed uint64, decoder bool) (s Sample, err error) {
 	mem.Reset()
 	base := mem.Current()
 	be, err := engine.New(engine.Config{Parallelism: par})
@@ -95,12 +98,15 @@ func MeasureTrain(ctx context.Context, mem *PeakMeter, par, w, batch int, second
 	if err != nil {
 		return s, err
 	}
-	cfg := model.Config{NC: latent.PaperNC, ND: 2, Width: w}
+	cfg := model.Config{NC: latent.PaperNC, ND: 2, Width: w, Decoder: decoder}
 	ws, err := model.Init(cfg, seed)
 	if err != nil {
 		return s, fmt.Errorf("train W=%d: %w", w, err)
 	}
 	loss := model.LossConfig{Mode: model.ModeCEG, KG: latent.PaperKG, Layout: l}
+	if decoder {
+		loss.Recon = 1
+	}
 	net, err := model.NewTrainer(be, cfg, &model.State{Weights: *ws}, loss, model.DefaultAdam(train.DefaultLR))
 	if err != nil {
 		return s, fmt.Errorf("train W=%d: %w", w, err)

@@ -9,6 +9,10 @@ const (
 	KindTrain  = "train"
 	KindEncode = "encode"
 	KindSearch = "search"
+	// KindTrainDecoder is a train step with the decoder (reconstruction
+	// weight 1), measured only when asked for (Config.Measure): no peer,
+	// no target; its ratio to KindTrain is the decoder's cost.
+	KindTrainDecoder = "train+decoder"
 	// KindFaiss rows set lsconf's exact search beside the FAISS peer
 	// (Row.Variant says which index and how queries are sent).
 	KindFaiss = "search-faiss"

@@ -50,7 +50,7 @@ func Run(ctx context.Context, cfg Config) (*Report, error) {
 	if !cfg.measures(KindSearch) {
 		cfg.SearchN = 0
 	}
-	if !cfg.measures(KindTrain) && !cfg.measures(KindEncode) {
+	if !cfg.measures(KindTrain) && !cfg.measures(KindEncode) && !cfg.measures(KindTrainDecoder) {
 		cfg.Widths = nil
 	}
 	if cfg.FaissBatch == 0 {
@@ -69,7 +69,7 @@ func Run(ctx context.Context, cfg Config) (*Report, error) {
 		r.rep.QuietWaitSeconds, r.rep.QuietReached = r.waitQuiet(ctx, cfg.QuietWait)
 		r.rep.LoadBefore = LoadAvg()
 	}
-	for _, kind := range []string{KindTrain, KindEncode} {
+	for _, kind := range modelKinds {
 		if cfg.measures(kind) {
 			for _, w := range cfg.Widths {
 				r.row(kind, w)
@@ -89,7 +89,7 @@ func Run(ctx context.Context, cfg Config) (*Report, error) {
 	}
 	total := 0
 	if len(cfg.Widths) > 0 {
-		for _, kind := range []string{KindTrain, KindEncode} {
+		for _, kind := range modelKinds {
 			if cfg.measures(kind) {
 				total += len(cfg.Widths)
 			}
@@ -137,7 +137,7 @@ func Run(ctx context.Context, cfg Config) (*Report, error) {
 	if len(r.rep.LoadWarnings) > 0 {
 		r.rep.Primary = PrimaryCPURatio
 	}
-	for _, kind := range []string{KindTrain, KindEncode} {
+	for _, kind := range modelKinds {
 		if !cfg.measures(kind) {
 			continue
 		}
@@ -265,13 +265,16 @@ func (r *runner) round(ctx context.Context, round int) error {
 	tag := fmt.Sprintf("round %d/%d", round+1, cfg.Rounds)
 	for _, w := range cfg.Widths {
 		ours := func() error {
-			if cfg.measures(KindTrain) {
-				r.bar.Status("%s: lsconf train W=%d", tag, w)
-				s, err := MeasureTrain(ctx, r.mem, cfg.Parallelism, w, cfg.Batch, cfg.Seconds, cfg.Seed)
+			for _, kind := range []string{KindTrain, KindTrainDecoder} {
+				if !cfg.measures(kind) {
+					continue
+				}
+				r.bar.Status("%s: lsconf %s W=%d", tag, kind, w)
+				s, err := MeasureTrain(ctx, r.mem, cfg.Parallelism, w, cfg.Batch, cfg.Seconds, cfg.Seed, kind == KindTrainDecoder)
 				if err != nil {
 					return fmt.Errorf("bench: %w", err)
 				}
-				r.addOurs(KindTrain, w, s)
+				r.addOurs(kind, w, s)
 				r.step()
 			}
 			if cfg.measures(KindEncode) {

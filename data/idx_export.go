@@ -3,6 +3,7 @@ package data
 import (
 	"context"
 	"fmt"
+	"strings"
 )
 
 // Base returns g's images as colour base images, the form WriteImageFolder
@@ -63,7 +64,8 @@ type IDXImport struct {
 }
 
 // ImportIDX writes one split ("train" or "test") of the IDX source
-// (OpenIDXSource: "fashion-mnist" or "idx:DIR") as an ImageFolder tree in
+// (OpenIDXSource: "fashion-mnist", "idx:DIR" or a corrupted
+// "fashion-mnist-c:KIND:SEV") as an ImageFolder tree in
 // dir (atomically, with its class map and contact sheet): at most perClass
 // images of each class (0: all), as GraySet.Base renders them. The images
 // are streamed from the IDX file to the PNG files one at a time, so memory
@@ -75,6 +77,13 @@ func ImportIDX(ctx context.Context, source, split string, perClass int, dir stri
 	idxDir, names, err := idxSourceDir(source)
 	if err != nil {
 		return nil, err
+	}
+	var corrupt *corrupter
+	if strings.HasPrefix(source, CorruptPrefix) {
+		c, _ := ParseCorruptSource(source)
+		if corrupt, err = newCorrupter(c.Kind, c.Sev, c.Seed); err != nil {
+			return nil, err
+		}
 	}
 	parts, err := readIDXParts(idxDir)
 	if err != nil {
@@ -112,6 +121,9 @@ func ImportIDX(ctx context.Context, source, split string, perClass int, dir stri
 			l := int(p.lab[i])
 			if perClass <= 0 || fw.n[l] < perClass {
 				copy(one.Pix, px)
+				if corrupt != nil {
+					corrupt.apply(i, px, one.Pix)
+				}
 				if err := fw.add(one.Base().RGB[0], l); err != nil {
 					return err
 				}

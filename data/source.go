@@ -73,14 +73,20 @@ const (
 	IDXPrefix = "idx:"
 )
 
-// IsIDXSource reports whether spec names an IDX data source.
+// IsIDXSource reports whether spec names an IDX data source (corrupted
+// Fashion-MNIST, CorruptPrefix, included).
 func IsIDXSource(spec string) bool {
-	return spec == FashionMNIST || strings.HasPrefix(spec, IDXPrefix)
+	return spec == FashionMNIST || strings.HasPrefix(spec, IDXPrefix) || strings.HasPrefix(spec, CorruptPrefix)
 }
 
-// OpenIDXSource loads the IDX data set spec names: "fashion-mnist" or
-// "idx:DIR". A missing Fashion-MNIST says how to install it.
+// OpenIDXSource loads the IDX data set spec names: "fashion-mnist",
+// "idx:DIR", or "fashion-mnist-c:KIND:SEV[:SEED]" (Fashion-MNIST with
+// both splits corrupted, CorruptGray). A missing Fashion-MNIST says how to
+// install it.
 func OpenIDXSource(spec string) (*IDXSplit, error) {
+	if strings.HasPrefix(spec, CorruptPrefix) {
+		return openCorruptSource(spec)
+	}
 	dir, names, err := idxSourceDir(spec)
 	if err != nil {
 		return nil, err
@@ -93,9 +99,15 @@ func OpenIDXSource(spec string) (*IDXSplit, error) {
 }
 
 // idxSourceDir resolves an IDX source to its folder and class names (nil:
-// the folder's own, see LoadIDXDir).
+// the folder's own, see LoadIDXDir); a corrupted source resolves to
+// Fashion-MNIST's (its images are corrupted as they are read).
 func idxSourceDir(spec string) (string, []string, error) {
 	switch {
+	case strings.HasPrefix(spec, CorruptPrefix):
+		if _, err := ParseCorruptSource(spec); err != nil {
+			return "", nil, err
+		}
+		return idxSourceDir(FashionMNIST)
 	case spec == FashionMNIST:
 		if _, err := os.Stat(FashionMNISTDir); err != nil {
 			return "", nil, fmt.Errorf("%s: %w (%s missing): install Debian's dataset-fashion-mnist (scripts/setup.sh does, as root: apt-get install dataset-fashion-mnist), or use an idx:DIR source with the four IDX files", spec, ErrNotInstalled, FashionMNISTDir)

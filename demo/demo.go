@@ -55,6 +55,11 @@ type Config struct {
 	LRSchedule  model.Schedule
 	LGReduction latent.ReductionName
 	LGCenter    float64
+	// Recon, when > 0, trains the decoder beside the classifier with this
+	// reconstruction weight, and the report shows the decoded centres,
+	// paths between neighbouring centres and reconstructions. Off by
+	// default: the decoder makes a train step about 2.3x as costly.
+	Recon float64
 	// Head is the classifier head ("distance" or "dense"; default
 	// train.RecommendedHead, lsconf train's).
 	Head string
@@ -161,9 +166,15 @@ type Result struct {
 	// as a query (itself excluded) and of every class word: the two
 	// queries above are examples, this is the whole picture.
 	Retrieval *search.Eval `json:"retrieval"`
+	// Cycle is the decoder's round trips (runs with a decoder).
+	Cycle *train.Cycle `json:"cycle,omitempty"`
 	// Paths of what the demo wrote, relative to Out.
-	Files   map[string]string `json:"files"`
-	Seconds float64           `json:"seconds"`
+	Files map[string]string `json:"files"`
+	// Reconstruction is the decoder's error on the test and
+	// generalization sets (runs with a decoder).
+	Reconstruction map[string]*train.Reconstruction `json:"reconstruction,omitempty"`
+	sets           train.Sets
+	Seconds        float64 `json:"seconds"`
 }
 
 // The demo folder's layout, relative to Config.Out (slash-separated).
@@ -301,6 +312,7 @@ func demoEvaluate(ctx context.Context, run *train.Run, sets train.Sets, layout *
 		return report.Encodings{}, "", err
 	}
 	res.Test, res.Gen = test.Eval, gen.Eval
+	res.sets = sets
 	enc := report.Encodings{ND: layout.ND(), ZTrain: tr.Z, YTrain: tr.Labels, ZGen: gen.Z, YGen: gen.Labels}
 	return enc, fmt.Sprintf("test accuracy %s%%, generalization %s%%", report.Pct(res.Test.Accuracy), report.Pct(res.Gen.Accuracy)), nil
 }
@@ -415,7 +427,7 @@ func demoTrain(ctx context.Context, cfg Config, images demoImages) (demoTrained,
 	absTrain, _ := filepath.Abs(filepath.Join(cfg.Out, TrainData))
 	absGen, _ := filepath.Abs(filepath.Join(cfg.Out, GenData))
 	tc := train.Config{Mode: model.ModeCEG, Width: cfg.Width, Epochs: cfg.Epochs, BatchSize: cfg.BatchSize, LR: cfg.LR,
-		LRSchedule: cfg.LRSchedule, LGCenter: cfg.LGCenter, LGReduction: cfg.LGReduction, Head: cfg.Head, Seed: cfg.Seed, Layout: l, Engine: cfg.Engine, Progress: cfg.Progress,
+		LRSchedule: cfg.LRSchedule, LGCenter: cfg.LGCenter, LGReduction: cfg.LGReduction, Head: cfg.Head, Recon: cfg.Recon, Seed: cfg.Seed, Layout: l, Engine: cfg.Engine, Progress: cfg.Progress,
 		Data: train.DataInfo{Train: absTrain, Gen: absGen, Split: data.SplitPre, AugPerImage: cfg.AugPerImage,
 			DataSeed: cfg.DataSeed, Description: "lsconf demo: built-in textures written as ImageFolder trees"},
 	}.WithDefaults()
@@ -464,7 +476,58 @@ func demoFigures(cfg Config, w report.FigureWriter, run *train.Run, l *latent.La
 			return "", err
 		}
 	}
-	return "LS figure, training curves, 2 confusion matrices", nil
+	if !run.HasDecoder() {
+		return "LS figure, training curves, 2 confusion matrices", nil
+	}
+	if err := demoDecoded(w, run, res); err != nil {
+		return "", err
+	}
+	return "LS figure, training curves, 2 confusion matrices, decoded centres, paths and reconstructions", nil
+}
+
+// demoDecoded draws what the decoder makes of the centres, of the paths
+// between neighbouring centres and of two generalization images per class,
+// and measures the round trips (Run.Cycle).
+func demoDecoded(w report.FigureWriter, run *train.Run, res *Result) error {
+	classes := run.Classes()
+	d, err := report.Decode(run, report.DecodeSpec{Centres: true})
+	if err != nil {
+		return err
+	}
+	for i := range classes {
+		p, err := report.Decode(run, report.DecodeSpec{Between: []string{classes[i], classes[(i+1)%len(classes)]}, Steps: 9})
+		if err != nil {
+			return err
+		}
+		d.Rows = append(d.Rows, p.Rows...)
+	}
+	img, err := d.Grid("decoded centres (prototypes) and the paths between neighbouring centres")
+	if err != nil {
+		return err
+	}
+	if res.Files["decoded centres and paths"], err = w.SaveImage(img, "decoded"); err != nil {
+		return err
+	}
+	gen, err := report.Decode(run, report.DecodeSpec{Inputs: res.sets.Gen, PerClass: 2})
+	if err != nil {
+		return err
+	}
+	if img, err = gen.Grid("generalization images and their reconstructions"); err != nil {
+		return err
+	}
+	if res.Files["reconstructions"], err = w.SaveImage(img, "reconstructions"); err != nil {
+		return err
+	}
+	res.Reconstruction = map[string]*train.Reconstruction{}
+	for name, set := range map[string]data.Set{"test": res.sets.Test, "gen": res.sets.Gen} {
+		ev, err := run.Evaluate(set, name)
+		if err != nil {
+			return err
+		}
+		res.Reconstruction[name] = ev.Reconstruction
+	}
+	res.Cycle, err = run.Cycle(9)
+	return err
 }
 
 // demoIndex indexes the generalization folder, rebuilding the index when

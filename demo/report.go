@@ -54,6 +54,20 @@ func demoDoc(cfg Config, run *train.Run, l *latent.Layout, res *Result) *documen
 		{Path: res.Files["training curves"], Caption: "Training curves", Width: 460},
 	}})
 
+	if f := res.Files["decoded centres and paths"]; f != "" {
+		d.Add(document.Heading{Level: 2, Text: "Decoder"})
+		d.Add(document.Para{Text: fmt.Sprintf("The run was trained with the decoder (reconstruction weight %g): each class's configured centre decoded (its prototype), the straight paths between neighbouring centres, and generalization images beside their reconstructions.", cfg.Recon)})
+		d.Add(document.Figure{Path: f, Caption: "Decoded centres and paths between neighbouring centres (9 points each, ends included)."})
+		d.Add(document.Figure{Path: res.Files["reconstructions"], Caption: "Generalization images (never trained on) and their reconstructions."})
+		if cy := res.Cycle; cy != nil {
+			d.Add(document.Para{Text: fmt.Sprintf("Round trips: %d of %d decoded centres encode back within r_c of their centre; %d of %d inner path points (%s%%) encode back nearer to their own point than to any centre, %s%% nearer to it than to any centre off their path (mean distance to the path %.3f, R_d %.3f).",
+				cy.CentresWithin, len(cy.Centres), cy.Nearer, cy.Points, report.Pct(cy.NearerShare), report.Pct(cy.NearerOffPathShare), cy.MeanSegmentDistance, cy.Rd)})
+		}
+		if r := res.Reconstruction; r["test"] != nil && r["gen"] != nil {
+			d.Add(document.Para{Text: fmt.Sprintf("Reconstruction MSE per pixel (images in [0, 1]): test %.4f, generalization %.4f.", r["test"].MSE, r["gen"].MSE)})
+		}
+	}
+
 	d.Add(document.Heading{Level: 2, Text: "Search"})
 	for _, q := range res.Queries {
 		title := fmt.Sprintf("%s query: %s", q.Kind, q.Input)

@@ -51,6 +51,10 @@ type Config struct {
 	// Layout is the configured latent space; the distance head needs its
 	// centres and radii (run files record it beside the model).
 	Layout *latent.Layout `json:"-"`
+	// Decoder adds the decoder branch (Table 1's encoder mirrored, see
+	// Decode); its tensors follow the classifier's in Specs and BNSpecs,
+	// so a model without it has exactly the tensors it always had.
+	Decoder bool `json:"decoder,omitempty"`
 }
 
 // WithDefaults returns the configuration with zero batch-norm settings

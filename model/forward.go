@@ -38,13 +38,15 @@ func ForwardFolded(c Config, params, folded []*Node, x *Node) Outputs {
 // forward is Forward, or ForwardFolded when folded is not nil.
 func forward(c Config, params, bn, folded []*Node, x *Node, training bool) Outputs {
 	c = c.WithDefaults()
+	nbn := len(BNSpecs(c))
 	if folded != nil {
-		// Two folded tensors per convolution, as BNSpecs has two statistics.
-		bn = folded
+		// Two folded tensors per encoder convolution, as BNSpecs has two
+		// statistics (the decoder's are not folded).
+		bn, nbn = folded, len(foldedSpecs(c))
 	}
-	if len(params) != len(Specs(c)) || len(bn) != len(BNSpecs(c)) {
+	if len(params) != len(Specs(c)) || len(bn) != nbn {
 		panic(fmt.Errorf("model: forward got %d parameters and %d batch-norm statistics (or folded kernels and biases), want %d and %d",
-			len(params), len(bn), len(Specs(c)), len(BNSpecs(c))))
+			len(params), len(bn), len(Specs(c)), nbn))
 	}
 	b := x.Shape().Dimensions[0]
 	h := Reshape(x, b, 32, 32, 1)
@@ -62,16 +64,8 @@ func forward(c Config, params, bn, folded []*Node, x *Node, training bool) Outpu
 				s += 2
 				continue
 			}
-			h = Conv3x3(h, kernel)
-			if training {
-				var m, v *Node
-				h, m, v = BatchNormTrain(h, gamma, beta, bn[s], bn[s+1], c.BNMomentum, c.BNEpsilon)
-				out.NewBN = append(out.NewBN, m, v)
-			} else {
-				h = BatchNormInfer(h, gamma, beta, bn[s], bn[s+1], c.BNEpsilon)
-			}
+			h = convBNReLU(c, h, kernel, gamma, beta, bn[s], bn[s+1], training, &out.NewBN)
 			s += 2
-			h = ReLU(h)
 		}
 	}
 	flat := Reshape(h, b, c.Flat())
@@ -101,4 +95,19 @@ func forward(c Config, params, bn, folded []*Node, x *Node, training bool) Outpu
 	}
 	out.Logits = hc
 	return out
+}
+
+// convBNReLU is one convolution of a double convolution: Conv3x3, batch
+// norm (the batch's statistics in training, whose updated running
+// averages are appended to newBN; else the running averages), ReLU.
+func convBNReLU(c Config, h, kernel, gamma, beta, mean, variance *Node, training bool, newBN *[]*Node) *Node {
+	h = Conv3x3(h, kernel)
+	if training {
+		var m, v *Node
+		h, m, v = BatchNormTrain(h, gamma, beta, mean, variance, c.BNMomentum, c.BNEpsilon)
+		*newBN = append(*newBN, m, v)
+	} else {
+		h = BatchNormInfer(h, gamma, beta, mean, variance, c.BNEpsilon)
+	}
+	return ReLU(h)
 }

@@ -16,16 +16,24 @@ const (
 	ModeCE Mode = "ce"
 	// ModeCEG trains with L_CE + k_g L_G (eq 10).
 	ModeCEG Mode = "ce+g"
+	// ModeMSEG trains the autoencoder without the classifier: the
+	// decoder's mean squared error + k_g L_G (the paper's "MSE" case of
+	// section 4). The classifier's weights stay as initialised; classes
+	// are read from the nearest cluster.
+	ModeMSEG Mode = "mse+g"
 )
 
-// ParseMode reads "ce" or "ce+g".
+// ParseMode reads "ce", "ce+g" or "mse+g".
 func ParseMode(s string) (Mode, error) {
 	switch Mode(s) {
-	case ModeCE, ModeCEG:
+	case ModeCE, ModeCEG, ModeMSEG:
 		return Mode(s), nil
 	}
-	return "", fmt.Errorf("mode %q: want ce or ce+g", s)
+	return "", fmt.Errorf("mode %q: want ce, ce+g or mse+g", s)
 }
+
+// TrainsLG reports whether L_G (and the centre pull) enter the loss.
+func (m Mode) TrainsLG() bool { return m == ModeCEG || m == ModeMSEG }
 
 // String is the mode's name.
 func (m Mode) String() string { return string(m) }

@@ -17,7 +17,7 @@ const InferBatch = 64
 
 // LossConfig is the training objective.
 type LossConfig struct {
-	// Mode is ModeCE or ModeCEG.
+	// Mode is ModeCE, ModeCEG or ModeMSEG.
 	Mode Mode
 	// KG is k_g, the weight of L_G in ModeCEG (eq 10).
 	KG float64
@@ -30,6 +30,10 @@ type LossConfig struct {
 	// ModeCEG: a pull toward the configured centre inside the clusters
 	// (lsconf's extension; 0 is the paper's objective).
 	Center float64
+	// Recon, when > 0, adds Recon * ReconstructionLoss (the decoder's mean
+	// squared error) to the loss; the model needs a decoder. ModeMSEG
+	// trains it in place of L_CE.
+	Recon float64
 }
 
 // Validate reports what is wrong with the objective for the model config.
@@ -49,6 +53,15 @@ func (l LossConfig) Validate(c Config) error {
 	if l.Center < 0 {
 		return fmt.Errorf("loss: centre pull %v is negative", l.Center)
 	}
+	if l.Recon < 0 {
+		return fmt.Errorf("loss: reconstruction weight %v is negative", l.Recon)
+	}
+	if (l.Recon > 0 || l.Mode == ModeMSEG) && !c.Decoder {
+		return fmt.Errorf("loss: a reconstruction loss needs a model with a decoder")
+	}
+	if l.Mode == ModeMSEG && l.Recon == 0 {
+		return fmt.Errorf("loss: mode %s needs a reconstruction weight > 0", ModeMSEG)
+	}
 	return nil
 }
 
@@ -63,8 +76,9 @@ type State struct {
 // StepResult are the batch's figures of one train step (before the
 // update).
 type StepResult struct {
-	Loss, CE, LG float64
-	Correct, N   int
+	// Recon is the decoder's mean squared error (0 without a decoder).
+	Loss, CE, LG, Recon float64
+	Correct, N          int
 }
 
 // Net is the model for inference: it runs the inference graph on a
@@ -88,6 +102,7 @@ type Net struct {
 	// reference).
 	unfolded bool
 	infer    *graph.Exec
+	decode   *graph.Exec
 	closed   bool
 }
 
@@ -159,7 +174,8 @@ func toTensors(specs []ParamSpec, vals [][]float32) []*tensors.Tensor {
 // inferGraph builds inference on one batch: inputs params, folded
 // kernels and biases (or bn when unfolded), x; outputs z and logits.
 func (n *Net) inferGraph(g *graph.Graph, in []*graph.Node) []*graph.Node {
-	np, ns := len(n.params), len(n.bn)
+	np := len(n.params)
+	ns := len(in) - np - 1 // bn, or the folded kernels and biases
 	var out Outputs
 	if n.unfolded {
 		out = Forward(n.cfg, in[:np], in[np:np+ns], in[np+ns], false)
@@ -197,34 +213,12 @@ func (n *Net) Infer(x []float32, count int) (z, logits []float32, err error) {
 	nd, nc := n.cfg.ND, n.cfg.NC
 	z = make([]float32, 0, count*nd)
 	logits = make([]float32, 0, count*nc)
-	const px = 32 * 32
-	buf := make([]float32, InferBatch*px)
-	args := make([]any, 0, len(n.params)+len(n.bn)+1)
-	for start := 0; start < count; start += InferBatch {
-		k := min(InferBatch, count-start)
-		bs := inferSize(k)
-		buf := buf[:bs*px]
-		copy(buf, x[start*px:(start+k)*px])
-		clear(buf[k*px:])
-		args = args[:0]
-		for _, t := range n.params {
-			args = append(args, t)
-		}
-		for _, t := range second {
-			args = append(args, t)
-		}
-		args = append(args, tensors.FromFlatDataAndDimensions(buf, bs, 32, 32, 1))
-		outs, err := n.infer.Call(args...)
-		if err != nil {
-			return nil, nil, fmt.Errorf("infer: %w", err)
-		}
-		zb := tensors.MustCopyFlatData[float32](outs[0])
-		lb := tensors.MustCopyFlatData[float32](outs[1])
-		z = append(z, zb[:k*nd]...)
-		logits = append(logits, lb[:k*nc]...)
-		for _, t := range outs {
-			_ = t.FinalizeAll()
-		}
+	err = n.batched(n.infer, second, x, count, []int{32, 32, 1}, func(outs [][]float32, k int) {
+		z = append(z, outs[0][:k*nd]...)
+		logits = append(logits, outs[1][:k*nc]...)
+	})
+	if err != nil {
+		return nil, nil, fmt.Errorf("infer: %w", err)
 	}
 	return z, logits, nil
 }
@@ -266,8 +260,10 @@ func (n *Net) close() {
 		return
 	}
 	n.closed = true
-	if n.infer != nil {
-		n.infer.Finalize()
+	for _, e := range []*graph.Exec{n.infer, n.decode} {
+		if e != nil {
+			e.Finalize()
+		}
 	}
 	for _, group := range [][]*tensors.Tensor{n.params, n.bn} {
 		for _, t := range group {

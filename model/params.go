@@ -50,7 +50,8 @@ func convName(l, j int) string { return fmt.Sprintf("enc%d.conv%d", l, j) }
 // Specs lists the trainable tensors of the model in a fixed order: for each
 // of the ten convolutions its kernel [9*Cin, Cout] (rows ordered by
 // (dy, dx, cin)), batch-norm gamma and beta; then the heads a and b
-// (kernel [Flat, n_d] and bias), then the classifier head's (headSpecs).
+// (kernel [Flat, n_d] and bias), then the classifier head's (headSpecs),
+// then, when c.Decoder, the decoder's tensors (decoderSpecs).
 // The convolutions have no bias: the batch norm that follows each one
 // would cancel it.
 func Specs(c Config) []ParamSpec {
@@ -72,11 +73,16 @@ func Specs(c Config) []ParamSpec {
 			ParamSpec{Name: h + ".kernel", Shape: []int{f, c.ND}, Kind: Kernel, FanIn: f},
 			ParamSpec{Name: h + ".bias", Shape: []int{c.ND}, Kind: Bias, FanIn: f})
 	}
-	return append(out, headSpecs(c)...)
+	out = append(out, headSpecs(c)...)
+	if c.Decoder {
+		out = append(out, decoderSpecs(c)...)
+	}
+	return out
 }
 
 // BNSpecs lists the batch-norm running statistics (mean then variance of
-// each of the ten batch norms), in the order of the convolutions.
+// each of the ten batch norms), in the order of the convolutions, then
+// the decoder's when c.Decoder.
 func BNSpecs(c Config) []ParamSpec {
 	var out []ParamSpec
 	for l, ch := range c.Channels() {
@@ -86,6 +92,9 @@ func BNSpecs(c Config) []ParamSpec {
 				ParamSpec{Name: n + ".bn.running_mean", Shape: []int{ch}, Kind: RunningMean},
 				ParamSpec{Name: n + ".bn.running_var", Shape: []int{ch}, Kind: RunningVar})
 		}
+	}
+	if c.Decoder {
+		out = append(out, decoderBNSpecs(c)...)
 	}
 	return out
 }

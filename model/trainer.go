@@ -95,7 +95,7 @@ func (t *Trainer) Step() int64 {
 
 // trainGraph builds one train step. Inputs: params, bn, m, v, lrHat,
 // invSqrtBC2, x, labels. Outputs: new params, bn, m, v, then loss, ce,
-// lg, correct.
+// lg, correct and the reconstruction error (0 without a decoder).
 func (t *Trainer) trainGraph(g *graph.Graph, in []*graph.Node) []*graph.Node {
 	n := t.net
 	np, ns := len(n.params), len(n.bn)
@@ -105,13 +105,26 @@ func (t *Trainer) trainGraph(g *graph.Graph, in []*graph.Node) []*graph.Node {
 	v := in[2*np+ns : 3*np+ns]
 	lrHat, inv, x, y := in[3*np+ns], in[3*np+ns+1], in[3*np+ns+2], in[3*np+ns+3]
 	out := Forward(n.cfg, params, bn, x, true)
+	var decBN []*graph.Node
 	ce := CrossEntropy(out.Logits, y)
 	lg := GeometricLoss(out.Z, y, t.loss.Layout, t.loss.Reduction)
 	loss := ce
-	if t.loss.Mode == ModeCEG {
-		loss = graph.Add(ce, graph.MulScalar(lg, t.loss.KG))
+	if t.loss.Mode == ModeMSEG {
+		loss = graph.ScalarZero(g, ce.DType())
+	}
+	if t.loss.Mode.TrainsLG() {
+		loss = graph.Add(loss, graph.MulScalar(lg, t.loss.KG))
 		if t.loss.Center > 0 {
 			loss = graph.Add(loss, graph.MulScalar(CenterLoss(out.Z, y, t.loss.Layout, t.loss.Reduction), t.loss.KG*t.loss.Center))
+		}
+	}
+	recon := graph.ScalarZero(g, ce.DType())
+	if n.cfg.Decoder {
+		var img *graph.Node
+		img, decBN = Decode(n.cfg, params, bn, out.Z, true)
+		recon = ReconstructionLoss(img, x)
+		if t.loss.Recon > 0 {
+			loss = graph.Add(loss, graph.MulScalar(recon, t.loss.Recon))
 		}
 	}
 	grads := graph.Gradient(loss, params...)
@@ -124,9 +137,10 @@ func (t *Trainer) trainGraph(g *graph.Graph, in []*graph.Node) []*graph.Node {
 		res = append(res, p)
 	}
 	res = append(res, out.NewBN...)
+	res = append(res, decBN...)
 	res = append(res, newM...)
 	res = append(res, newV...)
-	return append(res, loss, ce, lg, Correct(out.Logits, y))
+	return append(res, loss, ce, lg, Correct(out.Logits, y), recon)
 }
 
 // TrainStep runs one step of Adam on a batch: x holds len(labels) images
@@ -187,6 +201,7 @@ func (t *Trainer) TrainStep(x []float32, labels []int32) (res StepResult, err er
 		CE:      float64(tensors.ToScalar[float32](outs[k+1])),
 		LG:      float64(tensors.ToScalar[float32](outs[k+2])),
 		Correct: int(tensors.ToScalar[float32](outs[k+3])),
+		Recon:   float64(tensors.ToScalar[float32](outs[k+4])),
 		N:       b,
 	}
 	for _, x := range outs[k:] {

@@ -46,7 +46,7 @@ func stepCurves(mode model.Mode, lines []train.MetricsLine) (m plot.TrainingMetr
 			test, gen = accOf(l.Test), accOf(l.Gen)
 		}
 		m.Loss, m.CE = append(m.Loss, f.Loss), append(m.CE, f.CE)
-		if mode == model.ModeCEG {
+		if mode.TrainsLG() {
 			m.LG = append(m.LG, f.LG)
 		}
 		m.TrainAcc = append(m.TrainAcc, f.Acc)

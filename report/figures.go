@@ -139,7 +139,7 @@ func TrainingCurves(title string, mode model.Mode, lines []train.MetricsLine) (*
 		}
 		m.Epochs = append(m.Epochs, float64(l.Epoch))
 		m.Loss, m.CE = append(m.Loss, l.Train.Loss), append(m.CE, l.Train.CE)
-		if mode == model.ModeCEG {
+		if mode.TrainsLG() {
 			m.LG = append(m.LG, l.Train.LG)
 		}
 		m.TrainAcc = append(m.TrainAcc, l.Train.Acc)

@@ -40,6 +40,7 @@ type epochAcc struct {
 	Loss    float64 `json:"loss"`
 	CE      float64 `json:"ce"`
 	LG      float64 `json:"lg"`
+	Recon   float64 `json:"recon,omitempty"`
 	Correct int     `json:"correct"`
 	N       int     `json:"n"`
 	Batches int     `json:"batches"`
@@ -49,6 +50,7 @@ func (a *epochAcc) add(r model.StepResult) {
 	a.Loss += r.Loss * float64(r.N)
 	a.CE += r.CE * float64(r.N)
 	a.LG += r.LG * float64(r.N)
+	a.Recon += r.Recon * float64(r.N)
 	a.Correct += r.Correct
 	a.N += r.N
 	a.Batches++
@@ -62,7 +64,7 @@ func (a epochAcc) figures() TrainMeans {
 		return TrainMeans{}
 	}
 	n := float64(a.N)
-	return TrainMeans{Loss: saturate(a.Loss / n), CE: saturate(a.CE / n), LG: saturate(a.LG / n), Acc: float64(a.Correct) / n}
+	return TrainMeans{Loss: saturate(a.Loss / n), CE: saturate(a.CE / n), LG: saturate(a.LG / n), Recon: a.Recon / n, Acc: float64(a.Correct) / n}
 }
 
 // saturate maps an infinite figure to +-math.MaxFloat64, so that it can

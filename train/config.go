@@ -34,7 +34,7 @@ const (
 // Config is everything that defines a training run. The fields with JSON
 // names are recorded in run.json; the others only steer this process.
 type Config struct {
-	// Mode is model.ModeCE or model.ModeCEG.
+	// Mode is model.ModeCE, model.ModeCEG or model.ModeMSEG.
 	Mode model.Mode `json:"mode"`
 	// Encoder is the encoder configuration: "plain", "paper-eq6" or
 	// "sectors" (latent.ParseSectors with n = n_c).
@@ -55,6 +55,10 @@ type Config struct {
 	// clusters, where f_d is 0 (lsconf's extension, model.CenterLoss; 0 is
 	// the paper's objective).
 	LGCenter float64 `json:"lg_center,omitempty"`
+	// Recon, when > 0, adds the decoder branch and Recon times its mean
+	// squared reconstruction error to the loss (Le et al.'s supervised
+	// autoencoder regulariser). Mode mse+g needs it (1 when not given).
+	Recon float64 `json:"recon,omitempty"`
 	// Head is the classifier head: "dense" (the paper's three layers, and
 	// the zero Config's) or "distance" (logits from the distances of z to
 	// the configured centres, model.HeadDistance). run.json always records
@@ -167,6 +171,9 @@ func (c Config) WithDefaults() Config {
 	if c.KG == 0 {
 		c.KG = latent.PaperKG
 	}
+	if c.Mode == model.ModeMSEG && c.Recon == 0 {
+		c.Recon = 1
+	}
 	if c.LRSchedule == model.ScheduleConstant {
 		c.LRSchedule = "" // recorded as absent, as in runs made before schedules existed
 	}
@@ -213,6 +220,10 @@ func (c Config) Validate() error {
 		return fmt.Errorf("train config: k_g = %v must be a non-negative number", c.KG)
 	case c.LGCenter < 0 || math.IsNaN(c.LGCenter) || math.IsInf(c.LGCenter, 0):
 		return fmt.Errorf("train config: centre pull %v must be a non-negative number", c.LGCenter)
+	case c.Recon < 0 || math.IsNaN(c.Recon) || math.IsInf(c.Recon, 0):
+		return fmt.Errorf("train config: reconstruction weight %v must be a non-negative number", c.Recon)
+	case c.Mode == model.ModeMSEG && c.Recon == 0:
+		return fmt.Errorf("train config: mode %s needs a reconstruction weight > 0", c.Mode)
 	}
 	if _, err := model.ParseSchedule(string(c.LRSchedule)); err != nil {
 		return fmt.Errorf("train config: %w", err)
@@ -238,7 +249,7 @@ func (c Config) sectors() (*latent.Sectors, error) {
 // modelConfig is the model.Config of the run.
 func (c Config) modelConfig() model.Config {
 	mc := model.Config{Width: c.Width, BNMomentum: c.BNMomentum, BNEpsilon: c.BNEpsilon,
-		Head: model.Head(c.Head), DistScale: c.HeadScale, DistLearnScale: c.HeadLearnScale, Layout: c.Layout}
+		Head: model.Head(c.Head), DistScale: c.HeadScale, DistLearnScale: c.HeadLearnScale, Layout: c.Layout, Decoder: c.Recon > 0}
 	if c.Layout != nil {
 		mc.NC, mc.ND = c.Layout.NC(), c.Layout.ND()
 	}
@@ -248,5 +259,5 @@ func (c Config) modelConfig() model.Config {
 
 // lossConfig is the model.LossConfig of the run.
 func (c Config) lossConfig() model.LossConfig {
-	return model.LossConfig{Mode: c.Mode, KG: c.KG, Reduction: c.LGReduction.Reduction(), Layout: c.Layout, Center: c.LGCenter}
+	return model.LossConfig{Mode: c.Mode, KG: c.KG, Reduction: c.LGReduction.Reduction(), Layout: c.Layout, Center: c.LGCenter, Recon: c.Recon}
 }

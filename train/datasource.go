@@ -17,7 +17,8 @@ import (
 // sets, Fashion-MNIST's installed copy, none).
 func folderOf(spec string) (prefix, dir string, ok bool) {
 	switch {
-	case spec == "" || spec == data.BuiltinTrain || spec == data.BuiltinGen || spec == data.NoSource || spec == data.FashionMNIST:
+	case spec == "" || spec == data.BuiltinTrain || spec == data.BuiltinGen || spec == data.NoSource || spec == data.FashionMNIST,
+		strings.HasPrefix(spec, data.CorruptPrefix):
 		return "", "", false
 	case strings.HasPrefix(spec, data.IDXPrefix):
 		return data.IDXPrefix, strings.TrimPrefix(spec, data.IDXPrefix), true

@@ -111,3 +111,33 @@ func TestResumeRefusesOtherData(t *testing.T) {
 		t.Fatalf("forced resume on changed data: finished %v, log %q", res.Finished, log.String())
 	}
 }
+
+// TestCorruptedGenSource loads a corrupted Fashion-MNIST as a run's
+// generalization set: its test split, corrupted (skipped without
+// Fashion-MNIST).
+func TestCorruptedGenSource(t *testing.T) {
+	if _, err := os.Stat(data.FashionMNISTDir); err != nil {
+		t.Skip("Fashion-MNIST is not installed")
+	}
+	d := DataInfo{Train: data.FashionMNIST, Gen: "fashion-mnist-c:blur:1"}.SourceDefaults(false)
+	sets, err := d.Sets(context.Background(), 1, data.LoadOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if sets.Gen == nil || sets.Gen.Len() != sets.Test.Len() {
+		t.Fatalf("generalization set %v, test split %d images", sets.Gen, sets.Test.Len())
+	}
+	a, b := make([]float32, data.Pixels), make([]float32, data.Pixels)
+	sets.Test.Image(0, a)
+	sets.Gen.Image(0, b)
+	same := true
+	for i := range a {
+		same = same && a[i] == b[i]
+	}
+	if same {
+		t.Error("the corrupted generalization image equals the clean test image")
+	}
+	if abs, _ := anchor(d.Gen, t.TempDir()); abs != d.Gen {
+		t.Errorf("a corrupted source was anchored as a folder: %q", abs)
+	}
+}

@@ -38,6 +38,48 @@ type EvalResult struct {
 	// latent.DefaultCalibrationTPR); nil when none is finite. A run's
 	// threshold is its test split's (OutsideFile).
 	Calibration *latent.Calibration `json:"calibration,omitempty"`
+	// Reconstruction is the decoder's error on the set (models with a
+	// decoder; nil otherwise).
+	Reconstruction *Reconstruction `json:"reconstruction,omitempty"`
+}
+
+// Reconstruction is the decoder's mean squared error per pixel (images in
+// [0, 1]) of the images decoded from their own encodings, over the set
+// and per class.
+type Reconstruction struct {
+	MSE     float64    `json:"mse"`
+	Classes []ClassMSE `json:"classes"`
+}
+
+// ClassMSE is one class's reconstruction error.
+type ClassMSE struct {
+	Class string  `json:"class"`
+	N     int     `json:"n"`
+	MSE   float64 `json:"mse"`
+}
+
+// reconstruction sums per-image errors se (labels as class indices) by
+// class.
+func reconstruction(classes []string, se []float64, labels []int32) *Reconstruction {
+	r := &Reconstruction{Classes: make([]ClassMSE, len(classes))}
+	for c, name := range classes {
+		r.Classes[c].Class = name
+	}
+	for i, e := range se {
+		c := &r.Classes[labels[i]]
+		c.N++
+		c.MSE += e
+		r.MSE += e
+	}
+	if len(se) > 0 {
+		r.MSE /= float64(len(se))
+	}
+	for c := range r.Classes {
+		if n := r.Classes[c].N; n > 0 {
+			r.Classes[c].MSE /= float64(n)
+		}
+	}
+	return r
 }
 
 // Conformance measures the encodings against the configured layout.
@@ -85,6 +127,8 @@ type EvalSummary struct {
 	MaxNorm           float64 `json:"max_norm"`
 	MedianNorm        float64 `json:"median_norm"`
 	MaxMedianDistance float64 `json:"max_median_distance"`
+	// Recon is the reconstruction MSE (models with a decoder).
+	Recon float64 `json:"recon,omitempty"`
 }
 
 // Summary returns the figures a metrics line keeps.
@@ -95,7 +139,14 @@ func (e *EvalResult) Summary() *EvalSummary {
 	c := e.Conformance
 	return &EvalSummary{N: e.N, Acc: e.Accuracy, NearestAcc: e.NearestAccuracy, CE: e.CE, LG: e.LG,
 		WithinRc: c.WithinRc, Outside: c.Outside, MaxNorm: c.MaxNorm, MedianNorm: c.MedianNorm,
-		MaxMedianDistance: c.MaxMedianDistance}
+		MaxMedianDistance: c.MaxMedianDistance, Recon: e.Reconstruction.mse()}
+}
+
+func (r *Reconstruction) mse() float64 {
+	if r == nil {
+		return 0
+	}
+	return r.MSE
 }
 
 // Score computes an EvalResult from n encodings z (n*n_d), logits
@@ -302,7 +353,7 @@ func labelMap(set data.Set, classes []string) ([]int32, error) {
 // scores the result against layout l and the model's classes. The set's
 // classes are matched to the model's by name.
 func EvaluateNet(net *model.Net, l *latent.Layout, classes []string, set data.Set, name string) (*EvalResult, error) {
-	inf, err := inferSet(context.Background(), net, classes, set)
+	inf, err := inferSet(context.Background(), net, classes, set, true)
 	if err != nil {
 		return nil, fmt.Errorf("evaluate %s: %w", name, err)
 	}
@@ -311,12 +362,17 @@ func EvaluateNet(net *model.Net, l *latent.Layout, classes []string, set data.Se
 		return nil, fmt.Errorf("evaluate %s: %w", name, err)
 	}
 	r.Name = name
+	if inf.ReconSE != nil {
+		r.Reconstruction = reconstruction(classes, inf.ReconSE, inf.Labels)
+	}
 	return r, nil
 }
 
 // inferSet runs net in inference mode over every image of set, in chunks
-// (labels as indices of classes, the set's classes matched by name).
-func inferSet(ctx context.Context, net *model.Net, classes []string, set data.Set) (*Inference, error) {
+// (labels as indices of classes, the set's classes matched by name); with
+// recon, a model with a decoder also reconstructs every image and records
+// its error.
+func inferSet(ctx context.Context, net *model.Net, classes []string, set data.Set, recon bool) (*Inference, error) {
 	lm, err := labelMap(set, classes)
 	if err != nil {
 		return nil, err
@@ -340,6 +396,20 @@ func inferSet(ctx context.Context, net *model.Net, classes []string, set data.Se
 		}
 		inf.Z = append(inf.Z, zb...)
 		inf.Logits = append(inf.Logits, lb...)
+		if recon && net.HasDecoder() {
+			img, err := net.Decode(zb, k)
+			if err != nil {
+				return nil, err
+			}
+			for i := 0; i < k; i++ {
+				se := 0.0
+				for p, v := range img[i*data.Pixels : (i+1)*data.Pixels] {
+					d := float64(v - x[i*data.Pixels+p])
+					se += d * d
+				}
+				inf.ReconSE = append(inf.ReconSE, se/data.Pixels)
+			}
+		}
 		inf.Labels = append(inf.Labels, y[:k]...)
 	}
 	return inf, nil

@@ -3,6 +3,8 @@ package train
 import (
 	"context"
 	"crypto/sha256"
+	"errors"
+	"math"
 	"math/rand/v2"
 	"os"
 	"path/filepath"
@@ -117,4 +119,47 @@ func sameSnapshot(t *testing.T, what string, a, b map[string][32]byte) {
 			t.Errorf("%s: %s was modified", what, name)
 		}
 	}
+}
+
+// interruptAt trains cfg into dir and cancels it after step steps: the
+// call must return context.Canceled.
+func interruptAt(t *testing.T, cfg Config, sets Sets, dir string, step int64) *Result {
+	t.Helper()
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	cfg.AfterStep = func(s int64) {
+		if s == step {
+			cancel()
+		}
+	}
+	var res *Result
+	testutil.Within(t, testTimeout, func() {
+		var err error
+		if res, err = Train(ctx, cfg, sets, dir); !errors.Is(err, context.Canceled) {
+			t.Errorf("interrupted run: error %v, want context.Canceled", err)
+		}
+	})
+	return res
+}
+
+// maxCheckpointDiff is the largest difference between any weight or Adam
+// moment of the checkpoints of two runs.
+func maxCheckpointDiff(t *testing.T, dirA, dirB string) float64 {
+	t.Helper()
+	a, err := readCheckpoint(filepath.Join(dirA, CheckpointFile))
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := readCheckpoint(filepath.Join(dirB, CheckpointFile))
+	if err != nil {
+		t.Fatal(err)
+	}
+	va, vb := tensorValues(a.State), tensorValues(b.State)
+	d := 0.0
+	for i := range va {
+		for k := range va[i] {
+			d = math.Max(d, math.Abs(float64(va[i][k]-vb[i][k])))
+		}
+	}
+	return d
 }

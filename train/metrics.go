@@ -28,6 +28,8 @@ type TrainMeans struct {
 	CE   float64 `json:"ce"`
 	LG   float64 `json:"lg"`
 	Acc  float64 `json:"acc"`
+	// Recon is the decoder's mean squared error (runs with a decoder).
+	Recon float64 `json:"recon,omitempty"`
 }
 
 // MetricsLine is one line of metrics.jsonl.

@@ -162,12 +162,15 @@ func (r *Run) Infer(images []float32, n int) (z, logits []float32, err error) {
 type Inference struct {
 	Z, Logits []float32
 	Labels    []int32
+	// ReconSE is each image's reconstruction error (mean squared, per
+	// pixel) when the model has a decoder; nil otherwise.
+	ReconSE []float64
 }
 
 // InferSet encodes every image of a labelled set (the set's classes
 // matched by name; a class the run does not know is an error).
 func (r *Run) InferSet(ctx context.Context, set data.Set) (*Inference, error) {
-	inf, err := inferSet(ctx, r.net, r.info.Classes, set)
+	inf, err := inferSet(ctx, r.net, r.info.Classes, set, false)
 	if err != nil {
 		return nil, fmt.Errorf("encode with run %s: %w", r.dir, err)
 	}
@@ -188,4 +191,19 @@ func (r *Run) Close() error {
 	r.backend.Finalize()
 	r.net = nil
 	return err
+}
+
+// HasDecoder reports whether the run's model has a decoder branch (it was
+// trained with a reconstruction weight > 0).
+func (r *Run) HasDecoder() bool { return r.net.HasDecoder() }
+
+// Decode maps n latent points (n*n_d values) to n images of data.Pixels
+// values in [0, 1] with the run's decoder. A run without a decoder is an
+// error.
+func (r *Run) Decode(z []float32, n int) ([]float32, error) {
+	img, err := r.net.Decode(z, n)
+	if err != nil {
+		return nil, fmt.Errorf("decode with run %s: %w", r.dir, err)
+	}
+	return img, nil
 }

@@ -12,7 +12,8 @@ import (
 // its shipped train split, augmented as d says, and its shipped test split;
 // any other source's images are split with seed (d.Split, d.AugPerImage,
 // d.Mirror). The Gen source's images are loaded unless Gen is empty or
-// data.NoSource. Sources are loaded with data.LoadSource.
+// data.NoSource: an IDX source (such as a corrupted Fashion-MNIST,
+// "fashion-mnist-c:KIND:SEV") gives its test split (data.LoadSet).
 func (d DataInfo) Sets(ctx context.Context, seed uint64, opts data.LoadOptions) (Sets, error) {
 	var sets Sets
 	aug := data.AugmentFor(d.Train, d.Mirror)
@@ -38,7 +39,7 @@ func (d DataInfo) Sets(ctx context.Context, seed uint64, opts data.LoadOptions) 
 		sets = Sets{Train: tr, Test: te}
 	}
 	if d.Gen != "" && d.Gen != data.NoSource {
-		g, err := data.LoadSource(ctx, d.Gen, d.DataSeed, opts)
+		g, err := data.LoadSet(ctx, d.Gen, d.DataSeed, opts)
 		if err != nil {
 			return Sets{}, fmt.Errorf("generalization set: %w", err)
 		}

@@ -389,7 +389,7 @@ func (t *trainer) runEpoch(ctx context.Context, epoch, nb int) error {
 		if err != nil {
 			return err
 		}
-		if math.IsNaN(r.Loss) || math.IsNaN(r.CE) || math.IsInf(r.Loss, 0) && t.cfg.Mode == model.ModeCEG {
+		if math.IsNaN(r.Loss) || math.IsNaN(r.CE) || math.IsInf(r.Loss, 0) && t.cfg.Mode.TrainsLG() {
 			return fmt.Errorf("%w at step %d (epoch %d): loss %v, L_CE %v, L_G %v; the last checkpoint (step <= %d) is kept; a smaller learning rate may help",
 				ErrDiverged, t.pos.Step+1, epoch+1, r.Loss, r.CE, r.LG, t.pos.Step)
 		}
@@ -410,9 +410,12 @@ func (t *trainer) runEpoch(ctx context.Context, epoch, nb int) error {
 		}
 		f := t.acc.figures()
 		bar.Add(1)
-		if t.cfg.Mode == model.ModeCE {
+		switch {
+		case t.cfg.Mode == model.ModeCE:
 			bar.Status("loss %.4g acc %.1f%%", f.Loss, 100*f.Acc) // L_G is not trained: not shown
-		} else {
+		case t.cfg.Recon > 0:
+			bar.Status("loss %.4g acc %.1f%% L_G %.4g mse %.4g", f.Loss, 100*f.Acc, f.LG, f.Recon)
+		default:
 			bar.Status("loss %.4g acc %.1f%% L_G %.4g", f.Loss, 100*f.Acc, f.LG)
 		}
 		if t.cfg.AfterStep != nil {
@@ -462,6 +465,9 @@ func epochLine(m MetricsLine, epochs int, mode model.Mode) string {
 		s = fmt.Sprintf("epoch %d/%d: train loss (L_CE) %.4g acc %.1f%% [diagnostic, not trained: L_G %.4g]", m.Epoch, epochs, m.Train.Loss, 100*m.Train.Acc, m.Train.LG)
 	} else {
 		s = fmt.Sprintf("epoch %d/%d: train loss %.4g ce %.4g L_G %.4g acc %.1f%%", m.Epoch, epochs, m.Train.Loss, m.Train.CE, m.Train.LG, 100*m.Train.Acc)
+	}
+	if m.Train.Recon > 0 {
+		s += fmt.Sprintf(" reconstruction MSE %.4g", m.Train.Recon)
 	}
 	for _, e := range []struct {
 		name string

@@ -58,7 +58,7 @@ func (s *Server) info(w http.ResponseWriter, r *http.Request) {
 	out := map[string]any{
 		"empty": total == 0, "model_id": id.ModelID, "encoder": id.Encoder, "layout": id.Layout, "view": viewOf(id.Layout),
 		"classes": id.Classes, "collections": cols, "records": total, "generation": gen,
-		"image_search": s.cfg.Model != nil, "max_upload": s.cfg.MaxUpload, "max_k": s.cfg.MaxK,
+		"image_search": s.cfg.Model != nil, "decoder": s.cfg.Decoder != nil, "max_upload": s.cfg.MaxUpload, "max_k": s.cfg.MaxK,
 	}
 	if total == 0 {
 		out["message"] = errEmpty.Error()

@@ -116,6 +116,37 @@ func TestBrowserSearchPage(t *testing.T) {
 		t.Fatalf("picked record among its own results (%v, %v)", self, err)
 	}
 
+	// Clicking the scatter searches at that point and shows the decoded
+	// image of the point: the fake decoder's brightness for a point near
+	// the dots centre is the dots class's, ~0.9.
+	err = chromedp.Do(ctx,
+		chromedp.Evaluate[chromedp.Void](`(() => {
+			const svg = document.querySelector('#scatter');
+			const r = svg.getBoundingClientRect();
+			const i = info.classes.indexOf('dots');
+			const [x, y] = toScreen(info.layout.centers[i][0], info.layout.centers[i][1]);
+			svg.dispatchEvent(new MouseEvent('click', {clientX: r.left + x / 400 * r.width, clientY: r.top + y / 400 * r.height, bubbles: true}));
+		})()`),
+		poll(`(() => { const im = document.querySelector('#queryview img'); return im && im.src.includes('/api/decode?z=') && im.complete && im.naturalWidth === 96; })()`),
+		poll(`document.querySelectorAll('#results .hit').length === 10`),
+	)
+	if err != nil {
+		t.Fatalf("clicking the scatter: %v (status %q)", err, status())
+	}
+	grey, err := chromedp.Run(ctx, chromedp.Evaluate[float64](`(() => {
+		const im = document.querySelector('#queryview img');
+		const c = document.createElement('canvas'); c.width = 96; c.height = 96;
+		const g = c.getContext('2d'); g.drawImage(im, 0, 0);
+		return g.getImageData(48, 48, 1, 1).data[0] / 255;
+	})()`))
+	if err != nil || grey < 0.8 || grey > 1 {
+		t.Fatalf("decoded image of the dots centre: brightness %v (%v), want ~0.9", grey, err)
+	}
+	if got, err = chromedp.Run(ctx, chromedp.Evaluate[[]hitView](hits)); err != nil {
+		t.Fatal(err)
+	}
+	checkHits(t, "click on the dots centre", got, "dots")
+
 	// Unknown words show the server's message on the page.
 	err = chromedp.Do(ctx,
 		chromedp.SetValue(chromedp.CSS(`#text`), "leopard"),

@@ -22,6 +22,9 @@ type Config struct {
 	DB *index.DB
 	// Model encodes uploaded query images; nil disables image queries.
 	Model index.Model
+	// Decoder decodes LS points into images (GET /api/decode, shown when
+	// the page's scatter is clicked); nil turns that off.
+	Decoder Decoder
 	// Vocab are extra vocabulary file texts (see search.NewVocab).
 	Vocab []string
 	// MaxUpload is the largest accepted upload in bytes (0 = 8 MiB).
@@ -107,6 +110,7 @@ func New(cfg Config) (*Server, error) {
 	s.mux.HandleFunc("GET /api/search/point", s.searchPoint)
 	s.mux.HandleFunc("GET /api/search/record", s.searchRecord)
 	s.mux.HandleFunc("GET /api/image/{id}", s.image)
+	s.mux.HandleFunc("GET /api/decode", s.decodePoint)
 	s.mux.HandleFunc("/api/", func(w http.ResponseWriter, r *http.Request) {
 		fail(w, http.StatusNotFound, fmt.Errorf("no API route %s %s", r.Method, r.URL.Path))
 	})

@@ -62,7 +62,7 @@ func newFixture(t *testing.T, perClass int, empty bool) *fixture {
 		}
 		f.pngs[name] = p
 	}
-	s, err := web.New(web.Config{DB: db, Model: m, MaxUpload: 1 << 20, ReloadEvery: time.Nanosecond})
+	s, err := web.New(web.Config{DB: db, Model: m, Decoder: m, MaxUpload: 1 << 20, ReloadEvery: time.Nanosecond})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -97,7 +97,7 @@ of one does not take the machine for long.`,
 	f.StringVar(&peers, "peers", string(cfg.Peers), "run the peers (PyTorch, numpy, FAISS) beside lsconf: auto, on or off")
 	f.IntVar(&cfg.Rounds, "rounds", cfg.Rounds, "interleaved rounds of every measurement (the table gives medians)")
 	f.IntVar(&cfg.TorchThreads, "torch-threads", 0, "PyTorch's intra-op threads (0 = number of CPUs)")
-	f.StringSliceVar(&cfg.Measure, "measure", []string{bench.KindTrain, bench.KindEncode, bench.KindSearch}, "kinds of rows to measure: train, encode, search")
+	f.StringSliceVar(&cfg.Measure, "measure", []string{bench.KindTrain, bench.KindEncode, bench.KindSearch}, "kinds of rows to measure: train, encode, search, train+decoder (a train step with the decoder; not by default)")
 	f.DurationVar(&cfg.QuietWait, "quiet-wait", 0, "wait up to this long before starting for the 1-minute load average to fall to the number of cores (0: start at once)")
 	f.IntVar(&cfg.SearchThreads, "search-threads", 0, "threads of the search rows: lsconf's index workers and FAISS's OpenMP threads (0 = each one's default, one per CPU; 1 compares per core on a loaded machine)")
 	f.IntVar(&cfg.FaissBatch, "faiss-batch", 64, "query batch of the FAISS rows (lsconf answers a batch with its index's SearchBatch: the queries spread over the workers)")

@@ -71,6 +71,8 @@ model, draws the latent space and searches it, and prints where everything is.`,
 		newReproCmd(g),
 		newDemoCmd(g),
 		newBenchCmd(g),
+		newShiftCmd(g),
+		newDecodeCmd(g),
 	)
 	withAdvice(root)
 	return root

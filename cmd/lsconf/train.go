@@ -86,12 +86,21 @@ to the run folder); it refuses other --data or --gen unless --force-data, and
 warns when the data's content changed (a hash in run.json). An existing run is
 never replaced without --force.
 
+Decoder: --recon W adds the decoder branch (a dense layer from z to 4x4 maps,
+then x2 upsampling and a double convolution per level up to 32x32, Table 1's
+encoder mirrored) and W x its mean squared reconstruction error to the loss;
+--mode mse+g trains the autoencoder with reconstruction + k_g L_G and no
+cross entropy (the paper's "MSE" case). lsconf decode draws what the decoder
+makes of centres, blends, words and points.
+
 Width: --width W divides every convolution's channels by W; 1 is the paper's
 model (15-20x slower to train than 8 on a CPU).`,
 		Example: `  lsconf train --data builtin --mode ce+g --epochs 10 --out runs/ceg
   lsconf train --data fashion-mnist --mode ce+g --out runs/fmnist
   lsconf train --data builtin --paper-loss --out runs/paper
   lsconf train --data builtin --mode ce --seed 2 --out runs/ce2
+  lsconf train --data fashion-mnist --mode ce+g --recon 1 --out runs/fmnist-ae
+  lsconf train --data builtin --mode mse+g --out runs/ae
   lsconf train --data ~/textures --gen ~/market --encoder sectors --width 4 --out runs/polar
   lsconf train --resume --out runs/ceg`,
 		Args: cobra.NoArgs,
@@ -111,8 +120,8 @@ model (15-20x slower to train than 8 on a CPU).`,
 					cfg.Head = string(model.HeadDense)
 				}
 			}
-			if mode == model.ModeCEG && cmd.Flags().Changed("k-g") && cfg.KG == 0 {
-				return errors.New("train: --k-g 0 in mode ce+g would train no L_G; use --mode ce for the cross entropy alone")
+			if mode != model.ModeCE && cmd.Flags().Changed("k-g") && cfg.KG == 0 {
+				return fmt.Errorf("train: --k-g 0 in mode %s would train no L_G; use --mode ce for the cross entropy alone", mode)
 			}
 			if cfg.Resume {
 				rc, err := resumeConfig(cmd, out, cfg, d, mode, reduction)
@@ -148,7 +157,8 @@ model (15-20x slower to train than 8 on a CPU).`,
 	f.IntVar(&d.AugPerImage, "aug-per-image", 4, "random augmentations per training image, each followed by its --mirror copies; 0 = the images themselves (with their mirror copies). Default 4 for folders and builtin, 0 for IDX sources")
 	f.StringVar(&d.Mirror, "mirror", "", "mirror copies of every training image: none, h (left-right) or hv (left-right and up-down, the paper's). Default hv for folders and builtin, h for IDX sources")
 	f.Uint64Var(&d.DataSeed, "data-seed", 1, "seed of the built-in textures")
-	f.Var(&mode, "mode", "loss: ce (L_CE) or ce+g (L_CE + k_g L_G)")
+	f.Var(&mode, "mode", "loss: ce (L_CE), ce+g (L_CE + k_g L_G) or mse+g (the autoencoder without the classifier's loss: --recon x reconstruction MSE + k_g L_G; classes from the nearest cluster)")
+	f.Float64Var(&cfg.Recon, "recon", 0, "weight W of the decoder's reconstruction MSE: W > 0 adds the decoder branch (Table 1's encoder mirrored) and W x MSE to the loss; 1 with --mode mse+g when not given")
 	f.Var(&cfg.Encoder, "encoder", "encoder configuration: plain, paper-eq6 or sectors")
 	f.IntVar(&cfg.Width, "width", train.DefaultWidth, "width divisor of the convolutions (1 = the paper's model)")
 	f.IntVar(&cfg.Epochs, "epochs", train.DefaultEpochs, "passes over the training set")
@@ -189,7 +199,7 @@ func resumeConfig(cmd *cobra.Command, out string, cfg train.Config, d train.Data
 	for name, set := range map[string]func(){
 		"encoder": func() { rc.Encoder = cfg.Encoder }, "width": func() { rc.Width = cfg.Width },
 		"epochs": func() { rc.Epochs = cfg.Epochs }, "batch": func() { rc.BatchSize = cfg.BatchSize },
-		"lr": func() { rc.LR = cfg.LR }, "k-g": func() { rc.KG = cfg.KG },
+		"lr": func() { rc.LR = cfg.LR }, "k-g": func() { rc.KG = cfg.KG }, "recon": func() { rc.Recon = cfg.Recon },
 		"lr-schedule": func() { rc.LRSchedule = cfg.LRSchedule }, "lg-center": func() { rc.LGCenter = cfg.LGCenter },
 		"lg-reduction": func() { rc.LGReduction = reduction }, "seed": func() { rc.Seed = cfg.Seed },
 		"head": func() { rc.Head = cfg.Head }, "head-scale": func() { rc.HeadScale = cfg.HeadScale },
@@ -214,8 +224,11 @@ func runTraining(cmd *cobra.Command, g *globalOptions, cfg train.Config, sets tr
 			out, sets.Train.Len(), lenOf(sets.Test), lenOf(sets.Gen), sets.Train.Classes(), cfg.Mode, cfg.Width)
 		if l := cfg.Layout; l != nil {
 			loss := "L_CE only"
-			if cfg.Mode == model.ModeCEG {
+			if cfg.Mode.TrainsLG() {
 				loss = fmt.Sprintf("L_G %s, centre pull %g, k_g %g", cfg.LGReduction, cfg.LGCenter, cfg.KG)
+			}
+			if r := cfg.WithDefaults().Recon; r > 0 {
+				loss += fmt.Sprintf(", decoder with reconstruction weight %g", r)
 			}
 			fmt.Fprintf(cmd.ErrOrStderr(), "layout %s: n_c %d, n_d %d, R_d %.4g, r_c %.4g; %s; %s head\n", l.Kind(), l.NC(), l.ND(), l.Rd(), l.Radius(0), loss, cfg.WithDefaults().Head)
 		}

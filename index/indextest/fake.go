@@ -159,6 +159,25 @@ func Damage(path string) error {
 	return os.WriteFile(path, b, 0o644)
 }
 
+// Decode is the fake decoder (web.Decoder): point z maps to a flat image
+// whose brightness the fake encoder maps back to z's angle.
+func (f *Fake) Decode(z []float32, n int) ([]float32, error) {
+	const px = 32 * 32
+	if len(z) != 2*n {
+		return nil, fmt.Errorf("fake decode: %d values for %d points", len(z), n)
+	}
+	out := make([]float32, n*px)
+	nc := float64(len(Classes))
+	for i := 0; i < n; i++ {
+		a := math.Atan2(float64(z[2*i+1]), float64(z[2*i])) + math.Pi/nc
+		m := math.Mod(a/(2*math.Pi)+1, 1)
+		for k := 0; k < px; k++ {
+			out[i*px+k] = float32(m)
+		}
+	}
+	return out, nil
+}
+
 // PhotoJPEG is a w x h JPEG with photo-like content (smooth colour
 // gradients with pixel noise of amplitude noise), at the given quality:
 // about 0.5 bytes a pixel at noise 64 and quality 90, as camera files.

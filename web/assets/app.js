@@ -247,8 +247,10 @@ function project(z) {
 function searchPoint(xy) {
   return guarded(async () => {
     const full = info.view.u.map((u, i) => xy[0] * u + xy[1] * info.view.v[i]);
-    const res = await api("/api/search/point?" + params({ z: full.map((x) => x.toFixed(4)).join(",") }));
-    showResults(res, "LS point", null);
+    const zs = full.map((x) => x.toFixed(4)).join(",");
+    const res = await api("/api/search/point?" + params({ z: zs }));
+    // With a decoder, the query view shows what the model makes of the point.
+    showResults(res, info.decoder ? "LS point (decoded image)" : "LS point", info.decoder ? "/api/decode?z=" + zs : null);
   });
 }
 

@@ -1,0 +1,94 @@
+package model
+
+import (
+	"fmt"
+
+	"github.com/gomlx/gomlx/core/graph"
+	"github.com/gomlx/gomlx/core/tensors"
+)
+
+// decodeGraph builds decoding on one batch of points: inputs params, bn,
+// z; output the images.
+func (n *Net) decodeGraph(g *graph.Graph, in []*graph.Node) *graph.Node {
+	np, ns := len(n.params), len(n.bn)
+	img, _ := Decode(n.cfg, in[:np], in[np:np+ns], in[np+ns], false)
+	return img
+}
+
+// HasDecoder reports whether the model has a decoder branch.
+func (n *Net) HasDecoder() bool { return n.cfg.Decoder }
+
+// Decode maps count latent points (z holds count*n_d values, row-major)
+// to count images of 32x32 pixels in [0, 1] with the decoder, its batch
+// norms in inference mode. A model without a decoder is an error.
+func (n *Net) Decode(z []float32, count int) (img []float32, err error) {
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	defer recoverErr(&err, "decode")
+	if n.closed {
+		return nil, fmt.Errorf("decode: net is closed")
+	}
+	if !n.cfg.Decoder {
+		return nil, fmt.Errorf("decode: the model has no decoder (train with a reconstruction weight > 0)")
+	}
+	nd := n.cfg.ND
+	if count < 0 || len(z) != count*nd {
+		return nil, fmt.Errorf("decode: %d points but %d values (want %d)", count, len(z), count*nd)
+	}
+	if n.decode == nil {
+		n.decode, err = graph.NewExec(n.backend, n.decodeGraph)
+		if err != nil {
+			return nil, fmt.Errorf("decode: %w", err)
+		}
+	}
+	const px = 32 * 32
+	img = make([]float32, 0, count*px)
+	err = n.batched(n.decode, n.bn, z, count, []int{nd}, func(outs [][]float32, k int) {
+		img = append(img, outs[0][:k*px]...)
+	})
+	if err != nil {
+		return nil, fmt.Errorf("decode: %w", err)
+	}
+	return img, nil
+}
+
+// batched runs exec on count items of x (each of the size the product of
+// item gives) in chunks of at most InferBatch, the last one padded to the
+// next power of two (inferSize): its inputs are the parameters, second
+// (the batch-norm statistics or the folded tensors), then a chunk of x
+// shaped [bs, item...]. each receives the chunk's outputs (copied to the
+// host) and the number of real items in it.
+func (n *Net) batched(exec *graph.Exec, second []*tensors.Tensor, x []float32, count int, item []int, each func(outs [][]float32, k int)) error {
+	size := 1
+	for _, d := range item {
+		size *= d
+	}
+	buf := make([]float32, InferBatch*size)
+	args := make([]any, 0, len(n.params)+len(second)+1)
+	for start := 0; start < count; start += InferBatch {
+		k := min(InferBatch, count-start)
+		bs := inferSize(k)
+		buf := buf[:bs*size]
+		copy(buf, x[start*size:(start+k)*size])
+		clear(buf[k*size:])
+		args = args[:0]
+		for _, t := range n.params {
+			args = append(args, t)
+		}
+		for _, t := range second {
+			args = append(args, t)
+		}
+		args = append(args, tensors.FromFlatDataAndDimensions(buf, append([]int{bs}, item...)...))
+		outs, err := exec.Call(args...)
+		if err != nil {
+			return err
+		}
+		host := make([][]float32, len(outs))
+		for i, t := range outs {
+			host[i] = tensors.MustCopyFlatData[float32](t)
+			_ = t.FinalizeAll()
+		}
+		each(host, k)
+	}
+	return nil
+}

@@ -1,0 +1,142 @@
+package train
+
+import (
+	"encoding/json"
+	"math"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/lsconf/lsconf/data"
+	"github.com/lsconf/lsconf/engine"
+	"github.com/lsconf/lsconf/internal/testutil"
+	"github.com/lsconf/lsconf/model"
+)
+
+// TestDecoderRunResumesAndDecodes trains a tiny run with the decoder,
+// interrupted and resumed: the resumed checkpoint equals an uninterrupted
+// run's, eval.json reports the reconstruction error per class, and the
+// opened run decodes points; a classifier-only run records neither the
+// reconstruction weight nor the decoder and refuses to decode.
+func TestDecoderRunResumesAndDecodes(t *testing.T) {
+	cfg := testConfig(t)
+	cfg.Recon = 1
+	full := filepath.Join(t.TempDir(), "full")
+	res := trainOK(t, cfg, testSets(), full)
+	if res.Test == nil || res.Test.Reconstruction == nil || len(res.Test.Reconstruction.Classes) != 3 {
+		t.Fatalf("test evaluation without a per-class reconstruction error: %+v", res.Test)
+	}
+	rec := res.Test.Reconstruction
+	for _, c := range rec.Classes {
+		if c.N != 10 || !(c.MSE > 0 && c.MSE < 1) {
+			t.Errorf("class %s: %d images, MSE %v", c.Class, c.N, c.MSE)
+		}
+	}
+	part := filepath.Join(t.TempDir(), "part")
+	interruptAt(t, cfg, testSets(), part, 4)
+	rcfg := cfg
+	rcfg.Resume = true
+	trainOK(t, rcfg, testSets(), part)
+	a, err := readCheckpoint(filepath.Join(full, CheckpointFile))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !a.Model.Decoder || len(a.State.Params) != len(model.Specs(a.Model)) {
+		t.Fatalf("checkpoint model %+v with %d tensors", a.Model, len(a.State.Params))
+	}
+	if d := maxCheckpointDiff(t, full, part); d > 1e-5 {
+		t.Fatalf("resumed decoder run differs from the uninterrupted one by %g", d)
+	}
+	run, err := OpenRun(full, engine.Config{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer run.Close()
+	testutil.Within(t, testTimeout, func() {
+		if !run.HasDecoder() {
+			t.Error("the run has no decoder")
+		}
+		var centres []float32
+		for _, c := range run.Layout().Centers() {
+			for _, v := range c {
+				centres = append(centres, float32(v))
+			}
+		}
+		img, err := run.Decode(centres, 3)
+		if err != nil {
+			t.Error(err)
+			return
+		}
+		if len(img) != 3*data.Pixels {
+			t.Errorf("decoded %d values", len(img))
+		}
+		cy, err := run.Cycle(9)
+		if err != nil {
+			t.Error(err)
+			return
+		}
+		if len(cy.Centres) != 3 || cy.Pairs != 3 || cy.Points != 3*7 || cy.Nearer > cy.Points || cy.CentresWithin > 3 {
+			t.Errorf("cycle %+v", cy)
+		}
+		for _, c := range cy.Centres {
+			if c.Within != (c.Distance <= c.Radius) || math.IsNaN(c.Distance) {
+				t.Errorf("centre round trip %+v", c)
+			}
+		}
+		ev, err := run.Evaluate(testSets().Test, "test")
+		if err != nil {
+			t.Error(err)
+			return
+		}
+		if ev.Reconstruction == nil || math.Abs(ev.Reconstruction.MSE-rec.MSE) > 1e-6 {
+			t.Errorf("reopened run's reconstruction %+v, the run's own %v", ev.Reconstruction, rec.MSE)
+		}
+	})
+
+	plain := filepath.Join(t.TempDir(), "plain")
+	trainOK(t, testConfig(t), testSets(), plain)
+	rj, err := os.ReadFile(filepath.Join(plain, RunFile))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if strings.Contains(string(rj), "recon") || strings.Contains(string(rj), "decoder") {
+		t.Errorf("a classifier-only run.json mentions the decoder:\n%s", rj)
+	}
+	var ev EvalReport
+	eb, _ := os.ReadFile(filepath.Join(plain, EvalFile))
+	if err := json.Unmarshal(eb, &ev); err != nil || ev.Test == nil || ev.Test.Reconstruction != nil {
+		t.Errorf("classifier-only eval.json: %v, reconstruction %v", err, ev.Test)
+	}
+	pr, err := OpenRun(plain, engine.Config{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer pr.Close()
+	if pr.HasDecoder() {
+		t.Error("a classifier-only run has a decoder")
+	}
+	if _, err := pr.Decode([]float32{0, 0}, 1); err == nil {
+		t.Error("a classifier-only run decoded a point")
+	}
+	if _, err := pr.Cycle(9); err == nil {
+		t.Error("a classifier-only run measured a cycle")
+	}
+}
+
+func TestPath(t *testing.T) {
+	for _, c := range []struct{ p, want float64 }{{-1, math.Sqrt(2)}, {1, 1}, {3, math.Sqrt(2)}} {
+		if d := segmentDistance([]float64{c.p, 1}, []float64{0, 0}, []float64{2, 0}); math.Abs(d-c.want) > 1e-12 {
+			t.Errorf("distance of (%v, 1) to [(0,0), (2,0)]: %v, want %v", c.p, d, c.want)
+		}
+	}
+	p := Path([]float64{0, 1}, []float64{2, -1}, 5)
+	want := [][]float64{{0, 1}, {0.5, 0.5}, {1, 0}, {1.5, -0.5}, {2, -1}}
+	for i := range want {
+		for k := range want[i] {
+			if math.Abs(p[i][k]-want[i][k]) > 1e-12 {
+				t.Fatalf("path %v, want %v", p, want)
+			}
+		}
+	}
+}
