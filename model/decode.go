@@ -1,11 +1,16 @@
 package model
 
 import (
+	"errors"
 	"fmt"
 
 	"github.com/gomlx/gomlx/core/graph"
 	"github.com/gomlx/gomlx/core/tensors"
 )
+
+// ErrNoDecoder is the condition of decoding with a model trained without
+// a decoder branch (a reconstruction weight of 0).
+var ErrNoDecoder = errors.New("the model has no decoder (it was trained without a reconstruction weight)")
 
 // decodeGraph builds decoding on one batch of points: inputs params, bn,
 // z; output the images.
@@ -29,7 +34,7 @@ func (n *Net) Decode(z []float32, count int) (img []float32, err error) {
 		return nil, fmt.Errorf("decode: net is closed")
 	}
 	if !n.cfg.Decoder {
-		return nil, fmt.Errorf("decode: the model has no decoder (train with a reconstruction weight > 0)")
+		return nil, fmt.Errorf("decode: %w", ErrNoDecoder)
 	}
 	nd := n.cfg.ND
 	if count < 0 || len(z) != count*nd {

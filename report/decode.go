@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/lsconf/lsconf/data"
+	"github.com/lsconf/lsconf/model"
 	"github.com/lsconf/lsconf/plot"
 	"github.com/lsconf/lsconf/search"
 	"github.com/lsconf/lsconf/train"
@@ -53,7 +54,7 @@ type Decoded struct {
 // a decoder is an error.
 func Decode(run *train.Run, spec DecodeSpec) (*Decoded, error) {
 	if !run.HasDecoder() {
-		return nil, fmt.Errorf("decode: run %s has no decoder (train it with --recon W > 0 or --mode mse+g)", run.Dir())
+		return nil, fmt.Errorf("decode: run %s: %w", run.Dir(), model.ErrNoDecoder)
 	}
 	l, classes := run.Layout(), run.Classes()
 	nd := l.ND()

@@ -28,7 +28,7 @@ const decodeSide = 96
 // point as a PNG (404 when the server has no decoder).
 func (s *Server) decodePoint(w http.ResponseWriter, r *http.Request) {
 	if s.cfg.Decoder == nil {
-		fail(w, http.StatusNotFound, errors.New("no decoder: serve a run trained with a reconstruction weight (lsconf train --recon W)"))
+		fail(w, http.StatusNotFound, errors.New("no decoder: the served run was trained without a reconstruction weight, or no run is served"))
 		return
 	}
 	e, status, err := s.searcher(r.Context(), "")

@@ -14,6 +14,7 @@ import (
 	"github.com/lsconf/lsconf/data"
 	"github.com/lsconf/lsconf/demo"
 	"github.com/lsconf/lsconf/index"
+	"github.com/lsconf/lsconf/model"
 	"github.com/lsconf/lsconf/train"
 )
 
@@ -92,6 +93,7 @@ var advice = []struct {
 	{data.ErrNotInstalled, "or give --data idx:DIR with the four IDX files"},
 	{data.ErrIDXTooLarge, "write a part of it as a folder (lsconf data import SOURCE --per-class N --out DIR) and train on that"},
 	{demo.ErrOtherImages, "use another --out"},
+	{model.ErrNoDecoder, "train a run with --recon W > 0 or --mode mse+g"},
 }
 
 // advise appends the advice for the conditions err wraps.
