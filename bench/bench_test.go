@@ -41,13 +41,15 @@ func TestVerdicts(t *testing.T) {
 		verdict string
 		ratio   float64
 	}{
-		{Row{Kind: KindTrain, Width: 1, OursRounds: []float64{60, 72, 84}, TheirsRounds: []float64{100, 120, 200}}, 0.6, Pass, 0.6},
-		{Row{Kind: KindTrain, Width: 1, OursRounds: []float64{50}, TheirsRounds: []float64{100}}, 0.6, Fail, 0.5},
-		{Row{Kind: KindTrain, Width: 8, OursRounds: []float64{50}, TheirsRounds: []float64{100}}, 0.5, Pass, 0.5},
-		{Row{Kind: KindTrain, Width: 8, OursRounds: []float64{30}, TheirsRounds: []float64{100}}, 0.5, Fail, 0.3},
+		{Row{Kind: KindTrain, Width: 1, OursRounds: []float64{100, 120, 140}, TheirsRounds: []float64{100, 120, 200}}, 1, Pass, 1},
+		{Row{Kind: KindTrain, Width: 1, OursRounds: []float64{50}, TheirsRounds: []float64{100}}, 1, Fail, 0.5},
+		{Row{Kind: KindTrain, Width: 8, OursRounds: []float64{100}, TheirsRounds: []float64{100}}, 1, Pass, 1},
+		{Row{Kind: KindTrain, Width: 8, OursRounds: []float64{30}, TheirsRounds: []float64{100}}, 1, Fail, 0.3},
 		{Row{Kind: KindTrain, Width: 4, OursRounds: []float64{30}, TheirsRounds: []float64{100}}, 0, "", 0.3},
-		{Row{Kind: KindEncode, Width: 1, OursRounds: []float64{30}}, 0.6, NoPeer, 0},
-		{Row{Kind: KindEncode, Width: 8, OursRounds: []float64{30}, TheirsRounds: []float64{10}}, 0, "", 3},
+		{Row{Kind: KindEncode, Width: 1, OursRounds: []float64{30}}, 1, NoPeer, 0},
+		{Row{Kind: KindEncode, Width: 8, OursRounds: []float64{30}, TheirsRounds: []float64{10}}, 1, Pass, 3},
+		{Row{Kind: KindEncode, Width: 4, OursRounds: []float64{9}, TheirsRounds: []float64{10}}, 1, Fail, 0.9},
+		{Row{Kind: KindEncode, Width: 2, OursRounds: []float64{9}, TheirsRounds: []float64{10}}, 0, "", 0.9},
 		{Row{Kind: KindSearch, OursRounds: []float64{600}, TheirsRounds: []float64{100}}, 5, Pass, 6},
 		{Row{Kind: KindSearch, OursRounds: []float64{600}, TheirsRounds: []float64{100}, Note: "top-10 differ"}, 5, Fail, 6},
 	} {
@@ -73,11 +75,11 @@ func TestVerdictsLoaded(t *testing.T) {
 	if r.OursMin != 20 || r.OursMax != 70 || r.TheirsMin != 50 || r.TheirsMax != 100 {
 		t.Errorf("spread: ours %v-%v theirs %v-%v", r.OursMin, r.OursMax, r.TheirsMin, r.TheirsMax)
 	}
-	r.finish(PrimaryCPURatio) // cpu ratio 5/10 = 0.5 < 0.6
+	r.finish(PrimaryCPURatio) // cpu ratio 5/10 = 0.5 < 1
 	if r.Verdict != Fail || r.VerdictBy != PrimaryCPURatio {
 		t.Errorf("loaded: verdict %q by %q", r.Verdict, r.VerdictBy)
 	}
-	r.TheirsCPURounds = []float64{8, 8, 8} // 0.8 >= 0.6, while the wall ratio 0.33 fails
+	r.TheirsCPURounds = []float64{12, 12, 12} // 1.2 >= 1, while the wall ratio 0.33 fails
 	r.finish(PrimaryCPURatio)
 	if r.Verdict != Pass || r.VerdictBy != PrimaryCPURatio {
 		t.Errorf("loaded, cpu ratio 0.8: verdict %q by %q", r.Verdict, r.VerdictBy)
@@ -124,7 +126,7 @@ func TestFaissPeer(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	res, same, err := p.Run(ctx, 0.05, 64)
+	res, same, err := p.Run(ctx, 0.05, 64, 1)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -134,7 +136,7 @@ func TestFaissPeer(t *testing.T) {
 	t.Logf("same ids in order for %d of %d queries; IVF %d lists nprobe %d recall %.3f", same, len(res.Top), res.IVFNList, res.IVFNProbe, res.IVFRecall)
 	// Our data shifted by one record: FAISS's ids no longer match.
 	copy(d.V, append(d.V[d.NC:], d.V[:d.NC]...))
-	if _, _, err := p.Run(ctx, 0.05, 64); !errors.Is(err, ErrFaissTop) {
+	if _, _, err := p.Run(ctx, 0.05, 64, 0); !errors.Is(err, ErrFaissTop) {
 		t.Errorf("shifted data: err %v, want ErrFaissTop", err)
 	}
 }
@@ -341,5 +343,20 @@ func TestRunTiny(t *testing.T) {
 	}
 	if len(rep.Rows) != 1 || rep.Rows[0].Kind != KindEncode {
 		t.Errorf("--measure encode: rows %+v", rep.Rows)
+	}
+}
+
+// TestMeasureSearchBatch times batches of 8 queries on a small index.
+func TestMeasureSearchBatch(t *testing.T) {
+	d, err := NewSearchData(3000)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s, err := MeasureSearchBatch(context.Background(), NewPeakMeter(), d, 8, 0.02, 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !(s.Rate > 0) || s.Iters < minIters {
+		t.Errorf("sample %+v", s)
 	}
 }

@@ -40,6 +40,10 @@ type Config struct {
 	// QuietWait is how long Run may wait, before it starts, for the
 	// 1-minute load average to fall to IdleLoad (0: it does not wait).
 	QuietWait time.Duration
+	// SearchThreads, when > 0, is the threads of the search rows: lsconf's
+	// index workers (single queries) and goroutines (batches), and FAISS's
+	// OpenMP threads; 0 = each one's default (one per CPU).
+	SearchThreads int
 	// FaissBatch is the query batch of the FAISS peer's batched rows
 	// (and lsconf's, query by query); 0 = 64.
 	FaissBatch int
@@ -73,7 +77,7 @@ func (c Config) Validate() error {
 	if !models && (c.SearchN == 0 || !c.measures(KindSearch)) {
 		return fmt.Errorf("bench: nothing to measure (no widths or no train/encode, and no search)")
 	}
-	if c.QuietWait < 0 || c.FaissBatch < 0 {
+	if c.QuietWait < 0 || c.FaissBatch < 0 || c.SearchThreads < 0 {
 		return fmt.Errorf("bench: negative quiet wait or FAISS batch")
 	}
 	switch {

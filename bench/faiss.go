@@ -71,16 +71,17 @@ func NewFaissPeer(python, script, dir string, d *SearchData) (*FaissPeer, error)
 const faissCheckQueries = 50
 
 // Run runs the peer (each of its four timings for about seconds, batched
-// rows in batches of batch) and checks its exact top-k against an exact
+// rows in batches of batch, with threads OpenMP threads, 0 = FAISS's
+// default) and checks its exact top-k against an exact
 // L2 scan in Go over the same vectors (TopL2): same ids in the same order,
 // or the same distances where ids tie. It returns the number of queries
 // whose ids were equal in order too.
-func (p *FaissPeer) Run(ctx context.Context, seconds float64, batch int) (FaissResult, int, error) {
+func (p *FaissPeer) Run(ctx context.Context, seconds float64, batch, threads int) (FaissResult, int, error) {
 	var r FaissResult
 	peak, err := peerRun(ctx, time.Duration(40*seconds)*time.Second+20*time.Minute, &r, nil, p.python, p.script,
 		"--v", p.vPath, "--q", p.qPath, "--nc", strconv.Itoa(p.d.NC), "--k", strconv.Itoa(SearchK),
 		"--batch", strconv.Itoa(batch), "--seconds", strconv.FormatFloat(seconds, 'g', -1, 64),
-		"--check", strconv.Itoa(faissCheckQueries))
+		"--check", strconv.Itoa(faissCheckQueries), "--threads", strconv.Itoa(threads))
 	if err != nil {
 		return r, 0, fmt.Errorf("faiss peer: %w", err)
 	}

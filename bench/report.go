@@ -127,6 +127,8 @@ type Report struct {
 	KernelsReason string `json:"kernels_reason,omitempty"`
 	// Parallelism is the compute backend's worker count.
 	Parallelism int `json:"parallelism"`
+	// SearchThreads is Config.SearchThreads (0: each side's default).
+	SearchThreads int `json:"search_threads,omitempty"`
 	// Torch and Numpy are the peers' versions ("" when not run);
 	// TorchThreads is PyTorch's thread count.
 	Torch        string `json:"torch,omitempty"`
@@ -182,17 +184,16 @@ type Report struct {
 }
 
 // Target is the least ratio ours / theirs lsconf aims at for a measurement, 0 when
-// it sets none: train W=1 >= 0.6, train W=8 >= 0.5, encode W=1 >= 0.6
-// (with the AVX-512 and the AVX2 kernel sets alike; earlier 0.5, 0.25,
-// 0.5), search >= 5.
+// it sets none: train W=1 and W=8 >= 1.0, encode W=1, 4 and 8 >= 1.0
+// (with the AVX-512 and the AVX2 kernel sets alike; until 2026-12-05 train
+// W=1 0.6, W=8 0.5, encode W=1 0.6, and before 2026-12-01 0.5, 0.25, 0.5),
+// search >= 5 (numpy; FAISS's exact index: TargetFaissExact).
 func Target(kind string, width int) float64 {
 	switch {
-	case kind == KindTrain && width == 1:
-		return 0.6
-	case kind == KindTrain && width == 8:
-		return 0.5
-	case kind == KindEncode && width == 1:
-		return 0.6
+	case kind == KindTrain && (width == 1 || width == 8):
+		return 1
+	case kind == KindEncode && (width == 1 || width == 4 || width == 8):
+		return 1
 	case kind == KindSearch:
 		return 5
 	}

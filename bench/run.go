@@ -62,7 +62,7 @@ func Run(ctx context.Context, cfg Config) (*Report, error) {
 		Widths: cfg.Widths, Batch: cfg.Batch, Seconds: cfg.Seconds, SearchN: cfg.SearchN, Rounds: cfg.Rounds,
 		Peers: cfg.Peers, Cores: Cores(), GOEXPERIMENT: GOEXPERIMENT(), GoVersion: runtime.Version(), CPU: CPUModel(),
 		Kernels: kernels.Kernels(), KernelsReason: kernels.KernelsReason(),
-		Parallelism: cfg.Parallelism, MemorySource: r.mem.Source(), LoadBefore: LoadAvg(), SearchExact: true,
+		Parallelism: cfg.Parallelism, SearchThreads: cfg.SearchThreads, MemorySource: r.mem.Source(), LoadBefore: LoadAvg(), SearchExact: true,
 	}
 	r.rep.IdleLoad = IdleLoad(r.rep.Cores)
 	if cfg.QuietWait > 0 {
@@ -289,7 +289,11 @@ func (r *runner) round(ctx context.Context, round int) error {
 			if r.torch == "" {
 				return nil
 			}
-			r.bar.Status("%s: PyTorch train and encode W=%d", tag, w)
+			what := "train and encode"
+			if !cfg.measures(KindTrain) {
+				what = "encode"
+			}
+			r.bar.Status("%s: PyTorch %s W=%d", tag, what, w)
 			t, err := RunTorch(ctx, cfg.Python, r.torch, r.rep.TorchEnv, w, cfg.Batch, cfg.TorchThreads, cfg.Seconds, !cfg.measures(KindTrain))
 			if err != nil {
 				return fmt.Errorf("bench: %w", err)
@@ -321,7 +325,7 @@ func (r *runner) round(ctx context.Context, round int) error {
 	var topErr error
 	ours := func() error {
 		r.bar.Status("%s: lsconf search", tag)
-		s, err := MeasureSearch(ctx, r.mem, r.data, cfg.Seconds)
+		s, err := MeasureSearch(ctx, r.mem, r.data, cfg.Seconds, cfg.SearchThreads)
 		if err != nil {
 			return fmt.Errorf("bench: %w", err)
 		}
@@ -330,7 +334,7 @@ func (r *runner) round(ctx context.Context, round int) error {
 			r.addOurs(KindFaiss, FaissFlat, s)
 			r.addOurs(KindFaiss, FaissIVF, s)
 			r.bar.Status("%s: lsconf search, batches of %d", tag, cfg.FaissBatch)
-			b, err := MeasureSearchBatch(ctx, r.mem, r.data, cfg.FaissBatch, cfg.Seconds)
+			b, err := MeasureSearchBatch(ctx, r.mem, r.data, cfg.FaissBatch, cfg.Seconds, cfg.SearchThreads)
 			if err != nil {
 				return fmt.Errorf("bench: %w", err)
 			}
@@ -380,7 +384,7 @@ func (r *runner) runFaiss(ctx context.Context, tag string) error {
 		return nil
 	}
 	r.bar.Status("%s: FAISS search (exact and IVF, single queries and batches of %d)", tag, r.cfg.FaissBatch)
-	res, same, err := r.faiss.Run(ctx, r.cfg.Seconds, r.cfg.FaissBatch)
+	res, same, err := r.faiss.Run(ctx, r.cfg.Seconds, r.cfg.FaissBatch, r.cfg.SearchThreads)
 	if err != nil {
 		return fmt.Errorf("bench: %w", err)
 	}

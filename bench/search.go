@@ -2,9 +2,7 @@ package bench
 
 import (
 	"context"
-	"errors"
 	"fmt"
-	"sync"
 
 	"github.com/lsconf/lsconf/latent"
 	"github.com/lsconf/lsconf/search"
@@ -55,14 +53,19 @@ func NewSearchData(n int) (*SearchData, error) {
 }
 
 // MeasureSearch times single queries (search.Index.Search, exact top-10,
-// one query at a time with the index's default workers), cycling through
-// the queries, for at least seconds and at least 10*minIters queries.
-func MeasureSearch(ctx context.Context, mem *PeakMeter, d *SearchData, seconds float64) (Sample, error) {
+// one query at a time with threads workers, 0 = the index's default),
+// cycling through the queries, for at least seconds and at least
+// 10*minIters queries.
+func MeasureSearch(ctx context.Context, mem *PeakMeter, d *SearchData, seconds float64, threads int) (Sample, error) {
 	mem.Reset()
 	base := mem.Current()
+	idx := d.Index
+	if threads > 0 {
+		idx = idx.WithWorkers(threads)
+	}
 	i := 0
 	step := func() error {
-		_, e := d.Index.Search(d.Queries[i%len(d.Queries)], SearchK, search.Options{})
+		_, e := idx.Search(d.Queries[i%len(d.Queries)], SearchK, search.Options{})
 		i++
 		return e
 	}
@@ -86,35 +89,27 @@ func (d *SearchData) topIDs(q []float32) ([]int64, error) {
 	return ids, nil
 }
 
-// MeasureSearchBatch times batches of batch queries (exact top-10 each,
-// as MeasureSearch): the queries of a batch are split over Cores()
-// goroutines, each searching its queries one at a time with one worker
-// (the index has no batched product to gain from, unlike FAISS's BLAS
-// path). The rate counts queries.
-func MeasureSearchBatch(ctx context.Context, mem *PeakMeter, d *SearchData, batch int, seconds float64) (Sample, error) {
+// MeasureSearchBatch times batches of batch queries through
+// search.Index.SearchBatch (exact top-10 each, as MeasureSearch; the
+// queries of a batch are spread over threads workers, 0 = the index's
+// default, each query on one: the index has no batched product to gain
+// from, unlike FAISS's BLAS path). The rate counts queries.
+func MeasureSearchBatch(ctx context.Context, mem *PeakMeter, d *SearchData, batch int, seconds float64, threads int) (Sample, error) {
 	mem.Reset()
 	base := mem.Current()
-	one := d.Index.WithWorkers(1)
-	workers := min(Cores(), batch)
+	idx := d.Index
+	if threads > 0 {
+		idx = idx.WithWorkers(threads)
+	}
+	qs := make([][]float32, batch)
 	i := 0
 	step := func() error {
-		errs := make([]error, workers)
-		var wg sync.WaitGroup
-		for w := 0; w < workers; w++ {
-			wg.Add(1)
-			go func(w int) {
-				defer wg.Done()
-				for j := w; j < batch; j += workers {
-					if _, err := one.Search(d.Queries[(i+j)%len(d.Queries)], SearchK, search.Options{}); err != nil {
-						errs[w] = err
-						return
-					}
-				}
-			}(w)
+		for j := range qs {
+			qs[j] = d.Queries[(i+j)%len(d.Queries)]
 		}
-		wg.Wait()
 		i += batch
-		return errors.Join(errs...)
+		_, err := idx.SearchBatch(qs, SearchK, search.Options{})
+		return err
 	}
 	lp, err := timeLoop(ctx, seconds, minIters, step)
 	if err != nil {

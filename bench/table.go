@@ -44,6 +44,9 @@ func WriteTable(w io.Writer, rep *Report) error {
 		kernels += " (" + rep.KernelsReason + ")"
 	}
 	fmt.Fprintln(w, kernels)
+	if rep.SearchThreads > 0 {
+		fmt.Fprintf(w, "search threads %d (lsconf's index workers and batch goroutines, FAISS's OpenMP threads)\n", rep.SearchThreads)
+	}
 	peers := []string{}
 	if rep.Torch != "" {
 		isa := rep.TorchISA

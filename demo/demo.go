@@ -417,7 +417,7 @@ func demoTrain(ctx context.Context, cfg Config, images demoImages) (demoTrained,
 	tc := train.Config{Mode: model.ModeCEG, Width: cfg.Width, Epochs: cfg.Epochs, BatchSize: cfg.BatchSize, LR: cfg.LR,
 		LRSchedule: cfg.LRSchedule, LGCenter: cfg.LGCenter, LGReduction: cfg.LGReduction, Head: cfg.Head, Seed: cfg.Seed, Layout: l, Engine: cfg.Engine, Progress: cfg.Progress,
 		Data: train.DataInfo{Train: absTrain, Gen: absGen, Split: data.SplitPre, AugPerImage: cfg.AugPerImage,
-			DataSeed: cfg.DataSeed, TrainLen: tr.Len(), TestLen: te.Len(), GenLen: gen.Len(), Description: "lsconf demo: built-in textures written as ImageFolder trees"},
+			DataSeed: cfg.DataSeed, Description: "lsconf demo: built-in textures written as ImageFolder trees"},
 	}.WithDefaults()
 	dir := filepath.Join(cfg.Out, RunDir)
 	st, r, err := train.Ensure(ctx, tc, sets, dir)

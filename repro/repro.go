@@ -343,7 +343,7 @@ func (s reproSets) split(cfg Config, e Experiment) (train.Sets, error) {
 func runDir(out string, e Experiment) string { return filepath.Join(out, RunsDir, e.Name()) }
 
 // trainConfig is the train.Config of an experiment.
-func trainConfig(cfg Config, e Experiment, l *latent.Layout, sets train.Sets) train.Config {
+func trainConfig(cfg Config, e Experiment, l *latent.Layout) train.Config {
 	desc := "built-in textures"
 	if cfg.PerClass > 0 || cfg.GenPerClass > 0 {
 		desc = fmt.Sprintf("built-in textures, %d train and %d generalization images per class", cfg.PerClass, cfg.GenPerClass)
@@ -356,7 +356,7 @@ func trainConfig(cfg Config, e Experiment, l *latent.Layout, sets train.Sets) tr
 		Mode: e.Mode, Encoder: latent.EncoderName(e.Encoder), Head: head, Width: cfg.Width, Epochs: cfg.Epochs, BatchSize: cfg.BatchSize,
 		LR: cfg.LR, LRSchedule: cfg.LRSchedule, LGCenter: cfg.LGCenter, LGReduction: cfg.LGReduction, Seed: e.Seed, Layout: l, Engine: cfg.Engine, Progress: cfg.Progress,
 		Data: train.DataInfo{Train: data.BuiltinTrain, Gen: data.BuiltinGen, Split: e.Split, AugPerImage: cfg.AugPerImage,
-			DataSeed: cfg.DataSeed, TrainLen: sets.Train.Len(), TestLen: sets.Test.Len(), GenLen: sets.Gen.Len(),
+			DataSeed:    cfg.DataSeed,
 			Description: desc},
 	}.WithDefaults()
 }
@@ -370,7 +370,7 @@ func trainExperiment(ctx context.Context, cfg Config, e Experiment, l *latent.La
 		return train.RunNew, err
 	}
 	dir := runDir(cfg.Out, e)
-	tc := trainConfig(cfg, e, l, sets)
+	tc := trainConfig(cfg, e, l)
 	tc.OnState = func(st train.RunState) {
 		switch st {
 		case train.RunDone:

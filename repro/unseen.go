@@ -267,7 +267,7 @@ func unseenRun(ctx context.Context, cfg Config, out string, e Experiment, held i
 		return nil, false, err
 	}
 	dir := filepath.Join(out, RunsDir, "without-"+name, e.Name())
-	tc := trainConfig(cfg, e, l, known)
+	tc := trainConfig(cfg, e, l)
 	tc.Data.Description = fmt.Sprintf("built-in textures without %q (unseen-class experiment)", name)
 	t0 := time.Now()
 	tc.OnState = func(st train.RunState) {

@@ -19,8 +19,16 @@ func TestTypedSettings(t *testing.T) {
 		t.Fatalf("read %+v", c)
 	}
 	b, err := json.Marshal(c)
-	if err != nil || string(b) != good {
-		t.Fatalf("written back as %s (%v), want %s", b, err, good)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var in, out map[string]any
+	json.Unmarshal([]byte(good), &in)
+	json.Unmarshal(b, &out)
+	for k, v := range in {
+		if out[k] != v {
+			t.Errorf("%s written back as %v, read as %v", k, out[k], v)
+		}
 	}
 	for _, bad := range []struct{ name, field, value string }{
 		{"schedule", "lr_schedule", "cosinus"},

@@ -271,6 +271,24 @@ func runIndexSearchCommands(t *testing.T) {
 	if out, err = lsconf("search", "eval", "--db", db); err != nil || !strings.Contains(out, "MAP@R") || !strings.Contains(out, "AMI") {
 		t.Errorf("search eval table: %v\n%s", err, out)
 	}
+	// --by distance ranks by Euclidean distance in z and says so.
+	var byDist struct {
+		Eval struct {
+			By       string  `json:"by"`
+			Labelled int     `json:"labelled"`
+			ImageP   float64 `json:"image_precision"`
+		} `json:"eval"`
+	}
+	if out, err = lsconf("search", "eval", "--db", db, "--by", "distance", "--json"); err != nil || json.Unmarshal([]byte(out), &byDist) != nil ||
+		byDist.Eval.By != "distance" || byDist.Eval.Labelled != 36 || byDist.Eval.ImageP <= 0 {
+		t.Errorf("search eval --by distance: %v %+v\n%s", err, byDist, out)
+	}
+	if out, err = lsconf("search", "eval", "--db", db, "--by", "distance"); err != nil || !strings.Contains(out, "by Euclidean distance") {
+		t.Errorf("search eval --by distance table: %v\n%s", err, out)
+	}
+	if _, err = lsconf("search", "eval", "--db", db, "--by", "cosine"); err == nil {
+		t.Error("search eval --by cosine accepted")
+	}
 	// The built-in generalization set (80 images, 16 per class; the tiny
 	// run knows 3 of its 5 classes, so 48 labelled queries).
 	gen := filepath.Join(tmp, "gen.db")
