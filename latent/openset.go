@@ -23,24 +23,23 @@ const (
 	ScoreMSPNorm = "distance MSP·d_c/|z|"
 )
 
-// scaledDistances returns d_k / r_k for every centre.
-func (l *Layout) scaledDistances(z []float64) []float64 {
-	u := make([]float64, len(l.centers))
+// scaledDistances returns d_k / r_k for every centre and the smallest of
+// them; ok is false when that is not finite (NaN coordinates).
+func (l *Layout) scaledDistances(z []float64) (u []float64, lo float64, ok bool) {
+	u = make([]float64, len(l.centers))
+	lo = math.Inf(1)
 	for i, c := range l.centers {
 		u[i] = dist(z, c) / l.radii[i]
+		lo = min(lo, u[i])
 	}
-	return u
+	return u, lo, !math.IsNaN(lo) && !math.IsInf(lo, 1)
 }
 
 // DistanceMSP is ScoreDistMSP of z with the distance head's scale s > 0;
 // NaN coordinates give +Inf.
 func (l *Layout) DistanceMSP(z []float64, s float64) float64 {
-	u := l.scaledDistances(z)
-	best := math.Inf(1)
-	for _, x := range u {
-		best = min(best, x)
-	}
-	if math.IsNaN(best) || math.IsInf(best, 1) {
+	u, best, ok := l.scaledDistances(z)
+	if !ok {
 		return math.Inf(1)
 	}
 	// max softmax = 1 / sum_k exp(logit_k - max logit)
@@ -53,12 +52,8 @@ func (l *Layout) DistanceMSP(z []float64, s float64) float64 {
 
 // CACScore is ScoreCAC of z; NaN coordinates give +Inf.
 func (l *Layout) CACScore(z []float64) float64 {
-	u := l.scaledDistances(z)
-	lo := math.Inf(1)
-	for _, x := range u {
-		lo = min(lo, x)
-	}
-	if math.IsNaN(lo) || math.IsInf(lo, 1) {
+	u, lo, ok := l.scaledDistances(z)
+	if !ok {
 		return math.Inf(1)
 	}
 	sum := 0.0
