@@ -27,7 +27,7 @@ func TestIdentityKeepsCalibration(t *testing.T) {
 	if _, err := indextest.WriteCollection(dir, 3, 1); err != nil {
 		t.Fatal(err)
 	}
-	cal := &latent.Calibration{Score: latent.CalibrationScore, TPR: 0.95, Threshold: 1.25, N: 40, On: "test"}
+	cal := &latent.Calibration{OpenSetRule: latent.RuleFor(0), TPR: 0.95, Threshold: 1.25, N: 40, On: "test"}
 	for _, tc := range []struct {
 		m    index.Model
 		want *latent.Calibration

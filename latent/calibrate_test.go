@@ -11,7 +11,7 @@ func TestCalibrate(t *testing.T) {
 	for i := range s {
 		s[i] = float64(i+1) * 0.05
 	}
-	c, err := Calibrate(s, 0.95, "test")
+	c, err := Calibrate(s, 0.95, "test", RuleFor(0))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -26,16 +26,16 @@ func TestCalibrate(t *testing.T) {
 		t.Errorf("an uncalibrated run marks a score outside")
 	}
 	// 90% of 20: the 18th.
-	if c, _ := Calibrate(s, 0.9, ""); math.Abs(c.Threshold-0.9) > 1e-12 {
+	if c, _ := Calibrate(s, 0.9, "", RuleFor(0)); math.Abs(c.Threshold-0.9) > 1e-12 {
 		t.Errorf("TPR 0.9: threshold %v, want 0.9", c.Threshold)
 	}
-	if _, err := Calibrate(nil, 0.95, ""); err == nil {
+	if _, err := Calibrate(nil, 0.95, "", RuleFor(0)); err == nil {
 		t.Errorf("no scores accepted")
 	}
-	if _, err := Calibrate(s, 0, ""); err == nil {
+	if _, err := Calibrate(s, 0, "", RuleFor(0)); err == nil {
 		t.Errorf("TPR 0 accepted")
 	}
-	if _, err := Calibrate([]float64{1, math.Inf(1)}, 0.95, ""); err == nil {
+	if _, err := Calibrate([]float64{1, math.Inf(1)}, 0.95, "", RuleFor(0)); err == nil {
 		t.Errorf("a threshold at +Inf accepted")
 	}
 }

@@ -57,6 +57,16 @@ func (c Config) head() Head { return c.Head.OrDense() }
 // IsDistance reports whether the model classifies by the distance head.
 func (c Config) IsDistance() bool { return c.head() == HeadDistance }
 
+// OpenSetScale is the distance head's scale s when it is fixed (the
+// head's logits then follow from z and the layout alone), 0 for the dense
+// head and for a learned scale.
+func (c Config) OpenSetScale() float64 {
+	if !c.IsDistance() || c.DistLearnScale {
+		return 0
+	}
+	return c.distScale()
+}
+
 // distScale is the fixed factor of the distance head's scale.
 func (c Config) distScale() float64 {
 	if c.DistScale == 0 {

@@ -37,7 +37,7 @@ func EncodeSet(ctx context.Context, run *train.Run, set data.Set, classes []stri
 	if err != nil {
 		return EncodedSet{}, fmt.Errorf("%s set: %w", name, err)
 	}
-	ev, err := train.Score(run.Layout(), classes, inf.Z, inf.Logits, inf.Labels)
+	ev, err := train.Score(run.Layout(), run.OpenSetRule(), classes, inf.Z, inf.Logits, inf.Labels)
 	if err != nil {
 		return EncodedSet{}, fmt.Errorf("%s set: %w", name, err)
 	}

@@ -47,7 +47,9 @@ import (
 //     (- max logit) and the distance to the nearest class mean of z (the
 //     validation images' means); lsconf ce+g with the dense head scored by
 //     dist/r_c and MSP; lsconf ce+g with the distance head (the default)
-//     scored by dist/r_c (its MLS, the radii being equal) and MSP. ce+g is
+//     scored by its default open-set score (latent.DefaultDistanceScore,
+//     the head's MSP from z times d_c/|z|), dist/r_c (its MLS, the radii
+//     being equal), MSP from the logits and from z, and CAC's. ce+g is
 //     lsconf's recommended loss (L_G mean, centre pull 1, k_g 0.2). Every
 //     method is also scored by -|z| (an unknown input near the origin),
 //     to show where unknown inputs land.
@@ -116,12 +118,15 @@ const (
 	ScoreClassMean = "class-mean distance"
 	ScoreDistRc    = "dist/r_c"
 	ScoreNorm      = "-|z|"
+	ScoreDistMSP   = latent.ScoreDistMSP
+	ScoreCAC       = latent.ScoreCAC
+	ScoreMSPNorm   = latent.ScoreMSPNorm
 )
 
 var openMethods = []openMethod{
 	{"ce", model.ModeCE, model.HeadDense, []string{ScoreMSP, ScoreMLS, ScoreClassMean, ScoreNorm}},
 	{"ce+g dense", model.ModeCEG, model.HeadDense, []string{ScoreDistRc, ScoreMSP, ScoreNorm}},
-	{"ce+g distance", model.ModeCEG, model.HeadDistance, []string{ScoreDistRc, ScoreMSP, ScoreNorm}},
+	{"ce+g distance", model.ModeCEG, model.HeadDistance, []string{ScoreMSPNorm, ScoreDistRc, ScoreMSP, ScoreNorm, ScoreDistMSP, ScoreCAC}},
 }
 
 // OpenSetScore is one score's figures on one split.
@@ -335,7 +340,7 @@ func openSetRun(ctx context.Context, cfg OpenSetConfig, out string, k int, m ope
 }
 
 // openScores computes every score of the method for each image.
-func openScores(m openMethod, l *latent.Layout, means [][]float64, z, logits []float32) (map[string][]float64, []int) {
+func openScores(m openMethod, l *latent.Layout, scale float64, means [][]float64, z, logits []float32) (map[string][]float64, []int) {
 	nd, nc := l.ND(), l.NC()
 	n := len(z) / nd
 	out := map[string][]float64{}
@@ -358,6 +363,12 @@ func openScores(m openMethod, l *latent.Layout, means [][]float64, z, logits []f
 				v, _ = l.OutsideScore(zf)
 			case ScoreNorm:
 				v = -math.Sqrt(dot(zf, zf))
+			case ScoreDistMSP:
+				v = l.DistanceMSP(zf, scale)
+			case ScoreCAC:
+				v = l.CACScore(zf)
+			case ScoreMSPNorm:
+				v = l.MSPNormScore(zf, scale)
 			case ScoreClassMean:
 				v = math.Inf(1)
 				for _, c := range means {
@@ -420,8 +431,9 @@ func scoreOpenSet(ctx context.Context, cfg OpenSetConfig, dir string, m openMeth
 			means[c][k] /= float64(counts[c])
 		}
 	}
-	ks, pred := openScores(m, l, means, kn.Z, kn.Logits)
-	us, _ := openScores(m, l, means, un.Z, un.Logits)
+	scale := run.ModelConfig().OpenSetScale()
+	ks, pred := openScores(m, l, scale, means, kn.Z, kn.Logits)
+	us, _ := openScores(m, l, scale, means, un.Z, un.Logits)
 	r := &OpenSetRun{Scores: map[string]OpenSetScore{}}
 	correct := make([]bool, len(pred))
 	right := 0

@@ -329,7 +329,7 @@ func shiftRun(ctx context.Context, cfg ShiftConfig, sr ShiftRun, common []shiftS
 		if err != nil {
 			return nil, fmt.Errorf("shift: %s on %s: %w", sr.Dir, s.name, err)
 		}
-		ev, err := train.Score(run.Layout(), run.Classes(), inf.Z, inf.Logits, inf.Labels)
+		ev, err := train.Score(run.Layout(), run.OpenSetRule(), run.Classes(), inf.Z, inf.Logits, inf.Labels)
 		if err != nil {
 			return nil, fmt.Errorf("shift: %s on %s: %w", sr.Dir, s.name, err)
 		}

@@ -8,12 +8,13 @@ import (
 	"github.com/lsconf/lsconf/latent"
 )
 
-// Open set: every result carries its outside score, the
-// distance of its encoding to the nearest configured centre divided by
-// r_c (latent.OutsideScore: <= 1 within a cluster's r_c), and an Outside
-// flag (latent.IsOutside: v all zero, beyond R_d from every centre, eq 12;
-// or, when the run that built the index had a calibrated threshold,
-// index.Identity.Outside, a score above it). A query whose v
+// Open set: every result carries its outside score, the score of the
+// index's calibrated threshold (index.Identity.Outside's Rule: the distance
+// head's MSP·d_c/|z| for a distance-head run, else, and without a
+// threshold, the distance of its encoding to the nearest configured centre
+// divided by r_c, latent.OutsideScore: <= 1 within a cluster's r_c), and
+// an Outside flag (latent.IsOutside: v all zero, beyond R_d from every
+// centre, eq 12; or, with a calibrated threshold, a score above it). A query whose v
 // is all zero (a point outside every cluster) would score 0 against
 // everything and so rank by record id, which means nothing: such a query
 // is marked Outside with a Note, and its results are the records nearest
@@ -45,15 +46,14 @@ func markOutside(q Query) Query {
 }
 
 // mark is markOutside plus the index's calibrated threshold: a query
-// with a point (an image, a record, an LS point) whose OutsideScore is
-// above the threshold of the run that built the index is Unknown (an
+// with a point (an image, a record, an LS point) whose score (by the
+// threshold's rule) is above the threshold of the run that built the index is Unknown (an
 // unknown input, latent.IsOutside), as is a query outside every cluster.
 func (e *Searcher) mark(q Query) Query {
 	q = markOutside(q)
 	q.Unknown = q.Outside
 	if q.Point != nil && len(q.Point) == e.Layout().ND() {
-		s, _ := e.Layout().OutsideScore(q.Point)
-		q.Unknown = latent.IsOutside(e.identity.Outside, q.Outside, s)
+		q.Unknown = e.identity.Outside.OutsideZ(e.Layout(), q.Point, q.Outside)
 	}
 	return q
 }
@@ -65,6 +65,9 @@ func OutsideRule(c *latent.Calibration, unknown bool) string {
 	rule := "outside = v all zero only (the index's run had no calibrated outside threshold; lsconf eval --calibrate, then index again)"
 	if c != nil {
 		rule = fmt.Sprintf("outside = more than %.3g r_c from every centre (calibrated: %.0f%% of %d held-out %s images within)", c.Threshold, 100*c.TPR, c.N, c.On)
+		if c.Rule().Name() != latent.ScoreDistRc {
+			rule = fmt.Sprintf("outside = open-set score %s above %.3g (calibrated: %.0f%% of %d held-out %s images at or below)", c.Rule().Name(), c.Threshold, 100*c.TPR, c.N, c.On)
+		}
 	}
 	if unknown {
 		return "the query is an unknown input; " + rule
@@ -80,7 +83,7 @@ func (e *Searcher) annotate(res []Result) {
 		if !ok {
 			continue
 		}
-		res[i].OutsideScore, _ = l.OutsideScore32(e.z(p))
+		res[i].OutsideScore = e.identity.Outside.Rule().Of32(l, e.z(p))
 		res[i].Outside = latent.IsOutside(e.identity.Outside, vZero(e.x.V(p)), res[i].OutsideScore)
 		if math.IsInf(res[i].OutsideScore, 0) || math.IsNaN(res[i].OutsideScore) {
 			res[i].OutsideScore = math.MaxFloat64 // a non-finite encoding; JSON has no Inf

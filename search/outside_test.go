@@ -72,7 +72,7 @@ func TestCalibratedOutside(t *testing.T) {
 			t.Fatalf("uncalibrated: record %d within r_c marked outside", x.ID)
 		}
 	}
-	e.identity.Outside = &latent.Calibration{Score: latent.CalibrationScore, TPR: 0.95, Threshold: 0.5, N: 100, On: "test"}
+	e.identity.Outside = &latent.Calibration{OpenSetRule: latent.RuleFor(0), TPR: 0.95, Threshold: 0.5, N: 100, On: "test"}
 	r = mustRun(t, e, spec, 100)
 	if q := r.Query; !q.Unknown || q.Outside {
 		t.Errorf("calibrated at 0.5: query at 0.8 r_c: unknown %v (want true), outside %v (want false: its v is not zero)", q.Unknown, q.Outside)

@@ -118,9 +118,10 @@ type Result struct {
 	Score      float32 `json:"score"`
 	Label      string  `json:"label,omitempty"`
 	Collection string  `json:"collection"`
-	// OutsideScore is the record's distance to the nearest configured
-	// centre over r_c, Outside whether it is outside (v all zero, or above
-	// the calibrated threshold: outside.go).
+	// OutsideScore is the record's open-set score by the index's
+	// calibrated threshold's rule (without one, or on a dense-head run: the
+	// distance to the nearest configured centre over r_c), Outside whether
+	// it is outside (v all zero, or above the threshold: outside.go).
 	OutsideScore float64 `json:"outside_score"`
 	Outside      bool    `json:"outside"`
 	// Distance is the distance to the query point when the query is

@@ -43,14 +43,25 @@ func readCalibration(dir string) (*latent.Calibration, error) {
 	if err := json.Unmarshal(b, &c); err != nil {
 		return nil, fmt.Errorf("read %s: %w", filepath.Join(dir, OutsideFile), err)
 	}
-	if c.Score != latent.CalibrationScore || !(c.Threshold >= 0) || math.IsInf(c.Threshold, 0) {
-		return nil, fmt.Errorf("read %s: score %q threshold %v: not a calibrated %s threshold", filepath.Join(dir, OutsideFile), c.Score, c.Threshold, latent.CalibrationScore)
+	if err := c.Rule().Validate(); err != nil || !(c.Threshold >= 0) || math.IsInf(c.Threshold, 0) {
+		return nil, fmt.Errorf("read %s: score %q threshold %v: not a calibrated outside threshold", filepath.Join(dir, OutsideFile), c.Score, c.Threshold)
+	}
+	if c.Score == "" {
+		c.Score = latent.CalibrationScore // written before the score was recorded
 	}
 	return &c, nil
 }
 
+// OpenSetRule is the run's open-set score: the distance head's
+// latent.DefaultDistanceScore with a fixed scale, dist/r_c otherwise.
+func (r *Run) OpenSetRule() latent.OpenSetRule {
+	return latent.RuleFor(r.net.Config().OpenSetScale())
+}
+
 // Calibration is the run's calibrated outside threshold, nil when it has
-// none (NoCalibrationNote).
+// none (NoCalibrationNote). Its Rule may be dist/r_c on a distance-head run
+// calibrated before the score was recorded: the outside flag then scores
+// by it, and open_set_score by the run's OpenSetRule.
 func (r *Run) Calibration() *latent.Calibration { return r.cal }
 
 // Calibrate encodes a held-out labelled set of the run's known classes
@@ -67,11 +78,12 @@ func (r *Run) Calibrate(ctx context.Context, set data.Set, tpr float64, on strin
 	}
 	l := r.Layout()
 	nd := l.ND()
+	rule := r.OpenSetRule()
 	scores := make([]float64, len(inf.Labels))
 	for i := range scores {
-		scores[i], _ = l.OutsideScore32(inf.Z[i*nd : (i+1)*nd])
+		scores[i] = rule.Of32(l, inf.Z[i*nd:(i+1)*nd])
 	}
-	c, err := latent.Calibrate(scores, tpr, on)
+	c, err := latent.Calibrate(scores, tpr, on, rule)
 	if err != nil {
 		return nil, fmt.Errorf("calibrate run %s on %s: %w", r.dir, on, err)
 	}
@@ -90,11 +102,13 @@ type ImageResult struct {
 	// Probs is the softmax of the head's logits (either head).
 	Probs     []float64 `json:"probs"`
 	Predicted int       `json:"predicted"`
-	// Nearest is the nearest configured centre's class; Score is
-	// latent.OutsideScore (distance to it over its r_c).
+	// Nearest is the nearest configured centre's class; Score is the
+	// run's open-set score (OpenSetRule: the distance head's MSP·d_c/|z|,
+	// or the distance to the nearest centre over its r_c).
 	Nearest int     `json:"nearest"`
 	Score   float64 `json:"open_set_score"`
-	// Outside: v all zero, or Score above the run's calibrated threshold.
+	// Outside: v all zero, or the calibration's score above its
+	// threshold.
 	Outside bool `json:"outside"`
 }
 
@@ -107,6 +121,7 @@ func (r *Run) Describe(z, logits []float32, n int) ([]ImageResult, error) {
 		return nil, fmt.Errorf("describe: %d z values and %d logits for %d images", len(z), len(logits), n)
 	}
 	out := make([]ImageResult, n)
+	rule := r.OpenSetRule()
 	zf := make([]float64, nd)
 	for i := range out {
 		zi := z[i*nd : (i+1)*nd]
@@ -123,9 +138,8 @@ func (r *Run) Describe(z, logits []float32, n int) ([]ImageResult, error) {
 		if err != nil {
 			return nil, fmt.Errorf("describe image %d: %w", i, err)
 		}
-		score, _ := l.OutsideScore(zf)
 		out[i] = ImageResult{Z: append([]float32(nil), zi...), Probs: probs, Predicted: HeadClass(row),
-			Nearest: near, Score: score, Outside: latent.IsOutside(r.cal, vOut, score)}
+			Nearest: near, Score: rule.Of(l, zf), Outside: r.cal.OutsideZ(l, zf, vOut)}
 	}
 	return out, nil
 }

@@ -151,8 +151,8 @@ func (r *Reconstruction) mse() float64 {
 
 // Score computes an EvalResult from n encodings z (n*n_d), logits
 // (n*n_c) and true labels (indexes into classes, which has the layout's
-// n_c names).
-func Score(l *latent.Layout, classes []string, z, logits []float32, labels []int32) (*EvalResult, error) {
+// n_c names); its Calibration is on the run's open-set rule.
+func Score(l *latent.Layout, rule latent.OpenSetRule, classes []string, z, logits []float32, labels []int32) (*EvalResult, error) {
 	nc, nd, n := l.NC(), l.ND(), len(labels)
 	if len(classes) != nc || len(z) != n*nd || len(logits) != n*nc {
 		return nil, fmt.Errorf("score: %d classes, %d z values, %d logits for %d labels (n_c = %d, n_d = %d)",
@@ -196,8 +196,7 @@ func Score(l *latent.Layout, classes []string, z, logits []float32, labels []int
 		}
 		r.LG += latent.FD(d[y], l.Radius(int(y)))
 		norms = append(norms, math.Sqrt(dot(zi, zi)))
-		sc, _ := l.OutsideScore(zi)
-		scores = append(scores, sc)
+		scores = append(scores, rule.Of(l, zi))
 		perClass[y] = append(perClass[y], slices.Clone(zi))
 	}
 	if n > 0 {
@@ -208,7 +207,7 @@ func Score(l *latent.Layout, classes []string, z, logits []float32, labels []int
 		r.Conformance.WithinRc, r.Conformance.Outside = float64(within)/fn, float64(outside)/fn
 		r.Conformance.MaxNorm = slices.Max(norms)
 		r.Conformance.MedianNorm = median(norms)
-		if c, err := latent.Calibrate(scores, latent.DefaultCalibrationTPR, ""); err == nil {
+		if c, err := latent.Calibrate(scores, latent.DefaultCalibrationTPR, "", rule); err == nil {
 			r.Calibration = &c
 		}
 	}
@@ -357,7 +356,7 @@ func EvaluateNet(net *model.Net, l *latent.Layout, classes []string, set data.Se
 	if err != nil {
 		return nil, fmt.Errorf("evaluate %s: %w", name, err)
 	}
-	r, err := Score(l, classes, inf.Z, inf.Logits, inf.Labels)
+	r, err := Score(l, latent.RuleFor(net.Config().OpenSetScale()), classes, inf.Z, inf.Logits, inf.Labels)
 	if err != nil {
 		return nil, fmt.Errorf("evaluate %s: %w", name, err)
 	}

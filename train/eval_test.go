@@ -29,7 +29,7 @@ func TestScore(t *testing.T) {
 		0, 0, 1,
 	}
 	labels := []int32{0, 0, 1, 2}
-	r, err := Score(l, classes, z, logits, labels)
+	r, err := Score(l, latent.RuleFor(0), classes, z, logits, labels)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -75,7 +75,7 @@ func TestScore(t *testing.T) {
 	if math.Abs(r.LG-wantLG/4) > 1e-9 {
 		t.Errorf("L_G %v, want %v", r.LG, wantLG/4)
 	}
-	if _, err := Score(l, classes, z, logits, []int32{0, 0, 1, 3}); err == nil {
+	if _, err := Score(l, latent.RuleFor(0), classes, z, logits, []int32{0, 0, 1, 3}); err == nil {
 		t.Errorf("label 3 of 3 classes accepted")
 	}
 }
@@ -87,7 +87,7 @@ func TestScoreFarPointsStayJSON(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	r, err := Score(l, []string{"a", "b", "c"}, []float32{3000, 0, 0, -2000}, []float32{1, 0, 0, 0, 1, 0}, []int32{0, 1})
+	r, err := Score(l, latent.RuleFor(0), []string{"a", "b", "c"}, []float32{3000, 0, 0, -2000}, []float32{1, 0, 0, 0, 1, 0}, []int32{0, 1})
 	if err != nil {
 		t.Fatal(err)
 	}

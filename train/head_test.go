@@ -10,6 +10,7 @@ import (
 
 	"github.com/lsconf/lsconf/engine"
 	"github.com/lsconf/lsconf/internal/testutil"
+	"github.com/lsconf/lsconf/latent"
 	"github.com/lsconf/lsconf/model"
 )
 
@@ -48,6 +49,10 @@ func TestDistanceHeadRun(t *testing.T) {
 			t.Errorf("run calibration %+v, test split's %+v", c, res.Test.Calibration)
 			return
 		}
+		// a fixed-scale distance head is thresholded on its MSP from z times d_c/|z|
+		if c.Score != latent.DefaultDistanceScore || c.HeadScale != run.ModelConfig().OpenSetScale() || c.HeadScale <= 0 {
+			t.Errorf("distance-head calibration on %q scale %v", c.Score, c.HeadScale)
+		}
 		inf, err := run.InferSet(context.Background(), testSets().Test)
 		if err != nil {
 			t.Error(err)
@@ -66,6 +71,16 @@ func TestDistanceHeadRun(t *testing.T) {
 			}
 			if math.Abs(sum-1) > 1e-9 || im.Predicted != HeadClass(inf.Logits[3*i:3*i+3]) || im.Predicted != im.Nearest {
 				t.Errorf("image %d: probabilities sum to %v, predicted %d, nearest %d", i, sum, im.Predicted, im.Nearest)
+			}
+			// the score from z equals the head's MSP of its own logits times d_c/|z|
+			l := run.Layout()
+			zn, dc := 0.0, 0.0
+			for k, x := range im.Z {
+				zn += float64(x) * float64(x)
+				dc += l.Center(0)[k] * l.Center(0)[k]
+			}
+			if want := (1 - HeadConfidence(inf.Logits[3*i:3*i+3])) * math.Sqrt(dc/zn); math.Abs(im.Score-want) > 1e-4*max(1, want) {
+				t.Errorf("image %d: score %v, head's MSP x d_c/|z| %v", i, im.Score, want)
 			}
 			if im.Outside != (im.Score > c.Threshold) {
 				t.Errorf("image %d: score %v, threshold %v, outside %v", i, im.Score, c.Threshold, im.Outside)

@@ -31,10 +31,13 @@ func newEncodeCmd(g *globalOptions) *cobra.Command {
 write one CSV row per image: path (relative to the folder), label (its class
 folder), z0..z{n_d-1}, nearest (the nearest cluster's class), outside, predicted
 (the classifier head's class), p_<class> (the head's softmax probability of
-each class) and open_set_score (the distance to the nearest centre over its
-r_c). outside is true when the point is outside the configured space (v all
+each class) and open_set_score (higher: more likely an unknown input; with
+the distance head, the head's MSP computed from z, 1 - max softmax of
+-s (d_k/r_k)^2, times d_c/|z|; with the dense head, the distance to the
+nearest centre over its r_c). outside is true when the point is outside the configured space (v all
 zero) or, for a run with a calibrated threshold (outside.json, written at the
-end of training), when open_set_score is above it. --out FILE.json writes the
+end of training), when its score is above it (a threshold calibrated before
+the score was recorded is on dist/r_c and is applied to dist/r_c). --out FILE.json writes the
 same as a JSON array. The file is written atomically.`,
 		Example: `  lsconf encode --run runs/ceg --data ~/market --out market_z.csv
   lsconf encode --run runs/ceg --data builtin-gen --out gen_z.csv`,

@@ -41,7 +41,7 @@ func evalSet(cmd *cobra.Command, run *train.Run, set data.Set, name string, out 
 	if err != nil {
 		return err
 	}
-	r, err := train.Score(run.Layout(), run.Classes(), inf.Z, inf.Logits, inf.Labels)
+	r, err := train.Score(run.Layout(), run.OpenSetRule(), run.Classes(), inf.Z, inf.Logits, inf.Labels)
 	if err != nil {
 		return fmt.Errorf("eval %s: %w", name, err)
 	}
@@ -87,8 +87,8 @@ metric-learning figures of each set (every image a query against the others,
 exact): P@1, P@10, R-precision, MAP@R and MRR ranked by sim (eq 15) and by
 distance in z, and NMI / AMI of the nearest-cluster label (docs/search.md).
 It also gives the run's calibrated outside threshold (outside.json: the
-distance to the nearest centre over r_c that 95% of the held-out test images
-stay within, written at the end of training) and each set's share outside;
+open-set score, named in the file, that 95% of the held-out test images stay
+at or below, written at the end of training) and each set's share outside;
 --calibrate (re)computes the threshold, e.g. for runs trained before it
 existed. --per-image FILE writes every image's z, class probabilities,
 open-set score and outside flag (as lsconf encode).

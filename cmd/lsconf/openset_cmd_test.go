@@ -26,8 +26,8 @@ func TestReproOpenSetQuick(t *testing.T) {
 	if err != nil {
 		t.Fatalf("repro --open-set --quick: %v\n%s", err, stdout)
 	}
-	if n := strings.Count(stdout, "target"); n != 4 {
-		t.Errorf("printed %d targets, want 4:\n%s", n, stdout)
+	if n := strings.Count(stdout, "target"); n != 4 || !strings.Contains(stdout, "best lsconf score") {
+		t.Errorf("printed %d targets (want 4) and the best lsconf score:\n%s", n, stdout)
 	}
 	dir := filepath.Join(out, repro.OpenSetDir)
 	b, err := os.ReadFile(filepath.Join(dir, "report.json"))

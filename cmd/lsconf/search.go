@@ -241,8 +241,7 @@ func printResults(w io.Writer, out searchOutput, searched int) {
 	tw.Flush()
 }
 
-// outsideCell is a result's outside score (distance to the nearest centre
-// over r_c), starred when the record is outside the configured space.
+// outsideCell is a result's outside score (Result.OutsideScore), starred when the record is outside the configured space.
 func outsideCell(r search.Result) string {
 	c := fmt.Sprintf("%.2f", r.OutsideScore)
 	if r.Outside {

@@ -189,7 +189,7 @@ function showResults(res, queryLabel, queryImg) {
     sc.className = "score";
     sc.textContent = h.score.toFixed(4) + (h.outside ? " · outside" : "");
     if (h.outside) div.classList.add("outside");
-    div.title += ` · ${h.outside_score.toFixed(2)} r_c from the nearest centre` + (h.distance !== undefined ? ` · distance ${h.distance.toFixed(3)}` : "");
+    div.title += ` · open-set score ${h.outside_score.toFixed(2)}` + (h.distance !== undefined ? ` · distance ${h.distance.toFixed(3)}` : "");
     const lb = document.createElement("div");
     lb.className = "label";
     lb.textContent = `#${h.rank} ${h.label || h.collection}`;
