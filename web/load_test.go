@@ -136,34 +136,7 @@ func BenchmarkImageUploads(b *testing.B) {
 			srv := httptest.NewServer(s) // 127.0.0.1 only
 			defer srv.Close()
 			for b.Loop() {
-				var mu sync.Mutex
-				var lat []time.Duration
-				var failed int
-				start := time.Now()
-				var wg sync.WaitGroup
-				for u := 0; u < clients; u++ {
-					wg.Add(1)
-					go func() {
-						defer wg.Done()
-						for k := 0; k < c.perUser; k++ {
-							t0 := time.Now()
-							code, _ := uploadB(srv.URL+"/api/search/image?k=10", png)
-							d := time.Since(t0)
-							mu.Lock()
-							lat = append(lat, d)
-							if code != 200 {
-								failed++
-							}
-							mu.Unlock()
-						}
-					}()
-				}
-				wg.Wait()
-				el := time.Since(start)
-				if failed > 0 {
-					b.Fatalf("%d of %d uploads failed", failed, len(lat))
-				}
-				slices.Sort(lat)
+				lat, el := uploadLoad(b, srv.URL+"/api/search/image?k=10", png, clients, c.perUser)
 				rate := float64(len(lat)) / el.Seconds()
 				rates[i] = rate
 				b.ReportMetric(rate, "uploads/s")
@@ -175,6 +148,41 @@ func BenchmarkImageUploads(b *testing.B) {
 	if rates[0] > 0 && rates[1] > 0 {
 		fmt.Printf("image uploads, width 8, %d clients: batched %.1f/s, peer %.2f/s, speed-up %.1fx\n", clients, rates[1], rates[0], rates[1]/rates[0])
 	}
+}
+
+// uploadLoad has clients concurrent clients post perUser image queries
+// each to url and returns the sorted latencies and the elapsed time; a
+// failed upload fails the benchmark.
+func uploadLoad(b *testing.B, url string, img []byte, clients, perUser int) ([]time.Duration, time.Duration) {
+	var mu sync.Mutex
+	var lat []time.Duration
+	var failed int
+	start := time.Now()
+	var wg sync.WaitGroup
+	for u := 0; u < clients; u++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for k := 0; k < perUser; k++ {
+				t0 := time.Now()
+				code, _ := uploadB(url, img)
+				d := time.Since(t0)
+				mu.Lock()
+				lat = append(lat, d)
+				if code != 200 {
+					failed++
+				}
+				mu.Unlock()
+			}
+		}()
+	}
+	wg.Wait()
+	el := time.Since(start)
+	if failed > 0 {
+		b.Fatalf("%d of %d uploads failed", failed, len(lat))
+	}
+	slices.Sort(lat)
+	return lat, el
 }
 
 // uploadB posts one image query and returns the status.
@@ -214,34 +222,7 @@ func BenchmarkJPEGUploads(b *testing.B) {
 		}
 		b.Run(fmt.Sprintf("%dx%d-%dKB", sz.w, sz.h, len(j)>>10), func(b *testing.B) {
 			for b.Loop() {
-				var mu sync.Mutex
-				var lat []time.Duration
-				var failed int
-				start := time.Now()
-				var wg sync.WaitGroup
-				for u := 0; u < clients; u++ {
-					wg.Add(1)
-					go func() {
-						defer wg.Done()
-						for k := 0; k < perUser; k++ {
-							t0 := time.Now()
-							code, _ := uploadB(srv.URL+"/api/search/image?k=10", j)
-							d := time.Since(t0)
-							mu.Lock()
-							lat = append(lat, d)
-							if code != 200 {
-								failed++
-							}
-							mu.Unlock()
-						}
-					}()
-				}
-				wg.Wait()
-				el := time.Since(start)
-				if failed > 0 {
-					b.Fatalf("%d of %d uploads failed", failed, len(lat))
-				}
-				slices.Sort(lat)
+				lat, el := uploadLoad(b, srv.URL+"/api/search/image?k=10", j, clients, perUser)
 				b.ReportMetric(float64(len(lat))/el.Seconds(), "uploads/s")
 				b.ReportMetric(float64(lat[len(lat)/2].Milliseconds()), "p50-ms")
 				b.ReportMetric(float64(lat[len(lat)*99/100].Milliseconds()), "p99-ms")
