@@ -123,6 +123,57 @@ func MeasureTrain(ctx context.Context, mem *PeakMeter, par, w, batch int, second
 	return lp.sample(batch, mem, base), nil
 }
 
+// measureModel runs the measurement of a model row kind (KindTrain,
+// KindTrainDecoder, KindEncode or KindDecode).
+func measureModel(ctx context.Context, kind string, mem *PeakMeter, par, w, batch int, seconds float64, seed uint64) (Sample, error) {
+	switch kind {
+	case KindTrain, KindTrainDecoder:
+		return MeasureTrain(ctx, mem, par, w, batch, seconds, seed, kind == KindTrainDecoder)
+	case KindEncode:
+		return MeasureEncode(ctx, mem, par, w, batch, seconds, seed)
+	case KindDecode:
+		return MeasureDecode(ctx, mem, par, w, batch, seconds, seed)
+	}
+	return Sample{}, fmt.Errorf("measure %q: not a model row", kind)
+}
+
+// MeasureDecode times the decoder at inference (images from batch latent
+// points at a time, batch norms with running statistics: model.Net.Decode)
+// of lsconf's SAE with the decoder branch, like MeasureEncode. The points
+// are uniform in [-1, 1)^2.
+func MeasureDecode(ctx context.Context, mem *PeakMeter, par, w, batch int, seconds float64, seed uint64) (s Sample, err error) {
+	mem.Reset()
+	base := mem.Current()
+	be, err := engine.New(engine.Config{Parallelism: par})
+	if err != nil {
+		return s, err
+	}
+	defer be.Finalize()
+	cfg := model.Config{NC: latent.PaperNC, ND: 2, Width: w, Decoder: true}
+	ws, err := model.Init(cfg, seed)
+	if err != nil {
+		return s, fmt.Errorf("decode W=%d: %w", w, err)
+	}
+	net, err := model.NewNet(be, cfg, ws)
+	if err != nil {
+		return s, fmt.Errorf("decode W=%d: %w", w, err)
+	}
+	defer net.Close()
+	rng := rand.New(rand.NewPCG(seed, 0xdec0))
+	z := make([]float32, batch*cfg.ND)
+	for i := range z {
+		z[i] = 2*rng.Float32() - 1
+	}
+	lp, err := timeLoop(ctx, seconds, minIters, func() error {
+		_, err := net.Decode(z, batch)
+		return err
+	})
+	if err != nil {
+		return s, fmt.Errorf("decode W=%d: %w", w, err)
+	}
+	return lp.sample(batch, mem, base), nil
+}
+
 // MeasureEncode times inference (z and logits, batch norms with running
 // statistics: what lsconf encode and lsconf index run) of batch images at
 // a time, like MeasureTrain. model.Net.Infer runs batches of

@@ -122,3 +122,43 @@ func BenchmarkEncode(b *testing.B) {
 		})
 	}
 }
+
+// BenchmarkDecode measures the decoder at inference (images from latent
+// points, batch norms with running averages) in images per second for
+// width divisors 8, 4, 1.
+func BenchmarkDecode(b *testing.B) {
+	for _, w := range []int{8, 4, 1} {
+		b.Run(fmt.Sprintf("W=%d", w), func(b *testing.B) {
+			defer watchdog(b, 20*time.Minute)()
+			be, err := engine.New(engine.Config{})
+			if err != nil {
+				b.Fatal(err)
+			}
+			defer be.Finalize()
+			cfg := Config{NC: 5, ND: 2, Width: w, Decoder: true}
+			ws, err := Init(cfg, 1)
+			if err != nil {
+				b.Fatal(err)
+			}
+			net, err := NewNet(be, cfg, ws)
+			if err != nil {
+				b.Fatal(err)
+			}
+			defer net.Close()
+			const n = 4 * InferBatch
+			z := randUniform(rand.New(rand.NewPCG(2, 2)), n*cfg.ND, -1, 1)
+			if _, err := net.Decode(z[:InferBatch*cfg.ND], InferBatch); err != nil {
+				b.Fatal(err)
+			}
+			b.ResetTimer()
+			cpu0 := cpuSeconds()
+			for i := 0; i < b.N; i++ {
+				if _, err := net.Decode(z, n); err != nil {
+					b.Fatal(err)
+				}
+			}
+			b.ReportMetric(float64(b.N*n)/b.Elapsed().Seconds(), "img/s")
+			b.ReportMetric(1000*(cpuSeconds()-cpu0)/float64(b.N*n), "cpu-ms/img")
+		})
+	}
+}
