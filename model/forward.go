@@ -27,8 +27,9 @@ func Forward(c Config, params, bn []*Node, x *Node, training bool) Outputs {
 }
 
 // ForwardFolded is Forward at inference with each batch norm folded into
-// its convolution: folded holds, for each of the ten convolutions, its
-// kernel and bias with the batch norm folded in (FoldBN), and each layer
+// its convolution: folded holds, for each of the ten convolutions (and
+// then the decoder's, unused here), its kernel and bias with the batch
+// norm folded in (FoldBN), and each layer
 // is ConvBiasReLU. params is in Specs order; its convolution kernels and
 // batch-norm scales are not used.
 func ForwardFolded(c Config, params, folded []*Node, x *Node) Outputs {
@@ -40,8 +41,8 @@ func forward(c Config, params, bn, folded []*Node, x *Node, training bool) Outpu
 	c = c.WithDefaults()
 	nbn := len(BNSpecs(c))
 	if folded != nil {
-		// Two folded tensors per encoder convolution, as BNSpecs has two
-		// statistics (the decoder's are not folded).
+		// Two folded tensors per convolution, as BNSpecs has two
+		// statistics; the encoder's come first.
 		bn, nbn = folded, len(foldedSpecs(c))
 	}
 	if len(params) != len(Specs(c)) || len(bn) != nbn {
