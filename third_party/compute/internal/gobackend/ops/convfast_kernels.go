@@ -40,10 +40,14 @@ type convKernels struct {
 	// epiRows is epi on rows rows of n values, dst and src with row
 	// strides ldd and lds.
 	epiRows func(dst []float32, ldd int, src []float32, lds, rows, n int, bias []float32, relu bool)
+	// poolMax is one output row of a max pool (poolfast.go): o[i] is the
+	// max, with Go's max (NaN wins, +0 over -0), of in[start+off+i] over
+	// the window's offsets in order.
+	poolMax func(o, in []float32, start int, offsets []int)
 }
 
 // convKernelsGo are the pure-Go micro-kernels.
-var convKernelsGo = convKernels{name: "go", kernRM32: convKernRM32Go, kernRM16: convKernRM16Go, kernKM: convKernKMGo, epi: convEpiGo, epiRows: convEpiRowsGo}
+var convKernelsGo = convKernels{name: "go", kernRM32: convKernRM32Go, kernRM16: convKernRM16Go, kernKM: convKernKMGo, epi: convEpiGo, epiRows: convEpiRowsGo, poolMax: poolMaxGo}
 
 // convKernelsBest are the fastest allowed micro-kernels for this CPU; set
 // once at init (convfast_kernels_amd64.go).

@@ -135,25 +135,33 @@ func reduceWindowMaxFast(backend *gobackend.Backend, op *reduceWindowNode, opera
 	}
 	in := operand.Flat.([]float32)
 	out := output.Flat.([]float32)
-	lowest := float32(dtypes.Float32.LowestValue().(float32))
 	rows, c := pw.rows(), pw.chans
+	// lsconf fork: the kernel set's row function (SIMD on amd64).
+	poolMax := convKernelsBest.poolMax
 	workers := forkWorkers(backend)
 	chunks := poolChunks(rows, c, workers)
 	forkParallel(backend, workers, chunks, func(_, ch int) {
 		pw.forRows(ch*rows/chunks, (ch+1)*rows/chunks, func(row, start int) {
-			o := out[row*c : (row+1)*c]
-			for i := range o {
-				o[i] = lowest
-			}
-			for _, off := range pw.offsets {
-				src := in[start+off : start+off+c]
-				for i, v := range src {
-					o[i] = max(o[i], v)
-				}
-			}
+			poolMax(out[row*c:(row+1)*c], in, start, pw.offsets)
 		})
 	})
 	return true
+}
+
+// poolMaxGo is convKernels.poolMax in Go: the max starts at the lowest
+// float32 (max(lowest, v) is v, bit for bit).
+func poolMaxGo(o, in []float32, start int, offsets []int) {
+	c := len(o)
+	lowest := float32(dtypes.Float32.LowestValue().(float32))
+	for i := range o {
+		o[i] = lowest
+	}
+	for _, off := range offsets {
+		src := in[start+off : start+off+c]
+		for i, v := range src {
+			o[i] = max(o[i], v)
+		}
+	}
 }
 
 // selectAndScatterMaxFast scatters source into output (already zeroed) at
