@@ -118,9 +118,15 @@ func convFastKGrad(backend *gobackend.Backend, g *convGeom, in, k, out []float32
 			}
 		}
 	})
-	acc := scr[0].acc
-	for _, sc := range scr[1:] {
-		if sc != nil {
+	// Sum the accumulators of the workers that ran (any of them may not
+	// have).
+	var acc []float32
+	for _, sc := range scr {
+		switch {
+		case sc == nil:
+		case acc == nil:
+			acc = sc.acc[:accSize]
+		default:
 			for i, v := range sc.acc[:accSize] {
 				acc[i] += v
 			}
