@@ -44,6 +44,12 @@ type convKernels struct {
 	// max, with Go's max (NaN wins, +0 over -0), of in[start+off+i] over
 	// the window's offsets in order.
 	poolMax func(o, in []float32, start int, offsets []int)
+	// poolScatter is one window row of a max pool's gradient
+	// (selectAndScatterMaxFast) for its first channels, a multiple of the
+	// vector width: out[sel+i] += src[i] with sel the offset (start + one
+	// of offsets) of the window's first maximum of channel i, or of its
+	// last NaN. It returns how many channels it took (nil: none).
+	poolScatter func(out, in, src []float32, start int, offsets []int) int
 }
 
 // convKernelsGo are the pure-Go micro-kernels.

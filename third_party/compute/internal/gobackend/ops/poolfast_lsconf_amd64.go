@@ -37,6 +37,32 @@ func poolMaxAVX2(o, in []float32, start int, offsets []int) {
 	}
 }
 
+// poolScatterAVX2 is convKernels.poolScatter 8 channels at a time: the
+// selection of selectAndScatterMaxFast's loop (v replaces the best when
+// v > best or v is NaN) with vector compares, then the adds one by one.
+func poolScatterAVX2(out, in, src []float32, start int, offsets []int) int {
+	c := len(src) / 8 * 8
+	if len(offsets) == 0 {
+		return 0
+	}
+	var sel [8]int32
+	for i := 0; i < c; i += 8 {
+		best := archsimd.LoadFloat32x8Slice(in[start+i : start+i+8])
+		bestOff := archsimd.BroadcastInt32x8(int32(start))
+		for _, off := range offsets[1:] {
+			v := archsimd.LoadFloat32x8Slice(in[start+off+i : start+off+i+8])
+			m := v.Greater(best).Or(v.IsNaN())
+			best = v.Merge(best, m)
+			bestOff = archsimd.BroadcastInt32x8(int32(start+off)).Merge(bestOff, m)
+		}
+		bestOff.Store(&sel)
+		for j, o := range sel {
+			out[int(o)+i+j] += src[i+j]
+		}
+	}
+	return c
+}
+
 // fmax8 is Go's max(x, y) on each pair, bit for bit as the Go compiler
 // emits it on amd64, -(MINSS(-x, -y) | MINSS(-y, -x)) with | bitwise:
 // the larger of two ordered, different values; else (equal values, +0
