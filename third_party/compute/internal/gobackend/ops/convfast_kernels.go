@@ -50,6 +50,16 @@ type convKernels struct {
 	// of offsets) of the window's first maximum of channel i, or of its
 	// last NaN. It returns how many channels it took (nil: none).
 	poolScatter func(out, in, src []float32, start int, offsets []int) int
+	// bnSums adds, for rows o in [o0, o1) of feat values of a (and b), in
+	// row order per feature: t1[f] += a[o][f], and t2[f] += d*d with
+	// d = a[o][f] - ct[f] (b nil) or a[o][f] * (b[o][f] - ct[f]), the
+	// batch-norm sums (batchnorm.go), as its Go loop computes them. It
+	// reports false when it does not take feat (nil: never).
+	bnSums func(a, b []float32, feat, o0, o1 int, ct, t1, t2 []float32) bool
+	// bnAffine writes, for rows o in [o0, o1), out[o][f] = x[o][f]*a[f] +
+	// c[f], or (x[o][f]*a[f] + y[o][f]*b[f]) + c[f] with y, as batchnorm.go's
+	// Go loop; false when it does not take feat (nil: never).
+	bnAffine func(x, y, out []float32, feat, o0, o1 int, a, b, c []float32) bool
 }
 
 // convKernelsGo are the pure-Go micro-kernels.
