@@ -100,14 +100,7 @@ func decode(c Config, params, bn, folded []*Node, z *Node, training bool) (img *
 	if !c.Decoder {
 		panic(fmt.Errorf("model: decode: the model has no decoder"))
 	}
-	nbn := len(BNSpecs(c))
-	if folded != nil {
-		bn, nbn = folded, len(foldedSpecs(c))
-	}
-	if len(params) != len(Specs(c)) || len(bn) != nbn {
-		panic(fmt.Errorf("model: decode got %d parameters and %d batch-norm statistics (or folded kernels and biases), want %d and %d",
-			len(params), len(bn), len(Specs(c)), nbn))
-	}
+	bn = graphInputs("decode", c, params, bn, folded)
 	p, s := decoderOffsets(c)
 	if folded != nil {
 		s = encoderFolded
