@@ -55,8 +55,7 @@ ATEN_CPU_CAPABILITY=avx2) and the ISA it reports is printed. Progress goes
 to stderr. Other work on the machine makes the figures low and noisy: run
 it when the load average is low, or let --quiet-wait wait for that.
 --measure picks the kinds of rows (train, encode, decode, train+decoder,
-search) so that a check
-of one does not take the machine for long.`,
+search) so that a check of one does not take the machine for long.`,
 		Example: `  lsconf bench
   lsconf bench --widths 8 --seconds 2 --search-n 100000 --rounds 1 --peers off
   lsconf bench --json > bench.json
