@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"image"
-	"io"
 
 	"github.com/lsconf/lsconf/data/internal/jpegdc"
 )
@@ -58,7 +57,7 @@ func DecodeImageWithin(ctx context.Context, b []byte, crop bool, maxPixels int, 
 		}
 		defer budget.Release(n)
 	}
-	img, err := decodeSmall(bytes.NewReader(b), cfg, format)
+	img, err := decodeSmall(b, cfg, format)
 	if err != nil {
 		return nil, fmt.Errorf("decode image: %w (corrupt %s: %v)", ErrNotImage, format, err)
 	}
@@ -91,12 +90,13 @@ func decodeCost(cfg image.Config, format string) int64 {
 	return DecodedBytes(cfg)
 }
 
-// decodeSmall decodes an image at the smallest size that still covers the
-// base image (dcScaled JPEGs at 1/8, others whole).
-func decodeSmall(r io.Reader, cfg image.Config, format string) (image.Image, error) {
+// decodeSmall decodes an image held in memory at the smallest size that
+// still covers the base image (dcScaled JPEGs at 1/8, with jpegdc's fast
+// scan of the bytes; others whole).
+func decodeSmall(b []byte, cfg image.Config, format string) (image.Image, error) {
 	if dcScaled(cfg, format) {
-		return jpegdc.Decode(r)
+		return jpegdc.DecodeBytes(b)
 	}
-	img, _, err := image.Decode(r)
+	img, _, err := image.Decode(bytes.NewReader(b))
 	return img, err
 }

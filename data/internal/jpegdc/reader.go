@@ -17,6 +17,7 @@
 package jpegdc
 
 import (
+	"bytes"
 	"image"
 	"image/color"
 	"image/draw"
@@ -112,7 +113,11 @@ type bits struct {
 }
 
 type decoder struct {
-	r    io.Reader
+	r io.Reader
+	// src is the whole file when it is in memory (DecodeBytes), read by
+	// srcReader; nil otherwise (lsconf fork: fastScan).
+	src       []byte
+	srcReader *bytes.Reader
 	bits bits
 	// bytes is a byte buffer, similar to a bufio.Reader, except that it
 	// has to be able to unread more than 1 byte, due to byte stuffing.

@@ -6,7 +6,15 @@ package jpegdc
 
 import (
 	"image"
+	"io"
 )
+
+// scanComp is one component of a scan (lsconf fork: named, for fastScan).
+type scanComp struct {
+	compIndex uint8
+	td        uint8 // DC table selector.
+	ta        uint8 // AC table selector.
+}
 
 // makeImg allocates and initializes the destination image.
 func (d *decoder) makeImg(mxx, myy int) {
@@ -64,11 +72,7 @@ func (d *decoder) processSOS(n int) error {
 	if n != 4+2*nComp {
 		return FormatError("SOS length inconsistent with number of components")
 	}
-	var scan [maxComponents]struct {
-		compIndex uint8
-		td        uint8 // DC table selector.
-		ta        uint8 // AC table selector.
-	}
+	var scan [maxComponents]scanComp // lsconf fork: a named type (fastScan)
 	totalHV := 0
 	for i := 0; i < nComp; i++ {
 		cs := d.tmp[1+2*i] // Component selector.
@@ -158,6 +162,23 @@ func (d *decoder) processSOS(n int) error {
 				d.progCoeffs[compIndex] = make([]block, mxx*myy*d.comp[compIndex].h*d.comp[compIndex].v)
 			}
 		}
+	}
+
+	// lsconf fork: a sequential scan of a file in memory is read by
+	// fastScan, from the offset after the SOS header; the reader resumes
+	// where its data ends.
+	if !d.progressive && d.srcReader != nil {
+		off := int(d.srcReader.Size()) - d.srcReader.Len() - (d.bytes.j - d.bytes.i)
+		end, err := d.fastScan(off, nComp, &scan, mxx, myy)
+		if err != nil {
+			return err
+		}
+		if _, err := d.srcReader.Seek(int64(end), io.SeekStart); err != nil {
+			return err
+		}
+		d.bytes.i, d.bytes.j, d.bytes.nUnreadable = 0, 0, 0
+		d.bits = bits{}
+		return nil
 	}
 
 	d.bits = bits{}
@@ -467,8 +488,14 @@ func (d *decoder) reconstructProgressiveImage() error {
 // lsconf fork: the dequantized DC coefficient / 8 (the mean of the block's
 // inverse DCT), level-shifted and clipped, instead of the 8x8 inverse DCT.
 func (d *decoder) reconstructBlock(b *block, bx, by, compIndex int) error {
+	return d.storeMean(b[0], bx, by, compIndex)
+}
+
+// storeMean stores the mean of a block whose DC coefficient is dc as one
+// pixel (lsconf fork).
+func (d *decoder) storeMean(dc int32, bx, by, compIndex int) error {
 	qt := &d.quant[d.comp[compIndex].tq]
-	c := b[0] * qt[0]
+	c := dc * qt[0]
 	if c >= 0 {
 		c = (c + 4) >> 3
 	} else {

@@ -1,0 +1,175 @@
+package jpegdc
+
+import (
+	"bytes"
+	"image"
+	"image/color"
+	"image/jpeg"
+	"math/rand/v2"
+	"os"
+	"path/filepath"
+	"testing"
+	"time"
+)
+
+// samePixels reports whether a and b are the same image (bounds and
+// colours).
+func samePixels(a, b image.Image) bool {
+	if a.Bounds() != b.Bounds() {
+		return false
+	}
+	r := a.Bounds()
+	for y := r.Min.Y; y < r.Max.Y; y++ {
+		for x := r.Min.X; x < r.Max.X; x++ {
+			if a.At(x, y) != b.At(x, y) {
+				return false
+			}
+		}
+	}
+	return true
+}
+
+// checkSame decodes j with the fast scan (DecodeBytes) and the reader path
+// (Decode) and fails unless both refuse it or both give the same image.
+func checkSame(t *testing.T, name string, j []byte) (ok bool) {
+	t.Helper()
+	fast, ferr := DecodeBytes(j)
+	slow, serr := Decode(bytes.NewReader(j))
+	if (ferr == nil) != (serr == nil) {
+		t.Fatalf("%s: fast scan error %v, reader error %v", name, ferr, serr)
+	}
+	if ferr != nil {
+		return false
+	}
+	if !samePixels(fast, slow) {
+		t.Fatalf("%s: the fast scan's image differs from the reader's", name)
+	}
+	return true
+}
+
+// photo is a random JPEG of w x h (gray or colour) with smooth gradients
+// and noise of the given amplitude.
+func photo(t *testing.T, rng *rand.Rand, w, h, noise, q int, gray bool) []byte {
+	t.Helper()
+	var src image.Image
+	if gray {
+		g := image.NewGray(image.Rect(0, 0, w, h))
+		for i := range g.Pix {
+			g.Pix[i] = uint8((i%w)*255/w + rng.IntN(noise+1))
+		}
+		src = g
+	} else {
+		c := image.NewRGBA(image.Rect(0, 0, w, h))
+		for y := 0; y < h; y++ {
+			for x := 0; x < w; x++ {
+				c.SetRGBA(x, y, color.RGBA{uint8(x*255/w + rng.IntN(noise+1)), uint8(y*255/h + rng.IntN(noise+1)), uint8(rng.IntN(noise + 1)), 255})
+			}
+		}
+		src = c
+	}
+	var buf bytes.Buffer
+	if err := jpeg.Encode(&buf, src, &jpeg.Options{Quality: q}); err != nil {
+		t.Fatal(err)
+	}
+	return buf.Bytes()
+}
+
+// TestFastScanMatchesReader: the fast scan gives exactly the reader
+// path's image for Go's JPEG test files (every chroma subsampling, a
+// restart interval, RGB, CMYK, gray; progressive files take the reader
+// path in both) and for random photos of many sizes and qualities; on
+// truncated and corrupted files both refuse or both give the same image.
+func TestFastScanMatchesReader(t *testing.T) {
+	files, err := filepath.Glob("testdata/*.jpeg")
+	if err != nil || len(files) < 20 {
+		t.Fatalf("test files: %d, %v", len(files), err)
+	}
+	var inputs [][]byte
+	decoded := 0
+	for _, f := range files {
+		j, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if checkSame(t, f, j) {
+			decoded++
+		}
+		inputs = append(inputs, j)
+	}
+	if decoded < len(files)-1 { // one file is truncated
+		t.Fatalf("only %d of %d test files decoded", decoded, len(files))
+	}
+	rng := rand.New(rand.NewPCG(5, 6))
+	for i := 0; i < 24; i++ {
+		w, h := 8+rng.IntN(300), 8+rng.IntN(200)
+		q := []int{1, 30, 75, 90, 100}[i%5]
+		j := photo(t, rng, w, h, []int{0, 8, 64, 255}[i%4], q, i%3 == 0)
+		if !checkSame(t, "photo", j) {
+			t.Fatalf("photo %dx%d q%d refused", w, h, q)
+		}
+		inputs = append(inputs, j)
+	}
+	// Truncated and corrupted copies: both paths agree, and nothing
+	// panics.
+	refused := 0
+	for _, j := range inputs {
+		for k := 0; k < 6; k++ {
+			c := bytes.Clone(j[:len(j)*(k+1)/7])
+			if !checkSame(t, "truncated", c) {
+				refused++
+			}
+			c = bytes.Clone(j)
+			for n := 0; n < 1+k; n++ {
+				c[len(c)/4+rng.IntN(len(c)*3/4)] = byte(rng.IntN(256))
+			}
+			checkSame(t, "corrupted", c)
+		}
+	}
+	if refused == 0 {
+		t.Fatal("no truncated file was refused")
+	}
+}
+
+// TestFastScanRestartResync: a restart interval whose data is followed by
+// stray bytes before its RST marker resyncs at the marker, as the reader
+// path does.
+func TestFastScanRestartResync(t *testing.T) {
+	j, err := os.ReadFile("testdata/video-001.restart2.jpeg")
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Insert two non-marker bytes before the first RST0 marker.
+	i := bytes.Index(j, []byte{0xff, rst0Marker})
+	if i < 0 {
+		t.Fatal("no RST0 marker")
+	}
+	c := append(append(bytes.Clone(j[:i]), 0x12, 0x34), j[i:]...)
+	if !checkSame(t, "stray bytes before RST0", c) {
+		t.Fatal("stray bytes before a restart marker refused")
+	}
+}
+
+// BenchmarkScan compares the fast scan with the reader path on a
+// 1024x768 photo-like JPEG (quality 90, noise 64); -benchtime 20x.
+func BenchmarkScan(b *testing.B) {
+	t := &testing.T{}
+	j := photo(t, rand.New(rand.NewPCG(1, 2)), 1024, 768, 64, 90, false)
+	b.Logf("%d bytes", len(j))
+	for _, c := range []struct {
+		name string
+		dec  func() (image.Image, error)
+	}{
+		{"reader", func() (image.Image, error) { return Decode(bytes.NewReader(j)) }},
+		{"fast", func() (image.Image, error) { return DecodeBytes(j) }},
+	} {
+		b.Run(c.name, func(b *testing.B) {
+			t0 := time.Now()
+			for b.Loop() {
+				if _, err := c.dec(); err != nil {
+					b.Fatal(err)
+				}
+			}
+			b.ReportMetric(float64(len(j))*float64(b.N)/time.Since(t0).Seconds()/1e6, "MB/s")
+		})
+	}
+}
