@@ -118,7 +118,7 @@ type decoder struct {
 	// srcReader; nil otherwise (lsconf fork: fastScan).
 	src       []byte
 	srcReader *bytes.Reader
-	bits bits
+	bits      bits
 	// bytes is a byte buffer, similar to a bufio.Reader, except that it
 	// has to be able to unread more than 1 byte, due to byte stuffing.
 	// Byte stuffing is specified in section F.1.2.3.
