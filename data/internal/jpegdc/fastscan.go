@@ -167,6 +167,59 @@ func extend(v uint32, s uint32) int32 {
 	return int32(v)
 }
 
+// skipAC reads past the AC coefficients of one block (Huffman table h,
+// its fast table t): processSOS's AC loop without the values. An
+// end-of-band run (not valid in a sequential scan, taken as processSOS
+// does) is stored in eobRun.
+func (br *bitReader) skipAC(t *[1 << fastBits]uint32, h *huffman, eobRun *uint16) error {
+	acc, n := br.acc, br.n // in registers for the loop
+	for k := uint32(1); k < blockSize; {
+		if n < 32 {
+			br.acc, br.n = acc, n
+			br.refill()
+			acc, n = br.acc, br.n
+		}
+		e := t[acc>>(64-fastBits)]
+		if e == 0 {
+			l, v, ok := slowCode(h, uint32(acc>>48))
+			if !ok {
+				return FormatError("bad Huffman code")
+			}
+			e = acEntry(l, v)
+		}
+		if e < 1<<24 { // acCoef, the common case
+			if k+e>>16 > blockSize {
+				// Past the block: the value bits stay unread.
+				c := e >> 8 & 0x1f
+				acc <<= c
+				n -= uint(c)
+				break
+			}
+			c := e & 0x3f
+			acc <<= c
+			n -= uint(c)
+			k += e >> 16
+			continue
+		}
+		c := e & 0x3f
+		acc <<= c
+		n -= uint(c)
+		if e>>24 == acZRL {
+			k += 16
+			continue
+		}
+		// acEOB
+		if r := e >> 16 & 0xff; r != 0 {
+			*eobRun = uint16(1<<r|uint32(acc>>(64-r))) - 1
+			acc <<= r
+			n -= uint(r)
+		}
+		break
+	}
+	br.acc, br.n = acc, n
+	return nil
+}
+
 // fastScan decodes a sequential scan from d.src at byte offset off (just
 // after the SOS header) and returns the offset after its data, where the
 // next marker is looked for. It is processSOS's sequential loop.
@@ -235,41 +288,8 @@ func (d *decoder) fastScan(off int, nComp int, scan *[maxComponents]scanComp, mx
 					// The AC coefficients: skipped.
 					if d.eobRun > 0 {
 						d.eobRun--
-					} else {
-						for k := uint32(1); k < blockSize; {
-							if br.n < 32 {
-								br.refill()
-							}
-							e := act[br.acc>>(64-fastBits)]
-							if e == 0 {
-								l, v, ok := slowCode(ach, uint32(br.acc>>48))
-								if !ok {
-									return 0, FormatError("bad Huffman code")
-								}
-								e = acEntry(l, v)
-							}
-							switch e >> 24 {
-							case acCoef:
-								if k+(e>>16&0xff)-1 >= blockSize {
-									// Past the block: the value bits stay unread.
-									br.take(uint(e >> 8 & 0xff))
-									k = blockSize
-									continue
-								}
-								br.take(uint(e & 0x3f))
-								k += e >> 16 & 0xff
-							case acZRL:
-								br.take(uint(e & 0x3f))
-								k += 16
-							default: // acEOB
-								br.take(uint(e & 0x3f))
-								if r := e >> 16 & 0xff; r != 0 {
-									d.eobRun = uint16(1<<r|uint32(br.acc>>(64-r))) - 1
-									br.take(uint(r))
-								}
-								k = blockSize
-							}
-						}
+					} else if err := br.skipAC(act, ach, &d.eobRun); err != nil {
+						return 0, err
 					}
 					if br.short() {
 						return 0, errShortHuffmanData
