@@ -213,29 +213,13 @@ func (s *Server) searchImage(w http.ResponseWriter, r *http.Request) {
 		fail(w, http.StatusServiceUnavailable, errors.New("image queries need the model that built the index, and the server was started without it"))
 		return
 	}
-	r.Body = http.MaxBytesReader(w, r.Body, s.cfg.MaxUpload+64<<10)
-	f, _, err := r.FormFile("image")
-	if err != nil {
-		var mbe *http.MaxBytesError
-		if errors.As(err, &mbe) {
-			fail(w, http.StatusRequestEntityTooLarge, fmt.Errorf("upload over the limit of %d bytes", s.cfg.MaxUpload))
-			return
-		}
-		fail(w, http.StatusBadRequest, fmt.Errorf("want a multipart form with an \"image\" file: %v", err))
-		return
-	}
-	defer f.Close()
-	b, err := io.ReadAll(io.LimitReader(f, s.cfg.MaxUpload+1))
-	if err != nil {
-		fail(w, http.StatusBadRequest, fmt.Errorf("read upload: %v", err))
-		return
-	}
-	if int64(len(b)) > s.cfg.MaxUpload {
-		fail(w, http.StatusRequestEntityTooLarge, fmt.Errorf("upload over the limit of %d bytes", s.cfg.MaxUpload))
-		return
-	}
 	if _, err := s.k(r); err != nil {
 		fail(w, http.StatusBadRequest, err)
+		return
+	}
+	b, status, err := s.readUpload(r)
+	if err != nil {
+		fail(w, status, err)
 		return
 	}
 	px, err := s.decode(r.Context(), b)
@@ -248,6 +232,65 @@ func (s *Server) searchImage(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	s.run(w, r, search.Spec{Pixels: px})
+}
+
+// readUpload reads the "image" part of a multipart upload into one
+// buffer, sized from the request's length when it states one: the body is
+// streamed part by part (not parsed into a form and copied again), and an
+// image over MaxUpload is refused (413) as soon as it is seen to be.
+func (s *Server) readUpload(r *http.Request) ([]byte, int, error) {
+	tooLarge := fmt.Errorf("upload over the limit of %d bytes", s.cfg.MaxUpload)
+	bad := func(err error) (int, error) {
+		var mbe *http.MaxBytesError
+		if errors.As(err, &mbe) {
+			return http.StatusRequestEntityTooLarge, tooLarge
+		}
+		return http.StatusBadRequest, fmt.Errorf("want a multipart form with an \"image\" file: %v", err)
+	}
+	mr, err := r.MultipartReader()
+	if err != nil {
+		status, err := bad(err)
+		return nil, status, err
+	}
+	for {
+		p, err := mr.NextPart()
+		if err == io.EOF {
+			return nil, http.StatusBadRequest, errors.New(`want a multipart form with an "image" file: it has none`)
+		}
+		if err != nil {
+			status, err := bad(err)
+			return nil, status, err
+		}
+		if p.FormName() != "image" {
+			continue // NextPart skips what is left of it
+		}
+		size := s.cfg.MaxUpload + 1
+		if r.ContentLength > 0 {
+			size = min(size, r.ContentLength)
+		}
+		b := make([]byte, 0, size)
+		for {
+			if len(b) == cap(b) {
+				if int64(len(b)) > s.cfg.MaxUpload {
+					return nil, http.StatusRequestEntityTooLarge, tooLarge
+				}
+				b = append(b, 0)[:len(b)] // grow (a body longer than it said)
+			}
+			n, err := p.Read(b[len(b):cap(b)])
+			b = b[:len(b)+n]
+			if err == io.EOF {
+				break
+			}
+			if err != nil {
+				status, err := bad(err)
+				return nil, status, err
+			}
+		}
+		if int64(len(b)) > s.cfg.MaxUpload {
+			return nil, http.StatusRequestEntityTooLarge, tooLarge
+		}
+		return b, 0, nil
+	}
 }
 
 // searchText is GET or POST /api/search/text?q=words&random=1&seed=N.

@@ -80,7 +80,8 @@ func (s *Server) hostAllowed(hostport string) bool {
 // guard applies the limits every request shares before it is routed: the
 // Host check, the body limit of its route, and the parsing of form bodies
 // within that limit (multipart files are kept in memory up to the limit,
-// never spooled to disk beyond it).
+// never spooled to disk beyond it); the image upload reads its own body,
+// part by part.
 func (s *Server) guard(w http.ResponseWriter, r *http.Request) bool {
 	if !s.hostAllowed(r.Host) {
 		fail(w, http.StatusMisdirectedRequest, fmt.Errorf("host %q is not served: the server answers loopback names, IP addresses and the host names it was told to allow", clip(r.Host, 100)))
@@ -96,6 +97,15 @@ func (s *Server) guard(w http.ResponseWriter, r *http.Request) bool {
 	}
 	r.Body = http.MaxBytesReader(w, r.Body, limit)
 	if r.Method != http.MethodPost && r.Method != http.MethodPut && r.Method != http.MethodPatch {
+		return true
+	}
+	if r.URL.Path == "/api/search/image" {
+		// The upload streams its body (readUpload); its parameters are in
+		// the URL's query, parsed here so that FormValue reads no body.
+		if err := r.ParseForm(); err != nil {
+			fail(w, http.StatusBadRequest, fmt.Errorf("bad query: %v", err))
+			return false
+		}
 		return true
 	}
 	ct, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type"))
