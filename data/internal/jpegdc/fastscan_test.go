@@ -173,3 +173,21 @@ func BenchmarkScan(b *testing.B) {
 		})
 	}
 }
+
+// FuzzFastScan: on any input the fast scan and the reader path agree
+// (both refuse, or the same image), and neither panics.
+func FuzzFastScan(f *testing.F) {
+	for _, name := range []string{"video-001.q50.420.jpeg", "video-001.restart2.jpeg", "video-005.gray.q50.jpeg", "video-001.q50.444.jpeg", "video-001.separate.dc.progression.jpeg"} {
+		j, err := os.ReadFile(filepath.Join("testdata", name))
+		if err != nil {
+			f.Fatal(err)
+		}
+		f.Add(j)
+	}
+	f.Fuzz(func(t *testing.T, j []byte) {
+		if cfg, err := DecodeConfig(bytes.NewReader(j)); err != nil || cfg.Width*cfg.Height > 1<<20 {
+			return
+		}
+		checkSame(t, "fuzz", j)
+	})
+}
