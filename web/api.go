@@ -217,28 +217,47 @@ func (s *Server) searchImage(w http.ResponseWriter, r *http.Request) {
 		fail(w, http.StatusBadRequest, err)
 		return
 	}
-	b, status, err := s.readUpload(r)
+	// The upload's bytes are held within the upload budget until decoded.
+	n := s.cfg.MaxUpload + 1
+	if r.ContentLength > 0 {
+		n = min(n, r.ContentLength)
+	}
+	if err := s.uploads.Acquire(r.Context(), n); err != nil {
+		fail(w, http.StatusServiceUnavailable, fmt.Errorf("upload not read: %v", err))
+		return
+	}
+	px, status, err := s.readAndDecode(r, n)
+	s.uploads.Release(n)
 	if err != nil {
 		fail(w, status, err)
-		return
-	}
-	px, err := s.decode(r.Context(), b)
-	if errors.Is(err, index.ErrOverBudget) {
-		fail(w, http.StatusRequestEntityTooLarge, err)
-		return
-	}
-	if err != nil {
-		fail(w, http.StatusUnsupportedMediaType, fmt.Errorf("the upload is not a usable image: %v", err))
 		return
 	}
 	s.run(w, r, search.Spec{Pixels: px})
 }
 
+// readAndDecode reads an upload of at most n bytes (readUpload) and
+// decodes it (decode), or returns the status and error to answer.
+func (s *Server) readAndDecode(r *http.Request, n int64) ([]float32, int, error) {
+	b, status, err := s.readUpload(r, n)
+	if err != nil {
+		return nil, status, err
+	}
+	px, err := s.decode(r.Context(), b)
+	if errors.Is(err, index.ErrOverBudget) {
+		return nil, http.StatusRequestEntityTooLarge, err
+	}
+	if err != nil {
+		return nil, http.StatusUnsupportedMediaType, fmt.Errorf("the upload is not a usable image: %v", err)
+	}
+	return px, 0, nil
+}
+
 // readUpload reads the "image" part of a multipart upload into one
-// buffer, sized from the request's length when it states one: the body is
-// streamed part by part (not parsed into a form and copied again), and an
-// image over MaxUpload is refused (413) as soon as it is seen to be.
-func (s *Server) readUpload(r *http.Request) ([]byte, int, error) {
+// buffer of at most n bytes (the request's stated length, or MaxUpload+1):
+// the body is streamed part by part (not parsed into a form and copied
+// again), and an image over MaxUpload is refused (413) as soon as it is
+// seen to be.
+func (s *Server) readUpload(r *http.Request, n int64) ([]byte, int, error) {
 	tooLarge := fmt.Errorf("upload over the limit of %d bytes", s.cfg.MaxUpload)
 	bad := func(err error) (int, error) {
 		var mbe *http.MaxBytesError
@@ -264,20 +283,22 @@ func (s *Server) readUpload(r *http.Request) ([]byte, int, error) {
 		if p.FormName() != "image" {
 			continue // NextPart skips what is left of it
 		}
-		size := s.cfg.MaxUpload + 1
-		if r.ContentLength > 0 {
-			size = min(size, r.ContentLength)
+		size := n
+		if r.ContentLength <= 0 {
+			size = min(n, 256<<10) // grown as the body comes
 		}
 		b := make([]byte, 0, size)
 		for {
 			if len(b) == cap(b) {
-				if int64(len(b)) > s.cfg.MaxUpload {
+				if int64(len(b)) >= n {
 					return nil, http.StatusRequestEntityTooLarge, tooLarge
 				}
-				b = append(b, 0)[:len(b)] // grow (a body longer than it said)
+				nb := make([]byte, len(b), min(2*int64(cap(b)), n))
+				copy(nb, b)
+				b = nb
 			}
-			n, err := p.Read(b[len(b):cap(b)])
-			b = b[:len(b)+n]
+			k, err := p.Read(b[len(b):cap(b)])
+			b = b[:len(b)+k]
 			if err == io.EOF {
 				break
 			}

@@ -27,6 +27,9 @@ const (
 	// at once, counted from their headers before decoding (the CLI
 	// loader's rule: data.DefaultDecodeBudget).
 	DefaultDecodeBudget = 512 << 20
+	// DefaultUploadBudget bounds the bytes of the uploads held in memory
+	// at once (read, waiting for or under decoding).
+	DefaultUploadBudget = 256 << 20
 	// DefaultReadHeaderTimeout, DefaultReadTimeout, DefaultWriteTimeout and
 	// DefaultIdleTimeout are the timeouts of NewHTTPServer.
 	DefaultReadHeaderTimeout = 10 * time.Second
@@ -169,6 +172,10 @@ func (c Config) withLimits() Config {
 	if c.DecodeBudget <= 0 {
 		c.DecodeBudget = DefaultDecodeBudget
 	}
+	if c.UploadBudget <= 0 {
+		c.UploadBudget = DefaultUploadBudget
+	}
+	c.UploadBudget = max(c.UploadBudget, c.MaxUpload+1)
 	if c.DecodeSlots <= 0 {
 		c.DecodeSlots = decodeSlots()
 	}

@@ -2,6 +2,7 @@ package web_test
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"io"
 	"mime/multipart"
@@ -11,6 +12,7 @@ import (
 	"runtime"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/lsconf/lsconf/index/indextest"
 	"github.com/lsconf/lsconf/web"
@@ -130,5 +132,95 @@ func TestUploadReadOnce(t *testing.T) {
 	t.Logf("%d bytes allocated for a %d-byte upload", alloc, size)
 	if alloc > size*5/4 {
 		t.Fatalf("a %d-byte upload allocated %d bytes (%.1fx)", size, alloc, float64(alloc)/size)
+	}
+}
+
+// TestUploadBudget: uploads are held in memory within the upload budget:
+// with room for one, a second upload waits while the first is still
+// being sent, and goes through when it is done; a client that leaves
+// while waiting gives its place up.
+func TestUploadBudget(t *testing.T) {
+	f := newFixture(t, 4, false)
+	png, err := os.ReadFile(f.pngs["dots"])
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, ct := multipartBody(t, [2]string{"image", string(png)})
+	// Room for one upload of this size (the budget is raised to one
+	// MaxUpload + 1).
+	s, u := serve(t, f, web.Config{Model: indextest.NewFake(), MaxUpload: int64(len(body)), UploadBudget: 1})
+	u += "/api/search/image"
+
+	// A: sends half its body, then stalls.
+	pr, pw := io.Pipe()
+	t.Cleanup(func() { pw.CloseWithError(io.ErrUnexpectedEOF) }) // before the server closes
+	reqA, _ := http.NewRequest("POST", u, pr)
+	reqA.Header.Set("Content-Type", ct)
+	reqA.ContentLength = int64(len(body))
+	doneA := make(chan int, 1)
+	go func() {
+		r, err := http.DefaultClient.Do(reqA)
+		if err != nil {
+			doneA <- 0
+			return
+		}
+		io.Copy(io.Discard, r.Body)
+		r.Body.Close()
+		doneA <- r.StatusCode
+	}()
+	pw.Write(body[:len(body)/2])
+	for deadline := time.Now().Add(10 * time.Second); web.UploadBytesHeld(s) == 0; {
+		if time.Now().After(deadline) {
+			t.Fatal("the first upload never took its bytes")
+		}
+		time.Sleep(time.Millisecond)
+	}
+	if held := web.UploadBytesHeld(s); held != int64(len(body)) {
+		t.Fatalf("a %d-byte upload holds %d bytes of the budget", len(body), held)
+	}
+
+	// C: waits behind A, then leaves.
+	ctx, cancel := context.WithCancel(context.Background())
+	reqC, _ := http.NewRequestWithContext(ctx, "POST", u, bytes.NewReader(body))
+	reqC.Header.Set("Content-Type", ct)
+	doneC := make(chan error, 1)
+	go func() {
+		r, err := http.DefaultClient.Do(reqC)
+		if err == nil {
+			r.Body.Close()
+		}
+		doneC <- err
+	}()
+	// B: waits behind A and C.
+	doneB := make(chan int, 1)
+	go func() {
+		r, err := http.Post(u, ct, bytes.NewReader(body))
+		if err != nil {
+			doneB <- 0
+			return
+		}
+		io.Copy(io.Discard, r.Body)
+		r.Body.Close()
+		doneB <- r.StatusCode
+	}()
+	select {
+	case code := <-doneB:
+		t.Fatalf("an upload past the budget answered %d while the first held it", code)
+	case <-time.After(300 * time.Millisecond):
+	}
+	cancel()
+	if err := <-doneC; err == nil {
+		t.Fatal("the cancelled upload answered")
+	}
+	pw.Write(body[len(body)/2:])
+	pw.Close()
+	if code := <-doneA; code != 200 {
+		t.Fatalf("first upload: %d", code)
+	}
+	if code := <-doneB; code != 200 {
+		t.Fatalf("waiting upload: %d", code)
+	}
+	if held := web.UploadBytesHeld(s); held != 0 {
+		t.Fatalf("%d bytes still held after every upload", held)
 	}
 }
