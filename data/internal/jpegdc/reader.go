@@ -12,8 +12,11 @@
 // "lsconf fork:": makeImg allocates the 1/8 image, reconstructBlock
 // writes the block's mean (the dequantized DC / 8), the CMYK path
 // converts without image/internal/imageutil, and the package registers no
-// format (DecodeConfig reports the full size, as stdlib's). The Huffman decoding of every
-// coefficient (the bit stream) is unchanged.
+// format (DecodeConfig reports the full size, as stdlib's). DecodeBytes
+// reads the sequential scans of a file in memory with fastscan.go (not in
+// image/jpeg): a 64-bit bit buffer and tables that take a whole AC
+// coefficient (code and value bits) in one look-up, values skipped;
+// progressive scans, and Decode, keep image/jpeg's bit reader.
 package jpegdc
 
 import (
