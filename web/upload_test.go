@@ -136,9 +136,9 @@ func TestUploadReadOnce(t *testing.T) {
 }
 
 // TestUploadBudget: uploads are held in memory within the upload budget:
-// with room for one, a second upload waits while the first is still
-// being sent, and goes through when it is done; a client that leaves
-// while waiting gives its place up.
+// with room for one, later uploads wait, in arrival order, while the first
+// is still being sent, and go through when it is done; a client that left
+// while waiting does not hold the queue up.
 func TestUploadBudget(t *testing.T) {
 	f := newFixture(t, 4, false)
 	png, err := os.ReadFile(f.pngs["dots"])
@@ -155,72 +155,74 @@ func TestUploadBudget(t *testing.T) {
 	pr, pw := io.Pipe()
 	t.Cleanup(func() { pw.CloseWithError(io.ErrUnexpectedEOF) }) // before the server closes
 	reqA, _ := http.NewRequest("POST", u, pr)
-	reqA.Header.Set("Content-Type", ct)
 	reqA.ContentLength = int64(len(body))
-	doneA := make(chan int, 1)
-	go func() {
-		r, err := http.DefaultClient.Do(reqA)
-		if err != nil {
-			doneA <- 0
-			return
-		}
-		io.Copy(io.Discard, r.Body)
-		r.Body.Close()
-		doneA <- r.StatusCode
-	}()
+	doneA := postAsync(reqA, ct)
 	pw.Write(body[:len(body)/2])
-	for deadline := time.Now().Add(10 * time.Second); web.UploadBytesHeld(s) == 0; {
-		if time.Now().After(deadline) {
-			t.Fatal("the first upload never took its bytes")
-		}
-		time.Sleep(time.Millisecond)
-	}
+	waitFor(t, "the first upload to take its bytes", func() bool { return web.UploadBytesHeld(s) > 0 })
 	if held := web.UploadBytesHeld(s); held != int64(len(body)) {
 		t.Fatalf("a %d-byte upload holds %d bytes of the budget", len(body), held)
 	}
-
-	// C: waits behind A, then leaves.
+	// C: waits behind A, then leaves; B waits behind A and C.
 	ctx, cancel := context.WithCancel(context.Background())
 	reqC, _ := http.NewRequestWithContext(ctx, "POST", u, bytes.NewReader(body))
-	reqC.Header.Set("Content-Type", ct)
-	doneC := make(chan error, 1)
-	go func() {
-		r, err := http.DefaultClient.Do(reqC)
-		if err == nil {
-			r.Body.Close()
-		}
-		doneC <- err
-	}()
-	// B: waits behind A and C.
-	doneB := make(chan int, 1)
-	go func() {
-		r, err := http.Post(u, ct, bytes.NewReader(body))
-		if err != nil {
-			doneB <- 0
-			return
-		}
-		io.Copy(io.Discard, r.Body)
-		r.Body.Close()
-		doneB <- r.StatusCode
-	}()
+	doneC := postAsync(reqC, ct)
+	waitFor(t, "the second upload to wait", func() bool { return web.UploadsWaiting(s) == 1 })
+	reqB, _ := http.NewRequest("POST", u, bytes.NewReader(body))
+	doneB := postAsync(reqB, ct)
+	waitFor(t, "the third upload to wait", func() bool { return web.UploadsWaiting(s) == 2 })
 	select {
 	case code := <-doneB:
 		t.Fatalf("an upload past the budget answered %d while the first held it", code)
-	case <-time.After(300 * time.Millisecond):
+	case <-time.After(100 * time.Millisecond):
 	}
 	cancel()
-	if err := <-doneC; err == nil {
-		t.Fatal("the cancelled upload answered")
+	if code := <-doneC; code != 0 {
+		t.Fatalf("the cancelled upload answered %d", code)
 	}
+	// (The server notices the leaver when its turn comes: reading its
+	// body fails at once, and its bytes pass on to B.)
 	pw.Write(body[len(body)/2:])
 	pw.Close()
 	if code := <-doneA; code != 200 {
 		t.Fatalf("first upload: %d", code)
 	}
-	if code := <-doneB; code != 200 {
-		t.Fatalf("waiting upload: %d", code)
+	select {
+	case code := <-doneB:
+		if code != 200 {
+			t.Fatalf("waiting upload: %d", code)
+		}
+	case <-time.After(20 * time.Second):
+		t.Fatal("the waiting upload never went through")
 	}
 	if held := web.UploadBytesHeld(s); held != 0 {
 		t.Fatalf("%d bytes still held after every upload", held)
+	}
+}
+
+// postAsync sends req (a multipart body of type ct) and delivers its
+// status, 0 when it failed.
+func postAsync(req *http.Request, ct string) chan int {
+	req.Header.Set("Content-Type", ct)
+	done := make(chan int, 1)
+	go func() {
+		r, err := http.DefaultClient.Do(req)
+		if err != nil {
+			done <- 0
+			return
+		}
+		io.Copy(io.Discard, r.Body)
+		r.Body.Close()
+		done <- r.StatusCode
+	}()
+	return done
+}
+
+// waitFor polls cond for up to 10 s.
+func waitFor(t *testing.T, what string, cond func() bool) {
+	t.Helper()
+	for deadline := time.Now().Add(10 * time.Second); !cond(); time.Sleep(time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatalf("timed out waiting for %s", what)
+		}
 	}
 }

@@ -248,18 +248,9 @@ func (d *decoder) fastScan(off int, nComp int, scan *[maxComponents]scanComp, mx
 				dct, act := &ft.dc[scan[i].td], &ft.ac[scan[i].ta]
 				dch, ach := &d.huff[dcTable][scan[i].td], &d.huff[acTable][scan[i].ta]
 				for j := 0; j < hi*vi; j++ {
-					var bx, by int
-					if nComp != 1 {
-						bx = hi*mx + j%hi
-						by = vi*my + j/hi
-					} else {
-						q := mxx * hi
-						bx = blockCount % q
-						by = blockCount / q
-						blockCount++
-						if bx*8 >= d.width || by*8 >= d.height {
-							continue
-						}
+					bx, by, ok := d.blockAt(nComp, hi, vi, mx, my, j, mxx, &blockCount)
+					if !ok {
+						continue
 					}
 
 					// The DC coefficient.
@@ -310,10 +301,7 @@ func (d *decoder) fastScan(off int, nComp int, scan *[maxComponents]scanComp, mx
 					}
 					p = q
 				}
-				expectedRST++
-				if expectedRST == rst7Marker+1 {
-					expectedRST = rst0Marker
-				}
+				expectedRST = nextRST(expectedRST)
 				br = bitReader{src: d.src, pos: p + 2}
 				dc = [maxComponents]int32{}
 				d.eobRun = 0

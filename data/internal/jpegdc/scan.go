@@ -224,17 +224,9 @@ func (d *decoder) processSOS(n int) error {
 					// The non-interleaved scans will process only 6 Y blocks:
 					//	0 1 2
 					//	3 4 5
-					if nComp != 1 {
-						bx = hi*mx + j%hi
-						by = vi*my + j/hi
-					} else {
-						q := mxx * hi
-						bx = blockCount % q
-						by = blockCount / q
-						blockCount++
-						if bx*8 >= d.width || by*8 >= d.height {
-							continue
-						}
+					var ok bool
+					if bx, by, ok = d.blockAt(nComp, hi, vi, mx, my, j, mxx, &blockCount); !ok {
+						continue
 					}
 
 					// Load the previous partially decoded coefficients, if applicable.
@@ -338,10 +330,7 @@ func (d *decoder) processSOS(n int) error {
 						return err
 					}
 				}
-				expectedRST++
-				if expectedRST == rst7Marker+1 {
-					expectedRST = rst0Marker
-				}
+				expectedRST = nextRST(expectedRST)
 				// Reset the Huffman decoder.
 				d.bits = bits{}
 				// Reset the DC components, as per section F.2.1.3.1.
@@ -353,6 +342,30 @@ func (d *decoder) processSOS(n int) error {
 	} // for my
 
 	return nil
+}
+
+// blockAt is the position (bx, by), in blocks, of the j-th block of
+// component (h, v) in MCU (mx, my) of a scan of nComp components;
+// blockCount counts the blocks of a single-component scan, which skips
+// those outside the image (ok false). lsconf fork: from processSOS's loop,
+// shared with fastScan.
+func (d *decoder) blockAt(nComp, hi, vi, mx, my, j, mxx int, blockCount *int) (bx, by int, ok bool) {
+	if nComp != 1 {
+		return hi*mx + j%hi, vi*my + j/hi, true
+	}
+	q := mxx * hi
+	bx, by = *blockCount%q, *blockCount/q
+	*blockCount++
+	return bx, by, bx*8 < d.width && by*8 < d.height
+}
+
+// nextRST is the restart marker after m (lsconf fork: shared with
+// fastScan).
+func nextRST(m uint8) uint8 {
+	if m == rst7Marker {
+		return rst0Marker
+	}
+	return m + 1
 }
 
 // refine decodes a successive approximation refinement block, as specified in
