@@ -82,10 +82,13 @@ func dcScaled(cfg image.Config, format string) bool {
 }
 
 // decodeCost is what decoding an image costs in memory (DecodedBytes of
-// the size it is decoded at).
+// the size it is decoded at; at 1/8, plus the DC coefficients a
+// progressive JPEG keeps: 4 bytes a block of each of at most 4
+// components, with the blocks that pad the last MCU).
 func decodeCost(cfg image.Config, format string) int64 {
 	if dcScaled(cfg, format) {
 		cfg.Width, cfg.Height = (cfg.Width+7)/8, (cfg.Height+7)/8
+		return DecodedBytes(cfg) + 4*4*int64(cfg.Width+4)*int64(cfg.Height+4)
 	}
 	return DecodedBytes(cfg)
 }

@@ -334,8 +334,27 @@ func findRSTIn(src []byte, p int, expectedRST uint8) (int, error) {
 	}
 }
 
+// nextMarker is the offset of the first marker at or after off that ends
+// a scan's data: a 0xff not followed by 0x00 (stuffing) or an RST marker
+// (the end of src if there is none).
+func nextMarker(src []byte, off int) int {
+	for off < len(src) {
+		i := bytes.IndexByte(src[off:], 0xff)
+		if i < 0 || off+i+1 >= len(src) {
+			return len(src)
+		}
+		off += i
+		if c := src[off+1]; c != 0x00 && (c < rst0Marker || c > rst7Marker) {
+			return off
+		}
+		off += 2
+	}
+	return len(src)
+}
+
 // DecodeBytes is Decode of a JPEG held in memory: its sequential scans are
-// read with the fast path (fastScan); progressive ones as Decode does.
+// read with the fast path (fastScan); of a progressive one only the DC
+// coefficients are kept and its AC scans are not read.
 func DecodeBytes(b []byte) (image.Image, error) {
 	d := decoder{src: b, srcReader: bytes.NewReader(b)}
 	return d.decode(d.srcReader, false)

@@ -15,8 +15,10 @@
 // format (DecodeConfig reports the full size, as stdlib's). DecodeBytes
 // reads the sequential scans of a file in memory with fastscan.go (not in
 // image/jpeg): a 64-bit bit buffer and tables that take a whole AC
-// coefficient (code and value bits) in one look-up, values skipped;
-// progressive scans, and Decode, keep image/jpeg's bit reader.
+// coefficient (code and value bits) in one look-up, values skipped; of a
+// progressive file it keeps the DC coefficients only (progDC) and skips
+// the AC scans' data. Decode keeps image/jpeg's bit reader and
+// coefficient store.
 package jpegdc
 
 import (
@@ -159,6 +161,7 @@ type decoder struct {
 
 	comp       [maxComponents]component
 	progCoeffs [maxComponents][]block // Saved state between progressive-mode scans.
+	progDC     [maxComponents][]int32 // lsconf fork: the DC coefficients only (a file in memory).
 	huff       [maxTc + 1][maxTh + 1]huffman
 	quant      [maxTq + 1]block // Quantization tables, in zig-zag order.
 	tmp        [2 * blockSize]byte

@@ -155,11 +155,29 @@ func (d *decoder) processSOS(n int) error {
 	if d.img1 == nil && d.img3 == nil {
 		d.makeImg(mxx, myy)
 	}
+	// lsconf fork: a progressive file in memory keeps only the DC
+	// coefficient of each block (progDC, 4 bytes a block instead of 256),
+	// and its AC scans, which never change a DC coefficient, are not read:
+	// the reader resumes at the next marker.
+	dcOnly := d.progressive && d.srcReader != nil
+	if dcOnly && zigStart > 0 {
+		off := int(d.srcReader.Size()) - d.srcReader.Len() - (d.bytes.j - d.bytes.i)
+		if _, err := d.srcReader.Seek(int64(nextMarker(d.src, off)), io.SeekStart); err != nil {
+			return err
+		}
+		d.bytes.i, d.bytes.j, d.bytes.nUnreadable = 0, 0, 0
+		d.bits = bits{}
+		return nil
+	}
 	if d.progressive {
 		for i := 0; i < nComp; i++ {
 			compIndex := scan[i].compIndex
-			if d.progCoeffs[compIndex] == nil {
-				d.progCoeffs[compIndex] = make([]block, mxx*myy*d.comp[compIndex].h*d.comp[compIndex].v)
+			n := mxx * myy * d.comp[compIndex].h * d.comp[compIndex].v
+			if dcOnly && d.progDC[compIndex] == nil {
+				d.progDC[compIndex] = make([]int32, n)
+			}
+			if !dcOnly && d.progCoeffs[compIndex] == nil {
+				d.progCoeffs[compIndex] = make([]block, n)
 			}
 		}
 	}
@@ -230,7 +248,9 @@ func (d *decoder) processSOS(n int) error {
 					}
 
 					// Load the previous partially decoded coefficients, if applicable.
-					if d.progressive {
+					if dcOnly {
+						b[0] = d.progDC[compIndex][by*mxx*hi+bx] // lsconf fork: a DC scan reads and writes b[0] only
+					} else if d.progressive {
 						b = d.progCoeffs[compIndex][by*mxx*hi+bx]
 					} else {
 						b = block{}
@@ -301,6 +321,10 @@ func (d *decoder) processSOS(n int) error {
 						}
 					}
 
+					if dcOnly {
+						d.progDC[compIndex][by*mxx*hi+bx] = b[0]
+						continue
+					}
 					if d.progressive {
 						// Save the coefficients.
 						d.progCoeffs[compIndex][by*mxx*hi+bx] = b
@@ -480,7 +504,7 @@ func (d *decoder) reconstructProgressiveImage() error {
 	h0 := d.comp[0].h
 	mxx := (d.width + 8*h0 - 1) / (8 * h0)
 	for i := 0; i < d.nComp; i++ {
-		if d.progCoeffs[i] == nil {
+		if d.progCoeffs[i] == nil && d.progDC[i] == nil {
 			continue
 		}
 		v := 8 * d.comp[0].v / d.comp[i].v
@@ -488,7 +512,13 @@ func (d *decoder) reconstructProgressiveImage() error {
 		stride := mxx * d.comp[i].h
 		for by := 0; by*v < d.height; by++ {
 			for bx := 0; bx*h < d.width; bx++ {
-				if err := d.reconstructBlock(&d.progCoeffs[i][by*stride+bx], bx, by, i); err != nil {
+				var err error
+				if d.progDC[i] != nil { // lsconf fork: DC only
+					err = d.storeMean(d.progDC[i][by*stride+bx], bx, by, i)
+				} else {
+					err = d.reconstructBlock(&d.progCoeffs[i][by*stride+bx], bx, by, i)
+				}
+				if err != nil {
 					return err
 				}
 			}
