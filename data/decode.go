@@ -6,6 +6,8 @@ import (
 	"errors"
 	"fmt"
 	"image"
+	"image/color"
+	"io"
 
 	"github.com/lsconf/lsconf/data/internal/jpegdc"
 )
@@ -42,7 +44,7 @@ func DecodeImageWithin(ctx context.Context, b []byte, crop bool, maxPixels int, 
 	if cfg.Width <= 0 || cfg.Height <= 0 || int64(cfg.Width)*int64(cfg.Height) > int64(maxPixels) {
 		return nil, fmt.Errorf("decode image: %s of size %dx%d out of range (at most %d pixels)", format, cfg.Width, cfg.Height, maxPixels)
 	}
-	n := decodeCost(cfg, format)
+	n := decodeCost(cfg, format, progressiveJPEG(bytes.NewReader(b), format))
 	if budget == nil {
 		budget = NewDecodeBudget(0, 0)
 		if err := budget.Check(cfg, n); err != nil {
@@ -81,16 +83,36 @@ func dcScaled(cfg image.Config, format string) bool {
 	return format == "jpeg" && cfg.Width >= 12*BaseSize && cfg.Height >= 12*BaseSize
 }
 
-// decodeCost is what decoding an image costs in memory (DecodedBytes of
+// decodeCost is what decoding an image costs in memory: DecodedBytes of
 // the size it is decoded at; at 1/8, plus the DC coefficients a
-// progressive JPEG keeps: 4 bytes a block of each of at most 4
-// components, with the blocks that pad the last MCU).
-func decodeCost(cfg image.Config, format string) int64 {
+// progressive JPEG keeps there (4 bytes a block of each of at most 4
+// components, with the blocks that pad the last MCU); a progressive JPEG
+// decoded whole also keeps all 64 coefficients of every block (256 bytes)
+// until its last scan, counted for every component at full resolution.
+func decodeCost(cfg image.Config, format string, progressive bool) int64 {
+	bw, bh := int64((cfg.Width+7)/8+4), int64((cfg.Height+7)/8+4)
 	if dcScaled(cfg, format) {
 		cfg.Width, cfg.Height = (cfg.Width+7)/8, (cfg.Height+7)/8
-		return DecodedBytes(cfg) + 4*4*int64(cfg.Width+4)*int64(cfg.Height+4)
+		return DecodedBytes(cfg) + 4*4*bw*bh
 	}
-	return DecodedBytes(cfg)
+	n := DecodedBytes(cfg)
+	if progressive && format == "jpeg" {
+		comps := int64(3)
+		switch cfg.ColorModel {
+		case color.GrayModel:
+			comps = 1
+		case color.CMYKModel:
+			comps = 4
+		}
+		n += comps * 256 * bw * bh
+	}
+	return n
+}
+
+// progressiveJPEG reports whether r holds a progressive JPEG (from its
+// headers).
+func progressiveJPEG(r io.Reader, format string) bool {
+	return format == "jpeg" && jpegdc.Progressive(r)
 }
 
 // decodeSmall decodes an image held in memory at the smallest size that

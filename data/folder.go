@@ -263,7 +263,14 @@ func loadImage(ctx context.Context, path string, opts LoadOptions, budget *Decod
 	}
 	// A JPEG decoded at 1/8 is read into memory first (its bytes count in
 	// the budget); other images decode from the file.
-	n := decodeCost(cfg, format)
+	progressive := false
+	if format == "jpeg" {
+		if _, err := f.Seek(0, io.SeekStart); err != nil {
+			return nil, "unreadable: " + err.Error()
+		}
+		progressive = progressiveJPEG(bufio.NewReader(f), format)
+	}
+	n := decodeCost(cfg, format, progressive)
 	inMemory := dcScaled(cfg, format)
 	if inMemory {
 		n += st.Size()

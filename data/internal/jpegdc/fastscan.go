@@ -352,6 +352,14 @@ func nextMarker(src []byte, off int) int {
 	return len(src)
 }
 
+// Progressive reports whether r holds a progressive JPEG, from its headers
+// (false when they cannot be read).
+func Progressive(r io.Reader) bool {
+	var d decoder
+	_, _ = d.decode(r, true)
+	return d.progressive
+}
+
 // DecodeBytes is Decode of a JPEG held in memory: its sequential scans are
 // read with the fast path (fastScan); of a progressive one only the DC
 // coefficients are kept and its AC scans are not read.
