@@ -11,6 +11,7 @@ package jpegdc
 
 import (
 	"bytes"
+	"encoding/binary"
 	"image"
 	"io"
 )
@@ -111,19 +112,8 @@ type bitReader struct {
 // taken at once; a 0xff 0x00 pair is one 0xff byte; any other 0xff (a
 // marker) or the end of the bytes ends the data.
 func (br *bitReader) refill() {
-	if br.pad == 0 && br.pos+8 <= len(br.src) {
-		w := uint64(br.src[br.pos])<<56 | uint64(br.src[br.pos+1])<<48 | uint64(br.src[br.pos+2])<<40 | uint64(br.src[br.pos+3])<<32 |
-			uint64(br.src[br.pos+4])<<24 | uint64(br.src[br.pos+5])<<16 | uint64(br.src[br.pos+6])<<8 | uint64(br.src[br.pos+7])
-		x := ^w // a 0xff byte of w is a zero byte of x
-		if (x-0x0101010101010101)&^x&0x8080808080808080 == 0 {
-			nb := (64 - br.n) >> 3
-			// The bits below the nb whole bytes come from the next byte,
-			// which the next refill ORs in again: the same bits.
-			br.acc |= w >> br.n
-			br.n += nb << 3
-			br.pos += int(nb)
-			return
-		}
+	if br.refill8() {
+		return
 	}
 	for br.n <= 56 {
 		if br.pad == 0 && br.pos < len(br.src) {
@@ -145,6 +135,26 @@ func (br *bitReader) refill() {
 		br.pad += 8
 		br.n += 8
 	}
+}
+
+// refill8 is refill's fast case, small enough to inline: when the next
+// eight bytes hold no 0xff, as many of them as fit are taken at once.
+func (br *bitReader) refill8() bool {
+	if br.pad != 0 || br.pos+8 > len(br.src) {
+		return false
+	}
+	w := binary.BigEndian.Uint64(br.src[br.pos:])
+	// A 0xff byte of w is a zero byte of ^w.
+	if (^w-0x0101010101010101)&w&0x8080808080808080 != 0 {
+		return false
+	}
+	// The bits below the whole bytes taken come from the next byte, which
+	// the next refill ORs in again: the same bits.
+	br.acc |= w >> (br.n & 63)
+	nb := (64 - br.n) >> 3
+	br.n += nb << 3
+	br.pos += int(nb)
+	return true
 }
 
 // take drops k bits.
@@ -176,7 +186,9 @@ func (br *bitReader) skipAC(t *[1 << fastBits]uint32, h *huffman, eobRun *uint16
 	for k := uint32(1); k < blockSize; {
 		if n < 32 {
 			br.acc, br.n = acc, n
-			br.refill()
+			if !br.refill8() {
+				br.refill()
+			}
 			acc, n = br.acc, br.n
 		}
 		e := t[acc>>(64-fastBits)]
