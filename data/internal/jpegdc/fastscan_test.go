@@ -5,8 +5,10 @@ import (
 	"image"
 	"image/color"
 	"image/jpeg"
+	"math"
 	"math/rand/v2"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"runtime"
 	"syscall"
@@ -246,4 +248,54 @@ func TestProgressiveDCOnly(t *testing.T) {
 			t.Fatalf("%s: DecodeBytes allocated %d bytes, the reader path %d", f, fast, slow)
 		}
 	}
+}
+
+// TestFastScanJPEGTranVariants: large photos rewritten by libjpeg-turbo's
+// jpegtran (optimised Huffman tables, a restart marker every MCU row,
+// progressive) decode to the reader path's image with DecodeBytes; it logs
+// the CPU time of both. Skipped without jpegtran (scripts/setup.sh
+// installs Debian's libjpeg-turbo-progs).
+func TestFastScanJPEGTranVariants(t *testing.T) {
+	jt, err := exec.LookPath("jpegtran")
+	if err != nil {
+		t.Skip("jpegtran is not installed (libjpeg-turbo-progs)")
+	}
+	sizes := [][2]int{{1024, 768}}
+	if !testing.Short() {
+		sizes = append(sizes, [2]int{4000, 3000})
+	}
+	rng := rand.New(rand.NewPCG(7, 8))
+	for _, sz := range sizes {
+		base := photo(t, rng, sz[0], sz[1], 32, 90, false)
+		for _, v := range []struct {
+			name string
+			args []string
+		}{{"baseline", nil}, {"optimised", []string{"-optimize"}}, {"restart every row", []string{"-restart", "1"}}, {"progressive", []string{"-progressive"}}} {
+			cmd := exec.Command(jt, v.args...)
+			cmd.Stdin = bytes.NewReader(base)
+			j, err := cmd.Output()
+			if err != nil {
+				t.Fatalf("jpegtran %v: %v", v.args, err)
+			}
+			if progressive(j) != (v.name == "progressive") {
+				t.Fatalf("%s: progressive %v", v.name, progressive(j))
+			}
+			if !checkSame(t, v.name, j) {
+				t.Fatalf("%dx%d %s refused", sz[0], sz[1], v.name)
+			}
+			fast, slow := cpuPer(func() { DecodeBytes(j) }), cpuPer(func() { Decode(bytes.NewReader(j)) })
+			t.Logf("%dx%d %s (%d KB): DecodeBytes %.1f cpu-ms, reader path %.1f cpu-ms (%.1fx)", sz[0], sz[1], v.name, len(j)>>10, fast, slow, slow/fast)
+		}
+	}
+}
+
+// cpuPer is the CPU time of f in ms, the least of 3 runs.
+func cpuPer(f func()) float64 {
+	best := math.Inf(1)
+	for i := 0; i < 3; i++ {
+		c0 := cpuTime()
+		f()
+		best = min(best, float64(cpuTime()-c0)/1e6)
+	}
+	return best
 }
