@@ -1,10 +1,13 @@
 package web
 
 import (
+	"bufio"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
+	"mime"
+	"mime/multipart"
 	"net/http"
 	"strconv"
 	"strings"
@@ -252,6 +255,9 @@ func (s *Server) readAndDecode(r *http.Request, n int64) ([]float32, int, error)
 	return px, 0, nil
 }
 
+// uploadReadBuffer is the buffer an upload's body is read through.
+const uploadReadBuffer = 64 << 10
+
 // readUpload reads the "image" part of a multipart upload into one
 // buffer of at most n bytes (the request's stated length, or MaxUpload+1):
 // the body is streamed part by part (not parsed into a form and copied
@@ -266,11 +272,14 @@ func (s *Server) readUpload(r *http.Request, n int64) ([]byte, int, error) {
 		}
 		return http.StatusBadRequest, fmt.Errorf("want a multipart form with an \"image\" file: %v", err)
 	}
-	mr, err := r.MultipartReader()
-	if err != nil {
-		status, err := bad(err)
+	ct, params, err := mime.ParseMediaType(r.Header.Get("Content-Type"))
+	if err != nil || ct != "multipart/form-data" || params["boundary"] == "" {
+		status, err := bad(fmt.Errorf("content type %q", clip(r.Header.Get("Content-Type"), 100)))
 		return nil, status, err
 	}
+	// Large reads from the connection (the multipart reader's own buffer
+	// is 4 KiB).
+	mr := multipart.NewReader(bufio.NewReaderSize(r.Body, uploadReadBuffer), params["boundary"])
 	for {
 		p, err := mr.NextPart()
 		if err == io.EOF {
