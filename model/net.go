@@ -2,6 +2,7 @@ package model
 
 import (
 	"fmt"
+	"math"
 	"sync"
 
 	"github.com/gomlx/compute"
@@ -34,6 +35,11 @@ type LossConfig struct {
 	// squared error) to the loss; the model needs a decoder. ModeMSEG
 	// trains it in place of L_CE.
 	Recon float64
+	// Placeholders, when > 0, adds Placeholders * PlaceholderLoss of the
+	// batch's placeholder negatives (PlaceholderImages): synthetic
+	// unknown inputs trained toward the origin with a uniform softmax.
+	// 0 is the paper's objective.
+	Placeholders float64
 }
 
 // Validate reports what is wrong with the objective for the model config.
@@ -55,6 +61,12 @@ func (l LossConfig) Validate(c Config) error {
 	}
 	if l.Recon < 0 {
 		return fmt.Errorf("loss: reconstruction weight %v is negative", l.Recon)
+	}
+	if l.Placeholders < 0 || math.IsNaN(l.Placeholders) || math.IsInf(l.Placeholders, 0) {
+		return fmt.Errorf("loss: placeholder weight %v must be a non-negative number", l.Placeholders)
+	}
+	if l.Placeholders > 0 && l.Mode == ModeMSEG {
+		return fmt.Errorf("loss: placeholder negatives need the classifier's loss (mode ce or ce+g, not %s)", l.Mode)
 	}
 	if (l.Recon > 0 || l.Mode == ModeMSEG) && !c.Decoder {
 		return fmt.Errorf("loss: a reconstruction loss needs a model with a decoder")

@@ -77,6 +77,9 @@ type OpenSetConfig struct {
 	// Width, Epochs, BatchSize and LR of every run (cosine schedule).
 	Width, Epochs, BatchSize int
 	LR                       float64
+	// Placeholders is the weight of the placeholder negatives of the
+	// method that trains them (train.Config.Placeholders).
+	Placeholders float64
 	// Quick marks a pipeline check.
 	Quick bool
 	// Engine configures the backend; Progress receives status lines.
@@ -90,8 +93,12 @@ type OpenSetConfig struct {
 // 500 known images per class (1,000 with mirrors), 3 epochs, width 8.
 func DefaultOpenSetConfig() OpenSetConfig {
 	return OpenSetConfig{Source: data.FashionMNIST, Splits: 5, Unknown: 4, PerClass: 500, ValPerClass: 200,
-		Width: train.DefaultWidth, Epochs: 3, BatchSize: train.DefaultBatch, LR: train.DefaultLR}
+		Width: train.DefaultWidth, Epochs: 3, BatchSize: train.DefaultBatch, LR: train.DefaultLR, Placeholders: DefaultOpenSetPlaceholders}
 }
+
+// DefaultOpenSetPlaceholders is the weight of the placeholder negatives
+// of the method that trains them.
+const DefaultOpenSetPlaceholders = 1.0
 
 // QuickOpenSetConfig is the pipeline check (seconds): one split, 20 known
 // images per class, 20 test images per class, width 16, one epoch.
@@ -109,6 +116,9 @@ type openMethod struct {
 	Mode   model.Mode
 	Head   model.Head
 	Scores []string
+	// Placeholders trains placeholder negatives at the config's weight
+	// (OpenSetConfig.Placeholders).
+	Placeholders bool
 }
 
 // Open-set scores (higher = more likely unknown).
@@ -124,9 +134,10 @@ const (
 )
 
 var openMethods = []openMethod{
-	{"ce", model.ModeCE, model.HeadDense, []string{ScoreMSP, ScoreMLS, ScoreClassMean, ScoreNorm}},
-	{"ce+g dense", model.ModeCEG, model.HeadDense, []string{ScoreDistRc, ScoreMSP, ScoreNorm}},
-	{"ce+g distance", model.ModeCEG, model.HeadDistance, []string{ScoreMSPNorm, ScoreDistRc, ScoreMSP, ScoreNorm, ScoreDistMSP, ScoreCAC}},
+	{"ce", model.ModeCE, model.HeadDense, []string{ScoreMSP, ScoreMLS, ScoreClassMean, ScoreNorm}, false},
+	{"ce+g dense", model.ModeCEG, model.HeadDense, []string{ScoreDistRc, ScoreMSP, ScoreNorm}, false},
+	{"ce+g distance", model.ModeCEG, model.HeadDistance, []string{ScoreMSPNorm, ScoreDistRc, ScoreMSP, ScoreNorm, ScoreDistMSP, ScoreCAC}, false},
+	{"ce+g distance placeholders", model.ModeCEG, model.HeadDistance, []string{ScoreMSPNorm, ScoreDistRc, ScoreMSP, ScoreNorm, ScoreDistMSP, ScoreCAC}, true},
 }
 
 // OpenSetScore is one score's figures on one split.
@@ -300,7 +311,7 @@ func OpenSet(ctx context.Context, cfg OpenSetConfig) (res *OpenSetResult, err er
 // openSetRun trains (or reuses) one method on one split and scores it.
 func openSetRun(ctx context.Context, cfg OpenSetConfig, out string, k int, m openMethod, l *latent.Layout,
 	trainSet, valSet, knownTest, unknownTest *data.GraySet, logf func(string, ...any), tag string) (*OpenSetRun, error) {
-	name := map[string]string{"ce": "ce", "ce+g dense": "ceg-dense", "ce+g distance": "ceg-distance"}[m.Name]
+	name := map[string]string{"ce": "ce", "ce+g dense": "ceg-dense", "ce+g distance": "ceg-distance", "ce+g distance placeholders": "ceg-distance-ph"}[m.Name]
 	dir := filepath.Join(out, RunsDir, fmt.Sprintf("split%d", k), name)
 	aug := data.AugmentFor(cfg.Source, data.MirrorH)
 	tr, err := data.NewGrayAugmentedSet(trainSet, 0, aug, uint64(k))
@@ -315,6 +326,9 @@ func openSetRun(ctx context.Context, cfg OpenSetConfig, out string, k int, m ope
 			Description: fmt.Sprintf("%s, %d known classes x %d images (open-set split %d)", cfg.Source, len(trainSet.ClassNames), cfg.PerClass, k)}}
 	if m.Mode == model.ModeCEG {
 		tc.LGReduction, tc.LGCenter = train.RecommendedLGReduction, train.RecommendedLGCenter
+	}
+	if m.Placeholders {
+		tc.Placeholders = cfg.Placeholders
 	}
 	t0 := time.Now()
 	tc.OnState = func(st train.RunState) {

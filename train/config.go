@@ -59,6 +59,12 @@ type Config struct {
 	// squared reconstruction error to the loss (Le et al.'s supervised
 	// autoencoder regulariser). Mode mse+g needs it (1 when not given).
 	Recon float64 `json:"recon,omitempty"`
+	// Placeholders, when > 0, trains placeholder negatives (mixtures of
+	// two training images of different classes, model.PlaceholderImages)
+	// toward the origin of the latent space with a uniform softmax, at
+	// this weight (model.PlaceholderLoss): unknown inputs get a region of
+	// their own. 0, and runs recorded before it existed, are without.
+	Placeholders float64 `json:"placeholders,omitempty"`
 	// Head is the classifier head: "dense" (the paper's three layers, and
 	// the zero Config's) or "distance" (logits from the distances of z to
 	// the configured centres, model.HeadDistance). run.json always records
@@ -222,6 +228,10 @@ func (c Config) Validate() error {
 		return fmt.Errorf("train config: centre pull %v must be a non-negative number", c.LGCenter)
 	case c.Recon < 0 || math.IsNaN(c.Recon) || math.IsInf(c.Recon, 0):
 		return fmt.Errorf("train config: reconstruction weight %v must be a non-negative number", c.Recon)
+	case c.Placeholders < 0 || math.IsNaN(c.Placeholders) || math.IsInf(c.Placeholders, 0):
+		return fmt.Errorf("train config: placeholder weight %v must be a non-negative number", c.Placeholders)
+	case c.Placeholders > 0 && c.Mode == model.ModeMSEG:
+		return fmt.Errorf("train config: placeholder negatives need mode ce or ce+g, not %s", c.Mode)
 	case c.Mode == model.ModeMSEG && c.Recon == 0:
 		return fmt.Errorf("train config: mode %s needs a reconstruction weight > 0", c.Mode)
 	}
@@ -259,5 +269,5 @@ func (c Config) modelConfig() model.Config {
 
 // lossConfig is the model.LossConfig of the run.
 func (c Config) lossConfig() model.LossConfig {
-	return model.LossConfig{Mode: c.Mode, KG: c.KG, Reduction: c.LGReduction.Reduction(), Layout: c.Layout, Center: c.LGCenter, Recon: c.Recon}
+	return model.LossConfig{Mode: c.Mode, KG: c.KG, Reduction: c.LGReduction.Reduction(), Layout: c.Layout, Center: c.LGCenter, Recon: c.Recon, Placeholders: c.Placeholders}
 }

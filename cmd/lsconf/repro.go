@@ -117,6 +117,7 @@ pipeline check (one seed unless --seeds is given).`,
 	c.LGReduction = latent.SumName
 	f.Var(&c.LGReduction, "lg-reduction", "L_G over the batch: sum (eq 8, the paper's) or mean")
 	f.Float64Var(&c.LGCenter, "lg-center", 0, "centre pull (not in the paper; see lsconf train --help); 0 = the paper's L_G")
+	f.Float64Var(&c.Placeholders, "placeholders", 0, "weight of the ce+g runs' placeholder negatives (not in the paper; see lsconf train --help; 0 = none, the paper's); with --open-set the weight of the placeholder method (default 1)")
 	f.StringVar(&c.Head, "head", "dense", "classifier head of the ce+g runs: dense (the paper's) or distance (lsconf train's default); ce runs keep the dense head")
 	f.IntVar(&c.AugPerImage, "aug-per-image", c.AugPerImage, "augmentations per training image (each also gives 2 mirror copies)")
 	f.IntVar(&c.PerClass, "per-class", 0, "built-in training images per class (0 = 130, the paper's size)")
@@ -216,7 +217,7 @@ func runOpenSet(cmd *cobra.Command, g *globalOptions, out string, quick bool, sp
 	for name, set := range map[string]func(){
 		"width": func() { oc.Width = c.Width }, "epochs": func() { oc.Epochs = c.Epochs },
 		"batch": func() { oc.BatchSize = c.BatchSize }, "lr": func() { oc.LR = c.LR },
-		"per-class": func() { oc.PerClass = c.PerClass },
+		"per-class": func() { oc.PerClass = c.PerClass }, "placeholders": func() { oc.Placeholders = c.Placeholders },
 	} {
 		if fl.Changed(name) {
 			set()
