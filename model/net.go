@@ -40,6 +40,9 @@ type LossConfig struct {
 	// unknown inputs trained toward the origin with a uniform softmax.
 	// 0 is the paper's objective.
 	Placeholders float64
+	// PlaceholderKind is how the placeholder negatives are made ("" is
+	// PlaceholderMixup).
+	PlaceholderKind PlaceholderKind
 }
 
 // Validate reports what is wrong with the objective for the model config.
@@ -64,6 +67,9 @@ func (l LossConfig) Validate(c Config) error {
 	}
 	if l.Placeholders < 0 || math.IsNaN(l.Placeholders) || math.IsInf(l.Placeholders, 0) {
 		return fmt.Errorf("loss: placeholder weight %v must be a non-negative number", l.Placeholders)
+	}
+	if _, err := ParsePlaceholderKind(string(l.PlaceholderKind)); err != nil {
+		return fmt.Errorf("loss: %w", err)
 	}
 	if l.Placeholders > 0 && l.Mode == ModeMSEG {
 		return fmt.Errorf("loss: placeholder negatives need the classifier's loss (mode ce or ce+g, not %s)", l.Mode)

@@ -1,6 +1,7 @@
 package model
 
 import (
+	"fmt"
 	"math"
 
 	. "github.com/gomlx/gomlx/core/graph" //nolint:revive // graph-building code reads better unqualified
@@ -28,11 +29,43 @@ const (
 	PlaceholderMixMax = 0.7
 )
 
+// PlaceholderKind is how two images make a placeholder negative.
+type PlaceholderKind string
+
+const (
+	// PlaceholderMixup blends the two images: lambda_j x_j + (1 -
+	// lambda_j) x_{j+B/2} (the default; "" reads as it).
+	PlaceholderMixup PlaceholderKind = "mixup"
+	// PlaceholderCutMix pastes them: image j above (even j) or left of
+	// (odd j) a cut at lambda_j of the height or width, image j + B/2
+	// beyond it (a cross-class CutMix).
+	PlaceholderCutMix PlaceholderKind = "cutmix"
+)
+
+// OrMixup is the kind, with "" read as PlaceholderMixup.
+func (k PlaceholderKind) OrMixup() PlaceholderKind {
+	if k == "" {
+		return PlaceholderMixup
+	}
+	return k
+}
+
+// ParsePlaceholderKind reads "mixup" or "cutmix" ("" is mixup).
+func ParsePlaceholderKind(s string) (PlaceholderKind, error) {
+	switch PlaceholderKind(s) {
+	case "":
+		return PlaceholderMixup, nil
+	case PlaceholderMixup, PlaceholderCutMix:
+		return PlaceholderKind(s), nil
+	}
+	return "", fmt.Errorf("placeholder kind %q: want mixup or cutmix", s)
+}
+
 // PlaceholderImages returns the placeholder negatives of the batch x [B,
-// 32, 32, 1] with labels [B] (B >= 2): the B/2 mixtures lambda_j x_j +
-// (1 - lambda_j) x_{j+B/2} [B/2, 32, 32, 1], and a mask [B/2] of x's dtype
-// that is 1 where the two images' classes differ.
-func PlaceholderImages(x, labels *Node) (mixed, mask *Node) {
+// 32, 32, 1] with labels [B] (B >= 2): the B/2 combinations of x_j and
+// x_{j+B/2} at weight lambda_j (PlaceholderKind) [B/2, 32, 32, 1], and a
+// mask [B/2] of x's dtype that is 1 where the two images' classes differ.
+func PlaceholderImages(x, labels *Node, kind PlaceholderKind) (mixed, mask *Node) {
 	g := x.Graph()
 	b := x.Shape().Dimensions[0]
 	h := b / 2
@@ -45,7 +78,23 @@ func PlaceholderImages(x, labels *Node) (mixed, mask *Node) {
 	}
 	a := Slice(x, AxisRange(0, h))
 	c := Slice(x, AxisRange(h, 2*h))
-	l := Reshape(ConstAsDType(g, x.DType(), lam), h, 1, 1, 1)
+	var l *Node
+	if kind == PlaceholderCutMix {
+		m := make([]float64, h*32*32)
+		for j := range h {
+			cut := int(math.Round(lam[j] * 32))
+			for y := range 32 {
+				for x := range 32 {
+					if (j%2 == 0 && y < cut) || (j%2 == 1 && x < cut) {
+						m[(j*32+y)*32+x] = 1
+					}
+				}
+			}
+		}
+		l = Reshape(ConstAsDType(g, x.DType(), m), h, 32, 32, 1)
+	} else {
+		l = Reshape(ConstAsDType(g, x.DType(), lam), h, 1, 1, 1)
+	}
 	mixed = Add(Mul(a, l), Mul(c, OneMinus(l)))
 	ya := Slice(labels, AxisRange(0, h))
 	yc := Slice(labels, AxisRange(h, 2*h))

@@ -110,7 +110,7 @@ func (t *Trainer) trainGraph(g *graph.Graph, in []*graph.Node) []*graph.Node {
 		// The placeholder negatives share the batch norms' batch with the
 		// known images, so both are normalised alike.
 		var neg *graph.Node
-		neg, negMask = PlaceholderImages(x, y)
+		neg, negMask = PlaceholderImages(x, y, t.loss.PlaceholderKind)
 		x = graph.Concatenate([]*graph.Node{x, neg}, 0)
 	}
 	out := Forward(n.cfg, params, bn, x, true)

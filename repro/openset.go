@@ -80,6 +80,11 @@ type OpenSetConfig struct {
 	// Placeholders is the weight of the placeholder negatives of the
 	// method that trains them (train.Config.Placeholders).
 	Placeholders float64
+	// PlaceholderKind is train.Config.PlaceholderKind of that method.
+	PlaceholderKind string
+	// Methods, when not empty, restricts the runs to the methods named
+	// (openMethods' names); a method left out is not in the report.
+	Methods []string
 	// Quick marks a pipeline check.
 	Quick bool
 	// Engine configures the backend; Progress receives status lines.
@@ -262,7 +267,11 @@ func OpenSet(ctx context.Context, cfg OpenSetConfig) (res *OpenSetResult, err er
 	}
 	res = &OpenSetResult{Config: cfg, ROCGrid: rocGrid()}
 	res.Config.Progress = nil
-	total := cfg.Splits * len(openMethods)
+	methods, err := cfg.methods()
+	if err != nil {
+		return nil, err
+	}
+	total := cfg.Splits * len(methods)
 	n := 0
 	for k := 1; k <= cfg.Splits; k++ {
 		unk := unknownClasses(k, nc, cfg.Unknown)
@@ -289,7 +298,7 @@ func OpenSet(ctx context.Context, cfg OpenSetConfig) (res *OpenSetResult, err er
 		if err != nil {
 			return nil, fmt.Errorf("repro open-set: layout: %w", err)
 		}
-		for _, m := range openMethods {
+		for _, m := range methods {
 			n++
 			tag := fmt.Sprintf("[%d/%d] split %d (unknown %v), %s", n, total, k, unkNames, m.Name)
 			r, err := openSetRun(ctx, cfg, out, k, m, l, trainSet, valSet, knownTest, unknownTest, logf, tag)
@@ -306,6 +315,26 @@ func OpenSet(ctx context.Context, cfg OpenSetConfig) (res *OpenSetResult, err er
 	}
 	logf("repro open-set: wrote %s (%s)\n", filepath.Join(out, report.ReportMD), since(start))
 	return res, nil
+}
+
+// methods are the methods the experiment runs: Methods (all when empty),
+// without the placeholder method when the weight is 0.
+func (cfg OpenSetConfig) methods() ([]openMethod, error) {
+	var out []openMethod
+	for _, m := range openMethods {
+		if (len(cfg.Methods) == 0 || slices.Contains(cfg.Methods, m.Name)) && !(m.Placeholders && cfg.Placeholders == 0) {
+			out = append(out, m)
+		}
+	}
+	for _, name := range cfg.Methods {
+		if !slices.ContainsFunc(openMethods, func(m openMethod) bool { return m.Name == name }) {
+			return nil, fmt.Errorf("repro open-set: unknown method %q", name)
+		}
+	}
+	if len(out) == 0 {
+		return nil, fmt.Errorf("repro open-set: no method to run")
+	}
+	return out, nil
 }
 
 // openSetRun trains (or reuses) one method on one split and scores it.
@@ -328,7 +357,7 @@ func openSetRun(ctx context.Context, cfg OpenSetConfig, out string, k int, m ope
 		tc.LGReduction, tc.LGCenter = train.RecommendedLGReduction, train.RecommendedLGCenter
 	}
 	if m.Placeholders {
-		tc.Placeholders = cfg.Placeholders
+		tc.Placeholders, tc.PlaceholderKind = cfg.Placeholders, cfg.PlaceholderKind
 	}
 	t0 := time.Now()
 	tc.OnState = func(st train.RunState) {
@@ -591,7 +620,7 @@ func writeOpenSetReport(out string, res *OpenSetResult) error {
 	}
 	var panel plot.Panel
 	panel.Title, panel.YLabel, panel.YMin, panel.YMax = "ROC, mean over the splits (unknown test images positive)", "true-positive rate", 0, 1
-	for _, m := range openMethods {
+	for _, m := range res.methods() {
 		for _, s := range m.Scores {
 			mean := make([]float64, len(res.ROCGrid))
 			cnt := 0

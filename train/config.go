@@ -65,6 +65,9 @@ type Config struct {
 	// this weight (model.PlaceholderLoss): unknown inputs get a region of
 	// their own. 0, and runs recorded before it existed, are without.
 	Placeholders float64 `json:"placeholders,omitempty"`
+	// PlaceholderKind is how two images make a placeholder negative:
+	// "mixup" (blended; "" reads as it) or "cutmix" (pasted at a cut).
+	PlaceholderKind string `json:"placeholder_kind,omitempty"`
 	// Head is the classifier head: "dense" (the paper's three layers, and
 	// the zero Config's) or "distance" (logits from the distances of z to
 	// the configured centres, model.HeadDistance). run.json always records
@@ -215,6 +218,9 @@ func (c Config) Validate() error {
 	if _, err := model.ParseHead(c.Head); err != nil {
 		return fmt.Errorf("train config: %w", err)
 	}
+	if _, err := model.ParsePlaceholderKind(c.PlaceholderKind); err != nil {
+		return fmt.Errorf("train config: %w", err)
+	}
 	switch {
 	case c.Epochs < 1:
 		return fmt.Errorf("train config: epochs = %d, need at least 1", c.Epochs)
@@ -230,6 +236,8 @@ func (c Config) Validate() error {
 		return fmt.Errorf("train config: reconstruction weight %v must be a non-negative number", c.Recon)
 	case c.Placeholders < 0 || math.IsNaN(c.Placeholders) || math.IsInf(c.Placeholders, 0):
 		return fmt.Errorf("train config: placeholder weight %v must be a non-negative number", c.Placeholders)
+	case c.PlaceholderKind != "" && c.Placeholders == 0:
+		return fmt.Errorf("train config: placeholder kind %q without a placeholder weight", c.PlaceholderKind)
 	case c.Placeholders > 0 && c.Mode == model.ModeMSEG:
 		return fmt.Errorf("train config: placeholder negatives need mode ce or ce+g, not %s", c.Mode)
 	case c.Mode == model.ModeMSEG && c.Recon == 0:
@@ -269,5 +277,5 @@ func (c Config) modelConfig() model.Config {
 
 // lossConfig is the model.LossConfig of the run.
 func (c Config) lossConfig() model.LossConfig {
-	return model.LossConfig{Mode: c.Mode, KG: c.KG, Reduction: c.LGReduction.Reduction(), Layout: c.Layout, Center: c.LGCenter, Recon: c.Recon, Placeholders: c.Placeholders}
+	return model.LossConfig{Mode: c.Mode, KG: c.KG, Reduction: c.LGReduction.Reduction(), Layout: c.Layout, Center: c.LGCenter, Recon: c.Recon, Placeholders: c.Placeholders, PlaceholderKind: model.PlaceholderKind(c.PlaceholderKind)}
 }
