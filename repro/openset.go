@@ -136,13 +136,16 @@ const (
 	ScoreDistMSP   = latent.ScoreDistMSP
 	ScoreCAC       = latent.ScoreCAC
 	ScoreMSPNorm   = latent.ScoreMSPNorm
+	// ScoreMirrorMSPNorm is ScoreMSPNorm of the mean of the encodings of
+	// the image and its left-right mirror (test-time mirror averaging).
+	ScoreMirrorMSPNorm = latent.ScoreMSPNorm + ", mirror-averaged z"
 )
 
 var openMethods = []openMethod{
 	{"ce", model.ModeCE, model.HeadDense, []string{ScoreMSP, ScoreMLS, ScoreClassMean, ScoreNorm}, false},
 	{"ce+g dense", model.ModeCEG, model.HeadDense, []string{ScoreDistRc, ScoreMSP, ScoreNorm}, false},
-	{"ce+g distance", model.ModeCEG, model.HeadDistance, []string{ScoreMSPNorm, ScoreDistRc, ScoreMSP, ScoreNorm, ScoreDistMSP, ScoreCAC}, false},
-	{"ce+g distance placeholders", model.ModeCEG, model.HeadDistance, []string{ScoreMSPNorm, ScoreDistRc, ScoreMSP, ScoreNorm, ScoreDistMSP, ScoreCAC}, true},
+	{"ce+g distance", model.ModeCEG, model.HeadDistance, []string{ScoreMSPNorm, ScoreDistRc, ScoreMSP, ScoreNorm, ScoreDistMSP, ScoreCAC, ScoreMirrorMSPNorm}, false},
+	{"ce+g distance placeholders", model.ModeCEG, model.HeadDistance, []string{ScoreMSPNorm, ScoreDistRc, ScoreMSP, ScoreNorm, ScoreDistMSP, ScoreCAC, ScoreMirrorMSPNorm}, true},
 }
 
 // OpenSetScore is one score's figures on one split.
@@ -477,6 +480,20 @@ func scoreOpenSet(ctx context.Context, cfg OpenSetConfig, dir string, m openMeth
 	scale := run.ModelConfig().OpenSetScale()
 	ks, pred := openScores(m, l, scale, means, kn.Z, kn.Logits)
 	us, _ := openScores(m, l, scale, means, un.Z, un.Logits)
+	if slices.Contains(m.Scores, ScoreMirrorMSPNorm) {
+		knM, err := mirrorAveraged(run, knownTest)
+		if err != nil {
+			return nil, err
+		}
+		unM, err := mirrorAveraged(run, unknownTest)
+		if err != nil {
+			return nil, err
+		}
+		only := openMethod{Scores: []string{ScoreMSPNorm}}
+		k2, _ := openScores(only, l, scale, means, knM.Z, knM.Logits)
+		u2, _ := openScores(only, l, scale, means, unM.Z, unM.Logits)
+		ks[ScoreMirrorMSPNorm], us[ScoreMirrorMSPNorm] = k2[ScoreMSPNorm], u2[ScoreMSPNorm]
+	}
 	r := &OpenSetRun{Scores: map[string]OpenSetScore{}}
 	correct := make([]bool, len(pred))
 	right := 0
@@ -529,6 +546,43 @@ func inferUnlabelled(ctx context.Context, run *train.Run, g *data.GraySet) (*tra
 	z, logits, err := run.Infer(pix, g.Len())
 	if err != nil {
 		return nil, fmt.Errorf("repro open-set: %w", err)
+	}
+	return &train.Inference{Z: z, Logits: logits, Labels: labels}, nil
+}
+
+// mirrorAveraged encodes every image of g and its left-right mirror and
+// returns the means of the two encodings and of the two logits.
+func mirrorAveraged(run *train.Run, g *data.GraySet) (*train.Inference, error) {
+	n := g.Len()
+	pix := make([]float32, n*data.Pixels)
+	mir := make([]float32, n*data.Pixels)
+	labels := make([]int32, n)
+	for i := range n {
+		img := pix[i*data.Pixels : (i+1)*data.Pixels]
+		y, err := g.Image(i, img)
+		if err != nil {
+			return nil, fmt.Errorf("repro open-set: %w", err)
+		}
+		labels[i] = int32(y)
+		for r := range 32 {
+			for c := range 32 {
+				mir[i*data.Pixels+r*32+c] = img[r*32+31-c]
+			}
+		}
+	}
+	z, logits, err := run.Infer(pix, n)
+	if err != nil {
+		return nil, fmt.Errorf("repro open-set: %w", err)
+	}
+	zm, lm, err := run.Infer(mir, n)
+	if err != nil {
+		return nil, fmt.Errorf("repro open-set: %w", err)
+	}
+	for i := range z {
+		z[i] = (z[i] + zm[i]) / 2
+	}
+	for i := range logits {
+		logits[i] = (logits[i] + lm[i]) / 2
 	}
 	return &train.Inference{Z: z, Logits: logits, Labels: labels}, nil
 }
