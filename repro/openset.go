@@ -78,7 +78,8 @@ type OpenSetConfig struct {
 	Width, Epochs, BatchSize int
 	LR                       float64
 	// Placeholders is the weight of the placeholder negatives of the
-	// method that trains them (train.Config.Placeholders).
+	// method that trains them (train.Config.Placeholders); 0 leaves the
+	// method out.
 	Placeholders float64
 	// PlaceholderKind is train.Config.PlaceholderKind of that method.
 	PlaceholderKind string
@@ -98,12 +99,8 @@ type OpenSetConfig struct {
 // 500 known images per class (1,000 with mirrors), 3 epochs, width 8.
 func DefaultOpenSetConfig() OpenSetConfig {
 	return OpenSetConfig{Source: data.FashionMNIST, Splits: 5, Unknown: 4, PerClass: 500, ValPerClass: 200,
-		Width: train.DefaultWidth, Epochs: 3, BatchSize: train.DefaultBatch, LR: train.DefaultLR, Placeholders: DefaultOpenSetPlaceholders}
+		Width: train.DefaultWidth, Epochs: 3, BatchSize: train.DefaultBatch, LR: train.DefaultLR}
 }
-
-// DefaultOpenSetPlaceholders is the weight of the placeholder negatives
-// of the method that trains them.
-const DefaultOpenSetPlaceholders = 1.0
 
 // QuickOpenSetConfig is the pipeline check (seconds): one split, 20 known
 // images per class, 20 test images per class, width 16, one epoch.
@@ -111,6 +108,7 @@ func QuickOpenSetConfig() OpenSetConfig {
 	c := DefaultOpenSetConfig()
 	c.Splits, c.PerClass, c.ValPerClass, c.TestPerClass = 1, 20, 10, 20
 	c.Width, c.Epochs, c.BatchSize, c.LR = 16, 1, 16, 3e-3
+	c.Placeholders = 1 // the check covers the placeholder method too
 	c.Quick = true
 	return c
 }

@@ -47,10 +47,12 @@ or two): its numbers say nothing about the paper.
 seeded splits of 6 known / 4 unknown classes, the same budget for every method
 (500 known images per class with mirrors, 3 epochs, width 8 unless --per-class,
 --epochs, --width say otherwise): ce scored by MSP, MLS and the distance to the
-class means, lsconf ce+g with the dense head (dist/r_c, MSP) and with the
-distance head (dist/r_c, MSP); closed-set accuracy, AUROC, FPR@95%TPR, OSCR,
-the calibrated outside threshold and where unknown images land, in
-DIR/openset/report.md (.json, roc.png). --open-set --quick is its pipeline
+class means, lsconf ce+g with the dense head (dist/r_c, MSP), with the
+distance head (its open-set score, dist/r_c, MSP, CAC's, mirror-averaged) and,
+with --placeholders W, the distance head trained with placeholder negatives;
+closed-set accuracy, AUROC, FPR@95%TPR, OSCR, the calibrated outside threshold
+and where unknown images land, in DIR/openset/report.md (.json, roc.png).
+--methods runs only the methods named. --open-set --quick is its pipeline
 check (seconds).
 
 --unseen runs the unseen-class experiment instead (paper section 7): each class
@@ -118,7 +120,7 @@ pipeline check (one seed unless --seeds is given).`,
 	c.LGReduction = latent.SumName
 	f.Var(&c.LGReduction, "lg-reduction", "L_G over the batch: sum (eq 8, the paper's) or mean")
 	f.Float64Var(&c.LGCenter, "lg-center", 0, "centre pull (not in the paper; see lsconf train --help); 0 = the paper's L_G")
-	f.Float64Var(&c.Placeholders, "placeholders", 0, "weight of the ce+g runs' placeholder negatives (not in the paper; see lsconf train --help; 0 = none, the paper's); with --open-set the weight of the placeholder method (default 1)")
+	f.Float64Var(&c.Placeholders, "placeholders", 0, "weight of the ce+g runs' placeholder negatives (not in the paper; see lsconf train --help; 0 = none, the paper's); with --open-set the weight of the placeholder method (0: not run; --quick runs it at 1)")
 	f.StringVar(&c.PlaceholderKind, "placeholder-kind", "", "how the placeholder negatives are made: mixup (the default) or cutmix (see lsconf train --help)")
 	f.StringSliceVar(&openSetMethods, "methods", nil, `with --open-set: run only these methods (comma-separated: "ce", "ce+g dense", "ce+g distance", "ce+g distance placeholders"; default all)`)
 	f.StringVar(&c.Head, "head", "dense", "classifier head of the ce+g runs: dense (the paper's) or distance (lsconf train's default); ce runs keep the dense head")
