@@ -1,0 +1,191 @@
+package model
+
+import (
+	"math"
+	"slices"
+	"testing"
+
+	"github.com/lsconf/lsconf/internal/testutil"
+	"github.com/lsconf/lsconf/latent"
+)
+
+// TestCyclePoints checks the points of the cycle term: the centres first,
+// then one point inside each class's ball, then points on segments
+// between two distinct centres; the same draw for the same seed and
+// step, another for another step.
+func TestCyclePoints(t *testing.T) {
+	l, err := latent.Spread(4, 3, latent.PaperDC, 0.3)
+	if err != nil {
+		t.Fatal(err)
+	}
+	nc, nd := l.NC(), l.ND()
+	p := CyclePoints(l, 3, 10)
+	if len(p) != CyclePointCount(nc)*nd {
+		t.Fatalf("%d values, want %d", len(p), CyclePointCount(nc)*nd)
+	}
+	at := func(k int) []float64 {
+		v := make([]float64, nd)
+		for d := range v {
+			v[d] = float64(p[k*nd+d])
+		}
+		return v
+	}
+	dist := func(a, b []float64) float64 {
+		var s float64
+		for d := range a {
+			s += (a[d] - b[d]) * (a[d] - b[d])
+		}
+		return math.Sqrt(s)
+	}
+	for c := 0; c < nc; c++ {
+		if d := dist(at(c), l.Center(c)); d > 1e-6 {
+			t.Errorf("point %d is %v from centre %d", c, d, c)
+		}
+		if d := dist(at(nc+c), l.Center(c)); d > l.Radius(c)+1e-6 {
+			t.Errorf("ball point of class %d is %v from its centre, r_c %v", c, d, l.Radius(c))
+		}
+	}
+	for k := 2 * nc; k < CyclePointCount(nc); k++ {
+		on := false
+		for i := 0; i < nc && !on; i++ {
+			for j := 0; j < nc && !on; j++ {
+				a, b := l.Center(i), l.Center(j)
+				on = i != j && math.Abs(dist(at(k), a)+dist(at(k), b)-dist(a, b)) < 1e-5
+			}
+		}
+		if !on {
+			t.Errorf("point %d %v lies on no segment between two centres", k, at(k))
+		}
+	}
+	if !slices.Equal(p, CyclePoints(l, 3, 10)) {
+		t.Error("the same seed and step drew other points")
+	}
+	if slices.Equal(p, CyclePoints(l, 3, 11)) {
+		t.Error("another step drew the same points")
+	}
+}
+
+// cycleRun trains a tiny autoencoder with cycle weight w for some steps
+// and returns the mean cycle error of its first and last five steps.
+func cycleRun(t *testing.T, w float64, decoderOnly bool) (first, last float64) {
+	t.Helper()
+	b := testBackend(t)
+	l, err := latent.Circle(3, latent.PaperDC, latent.PaperRC)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg := Config{NC: 3, ND: 2, Width: 16, Decoder: true}
+	ws, err := Init(cfg, 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	loss := LossConfig{Mode: ModeCEG, KG: 0.2, Layout: l, Recon: 1, Cycle: w, CycleSeed: 1, CycleDecoderOnly: decoderOnly}
+	net, err := NewTrainer(b, cfg, &State{Weights: *ws}, loss, DefaultAdam(3e-3))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer net.Close()
+	x, y := patterns(48, 1)
+	testutil.Within(t, graphTimeout, func() {
+		const bs, steps = 16, 60
+		for s := 0; s < steps; s++ {
+			k := s % 3
+			r, err := net.TrainStep(x[k*bs*1024:(k+1)*bs*1024], y[k*bs:(k+1)*bs])
+			if err != nil {
+				t.Error(err)
+				return
+			}
+			if math.IsNaN(r.Cycle) || r.Cycle <= 0 {
+				t.Errorf("step %d: cycle error %v", s, r.Cycle)
+				return
+			}
+			if s < 5 {
+				first += r.Cycle / 5
+			}
+			if s >= steps-5 {
+				last += r.Cycle / 5
+			}
+		}
+	})
+	return first, last
+}
+
+// TestCycleTermLowersCycleError trains the same tiny autoencoder with a
+// negligible cycle weight (the error measured, not trained) and with a
+// real one: the trained round trips end closer to their points.
+func TestCycleTermLowersCycleError(t *testing.T) {
+	_, off := cycleRun(t, 1e-9, false)
+	f, on := cycleRun(t, 5, false)
+	t.Logf("cycle error %.4f -> %.4f with the term; %.4f without", f, on, off)
+	if !(on < 0.5*off) {
+		t.Errorf("cycle error %.4f with the term, %.4f without", on, off)
+	}
+	b := testBackend(t)
+	cfg := Config{NC: 3, ND: 2, Width: 16}
+	ws, _ := Init(cfg, 1)
+	l, _ := latent.Circle(3, latent.PaperDC, latent.PaperRC)
+	if _, err := NewTrainer(b, cfg, &State{Weights: *ws}, LossConfig{Mode: ModeCEG, KG: 0.2, Layout: l, Cycle: 1}, DefaultAdam(1e-3)); err == nil {
+		t.Error("a cycle weight was accepted for a model without a decoder")
+	}
+}
+
+// TestCycleDecoderOnly takes one step with the cycle term trained by the
+// decoder only and one with a negligible cycle weight: the encoder's and
+// the head's weights move alike, the decoder's differ.
+func TestCycleDecoderOnly(t *testing.T) {
+	b := testBackend(t)
+	l, err := latent.Circle(3, latent.PaperDC, latent.PaperRC)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg := Config{NC: 3, ND: 2, Width: 16, Decoder: true}
+	x, y := patterns(16, 2)
+	step := func(w float64) [][]float32 {
+		ws, err := Init(cfg, 1)
+		if err != nil {
+			t.Fatal(err)
+		}
+		loss := LossConfig{Mode: ModeCEG, KG: 0.2, Layout: l, Recon: 1, Cycle: w, CycleSeed: 1, CycleDecoderOnly: true}
+		net, err := NewTrainer(b, cfg, &State{Weights: *ws}, loss, DefaultAdam(3e-3))
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer net.Close()
+		var st *State
+		testutil.Within(t, graphTimeout, func() {
+			if _, err := net.TrainStep(x, y); err != nil {
+				t.Error(err)
+				return
+			}
+			st, err = net.State()
+			if err != nil {
+				t.Error(err)
+			}
+		})
+		if st == nil {
+			t.FailNow()
+		}
+		return st.Params
+	}
+	a, c := step(1e-9), step(5)
+	p, _ := decoderOffsets(cfg)
+	specs := Specs(cfg)
+	var encDiff, decDiff float64
+	for i := range a {
+		for k := range a[i] {
+			d := math.Abs(float64(a[i][k] - c[i][k]))
+			if i < p {
+				encDiff = max(encDiff, d)
+			} else {
+				decDiff = max(decDiff, d)
+			}
+		}
+	}
+	t.Logf("largest weight change by the term: encoder and head %g, decoder %g (%d tensors)", encDiff, decDiff, len(specs))
+	if encDiff > 1e-6 {
+		t.Errorf("the decoder-only cycle term moved the encoder or the head by %g", encDiff)
+	}
+	if decDiff < 1e-4 {
+		t.Errorf("the decoder-only cycle term moved the decoder by only %g", decDiff)
+	}
+}
