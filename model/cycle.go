@@ -1,6 +1,7 @@
 package model
 
 import (
+	"fmt"
 	"math"
 	"math/rand/v2"
 
@@ -8,6 +9,30 @@ import (
 
 	"github.com/lsconf/lsconf/latent"
 )
+
+// CycleTrains is the side of the autoencoder the cycle term trains.
+type CycleTrains string
+
+// The sides the cycle term can train.
+const (
+	// CycleBoth trains the decoder and the encoder ("" reads as it).
+	CycleBoth CycleTrains = "both"
+	// CycleDecoder trains the decoder only.
+	CycleDecoder CycleTrains = "decoder"
+	// CycleEncoder trains the encoder (and head) only.
+	CycleEncoder CycleTrains = "encoder"
+)
+
+// ParseCycleTrains parses both, decoder or encoder ("" is both).
+func ParseCycleTrains(s string) (CycleTrains, error) {
+	switch CycleTrains(s) {
+	case "", CycleBoth:
+		return CycleBoth, nil
+	case CycleDecoder, CycleEncoder:
+		return CycleTrains(s), nil
+	}
+	return "", fmt.Errorf("cycle term trains %q: want both, decoder or encoder", s)
+}
 
 // CyclePointCount is the number of latent points CyclePoints draws for a
 // layout of nc classes: the nc centres, nc points within r_c of them and
@@ -62,14 +87,18 @@ func CyclePoints(l *latent.Layout, seed uint64, step int64) []float32 {
 // the layout's radii (so that a round trip that lands r_c away costs 1).
 // The decoder and the encoder run in inference mode (running batch-norm
 // statistics), as lsconf decode uses them, so the decoded batch leaves
-// the statistics of the real images alone. With decoderOnly the encoder
-// receives no gradient from the term: only the decoder learns to draw
-// images that the encoder maps back.
-func CycleLoss(c Config, params, bn []*graph.Node, zc *graph.Node, l *latent.Layout, decoderOnly bool) *graph.Node {
+// the statistics of the real images alone. trains says which side
+// receives the term's gradient: CycleDecoder (the decoder learns to draw
+// images that the encoder maps back), CycleEncoder (the encoder learns to
+// map the decoder's images back) or both.
+func CycleLoss(c Config, params, bn []*graph.Node, zc *graph.Node, l *latent.Layout, trains CycleTrains) *graph.Node {
 	c.inferGrad = true
 	img, _ := Decode(c, params, bn, zc, false)
+	if trains == CycleEncoder {
+		img = graph.StopGradient(img)
+	}
 	enc := params
-	if decoderOnly {
+	if trains == CycleDecoder {
 		enc = make([]*graph.Node, len(params))
 		for i, p := range params {
 			enc[i] = graph.StopGradient(p)

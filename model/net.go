@@ -36,11 +36,11 @@ type LossConfig struct {
 	Recon float64
 	// Cycle, when > 0, adds Cycle * CycleLoss on CyclePoints drawn with
 	// CycleSeed at every step (the latent cycle-consistency term); the
-	// model needs a decoder. CycleDecoderOnly keeps the term's gradient
-	// away from the encoder.
-	Cycle            float64
-	CycleSeed        uint64
-	CycleDecoderOnly bool
+	// model needs a decoder. CycleTrains is the side the term trains ("" is
+	// both).
+	Cycle       float64
+	CycleSeed   uint64
+	CycleTrains CycleTrains
 }
 
 // Validate reports what is wrong with the objective for the model config.
@@ -65,6 +65,9 @@ func (l LossConfig) Validate(c Config) error {
 	}
 	if l.Cycle < 0 {
 		return fmt.Errorf("loss: cycle weight %v is negative", l.Cycle)
+	}
+	if _, err := ParseCycleTrains(string(l.CycleTrains)); err != nil {
+		return fmt.Errorf("loss: %w", err)
 	}
 	if (l.Recon > 0 || l.Cycle > 0 || l.Mode == ModeMSEG) && !c.Decoder {
 		return fmt.Errorf("loss: a reconstruction loss needs a model with a decoder")

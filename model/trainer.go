@@ -131,7 +131,7 @@ func (t *Trainer) trainGraph(g *graph.Graph, in []*graph.Node) []*graph.Node {
 	}
 	cycle := graph.ScalarZero(g, ce.DType())
 	if t.loss.Cycle > 0 {
-		cycle = CycleLoss(n.cfg, params, bn, in[3*np+ns+4], t.loss.Layout, t.loss.CycleDecoderOnly)
+		cycle = CycleLoss(n.cfg, params, bn, in[3*np+ns+4], t.loss.Layout, t.loss.CycleTrains)
 		loss = graph.Add(loss, graph.MulScalar(cycle, t.loss.Cycle))
 	}
 	grads := graph.Gradient(loss, params...)

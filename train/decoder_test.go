@@ -163,8 +163,8 @@ func TestCycleRunResumesAndRecords(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if info.Config.Cycle != 2 || info.Config.CycleDecoderOnly {
-		t.Errorf("run.json records cycle %v, decoder only %v", info.Config.Cycle, info.Config.CycleDecoderOnly)
+	if info.Config.Cycle != 2 || info.Config.CycleTrains != "" {
+		t.Errorf("run.json records cycle %v, trains %q", info.Config.Cycle, info.Config.CycleTrains)
 	}
 	lines, err := ReadMetrics(filepath.Join(full, MetricsFile))
 	if err != nil {

@@ -160,7 +160,7 @@ model (15-20x slower to train than 8 on a CPU).`,
 	f.Var(&mode, "mode", "loss: ce (L_CE), ce+g (L_CE + k_g L_G) or mse+g (the autoencoder without the classifier's loss: --recon x reconstruction MSE + k_g L_G; classes from the nearest cluster)")
 	f.Float64Var(&cfg.Recon, "recon", 0, "weight W of the decoder's reconstruction MSE: W > 0 adds the decoder branch (Table 1's encoder mirrored) and W x MSE to the loss; 1 with --mode mse+g when not given")
 	f.Float64Var(&cfg.Cycle, "cycle", 0, "weight W of the latent cycle-consistency term (needs --recon): every step the centres, points within r_c of them and points between two centres are decoded and encoded again, and W x mean |E(D(z)) - z|^2 / r_c^2 is added to the loss")
-	f.BoolVar(&cfg.CycleDecoderOnly, "cycle-decoder-only", false, "the cycle term trains the decoder only (the encoder receives none of its gradient)")
+	f.StringVar((*string)(&cfg.CycleTrains), "cycle-trains", "", "the side the cycle term trains: both (the default), decoder (learns to draw images the encoder maps back) or encoder (learns to map the decoder's images back)")
 	f.Var(&cfg.Encoder, "encoder", "encoder configuration: plain, paper-eq6 or sectors")
 	f.IntVar(&cfg.Width, "width", train.DefaultWidth, "width divisor of the convolutions (1 = the paper's model)")
 	f.IntVar(&cfg.Epochs, "epochs", train.DefaultEpochs, "passes over the training set")
@@ -202,7 +202,7 @@ func resumeConfig(cmd *cobra.Command, out string, cfg train.Config, d train.Data
 		"encoder": func() { rc.Encoder = cfg.Encoder }, "width": func() { rc.Width = cfg.Width },
 		"epochs": func() { rc.Epochs = cfg.Epochs }, "batch": func() { rc.BatchSize = cfg.BatchSize },
 		"lr": func() { rc.LR = cfg.LR }, "k-g": func() { rc.KG = cfg.KG }, "recon": func() { rc.Recon = cfg.Recon },
-		"cycle": func() { rc.Cycle = cfg.Cycle }, "cycle-decoder-only": func() { rc.CycleDecoderOnly = cfg.CycleDecoderOnly },
+		"cycle": func() { rc.Cycle = cfg.Cycle }, "cycle-trains": func() { rc.CycleTrains = cfg.CycleTrains },
 		"lr-schedule": func() { rc.LRSchedule = cfg.LRSchedule }, "lg-center": func() { rc.LGCenter = cfg.LGCenter },
 		"lg-reduction": func() { rc.LGReduction = reduction }, "seed": func() { rc.Seed = cfg.Seed },
 		"head": func() { rc.Head = cfg.Head }, "head-scale": func() { rc.HeadScale = cfg.HeadScale },
@@ -235,8 +235,8 @@ func runTraining(cmd *cobra.Command, g *globalOptions, cfg train.Config, sets tr
 			}
 			if cfg.Cycle > 0 {
 				loss += fmt.Sprintf(", cycle weight %g", cfg.Cycle)
-				if cfg.CycleDecoderOnly {
-					loss += " (decoder only)"
+				if cfg.CycleTrains != "" && cfg.CycleTrains != model.CycleBoth {
+					loss += fmt.Sprintf(" (trains the %s)", cfg.CycleTrains)
 				}
 			}
 			fmt.Fprintf(cmd.ErrOrStderr(), "layout %s: n_c %d, n_d %d, R_d %.4g, r_c %.4g; %s; %s head\n", l.Kind(), l.NC(), l.ND(), l.Rd(), l.Radius(0), loss, cfg.WithDefaults().Head)
