@@ -62,8 +62,8 @@ type Config struct {
 	// Cycle, when > 0, adds Cycle times the latent cycle-consistency error
 	// (model.CycleLoss: centres, points near them and on the segments
 	// between them, decoded and encoded again) to the loss; it needs
-	// Recon > 0. CycleTrains is the side it trains: both (recorded as
-	// absent), decoder or encoder.
+	// Recon > 0. CycleTrains is the side it trains: encoder (the default,
+	// the measured best), decoder or both.
 	Cycle       float64           `json:"cycle,omitempty"`
 	CycleTrains model.CycleTrains `json:"cycle_trains,omitempty"`
 	// Head is the classifier head: "dense" (the paper's three layers, and
@@ -181,8 +181,8 @@ func (c Config) WithDefaults() Config {
 	if c.Mode == model.ModeMSEG && c.Recon == 0 {
 		c.Recon = 1
 	}
-	if c.CycleTrains == model.CycleBoth {
-		c.CycleTrains = "" // recorded as absent
+	if c.Cycle > 0 && c.CycleTrains == "" {
+		c.CycleTrains = model.CycleEncoder // recorded, so that a later default does not change the run
 	}
 	if c.LRSchedule == model.ScheduleConstant {
 		c.LRSchedule = "" // recorded as absent, as in runs made before schedules existed

@@ -163,7 +163,7 @@ func TestCycleRunResumesAndRecords(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if info.Config.Cycle != 2 || info.Config.CycleTrains != "" {
+	if info.Config.Cycle != 2 || info.Config.CycleTrains != model.CycleEncoder {
 		t.Errorf("run.json records cycle %v, trains %q", info.Config.Cycle, info.Config.CycleTrains)
 	}
 	lines, err := ReadMetrics(filepath.Join(full, MetricsFile))
@@ -187,9 +187,20 @@ func TestCycleRunResumesAndRecords(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	old := strings.Replace(string(rj), `"cycle": 2,`, "", 1)
-	if old == string(rj) {
+	old := strings.Replace(strings.Replace(string(rj), `"cycle": 2,`, "", 1), `"cycle_trains": "encoder",`, "", 1)
+	if len(old) != len(rj)-len(`"cycle": 2,`)-len(`"cycle_trains": "encoder",`) {
 		t.Fatalf("run.json has no cycle field to remove:\n%s", rj)
+	}
+	// ... and one made before the side was recorded: both sides.
+	both := strings.Replace(string(rj), `"cycle_trains": "encoder",`, "", 1)
+	if both == string(rj) {
+		t.Fatalf("run.json has no cycle side to remove:\n%s", rj)
+	}
+	if err := os.WriteFile(filepath.Join(full, RunFile), []byte(both), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if info, err = ReadRunInfo(full); err != nil || info.Config.CycleTrains != model.CycleBoth {
+		t.Errorf("a run.json without the side reads as %+v, %v", info, err)
 	}
 	if err := os.WriteFile(filepath.Join(full, RunFile), []byte(old), 0o644); err != nil {
 		t.Fatal(err)

@@ -160,7 +160,7 @@ model (15-20x slower to train than 8 on a CPU).`,
 	f.Var(&mode, "mode", "loss: ce (L_CE), ce+g (L_CE + k_g L_G) or mse+g (the autoencoder without the classifier's loss: --recon x reconstruction MSE + k_g L_G; classes from the nearest cluster)")
 	f.Float64Var(&cfg.Recon, "recon", 0, "weight W of the decoder's reconstruction MSE: W > 0 adds the decoder branch (Table 1's encoder mirrored) and W x MSE to the loss; 1 with --mode mse+g when not given")
 	f.Float64Var(&cfg.Cycle, "cycle", 0, "weight W of the latent cycle-consistency term (needs --recon): every step the centres, points within r_c of them and points between two centres are decoded and encoded again, and W x mean |E(D(z)) - z|^2 / r_c^2 is added to the loss")
-	f.StringVar((*string)(&cfg.CycleTrains), "cycle-trains", "", "the side the cycle term trains: both (the default), decoder (learns to draw images the encoder maps back) or encoder (learns to map the decoder's images back)")
+	f.StringVar((*string)(&cfg.CycleTrains), "cycle-trains", "", "the side the cycle term trains: encoder (the default; learns to map the decoder's images back), decoder (learns to draw images the encoder maps back) or both")
 	f.Var(&cfg.Encoder, "encoder", "encoder configuration: plain, paper-eq6 or sectors")
 	f.IntVar(&cfg.Width, "width", train.DefaultWidth, "width divisor of the convolutions (1 = the paper's model)")
 	f.IntVar(&cfg.Epochs, "epochs", train.DefaultEpochs, "passes over the training set")
@@ -235,9 +235,7 @@ func runTraining(cmd *cobra.Command, g *globalOptions, cfg train.Config, sets tr
 			}
 			if cfg.Cycle > 0 {
 				loss += fmt.Sprintf(", cycle weight %g", cfg.Cycle)
-				if cfg.CycleTrains != "" && cfg.CycleTrains != model.CycleBoth {
-					loss += fmt.Sprintf(" (trains the %s)", cfg.CycleTrains)
-				}
+				loss += fmt.Sprintf(" (trains the %s)", cfg.WithDefaults().CycleTrains)
 			}
 			fmt.Fprintf(cmd.ErrOrStderr(), "layout %s: n_c %d, n_d %d, R_d %.4g, r_c %.4g; %s; %s head\n", l.Kind(), l.NC(), l.ND(), l.Rd(), l.Radius(0), loss, cfg.WithDefaults().Head)
 		}
