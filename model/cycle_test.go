@@ -65,60 +65,27 @@ func TestCyclePoints(t *testing.T) {
 	}
 }
 
-// cycleRun trains a tiny autoencoder with cycle weight w for some steps
-// and returns the mean cycle error of its first and last five steps.
+// cycleRun trains a tiny autoencoder with cycle weight w on side trains
+// for some steps and returns the mean cycle error of its first and last
+// three steps.
 func cycleRun(t *testing.T, w float64, trains CycleTrains) (first, last float64) {
 	t.Helper()
-	b := testBackend(t)
-	l, err := latent.Circle(3, latent.PaperDC, latent.PaperRC)
-	if err != nil {
-		t.Fatal(err)
-	}
-	cfg := Config{NC: 3, ND: 2, Width: 16, Decoder: true}
-	ws, err := Init(cfg, 1)
-	if err != nil {
-		t.Fatal(err)
-	}
-	loss := LossConfig{Mode: ModeCEG, KG: 0.2, Layout: l, Recon: 1, Cycle: w, CycleSeed: 1, CycleTrains: trains}
-	net, err := NewTrainer(b, cfg, &State{Weights: *ws}, loss, DefaultAdam(3e-3))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer net.Close()
-	x, y := patterns(48, 1)
-	testutil.Within(t, graphTimeout, func() {
-		const bs, steps = 16, 60
-		for s := 0; s < steps; s++ {
-			k := s % 3
-			r, err := net.TrainStep(x[k*bs*1024:(k+1)*bs*1024], y[k*bs:(k+1)*bs])
-			if err != nil {
-				t.Error(err)
-				return
-			}
-			if math.IsNaN(r.Cycle) || r.Cycle <= 0 {
-				t.Errorf("step %d: cycle error %v", s, r.Cycle)
-				return
-			}
-			if s < 5 {
-				first += r.Cycle / 5
-			}
-			if s >= steps-5 {
-				last += r.Cycle / 5
-			}
-		}
-	})
-	return first, last
+	net := tinyAE(t, func(l *LossConfig) { l.Cycle, l.CycleSeed, l.CycleTrains = w, 1, trains })
+	return trainTiny(t, net, 60, func(r StepResult) float64 { return r.Cycle })
 }
 
 // TestCycleTermLowersCycleError trains the same tiny autoencoder with a
 // negligible cycle weight (the error measured, not trained) and with a
-// real one: the trained round trips end closer to their points.
+// real one, trained by the encoder and by both sides: the trained round
+// trips end closer to their points.
 func TestCycleTermLowersCycleError(t *testing.T) {
 	_, off := cycleRun(t, 1e-9, CycleBoth)
-	f, on := cycleRun(t, 5, CycleBoth)
-	t.Logf("cycle error %.4f -> %.4f with the term; %.4f without", f, on, off)
-	if !(on < 0.5*off) {
-		t.Errorf("cycle error %.4f with the term, %.4f without", on, off)
+	for _, trains := range []CycleTrains{CycleEncoder, CycleBoth} {
+		f, on := cycleRun(t, 5, trains)
+		t.Logf("%s: cycle error %.4f -> %.4f with the term; %.4f without", trains, f, on, off)
+		if !(on < 0.5*off) {
+			t.Errorf("%s: cycle error %.4f with the term, %.4f without", trains, on, off)
+		}
 	}
 	b := testBackend(t)
 	cfg := Config{NC: 3, ND: 2, Width: 16}
@@ -134,32 +101,18 @@ func TestCycleTermLowersCycleError(t *testing.T) {
 // encoder's and the head's weights move alike and the decoder's differ,
 // with CycleEncoder the other way round.
 func TestCycleTrainsOneSide(t *testing.T) {
-	b := testBackend(t)
-	l, err := latent.Circle(3, latent.PaperDC, latent.PaperRC)
-	if err != nil {
-		t.Fatal(err)
-	}
 	cfg := Config{NC: 3, ND: 2, Width: 16, Decoder: true}
 	x, y := patterns(16, 2)
 	step := func(w float64, trains CycleTrains) [][]float32 {
-		ws, err := Init(cfg, 1)
-		if err != nil {
-			t.Fatal(err)
-		}
-		loss := LossConfig{Mode: ModeCEG, KG: 0.2, Layout: l, Recon: 1, Cycle: w, CycleSeed: 1, CycleTrains: trains}
-		net, err := NewTrainer(b, cfg, &State{Weights: *ws}, loss, DefaultAdam(3e-3))
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer net.Close()
+		net := tinyAE(t, func(l *LossConfig) { l.Cycle, l.CycleSeed, l.CycleTrains = w, 1, trains })
 		var st *State
 		testutil.Within(t, graphTimeout, func() {
-			if _, err := net.TrainStep(x, y); err != nil {
+			var err error
+			if _, err = net.TrainStep(x, y); err != nil {
 				t.Error(err)
 				return
 			}
-			st, err = net.State()
-			if err != nil {
+			if st, err = net.State(); err != nil {
 				t.Error(err)
 			}
 		})
