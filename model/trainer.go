@@ -106,7 +106,24 @@ func (t *Trainer) trainGraph(g *graph.Graph, in []*graph.Node) []*graph.Node {
 	m := in[np+ns : 2*np+ns]
 	v := in[2*np+ns : 3*np+ns]
 	lrHat, inv, x, y := in[3*np+ns], in[3*np+ns+1], in[3*np+ns+2], in[3*np+ns+3]
+	b := x.Shape().Dimensions[0]
+	var negMask *graph.Node
+	if t.loss.Placeholders > 0 && b >= 2 {
+		// The placeholder negatives share the batch norms' batch with the
+		// known images, so both are normalised alike.
+		var neg *graph.Node
+		neg, negMask = PlaceholderImages(x, y, t.loss.PlaceholderKind)
+		x = graph.Concatenate([]*graph.Node{x, neg}, 0)
+	}
 	out := Forward(n.cfg, params, bn, x, true)
+	var negLoss *graph.Node
+	if negMask != nil {
+		h := negMask.Shape().Dimensions[0]
+		negLoss = PlaceholderLoss(graph.Slice(out.Z, graph.AxisRange(b, b+h)), graph.Slice(out.Logits, graph.AxisRange(b, b+h)), negMask, t.loss.Layout)
+		out.Z = graph.Slice(out.Z, graph.AxisRange(0, b))
+		out.Logits = graph.Slice(out.Logits, graph.AxisRange(0, b))
+		x = graph.Slice(x, graph.AxisRange(0, b))
+	}
 	var decBN []*graph.Node
 	ce := CrossEntropy(out.Logits, y)
 	lg := GeometricLoss(out.Z, y, t.loss.Layout, t.loss.Reduction)
@@ -119,6 +136,9 @@ func (t *Trainer) trainGraph(g *graph.Graph, in []*graph.Node) []*graph.Node {
 		if t.loss.Center > 0 {
 			loss = graph.Add(loss, graph.MulScalar(CenterLoss(out.Z, y, t.loss.Layout, t.loss.Reduction), t.loss.KG*t.loss.Center))
 		}
+	}
+	if negLoss != nil {
+		loss = graph.Add(loss, graph.MulScalar(negLoss, t.loss.Placeholders))
 	}
 	recon := graph.ScalarZero(g, ce.DType())
 	if n.cfg.Decoder {

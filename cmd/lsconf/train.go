@@ -122,7 +122,10 @@ model (15-20x slower to train than 8 on a CPU).`,
 				if cmd.Flags().Changed("lg-reduction") || cmd.Flags().Changed("lg-center") {
 					return errors.New("train: --paper-loss sets --lg-reduction sum and --lg-center 0; give either it or those flags")
 				}
-				reduction, cfg.LGCenter = latent.SumName, 0
+				if cmd.Flags().Changed("placeholders") && cfg.Placeholders > 0 {
+					return errors.New("train: --paper-loss trains no placeholder negatives; give either it or --placeholders")
+				}
+				reduction, cfg.LGCenter, cfg.Placeholders = latent.SumName, 0, 0
 				if !cmd.Flags().Changed("head") {
 					cfg.Head = string(model.HeadDense)
 				}
@@ -181,6 +184,8 @@ model (15-20x slower to train than 8 on a CPU).`,
 	f.StringVar(&cfg.Head, "head", train.RecommendedHead, "classifier head: distance (logits -s*(d_k/r_k)^2 from the distances of z to the configured centres) or dense (the paper's n_d->32->64->n_c layers; --paper-loss picks it unless --head is given)")
 	f.Float64Var(&cfg.HeadScale, "head-scale", 0, "scale s of the distance head's logits (0 = 0.25, the measured best)")
 	f.BoolVar(&cfg.HeadLearnScale, "head-learn-scale", false, "learn a factor on the distance head's scale")
+	f.StringVar(&cfg.PlaceholderKind, "placeholder-kind", "", "how two images make a placeholder negative: mixup (blended, the default) or cutmix (pasted at a cut); with --placeholders")
+	f.Float64Var(&cfg.Placeholders, "placeholders", train.RecommendedPlaceholders, "weight W of the placeholder negatives (not in the paper): mixtures of two training images of different classes, trained toward the origin of the latent space with a uniform softmax, so unknown inputs have a region of their own; 0 = none (the default and the paper's: they lowered the open-set AUROC where measured, docs/openset)")
 	f.Uint64Var(&cfg.Seed, "seed", 1, "seed of the weights, split, augmentations and batch order")
 	f.IntVar(&cfg.LogEvery, "log-every", 0, "also log the train figures every N steps (0 = per epoch only)")
 	f.IntVar(&cfg.CheckpointEvery, "checkpoint-every", train.DefaultCheckpointEvery, "steps between mid-epoch checkpoints (-1 = epoch ends only)")
@@ -214,8 +219,9 @@ func resumeConfig(cmd *cobra.Command, out string, cfg train.Config, d train.Data
 		"lg-reduction": func() { rc.LGReduction = reduction }, "seed": func() { rc.Seed = cfg.Seed },
 		"head": func() { rc.Head = cfg.Head }, "head-scale": func() { rc.HeadScale = cfg.HeadScale },
 		"head-learn-scale": func() { rc.HeadLearnScale = cfg.HeadLearnScale },
-		"paper-loss":       func() { rc.LGReduction, rc.LGCenter = reduction, cfg.LGCenter },
-		"log-every":        func() { rc.LogEvery = cfg.LogEvery }, "checkpoint-every": func() { rc.CheckpointEvery = cfg.CheckpointEvery },
+		"placeholders":     func() { rc.Placeholders = cfg.Placeholders }, "placeholder-kind": func() { rc.PlaceholderKind = cfg.PlaceholderKind },
+		"paper-loss": func() { rc.LGReduction, rc.LGCenter, rc.Placeholders = reduction, cfg.LGCenter, 0 },
+		"log-every":  func() { rc.LogEvery = cfg.LogEvery }, "checkpoint-every": func() { rc.CheckpointEvery = cfg.CheckpointEvery },
 		"data": func() { rc.Data.Train = d.Train }, "gen": func() { rc.Data.Gen = d.Gen },
 	} {
 		if cmd.Flags().Changed(name) {
@@ -236,6 +242,9 @@ func runTraining(cmd *cobra.Command, g *globalOptions, cfg train.Config, sets tr
 			loss := "L_CE only"
 			if cfg.Mode.TrainsLG() {
 				loss = fmt.Sprintf("L_G %s, centre pull %g, k_g %g", cfg.LGReduction, cfg.LGCenter, cfg.KG)
+			}
+			if cfg.Placeholders > 0 {
+				loss += fmt.Sprintf(", placeholder negatives (%s) at weight %g", model.PlaceholderKind(cfg.PlaceholderKind).OrMixup(), cfg.Placeholders)
 			}
 			if r := cfg.WithDefaults().Recon; r > 0 {
 				loss += fmt.Sprintf(", decoder with reconstruction weight %g", r)
