@@ -63,6 +63,20 @@ func NewDecodeBudget(max int64, slots int) *DecodeBudget {
 // Max is the budget's size in bytes.
 func (b *DecodeBudget) Max() int64 { return b.max }
 
+// Waiting is the number of Acquire calls waiting now.
+func (b *DecodeBudget) Waiting() int {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return len(b.queue)
+}
+
+// InUse is the number of bytes held now.
+func (b *DecodeBudget) InUse() int64 {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.used
+}
+
 // Check refuses an image whose decoded size n alone exceeds the budget
 // (wrapping ErrOverBudget), naming its size.
 func (b *DecodeBudget) Check(cfg image.Config, n int64) error {

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"image"
+	"image/color"
 	"io"
 
 	"github.com/lsconf/lsconf/data/internal/jpegdc"
@@ -43,7 +44,7 @@ func DecodeImageWithin(ctx context.Context, b []byte, crop bool, maxPixels int, 
 	if cfg.Width <= 0 || cfg.Height <= 0 || int64(cfg.Width)*int64(cfg.Height) > int64(maxPixels) {
 		return nil, fmt.Errorf("decode image: %s of size %dx%d out of range (at most %d pixels)", format, cfg.Width, cfg.Height, maxPixels)
 	}
-	n := decodeCost(cfg, format)
+	n := decodeCost(cfg, format, progressiveJPEG(bytes.NewReader(b), format))
 	if budget == nil {
 		budget = NewDecodeBudget(0, 0)
 		if err := budget.Check(cfg, n); err != nil {
@@ -58,7 +59,7 @@ func DecodeImageWithin(ctx context.Context, b []byte, crop bool, maxPixels int, 
 		}
 		defer budget.Release(n)
 	}
-	img, err := decodeSmall(bytes.NewReader(b), cfg, format)
+	img, err := decodeSmall(b, cfg, format)
 	if err != nil {
 		return nil, fmt.Errorf("decode image: %w (corrupt %s: %v)", ErrNotImage, format, err)
 	}
@@ -82,21 +83,45 @@ func dcScaled(cfg image.Config, format string) bool {
 	return format == "jpeg" && cfg.Width >= 12*BaseSize && cfg.Height >= 12*BaseSize
 }
 
-// decodeCost is what decoding an image costs in memory (DecodedBytes of
-// the size it is decoded at).
-func decodeCost(cfg image.Config, format string) int64 {
+// decodeCost is what decoding an image costs in memory: DecodedBytes of
+// the size it is decoded at; at 1/8, plus the DC coefficients a
+// progressive JPEG keeps there (4 bytes a block of each of at most 4
+// components, with the blocks that pad the last MCU); a progressive JPEG
+// decoded whole also keeps all 64 coefficients of every block (256 bytes)
+// until its last scan, counted for every component at full resolution.
+func decodeCost(cfg image.Config, format string, progressive bool) int64 {
+	bw, bh := int64((cfg.Width+7)/8+4), int64((cfg.Height+7)/8+4)
 	if dcScaled(cfg, format) {
 		cfg.Width, cfg.Height = (cfg.Width+7)/8, (cfg.Height+7)/8
+		return DecodedBytes(cfg) + 4*4*bw*bh
 	}
-	return DecodedBytes(cfg)
+	n := DecodedBytes(cfg)
+	if progressive && format == "jpeg" {
+		comps := int64(3)
+		switch cfg.ColorModel {
+		case color.GrayModel:
+			comps = 1
+		case color.CMYKModel:
+			comps = 4
+		}
+		n += comps * 256 * bw * bh
+	}
+	return n
 }
 
-// decodeSmall decodes an image at the smallest size that still covers the
-// base image (dcScaled JPEGs at 1/8, others whole).
-func decodeSmall(r io.Reader, cfg image.Config, format string) (image.Image, error) {
+// progressiveJPEG reports whether r holds a progressive JPEG (from its
+// headers).
+func progressiveJPEG(r io.Reader, format string) bool {
+	return format == "jpeg" && jpegdc.Progressive(r)
+}
+
+// decodeSmall decodes an image held in memory at the smallest size that
+// still covers the base image (dcScaled JPEGs at 1/8, with jpegdc's fast
+// scan of the bytes; others whole).
+func decodeSmall(b []byte, cfg image.Config, format string) (image.Image, error) {
 	if dcScaled(cfg, format) {
-		return jpegdc.Decode(r)
+		return jpegdc.DecodeBytes(b)
 	}
-	img, _, err := image.Decode(r)
+	img, _, err := image.Decode(bytes.NewReader(b))
 	return img, err
 }

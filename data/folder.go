@@ -261,7 +261,20 @@ func loadImage(ctx context.Context, path string, opts LoadOptions, budget *Decod
 	if int64(cfg.Width)*int64(cfg.Height) > int64(opts.MaxPixels) {
 		return nil, fmt.Sprintf("%s of %dx%d pixels exceeds the limit of %d pixels", format, cfg.Width, cfg.Height, opts.MaxPixels)
 	}
-	n := decodeCost(cfg, format)
+	// A JPEG decoded at 1/8 is read into memory first (its bytes count in
+	// the budget); other images decode from the file.
+	progressive := false
+	if format == "jpeg" {
+		if _, err := f.Seek(0, io.SeekStart); err != nil {
+			return nil, "unreadable: " + err.Error()
+		}
+		progressive = progressiveJPEG(bufio.NewReader(f), format)
+	}
+	n := decodeCost(cfg, format, progressive)
+	inMemory := dcScaled(cfg, format)
+	if inMemory {
+		n += st.Size()
+	}
 	if err := budget.Check(cfg, n); err != nil {
 		return nil, fmt.Sprintf("%s %s", format, err)
 	}
@@ -272,7 +285,16 @@ func loadImage(ctx context.Context, path string, opts LoadOptions, budget *Decod
 	if _, err := f.Seek(0, io.SeekStart); err != nil {
 		return nil, "unreadable: " + err.Error()
 	}
-	img, err := decodeSmall(bufio.NewReader(f), cfg, format)
+	var img image.Image
+	if inMemory {
+		b := make([]byte, st.Size())
+		if _, err = io.ReadFull(f, b); err != nil {
+			return nil, "unreadable: " + err.Error()
+		}
+		img, err = decodeSmall(b, cfg, format)
+	} else {
+		img, _, err = image.Decode(bufio.NewReader(f))
+	}
 	if err != nil {
 		return nil, fmt.Sprintf("corrupt %s: %v", format, err)
 	}

@@ -2,8 +2,12 @@ package data
 
 import (
 	"bytes"
+	"context"
+	"errors"
 	"fmt"
+	"image"
 	"image/jpeg"
+	"os"
 	"syscall"
 	"testing"
 	"time"
@@ -87,5 +91,40 @@ func TestJPEGDCScaledMatchesFull(t *testing.T) {
 			t.Fatalf("%v: the 1/8 decode differs from the full decode by %.1f/255", sz, worst*255)
 		}
 		t.Logf("%dx%d: largest difference %.2f/255", sz[0], sz[1], worst*255)
+	}
+}
+
+// TestProgressiveJPEGCost: a progressive JPEG decoded whole is counted
+// with its coefficient store (256 bytes a block until the last scan): a
+// budget that holds the baseline file's decode refuses the same image
+// stored progressive, where the store was not counted before.
+func TestProgressiveJPEGCost(t *testing.T) {
+	base, err := os.ReadFile("internal/jpegdc/testdata/video-001.jpeg")
+	if err != nil {
+		t.Fatal(err)
+	}
+	prog, err := os.ReadFile("internal/jpegdc/testdata/video-001.progressive.jpeg")
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg, _, err := image.DecodeConfig(bytes.NewReader(base))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if progressiveJPEG(bytes.NewReader(base), "jpeg") || !progressiveJPEG(bytes.NewReader(prog), "jpeg") {
+		t.Fatal("progressiveJPEG misreads the test files")
+	}
+	baseCost, progCost := decodeCost(cfg, "jpeg", false), decodeCost(cfg, "jpeg", true)
+	// The store of a 150x103 YCbCr image: 3 components x 256 bytes x its
+	// blocks (19x13) at least.
+	if progCost-baseCost < 3*256*19*13 {
+		t.Fatalf("progressive cost %d, baseline %d", progCost, baseCost)
+	}
+	budget := NewDecodeBudget(baseCost, 1)
+	if _, err := DecodeImageWithin(context.Background(), base, false, 0, budget); err != nil {
+		t.Fatalf("baseline within its budget: %v", err)
+	}
+	if _, err := DecodeImageWithin(context.Background(), prog, false, 0, budget); !errors.Is(err, ErrOverBudget) {
+		t.Fatalf("progressive over the budget: %v, want ErrOverBudget", err)
 	}
 }

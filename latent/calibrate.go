@@ -103,9 +103,13 @@ type Calibration struct {
 	On        string  `json:"calibrated_on"`
 }
 
-// Calibrate returns the smallest threshold that keeps at least a share tpr
-// of the scores at or below it (scores from rule.Of of held-out known
-// images; +Inf and NaN count as above any threshold).
+// Calibrate returns the conformal threshold of the scores (rule.Of of n
+// held-out known images; +Inf and NaN count as above any threshold): the
+// ceil((n+1) tpr)-th smallest (the largest when that exceeds n), so that
+// a new image exchangeable with them scores at or below it with
+// probability at least tpr, rather than the share tpr of the held-out
+// images alone (the empirical quantile, which thresholds made before
+// recorded; a few images lower).
 func Calibrate(scores []float64, tpr float64, on string, rule OpenSetRule) (Calibration, error) {
 	if err := rule.Validate(); err != nil {
 		return Calibration{}, fmt.Errorf("calibrate: %w", err)
@@ -124,7 +128,7 @@ func Calibrate(scores []float64, tpr float64, on string, rule OpenSetRule) (Cali
 		s = append(s, x)
 	}
 	slices.Sort(s)
-	k := int(math.Ceil(tpr*float64(len(s))-1e-9)) - 1
+	k := int(math.Ceil(tpr*float64(len(s)+1)-1e-9)) - 1
 	k = min(max(k, 0), len(s)-1)
 	if math.IsInf(s[k], 1) {
 		return Calibration{}, fmt.Errorf("calibrate: %d of %d held-out encodings are not finite", len(s)-k, len(s))

@@ -55,6 +55,11 @@ type Config struct {
 	// Decode); its tensors follow the classifier's in Specs and BNSpecs,
 	// so a model without it has exactly the tensors it always had.
 	Decoder bool `json:"decoder,omitempty"`
+	// inferGrad makes the inference-mode batch norms elementary ops,
+	// which have gradients (the backend's inference op has none): the
+	// cycle term differentiates through the decoder and the encoder in
+	// inference mode.
+	inferGrad bool
 }
 
 // WithDefaults returns the configuration with zero batch-norm settings

@@ -112,10 +112,11 @@ func patterns(n int, seed uint64) ([]float32, []int32) {
 	return x, y
 }
 
-// decoderRun trains a tiny autoencoder in mode for some steps and
-// returns the reconstruction error of the first and last three steps.
-func decoderRun(t *testing.T, mode Mode) (first, last float64, net *Trainer) {
-	b := testBackend(t)
+// tinyAE returns a Trainer of a tiny autoencoder (3 classes on the
+// paper's circle, width 16, seed 1) for the objective: mode ce+g, k_g
+// 0.2, reconstruction weight 1, then edit.
+func tinyAE(t *testing.T, edit func(*LossConfig)) *Trainer {
+	t.Helper()
 	l, err := latent.Circle(3, latent.PaperDC, latent.PaperRC)
 	if err != nil {
 		t.Fatal(err)
@@ -125,14 +126,24 @@ func decoderRun(t *testing.T, mode Mode) (first, last float64, net *Trainer) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	net, err = NewTrainer(b, cfg, &State{Weights: *w}, LossConfig{Mode: mode, KG: 0.2, Layout: l, Recon: 1}, DefaultAdam(3e-3))
+	loss := LossConfig{Mode: ModeCEG, KG: 0.2, Layout: l, Recon: 1}
+	edit(&loss)
+	net, err := NewTrainer(testBackend(t), cfg, &State{Weights: *w}, loss, DefaultAdam(3e-3))
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { net.Close() })
+	return net
+}
+
+// trainTiny trains net for steps steps on batches of 16 of the 48
+// patterns and returns the means of figure (of each step's result) over
+// the first and the last three steps; figure must be positive.
+func trainTiny(t *testing.T, net *Trainer, steps int, figure func(StepResult) float64) (first, last float64) {
+	t.Helper()
 	x, y := patterns(48, 1)
 	testutil.Within(t, graphTimeout, func() {
-		const bs, steps = 16, 40
+		const bs = 16
 		for s := 0; s < steps; s++ {
 			k := s % 3
 			r, err := net.TrainStep(x[k*bs*1024:(k+1)*bs*1024], y[k*bs:(k+1)*bs])
@@ -140,18 +151,26 @@ func decoderRun(t *testing.T, mode Mode) (first, last float64, net *Trainer) {
 				t.Error(err)
 				return
 			}
-			if math.IsNaN(r.Loss) || math.IsNaN(r.Recon) || r.Recon <= 0 {
+			if f := figure(r); math.IsNaN(r.Loss) || math.IsNaN(f) || f <= 0 {
 				t.Errorf("step %d: %+v", s, r)
 				return
 			}
 			if s < 3 {
-				first += r.Recon / 3
+				first += figure(r) / 3
 			}
 			if s >= steps-3 {
-				last += r.Recon / 3
+				last += figure(r) / 3
 			}
 		}
 	})
+	return first, last
+}
+
+// decoderRun trains a tiny autoencoder in mode for some steps and
+// returns the reconstruction error of the first and last three steps.
+func decoderRun(t *testing.T, mode Mode) (first, last float64, net *Trainer) {
+	net = tinyAE(t, func(l *LossConfig) { l.Mode = mode })
+	first, last = trainTiny(t, net, 40, func(r StepResult) float64 { return r.Recon })
 	return first, last, net
 }
 

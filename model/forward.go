@@ -98,6 +98,8 @@ func convBNReLU(c Config, h, kernel, gamma, beta, mean, variance *Node, training
 		var m, v *Node
 		h, m, v = BatchNormTrain(h, gamma, beta, mean, variance, c.BNMomentum, c.BNEpsilon)
 		*newBN = append(*newBN, m, v)
+	} else if c.inferGrad {
+		h = batchNormInferOps(h, gamma, beta, mean, variance, c.BNEpsilon)
 	} else {
 		h = BatchNormInfer(h, gamma, beta, mean, variance, c.BNEpsilon)
 	}

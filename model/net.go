@@ -2,6 +2,7 @@ package model
 
 import (
 	"fmt"
+	"math"
 	"sync"
 
 	"github.com/gomlx/compute"
@@ -34,6 +35,21 @@ type LossConfig struct {
 	// squared error) to the loss; the model needs a decoder. ModeMSEG
 	// trains it in place of L_CE.
 	Recon float64
+	// Placeholders, when > 0, adds Placeholders * PlaceholderLoss of the
+	// batch's placeholder negatives (PlaceholderImages): synthetic
+	// unknown inputs trained toward the origin with a uniform softmax.
+	// 0 is the paper's objective.
+	Placeholders float64
+	// PlaceholderKind is how the placeholder negatives are made ("" is
+	// PlaceholderMixup).
+	PlaceholderKind PlaceholderKind
+	// Cycle, when > 0, adds Cycle * CycleLoss on CyclePoints drawn with
+	// CycleSeed at every step (the latent cycle-consistency term); the
+	// model needs a decoder. CycleTrains is the side the term trains ("" is
+	// both).
+	Cycle       float64
+	CycleSeed   uint64
+	CycleTrains CycleTrains
 }
 
 // Validate reports what is wrong with the objective for the model config.
@@ -56,7 +72,22 @@ func (l LossConfig) Validate(c Config) error {
 	if l.Recon < 0 {
 		return fmt.Errorf("loss: reconstruction weight %v is negative", l.Recon)
 	}
-	if (l.Recon > 0 || l.Mode == ModeMSEG) && !c.Decoder {
+	if l.Placeholders < 0 || math.IsNaN(l.Placeholders) || math.IsInf(l.Placeholders, 0) {
+		return fmt.Errorf("loss: placeholder weight %v must be a non-negative number", l.Placeholders)
+	}
+	if _, err := ParsePlaceholderKind(string(l.PlaceholderKind)); err != nil {
+		return fmt.Errorf("loss: %w", err)
+	}
+	if l.Placeholders > 0 && l.Mode == ModeMSEG {
+		return fmt.Errorf("loss: placeholder negatives need the classifier's loss (mode ce or ce+g, not %s)", l.Mode)
+	}
+	if l.Cycle < 0 {
+		return fmt.Errorf("loss: cycle weight %v is negative", l.Cycle)
+	}
+	if _, err := ParseCycleTrains(string(l.CycleTrains)); err != nil {
+		return fmt.Errorf("loss: %w", err)
+	}
+	if (l.Recon > 0 || l.Cycle > 0 || l.Mode == ModeMSEG) && !c.Decoder {
 		return fmt.Errorf("loss: a reconstruction loss needs a model with a decoder")
 	}
 	if l.Mode == ModeMSEG && l.Recon == 0 {
@@ -76,9 +107,10 @@ type State struct {
 // StepResult are the batch's figures of one train step (before the
 // update).
 type StepResult struct {
-	// Recon is the decoder's mean squared error (0 without a decoder).
-	Loss, CE, LG, Recon float64
-	Correct, N          int
+	// Recon is the decoder's mean squared error (0 without a decoder);
+	// Cycle is CycleLoss on the step's CyclePoints (0 without the term).
+	Loss, CE, LG, Recon, Cycle float64
+	Correct, N                 int
 }
 
 // Net is the model for inference: it runs the inference graph on a

@@ -94,8 +94,10 @@ func (t *Trainer) Step() int64 {
 }
 
 // trainGraph builds one train step. Inputs: params, bn, m, v, lrHat,
-// invSqrtBC2, x, labels. Outputs: new params, bn, m, v, then loss, ce,
-// lg, correct and the reconstruction error (0 without a decoder).
+// invSqrtBC2, x, labels and, with the cycle term, its latent points.
+// Outputs: new params, bn, m, v, then loss, ce, lg, correct, the
+// reconstruction error (0 without a decoder) and the cycle error (0
+// without the term).
 func (t *Trainer) trainGraph(g *graph.Graph, in []*graph.Node) []*graph.Node {
 	n := t.net
 	np, ns := len(n.params), len(n.bn)
@@ -104,7 +106,24 @@ func (t *Trainer) trainGraph(g *graph.Graph, in []*graph.Node) []*graph.Node {
 	m := in[np+ns : 2*np+ns]
 	v := in[2*np+ns : 3*np+ns]
 	lrHat, inv, x, y := in[3*np+ns], in[3*np+ns+1], in[3*np+ns+2], in[3*np+ns+3]
+	b := x.Shape().Dimensions[0]
+	var negMask *graph.Node
+	if t.loss.Placeholders > 0 && b >= 2 {
+		// The placeholder negatives share the batch norms' batch with the
+		// known images, so both are normalised alike.
+		var neg *graph.Node
+		neg, negMask = PlaceholderImages(x, y, t.loss.PlaceholderKind)
+		x = graph.Concatenate([]*graph.Node{x, neg}, 0)
+	}
 	out := Forward(n.cfg, params, bn, x, true)
+	var negLoss *graph.Node
+	if negMask != nil {
+		h := negMask.Shape().Dimensions[0]
+		negLoss = PlaceholderLoss(graph.Slice(out.Z, graph.AxisRange(b, b+h)), graph.Slice(out.Logits, graph.AxisRange(b, b+h)), negMask, t.loss.Layout)
+		out.Z = graph.Slice(out.Z, graph.AxisRange(0, b))
+		out.Logits = graph.Slice(out.Logits, graph.AxisRange(0, b))
+		x = graph.Slice(x, graph.AxisRange(0, b))
+	}
 	var decBN []*graph.Node
 	ce := CrossEntropy(out.Logits, y)
 	lg := GeometricLoss(out.Z, y, t.loss.Layout, t.loss.Reduction)
@@ -118,6 +137,9 @@ func (t *Trainer) trainGraph(g *graph.Graph, in []*graph.Node) []*graph.Node {
 			loss = graph.Add(loss, graph.MulScalar(CenterLoss(out.Z, y, t.loss.Layout, t.loss.Reduction), t.loss.KG*t.loss.Center))
 		}
 	}
+	if negLoss != nil {
+		loss = graph.Add(loss, graph.MulScalar(negLoss, t.loss.Placeholders))
+	}
 	recon := graph.ScalarZero(g, ce.DType())
 	if n.cfg.Decoder {
 		var img *graph.Node
@@ -126,6 +148,11 @@ func (t *Trainer) trainGraph(g *graph.Graph, in []*graph.Node) []*graph.Node {
 		if t.loss.Recon > 0 {
 			loss = graph.Add(loss, graph.MulScalar(recon, t.loss.Recon))
 		}
+	}
+	cycle := graph.ScalarZero(g, ce.DType())
+	if t.loss.Cycle > 0 {
+		cycle = CycleLoss(n.cfg, params, bn, in[3*np+ns+4], t.loss.Layout, t.loss.CycleTrains)
+		loss = graph.Add(loss, graph.MulScalar(cycle, t.loss.Cycle))
 	}
 	grads := graph.Gradient(loss, params...)
 	res := make([]*graph.Node, 0, 3*np+ns+4)
@@ -140,7 +167,7 @@ func (t *Trainer) trainGraph(g *graph.Graph, in []*graph.Node) []*graph.Node {
 	res = append(res, decBN...)
 	res = append(res, newM...)
 	res = append(res, newV...)
-	return append(res, loss, ce, lg, Correct(out.Logits, y), recon)
+	return append(res, loss, ce, lg, Correct(out.Logits, y), recon, cycle)
 }
 
 // TrainStep runs one step of Adam on a batch: x holds len(labels) images
@@ -179,6 +206,10 @@ func (t *Trainer) TrainStep(x []float32, labels []int32) (res StepResult, err er
 	args = append(args, float32(lrHat), float32(inv),
 		tensors.FromFlatDataAndDimensions(x, b, 32, 32, 1),
 		tensors.FromFlatDataAndDimensions(labels, b))
+	if t.loss.Cycle > 0 {
+		l := t.loss.Layout
+		args = append(args, tensors.FromFlatDataAndDimensions(CyclePoints(l, t.loss.CycleSeed, t.step), CyclePointCount(l.NC()), l.ND()))
+	}
 	outs, err := t.train.Call(args...)
 	if err != nil {
 		return res, fmt.Errorf("train step %d: %w", t.step+1, err)
@@ -202,6 +233,7 @@ func (t *Trainer) TrainStep(x []float32, labels []int32) (res StepResult, err er
 		LG:      float64(tensors.ToScalar[float32](outs[k+2])),
 		Correct: int(tensors.ToScalar[float32](outs[k+3])),
 		Recon:   float64(tensors.ToScalar[float32](outs[k+4])),
+		Cycle:   float64(tensors.ToScalar[float32](outs[k+5])),
 		N:       b,
 	}
 	for _, x := range outs[k:] {

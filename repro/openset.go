@@ -77,6 +77,15 @@ type OpenSetConfig struct {
 	// Width, Epochs, BatchSize and LR of every run (cosine schedule).
 	Width, Epochs, BatchSize int
 	LR                       float64
+	// Placeholders is the weight of the placeholder negatives of the
+	// method that trains them (train.Config.Placeholders); 0 leaves the
+	// method out.
+	Placeholders float64
+	// PlaceholderKind is train.Config.PlaceholderKind of that method.
+	PlaceholderKind string
+	// Methods, when not empty, restricts the runs to the methods named
+	// (openMethods' names); a method left out is not in the report.
+	Methods []string
 	// Quick marks a pipeline check.
 	Quick bool
 	// Engine configures the backend; Progress receives status lines.
@@ -99,6 +108,7 @@ func QuickOpenSetConfig() OpenSetConfig {
 	c := DefaultOpenSetConfig()
 	c.Splits, c.PerClass, c.ValPerClass, c.TestPerClass = 1, 20, 10, 20
 	c.Width, c.Epochs, c.BatchSize, c.LR = 16, 1, 16, 3e-3
+	c.Placeholders = 1 // the check covers the placeholder method too
 	c.Quick = true
 	return c
 }
@@ -109,6 +119,9 @@ type openMethod struct {
 	Mode   model.Mode
 	Head   model.Head
 	Scores []string
+	// Placeholders trains placeholder negatives at the config's weight
+	// (OpenSetConfig.Placeholders).
+	Placeholders bool
 }
 
 // Open-set scores (higher = more likely unknown).
@@ -121,12 +134,16 @@ const (
 	ScoreDistMSP   = latent.ScoreDistMSP
 	ScoreCAC       = latent.ScoreCAC
 	ScoreMSPNorm   = latent.ScoreMSPNorm
+	// ScoreMirrorMSPNorm is ScoreMSPNorm of the mean of the encodings of
+	// the image and its left-right mirror (test-time mirror averaging).
+	ScoreMirrorMSPNorm = latent.ScoreMSPNorm + ", mirror-averaged z"
 )
 
 var openMethods = []openMethod{
-	{"ce", model.ModeCE, model.HeadDense, []string{ScoreMSP, ScoreMLS, ScoreClassMean, ScoreNorm}},
-	{"ce+g dense", model.ModeCEG, model.HeadDense, []string{ScoreDistRc, ScoreMSP, ScoreNorm}},
-	{"ce+g distance", model.ModeCEG, model.HeadDistance, []string{ScoreMSPNorm, ScoreDistRc, ScoreMSP, ScoreNorm, ScoreDistMSP, ScoreCAC}},
+	{"ce", model.ModeCE, model.HeadDense, []string{ScoreMSP, ScoreMLS, ScoreClassMean, ScoreNorm}, false},
+	{"ce+g dense", model.ModeCEG, model.HeadDense, []string{ScoreDistRc, ScoreMSP, ScoreNorm}, false},
+	{"ce+g distance", model.ModeCEG, model.HeadDistance, []string{ScoreMSPNorm, ScoreDistRc, ScoreMSP, ScoreNorm, ScoreDistMSP, ScoreCAC, ScoreMirrorMSPNorm}, false},
+	{"ce+g distance placeholders", model.ModeCEG, model.HeadDistance, []string{ScoreMSPNorm, ScoreDistRc, ScoreMSP, ScoreNorm, ScoreDistMSP, ScoreCAC, ScoreMirrorMSPNorm}, true},
 }
 
 // OpenSetScore is one score's figures on one split.
@@ -251,7 +268,11 @@ func OpenSet(ctx context.Context, cfg OpenSetConfig) (res *OpenSetResult, err er
 	}
 	res = &OpenSetResult{Config: cfg, ROCGrid: rocGrid()}
 	res.Config.Progress = nil
-	total := cfg.Splits * len(openMethods)
+	methods, err := cfg.methods()
+	if err != nil {
+		return nil, err
+	}
+	total := cfg.Splits * len(methods)
 	n := 0
 	for k := 1; k <= cfg.Splits; k++ {
 		unk := unknownClasses(k, nc, cfg.Unknown)
@@ -278,7 +299,7 @@ func OpenSet(ctx context.Context, cfg OpenSetConfig) (res *OpenSetResult, err er
 		if err != nil {
 			return nil, fmt.Errorf("repro open-set: layout: %w", err)
 		}
-		for _, m := range openMethods {
+		for _, m := range methods {
 			n++
 			tag := fmt.Sprintf("[%d/%d] split %d (unknown %v), %s", n, total, k, unkNames, m.Name)
 			r, err := openSetRun(ctx, cfg, out, k, m, l, trainSet, valSet, knownTest, unknownTest, logf, tag)
@@ -297,10 +318,30 @@ func OpenSet(ctx context.Context, cfg OpenSetConfig) (res *OpenSetResult, err er
 	return res, nil
 }
 
+// methods are the methods the experiment runs: Methods (all when empty),
+// without the placeholder method when the weight is 0.
+func (cfg OpenSetConfig) methods() ([]openMethod, error) {
+	var out []openMethod
+	for _, m := range openMethods {
+		if (len(cfg.Methods) == 0 || slices.Contains(cfg.Methods, m.Name)) && !(m.Placeholders && cfg.Placeholders == 0) {
+			out = append(out, m)
+		}
+	}
+	for _, name := range cfg.Methods {
+		if !slices.ContainsFunc(openMethods, func(m openMethod) bool { return m.Name == name }) {
+			return nil, fmt.Errorf("repro open-set: unknown method %q", name)
+		}
+	}
+	if len(out) == 0 {
+		return nil, fmt.Errorf("repro open-set: no method to run")
+	}
+	return out, nil
+}
+
 // openSetRun trains (or reuses) one method on one split and scores it.
 func openSetRun(ctx context.Context, cfg OpenSetConfig, out string, k int, m openMethod, l *latent.Layout,
 	trainSet, valSet, knownTest, unknownTest *data.GraySet, logf func(string, ...any), tag string) (*OpenSetRun, error) {
-	name := map[string]string{"ce": "ce", "ce+g dense": "ceg-dense", "ce+g distance": "ceg-distance"}[m.Name]
+	name := map[string]string{"ce": "ce", "ce+g dense": "ceg-dense", "ce+g distance": "ceg-distance", "ce+g distance placeholders": "ceg-distance-ph"}[m.Name]
 	dir := filepath.Join(out, RunsDir, fmt.Sprintf("split%d", k), name)
 	aug := data.AugmentFor(cfg.Source, data.MirrorH)
 	tr, err := data.NewGrayAugmentedSet(trainSet, 0, aug, uint64(k))
@@ -315,6 +356,9 @@ func openSetRun(ctx context.Context, cfg OpenSetConfig, out string, k int, m ope
 			Description: fmt.Sprintf("%s, %d known classes x %d images (open-set split %d)", cfg.Source, len(trainSet.ClassNames), cfg.PerClass, k)}}
 	if m.Mode == model.ModeCEG {
 		tc.LGReduction, tc.LGCenter = train.RecommendedLGReduction, train.RecommendedLGCenter
+	}
+	if m.Placeholders {
+		tc.Placeholders, tc.PlaceholderKind = cfg.Placeholders, cfg.PlaceholderKind
 	}
 	t0 := time.Now()
 	tc.OnState = func(st train.RunState) {
@@ -434,6 +478,20 @@ func scoreOpenSet(ctx context.Context, cfg OpenSetConfig, dir string, m openMeth
 	scale := run.ModelConfig().OpenSetScale()
 	ks, pred := openScores(m, l, scale, means, kn.Z, kn.Logits)
 	us, _ := openScores(m, l, scale, means, un.Z, un.Logits)
+	if slices.Contains(m.Scores, ScoreMirrorMSPNorm) {
+		knM, err := mirrorAveraged(run, knownTest)
+		if err != nil {
+			return nil, err
+		}
+		unM, err := mirrorAveraged(run, unknownTest)
+		if err != nil {
+			return nil, err
+		}
+		only := openMethod{Scores: []string{ScoreMSPNorm}}
+		k2, _ := openScores(only, l, scale, means, knM.Z, knM.Logits)
+		u2, _ := openScores(only, l, scale, means, unM.Z, unM.Logits)
+		ks[ScoreMirrorMSPNorm], us[ScoreMirrorMSPNorm] = k2[ScoreMSPNorm], u2[ScoreMSPNorm]
+	}
 	r := &OpenSetRun{Scores: map[string]OpenSetScore{}}
 	correct := make([]bool, len(pred))
 	right := 0
@@ -486,6 +544,43 @@ func inferUnlabelled(ctx context.Context, run *train.Run, g *data.GraySet) (*tra
 	z, logits, err := run.Infer(pix, g.Len())
 	if err != nil {
 		return nil, fmt.Errorf("repro open-set: %w", err)
+	}
+	return &train.Inference{Z: z, Logits: logits, Labels: labels}, nil
+}
+
+// mirrorAveraged encodes every image of g and its left-right mirror and
+// returns the means of the two encodings and of the two logits.
+func mirrorAveraged(run *train.Run, g *data.GraySet) (*train.Inference, error) {
+	n := g.Len()
+	pix := make([]float32, n*data.Pixels)
+	mir := make([]float32, n*data.Pixels)
+	labels := make([]int32, n)
+	for i := range n {
+		img := pix[i*data.Pixels : (i+1)*data.Pixels]
+		y, err := g.Image(i, img)
+		if err != nil {
+			return nil, fmt.Errorf("repro open-set: %w", err)
+		}
+		labels[i] = int32(y)
+		for r := range 32 {
+			for c := range 32 {
+				mir[i*data.Pixels+r*32+c] = img[r*32+31-c]
+			}
+		}
+	}
+	z, logits, err := run.Infer(pix, n)
+	if err != nil {
+		return nil, fmt.Errorf("repro open-set: %w", err)
+	}
+	zm, lm, err := run.Infer(mir, n)
+	if err != nil {
+		return nil, fmt.Errorf("repro open-set: %w", err)
+	}
+	for i := range z {
+		z[i] = (z[i] + zm[i]) / 2
+	}
+	for i := range logits {
+		logits[i] = (logits[i] + lm[i]) / 2
 	}
 	return &train.Inference{Z: z, Logits: logits, Labels: labels}, nil
 }
@@ -577,7 +672,7 @@ func writeOpenSetReport(out string, res *OpenSetResult) error {
 	}
 	var panel plot.Panel
 	panel.Title, panel.YLabel, panel.YMin, panel.YMax = "ROC, mean over the splits (unknown test images positive)", "true-positive rate", 0, 1
-	for _, m := range openMethods {
+	for _, m := range res.methods() {
 		for _, s := range m.Scores {
 			mean := make([]float64, len(res.ROCGrid))
 			cnt := 0

@@ -46,7 +46,7 @@ func OpenSetVerdicts(res *OpenSetResult) []string {
 		return "not met"
 	}
 	bestL, bestLName := math.Inf(-1), ""
-	for _, m := range openMethods {
+	for _, m := range res.methods() {
 		if m.Mode != model.ModeCEG {
 			continue
 		}
@@ -68,6 +68,20 @@ func OpenSetVerdicts(res *OpenSetResult) []string {
 		fmt.Sprintf("calibrated outside (95%% of the validation images inside): %.1f%% of unknown test images outside (target >= 50%%: %s), %.1f%% of known test images (target <= 5%%: %s)",
 			100*uo, yes(uo >= 0.5), 100*ko, yes(ko <= 0.05)),
 	}
+}
+
+// methods are the methods with runs in res, in openMethods' order.
+func (res *OpenSetResult) methods() []openMethod {
+	var out []openMethod
+	for _, m := range openMethods {
+		for _, r := range res.Runs {
+			if r.Method == m.Name {
+				out = append(out, m)
+				break
+			}
+		}
+	}
+	return out
 }
 
 // openSetMarkdown is the report.
@@ -97,7 +111,7 @@ func openSetMarkdown(res *OpenSetResult) string {
 		w("- %s\n", v)
 	}
 	w("\n## Results (mean ± sd over the splits, range)\n\n| method | score | closed-set acc %% | AUROC | FPR@95%%TPR | OSCR |\n|---|---|---|---|---|---|\n")
-	for _, m := range openMethods {
+	for _, m := range res.methods() {
 		accS := openSetSpread(res, m.Name, func(r *OpenSetRun) float64 { return 100 * r.Accuracy })
 		for _, s := range m.Scores {
 			au := openSetSpread(res, m.Name, func(r *OpenSetRun) float64 { return r.Scores[s].AUROC })

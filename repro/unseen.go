@@ -41,8 +41,9 @@ import (
 //     no credit from sim.
 //   - Open-set scores (higher = more likely unseen): the distance to the
 //     nearest configured centre over r_c (latent.OutsideScore), 1 - max v,
-//     and 1 - max softmax p of the classifier head (the standard baseline,
-//     which ce has as well). Positives are the held-out class's test-split
+//     1 - max softmax p of the classifier head (the standard baseline,
+//     which ce has as well), the run's own open-set score (ScoreRunRule)
+//     and -|z|. Positives are the held-out class's test-split
 //     images, negatives the known classes' test-split images (the same
 //     unaugmented renderings, so only the class differs).
 //   - Means: per seed, the mean over the held-out classes; then mean ± sd
@@ -76,10 +77,10 @@ type UnseenRun struct {
 	KnownWithinOwn float64 `json:"known_within_rc_own"`
 	KnownOutside   float64 `json:"known_outside"`
 	// CalOutside and KnownCalOutside are the shares of held-out and known
-	// test-split images outside under the run's calibrated threshold
-	// (latent.IsOutside; calibrated at the end of training on the known
-	// classes' test split, the same known images, so about 5% by
-	// construction); nil for a run without one.
+	// test-split images outside under a threshold on the run's open-set
+	// score calibrated on the known test images in two folds
+	// (crossCalibrated: each known image is judged by the threshold of
+	// the other fold); nil when it cannot be computed.
 	CalOutside      *float64 `json:"calibrated_outside,omitempty"`
 	KnownCalOutside *float64 `json:"known_calibrated_outside,omitempty"`
 	// HeldSim, HeldL2: retrieval with the held-out images as queries
@@ -91,7 +92,9 @@ type UnseenRun struct {
 	KnownSim metrics.Scores `json:"known_sim"`
 	KnownL2  metrics.Scores `json:"known_l2"`
 	Chance   float64        `json:"chance"`
-	// OpenSet by score: "dist/r_c", "1-max v", "1-max p".
+	// Rule names the run's open-set score (ScoreRunRule's).
+	Rule string `json:"open_set_rule"`
+	// OpenSet by score: OpenSetScores.
 	OpenSet map[string]metrics.OpenSet `json:"open_set"`
 	// Clustering of the known classes' test images (nearest cluster vs
 	// label).
@@ -100,7 +103,12 @@ type UnseenRun struct {
 
 // OpenSetScores are the open-set scores of the unseen experiment in
 // report order.
-var OpenSetScores = []string{"dist/r_c", "1-max v", "1-max p"}
+var OpenSetScores = []string{"dist/r_c", "1-max v", "1-max p", ScoreRunRule, ScoreNorm}
+
+// ScoreRunRule names, in the unseen experiment, the run's own open-set
+// score (train.Run.OpenSetRule: MSP·d_c/|z| with the distance head,
+// dist/r_c with the dense head), the one its outside flag uses.
+const ScoreRunRule = "open-set score"
 
 // UnseenResult is the unseen-class experiment's outcome.
 type UnseenResult struct {
@@ -292,9 +300,9 @@ func unseenRun(ctx context.Context, cfg Config, out string, e Experiment, held i
 	if !trained {
 		how = "already trained; analysed in " + since(t0)
 	}
-	logf("%s: %s (known test acc %s%%; held-out: %s within r_c of a known centre, %s outside; P@10 sim %.2f, L2 %.2f; AUROC dist/r_c %.3f, 1-max p %.3f)\n",
+	logf("%s: %s (known test acc %s%%; held-out: %s within r_c of a known centre, %s outside; P@10 sim %.2f, L2 %.2f; AUROC %s %.3f, dist/r_c %.3f, 1-max p %.3f)\n",
 		tag, how, report.Pct(r.KnownAcc), report.Pct(r.WithinKnown)+"%", report.Pct(r.Outside)+"%", r.HeldSim.PK, r.HeldL2.PK,
-		r.OpenSet["dist/r_c"].AUROC, r.OpenSet["1-max p"].AUROC)
+		r.Rule, r.OpenSet[ScoreRunRule].AUROC, r.OpenSet["dist/r_c"].AUROC, r.OpenSet["1-max p"].AUROC)
 	return r, trained, nil
 }
 
@@ -345,8 +353,10 @@ func analyseUnseen(ctx context.Context, cfg Config, dir string, e Experiment, he
 	var knownTruth, knownPred []int
 	var knownN, knownWithin, knownOut, knownRight int
 	var heldN, heldWithin, heldOut int
-	var heldTestN, heldCal, knownCal int
-	cal := run.Calibration()
+	rule := run.OpenSetRule()
+	r.Rule = rule.Name()
+	var heldRule, knownRule []float64
+	var heldVZero, knownVZero []bool
 	for i := range n {
 		z[i] = make([]float64, nd)
 		for k := range nd {
@@ -359,9 +369,12 @@ func analyseUnseen(ctx context.Context, cfg Config, dir string, e Experiment, he
 		ds, near := l.OutsideScore(z[i])
 		maxV := slices.Max(v[i])
 		p := train.HeadConfidence(logits[i*nc : (i+1)*nc])
-		scores := map[string]float64{"dist/r_c": ds, "1-max v": 1 - maxV, "1-max p": 1 - p}
-		if math.IsNaN(ds) || math.IsInf(ds, 0) {
-			scores["dist/r_c"] = math.MaxFloat64
+		rs := rule.Of(l, z[i])
+		scores := map[string]float64{"dist/r_c": ds, "1-max v": 1 - maxV, "1-max p": 1 - p, ScoreRunRule: rs, ScoreNorm: -math.Sqrt(dot(z[i], z[i]))}
+		for k, x := range scores {
+			if math.IsNaN(x) || math.IsInf(x, 0) {
+				scores[k] = math.MaxFloat64
+			}
 		}
 		own := labels[i]
 		if own > held {
@@ -381,10 +394,7 @@ func analyseUnseen(ctx context.Context, cfg Config, dir string, e Experiment, he
 				for k, s := range scores {
 					pos[k] = append(pos[k], s)
 				}
-				heldTestN++
-				if latent.IsOutside(cal, maxV == 0, ds) {
-					heldCal++
-				}
+				heldRule, heldVZero = append(heldRule, rs), append(heldVZero, maxV == 0)
 			}
 			continue
 		}
@@ -403,9 +413,7 @@ func analyseUnseen(ctx context.Context, cfg Config, dir string, e Experiment, he
 		if maxV == 0 {
 			knownOut++
 		}
-		if latent.IsOutside(cal, maxV == 0, ds) {
-			knownCal++
-		}
+		knownRule, knownVZero = append(knownRule, rs), append(knownVZero, maxV == 0)
 		if train.HeadClass(logits[i*nc:(i+1)*nc]) == own {
 			knownRight++
 		}
@@ -419,8 +427,7 @@ func analyseUnseen(ctx context.Context, cfg Config, dir string, e Experiment, he
 	r.WithinKnown, r.Outside = float64(heldWithin)/float64(heldN), float64(heldOut)/float64(heldN)
 	r.KnownWithinOwn, r.KnownOutside = float64(knownWithin)/float64(knownN), float64(knownOut)/float64(knownN)
 	r.KnownAcc = float64(knownRight) / float64(knownN)
-	if cal != nil && heldTestN > 0 {
-		h, k := float64(heldCal)/float64(heldTestN), float64(knownCal)/float64(knownN)
+	if h, k, ok := crossCalibrated(rule, knownRule, knownVZero, heldRule, heldVZero); ok && len(heldRule) > 0 {
 		r.CalOutside, r.KnownCalOutside = &h, &k
 	}
 	r.Median = make([]float64, nd)
@@ -466,4 +473,40 @@ func knownIndex(c, held int) int {
 		return c + 1
 	}
 	return c
+}
+
+// crossCalibrated calibrates the outside threshold on the run's open-set
+// score in two folds of the known test images (even and odd positions;
+// latent.Calibrate at DefaultCalibrationTPR), so that no known image is
+// judged by a threshold made from itself: it returns the share of the
+// known images outside under the other fold's threshold, and the mean
+// share of the held-out images outside under the two thresholds (an
+// encoding with v all zero is outside either way). ok is false with
+// fewer than two known images.
+func crossCalibrated(rule latent.OpenSetRule, known []float64, knownVZero []bool, held []float64, heldVZero []bool) (heldOut, knownOut float64, ok bool) {
+	var fold [2][]float64
+	for i, x := range known {
+		fold[i%2] = append(fold[i%2], x)
+	}
+	var cal [2]latent.Calibration
+	for f := range fold {
+		c, err := latent.Calibrate(fold[f], latent.DefaultCalibrationTPR, "known test fold", rule)
+		if err != nil {
+			return 0, 0, false
+		}
+		cal[f] = c
+	}
+	for i, x := range known {
+		if latent.IsOutside(&cal[1-i%2], knownVZero[i], x) {
+			knownOut++
+		}
+	}
+	for f := range cal {
+		for i, x := range held {
+			if latent.IsOutside(&cal[f], heldVZero[i], x) {
+				heldOut++
+			}
+		}
+	}
+	return heldOut / float64(2*max(len(held), 1)), knownOut / float64(len(known)), true
 }

@@ -37,6 +37,9 @@ var unseenStats = map[string]unseenStat{
 	"auDist":   {"AUROC dist/r_c", func(r *UnseenRun) float64 { return r.OpenSet["dist/r_c"].AUROC }},
 	"auV":      {"AUROC 1-max v", func(r *UnseenRun) float64 { return r.OpenSet["1-max v"].AUROC }},
 	"auP":      {"AUROC 1-max p", func(r *UnseenRun) float64 { return r.OpenSet["1-max p"].AUROC }},
+	"auRun":    {"AUROC open-set score", func(r *UnseenRun) float64 { return r.OpenSet[ScoreRunRule].AUROC }},
+	"auNorm":   {"AUROC -|z|", func(r *UnseenRun) float64 { return r.OpenSet[ScoreNorm].AUROC }},
+	"fprRun":   {"FPR@95TPR open-set score", func(r *UnseenRun) float64 { return r.OpenSet[ScoreRunRule].FPRAt95TPR }},
 	"fprDist":  {"FPR@95TPR dist/r_c", func(r *UnseenRun) float64 { return r.OpenSet["dist/r_c"].FPRAt95TPR }},
 	"fprV":     {"FPR@95TPR 1-max v", func(r *UnseenRun) float64 { return r.OpenSet["1-max v"].FPRAt95TPR }},
 	"fprP":     {"FPR@95TPR 1-max p", func(r *UnseenRun) float64 { return r.OpenSet["1-max p"].FPRAt95TPR }},
@@ -89,7 +92,7 @@ func unseenVerdict(res *UnseenResult) []string {
 	out = append(out, fmt.Sprintf("Where unseen classes land (ce+g): %s%% of the held-out images lie within r_c of some known centre and %s%% outside the configured space (v all zero); for contrast, %s%% of the known classes' test images lie within r_c of their own centre. With ce, %s%% of the held-out images are outside (its encodings are not configured).",
 		pctSpread(o(g, "within")), pctSpread(o(g, "outside")), pctSpread(o(g, "kwithin")), pctSpread(o(c, "outside"))))
 	if co := o(g, "calout"); co.N > 0 {
-		out = append(out, fmt.Sprintf("With the calibrated outside threshold (dist/r_c at 95%% of the known classes' test split inside, the same images as the known test images here): %s%% of the held-out test images outside (target >= 50%%), %s%% of the known ones (target <= 5%%).",
+		out = append(out, fmt.Sprintf("With the calibrated outside threshold (the run's open-set score, conformal at 95%% of the known classes' test images inside, calibrated in two folds so that each known image is judged by the other fold's threshold): %s%% of the held-out test images outside (target >= 50%%), %s%% of the known ones (target <= 5%%).",
 			pctSpread(co), pctSpread(o(g, "kcalout"))))
 	}
 	inside := 1 - o(g, "outside").Mean
@@ -123,13 +126,14 @@ func unseenVerdict(res *UnseenResult) []string {
 	out = append(out, fmt.Sprintf("Verdict on “a configured LS allows to evaluate similarity for unseen classes”: %s (ce+g sim P@10 %.1fx chance).", claim, ratio))
 	best := ""
 	bestA := -1.0
-	for _, k := range []string{"auDist", "auV", "auP"} {
+	for _, k := range []string{"auRun", "auDist", "auV", "auP", "auNorm"} {
 		if a := o(g, k).Mean; a > bestA {
 			best, bestA = k, a
 		}
 	}
-	out = append(out, fmt.Sprintf("Open-set detection (held-out test images vs known test images): ce+g AUROC %s by dist/r_c, %s by 1-max v, %s by 1-max p (FPR@95%%TPR %s, %s, %s); ce AUROC %s by 1-max p (FPR@95%%TPR %s) and %s by dist/r_c. The best ce+g score is %s (%.3f) against ce's softmax baseline %.3f.",
-		ms(o(g, "auDist"), 3), ms(o(g, "auV"), 3), ms(o(g, "auP"), 3), ms(o(g, "fprDist"), 2), ms(o(g, "fprV"), 2), ms(o(g, "fprP"), 2),
+	out = append(out, fmt.Sprintf("Open-set detection (held-out test images vs known test images): ce+g AUROC %s by its open-set score (%s), %s by dist/r_c, %s by 1-max v, %s by 1-max p, %s by -|z| (FPR@95%%TPR %s, %s, %s, %s); ce AUROC %s by 1-max p (FPR@95%%TPR %s) and %s by dist/r_c. The best ce+g score is %s (%.3f) against ce's softmax baseline %.3f.",
+		ms(o(g, "auRun"), 3), cegRule(res), ms(o(g, "auDist"), 3), ms(o(g, "auV"), 3), ms(o(g, "auP"), 3), ms(o(g, "auNorm"), 3),
+		ms(o(g, "fprRun"), 2), ms(o(g, "fprDist"), 2), ms(o(g, "fprV"), 2), ms(o(g, "fprP"), 2),
 		ms(o(c, "auP"), 3), ms(o(c, "fprP"), 2), ms(o(c, "auDist"), 3), unseenStats[best].name, bestA, o(c, "auP").Mean))
 	return out
 }
@@ -185,11 +189,12 @@ func unseenDoc(cfg Config, l *latent.Layout, res *UnseenResult) *document.Doc {
 		row("within", 1, true), row("outside", 1, true), row("kwithin", 1, true), row("kacc", 1, true),
 		row("chance", 2, false), row("simP10", 2, false), row("simMAPR", 3, false), row("l2P10", 2, false), row("l2MAPR", 3, false),
 		row("ksimMAPR", 3, false), row("kl2MAPR", 3, false),
-		row("auDist", 3, false), row("auV", 3, false), row("auP", 3, false),
-		row("fprDist", 2, false), row("fprV", 2, false), row("fprP", 2, false),
+		row("auRun", 3, false), row("auDist", 3, false), row("auV", 3, false), row("auP", 3, false), row("auNorm", 3, false),
+		row("fprRun", 2, false), row("fprDist", 2, false), row("fprV", 2, false), row("fprP", 2, false),
+		row("calout", 1, true), row("kcalout", 1, true),
 		row("nmi", 3, false), row("ami", 3, false),
 	}})
-	d.Add(document.Para{Text: "Held-out images: the held-out class's test split and generalization images; known: the other classes' test split (and, for retrieval, their generalization images). Retrieval ranks all indexed images (every class's test split and generalization images) for each query, the query itself excluded: “sim” by eq 15 on the v vectors, “L2” by Euclidean distance in z. Ties are ordered pessimistically (docs/search.md), so queries outside the configured space get no credit from sim. Chance is the share of a held-out query's candidates that are of its class. Open-set: positives are the held-out class's test-split images, negatives the known classes' test-split images; dist/r_c is the distance to the nearest configured centre over r_c, 1-max v the complement of the largest similarity-vector entry, 1-max p of the classifier's largest softmax probability. NMI/AMI: nearest-cluster label against the true label on the known classes' test images."})
+	d.Add(document.Para{Text: "Held-out images: the held-out class's test split and generalization images; known: the other classes' test split (and, for retrieval, their generalization images). Retrieval ranks all indexed images (every class's test split and generalization images) for each query, the query itself excluded: “sim” by eq 15 on the v vectors, “L2” by Euclidean distance in z. Ties are ordered pessimistically (docs/search.md), so queries outside the configured space get no credit from sim. Chance is the share of a held-out query's candidates that are of its class. Open-set: positives are the held-out class's test-split images, negatives the known classes' test-split images; dist/r_c is the distance to the nearest configured centre over r_c, 1-max v the complement of the largest similarity-vector entry, 1-max p of the classifier's largest softmax probability, the open-set score the run's own (its outside flag's: MSP·d_c/|z| with the distance head, dist/r_c with the dense head), -|z| the encoding's distance from the origin, negated. The calibrated outside shares use a conformal threshold on the open-set score at 95% of the known test images inside, made in two folds of them (even and odd positions), each known image judged by the other fold's threshold. NMI/AMI: nearest-cluster label against the true label on the known classes' test images."})
 
 	d.Add(document.Heading{Level: 2, Text: "Per held-out class"})
 	var rows [][]string
@@ -200,22 +205,22 @@ func unseenDoc(cfg Config, l *latent.Layout, res *UnseenResult) *document.Doc {
 				pctSpread(res.overSeeds(m, h, "within")) + "%", pctSpread(res.overSeeds(m, h, "outside")) + "%",
 				ms(res.overSeeds(m, h, "simP10"), 2), ms(res.overSeeds(m, h, "simMAPR"), 3),
 				ms(res.overSeeds(m, h, "l2P10"), 2), ms(res.overSeeds(m, h, "l2MAPR"), 3),
-				ms(res.overSeeds(m, h, "auDist"), 3), ms(res.overSeeds(m, h, "auP"), 3)})
+				ms(res.overSeeds(m, h, "auRun"), 3), ms(res.overSeeds(m, h, "auDist"), 3), ms(res.overSeeds(m, h, "auP"), 3)})
 		}
 	}
-	d.Add(document.Table{Header: []string{"held out", "mode", "median z; nearest known centre", "within r_c of known", "outside", "P@10 sim", "MAP@R sim", "P@10 L2", "MAP@R L2", "AUROC dist/r_c", "AUROC 1-max p"},
-		Right: map[int]bool{3: true, 4: true, 5: true, 6: true, 7: true, 8: true, 9: true, 10: true}, Rows: rows})
+	d.Add(document.Table{Header: []string{"held out", "mode", "median z; nearest known centre", "within r_c of known", "outside", "P@10 sim", "MAP@R sim", "P@10 L2", "MAP@R L2", "AUROC open-set score", "AUROC dist/r_c", "AUROC 1-max p"},
+		Right: map[int]bool{3: true, 4: true, 5: true, 6: true, 7: true, 8: true, 9: true, 10: true, 11: true}, Rows: rows})
 
 	d.Add(document.Heading{Level: 2, Text: "Runs"})
 	var rr [][]string
 	for _, r := range res.Runs {
 		rr = append(rr, []string{r.Held, string(r.Mode), fmt.Sprint(r.Seed), report.FmtVec(r.Median), report.Pct(r.WithinKnown), report.Pct(r.Outside),
-			fmt.Sprintf("%.2f", r.HeldSim.PK), fmt.Sprintf("%.2f", r.HeldL2.PK), fmt.Sprintf("%.3f", r.OpenSet["dist/r_c"].AUROC),
+			fmt.Sprintf("%.2f", r.HeldSim.PK), fmt.Sprintf("%.2f", r.HeldL2.PK), fmt.Sprintf("%.3f", r.OpenSet[ScoreRunRule].AUROC), fmt.Sprintf("%.3f", r.OpenSet["dist/r_c"].AUROC),
 			fmt.Sprintf("%.3f", r.OpenSet["1-max p"].AUROC), report.Pct(r.KnownAcc), report.FmtSeconds(r.Seconds), "`" + r.Dir + "`"})
 	}
 	d.Add(document.Details{Summary: fmt.Sprintf("All %d runs", len(res.Runs)), Blocks: []document.Block{document.Table{
-		Header: []string{"held out", "mode", "seed", "median z", "within r_c %", "outside %", "P@10 sim", "P@10 L2", "AUROC dist/r_c", "AUROC 1-max p", "known test acc %", "train time", "run"},
-		Right:  map[int]bool{2: true, 4: true, 5: true, 6: true, 7: true, 8: true, 9: true, 10: true}, Rows: rr}}})
+		Header: []string{"held out", "mode", "seed", "median z", "within r_c %", "outside %", "P@10 sim", "P@10 L2", "AUROC open-set score", "AUROC dist/r_c", "AUROC 1-max p", "known test acc %", "train time", "run"},
+		Right:  map[int]bool{2: true, 4: true, 5: true, 6: true, 7: true, 8: true, 9: true, 10: true, 11: true}, Rows: rr}}})
 
 	d.Add(document.Heading{Level: 2, Text: "How this was made"})
 	d.Add(document.Code{Text: cfg.Command})
@@ -278,4 +283,14 @@ func orNaN(p *float64) float64 {
 		return math.NaN()
 	}
 	return *p
+}
+
+// cegRule names the ce+g runs' open-set score (their OpenSetRule).
+func cegRule(res *UnseenResult) string {
+	for _, r := range res.Runs {
+		if r.Mode == model.ModeCEG && r.Rule != "" {
+			return r.Rule
+		}
+	}
+	return latent.ScoreDistRc
 }

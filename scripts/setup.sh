@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs what lsconf's build and tests need on a fresh Debian machine:
-# Go modules (from the Go module proxy), chromium and dataset-fashion-mnist
-# (from Debian). Idempotent; safe to re-run.
+# Go modules (from the Go module proxy), chromium, libjpeg-turbo-progs and
+# dataset-fashion-mnist (from Debian). Idempotent; safe to re-run.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export PATH="$PATH:/usr/local/go/bin"
@@ -22,6 +22,21 @@ if ! command -v chromium >/dev/null 2>&1 && [ ! -x /usr/bin/chromium ]; then
     fi
   else
     echo "setup: chromium is missing and cannot be installed here (needs root and apt-get); the browser test will be skipped" >&2
+  fi
+fi
+
+# jpegtran (Debian's libjpeg-turbo-progs) rewrites test photos as
+# progressive, restart-marked and optimised JPEGs for
+# data/internal/jpegdc's TestFastScanJPEGTranVariants; without it that test
+# skips itself.
+if ! command -v jpegtran >/dev/null 2>&1; then
+  if command -v apt-get >/dev/null 2>&1 && [ "$(id -u)" = 0 ]; then
+    echo "setup: installing libjpeg-turbo-progs (jpegtran, for a JPEG decoder test)" >&2
+    if ! { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq libjpeg-turbo-progs; } >/tmp/lsconf-setup-jpegtran.log 2>&1; then
+      echo "setup: could not install libjpeg-turbo-progs (see /tmp/lsconf-setup-jpegtran.log); the jpegtran test will be skipped" >&2
+    fi
+  else
+    echo "setup: jpegtran is missing and cannot be installed here (needs root and apt-get); the jpegtran test will be skipped" >&2
   fi
 fi
 

@@ -41,6 +41,7 @@ type epochAcc struct {
 	CE      float64 `json:"ce"`
 	LG      float64 `json:"lg"`
 	Recon   float64 `json:"recon,omitempty"`
+	Cycle   float64 `json:"cycle,omitempty"`
 	Correct int     `json:"correct"`
 	N       int     `json:"n"`
 	Batches int     `json:"batches"`
@@ -51,6 +52,7 @@ func (a *epochAcc) add(r model.StepResult) {
 	a.CE += r.CE * float64(r.N)
 	a.LG += r.LG * float64(r.N)
 	a.Recon += r.Recon * float64(r.N)
+	a.Cycle += r.Cycle * float64(r.N)
 	a.Correct += r.Correct
 	a.N += r.N
 	a.Batches++
@@ -64,7 +66,7 @@ func (a epochAcc) figures() TrainMeans {
 		return TrainMeans{}
 	}
 	n := float64(a.N)
-	return TrainMeans{Loss: saturate(a.Loss / n), CE: saturate(a.CE / n), LG: saturate(a.LG / n), Recon: a.Recon / n, Acc: float64(a.Correct) / n}
+	return TrainMeans{Loss: saturate(a.Loss / n), CE: saturate(a.CE / n), LG: saturate(a.LG / n), Recon: a.Recon / n, Cycle: a.Cycle / n, Acc: float64(a.Correct) / n}
 }
 
 // saturate maps an infinite figure to +-math.MaxFloat64, so that it can

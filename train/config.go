@@ -59,6 +59,22 @@ type Config struct {
 	// squared reconstruction error to the loss (Le et al.'s supervised
 	// autoencoder regulariser). Mode mse+g needs it (1 when not given).
 	Recon float64 `json:"recon,omitempty"`
+	// Placeholders, when > 0, trains placeholder negatives (mixtures of
+	// two training images of different classes, model.PlaceholderImages)
+	// toward the origin of the latent space with a uniform softmax, at
+	// this weight (model.PlaceholderLoss): unknown inputs get a region of
+	// their own. 0, and runs recorded before it existed, are without.
+	Placeholders float64 `json:"placeholders,omitempty"`
+	// PlaceholderKind is how two images make a placeholder negative:
+	// "mixup" (blended; "" reads as it) or "cutmix" (pasted at a cut).
+	PlaceholderKind string `json:"placeholder_kind,omitempty"`
+	// Cycle, when > 0, adds Cycle times the latent cycle-consistency error
+	// (model.CycleLoss: centres, points near them and on the segments
+	// between them, decoded and encoded again) to the loss; it needs
+	// Recon > 0. CycleTrains is the side it trains: encoder (the default,
+	// the measured best), decoder or both.
+	Cycle       float64           `json:"cycle,omitempty"`
+	CycleTrains model.CycleTrains `json:"cycle_trains,omitempty"`
 	// Head is the classifier head: "dense" (the paper's three layers, and
 	// the zero Config's) or "distance" (logits from the distances of z to
 	// the configured centres, model.HeadDistance). run.json always records
@@ -174,6 +190,9 @@ func (c Config) WithDefaults() Config {
 	if c.Mode == model.ModeMSEG && c.Recon == 0 {
 		c.Recon = 1
 	}
+	if c.Cycle > 0 && c.CycleTrains == "" {
+		c.CycleTrains = model.CycleEncoder // recorded, so that a later default does not change the run
+	}
 	if c.LRSchedule == model.ScheduleConstant {
 		c.LRSchedule = "" // recorded as absent, as in runs made before schedules existed
 	}
@@ -209,6 +228,9 @@ func (c Config) Validate() error {
 	if _, err := model.ParseHead(c.Head); err != nil {
 		return fmt.Errorf("train config: %w", err)
 	}
+	if _, err := model.ParsePlaceholderKind(c.PlaceholderKind); err != nil {
+		return fmt.Errorf("train config: %w", err)
+	}
 	switch {
 	case c.Epochs < 1:
 		return fmt.Errorf("train config: epochs = %d, need at least 1", c.Epochs)
@@ -222,8 +244,23 @@ func (c Config) Validate() error {
 		return fmt.Errorf("train config: centre pull %v must be a non-negative number", c.LGCenter)
 	case c.Recon < 0 || math.IsNaN(c.Recon) || math.IsInf(c.Recon, 0):
 		return fmt.Errorf("train config: reconstruction weight %v must be a non-negative number", c.Recon)
+	case c.Placeholders < 0 || math.IsNaN(c.Placeholders) || math.IsInf(c.Placeholders, 0):
+		return fmt.Errorf("train config: placeholder weight %v must be a non-negative number", c.Placeholders)
+	case c.PlaceholderKind != "" && c.Placeholders == 0:
+		return fmt.Errorf("train config: placeholder kind %q without a placeholder weight", c.PlaceholderKind)
+	case c.Placeholders > 0 && c.Mode == model.ModeMSEG:
+		return fmt.Errorf("train config: placeholder negatives need mode ce or ce+g, not %s", c.Mode)
 	case c.Mode == model.ModeMSEG && c.Recon == 0:
 		return fmt.Errorf("train config: mode %s needs a reconstruction weight > 0", c.Mode)
+	case c.Cycle < 0 || math.IsNaN(c.Cycle) || math.IsInf(c.Cycle, 0):
+		return fmt.Errorf("train config: cycle weight %v must be a non-negative number", c.Cycle)
+	case c.Cycle > 0 && c.Recon == 0:
+		return fmt.Errorf("train config: the cycle term needs the decoder (a reconstruction weight > 0)")
+	case c.CycleTrains != "" && c.Cycle == 0:
+		return fmt.Errorf("train config: the side the cycle term trains is set without a cycle weight")
+	}
+	if _, err := model.ParseCycleTrains(string(c.CycleTrains)); err != nil {
+		return fmt.Errorf("train config: %w", err)
 	}
 	if _, err := model.ParseSchedule(string(c.LRSchedule)); err != nil {
 		return fmt.Errorf("train config: %w", err)
@@ -259,5 +296,6 @@ func (c Config) modelConfig() model.Config {
 
 // lossConfig is the model.LossConfig of the run.
 func (c Config) lossConfig() model.LossConfig {
-	return model.LossConfig{Mode: c.Mode, KG: c.KG, Reduction: c.LGReduction.Reduction(), Layout: c.Layout, Center: c.LGCenter, Recon: c.Recon}
+	return model.LossConfig{Mode: c.Mode, KG: c.KG, Reduction: c.LGReduction.Reduction(), Layout: c.Layout, Center: c.LGCenter, Recon: c.Recon,
+		Placeholders: c.Placeholders, PlaceholderKind: model.PlaceholderKind(c.PlaceholderKind), Cycle: c.Cycle, CycleSeed: c.Seed, CycleTrains: c.CycleTrains}
 }

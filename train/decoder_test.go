@@ -140,3 +140,81 @@ func TestPath(t *testing.T) {
 		}
 	}
 }
+
+// TestCycleRunResumesAndRecords trains a tiny run with the cycle term,
+// interrupted and resumed: the resumed checkpoint equals an uninterrupted
+// run's (the term's points depend on the seed and step only), run.json
+// records the weight and metrics.jsonl the cycle error; a run.json
+// written before the term existed reads as a run without it.
+func TestCycleRunResumesAndRecords(t *testing.T) {
+	cfg := testConfig(t)
+	cfg.Recon, cfg.Cycle = 1, 2
+	full := filepath.Join(t.TempDir(), "full")
+	trainOK(t, cfg, testSets(), full)
+	part := filepath.Join(t.TempDir(), "part")
+	interruptAt(t, cfg, testSets(), part, 3)
+	rcfg := cfg
+	rcfg.Resume = true
+	trainOK(t, rcfg, testSets(), part)
+	if d := maxCheckpointDiff(t, full, part); d > 1e-5 {
+		t.Fatalf("resumed cycle run differs from the uninterrupted one by %g", d)
+	}
+	info, err := ReadRunInfo(full)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if info.Config.Cycle != 2 || info.Config.CycleTrains != model.CycleEncoder {
+		t.Errorf("run.json records cycle %v, trains %q", info.Config.Cycle, info.Config.CycleTrains)
+	}
+	lines, err := ReadMetrics(filepath.Join(full, MetricsFile))
+	if err != nil {
+		t.Fatal(err)
+	}
+	epochs := 0
+	for _, l := range lines {
+		if l.Kind == KindEpoch {
+			epochs++
+			if !(l.Train.Cycle > 0) || math.IsInf(l.Train.Cycle, 0) {
+				t.Errorf("epoch %d: cycle error %v", l.Epoch, l.Train.Cycle)
+			}
+		}
+	}
+	if epochs != cfg.Epochs {
+		t.Errorf("%d epoch lines, want %d", epochs, cfg.Epochs)
+	}
+	// A run.json of a decoder run made before the term existed.
+	rj, err := os.ReadFile(filepath.Join(full, RunFile))
+	if err != nil {
+		t.Fatal(err)
+	}
+	old := strings.Replace(strings.Replace(string(rj), `"cycle": 2,`, "", 1), `"cycle_trains": "encoder",`, "", 1)
+	if len(old) != len(rj)-len(`"cycle": 2,`)-len(`"cycle_trains": "encoder",`) {
+		t.Fatalf("run.json has no cycle field to remove:\n%s", rj)
+	}
+	// ... and one made before the side was recorded: both sides.
+	both := strings.Replace(string(rj), `"cycle_trains": "encoder",`, "", 1)
+	if both == string(rj) {
+		t.Fatalf("run.json has no cycle side to remove:\n%s", rj)
+	}
+	if err := os.WriteFile(filepath.Join(full, RunFile), []byte(both), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if info, err = ReadRunInfo(full); err != nil || info.Config.CycleTrains != model.CycleBoth {
+		t.Errorf("a run.json without the side reads as %+v, %v", info, err)
+	}
+	if err := os.WriteFile(filepath.Join(full, RunFile), []byte(old), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	info, err = ReadRunInfo(full)
+	if err != nil {
+		t.Fatalf("an older run.json: %v", err)
+	}
+	if info.Config.Cycle != 0 || info.Config.Recon != 1 {
+		t.Errorf("older run.json reads as cycle %v, recon %v", info.Config.Cycle, info.Config.Recon)
+	}
+	bad := cfg
+	bad.Recon = 0
+	if err := bad.WithDefaults().Validate(); err == nil {
+		t.Error("a cycle weight without the decoder was accepted")
+	}
+}

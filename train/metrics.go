@@ -30,6 +30,9 @@ type TrainMeans struct {
 	Acc  float64 `json:"acc"`
 	// Recon is the decoder's mean squared error (runs with a decoder).
 	Recon float64 `json:"recon,omitempty"`
+	// Cycle is the latent cycle-consistency error, model.CycleLoss (runs
+	// with the cycle term).
+	Cycle float64 `json:"cycle,omitempty"`
 }
 
 // MetricsLine is one line of metrics.jsonl.

@@ -17,3 +17,8 @@ const (
 // the zero Config, --paper-loss and lsconf repro keep the paper's dense
 // head. Measurements: docs/heads.md.
 const RecommendedHead = "distance"
+
+// RecommendedPlaceholders is the weight of the placeholder negatives
+// (Config.Placeholders) lsconf train uses by default; the zero Config,
+// --paper-loss and lsconf repro train none. Measurements: docs/openset.
+const RecommendedPlaceholders = 0.0

@@ -74,6 +74,19 @@ func readRunInfo(dir string) (*RunInfo, []byte, error) {
 	if r.Config.Head == "" {
 		r.Config.Head = string(model.HeadDense) // run.json written before heads existed
 	}
+	if r.Config.Cycle > 0 && r.Config.CycleTrains == "" {
+		// Written before the side was recorded: both sides, or the decoder
+		// when the early flag said so.
+		var early struct {
+			Config struct {
+				DecoderOnly bool `json:"cycle_decoder_only"`
+			} `json:"config"`
+		}
+		r.Config.CycleTrains = model.CycleBoth
+		if json.Unmarshal(b, &early) == nil && early.Config.DecoderOnly {
+			r.Config.CycleTrains = model.CycleDecoder
+		}
+	}
 	if r.Format != RunFormat {
 		return nil, nil, fmt.Errorf("read %s: format %d, this lsconf reads format %d", path, r.Format, RunFormat)
 	}

@@ -413,6 +413,8 @@ func (t *trainer) runEpoch(ctx context.Context, epoch, nb int) error {
 		switch {
 		case t.cfg.Mode == model.ModeCE:
 			bar.Status("loss %.4g acc %.1f%%", f.Loss, 100*f.Acc) // L_G is not trained: not shown
+		case t.cfg.Cycle > 0:
+			bar.Status("loss %.4g acc %.1f%% L_G %.4g mse %.4g cycle %.4g", f.Loss, 100*f.Acc, f.LG, f.Recon, f.Cycle)
 		case t.cfg.Recon > 0:
 			bar.Status("loss %.4g acc %.1f%% L_G %.4g mse %.4g", f.Loss, 100*f.Acc, f.LG, f.Recon)
 		default:
@@ -468,6 +470,9 @@ func epochLine(m MetricsLine, epochs int, mode model.Mode) string {
 	}
 	if m.Train.Recon > 0 {
 		s += fmt.Sprintf(" reconstruction MSE %.4g", m.Train.Recon)
+	}
+	if m.Train.Cycle > 0 {
+		s += fmt.Sprintf(" cycle error %.4g", m.Train.Cycle)
 	}
 	for _, e := range []struct {
 		name string

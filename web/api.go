@@ -1,10 +1,13 @@
 package web
 
 import (
+	"bufio"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
+	"mime"
+	"mime/multipart"
 	"net/http"
 	"strconv"
 	"strings"
@@ -213,41 +216,111 @@ func (s *Server) searchImage(w http.ResponseWriter, r *http.Request) {
 		fail(w, http.StatusServiceUnavailable, errors.New("image queries need the model that built the index, and the server was started without it"))
 		return
 	}
-	r.Body = http.MaxBytesReader(w, r.Body, s.cfg.MaxUpload+64<<10)
-	f, _, err := r.FormFile("image")
-	if err != nil {
-		var mbe *http.MaxBytesError
-		if errors.As(err, &mbe) {
-			fail(w, http.StatusRequestEntityTooLarge, fmt.Errorf("upload over the limit of %d bytes", s.cfg.MaxUpload))
-			return
-		}
-		fail(w, http.StatusBadRequest, fmt.Errorf("want a multipart form with an \"image\" file: %v", err))
-		return
-	}
-	defer f.Close()
-	b, err := io.ReadAll(io.LimitReader(f, s.cfg.MaxUpload+1))
-	if err != nil {
-		fail(w, http.StatusBadRequest, fmt.Errorf("read upload: %v", err))
-		return
-	}
-	if int64(len(b)) > s.cfg.MaxUpload {
-		fail(w, http.StatusRequestEntityTooLarge, fmt.Errorf("upload over the limit of %d bytes", s.cfg.MaxUpload))
-		return
-	}
 	if _, err := s.k(r); err != nil {
 		fail(w, http.StatusBadRequest, err)
 		return
 	}
-	px, err := s.decode(r.Context(), b)
-	if errors.Is(err, index.ErrOverBudget) {
-		fail(w, http.StatusRequestEntityTooLarge, err)
+	// The upload's bytes are held within the upload budget until decoded.
+	n := s.cfg.MaxUpload + 1
+	if r.ContentLength > 0 {
+		n = min(n, r.ContentLength)
+	}
+	if err := s.uploads.Acquire(r.Context(), n); err != nil {
+		fail(w, http.StatusServiceUnavailable, fmt.Errorf("upload not read: %v", err))
 		return
 	}
+	px, status, err := s.readAndDecode(r, n)
+	s.uploads.Release(n)
 	if err != nil {
-		fail(w, http.StatusUnsupportedMediaType, fmt.Errorf("the upload is not a usable image: %v", err))
+		fail(w, status, err)
 		return
 	}
 	s.run(w, r, search.Spec{Pixels: px})
+}
+
+// readAndDecode reads an upload of at most n bytes (readUpload) and
+// decodes it (decode), or returns the status and error to answer.
+func (s *Server) readAndDecode(r *http.Request, n int64) ([]float32, int, error) {
+	b, status, err := s.readUpload(r, n)
+	if err != nil {
+		return nil, status, err
+	}
+	px, err := s.decode(r.Context(), b)
+	if errors.Is(err, index.ErrOverBudget) {
+		return nil, http.StatusRequestEntityTooLarge, err
+	}
+	if err != nil {
+		return nil, http.StatusUnsupportedMediaType, fmt.Errorf("the upload is not a usable image: %v", err)
+	}
+	return px, 0, nil
+}
+
+// uploadReadBuffer is the buffer an upload's body is read through.
+const uploadReadBuffer = 64 << 10
+
+// readUpload reads the "image" part of a multipart upload into one
+// buffer of at most n bytes (the request's stated length, or MaxUpload+1):
+// the body is streamed part by part (not parsed into a form and copied
+// again), and an image over MaxUpload is refused (413) as soon as it is
+// seen to be.
+func (s *Server) readUpload(r *http.Request, n int64) ([]byte, int, error) {
+	tooLarge := fmt.Errorf("upload over the limit of %d bytes", s.cfg.MaxUpload)
+	bad := func(err error) (int, error) {
+		var mbe *http.MaxBytesError
+		if errors.As(err, &mbe) {
+			return http.StatusRequestEntityTooLarge, tooLarge
+		}
+		return http.StatusBadRequest, fmt.Errorf("want a multipart form with an \"image\" file: %v", err)
+	}
+	ct, params, err := mime.ParseMediaType(r.Header.Get("Content-Type"))
+	if err != nil || ct != "multipart/form-data" || params["boundary"] == "" {
+		status, err := bad(fmt.Errorf("content type %q", clip(r.Header.Get("Content-Type"), 100)))
+		return nil, status, err
+	}
+	// Large reads from the connection (the multipart reader's own buffer
+	// is 4 KiB).
+	mr := multipart.NewReader(bufio.NewReaderSize(r.Body, uploadReadBuffer), params["boundary"])
+	for {
+		p, err := mr.NextPart()
+		if err == io.EOF {
+			return nil, http.StatusBadRequest, errors.New(`want a multipart form with an "image" file: it has none`)
+		}
+		if err != nil {
+			status, err := bad(err)
+			return nil, status, err
+		}
+		if p.FormName() != "image" {
+			continue // NextPart skips what is left of it
+		}
+		size := n
+		if r.ContentLength <= 0 {
+			size = min(n, 256<<10) // grown as the body comes
+		}
+		b := make([]byte, 0, size)
+		for {
+			if len(b) == cap(b) {
+				if int64(len(b)) >= n {
+					return nil, http.StatusRequestEntityTooLarge, tooLarge
+				}
+				nb := make([]byte, len(b), min(2*int64(cap(b)), n))
+				copy(nb, b)
+				b = nb
+			}
+			k, err := p.Read(b[len(b):cap(b)])
+			b = b[:len(b)+k]
+			if err == io.EOF {
+				break
+			}
+			if err != nil {
+				status, err := bad(err)
+				return nil, status, err
+			}
+		}
+		if int64(len(b)) > s.cfg.MaxUpload {
+			return nil, http.StatusRequestEntityTooLarge, tooLarge
+		}
+		return b, 0, nil
+	}
 }
 
 // searchText is GET or POST /api/search/text?q=words&random=1&seed=N.

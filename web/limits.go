@@ -27,6 +27,9 @@ const (
 	// at once, counted from their headers before decoding (the CLI
 	// loader's rule: data.DefaultDecodeBudget).
 	DefaultDecodeBudget = 512 << 20
+	// DefaultUploadBudget bounds the bytes of the uploads held in memory
+	// at once (read, waiting for or under decoding).
+	DefaultUploadBudget = 256 << 20
 	// DefaultReadHeaderTimeout, DefaultReadTimeout, DefaultWriteTimeout and
 	// DefaultIdleTimeout are the timeouts of NewHTTPServer.
 	DefaultReadHeaderTimeout = 10 * time.Second
@@ -80,7 +83,8 @@ func (s *Server) hostAllowed(hostport string) bool {
 // guard applies the limits every request shares before it is routed: the
 // Host check, the body limit of its route, and the parsing of form bodies
 // within that limit (multipart files are kept in memory up to the limit,
-// never spooled to disk beyond it).
+// never spooled to disk beyond it); the image upload reads its own body,
+// part by part.
 func (s *Server) guard(w http.ResponseWriter, r *http.Request) bool {
 	if !s.hostAllowed(r.Host) {
 		fail(w, http.StatusMisdirectedRequest, fmt.Errorf("host %q is not served: the server answers loopback names, IP addresses and the host names it was told to allow", clip(r.Host, 100)))
@@ -96,6 +100,15 @@ func (s *Server) guard(w http.ResponseWriter, r *http.Request) bool {
 	}
 	r.Body = http.MaxBytesReader(w, r.Body, limit)
 	if r.Method != http.MethodPost && r.Method != http.MethodPut && r.Method != http.MethodPatch {
+		return true
+	}
+	if r.URL.Path == "/api/search/image" {
+		// The upload streams its body (readUpload); its parameters are in
+		// the URL's query, parsed here so that FormValue reads no body.
+		if err := r.ParseForm(); err != nil {
+			fail(w, http.StatusBadRequest, fmt.Errorf("bad query: %v", err))
+			return false
+		}
 		return true
 	}
 	ct, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type"))
@@ -159,6 +172,10 @@ func (c Config) withLimits() Config {
 	if c.DecodeBudget <= 0 {
 		c.DecodeBudget = DefaultDecodeBudget
 	}
+	if c.UploadBudget <= 0 {
+		c.UploadBudget = DefaultUploadBudget
+	}
+	c.UploadBudget = max(c.UploadBudget, c.MaxUpload+1)
 	if c.DecodeSlots <= 0 {
 		c.DecodeSlots = decodeSlots()
 	}

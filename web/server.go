@@ -52,6 +52,11 @@ type Config struct {
 	// (0 = GOMAXPROCS).
 	DecodeBudget int64
 	DecodeSlots  int
+	// UploadBudget bounds the bytes of the uploads held in memory at once,
+	// counted from their stated length (or MaxUpload) before they are read
+	// (0 = DefaultUploadBudget; at least one MaxUpload); later uploads wait
+	// in arrival order.
+	UploadBudget int64
 	// MaxEncodeBatch bounds how many queued image queries are encoded in
 	// one call (0 = DefaultMaxEncodeBatch).
 	MaxEncodeBatch int
@@ -63,6 +68,7 @@ type Server struct {
 	mux     *http.ServeMux
 	live    *search.Live
 	decodes *index.DecodeBudget
+	uploads *index.DecodeBudget
 	enc     *batcher
 }
 
@@ -91,7 +97,8 @@ func New(cfg Config) (*Server, error) {
 		}
 	}
 	s := &Server{cfg: cfg, mux: http.NewServeMux(), decodes: index.NewDecodeBudget(cfg.DecodeBudget, cfg.DecodeSlots),
-		live: search.NewLive(cfg.DB, search.LiveOptions{Vocab: cfg.Vocab, ReloadEvery: cfg.ReloadEvery, MaxSnapshots: cfg.MaxSnapshots})}
+		uploads: index.NewDecodeBudget(cfg.UploadBudget, 0),
+		live:    search.NewLive(cfg.DB, search.LiveOptions{Vocab: cfg.Vocab, ReloadEvery: cfg.ReloadEvery, MaxSnapshots: cfg.MaxSnapshots})}
 	if cfg.Model != nil {
 		s.enc = newBatcher(cfg.Model, cfg.MaxEncodeBatch)
 	}

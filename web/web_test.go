@@ -108,14 +108,7 @@ func upload(t *testing.T, url, name string, content []byte) (int, searchJSON) {
 	fw, _ := mw.CreateFormFile("image", name)
 	fw.Write(content)
 	mw.Close()
-	r, err := http.Post(url, mw.FormDataContentType(), &body)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer r.Body.Close()
-	var out searchJSON
-	json.NewDecoder(r.Body).Decode(&out)
-	return r.StatusCode, out
+	return postJSON(t, url, body.Bytes(), mw.FormDataContentType())
 }
 
 func TestAPISearches(t *testing.T) {
@@ -218,16 +211,7 @@ func TestAPIBadInput(t *testing.T) {
 		{"non-image upload", 415, func() (int, searchJSON) { return upload(t, u+"/api/search/image", "x.png", []byte("hello, I am text")) }},
 		{"huge upload", 413, func() (int, searchJSON) { return upload(t, u+"/api/search/image", "x.png", make([]byte, 2<<20)) }},
 		{"k out of range", 400, func() (int, searchJSON) { return get(t, u+"/api/search/text?k=0&q=plaid") }},
-		{"no file", 400, func() (int, searchJSON) {
-			r, err := http.Post(u+"/api/search/image", "text/plain", strings.NewReader("x"))
-			if err != nil {
-				t.Fatal(err)
-			}
-			defer r.Body.Close()
-			var out searchJSON
-			json.NewDecoder(r.Body).Decode(&out)
-			return r.StatusCode, out
-		}},
+		{"no file", 400, func() (int, searchJSON) { return postJSON(t, u+"/api/search/image", []byte("x"), "text/plain") }},
 		{"unknown words", 400, func() (int, searchJSON) { return get(t, u+"/api/search/text?q=leopard+print") }},
 		{"empty words", 400, func() (int, searchJSON) { return get(t, u+"/api/search/text?q=") }},
 		{"bad point", 400, func() (int, searchJSON) { return get(t, u+"/api/search/point?z=1,2,3") }},

@@ -13,7 +13,8 @@ import (
 )
 
 // TestReproOpenSetQuick runs "lsconf repro --open-set --quick" end to end
-// (one split, three tiny runs on Fashion-MNIST) and checks the report:
+// (one split, four tiny runs on Fashion-MNIST, the last with placeholder
+// negatives recorded in its run.json) and checks the report:
 // every method's scores in range, OSCR at most the closed-set accuracy,
 // the lsconf runs calibrated on the validation images (outside.json), the
 // verdicts printed, the ROC figure written.
@@ -38,7 +39,7 @@ func TestReproOpenSetQuick(t *testing.T) {
 	if err := json.Unmarshal(b, &res); err != nil {
 		t.Fatal(err)
 	}
-	if len(res.Runs) != 3 || len(res.Splits) != 1 || len(res.Splits[0]) != 4 {
+	if len(res.Runs) != 4 || len(res.Splits) != 1 || len(res.Splits[0]) != 4 {
 		t.Fatalf("%d runs, splits %v", len(res.Runs), res.Splits)
 	}
 	for _, r := range res.Runs {
@@ -67,5 +68,33 @@ func TestReproOpenSetQuick(t *testing.T) {
 		if st, err := os.Stat(filepath.Join(dir, f)); err != nil || st.Size() == 0 {
 			t.Errorf("%s: %v", f, err)
 		}
+	}
+	for _, r := range res.Runs {
+		info, err := train.ReadRunInfo(filepath.Join(dir, r.Dir))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if want := map[bool]float64{true: 1, false: 0}[strings.HasSuffix(r.Method, "placeholders")]; info.Config.Placeholders != want {
+			t.Errorf("%s: run.json placeholders %v, want %v", r.Method, info.Config.Placeholders, want)
+		}
+	}
+	// --methods runs only those named
+	out2 := t.TempDir()
+	if stdout, err := runCLI(t, "repro", "--open-set", "--quick", "--methods", "ce", "--out", out2); err != nil {
+		t.Fatalf("repro --open-set --quick --methods ce: %v\n%s", err, stdout)
+	}
+	b, err = os.ReadFile(filepath.Join(out2, repro.OpenSetDir, "report.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var only repro.OpenSetResult
+	if err := json.Unmarshal(b, &only); err != nil {
+		t.Fatal(err)
+	}
+	if len(only.Runs) != 1 || only.Runs[0].Method != "ce" {
+		t.Errorf("--methods ce ran %d runs", len(only.Runs))
+	}
+	if _, err := runCLI(t, "repro", "--open-set", "--quick", "--methods", "svm", "--out", out2); err == nil {
+		t.Errorf("an unknown method was accepted")
 	}
 }

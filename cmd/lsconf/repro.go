@@ -21,6 +21,7 @@ func newReproCmd(g *globalOptions) *cobra.Command {
 	var nSeeds int
 	var quick, svg, unseen, openSet bool
 	var splits int
+	var openSetMethods []string
 	var polar []string
 	c := repro.DefaultConfig()
 	cmd := &cobra.Command{
@@ -46,10 +47,12 @@ or two): its numbers say nothing about the paper.
 seeded splits of 6 known / 4 unknown classes, the same budget for every method
 (500 known images per class with mirrors, 3 epochs, width 8 unless --per-class,
 --epochs, --width say otherwise): ce scored by MSP, MLS and the distance to the
-class means, lsconf ce+g with the dense head (dist/r_c, MSP) and with the
-distance head (dist/r_c, MSP); closed-set accuracy, AUROC, FPR@95%TPR, OSCR,
-the calibrated outside threshold and where unknown images land, in
-DIR/openset/report.md (.json, roc.png). --open-set --quick is its pipeline
+class means, lsconf ce+g with the dense head (dist/r_c, MSP), with the
+distance head (its open-set score, dist/r_c, MSP, CAC's, mirror-averaged) and,
+with --placeholders W, the distance head trained with placeholder negatives;
+closed-set accuracy, AUROC, FPR@95%TPR, OSCR, the calibrated outside threshold
+and where unknown images land, in DIR/openset/report.md (.json, roc.png).
+--methods runs only the methods named. --open-set --quick is its pipeline
 check (seconds).
 
 --unseen runs the unseen-class experiment instead (paper section 7): each class
@@ -98,7 +101,7 @@ pipeline check (one seed unless --seeds is given).`,
 				if unseen {
 					return errors.New("repro: --open-set and --unseen exclude each other")
 				}
-				return runOpenSet(cmd, g, out, quick, splits, c)
+				return runOpenSet(cmd, g, out, quick, splits, openSetMethods, c)
 			}
 			if unseen {
 				return runUnseen(cmd, cfg)
@@ -117,6 +120,9 @@ pipeline check (one seed unless --seeds is given).`,
 	c.LGReduction = latent.SumName
 	f.Var(&c.LGReduction, "lg-reduction", "L_G over the batch: sum (eq 8, the paper's) or mean")
 	f.Float64Var(&c.LGCenter, "lg-center", 0, "centre pull (not in the paper; see lsconf train --help); 0 = the paper's L_G")
+	f.Float64Var(&c.Placeholders, "placeholders", 0, "weight of the ce+g runs' placeholder negatives (not in the paper; see lsconf train --help; 0 = none, the paper's); with --open-set the weight of the placeholder method (0: not run; --quick runs it at 1)")
+	f.StringVar(&c.PlaceholderKind, "placeholder-kind", "", "how the placeholder negatives are made: mixup (the default) or cutmix (see lsconf train --help)")
+	f.StringSliceVar(&openSetMethods, "methods", nil, `with --open-set: run only these methods (comma-separated: "ce", "ce+g dense", "ce+g distance", "ce+g distance placeholders"; default all)`)
 	f.StringVar(&c.Head, "head", "dense", "classifier head of the ce+g runs: dense (the paper's) or distance (lsconf train's default); ce runs keep the dense head")
 	f.IntVar(&c.AugPerImage, "aug-per-image", c.AugPerImage, "augmentations per training image (each also gives 2 mirror copies)")
 	f.IntVar(&c.PerClass, "per-class", 0, "built-in training images per class (0 = 130, the paper's size)")
@@ -204,7 +210,7 @@ func runRepro(cmd *cobra.Command, cfg repro.Config) error {
 // runOpenSet runs repro --open-set: its budget (repro.DefaultOpenSetConfig,
 // or the quick one) with --width, --epochs, --batch, --lr and --per-class
 // when given.
-func runOpenSet(cmd *cobra.Command, g *globalOptions, out string, quick bool, splits int, c repro.Config) error {
+func runOpenSet(cmd *cobra.Command, g *globalOptions, out string, quick bool, splits int, openSetMethods []string, c repro.Config) error {
 	oc := repro.DefaultOpenSetConfig()
 	if quick {
 		oc = repro.QuickOpenSetConfig()
@@ -216,7 +222,8 @@ func runOpenSet(cmd *cobra.Command, g *globalOptions, out string, quick bool, sp
 	for name, set := range map[string]func(){
 		"width": func() { oc.Width = c.Width }, "epochs": func() { oc.Epochs = c.Epochs },
 		"batch": func() { oc.BatchSize = c.BatchSize }, "lr": func() { oc.LR = c.LR },
-		"per-class": func() { oc.PerClass = c.PerClass },
+		"per-class": func() { oc.PerClass = c.PerClass }, "placeholders": func() { oc.Placeholders = c.Placeholders },
+		"placeholder-kind": func() { oc.PlaceholderKind = c.PlaceholderKind }, "methods": func() { oc.Methods = openSetMethods },
 	} {
 		if fl.Changed(name) {
 			set()

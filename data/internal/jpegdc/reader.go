@@ -12,11 +12,17 @@
 // "lsconf fork:": makeImg allocates the 1/8 image, reconstructBlock
 // writes the block's mean (the dequantized DC / 8), the CMYK path
 // converts without image/internal/imageutil, and the package registers no
-// format (DecodeConfig reports the full size, as stdlib's). The Huffman decoding of every
-// coefficient (the bit stream) is unchanged.
+// format (DecodeConfig reports the full size, as stdlib's). DecodeBytes
+// reads the sequential scans of a file in memory with fastscan.go (not in
+// image/jpeg): a 64-bit bit buffer and tables that take a whole AC
+// coefficient (code and value bits) in one look-up, values skipped; of a
+// progressive file it keeps the DC coefficients only (progDC) and skips
+// the AC scans' data. Decode keeps image/jpeg's bit reader and
+// coefficient store.
 package jpegdc
 
 import (
+	"bytes"
 	"image"
 	"image/color"
 	"image/draw"
@@ -112,8 +118,12 @@ type bits struct {
 }
 
 type decoder struct {
-	r    io.Reader
-	bits bits
+	r io.Reader
+	// src is the whole file when it is in memory (DecodeBytes), read by
+	// srcReader; nil otherwise (lsconf fork: fastScan).
+	src       []byte
+	srcReader *bytes.Reader
+	bits      bits
 	// bytes is a byte buffer, similar to a bufio.Reader, except that it
 	// has to be able to unread more than 1 byte, due to byte stuffing.
 	// Byte stuffing is specified in section F.1.2.3.
@@ -151,6 +161,7 @@ type decoder struct {
 
 	comp       [maxComponents]component
 	progCoeffs [maxComponents][]block // Saved state between progressive-mode scans.
+	progDC     [maxComponents][]int32 // lsconf fork: the DC coefficients only (a file in memory).
 	huff       [maxTc + 1][maxTh + 1]huffman
 	quant      [maxTq + 1]block // Quantization tables, in zig-zag order.
 	tmp        [2 * blockSize]byte

@@ -6,7 +6,15 @@ package jpegdc
 
 import (
 	"image"
+	"io"
 )
+
+// scanComp is one component of a scan (lsconf fork: named, for fastScan).
+type scanComp struct {
+	compIndex uint8
+	td        uint8 // DC table selector.
+	ta        uint8 // AC table selector.
+}
 
 // makeImg allocates and initializes the destination image.
 func (d *decoder) makeImg(mxx, myy int) {
@@ -64,11 +72,7 @@ func (d *decoder) processSOS(n int) error {
 	if n != 4+2*nComp {
 		return FormatError("SOS length inconsistent with number of components")
 	}
-	var scan [maxComponents]struct {
-		compIndex uint8
-		td        uint8 // DC table selector.
-		ta        uint8 // AC table selector.
-	}
+	var scan [maxComponents]scanComp // lsconf fork: a named type (fastScan)
 	totalHV := 0
 	for i := 0; i < nComp; i++ {
 		cs := d.tmp[1+2*i] // Component selector.
@@ -151,13 +155,48 @@ func (d *decoder) processSOS(n int) error {
 	if d.img1 == nil && d.img3 == nil {
 		d.makeImg(mxx, myy)
 	}
+	// lsconf fork: a progressive file in memory keeps only the DC
+	// coefficient of each block (progDC, 4 bytes a block instead of 256),
+	// and its AC scans, which never change a DC coefficient, are not read:
+	// the reader resumes at the next marker.
+	dcOnly := d.progressive && d.srcReader != nil
+	if dcOnly && zigStart > 0 {
+		off := int(d.srcReader.Size()) - d.srcReader.Len() - (d.bytes.j - d.bytes.i)
+		if _, err := d.srcReader.Seek(int64(nextMarker(d.src, off)), io.SeekStart); err != nil {
+			return err
+		}
+		d.bytes.i, d.bytes.j, d.bytes.nUnreadable = 0, 0, 0
+		d.bits = bits{}
+		return nil
+	}
 	if d.progressive {
 		for i := 0; i < nComp; i++ {
 			compIndex := scan[i].compIndex
-			if d.progCoeffs[compIndex] == nil {
-				d.progCoeffs[compIndex] = make([]block, mxx*myy*d.comp[compIndex].h*d.comp[compIndex].v)
+			n := mxx * myy * d.comp[compIndex].h * d.comp[compIndex].v
+			if dcOnly && d.progDC[compIndex] == nil {
+				d.progDC[compIndex] = make([]int32, n)
+			}
+			if !dcOnly && d.progCoeffs[compIndex] == nil {
+				d.progCoeffs[compIndex] = make([]block, n)
 			}
 		}
+	}
+
+	// lsconf fork: a sequential scan of a file in memory is read by
+	// fastScan, from the offset after the SOS header; the reader resumes
+	// where its data ends.
+	if !d.progressive && d.srcReader != nil {
+		off := int(d.srcReader.Size()) - d.srcReader.Len() - (d.bytes.j - d.bytes.i)
+		end, err := d.fastScan(off, nComp, &scan, mxx, myy)
+		if err != nil {
+			return err
+		}
+		if _, err := d.srcReader.Seek(int64(end), io.SeekStart); err != nil {
+			return err
+		}
+		d.bytes.i, d.bytes.j, d.bytes.nUnreadable = 0, 0, 0
+		d.bits = bits{}
+		return nil
 	}
 
 	d.bits = bits{}
@@ -203,21 +242,15 @@ func (d *decoder) processSOS(n int) error {
 					// The non-interleaved scans will process only 6 Y blocks:
 					//	0 1 2
 					//	3 4 5
-					if nComp != 1 {
-						bx = hi*mx + j%hi
-						by = vi*my + j/hi
-					} else {
-						q := mxx * hi
-						bx = blockCount % q
-						by = blockCount / q
-						blockCount++
-						if bx*8 >= d.width || by*8 >= d.height {
-							continue
-						}
+					var ok bool
+					if bx, by, ok = d.blockAt(nComp, hi, vi, mx, my, j, mxx, &blockCount); !ok {
+						continue
 					}
 
 					// Load the previous partially decoded coefficients, if applicable.
-					if d.progressive {
+					if dcOnly {
+						b[0] = d.progDC[compIndex][by*mxx*hi+bx] // lsconf fork: a DC scan reads and writes b[0] only
+					} else if d.progressive {
 						b = d.progCoeffs[compIndex][by*mxx*hi+bx]
 					} else {
 						b = block{}
@@ -288,6 +321,10 @@ func (d *decoder) processSOS(n int) error {
 						}
 					}
 
+					if dcOnly {
+						d.progDC[compIndex][by*mxx*hi+bx] = b[0]
+						continue
+					}
 					if d.progressive {
 						// Save the coefficients.
 						d.progCoeffs[compIndex][by*mxx*hi+bx] = b
@@ -317,10 +354,7 @@ func (d *decoder) processSOS(n int) error {
 						return err
 					}
 				}
-				expectedRST++
-				if expectedRST == rst7Marker+1 {
-					expectedRST = rst0Marker
-				}
+				expectedRST = nextRST(expectedRST)
 				// Reset the Huffman decoder.
 				d.bits = bits{}
 				// Reset the DC components, as per section F.2.1.3.1.
@@ -332,6 +366,30 @@ func (d *decoder) processSOS(n int) error {
 	} // for my
 
 	return nil
+}
+
+// blockAt is the position (bx, by), in blocks, of the j-th block of
+// component (h, v) in MCU (mx, my) of a scan of nComp components;
+// blockCount counts the blocks of a single-component scan, which skips
+// those outside the image (ok false). lsconf fork: from processSOS's loop,
+// shared with fastScan.
+func (d *decoder) blockAt(nComp, hi, vi, mx, my, j, mxx int, blockCount *int) (bx, by int, ok bool) {
+	if nComp != 1 {
+		return hi*mx + j%hi, vi*my + j/hi, true
+	}
+	q := mxx * hi
+	bx, by = *blockCount%q, *blockCount/q
+	*blockCount++
+	return bx, by, bx*8 < d.width && by*8 < d.height
+}
+
+// nextRST is the restart marker after m (lsconf fork: shared with
+// fastScan).
+func nextRST(m uint8) uint8 {
+	if m == rst7Marker {
+		return rst0Marker
+	}
+	return m + 1
 }
 
 // refine decodes a successive approximation refinement block, as specified in
@@ -446,7 +504,7 @@ func (d *decoder) reconstructProgressiveImage() error {
 	h0 := d.comp[0].h
 	mxx := (d.width + 8*h0 - 1) / (8 * h0)
 	for i := 0; i < d.nComp; i++ {
-		if d.progCoeffs[i] == nil {
+		if d.progCoeffs[i] == nil && d.progDC[i] == nil {
 			continue
 		}
 		v := 8 * d.comp[0].v / d.comp[i].v
@@ -454,7 +512,13 @@ func (d *decoder) reconstructProgressiveImage() error {
 		stride := mxx * d.comp[i].h
 		for by := 0; by*v < d.height; by++ {
 			for bx := 0; bx*h < d.width; bx++ {
-				if err := d.reconstructBlock(&d.progCoeffs[i][by*stride+bx], bx, by, i); err != nil {
+				var err error
+				if d.progDC[i] != nil { // lsconf fork: DC only
+					err = d.storeMean(d.progDC[i][by*stride+bx], bx, by, i)
+				} else {
+					err = d.reconstructBlock(&d.progCoeffs[i][by*stride+bx], bx, by, i)
+				}
+				if err != nil {
 					return err
 				}
 			}
@@ -467,8 +531,14 @@ func (d *decoder) reconstructProgressiveImage() error {
 // lsconf fork: the dequantized DC coefficient / 8 (the mean of the block's
 // inverse DCT), level-shifted and clipped, instead of the 8x8 inverse DCT.
 func (d *decoder) reconstructBlock(b *block, bx, by, compIndex int) error {
+	return d.storeMean(b[0], bx, by, compIndex)
+}
+
+// storeMean stores the mean of a block whose DC coefficient is dc as one
+// pixel (lsconf fork).
+func (d *decoder) storeMean(dc int32, bx, by, compIndex int) error {
 	qt := &d.quant[d.comp[compIndex].tq]
-	c := b[0] * qt[0]
+	c := dc * qt[0]
 	if c >= 0 {
 		c = (c + 4) >> 3
 	} else {
