@@ -209,7 +209,7 @@ func TestConfigValidate(t *testing.T) {
 		"seconds 0": func(c *Config) { c.Seconds = 0 },
 		"rounds 0":  func(c *Config) { c.Rounds = 0 },
 		"nothing":   func(c *Config) { c.Widths, c.SearchN = nil, 0 },
-		"measure":   func(c *Config) { c.Measure = []string{"decode"} },
+		"measure":   func(c *Config) { c.Measure = []string{"decoder"} },
 		"search 0":  func(c *Config) { c.Measure, c.SearchN = []string{KindSearch}, 0 },
 		"peers":     func(c *Config) { c.Peers = "maybe" },
 	} {
@@ -276,15 +276,28 @@ func TestTorchPeer(t *testing.T) {
 	}
 	// Restricted to AVX2, as with lsconf's avx2 kernel set: the peer says
 	// so (on a CPU without AVX2 PyTorch falls back lower).
-	r, err := RunTorch(ctx, DefaultPython, paths[TorchScript], TorchEnv("avx2"), 16, 4, 1, 0.05, false)
+	r, err := RunTorch(ctx, DefaultPython, paths[TorchScript], TorchEnv("avx2"), 16, 4, 1, 0.05, modelKinds)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if r.Width != 16 || r.Batch != 4 || r.Threads != 1 || !(r.Train > 0) || !(r.Encode > 0) || !(r.TrainCPU > 0) || !(r.EncodeCPU > 0) || r.Version == "" || r.Peak == 0 || r.ATen == "" {
+	if r.Width != 16 || r.Batch != 4 || r.Threads != 1 || r.Version == "" || r.Peak == 0 || r.ATen == "" {
 		t.Errorf("torch result %+v", r)
+	}
+	for _, k := range modelKinds {
+		if rate, cpu := r.Rate(k); !(rate > 0) || !(cpu > 0) {
+			t.Errorf("torch %s: %v img/s, %v CPU ms", k, rate, cpu)
+		}
 	}
 	if strings.Contains(r.OneDNNISA, "512") || strings.Contains(r.ATen, "512") {
 		t.Errorf("peer restricted to AVX2 reports oneDNN %q, ATen %q", r.OneDNNISA, r.ATen)
+	}
+	// Only the decoder at inference: the other rates are 0.
+	r, err = RunTorch(ctx, DefaultPython, paths[TorchScript], nil, 16, 4, 1, 0.05, []string{KindDecode})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !(r.Decode > 0) || r.Train != 0 || r.Encode != 0 || r.TrainDecoder != 0 {
+		t.Errorf("torch decode only: %+v", r)
 	}
 }
 
@@ -293,7 +306,7 @@ func TestTorchPeer(t *testing.T) {
 func TestRunTiny(t *testing.T) {
 	cfg := Config{Widths: []int{16}, Batch: 4, Seconds: 0.05, SearchN: 3000, Rounds: 1, Peers: PeersOff, Parallelism: 2, Seed: 3}
 	rep := runWithin(t, cfg)
-	if len(rep.Rows) != 3 || rep.Parallelism != 2 {
+	if len(rep.Rows) != 5 || rep.Parallelism != 2 {
 		t.Fatalf("report %+v", rep)
 	}
 	for _, r := range rep.Rows {
@@ -308,7 +321,7 @@ func TestRunTiny(t *testing.T) {
 	if rep.Kernels != kernels.Kernels() || rep.Kernels == "" {
 		t.Errorf("report kernels %q, engine %q", rep.Kernels, kernels.Kernels())
 	}
-	for _, s := range []string{"train W=16", "encode W=16", "search N=3000 top-10", "backend parallelism 2", "kernels " + rep.Kernels, "primary figure", "min-max"} {
+	for _, s := range []string{"train W=16", "encode W=16", "decode W=16", "train+decoder W=16", "search N=3000 top-10", "backend parallelism 2", "kernels " + rep.Kernels, "primary figure", "min-max"} {
 		if !strings.Contains(buf.String(), s) {
 			t.Errorf("table lacks %q:\n%s", s, buf.String())
 		}
@@ -329,20 +342,24 @@ func TestRunTiny(t *testing.T) {
 	}
 }
 
-// TestRunDecoderRow measures a train step with the decoder only when
-// asked for: its row has no target and costs more CPU than the plain one.
-func TestRunDecoderRow(t *testing.T) {
+// TestRunDecoderRows measures the decoder rows (decode, a train step with
+// the decoder): they have no target, and without --measure they are
+// measured by default.
+func TestRunDecoderRows(t *testing.T) {
 	cfg := Config{Widths: []int{16}, Batch: 4, Seconds: 0.05, Rounds: 1, Peers: PeersOff, Parallelism: 2, Seed: 3,
-		Measure: []string{KindTrain, KindTrainDecoder}}
+		Measure: []string{KindDecode, KindTrainDecoder}}
 	rep := runWithin(t, cfg)
-	if len(rep.Rows) != 2 || rep.Rows[1].Kind != KindTrainDecoder || rep.Rows[1].What != "train+decoder W=16" {
+	if len(rep.Rows) != 2 || rep.Rows[0].What != "decode W=16" || rep.Rows[1].What != "train+decoder W=16" {
 		t.Fatalf("rows %+v", rep.Rows)
 	}
-	if r := rep.Rows[1]; !(r.Ours > 0) || r.Target != 0 || r.Verdict != "" {
-		t.Errorf("decoder row %+v", r)
+	for _, r := range rep.Rows {
+		if !(r.Ours > 0) || !(r.OursCPUms > 0) || r.Target != 0 || r.Verdict != "" {
+			t.Errorf("decoder row %+v", r)
+		}
 	}
-	if (Config{Widths: []int{8}}).measures(KindTrainDecoder) {
-		t.Error("the decoder row is measured without being asked for")
+	c := Config{Widths: []int{8}}
+	if !c.measures(KindDecode) || !c.measures(KindTrainDecoder) {
+		t.Error("the decoder rows are not measured by default")
 	}
 }
 

@@ -35,7 +35,8 @@ type Config struct {
 	// Progress receives progress lines (nil = quiet).
 	Progress io.Writer
 	// Measure lists the kinds of rows to measure: KindTrain, KindEncode,
-	// KindSearch (nil = all three; search also needs SearchN > 0).
+	// KindDecode, KindTrainDecoder, KindSearch (nil = all; search also
+	// needs SearchN > 0).
 	Measure []string
 	// QuietWait is how long Run may wait, before it starts, for the
 	// 1-minute load average to fall to IdleLoad (0: it does not wait).
@@ -51,14 +52,22 @@ type Config struct {
 
 // measures reports whether the configuration measures rows of kind.
 func (c Config) measures(kind string) bool {
-	if kind == KindTrainDecoder {
-		return slices.Contains(c.Measure, kind) // only when asked for
-	}
 	return c.Measure == nil || slices.Contains(c.Measure, kind)
 }
 
-// modelKinds are the kinds of rows measured per width.
-var modelKinds = []string{KindTrain, KindEncode, KindTrainDecoder}
+// modelKinds are the kinds of rows measured per width, in table order.
+var modelKinds = []string{KindTrain, KindEncode, KindDecode, KindTrainDecoder}
+
+// modelRows lists the kinds of model rows the configuration measures.
+func (c Config) modelRows() []string {
+	var out []string
+	for _, k := range modelKinds {
+		if c.measures(k) {
+			out = append(out, k)
+		}
+	}
+	return out
+}
 
 // DefaultConfig is lsconf bench without flags: W = 1, 4, 8 at batch 64,
 // 5 s per measurement, search over 1e6 entries, peers when installed,
@@ -75,13 +84,13 @@ func (c Config) Validate() error {
 		}
 	}
 	for _, k := range c.Measure {
-		if k != KindTrain && k != KindEncode && k != KindSearch && k != KindTrainDecoder {
-			return fmt.Errorf("bench: measure %q: want %s, %s, %s or %s", k, KindTrain, KindEncode, KindSearch, KindTrainDecoder)
+		if k != KindSearch && !slices.Contains(modelKinds, k) {
+			return fmt.Errorf("bench: measure %q: want %s, %s, %s, %s or %s", k, KindTrain, KindEncode, KindDecode, KindTrainDecoder, KindSearch)
 		}
 	}
-	models := len(c.Widths) > 0 && (c.measures(KindTrain) || c.measures(KindEncode) || c.measures(KindTrainDecoder))
+	models := len(c.Widths) > 0 && len(c.modelRows()) > 0
 	if !models && (c.SearchN == 0 || !c.measures(KindSearch)) {
-		return fmt.Errorf("bench: nothing to measure (no widths or no train/encode, and no search)")
+		return fmt.Errorf("bench: nothing to measure (no widths or no model rows, and no search)")
 	}
 	if c.QuietWait < 0 || c.FaissBatch < 0 || c.SearchThreads < 0 {
 		return fmt.Errorf("bench: negative quiet wait or FAISS batch")

@@ -1,7 +1,8 @@
 // Package bench measures lsconf's speed on this machine beside the tools a
-// user would pick instead, in one run: the train step and the
-// encoder of the Table 1 SAE (package model, the code lsconf train and
-// lsconf encode run) beside PyTorch (torch_sae.py), and exact top-10
+// user would pick instead, in one run: the train step, the encoder and
+// the decoder (inference, and a train step with it) of the Table 1 SAE
+// (package model, the code lsconf train, encode and decode run) beside
+// the same model in PyTorch (torch_sae.py), and exact top-10
 // search by sim (package search) beside a vectorised numpy scan
 // (search_numpy.py). Both scripts are embedded in the binary and written
 // to a temporary directory to run, so lsconf bench works from anywhere.
@@ -22,7 +23,8 @@
 //     next's memory; the first call (graph compilation) is a warm-up, then
 //     calls run until the configured seconds have passed (at least 3).
 //     Encode rates are of model.Net.Infer, which runs batches of
-//     model.InferBatch (64) images (a smaller batch is padded).
+//     model.InferBatch (64) images (a smaller batch is padded); decode
+//     rates of model.Net.Decode on uniform points in [-1, 1)^2.
 //   - Search: the synthetic index of search.BenchmarkSearch1M (SyntheticZ
 //     seed 1, queries seed 2), single queries through Index.Search (one
 //     query at a time, the index's default workers: all CPUs) against
@@ -38,6 +40,6 @@
 //     the search index, built once before the rounds). Without /proc the
 //     fallback is Go's runtime.MemStats.Sys, which never shrinks. A
 //     peer's peak is its Python process's ru_maxrss (interpreter and
-//     library included; the PyTorch process runs train and encode).
+//     library included; one PyTorch process per width runs every model kind).
 //   - PyTorch runs with as many intra-op threads as there are CPUs.
 package bench

@@ -123,11 +123,52 @@ func MeasureTrain(ctx context.Context, mem *PeakMeter, par, w, batch int, second
 	return lp.sample(batch, mem, base), nil
 }
 
+// measureModel runs the measurement of a model row kind (KindTrain,
+// KindTrainDecoder, KindEncode or KindDecode).
+func measureModel(ctx context.Context, kind string, mem *PeakMeter, par, w, batch int, seconds float64, seed uint64) (Sample, error) {
+	switch kind {
+	case KindTrain, KindTrainDecoder:
+		return MeasureTrain(ctx, mem, par, w, batch, seconds, seed, kind == KindTrainDecoder)
+	case KindEncode:
+		return MeasureEncode(ctx, mem, par, w, batch, seconds, seed)
+	case KindDecode:
+		return MeasureDecode(ctx, mem, par, w, batch, seconds, seed)
+	}
+	return Sample{}, fmt.Errorf("measure %q: not a model row", kind)
+}
+
+// MeasureDecode times the decoder at inference (images from batch latent
+// points at a time, batch norms with running statistics: model.Net.Decode)
+// of lsconf's SAE with the decoder branch, like MeasureEncode. The points
+// are uniform in [-1, 1)^2.
+func MeasureDecode(ctx context.Context, mem *PeakMeter, par, w, batch int, seconds float64, seed uint64) (Sample, error) {
+	rng := rand.New(rand.NewPCG(seed, 0xdec0))
+	z := make([]float32, batch*2)
+	for i := range z {
+		z[i] = 2*rng.Float32() - 1
+	}
+	return measureNet(ctx, mem, par, w, batch, seconds, seed, "decode", func(net *model.Net) error {
+		_, err := net.Decode(z, batch)
+		return err
+	})
+}
+
 // MeasureEncode times inference (z and logits, batch norms with running
 // statistics: what lsconf encode and lsconf index run) of batch images at
 // a time, like MeasureTrain. model.Net.Infer runs batches of
 // model.InferBatch images, padding a smaller batch.
-func MeasureEncode(ctx context.Context, mem *PeakMeter, par, w, batch int, seconds float64, seed uint64) (s Sample, err error) {
+func MeasureEncode(ctx context.Context, mem *PeakMeter, par, w, batch int, seconds float64, seed uint64) (Sample, error) {
+	x, _ := benchInput(batch, seed)
+	return measureNet(ctx, mem, par, w, batch, seconds, seed, "encode", func(net *model.Net) error {
+		_, _, err := net.Infer(x, batch)
+		return err
+	})
+}
+
+// measureNet times call on an inference net (model.Net, n_d = 2, weights
+// from Init with seed; with the decoder branch for "decode") at width w on
+// a backend of its own, batch items per call, like MeasureTrain.
+func measureNet(ctx context.Context, mem *PeakMeter, par, w, batch int, seconds float64, seed uint64, what string, call func(*model.Net) error) (s Sample, err error) {
 	mem.Reset()
 	base := mem.Current()
 	be, err := engine.New(engine.Config{Parallelism: par})
@@ -135,23 +176,19 @@ func MeasureEncode(ctx context.Context, mem *PeakMeter, par, w, batch int, secon
 		return s, err
 	}
 	defer be.Finalize()
-	cfg := model.Config{NC: latent.PaperNC, ND: 2, Width: w}
+	cfg := model.Config{NC: latent.PaperNC, ND: 2, Width: w, Decoder: what == "decode"}
 	ws, err := model.Init(cfg, seed)
 	if err != nil {
-		return s, fmt.Errorf("encode W=%d: %w", w, err)
+		return s, fmt.Errorf("%s W=%d: %w", what, w, err)
 	}
 	net, err := model.NewNet(be, cfg, ws)
 	if err != nil {
-		return s, fmt.Errorf("encode W=%d: %w", w, err)
+		return s, fmt.Errorf("%s W=%d: %w", what, w, err)
 	}
 	defer net.Close()
-	x, _ := benchInput(batch, seed)
-	lp, err := timeLoop(ctx, seconds, minIters, func() error {
-		_, _, err := net.Infer(x, batch)
-		return err
-	})
+	lp, err := timeLoop(ctx, seconds, minIters, func() error { return call(net) })
 	if err != nil {
-		return s, fmt.Errorf("encode W=%d: %w", w, err)
+		return s, fmt.Errorf("%s W=%d: %w", what, w, err)
 	}
 	return lp.sample(batch, mem, base), nil
 }

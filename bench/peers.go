@@ -84,25 +84,30 @@ func lastLines(s string, n int) string {
 	return strings.Join(l, "\n")
 }
 
-// TorchResult is what bench/torch_sae.py prints.
+// TorchResult is what bench/torch_sae.py prints: the rates (img/s) of
+// the kinds it measured (0 for the others).
 type TorchResult struct {
-	Width  int     `json:"width"`
-	Batch  int     `json:"batch"`
-	Train  float64 `json:"train_img_s"`
-	Encode float64 `json:"encode_img_s"`
-	// TrainCPU and EncodeCPU are the process CPU milliseconds per image
-	// of the timed calls.
-	TrainCPU  float64 `json:"train_cpu_ms_per_img"`
-	EncodeCPU float64 `json:"encode_cpu_ms_per_img"`
-	Threads   int     `json:"threads"`
-	Version   string  `json:"torch"`
+	Width        int     `json:"width"`
+	Batch        int     `json:"batch"`
+	Train        float64 `json:"train_img_s"`
+	Encode       float64 `json:"encode_img_s"`
+	Decode       float64 `json:"decode_img_s"`
+	TrainDecoder float64 `json:"train_decoder_img_s"`
+	// TrainCPU, EncodeCPU, DecodeCPU and TrainDecoderCPU are the process
+	// CPU milliseconds per image of the timed calls.
+	TrainCPU        float64 `json:"train_cpu_ms_per_img"`
+	EncodeCPU       float64 `json:"encode_cpu_ms_per_img"`
+	DecodeCPU       float64 `json:"decode_cpu_ms_per_img"`
+	TrainDecoderCPU float64 `json:"train_decoder_cpu_ms_per_img"`
+	Threads         int     `json:"threads"`
+	Version         string  `json:"torch"`
 	// OneDNNISA is the instruction set oneDNN's convolutions run (its
 	// verbose "isa:" line) and ATen the CPU capability of PyTorch's own
 	// kernels ("AVX2", "AVX512", ...), as the peer reports them.
 	OneDNNISA string `json:"onednn_isa"`
 	ATen      string `json:"aten_cpu_capability"`
-	// Peak is the peak resident set of the Python process (train and
-	// encode together, with the interpreter and torch), in bytes.
+	// Peak is the peak resident set of the Python process (every kind it
+	// measured, with the interpreter and torch), in bytes.
 	Peak uint64 `json:"-"`
 }
 
@@ -119,24 +124,41 @@ func TorchEnv(kernels string) []string {
 	return nil
 }
 
+// Rate is the result's rate and CPU milliseconds per image of a model
+// kind (KindTrain, KindEncode, KindDecode, KindTrainDecoder).
+func (r TorchResult) Rate(kind string) (rate, cpu float64) {
+	switch kind {
+	case KindTrain:
+		return r.Train, r.TrainCPU
+	case KindEncode:
+		return r.Encode, r.EncodeCPU
+	case KindDecode:
+		return r.Decode, r.DecodeCPU
+	case KindTrainDecoder:
+		return r.TrainDecoder, r.TrainDecoderCPU
+	}
+	return 0, 0
+}
+
 // RunTorch runs the PyTorch peer (script: a written TorchScript) for width
-// w and batch size batch: train steps for seconds (not with encodeOnly),
-// encoder for seconds/2, each after one warm-up call, with threads
+// w and batch size batch on the model kinds given (KindTrain, KindEncode,
+// KindDecode, KindTrainDecoder): train steps for seconds, encoder and
+// decoder for seconds/2, each after one warm-up call, with threads
 // intra-op threads and env added to its environment (TorchEnv).
-func RunTorch(ctx context.Context, python, script string, env []string, w, batch, threads int, seconds float64, encodeOnly bool) (TorchResult, error) {
+func RunTorch(ctx context.Context, python, script string, env []string, w, batch, threads int, seconds float64, kinds []string) (TorchResult, error) {
 	var r TorchResult
 	timeout := time.Duration(20*seconds)*time.Second + 10*time.Minute
 	args := []string{script, "--width", strconv.Itoa(w), "--batch", strconv.Itoa(batch),
-		"--seconds", strconv.FormatFloat(seconds, 'g', -1, 64), "--threads", strconv.Itoa(threads)}
-	if encodeOnly {
-		args = append(args, "--encode-only")
-	}
+		"--seconds", strconv.FormatFloat(seconds, 'g', -1, 64), "--threads", strconv.Itoa(threads),
+		"--measure", strings.Join(kinds, ",")}
 	peak, err := peerRun(ctx, timeout, &r, env, python, args...)
 	if err != nil {
 		return r, fmt.Errorf("torch peer: %w", err)
 	}
-	if (r.Train <= 0 && !encodeOnly) || r.Encode <= 0 {
-		return r, fmt.Errorf("torch peer W=%d: no rates in its output", w)
+	for _, k := range kinds {
+		if rate, _ := r.Rate(k); !(rate > 0) {
+			return r, fmt.Errorf("torch peer W=%d: no %s rate in its output", w, k)
+		}
 	}
 	r.Peak = peak
 	return r, nil

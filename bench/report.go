@@ -10,9 +10,12 @@ const (
 	KindEncode = "encode"
 	KindSearch = "search"
 	// KindTrainDecoder is a train step with the decoder (reconstruction
-	// weight 1), measured only when asked for (Config.Measure): no peer,
-	// no target; its ratio to KindTrain is the decoder's cost.
+	// weight 1): no target; its rate beside KindTrain's is the decoder's
+	// cost.
 	KindTrainDecoder = "train+decoder"
+	// KindDecode is the decoder at inference (images from latent
+	// points): no target.
+	KindDecode = "decode"
 	// KindFaiss rows set lsconf's exact search beside the FAISS peer
 	// (Row.Variant says which index and how queries are sent).
 	KindFaiss = "search-faiss"

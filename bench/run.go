@@ -7,6 +7,7 @@ import (
 	"math"
 	"os"
 	"runtime"
+	"strings"
 	"time"
 
 	"github.com/lsconf/lsconf/engine"
@@ -50,7 +51,7 @@ func Run(ctx context.Context, cfg Config) (*Report, error) {
 	if !cfg.measures(KindSearch) {
 		cfg.SearchN = 0
 	}
-	if !cfg.measures(KindTrain) && !cfg.measures(KindEncode) && !cfg.measures(KindTrainDecoder) {
+	if len(cfg.modelRows()) == 0 {
 		cfg.Widths = nil
 	}
 	if cfg.FaissBatch == 0 {
@@ -69,11 +70,9 @@ func Run(ctx context.Context, cfg Config) (*Report, error) {
 		r.rep.QuietWaitSeconds, r.rep.QuietReached = r.waitQuiet(ctx, cfg.QuietWait)
 		r.rep.LoadBefore = LoadAvg()
 	}
-	for _, kind := range modelKinds {
-		if cfg.measures(kind) {
-			for _, w := range cfg.Widths {
-				r.row(kind, w)
-			}
+	for _, kind := range cfg.modelRows() {
+		for _, w := range cfg.Widths {
+			r.row(kind, w)
 		}
 	}
 	if cfg.SearchN > 0 {
@@ -89,11 +88,7 @@ func Run(ctx context.Context, cfg Config) (*Report, error) {
 	}
 	total := 0
 	if len(cfg.Widths) > 0 {
-		for _, kind := range modelKinds {
-			if cfg.measures(kind) {
-				total += len(cfg.Widths)
-			}
-		}
+		total += len(cfg.modelRows()) * len(cfg.Widths)
 		if r.torch != "" {
 			total += len(cfg.Widths)
 		}
@@ -137,10 +132,7 @@ func Run(ctx context.Context, cfg Config) (*Report, error) {
 	if len(r.rep.LoadWarnings) > 0 {
 		r.rep.Primary = PrimaryCPURatio
 	}
-	for _, kind := range modelKinds {
-		if !cfg.measures(kind) {
-			continue
-		}
+	for _, kind := range cfg.modelRows() {
 		for _, w := range cfg.Widths {
 			row := r.rows[rowKey(kind, w)]
 			row.finish(r.rep.Primary)
@@ -265,25 +257,13 @@ func (r *runner) round(ctx context.Context, round int) error {
 	tag := fmt.Sprintf("round %d/%d", round+1, cfg.Rounds)
 	for _, w := range cfg.Widths {
 		ours := func() error {
-			for _, kind := range []string{KindTrain, KindTrainDecoder} {
-				if !cfg.measures(kind) {
-					continue
-				}
+			for _, kind := range cfg.modelRows() {
 				r.bar.Status("%s: lsconf %s W=%d", tag, kind, w)
-				s, err := MeasureTrain(ctx, r.mem, cfg.Parallelism, w, cfg.Batch, cfg.Seconds, cfg.Seed, kind == KindTrainDecoder)
+				s, err := measureModel(ctx, kind, r.mem, cfg.Parallelism, w, cfg.Batch, cfg.Seconds, cfg.Seed)
 				if err != nil {
 					return fmt.Errorf("bench: %w", err)
 				}
 				r.addOurs(kind, w, s)
-				r.step()
-			}
-			if cfg.measures(KindEncode) {
-				r.bar.Status("%s: lsconf encode W=%d", tag, w)
-				s, err := MeasureEncode(ctx, r.mem, cfg.Parallelism, w, cfg.Batch, cfg.Seconds, cfg.Seed)
-				if err != nil {
-					return fmt.Errorf("bench: %w", err)
-				}
-				r.addOurs(KindEncode, w, s)
 				r.step()
 			}
 			return nil
@@ -292,27 +272,19 @@ func (r *runner) round(ctx context.Context, round int) error {
 			if r.torch == "" {
 				return nil
 			}
-			what := "train and encode"
-			if !cfg.measures(KindTrain) {
-				what = "encode"
-			}
-			r.bar.Status("%s: PyTorch %s W=%d", tag, what, w)
-			t, err := RunTorch(ctx, cfg.Python, r.torch, r.rep.TorchEnv, w, cfg.Batch, cfg.TorchThreads, cfg.Seconds, !cfg.measures(KindTrain))
+			kinds := cfg.modelRows()
+			r.bar.Status("%s: PyTorch %s W=%d", tag, strings.Join(kinds, ", "), w)
+			t, err := RunTorch(ctx, cfg.Python, r.torch, r.rep.TorchEnv, w, cfg.Batch, cfg.TorchThreads, cfg.Seconds, kinds)
 			if err != nil {
 				return fmt.Errorf("bench: %w", err)
 			}
 			r.rep.Torch = t.Version
 			r.rep.TorchISA = fmt.Sprintf("oneDNN %s, ATen %s", orDash(t.OneDNNISA), orDash(t.ATen))
-			for _, k := range []struct {
-				kind      string
-				rate, cpu float64
-			}{{KindTrain, t.Train, t.TrainCPU}, {KindEncode, t.Encode, t.EncodeCPU}} {
-				if !cfg.measures(k.kind) {
-					continue
-				}
-				row := r.row(k.kind, w)
-				row.TheirsRounds = append(row.TheirsRounds, k.rate)
-				row.TheirsCPURounds = append(row.TheirsCPURounds, k.cpu)
+			for _, kind := range kinds {
+				rate, cpu := t.Rate(kind)
+				row := r.row(kind, w)
+				row.TheirsRounds = append(row.TheirsRounds, rate)
+				row.TheirsCPURounds = append(row.TheirsCPURounds, cpu)
 				row.TheirsPeakMB = math.Max(row.TheirsPeakMB, mib(t.Peak))
 			}
 			r.step()

@@ -28,6 +28,21 @@ func cpuSeconds() float64 {
 	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano()).Seconds()
 }
 
+// timeImages times b.N calls of step, each of n images, and reports
+// images per second and CPU milliseconds per image.
+func timeImages(b *testing.B, n int, step func() error) {
+	b.Helper()
+	b.ResetTimer()
+	cpu0 := cpuSeconds()
+	for i := 0; i < b.N; i++ {
+		if err := step(); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.ReportMetric(float64(b.N*n)/b.Elapsed().Seconds(), "img/s")
+	b.ReportMetric(1000*(cpuSeconds()-cpu0)/float64(b.N*n), "cpu-ms/img")
+}
+
 // BenchmarkTrainStep measures one Adam step of the Table 1 SAE (mode
 // ce+g) at batch 64, in images per second, for width divisors 8, 4, 1,
 // and at width 8 with the decoder (reconstruction weight 1).
@@ -71,15 +86,10 @@ func BenchmarkTrainStep(b *testing.B) {
 			if _, err := net.TrainStep(x, y); err != nil { // compile
 				b.Fatal(err)
 			}
-			b.ResetTimer()
-			cpu0 := cpuSeconds()
-			for i := 0; i < b.N; i++ {
-				if _, err := net.TrainStep(x, y); err != nil {
-					b.Fatal(err)
-				}
-			}
-			b.ReportMetric(float64(b.N*bs)/b.Elapsed().Seconds(), "img/s")
-			b.ReportMetric(1000*(cpuSeconds()-cpu0)/float64(b.N*bs), "cpu-ms/img")
+			timeImages(b, bs, func() error {
+				_, err := net.TrainStep(x, y)
+				return err
+			})
 		})
 	}
 }
@@ -87,6 +97,27 @@ func BenchmarkTrainStep(b *testing.B) {
 // BenchmarkEncode measures inference (z and logits, batch norms with
 // running averages) in images per second for width divisors 8, 4, 1.
 func BenchmarkEncode(b *testing.B) {
+	benchInference(b, false, 1024, func(net *Net, x []float32, n int) error {
+		_, _, err := net.Infer(x, n)
+		return err
+	})
+}
+
+// BenchmarkDecode measures the decoder at inference (images from latent
+// points, batch norms with running averages) in images per second for
+// width divisors 8, 4, 1.
+func BenchmarkDecode(b *testing.B) {
+	benchInference(b, true, 2, func(net *Net, z []float32, n int) error {
+		_, err := net.Decode(z, n)
+		return err
+	})
+}
+
+// benchInference times call on 4*InferBatch items of size values each
+// (uniform in [0, 1)) with a Net of n_d = 2 (with the decoder branch when
+// decoder), after a first call on InferBatch items (compilation), for
+// width divisors 8, 4, 1.
+func benchInference(b *testing.B, decoder bool, size int, call func(net *Net, x []float32, n int) error) {
 	for _, w := range []int{8, 4, 1} {
 		b.Run(fmt.Sprintf("W=%d", w), func(b *testing.B) {
 			defer watchdog(b, 20*time.Minute)()
@@ -95,7 +126,7 @@ func BenchmarkEncode(b *testing.B) {
 				b.Fatal(err)
 			}
 			defer be.Finalize()
-			cfg := Config{NC: 5, ND: 2, Width: w}
+			cfg := Config{NC: 5, ND: 2, Width: w, Decoder: decoder}
 			ws, err := Init(cfg, 1)
 			if err != nil {
 				b.Fatal(err)
@@ -106,19 +137,11 @@ func BenchmarkEncode(b *testing.B) {
 			}
 			defer net.Close()
 			const n = 4 * InferBatch
-			x := randUniform(rand.New(rand.NewPCG(2, 2)), n*1024, 0, 1)
-			if _, _, err := net.Infer(x[:InferBatch*1024], InferBatch); err != nil {
+			x := randUniform(rand.New(rand.NewPCG(2, 2)), n*size, 0, 1)
+			if err := call(net, x[:InferBatch*size], InferBatch); err != nil {
 				b.Fatal(err)
 			}
-			b.ResetTimer()
-			cpu0 := cpuSeconds()
-			for i := 0; i < b.N; i++ {
-				if _, _, err := net.Infer(x, n); err != nil {
-					b.Fatal(err)
-				}
-			}
-			b.ReportMetric(float64(b.N*n)/b.Elapsed().Seconds(), "img/s")
-			b.ReportMetric(1000*(cpuSeconds()-cpu0)/float64(b.N*n), "cpu-ms/img")
+			timeImages(b, n, func() error { return call(net, x, n) })
 		})
 	}
 }

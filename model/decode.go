@@ -12,12 +12,16 @@ import (
 // a decoder branch (a reconstruction weight of 0).
 var ErrNoDecoder = errors.New("the model has no decoder (it was trained without a reconstruction weight)")
 
-// decodeGraph builds decoding on one batch of points: inputs params, bn,
-// z; output the images.
+// decodeGraph builds decoding on one batch of points: inputs params, the
+// folded kernels and biases (or bn when unfolded), z; output the images.
 func (n *Net) decodeGraph(g *graph.Graph, in []*graph.Node) *graph.Node {
-	np, ns := len(n.params), len(n.bn)
-	img, _ := Decode(n.cfg, in[:np], in[np:np+ns], in[np+ns], false)
-	return img
+	np := len(n.params)
+	ns := len(in) - np - 1 // bn, or the folded kernels and biases
+	if n.unfolded {
+		img, _ := Decode(n.cfg, in[:np], in[np:np+ns], in[np+ns], false)
+		return img
+	}
+	return DecodeFolded(n.cfg, in[:np], in[np:np+ns], in[np+ns])
 }
 
 // HasDecoder reports whether the model has a decoder branch.
@@ -25,7 +29,8 @@ func (n *Net) HasDecoder() bool { return n.cfg.Decoder }
 
 // Decode maps count latent points (z holds count*n_d values, row-major)
 // to count images of 32x32 pixels in [0, 1] with the decoder, its batch
-// norms in inference mode. A model without a decoder is an error.
+// norms in inference mode, folded into the convolutions (FoldBN,
+// DecodeFolded). A model without a decoder is an error.
 func (n *Net) Decode(z []float32, count int) (img []float32, err error) {
 	n.mu.Lock()
 	defer n.mu.Unlock()
@@ -46,9 +51,15 @@ func (n *Net) Decode(z []float32, count int) (img []float32, err error) {
 			return nil, fmt.Errorf("decode: %w", err)
 		}
 	}
+	second := n.bn
+	if !n.unfolded {
+		if second, err = n.fold(); err != nil {
+			return nil, fmt.Errorf("decode: %w", err)
+		}
+	}
 	const px = 32 * 32
 	img = make([]float32, 0, count*px)
-	err = n.batched(n.decode, n.bn, z, count, []int{nd}, func(outs [][]float32, k int) {
+	err = n.batched(n.decode, second, z, count, []int{nd}, func(outs [][]float32, k int) {
 		img = append(img, outs[0][:k*px]...)
 	})
 	if err != nil {

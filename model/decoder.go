@@ -83,15 +83,28 @@ func Upsample2(x *Node) *Node {
 // mode, the updated running statistics of the decoder's batch norms
 // (decoder order).
 func Decode(c Config, params, bn []*Node, z *Node, training bool) (img *Node, newBN []*Node) {
+	return decode(c, params, bn, nil, z, training)
+}
+
+// DecodeFolded is Decode at inference with each batch norm folded into its
+// convolution: folded is FoldBN's output (the encoder's tensors, then the
+// decoder's), and each double convolution's layer is ConvBiasReLU.
+func DecodeFolded(c Config, params, folded []*Node, z *Node) *Node {
+	img, _ := decode(c, params, nil, folded, z, false)
+	return img
+}
+
+// decode is Decode, or DecodeFolded when folded is not nil.
+func decode(c Config, params, bn, folded []*Node, z *Node, training bool) (img *Node, newBN []*Node) {
 	c = c.WithDefaults()
 	if !c.Decoder {
 		panic(fmt.Errorf("model: decode: the model has no decoder"))
 	}
-	if len(params) != len(Specs(c)) || len(bn) != len(BNSpecs(c)) {
-		panic(fmt.Errorf("model: decode got %d parameters and %d batch-norm statistics, want %d and %d",
-			len(params), len(bn), len(Specs(c)), len(BNSpecs(c))))
-	}
+	bn = graphInputs("decode", c, params, bn, folded)
 	p, s := decoderOffsets(c)
+	if folded != nil {
+		s = encoderFolded
+	}
 	b := z.Shape().Dimensions[0]
 	ch := c.Channels()
 	h := Dot(z, params[p]).Product()
@@ -101,14 +114,20 @@ func Decode(c Config, params, bn []*Node, z *Node, training bool) (img *Node, ne
 	for range DecoderLevels {
 		h = Upsample2(h)
 		for j := 0; j < 2; j++ {
-			h = convBNReLU(c, h, params[p], params[p+1], params[p+2], bn[s], bn[s+1], training, &newBN)
+			if folded != nil {
+				h = ConvBiasReLU(h, folded[s], folded[s+1])
+			} else {
+				h = convBNReLU(c, h, params[p], params[p+1], params[p+2], bn[s], bn[s+1], training, &newBN)
+			}
 			p, s = p+3, s+2
 		}
 	}
+	// The bias is added on the channel axis (of size 1) before the
+	// reshape, so that the compute fork stores it with the convolution's
+	// output (its bias epilogue).
 	h = Conv3x3(h, params[p])
-	h = Reshape(h, b, 32*32)
 	h = Add(h, lastAxis(params[p+1], h))
-	return Sigmoid(h), newBN
+	return Sigmoid(Reshape(h, b, 32*32)), newBN
 }
 
 // ReconstructionLoss is the mean over the batch and the pixels of

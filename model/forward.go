@@ -27,8 +27,9 @@ func Forward(c Config, params, bn []*Node, x *Node, training bool) Outputs {
 }
 
 // ForwardFolded is Forward at inference with each batch norm folded into
-// its convolution: folded holds, for each of the ten convolutions, its
-// kernel and bias with the batch norm folded in (FoldBN), and each layer
+// its convolution: folded holds, for each of the ten convolutions (and
+// then the decoder's, unused here), its kernel and bias with the batch
+// norm folded in (FoldBN), and each layer
 // is ConvBiasReLU. params is in Specs order; its convolution kernels and
 // batch-norm scales are not used.
 func ForwardFolded(c Config, params, folded []*Node, x *Node) Outputs {
@@ -38,16 +39,7 @@ func ForwardFolded(c Config, params, folded []*Node, x *Node) Outputs {
 // forward is Forward, or ForwardFolded when folded is not nil.
 func forward(c Config, params, bn, folded []*Node, x *Node, training bool) Outputs {
 	c = c.WithDefaults()
-	nbn := len(BNSpecs(c))
-	if folded != nil {
-		// Two folded tensors per encoder convolution, as BNSpecs has two
-		// statistics (the decoder's are not folded).
-		bn, nbn = folded, len(foldedSpecs(c))
-	}
-	if len(params) != len(Specs(c)) || len(bn) != nbn {
-		panic(fmt.Errorf("model: forward got %d parameters and %d batch-norm statistics (or folded kernels and biases), want %d and %d",
-			len(params), len(bn), len(Specs(c)), nbn))
-	}
+	bn = graphInputs("forward", c, params, bn, folded)
 	b := x.Shape().Dimensions[0]
 	h := Reshape(x, b, 32, 32, 1)
 	var out Outputs
@@ -112,4 +104,21 @@ func convBNReLU(c Config, h, kernel, gamma, beta, mean, variance *Node, training
 		h = BatchNormInfer(h, gamma, beta, mean, variance, c.BNEpsilon)
 	}
 	return ReLU(h)
+}
+
+// graphInputs checks the counts of a graph's parameters (Specs order) and
+// of its batch-norm statistics (BNSpecs order) or, when folded is not nil,
+// its folded kernels and biases (FoldBN: two per convolution, as BNSpecs
+// has two statistics; the encoder's come first), and returns the second
+// list: bn, or folded.
+func graphInputs(what string, c Config, params, bn, folded []*Node) []*Node {
+	nbn := len(BNSpecs(c))
+	if folded != nil {
+		bn, nbn = folded, len(foldedSpecs(c))
+	}
+	if len(params) != len(Specs(c)) || len(bn) != nbn {
+		panic(fmt.Errorf("model: %s got %d parameters and %d batch-norm statistics (or folded kernels and biases), want %d and %d",
+			what, len(params), len(bn), len(Specs(c)), nbn))
+	}
+	return bn
 }

@@ -47,8 +47,10 @@ func randomBNWeights(t *testing.T, c Config, seed uint64) *Weights {
 }
 
 // foldDiff encodes 70 random images (a full chunk of 64 and a padded one
-// of 6) with the folded and the unfolded graph and returns the largest
-// difference relative to the unfolded output's largest |value|.
+// of 6) with the folded and the unfolded graph, and with a decoder
+// decodes 70 random points with each, and returns the largest difference
+// relative to the unfolded output's largest |value| (per output: z,
+// logits, images).
 func foldDiff(t *testing.T, c Config) float64 {
 	t.Helper()
 	be := testBackend(t)
@@ -74,8 +76,21 @@ func foldDiff(t *testing.T, c Config) float64 {
 	if err != nil {
 		t.Fatal(err)
 	}
+	pairs := [][2][]float32{{zf, zu}, {lf, lu}}
+	if c.Decoder {
+		pts := randUniform(rand.New(rand.NewPCG(8, 9)), n*c.ND, -2, 2)
+		imf, err := folded.Decode(pts, n)
+		if err != nil {
+			t.Fatal(err)
+		}
+		imu, err := plain.Decode(pts, n)
+		if err != nil {
+			t.Fatal(err)
+		}
+		pairs = append(pairs, [2][]float32{imf, imu})
+	}
 	worst := 0.0
-	for _, pair := range [][2][]float32{{zf, zu}, {lf, lu}} {
+	for _, pair := range pairs {
 		scale := 0.0
 		for _, v := range pair[1] {
 			scale = math.Max(scale, math.Abs(float64(v)))
@@ -90,15 +105,16 @@ func foldDiff(t *testing.T, c Config) float64 {
 	return worst
 }
 
-// TestFoldedMatchesUnfolded checks that the folded inference graph agrees
-// with the unfolded one within foldTol, at two widths (the small one runs
-// the fork's direct convolution, the wide one its im2col arrangement), on
+// TestFoldedMatchesUnfolded checks that the folded inference graphs (the
+// encoder's and the decoder's) agree with the unfolded ones within
+// foldTol, at two widths (the small one runs the fork's direct
+// convolution, the wide one its im2col arrangement), on
 // the kernel set this process runs (chosen by GOMLX_SIMD_AVX512 and
 // GOMLX_SIMD_AVX2, see TestFoldedMatchesUnfoldedKernelSets).
 func TestFoldedMatchesUnfolded(t *testing.T) {
 	env := kernelEnv()
 	for _, w := range []int{16, 4} {
-		c := Config{NC: 5, ND: 3, Width: w}
+		c := Config{NC: 5, ND: 3, Width: w, Decoder: true}
 		d := foldDiff(t, c)
 		t.Logf("%s, W=%d: folded vs unfolded, largest relative difference %.3g", env, w, d)
 		if !(d <= foldTol) {

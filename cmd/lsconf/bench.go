@@ -19,18 +19,20 @@ func newBenchCmd(g *globalOptions) *cobra.Command {
 	var jsonFile string
 	cmd := &cobra.Command{
 		Use:   "bench",
-		Short: "Measure train, encode and search speed on this machine, beside PyTorch and numpy",
+		Short: "Measure train, encode, decode and search speed on this machine, beside PyTorch, numpy and FAISS",
 		Long: `Measure, in one run on this machine:
   - train step and encode img/s of lsconf's Table 1 SAE (ce+g, the paper's
-    circle layout) for each width divisor, at the batch size; the first call
-    (graph compilation) is not timed, then calls run for --seconds;
+    circle layout) for each width divisor, at the batch size, and with the
+    decoder branch: decode img/s (images from latent points) and train
+    steps with the reconstruction loss (weight 1); the first call (graph
+    compilation) is not timed, then calls run for --seconds;
   - exact top-10 search queries/s over a synthetic index of --search-n
     entries, one query at a time, and in batches of --faiss-batch when
     FAISS runs;
   - the peak memory of each measurement;
   - with the peers (--peers auto runs them when /usr/bin/python3 imports
-    torch and numpy; on requires them; off skips them), PyTorch's train and
-    encode img/s for the same widths and batch and numpy's search queries/s
+    torch and numpy; on requires them; off skips them), PyTorch's train,
+    encode, decode and train+decoder img/s for the same model, widths and batch and numpy's search queries/s
     on the same data (its top-10 must equal lsconf's, id for id), and FAISS
     on the same vectors and queries: its exact IndexFlatL2 (its top-10
     checked against an exact L2 scan; FAISS ranks by L2, lsconf by its
@@ -52,8 +54,8 @@ one; with the AVX2 set, PyTorch is held to AVX2 too (ONEDNN_MAX_CPU_ISA=AVX2,
 ATEN_CPU_CAPABILITY=avx2) and the ISA it reports is printed. Progress goes
 to stderr. Other work on the machine makes the figures low and noisy: run
 it when the load average is low, or let --quiet-wait wait for that.
---measure picks the kinds of rows (train, encode, search) so that a check
-of one does not take the machine for long.`,
+--measure picks the kinds of rows (train, encode, decode, train+decoder,
+search) so that a check of one does not take the machine for long.`,
 		Example: `  lsconf bench
   lsconf bench --widths 8 --seconds 2 --search-n 100000 --rounds 1 --peers off
   lsconf bench --json > bench.json
@@ -91,13 +93,13 @@ of one does not take the machine for long.`,
 	}
 	f := cmd.Flags()
 	f.IntSliceVar(&cfg.Widths, "widths", cfg.Widths, "width divisors of the model measurements (1 = the paper's model; empty: none)")
-	f.IntVar(&cfg.Batch, "batch", cfg.Batch, "batch size of the train and encode measurements")
+	f.IntVar(&cfg.Batch, "batch", cfg.Batch, "batch size of the model measurements")
 	f.Float64Var(&cfg.Seconds, "seconds", cfg.Seconds, "seconds of each measurement, after its warm-up")
 	f.IntVar(&cfg.SearchN, "search-n", cfg.SearchN, "entries of the synthetic search index (0: no search measurement)")
 	f.StringVar(&peers, "peers", string(cfg.Peers), "run the peers (PyTorch, numpy, FAISS) beside lsconf: auto, on or off")
 	f.IntVar(&cfg.Rounds, "rounds", cfg.Rounds, "interleaved rounds of every measurement (the table gives medians)")
 	f.IntVar(&cfg.TorchThreads, "torch-threads", 0, "PyTorch's intra-op threads (0 = number of CPUs)")
-	f.StringSliceVar(&cfg.Measure, "measure", []string{bench.KindTrain, bench.KindEncode, bench.KindSearch}, "kinds of rows to measure: train, encode, search, train+decoder (a train step with the decoder; not by default)")
+	f.StringSliceVar(&cfg.Measure, "measure", []string{bench.KindTrain, bench.KindEncode, bench.KindDecode, bench.KindTrainDecoder, bench.KindSearch}, "kinds of rows to measure: train, encode, decode (the decoder at inference), train+decoder (a train step with the decoder), search")
 	f.DurationVar(&cfg.QuietWait, "quiet-wait", 0, "wait up to this long before starting for the 1-minute load average to fall to the number of cores (0: start at once)")
 	f.IntVar(&cfg.SearchThreads, "search-threads", 0, "threads of the search rows: lsconf's index workers and FAISS's OpenMP threads (0 = each one's default, one per CPU; 1 compares per core on a loaded machine)")
 	f.IntVar(&cfg.FaissBatch, "faiss-batch", 64, "query batch of the FAISS rows (lsconf answers a batch with its index's SearchBatch: the queries spread over the workers)")

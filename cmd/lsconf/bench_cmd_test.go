@@ -28,6 +28,8 @@ func TestBenchCommand(t *testing.T) {
 	}{
 		{"train W=8", bench.KindTrain, "img/s", 8},
 		{"encode W=8", bench.KindEncode, "img/s", 8},
+		{"decode W=8", bench.KindDecode, "img/s", 8},
+		{"train+decoder W=8", bench.KindTrainDecoder, "img/s", 8},
 		{"search N=20000 top-10", bench.KindSearch, "q/s", 0},
 	}
 	if len(rep.Rows) != len(want) {
@@ -48,9 +50,15 @@ func TestBenchCommand(t *testing.T) {
 			t.Errorf("%s: peer figures %v / %v with --peers off", r.What, r.Theirs, r.TheirsRounds)
 		}
 	}
-	// Train W=8, encode W=8 and search have targets, which cannot be judged without peers.
-	if rep.Rows[0].Target != 1 || rep.Rows[0].Verdict != bench.NoPeer || rep.Rows[1].Target != 1 || rep.Rows[1].Verdict != bench.NoPeer || rep.Rows[2].Target != 5 || rep.Rows[2].Verdict != bench.NoPeer {
+	// Train W=8, encode W=8 and search have targets, which cannot be
+	// judged without peers; the decoder rows have none.
+	if rep.Rows[0].Target != 1 || rep.Rows[0].Verdict != bench.NoPeer || rep.Rows[1].Target != 1 || rep.Rows[1].Verdict != bench.NoPeer || rep.Rows[4].Target != 5 || rep.Rows[4].Verdict != bench.NoPeer {
 		t.Errorf("targets/verdicts: %+v", rep.Rows)
+	}
+	for _, r := range rep.Rows[2:4] {
+		if r.Target != 0 || r.Verdict != "" {
+			t.Errorf("%s: target %v, verdict %q", r.What, r.Target, r.Verdict)
+		}
 	}
 	if rep.Cores < 1 || rep.Parallelism < 1 || rep.Batch != 8 || rep.Rounds != 2 || rep.Peers != bench.PeersOff || rep.Torch != "" || rep.Numpy != "" || !rep.SearchExact {
 		t.Errorf("report header: %+v", rep)

@@ -174,6 +174,14 @@ func bnSums[T float32 | float64](backend *gobackend.Backend, l bnLayout, a, b []
 			for ob := o0; ob < o1; ob += block {
 				clear(t1)
 				clear(t2)
+				// lsconf fork: the kernel set's vector loop, same sums.
+				if bnSumsF32(a, b, l.feat, ob, min(ob+block, o1), ct, t1, t2) {
+					for f := range p1 {
+						p1[f] += float64(t1[f])
+						p2[f] += float64(t2[f])
+					}
+					continue
+				}
 				for o := ob; o < min(ob+block, o1); o++ {
 					row := a[o*l.feat : (o+1)*l.feat]
 					if b == nil {
@@ -261,6 +269,10 @@ func bnAffine[T float32 | float64](backend *gobackend.Backend, l bnLayout, x, y,
 		o0, o1 := ch*l.outer/chunks, (ch+1)*l.outer/chunks
 		if l.inner == 1 {
 			// Features contiguous: rows of l.feat values.
+			// lsconf fork: the kernel set's vector loop, same values.
+			if bnAffineF32(x, y, out, l.feat, o0, o1, a, b, c) {
+				return
+			}
 			for o := o0; o < o1; o++ {
 				xr := x[o*l.feat : (o+1)*l.feat]
 				or := out[o*l.feat : (o+1)*l.feat]
@@ -447,4 +459,28 @@ func execBatchNormGradient(backend *gobackend.Backend, node *gobackend.Node, inp
 	fromF64(outs[1], gScale)
 	fromF64(outs[2], gOffset)
 	return outs, nil
+}
+
+// bnSumsF32 runs the kernel set's bnSums (convKernels) on float32 rows
+// [o0, o1) of feat values, when it has one and takes them.
+func bnSumsF32[T float32 | float64](a, b []T, feat, o0, o1 int, ct, t1, t2 []T) bool {
+	fn := convKernelsBest.bnSums
+	af, ok := any(a).([]float32)
+	if fn == nil || !ok {
+		return false
+	}
+	bf, _ := any(b).([]float32)
+	return fn(af, bf, feat, o0, o1, any(ct).([]float32), any(t1).([]float32), any(t2).([]float32))
+}
+
+// bnAffineF32 runs the kernel set's bnAffine (convKernels) on float32 rows
+// [o0, o1) of feat values, when it has one and takes them.
+func bnAffineF32[T float32 | float64](x, y, out []T, feat, o0, o1 int, a, b, c []T) bool {
+	fn := convKernelsBest.bnAffine
+	xf, ok := any(x).([]float32)
+	if fn == nil || !ok {
+		return false
+	}
+	yf, _ := any(y).([]float32)
+	return fn(xf, yf, any(out).([]float32), feat, o0, o1, any(a).([]float32), any(b).([]float32), any(c).([]float32))
 }

@@ -152,11 +152,15 @@ const (
 	convPathPixels convPath = iota
 	convPathDirect
 	convPathChannels
+	// lsconf fork: convFastKGrad (convfast_kgrad_lsconf.go).
+	convPathKGrad
 )
 
 // choosePath picks the arrangement for the geometry.
 func (g *convGeom) choosePath() convPath {
 	switch {
+	case g.useKGrad():
+		return convPathKGrad
 	case g.useChannels():
 		return convPathChannels
 	case g.useDirect():
@@ -175,6 +179,8 @@ func (g *convGeom) directApplies() bool {
 // to each output value as it is stored.
 func (g *convGeom) run(backend *gobackend.Backend, path convPath, in, k, out []float32, kern convKernels, ep convEpilogue) {
 	switch path {
+	case convPathKGrad:
+		convFastKGrad(backend, g, in, k, out, kern, ep)
 	case convPathChannels:
 		convFastChannels(backend, g, in, k, out, kern, ep)
 	case convPathDirect:

@@ -40,10 +40,30 @@ type convKernels struct {
 	// epiRows is epi on rows rows of n values, dst and src with row
 	// strides ldd and lds.
 	epiRows func(dst []float32, ldd int, src []float32, lds, rows, n int, bias []float32, relu bool)
+	// poolMax is one output row of a max pool (poolfast.go): o[i] is the
+	// max, with Go's max (NaN wins, +0 over -0), of in[start+off+i] over
+	// the window's offsets in order.
+	poolMax func(o, in []float32, start int, offsets []int)
+	// poolScatter is one window row of a max pool's gradient
+	// (selectAndScatterMaxFast) for its first channels, a multiple of the
+	// vector width: out[sel+i] += src[i] with sel the offset (start + one
+	// of offsets) of the window's first maximum of channel i, or of its
+	// last NaN. It returns how many channels it took (nil: none).
+	poolScatter func(out, in, src []float32, start int, offsets []int) int
+	// bnSums adds, for rows o in [o0, o1) of feat values of a (and b), in
+	// row order per feature: t1[f] += a[o][f], and t2[f] += d*d with
+	// d = a[o][f] - ct[f] (b nil) or a[o][f] * (b[o][f] - ct[f]), the
+	// batch-norm sums (batchnorm.go), as its Go loop computes them. It
+	// reports false when it does not take feat (nil: never).
+	bnSums func(a, b []float32, feat, o0, o1 int, ct, t1, t2 []float32) bool
+	// bnAffine writes, for rows o in [o0, o1), out[o][f] = x[o][f]*a[f] +
+	// c[f], or (x[o][f]*a[f] + y[o][f]*b[f]) + c[f] with y, as batchnorm.go's
+	// Go loop; false when it does not take feat (nil: never).
+	bnAffine func(x, y, out []float32, feat, o0, o1 int, a, b, c []float32) bool
 }
 
 // convKernelsGo are the pure-Go micro-kernels.
-var convKernelsGo = convKernels{name: "go", kernRM32: convKernRM32Go, kernRM16: convKernRM16Go, kernKM: convKernKMGo, epi: convEpiGo, epiRows: convEpiRowsGo}
+var convKernelsGo = convKernels{name: "go", kernRM32: convKernRM32Go, kernRM16: convKernRM16Go, kernKM: convKernKMGo, epi: convEpiGo, epiRows: convEpiRowsGo, poolMax: poolMaxGo}
 
 // convKernelsBest are the fastest allowed micro-kernels for this CPU; set
 // once at init (convfast_kernels_amd64.go).

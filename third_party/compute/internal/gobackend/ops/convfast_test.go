@@ -136,6 +136,9 @@ func runConvCase(t *testing.T, backend *gobackend.Backend, c convCase, rng *rand
 		if g.directApplies() {
 			paths = append(paths, convPathDirect)
 		}
+		if g.kgradApplies() {
+			paths = append(paths, convPathKGrad)
+		}
 		for _, path := range paths {
 			for i := range got {
 				got[i] = float32(math.NaN()) // every value must be written
@@ -352,6 +355,7 @@ func TestConvFastDeclines(t *testing.T) {
 func BenchmarkConvFast(b *testing.B) {
 	for _, sz := range []struct{ b, hw, ci, co int }{
 		{64, 32, 64, 64}, {64, 16, 128, 128}, {64, 8, 256, 256}, {64, 4, 512, 512}, {64, 2, 512, 512}, {64, 32, 16, 16},
+		{64, 32, 8, 8}, {64, 16, 16, 16}, {64, 8, 32, 32}, {64, 4, 64, 64}, {64, 32, 8, 1}, {64, 32, 1, 8},
 	} {
 		pad := [][2]int{{1, 1}, {1, 1}}
 		for _, c := range []struct {
@@ -383,6 +387,12 @@ func BenchmarkConvFast(b *testing.B) {
 			paths := map[string]convPath{"auto": g.choosePath(), "pixels": convPathPixels}
 			if g.directApplies() {
 				paths["direct"] = convPathDirect
+			}
+			if g.kgradApplies() {
+				paths["kgrad"] = convPathKGrad
+			}
+			if g.inSB == 1 && g.inSC != 1 {
+				paths["channels"] = convPathChannels
 			}
 			for pname, path := range paths {
 				b.Run(fmt.Sprintf("%s/hw%d/ci%d/co%d/%s", c.name, sz.hw, sz.ci, sz.co, pname), func(b *testing.B) {

@@ -98,9 +98,11 @@ func (g *convGeom) storeRow(out []float32, base, n0 int, src []float32, kern con
 
 // storeRows stores rows output pixels from base on (stride outSX), values
 // of output channels n0..n0+nn from src (row stride lds), through the
-// epilogue: one epiRows call for the run when channels are contiguous.
+// epilogue: one epiRows call for the run when channels are contiguous
+// (without an epilogue too: a vector copy of the rows; the pure-Go set
+// copies row by row).
 func (g *convGeom) storeRows(out []float32, base, n0 int, src []float32, lds, rows, nn int, kern convKernels, ep convEpilogue) {
-	if g.outSC != 1 || ep.none() {
+	if g.outSC != 1 || (ep.none() && kern.name == convKernelsGo.name) {
 		for r := 0; r < rows; r++ {
 			g.storeRow(out, base+r*g.outSX, n0, src[r*lds:r*lds+nn], kern, ep)
 		}

@@ -77,6 +77,24 @@ func convEpiRowsAVX2(dst []float32, ldd int, src []float32, lds, rows, n int, bi
 		return
 	}
 	zero := archsimd.BroadcastFloat32x8(0)
+	if n == 8 {
+		// One vector per row (8 output channels): the bias loaded once.
+		bv := zero
+		if bias != nil {
+			bv = archsimd.LoadFloat32x8Slice(bias[:8])
+		}
+		for r := 0; r < rows; r++ {
+			v := archsimd.LoadFloat32x8Slice(src[r*lds : r*lds+8])
+			if bias != nil {
+				v = v.Add(bv)
+			}
+			if relu {
+				v = v.Masked(v.Greater(zero))
+			}
+			v.StoreSlice(dst[r*ldd : r*ldd+8])
+		}
+		return
+	}
 	for r := 0; r < rows; r++ {
 		d, s := dst[r*ldd:r*ldd+n], src[r*lds:r*lds+n]
 		for i := 0; i+8 <= n; i += 8 {
@@ -100,6 +118,24 @@ func convEpiRowsAVX512(dst []float32, ldd int, src []float32, lds, rows, n int, 
 		return
 	}
 	zero := archsimd.BroadcastFloat32x16(0)
+	if n == 16 {
+		// One vector per row (16 output channels): the bias loaded once.
+		bv := zero
+		if bias != nil {
+			bv = archsimd.LoadFloat32x16Slice(bias[:16])
+		}
+		for r := 0; r < rows; r++ {
+			v := archsimd.LoadFloat32x16Slice(src[r*lds : r*lds+16])
+			if bias != nil {
+				v = v.Add(bv)
+			}
+			if relu {
+				v = v.Masked(v.Greater(zero))
+			}
+			v.StoreSlice(dst[r*ldd : r*ldd+16])
+		}
+		return
+	}
 	for r := 0; r < rows; r++ {
 		d, s := dst[r*ldd:r*ldd+n], src[r*lds:r*lds+n]
 		for i := 0; i+16 <= n; i += 16 {

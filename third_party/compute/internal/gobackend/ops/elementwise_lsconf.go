@@ -26,6 +26,7 @@ func init() {
 	}
 	gobackend.SetNodeExecutor(compute.OpTypeGreaterThan, gobackend.PriorityTyped, execGreaterThanParallel)
 	gobackend.SetNodeExecutor(compute.OpTypeSqrt, gobackend.PriorityTyped, execSqrtParallel)
+	gobackend.SetNodeExecutor(compute.OpTypeLogistic, gobackend.PriorityTyped, execLogisticParallel)
 }
 
 // elementwiseParallelMin is the size from which an elementwise op is split.
@@ -250,6 +251,24 @@ func execSqrtParallel(backend *gobackend.Backend, node *gobackend.Node, inputs [
 		for i, v := range in[lo:hi] {
 			o[i] = float32(math.Sqrt(float64(v)))
 		}
+	})
+	return output, nil
+}
+
+// execLogisticParallel is upstream's float32 Logistic (execLogisticGeneric,
+// math.Exp in float64 per value, the same values) split over the workers.
+func execLogisticParallel(backend *gobackend.Backend, node *gobackend.Node, inputs []*gobackend.Buffer, inputsOwned []bool) (*gobackend.Buffer, error) {
+	n := node.Shape.Size()
+	if inputs[0].RawShape.DType != dtypes.Float32 || n < elementwiseParallelMin || forkWorkers(backend) < 2 {
+		return execLogistic(backend, node, inputs, inputsOwned)
+	}
+	input, output, err := unaryOperandAndOutput(backend, inputs, inputsOwned)
+	if err != nil {
+		return nil, err
+	}
+	in, out := input.Flat.([]float32), output.Flat.([]float32)
+	forChunks(backend, n, func(lo, hi int) {
+		execLogisticGeneric(in[lo:hi], out[lo:hi])
 	})
 	return output, nil
 }

@@ -117,5 +117,14 @@ func TestElementwiseParallel(t *testing.T) {
 				t.Fatalf("Sqrt %v: value %d = %v, upstream %v", sz[0], i, got[i], want[i])
 			}
 		}
+		// Logistic of the left operand.
+		v, _ = f.Logistic(lp)
+		node = v.(*gobackend.Node)
+		want, got = run(execLogistic), run(execLogisticParallel)
+		for i := range want {
+			if !equal(got[i], want[i]) {
+				t.Fatalf("Logistic %v: value %d = %v, upstream %v", sz[0], i, got[i], want[i])
+			}
+		}
 	}
 }

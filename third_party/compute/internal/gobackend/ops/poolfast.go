@@ -135,25 +135,33 @@ func reduceWindowMaxFast(backend *gobackend.Backend, op *reduceWindowNode, opera
 	}
 	in := operand.Flat.([]float32)
 	out := output.Flat.([]float32)
-	lowest := float32(dtypes.Float32.LowestValue().(float32))
 	rows, c := pw.rows(), pw.chans
+	// lsconf fork: the kernel set's row function (SIMD on amd64).
+	poolMax := convKernelsBest.poolMax
 	workers := forkWorkers(backend)
 	chunks := poolChunks(rows, c, workers)
 	forkParallel(backend, workers, chunks, func(_, ch int) {
 		pw.forRows(ch*rows/chunks, (ch+1)*rows/chunks, func(row, start int) {
-			o := out[row*c : (row+1)*c]
-			for i := range o {
-				o[i] = lowest
-			}
-			for _, off := range pw.offsets {
-				src := in[start+off : start+off+c]
-				for i, v := range src {
-					o[i] = max(o[i], v)
-				}
-			}
+			poolMax(out[row*c:(row+1)*c], in, start, pw.offsets)
 		})
 	})
 	return true
+}
+
+// poolMaxGo is convKernels.poolMax in Go: the max starts at the lowest
+// float32 (max(lowest, v) is v, bit for bit).
+func poolMaxGo(o, in []float32, start int, offsets []int) {
+	c := len(o)
+	lowest := float32(dtypes.Float32.LowestValue().(float32))
+	for i := range o {
+		o[i] = lowest
+	}
+	for _, off := range offsets {
+		src := in[start+off : start+off+c]
+		for i, v := range src {
+			o[i] = max(o[i], v)
+		}
+	}
 }
 
 // selectAndScatterMaxFast scatters source into output (already zeroed) at
@@ -187,27 +195,38 @@ func selectAndScatterMaxFast(backend *gobackend.Backend, op *selectAndScatterNod
 	if overlap {
 		chunks = 1
 	}
+	// lsconf fork: the kernel set's row function (SIMD on amd64) takes the
+	// first channels, the loop below the rest.
+	scatter := convKernelsBest.poolScatter
+	if len(in) > 1<<31-1 {
+		scatter = nil // its offsets are int32
+	}
 	forkParallel(backend, workers, chunks, func(_, ch int) {
 		best := make([]float32, c)
 		bestOff := make([]int, c)
 		pw.forRows(ch*rows/chunks, (ch+1)*rows/chunks, func(row, start int) {
-			first := in[start : start+c]
-			copy(best, first)
-			for i := range bestOff {
+			s := src[row*c : (row+1)*c]
+			i0 := 0
+			if scatter != nil {
+				i0 = scatter(out, in, s, start, pw.offsets)
+			}
+			first := in[start+i0 : start+c]
+			copy(best[i0:], first)
+			for i := i0; i < c; i++ {
 				bestOff[i] = start
 			}
 			for _, off := range pw.offsets[1:] {
-				vals := in[start+off : start+off+c]
-				for i, v := range vals {
+				vals := in[start+off+i0 : start+off+c]
+				for j, v := range vals {
+					i := i0 + j
 					if v > best[i] || v != v {
 						best[i] = v
 						bestOff[i] = start + off
 					}
 				}
 			}
-			s := src[row*c : (row+1)*c]
-			for i, v := range s {
-				out[bestOff[i]+i] += v
+			for i := i0; i < c; i++ {
+				out[bestOff[i]+i] += s[i]
 			}
 		})
 	})

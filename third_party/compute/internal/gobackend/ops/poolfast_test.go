@@ -124,3 +124,99 @@ func TestPoolFast(t *testing.T) {
 		backend.Finalize()
 	}
 }
+
+// TestPoolMaxKernels checks each kernel set's max-pool row function
+// against the Go one, bit for bit: NaNs, infinities, signed zeros and
+// ties, every channel count to 40, windows of 1 to 4 positions.
+func TestPoolMaxKernels(t *testing.T) {
+	rng := rand.New(rand.NewPCG(21, 22))
+	special := []float32{float32(math.NaN()), float32(math.Inf(1)), float32(math.Inf(-1)), 0, float32(math.Copysign(0, -1)), 1, -1}
+	for _, ks := range convKernelsAvailable {
+		for c := 1; c <= 40; c++ {
+			for npos := 1; npos <= 4; npos++ {
+				in := make([]float32, 3+npos*(c+2))
+				for i := range in {
+					in[i] = float32(rng.NormFloat64())
+					if rng.IntN(3) == 0 {
+						in[i] = special[rng.IntN(len(special))]
+					}
+				}
+				offsets := make([]int, npos)
+				for j := range offsets {
+					offsets[j] = j * (c + 2)
+				}
+				want, got := make([]float32, c), make([]float32, c)
+				poolMaxGo(want, in, 3, offsets)
+				ks.poolMax(got, in, 3, offsets)
+				for i := range want {
+					if math.Float32bits(got[i]) != math.Float32bits(want[i]) {
+						t.Fatalf("kernels %s, %d channels, %d positions: channel %d = %g (%#x), Go %g (%#x)",
+							ks.name, c, npos, i, got[i], math.Float32bits(got[i]), want[i], math.Float32bits(want[i]))
+					}
+				}
+			}
+		}
+	}
+}
+
+// TestPoolScatterKernels checks each kernel set's max-pool gradient row
+// function against the selection rule of selectAndScatterMaxFast (the
+// first maximum of the window, or its last NaN), bit for bit, with NaNs,
+// infinities, signed zeros and ties, 1-40 channels, 1-4 window positions.
+func TestPoolScatterKernels(t *testing.T) {
+	rng := rand.New(rand.NewPCG(23, 24))
+	special := []float32{float32(math.NaN()), float32(math.Inf(1)), float32(math.Inf(-1)), 0, float32(math.Copysign(0, -1)), 1, -1}
+	tested := 0
+	for _, ks := range convKernelsAvailable {
+		if ks.poolScatter == nil {
+			continue
+		}
+		for c := 1; c <= 40; c++ {
+			for npos := 1; npos <= 4; npos++ {
+				in := make([]float32, 3+npos*(c+2))
+				for i := range in {
+					in[i] = float32(rng.NormFloat64())
+					if rng.IntN(3) == 0 {
+						in[i] = special[rng.IntN(len(special))]
+					}
+				}
+				offsets := make([]int, npos)
+				for j := range offsets {
+					offsets[j] = j * (c + 2)
+				}
+				src := make([]float32, c)
+				for i := range src {
+					src[i] = float32(rng.NormFloat64())
+				}
+				want := make([]float32, len(in))
+				got := make([]float32, len(in))
+				for i := range want {
+					want[i] = float32(i)
+					got[i] = float32(i)
+				}
+				n := ks.poolScatter(got, in, src, 3, offsets)
+				if n != c/8*8 {
+					t.Fatalf("kernels %s, %d channels: took %d", ks.name, c, n)
+				}
+				for i := 0; i < n; i++ {
+					best, sel := in[3+i], 3
+					for _, off := range offsets[1:] {
+						if v := in[3+off+i]; v > best || v != v {
+							best, sel = v, 3+off
+						}
+					}
+					want[sel+i] += src[i]
+				}
+				for i := range want {
+					if math.Float32bits(got[i]) != math.Float32bits(want[i]) {
+						t.Fatalf("kernels %s, %d channels, %d positions: out[%d] = %g, want %g", ks.name, c, npos, i, got[i], want[i])
+					}
+				}
+				tested++
+			}
+		}
+	}
+	if tested == 0 {
+		t.Skip("no kernel set with a SIMD max-pool gradient on this CPU or build")
+	}
+}

@@ -150,6 +150,10 @@ func execSlice(backend *gobackend.Backend, node *gobackend.Node, inputs []*gobac
 		return output, nil
 	}
 
+	// lsconf fork: float32 slices of contiguous runs are copied run by run.
+	if sliceRunsF32(operand, output, sliceParams) {
+		return output, nil
+	}
 	// Dispatch to the generic implementation based on DType.
 	tmpAny, tmpErr := sliceDTypeMap.Get(node.Shape.DType)
 	if tmpErr != nil {
