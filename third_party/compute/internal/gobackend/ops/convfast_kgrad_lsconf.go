@@ -74,52 +74,22 @@ func convFastKGrad(backend *gobackend.Backend, g *convGeom, in, k, out []float32
 			}
 		}
 	}()
-	forkParallel(backend, workers, g.inC, func(w, b int) {
-		sc := scr[w]
-		if sc == nil {
-			// Slack after the image: the last strip's dropped columns.
-			sc = &scratch{xp: getF32(imgSize + strips*nr), dy: getF32(kc * co8), acc: getF32(accSize)}
-			clear(sc.xp[imgSize:])
-			clear(sc.acc)
-			scr[w] = sc
-		}
-		xp, dy := sc.xp, sc.dy
-		for yp := 0; yp < hp; yp++ {
-			row := xp[yp*wp*c : (yp+1)*wp*c]
-			iy := yp - g.padY
-			x0, x1 := min(wp, g.padX), min(wp, g.inW+g.padX)
-			if iy < 0 || iy >= g.inH || x1 <= x0 {
-				clear(row)
-				continue
-			}
-			clear(row[:x0*c])
-			src := b*g.inSC + iy*g.inSY // ix = x0 - padX = 0
-			copy(row[x0*c:x1*c], in[src:src+(x1-x0)*c])
-			clear(row[x1*c:])
-		}
-		for y := 0; y < g.kH; y++ {
-			for x := 0; x < wp; x++ {
-				row := dy[(y*wp+x)*co8 : (y*wp+x+1)*co8]
-				if x >= g.kW {
-					clear(row)
-					continue
-				}
-				src := b*g.kSI + y*g.kSY + x*g.kSX
-				copyShort(row[:g.outC], k[src:src+g.outC])
-				clear(row[g.outC:])
-			}
-		}
-		for ty := 0; ty < g.outH; ty++ {
-			for s := 0; s < strips; s++ {
-				bp := xp[ty*wp*c+s*nr:]
-				for t := 0; t < coTiles; t++ {
-					kern.kernKM(dy[t*mr:], co8, bp, c, sc.acc[((ty*coTiles+t)*strips+s)*mr*nr:], kc, true)
-				}
-			}
+	// lsconf fork: the images are split into one fixed, contiguous chunk a
+	// worker, each with its own accumulators, summed in chunk order: which
+	// goroutine runs a chunk does not change the result (the gradient is
+	// the same bit for bit from run to run, as training's determinism
+	// needs).
+	forkParallel(backend, workers, workers, func(_, chunk int) {
+		// Slack after the image: the last strip's dropped columns.
+		sc := &scratch{xp: getF32(imgSize + strips*nr), dy: getF32(kc * co8), acc: getF32(accSize)}
+		clear(sc.xp[imgSize:])
+		clear(sc.acc)
+		scr[chunk] = sc
+		for b := chunk * g.inC / workers; b < (chunk+1)*g.inC/workers; b++ {
+			kgradImage(g, in, k, sc.xp, sc.dy, sc.acc, b, kern)
 		}
 	})
-	// Sum the accumulators of the workers that ran (any of them may not
-	// have).
+	// Sum the chunks' accumulators in chunk order.
 	var acc []float32
 	for _, sc := range scr {
 		switch {
@@ -145,6 +115,52 @@ func convFastKGrad(backend *gobackend.Backend, g *convGeom, in, k, out []float32
 					tx, ci := j/c, j%c
 					out[ci*g.outSB+ty*g.outSY+tx*g.outSX+co*g.outSC] = ep.apply1(src[n], co)
 				}
+			}
+		}
+	}
+}
+
+// kgradImage adds image b's products to acc (see convFastKGrad): x into
+// the padded buffer xp, dy into the width-padded dy buffer, then the
+// k-major micro-kernel over the whole image per tap row and strip.
+func kgradImage(g *convGeom, in, k, xp, dy, acc []float32, b int, kern convKernels) {
+	const mr, nr = convKernKMRows, convKernCols
+	c := g.batch
+	hp, wp := g.kH+g.outH-1, g.kW+g.outW-1
+	strips := (g.outW*c + nr - 1) / nr
+	co8 := (g.outC + mr - 1) / mr * mr
+	coTiles := co8 / mr
+	kc := g.kH * wp
+	for yp := 0; yp < hp; yp++ {
+		row := xp[yp*wp*c : (yp+1)*wp*c]
+		iy := yp - g.padY
+		x0, x1 := min(wp, g.padX), min(wp, g.inW+g.padX)
+		if iy < 0 || iy >= g.inH || x1 <= x0 {
+			clear(row)
+			continue
+		}
+		clear(row[:x0*c])
+		src := b*g.inSC + iy*g.inSY // ix = x0 - padX = 0
+		copy(row[x0*c:x1*c], in[src:src+(x1-x0)*c])
+		clear(row[x1*c:])
+	}
+	for y := 0; y < g.kH; y++ {
+		for x := 0; x < wp; x++ {
+			row := dy[(y*wp+x)*co8 : (y*wp+x+1)*co8]
+			if x >= g.kW {
+				clear(row)
+				continue
+			}
+			src := b*g.kSI + y*g.kSY + x*g.kSX
+			copyShort(row[:g.outC], k[src:src+g.outC])
+			clear(row[g.outC:])
+		}
+	}
+	for ty := 0; ty < g.outH; ty++ {
+		for s := 0; s < strips; s++ {
+			bp := xp[ty*wp*c+s*nr:]
+			for t := 0; t < coTiles; t++ {
+				kern.kernKM(dy[t*mr:], co8, bp, c, acc[((ty*coTiles+t)*strips+s)*mr*nr:], kc, true)
 			}
 		}
 	}
