@@ -18,7 +18,7 @@ import (
 
 func newServeCmd(g *globalOptions) *cobra.Command {
 	var dbPath, addr, runDir, vocabFile string
-	var maxUpload int64
+	var maxUpload, uploadBudget int64
 	var noModel bool
 	var allowHosts []string
 	cmd := &cobra.Command{
@@ -37,7 +37,9 @@ it the other queries still work. Nothing is fetched from the network.
 
 Limits (docs/search.md): requests whose Host is not an IP address, localhost or
 a name given with --allow-host are refused (a DNS-rebinding guard); bodies are
-capped (--max-upload for images, 64 KiB elsewhere); slow clients time out.`,
+capped (--max-upload for images, 64 KiB elsewhere), and the uploads held in
+memory at once are bounded by --upload-budget (later ones wait their turn);
+slow clients time out.`,
 		Example: `  lsconf serve --db textures.db
   lsconf serve --db textures.db --addr 127.0.0.1:9000 --run runs/ceg`,
 		Args: cobra.NoArgs,
@@ -48,7 +50,10 @@ capped (--max-upload for images, 64 KiB elsewhere); slow clients time out.`,
 			}
 			defer db.Close()
 			ctx := cmd.Context()
-			cfg := web.Config{DB: db, MaxUpload: maxUpload, AllowHosts: allowHosts}
+			if uploadBudget < 0 {
+				return fmt.Errorf("serve: --upload-budget %d is negative (0 means the default, %d MiB)", uploadBudget, web.DefaultUploadBudget>>20)
+			}
+			cfg := web.Config{DB: db, MaxUpload: maxUpload, UploadBudget: uploadBudget, AllowHosts: allowHosts}
 			if vocabFile != "" {
 				b, err := os.ReadFile(vocabFile)
 				if err != nil {
@@ -91,6 +96,7 @@ capped (--max-upload for images, 64 KiB elsewhere); slow clients time out.`,
 	cmd.Flags().StringVar(&vocabFile, "vocab", "", "extra vocabulary file")
 	cmd.Flags().StringSliceVar(&allowHosts, "allow-host", nil, "also answer requests for this host name (repeatable; IP addresses and localhost always work)")
 	cmd.Flags().Int64Var(&maxUpload, "max-upload", 8<<20, "largest accepted upload in bytes")
+	cmd.Flags().Int64Var(&uploadBudget, "upload-budget", 0, "bytes of uploads held in memory at once; later uploads wait (0: 256 MiB; at least --max-upload)")
 	return cmd
 }
 

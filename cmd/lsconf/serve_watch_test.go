@@ -6,6 +6,7 @@ import (
 	"net"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -56,5 +57,21 @@ func TestServeStopsOnReplacedDB(t *testing.T) {
 		}
 	case <-time.After(10 * time.Second):
 		t.Fatal("serve kept serving a deleted index")
+	}
+}
+
+// TestServeRefusesNegativeUploadBudget: --upload-budget below 0 is refused
+// with the flag's meaning before anything is served.
+func TestServeRefusesNegativeUploadBudget(t *testing.T) {
+	tmp := t.TempDir()
+	p := filepath.Join(tmp, "i.db")
+	w, err := index.Open(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	w.Close()
+	_, err = runCLI(t, "serve", "--db", p, "--no-model", "--addr", "127.0.0.1:0", "--upload-budget", "-1")
+	if err == nil || !strings.Contains(err.Error(), "--upload-budget -1 is negative") {
+		t.Fatalf("serve --upload-budget -1: %v, want a refusal naming the flag", err)
 	}
 }
