@@ -154,6 +154,10 @@ const (
 	convPathChannels
 	// lsconf fork: convFastKGrad (convfast_kgrad_lsconf.go).
 	convPathKGrad
+	// lsconf fork: convFastDirectImages (convfast_direct.go), which
+	// convPathDirect runs when the batch gives every worker
+	// convDirectImagesPerWorker images.
+	convPathDirectImages
 )
 
 // choosePath picks the arrangement for the geometry.
@@ -175,8 +179,8 @@ func (g *convGeom) directApplies() bool {
 }
 
 // run computes the convolution with the given arrangement (which must
-// apply: convPathDirect needs directApplies), and applies the epilogue ep
-// to each output value as it is stored.
+// apply: convPathDirect and convPathDirectImages need directApplies), and
+// applies the epilogue ep to each output value as it is stored.
 func (g *convGeom) run(backend *gobackend.Backend, path convPath, in, k, out []float32, kern convKernels, ep convEpilogue) {
 	switch path {
 	case convPathKGrad:
@@ -184,7 +188,13 @@ func (g *convGeom) run(backend *gobackend.Backend, path convPath, in, k, out []f
 	case convPathChannels:
 		convFastChannels(backend, g, in, k, out, kern, ep)
 	case convPathDirect:
+		if g.batch >= convDirectImagesPerWorker*forkWorkers(backend) { // lsconf fork
+			convFastDirectImages(backend, g, in, k, out, kern, ep)
+			return
+		}
 		convFastDirect(backend, g, in, k, out, kern, ep)
+	case convPathDirectImages: // lsconf fork
+		convFastDirectImages(backend, g, in, k, out, kern, ep)
 	default:
 		convFastPixels(backend, g, in, k, out, kern, ep)
 	}

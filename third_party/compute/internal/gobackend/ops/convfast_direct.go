@@ -50,26 +50,7 @@ func convFastDirect(backend *gobackend.Backend, g *convGeom, in, k, out []float3
 	defer putF32(xp)
 	clear(xp[g.batch*imgSize:])
 	forkParallel(backend, workers, g.batch, func(_, b int) {
-		img := xp[b*imgSize : (b+1)*imgSize]
-		for yp := 0; yp < hp; yp++ {
-			row := img[yp*wp*c : (yp+1)*wp*c]
-			iy := yp - g.padY
-			if iy < 0 || iy >= g.inH {
-				clear(row)
-				continue
-			}
-			// Columns xp with ix = xp - padX inside the input.
-			x0 := max(0, g.padX)
-			x1 := min(wp, g.inW+g.padX)
-			if x0 >= x1 {
-				clear(row)
-				continue
-			}
-			clear(row[:x0*c])
-			src := b*g.inSB + iy*g.inSY + (x0-g.padX)*g.inSX
-			copy(row[x0*c:x1*c], in[src:src+(x1-x0)*c])
-			clear(row[x1*c:])
-		}
+		g.padDirect(xp[b*imgSize:(b+1)*imgSize], in, b, hp, wp)
 	})
 
 	rowsPerImage := g.outH * wp
@@ -86,43 +67,126 @@ func convFastDirect(backend *gobackend.Backend, g *convGeom, in, k, out []float3
 		if scr[w] == nil {
 			scr[w] = getF32(len(strips) * itemRows * ldc)
 		}
-		cb := scr[w]
 		b, it := item/itemsPerImage, item%itemsPerImage
 		t0 := it * convDirectTilesPerItem
-		t1 := min(t0+convDirectTilesPerItem, tilesPerImage)
-		img := xp[b*imgSize:]
-		for s, st := range strips {
-			kernFn := kern.kernRM32
-			if st.w == 16 {
-				kernFn = kern.kernRM16
-			}
-			for t := t0; t < t1; t++ {
-				r0 := t * mr // first padded-grid row of the tile
-				ct := cb[(s*itemRows+(t-t0)*mr)*ldc:]
-				for ky := 0; ky < g.kH; ky++ {
-					a := img[(ky*wp+r0)*c:]
-					kernFn(a, c, bp[st.off+ky*g.kW*c*st.w:], st.w, ct, ldc, g.kW*c, ky > 0)
-				}
+		g.directTiles(xp[b*imgSize:], scr[w], strips, bp, b, t0, min(t0+convDirectTilesPerItem, tilesPerImage), out, kern, ep)
+	})
+}
+
+// padDirect writes image b of the NHWC input in into img (hp x wp pixels)
+// with its zero padding.
+func (g *convGeom) padDirect(img, in []float32, b, hp, wp int) {
+	c := g.inC
+	for yp := 0; yp < hp; yp++ {
+		row := img[yp*wp*c : (yp+1)*wp*c]
+		iy := yp - g.padY
+		if iy < 0 || iy >= g.inH {
+			clear(row)
+			continue
+		}
+		// Columns xp with ix = xp - padX inside the input.
+		x0 := max(0, g.padX)
+		x1 := min(wp, g.inW+g.padX)
+		if x0 >= x1 {
+			clear(row)
+			continue
+		}
+		clear(row[:x0*c])
+		src := b*g.inSB + iy*g.inSY + (x0-g.padX)*g.inSX
+		copy(row[x0*c:x1*c], in[src:src+(x1-x0)*c])
+		clear(row[x1*c:])
+	}
+}
+
+// directTiles computes the row tiles [t0, t1) of image b, whose padded
+// input starts img (followed by at least the slack convFastDirect leaves),
+// into the per-worker buffer cb (len(strips) blocks of
+// convDirectTilesPerItem tiles) and stores their valid rows through the
+// epilogue.
+func (g *convGeom) directTiles(img, cb []float32, strips []convStrip, bp []float32, b, t0, t1 int, out []float32, kern convKernels, ep convEpilogue) {
+	const mr, ldc = convKernRMRows, convKernCols
+	c := g.inC
+	wp := g.outW + g.kW - 1
+	rowsPerImage := g.outH * wp
+	itemRows := convDirectTilesPerItem * mr
+	for s, st := range strips {
+		kernFn := kern.kernRM32
+		if st.w == 16 {
+			kernFn = kern.kernRM16
+		}
+		for t := t0; t < t1; t++ {
+			r0 := t * mr // first padded-grid row of the tile
+			ct := cb[(s*itemRows+(t-t0)*mr)*ldc:]
+			for ky := 0; ky < g.kH; ky++ {
+				a := img[(ky*wp+r0)*c:]
+				kernFn(a, c, bp[st.off+ky*g.kW*c*st.w:], st.w, ct, ldc, g.kW*c, ky > 0)
 			}
 		}
-		// Store the valid rows: runs of consecutive output pixels of one
-		// image row, through the epilogue.
-		for t := t0; t < t1; t++ {
-			r1 := min(t*mr+mr, rowsPerImage)
-			for r := t * mr; r < r1; {
-				oy, ox := r/wp, r%wp
-				if ox >= g.outW {
-					r += wp - ox
-					continue
-				}
-				n := min(r1-r, g.outW-ox)
-				base := b*g.outSB + oy*g.outSY + ox*g.outSX
-				for s, st := range strips {
-					nn := min(st.w, g.outC-st.n0)
-					g.storeRows(out, base, st.n0, cb[(s*itemRows+r-t0*mr)*ldc:], ldc, n, nn, kern, ep)
-				}
-				r += n
+	}
+	// Store the valid rows: runs of consecutive output pixels of one
+	// image row, through the epilogue.
+	for t := t0; t < t1; t++ {
+		r1 := min(t*mr+mr, rowsPerImage)
+		for r := t * mr; r < r1; {
+			oy, ox := r/wp, r%wp
+			if ox >= g.outW {
+				r += wp - ox
+				continue
 			}
+			n := min(r1-r, g.outW-ox)
+			base := b*g.outSB + oy*g.outSY + ox*g.outSX
+			for s, st := range strips {
+				nn := min(st.w, g.outC-st.n0)
+				g.storeRows(out, base, st.n0, cb[(s*itemRows+r-t0*mr)*ldc:], ldc, n, nn, kern, ep)
+			}
+			r += n
+		}
+	}
+}
+
+// lsconf fork: convDirectImagesPerWorker is the batch per worker from
+// which convFastDirect takes whole images as work items
+// (convFastDirectImages).
+const convDirectImagesPerWorker = 4
+
+// convFastDirectImages is convFastDirect with whole images as work items:
+// each worker pads the image it computes into its own buffer (zeroed once,
+// then reused while it is in cache), so the convolution is one fan-out
+// instead of two and needs no batch-sized padded copy. Wanted when the
+// batch gives every worker several images; with fewer, convFastDirect
+// splits images into tiles.
+func convFastDirectImages(backend *gobackend.Backend, g *convGeom, in, k, out []float32, kern convKernels, ep convEpilogue) {
+	const mr, ldc = convKernRMRows, convKernCols
+	c := g.inC
+	kTot := g.kH * g.kW * c
+	strips := convStrips(g.outC, kTot)
+	workers := forkWorkers(backend)
+	bp := g.packKernelStrips(backend, workers, k, strips, kTot)
+	defer putF32(bp)
+
+	hp, wp := g.outH+g.kH-1, g.outW+g.kW-1
+	imgSize := hp * wp * c
+	slack := (mr + g.kW) * c
+	tilesPerImage := (g.outH*wp + mr - 1) / mr
+	itemRows := convDirectTilesPerItem * mr
+	type scratch struct{ img, cb []float32 }
+	scr := make([]scratch, workers)
+	defer func() {
+		for _, s := range scr {
+			putF32(s.img)
+			putF32(s.cb)
+		}
+	}()
+	forkParallel(backend, workers, g.batch, func(w, b int) {
+		s := &scr[w]
+		if s.img == nil {
+			s.img = getF32(imgSize + slack)
+			clear(s.img[imgSize:])
+			s.cb = getF32(len(strips) * itemRows * ldc)
+		}
+		g.padDirect(s.img[:imgSize], in, b, hp, wp)
+		for t0 := 0; t0 < tilesPerImage; t0 += convDirectTilesPerItem {
+			g.directTiles(s.img, s.cb, strips, bp, b, t0, min(t0+convDirectTilesPerItem, tilesPerImage), out, kern, ep)
 		}
 	})
 }

@@ -134,7 +134,7 @@ func runConvCase(t *testing.T, backend *gobackend.Backend, c convCase, rng *rand
 		}
 		paths := []convPath{convPathPixels, convPathChannels}
 		if g.directApplies() {
-			paths = append(paths, convPathDirect)
+			paths = append(paths, convPathDirect, convPathDirectImages) // lsconf fork: and by whole images
 		}
 		if g.kgradApplies() {
 			paths = append(paths, convPathKGrad)
