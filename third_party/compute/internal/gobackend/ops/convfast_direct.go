@@ -156,6 +156,14 @@ const convDirectImagesPerWorker = 4
 // batch gives every worker several images; with fewer, convFastDirect
 // splits images into tiles.
 func convFastDirectImages(backend *gobackend.Backend, g *convGeom, in, k, out []float32, kern convKernels, ep convEpilogue) {
+	convFastDirectImagesPool(backend, g, in, k, out, kern, ep, nil)
+}
+
+// convFastDirectImagesPool is convFastDirectImages, followed, when pool is
+// not nil, by a max pool of each image (convpool_lsconf.go): the worker
+// stores the image's convolution output in its own buffer (the geometry's
+// output strides, batch stride 0) and pools it from there into out.
+func convFastDirectImagesPool(backend *gobackend.Backend, g *convGeom, in, k, out []float32, kern convKernels, ep convEpilogue, pool *convPoolPlan) {
 	const mr, ldc = convKernRMRows, convKernCols
 	c := g.inC
 	kTot := g.kH * g.kW * c
@@ -169,12 +177,19 @@ func convFastDirectImages(backend *gobackend.Backend, g *convGeom, in, k, out []
 	slack := (mr + g.kW) * c
 	tilesPerImage := (g.outH*wp + mr - 1) / mr
 	itemRows := convDirectTilesPerItem * mr
-	type scratch struct{ img, cb []float32 }
+	gs := g // the geometry the tiles are stored with
+	if pool != nil {
+		gi := *g
+		gi.outSB = 0
+		gs = &gi
+	}
+	type scratch struct{ img, cb, y []float32 }
 	scr := make([]scratch, workers)
 	defer func() {
 		for _, s := range scr {
 			putF32(s.img)
 			putF32(s.cb)
+			putF32(s.y)
 		}
 	}()
 	forkParallel(backend, workers, g.batch, func(w, b int) {
@@ -183,10 +198,20 @@ func convFastDirectImages(backend *gobackend.Backend, g *convGeom, in, k, out []
 			s.img = getF32(imgSize + slack)
 			clear(s.img[imgSize:])
 			s.cb = getF32(len(strips) * itemRows * ldc)
+			if pool != nil {
+				s.y = getF32(g.outSB)
+			}
 		}
 		g.padDirect(s.img[:imgSize], in, b, hp, wp)
+		dst := out
+		if pool != nil {
+			dst = s.y
+		}
 		for t0 := 0; t0 < tilesPerImage; t0 += convDirectTilesPerItem {
-			g.directTiles(s.img, s.cb, strips, bp, b, t0, min(t0+convDirectTilesPerItem, tilesPerImage), out, kern, ep)
+			gs.directTiles(s.img, s.cb, strips, bp, b, t0, min(t0+convDirectTilesPerItem, tilesPerImage), dst, kern, ep)
+		}
+		if pool != nil {
+			pool.image(out[b*pool.outImage:(b+1)*pool.outImage], s.y, kern)
 		}
 	})
 }

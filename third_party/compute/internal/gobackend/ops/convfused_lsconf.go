@@ -166,6 +166,11 @@ func (convEpilogueFusion) Apply(b *gobackend.Builder) (bool, error) {
 		for i := len(f.Nodes) - 1; i >= 0; i-- {
 			fuseConvEpilogue(f.Nodes[i], uses)
 		}
+		// Then the max pools after them (convpool_lsconf.go).
+		uses = nodeUses(f)
+		for _, n := range f.Nodes {
+			fuseConvPool(n, uses)
+		}
 	}
 	return false, nil
 }
@@ -292,7 +297,7 @@ func isFusableConv(n *gobackend.Node) bool {
 		return false
 	}
 	params, ok := n.Data.(*convNode)
-	if !ok || params.epiBias || params.epiReLU {
+	if !ok || params.epiBias || params.epiReLU || params.pool != nil {
 		return false
 	}
 	_, ok = newConvGeom(params, n.Inputs[0].Shape, n.Inputs[1].Shape, n.Shape)

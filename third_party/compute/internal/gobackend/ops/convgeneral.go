@@ -151,6 +151,13 @@ type convNode struct {
 	// epiReLU every output value v becomes v if v > 0, else 0 (GoMLX's
 	// Where(GreaterThan(v, 0), v, 0)).
 	epiBias, epiReLU bool
+
+	// lsconf fork: a max pool fused after the convolution (and its
+	// epilogue) by convPoolFusion (convpool_lsconf.go): pool holds the
+	// pool's parameters and convShape the convolution's own output shape;
+	// the node's shape is the pooled one.
+	pool      *reduceWindowNode
+	convShape shapes.Shape
 }
 
 // Recompute implements gobackend.RecomputableNodeData for convNode.
@@ -170,6 +177,8 @@ func (c *convNode) Recompute(backend *gobackend.Backend, resolvedNodes []*goback
 		hasKernelDilations: c.hasKernelDilations,
 		epiBias:            c.epiBias, // lsconf fork
 		epiReLU:            c.epiReLU,
+		pool:               c.pool,
+		convShape:          c.convShape,
 	}
 
 	newData.inputStrides = inputShape.Strides()
@@ -197,6 +206,9 @@ func (c *convNode) EqualNodeData(other gobackend.NodeDataComparable) bool {
 		c.hasInputDilations != o.hasInputDilations ||
 		c.hasKernelDilations != o.hasKernelDilations ||
 		c.epiBias != o.epiBias || c.epiReLU != o.epiReLU { // lsconf fork
+		return false
+	}
+	if (c.pool == nil) != (o.pool == nil) || (c.pool != nil && (!c.pool.EqualNodeData(o.pool) || !c.convShape.Equal(o.convShape))) { // lsconf fork
 		return false
 	}
 	// Compare ConvolveAxesConfig
@@ -230,6 +242,9 @@ func (c *convNode) EqualNodeData(other gobackend.NodeDataComparable) bool {
 // pass over the reference's output.
 func execConvGeneral(backend *gobackend.Backend, node *gobackend.Node, inputs []*gobackend.Buffer, inputsOwned []bool) (*gobackend.Buffer, error) {
 	params := node.Data.(*convNode)
+	if params.pool != nil { // lsconf fork: convpool_lsconf.go
+		return execConvPooled(backend, node, inputs)
+	}
 	ep := params.epilogue(inputs)
 	if _, ok := newConvGeom(params, inputs[0].RawShape, inputs[1].RawShape, node.Shape); ok && convFastEnabled {
 		output, err := backend.GetBuffer(node.Shape)
