@@ -300,6 +300,9 @@ func convFastPixels(backend *gobackend.Backend, g *convGeom, in, k, out []float3
 func (g *convGeom) packKernelStrips(backend *gobackend.Backend, workers int, k []float32, strips []convStrip, kTot int) []float32 {
 	last := strips[len(strips)-1]
 	bp := getF32(last.off + kTot*last.w)
+	if len(bp) < convPackSerialMax { // lsconf fork: a fan-out costs more
+		workers = 1
+	}
 	forkParallel(backend, workers, len(strips), func(_, s int) {
 		st := strips[s]
 		nn := min(st.w, g.outC-st.n0)
@@ -325,6 +328,12 @@ func (g *convGeom) packKernelStrips(backend *gobackend.Backend, workers int, k [
 	})
 	return bp
 }
+
+// convPackSerialMax is the packed kernel size (values) below which
+// packKernelStrips packs on the calling goroutine: a fan-out (waking a
+// second worker, joining it) costs more than copying that much (lsconf
+// fork: the 64-channel layers' kernels at small widths, 37k values).
+const convPackSerialMax = 1 << 17
 
 // copyShort copies src to dst (of the same length) inline, for the short
 // runs of the packing loops (copy's memmove call costs more there).

@@ -60,6 +60,10 @@ type convKernels struct {
 	// c[f], or (x[o][f]*a[f] + y[o][f]*b[f]) + c[f] with y, as batchnorm.go's
 	// Go loop; false when it does not take feat (nil: never).
 	bnAffine func(x, y, out []float32, feat, o0, o1 int, a, b, c []float32) bool
+	// logistic writes the float32 logistic of src to dst (same length),
+	// within a few ulps of upstream's (logistic_lsconf_amd64.go; nil:
+	// upstream's loop).
+	logistic func(dst, src []float32)
 }
 
 // convKernelsGo are the pure-Go micro-kernels.

@@ -255,20 +255,30 @@ func execSqrtParallel(backend *gobackend.Backend, node *gobackend.Node, inputs [
 	return output, nil
 }
 
-// execLogisticParallel is upstream's float32 Logistic (execLogisticGeneric,
-// math.Exp in float64 per value, the same values) split over the workers.
+// execLogisticParallel is upstream's float32 Logistic split over the
+// workers, with the kernel set's vector logistic (within a few ulps of
+// upstream's float64 math.Exp form) where it has one, else upstream's loop
+// (execLogisticGeneric, the same values).
 func execLogisticParallel(backend *gobackend.Backend, node *gobackend.Node, inputs []*gobackend.Buffer, inputsOwned []bool) (*gobackend.Buffer, error) {
 	n := node.Shape.Size()
-	if inputs[0].RawShape.DType != dtypes.Float32 || n < elementwiseParallelMin || forkWorkers(backend) < 2 {
+	logistic := convKernelsBest.logistic
+	if inputs[0].RawShape.DType != dtypes.Float32 || (logistic == nil && (n < elementwiseParallelMin || forkWorkers(backend) < 2)) {
 		return execLogistic(backend, node, inputs, inputsOwned)
+	}
+	if logistic == nil {
+		logistic = func(dst, src []float32) { execLogisticGeneric(src, dst) }
 	}
 	input, output, err := unaryOperandAndOutput(backend, inputs, inputsOwned)
 	if err != nil {
 		return nil, err
 	}
 	in, out := input.Flat.([]float32), output.Flat.([]float32)
+	if n < elementwiseParallelMin {
+		logistic(out, in)
+		return output, nil
+	}
 	forChunks(backend, n, func(lo, hi int) {
-		execLogisticGeneric(in[lo:hi], out[lo:hi])
+		logistic(out[lo:hi], in[lo:hi])
 	})
 	return output, nil
 }

@@ -122,7 +122,7 @@ func TestElementwiseParallel(t *testing.T) {
 		node = v.(*gobackend.Node)
 		want, got = run(execLogistic), run(execLogisticParallel)
 		for i := range want {
-			if !equal(got[i], want[i]) {
+			if !logisticClose(got[i], want[i]) {
 				t.Fatalf("Logistic %v: value %d = %v, upstream %v", sz[0], i, got[i], want[i])
 			}
 		}
