@@ -8,6 +8,7 @@ import (
 	"github.com/gomlx/compute"
 	"github.com/gomlx/compute/dtypes"
 	"github.com/gomlx/compute/internal/gobackend"
+	"github.com/gomlx/compute/shapes"
 )
 
 // lsconf fork: large float32 elementwise ops (Add, Sub, Mul, Div, Max, Min,
@@ -64,6 +65,11 @@ func parallelBinaryExecutor(op compute.OpType) gobackend.NodeExecutor {
 	upstream := upstreamBinary[op]
 	return func(backend *gobackend.Backend, node *gobackend.Node, inputs []*gobackend.Buffer, inputsOwned []bool) (*gobackend.Buffer, error) {
 		n := node.Shape.Size()
+		if !node.Shape.IsDynamic() && !binaryF32Applies(backend, inputs[0], inputs[1], n) {
+			if out, ok, err := binaryF32Broadcast(backend, op, inputs[0], inputs[1], node.Shape); ok {
+				return out, err
+			}
+		}
 		if node.Shape.IsDynamic() || !binaryF32Applies(backend, inputs[0], inputs[1], n) {
 			return upstream(backend, node, inputs, inputsOwned)
 		}
@@ -81,6 +87,92 @@ func parallelBinaryExecutor(op compute.OpType) gobackend.NodeExecutor {
 		})
 		return output, nil
 	}
+}
+
+// binaryF32BroadcastRowMin is the shortest output row (last axis) that
+// binaryF32Broadcast takes.
+const binaryF32BroadcastRowMin = 8
+
+// binaryF32Broadcast computes a float32 binary op whose operands broadcast
+// (the output's rank, each axis of the output's size or 1, at least one
+// operand not the output's shape) row by row: for each output row (all
+// axes but the last) the operands' rows are found by strides (0 on
+// broadcast axes) and binaryF32 runs on them, a row or a single value
+// each. Upstream walks a broadcast iterator per value. The same operation
+// per value, so the same values; rows split over the workers for large
+// outputs. ok is false (and nothing done) when it does not apply.
+func binaryF32Broadcast(backend *gobackend.Backend, op compute.OpType, lhs, rhs *gobackend.Buffer, outShape shapes.Shape) (out *gobackend.Buffer, ok bool, err error) {
+	rank := outShape.Rank()
+	if outShape.DType != dtypes.Float32 || lhs.RawShape.DType != dtypes.Float32 || rhs.RawShape.DType != dtypes.Float32 ||
+		rank == 0 || lhs.RawShape.Rank() != rank || rhs.RawShape.Rank() != rank || lhs.RawShape.IsDynamic() || rhs.RawShape.IsDynamic() {
+		return nil, false, nil
+	}
+	last := rank - 1
+	rowLen := outShape.Dimensions[last]
+	if rowLen < binaryF32BroadcastRowMin {
+		return nil, false, nil
+	}
+	ls, rs := lhs.RawShape.Strides(), rhs.RawShape.Strides()
+	for a, d := range outShape.Dimensions {
+		ld, rd := lhs.RawShape.Dimensions[a], rhs.RawShape.Dimensions[a]
+		if (ld != d && ld != 1) || (rd != d && rd != 1) {
+			return nil, false, nil
+		}
+		if ld != d {
+			ls[a] = 0
+		}
+		if rd != d {
+			rs[a] = 0
+		}
+	}
+	out, err = backend.GetBuffer(outShape)
+	if err != nil {
+		return nil, true, err
+	}
+	a, b, o := lhs.Flat.([]float32), rhs.Flat.([]float32), out.Flat.([]float32)
+	aRow, bRow := rowLen, rowLen
+	if ls[last] == 0 {
+		aRow = 1
+	}
+	if rs[last] == 0 {
+		bRow = 1
+	}
+	n := outShape.Size()
+	rows := n / rowLen
+	outer := outShape.Dimensions[:last]
+	runRows := func(r0, r1 int) {
+		idx := make([]int, last)
+		rem := r0
+		for ax := last - 1; ax >= 0; ax-- {
+			idx[ax] = rem % outer[ax]
+			rem /= outer[ax]
+		}
+		for r := r0; r < r1; r++ {
+			ao, bo := 0, 0
+			for ax, i := range idx {
+				ao += i * ls[ax]
+				bo += i * rs[ax]
+			}
+			binaryF32(op, a[ao:ao+aRow], b[bo:bo+bRow], o[r*rowLen:(r+1)*rowLen])
+			for ax := last - 1; ax >= 0; ax-- {
+				idx[ax]++
+				if idx[ax] < outer[ax] {
+					break
+				}
+				idx[ax] = 0
+			}
+		}
+	}
+	workers := forkWorkers(backend)
+	if n < elementwiseParallelMin || workers < 2 {
+		runRows(0, rows)
+		return out, true, nil
+	}
+	chunks := min(rows, (n+elementwiseChunk-1)/elementwiseChunk)
+	forkParallel(backend, workers, chunks, func(_, c int) {
+		runRows(c*rows/chunks, (c+1)*rows/chunks)
+	})
+	return out, true, nil
 }
 
 // binaryF32 writes o[i] = a[i] op b[i], a or b possibly a scalar.

@@ -43,7 +43,15 @@ func TestElementwiseParallel(t *testing.T) {
 		{big, shapes.Make(dtypes.Float32)},
 		{shapes.Make(dtypes.Float32), big},
 		{shapes.Make(dtypes.Float32, 5, 3), shapes.Make(dtypes.Float32, 5, 3)}, // small: upstream
-		{big, shapes.Make(dtypes.Float32, 7, 1)},                               // broadcast: upstream
+		{big, shapes.Make(dtypes.Float32, 7, 1)},                               // broadcast, large (binaryF32Broadcast)
+		// lsconf fork: broadcasts row by row (binaryF32Broadcast), small and
+		// large, either side, last axis broadcast or not.
+		{shapes.Make(dtypes.Float32, 5, 16), shapes.Make(dtypes.Float32, 1, 16)},
+		{shapes.Make(dtypes.Float32, 1, 3, 9), shapes.Make(dtypes.Float32, 4, 1, 9)},
+		{shapes.Make(dtypes.Float32, 4, 1, 1), shapes.Make(dtypes.Float32, 4, 3, 12)},
+		{shapes.Make(dtypes.Float32, 64, 1024), shapes.Make(dtypes.Float32, 64, 1)},
+		{shapes.Make(dtypes.Float32, 1, 1024), shapes.Make(dtypes.Float32, 64, 1024)},
+		{shapes.Make(dtypes.Float32, 6, 4), shapes.Make(dtypes.Float32, 6, 1)}, // rows of 4: upstream
 	}
 	equal := func(a, b float32) bool {
 		return math.Float32bits(a) == math.Float32bits(b) || (a != a && b != b)
