@@ -41,6 +41,8 @@ func convFastDirect(backend *gobackend.Backend, g *convGeom, in, k, out []float3
 	workers := forkWorkers(backend)
 	bp := g.packKernelStrips(backend, workers, k, strips, kTot)
 	defer putF32(bp)
+	wcol := g.directDotKernel(bp, strips, kTot, kern)
+	defer putF32(wcol)
 
 	// Zero-padded input, plus slack for the last tile's extra rows.
 	hp, wp := g.outH+g.kH-1, g.outW+g.kW-1
@@ -69,7 +71,7 @@ func convFastDirect(backend *gobackend.Backend, g *convGeom, in, k, out []float3
 		}
 		b, it := item/itemsPerImage, item%itemsPerImage
 		t0 := it * convDirectTilesPerItem
-		g.directTiles(xp[b*imgSize:], scr[w], strips, bp, b, t0, min(t0+convDirectTilesPerItem, tilesPerImage), out, kern, ep)
+		g.directTiles(xp[b*imgSize:], scr[w], strips, bp, wcol, b, t0, min(t0+convDirectTilesPerItem, tilesPerImage), out, kern, ep)
 	})
 }
 
@@ -102,14 +104,25 @@ func (g *convGeom) padDirect(img, in []float32, b, hp, wp int) {
 // input starts img (followed by at least the slack convFastDirect leaves),
 // into the per-worker buffer cb (len(strips) blocks of
 // convDirectTilesPerItem tiles) and stores their valid rows through the
-// epilogue.
-func (g *convGeom) directTiles(img, cb []float32, strips []convStrip, bp []float32, b, t0, t1 int, out []float32, kern convKernels, ep convEpilogue) {
+// epilogue. With wcol (directDotKernel: one output channel) the products
+// are the kernel set's dot products of each row with wcol.
+func (g *convGeom) directTiles(img, cb []float32, strips []convStrip, bp, wcol []float32, b, t0, t1 int, out []float32, kern convKernels, ep convEpilogue) {
 	const mr, ldc = convKernRMRows, convKernCols
 	c := g.inC
 	wp := g.outW + g.kW - 1
 	rowsPerImage := g.outH * wp
 	itemRows := convDirectTilesPerItem * mr
 	for s, st := range strips {
+		if wcol != nil { // lsconf fork: one output channel, dot products
+			for t := t0; t < t1; t++ {
+				ct := cb[(t-t0)*mr*ldc:]
+				for ky := 0; ky < g.kH; ky++ {
+					a := img[(ky*wp+t*mr)*c:]
+					kern.dotRows(a, c, wcol[ky*g.kW*c:], g.kW*c, ct, ldc, mr, ky > 0)
+				}
+			}
+			break
+		}
 		kernFn := kern.kernRM32
 		if st.w == 16 {
 			kernFn = kern.kernRM16
@@ -171,6 +184,8 @@ func convFastDirectImagesPool(backend *gobackend.Backend, g *convGeom, in, k, ou
 	workers := forkWorkers(backend)
 	bp := g.packKernelStrips(backend, workers, k, strips, kTot)
 	defer putF32(bp)
+	wcol := g.directDotKernel(bp, strips, kTot, kern)
+	defer putF32(wcol)
 
 	hp, wp := g.outH+g.kH-1, g.outW+g.kW-1
 	imgSize := hp * wp * c
@@ -208,10 +223,25 @@ func convFastDirectImagesPool(backend *gobackend.Backend, g *convGeom, in, k, ou
 			dst = s.y
 		}
 		for t0 := 0; t0 < tilesPerImage; t0 += convDirectTilesPerItem {
-			gs.directTiles(s.img, s.cb, strips, bp, b, t0, min(t0+convDirectTilesPerItem, tilesPerImage), dst, kern, ep)
+			gs.directTiles(s.img, s.cb, strips, bp, wcol, b, t0, min(t0+convDirectTilesPerItem, tilesPerImage), dst, kern, ep)
 		}
 		if pool != nil {
 			pool.image(out[b*pool.outImage:(b+1)*pool.outImage], s.y, kern)
 		}
 	})
+}
+
+// directDotKernel returns, for a convolution with one output channel and a
+// kernel set with dotRows, its kernel as kTot contiguous values (the
+// packed strip's first column), else nil (lsconf fork).
+func (g *convGeom) directDotKernel(bp []float32, strips []convStrip, kTot int, kern convKernels) []float32 {
+	if g.outC != 1 || kern.dotRows == nil || len(strips) != 1 {
+		return nil
+	}
+	w := getF32(kTot)
+	st := strips[0]
+	for k := range w {
+		w[k] = bp[st.off+k*st.w]
+	}
+	return w
 }

@@ -64,10 +64,15 @@ type convKernels struct {
 	// within a few ulps of upstream's (logistic_lsconf_amd64.go; nil:
 	// upstream's loop).
 	logistic func(dst, src []float32)
+	// dotRows writes, for rows i in [0, rows), c[i*ldc] = the dot product
+	// of a[i*lda : i*lda+kc] and w[:kc] (plus c[i*ldc] when acc): a
+	// convolution with one output channel in the direct arrangement
+	// (convfast_direct.go), where a 16-wide tile would waste 15 columns.
+	dotRows func(a []float32, lda int, w []float32, kc int, c []float32, ldc, rows int, acc bool)
 }
 
 // convKernelsGo are the pure-Go micro-kernels.
-var convKernelsGo = convKernels{name: "go", kernRM32: convKernRM32Go, kernRM16: convKernRM16Go, kernKM: convKernKMGo, epi: convEpiGo, epiRows: convEpiRowsGo, poolMax: poolMaxGo}
+var convKernelsGo = convKernels{name: "go", kernRM32: convKernRM32Go, kernRM16: convKernRM16Go, kernKM: convKernKMGo, epi: convEpiGo, epiRows: convEpiRowsGo, poolMax: poolMaxGo, dotRows: convDotRowsGo}
 
 // convKernelsBest are the fastest allowed micro-kernels for this CPU; set
 // once at init (convfast_kernels_amd64.go).
@@ -155,5 +160,21 @@ func convKernKMGo(a []float32, lda int, b []float32, ldb int, c []float32, kc in
 				cr[n] += av * br[n]
 			}
 		}
+	}
+}
+
+// convDotRowsGo is convKernels.dotRows in Go.
+func convDotRowsGo(a []float32, lda int, w []float32, kc int, c []float32, ldc, rows int, acc bool) {
+	w = w[:kc]
+	for i := 0; i < rows; i++ {
+		row := a[i*lda : i*lda+kc]
+		var s float32
+		for k, v := range row {
+			s += v * w[k]
+		}
+		if acc {
+			s += c[i*ldc]
+		}
+		c[i*ldc] = s
 	}
 }

@@ -35,10 +35,10 @@ func convKernRM6x16AVX2(a *float32, lda int, b *float32, ldb int, c *float32, ld
 func convKernKM4x16AVX2(a *float32, lda int, b *float32, ldb int, c *float32, ldc int, kc int, acc int)
 
 // convKernelsAVX512 are the AVX-512 assembly micro-kernels.
-var convKernelsAVX512 = convKernels{name: "avx512", kernRM32: convKernRM32AVX512, kernRM16: convKernRM16AVX512, kernKM: convKernKMAVX512, epi: convEpiAVX512, epiRows: convEpiRowsAVX512, poolMax: poolMaxAVX2, poolScatter: poolScatterAVX2, bnSums: bnSumsAVX2, bnAffine: bnAffineAVX2, logistic: logisticAVX2}
+var convKernelsAVX512 = convKernels{name: "avx512", kernRM32: convKernRM32AVX512, kernRM16: convKernRM16AVX512, kernKM: convKernKMAVX512, epi: convEpiAVX512, epiRows: convEpiRowsAVX512, poolMax: poolMaxAVX2, poolScatter: poolScatterAVX2, bnSums: bnSumsAVX2, bnAffine: bnAffineAVX2, logistic: logisticAVX2, dotRows: convDotRowsAVX2}
 
 // convKernelsAVX2 are the AVX2+FMA assembly micro-kernels.
-var convKernelsAVX2 = convKernels{name: "avx2", kernRM32: convKernRM32AVX2, kernRM16: convKernRM16AVX2, kernKM: convKernKMAVX2, epi: convEpiAVX2, epiRows: convEpiRowsAVX2, poolMax: poolMaxAVX2, poolScatter: poolScatterAVX2, bnSums: bnSumsAVX2, bnAffine: bnAffineAVX2, logistic: logisticAVX2}
+var convKernelsAVX2 = convKernels{name: "avx2", kernRM32: convKernRM32AVX2, kernRM16: convKernRM16AVX2, kernKM: convKernKMAVX2, epi: convEpiAVX2, epiRows: convEpiRowsAVX2, poolMax: poolMaxAVX2, poolScatter: poolScatterAVX2, bnSums: bnSumsAVX2, bnAffine: bnAffineAVX2, logistic: logisticAVX2, dotRows: convDotRowsAVX2}
 
 func init() {
 	convSIMDBuild = true

@@ -318,6 +318,7 @@ func TestConvFastTrainStep(t *testing.T) {
 	defer backend.Finalize()
 	for _, sz := range []struct{ b, hw, ci, co int }{
 		{2, 5, 3, 7}, {4, 8, 64, 64}, {3, 4, 100, 40}, {8, 16, 24, 48}, {2, 2, 96, 80}, {16, 32, 1, 8},
+		{9, 32, 8, 1}, {3, 8, 21, 1}, // lsconf fork: one output channel (dotRows)
 	} {
 		pad := [][2]int{{1, 1}, {1, 1}}
 		// Forward: x [B, H, W, Ci] * k [3, 3, Ci, Co] -> [B, H, W, Co].
