@@ -19,7 +19,7 @@ func convDotRowsAVX2(a []float32, lda int, w []float32, kc int, c []float32, ldc
 		row := a[i*lda : i*lda+kc]
 		sum := archsimd.BroadcastFloat32x8(0)
 		for k := 0; k < k8; k += 8 {
-			sum = archsimd.LoadFloat32x8Slice(row[k : k+8]).MulAdd(archsimd.LoadFloat32x8Slice(w[k:k+8]), sum)
+			sum = archsimd.LoadFloat32x8Slice(row[k:k+8]).MulAdd(archsimd.LoadFloat32x8Slice(w[k:k+8]), sum)
 		}
 		sum.Store(&lanes)
 		s := ((lanes[0] + lanes[4]) + (lanes[1] + lanes[5])) + ((lanes[2] + lanes[6]) + (lanes[3] + lanes[7]))
