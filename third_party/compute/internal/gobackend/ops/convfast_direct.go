@@ -115,11 +115,7 @@ func (g *convGeom) directTiles(img, cb []float32, strips []convStrip, bp, wcol [
 	for s, st := range strips {
 		if wcol != nil { // lsconf fork: one output channel, dot products
 			for t := t0; t < t1; t++ {
-				ct := cb[(t-t0)*mr*ldc:]
-				for ky := 0; ky < g.kH; ky++ {
-					a := img[(ky*wp+t*mr)*c:]
-					kern.dotRows(a, c, wcol[ky*g.kW*c:], g.kW*c, ct, ldc, mr, ky > 0)
-				}
+				kern.dotRows(img[t*mr*c:], c, g.kH, wp*c, wcol, g.kW*c, cb[(t-t0)*mr*ldc:], ldc, mr)
 			}
 			break
 		}

@@ -64,11 +64,13 @@ type convKernels struct {
 	// within a few ulps of upstream's (logistic_lsconf_amd64.go; nil:
 	// upstream's loop).
 	logistic func(dst, src []float32)
-	// dotRows writes, for rows i in [0, rows), c[i*ldc] = the dot product
-	// of a[i*lda : i*lda+kc] and w[:kc] (plus c[i*ldc] when acc): a
-	// convolution with one output channel in the direct arrangement
-	// (convfast_direct.go), where a 16-wide tile would waste 15 columns.
-	dotRows func(a []float32, lda int, w []float32, kc int, c []float32, ldc, rows int, acc bool)
+	// dotRows writes, for rows i in [0, rows), c[i*ldc] = the sum over
+	// taps t in [0, taps) of the dot product of
+	// a[t*tapStride+i*lda : ...+kc] and w[t*kc : (t+1)*kc]: a convolution
+	// with one output channel in the direct arrangement
+	// (convfast_direct.go; a tap is a kernel row), where a 16-wide tile
+	// would waste 15 columns.
+	dotRows func(a []float32, lda, taps, tapStride int, w []float32, kc int, c []float32, ldc, rows int)
 }
 
 // convKernelsGo are the pure-Go micro-kernels.
@@ -164,16 +166,15 @@ func convKernKMGo(a []float32, lda int, b []float32, ldb int, c []float32, kc in
 }
 
 // convDotRowsGo is convKernels.dotRows in Go.
-func convDotRowsGo(a []float32, lda int, w []float32, kc int, c []float32, ldc, rows int, acc bool) {
-	w = w[:kc]
+func convDotRowsGo(a []float32, lda, taps, tapStride int, w []float32, kc int, c []float32, ldc, rows int) {
 	for i := 0; i < rows; i++ {
-		row := a[i*lda : i*lda+kc]
 		var s float32
-		for k, v := range row {
-			s += v * w[k]
-		}
-		if acc {
-			s += c[i*ldc]
+		for t := 0; t < taps; t++ {
+			row := a[t*tapStride+i*lda : t*tapStride+i*lda+kc]
+			wt := w[t*kc : (t+1)*kc]
+			for k, v := range row {
+				s += v * wt[k]
+			}
 		}
 		c[i*ldc] = s
 	}
