@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/lsconf/lsconf/engine/kernels"
+	"github.com/lsconf/lsconf/latent"
 	"github.com/lsconf/lsconf/search"
 )
 
@@ -397,5 +398,55 @@ func TestMeasureSearchBatch(t *testing.T) {
 	}
 	if !(s.Rate > 0) || s.Iters < minIters {
 		t.Errorf("sample %+v", s)
+	}
+}
+
+// TestEq15TopOfL2 checks the count of L2 top-10 lists that are also eq 15
+// top-10s: lsconf's own lists count for every query, lists of records
+// that score below the 10th never, and eq 15 is not a monotonic function
+// of L2 (a record farther in L2 can be more similar), so the count is a
+// measurement, not a given.
+func TestEq15TopOfL2(t *testing.T) {
+	d, err := NewSearchData(5000)
+	if err != nil {
+		t.Fatal(err)
+	}
+	const nq = 20
+	var own, worst, l2tops [][]int64
+	for i := 0; i < nq; i++ {
+		ids, err := d.topIDs(d.Queries[i])
+		if err != nil {
+			t.Fatal(err)
+		}
+		own = append(own, ids)
+		top, _ := TopL2(d.V, d.NC, d.Queries[i], SearchK)
+		l2tops = append(l2tops, top)
+		// Ten records outside every cluster (v = 0, score 0) where the
+		// query's 10th best scores above 0.
+		var zero []int64
+		for id := 0; id < len(d.V)/d.NC && len(zero) < SearchK; id++ {
+			if latent.Sim32(d.Queries[i], d.V[id*d.NC:(id+1)*d.NC]) == 0 {
+				zero = append(zero, int64(id))
+			}
+		}
+		worst = append(worst, zero)
+	}
+	if n, err := d.Eq15TopOfL2(own); err != nil || n != nq {
+		t.Fatalf("lsconf's own top-10s: %d of %d agree (%v)", n, nq, err)
+	}
+	if n, err := d.Eq15TopOfL2(worst); err != nil || n != 0 {
+		t.Fatalf("records scoring 0: %d of %d agree (%v)", n, nq, err)
+	}
+	n, err := d.Eq15TopOfL2(l2tops)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Logf("exact L2 top-10 is an eq 15 top-10 for %d of %d queries", n, nq)
+	// Not monotonic: q = (1, 0, ...), a = (0.5, 0, ...) is nearer in L2
+	// (0.5) than b = (1, 0.6, ...) (0.6) but less similar (0.5 < 0.625).
+	q, a, b := make([]float32, d.NC), make([]float32, d.NC), make([]float32, d.NC)
+	q[0], a[0], b[0], b[1] = 1, 0.5, 1, 0.6
+	if !(l2(a, q) < l2(b, q) && latent.Sim32(q, a) < latent.Sim32(q, b)) {
+		t.Fatalf("eq 15 counterexample: L2 %v %v, sim %v %v", l2(a, q), l2(b, q), latent.Sim32(q, a), latent.Sim32(q, b))
 	}
 }

@@ -11,6 +11,8 @@ import (
 	"time"
 
 	"github.com/lsconf/lsconf/index"
+	"github.com/lsconf/lsconf/latent"
+	"github.com/lsconf/lsconf/search"
 )
 
 // FaissResult is what bench/search_faiss.py prints.
@@ -153,4 +155,45 @@ func l2(a, b []float32) float64 {
 		s += d * d
 	}
 	return s
+}
+
+// Eq15TopOfL2 counts the queries (of the first len(tops)) for which an L2
+// top-k, tops[i] (e.g. FAISS IndexFlatL2's), is also an exact top-k by
+// eq 15: k distinct records, each scoring (latent.Sim32, the index's
+// arithmetic) at least lsconf's k-th best score for that query, so it
+// equals lsconf's top-k up to ties. eq 15 is not a monotonic function of
+// the L2 distance between v vectors (docs/speed.md gives
+// counterexamples), so this measures how often the two rankings happen
+// to agree on this data.
+func (d *SearchData) Eq15TopOfL2(tops [][]int64) (int, error) {
+	n := len(d.V) / d.NC
+	agree := 0
+	for i, ids := range tops {
+		q := d.Queries[i]
+		hits, err := d.Index.Search(q, SearchK, search.Options{})
+		if err != nil {
+			return 0, fmt.Errorf("eq 15 top-%d of query %d: %w", SearchK, i, err)
+		}
+		if len(hits) < SearchK || len(ids) != SearchK {
+			continue
+		}
+		kth := hits[len(hits)-1].Score
+		ok := true
+		seen := make(map[int64]bool, len(ids))
+		for _, id := range ids {
+			if id < 0 || int(id) >= n || seen[id] {
+				ok = false
+				break
+			}
+			seen[id] = true
+			if latent.Sim32(q, d.V[int(id)*d.NC:(int(id)+1)*d.NC]) < kth {
+				ok = false
+				break
+			}
+		}
+		if ok {
+			agree++
+		}
+	}
+	return agree, nil
 }

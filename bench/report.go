@@ -185,6 +185,10 @@ type Report struct {
 	// others the same distances, tied ids in another order).
 	FaissTopChecked int `json:"faiss_top_checked,omitempty"`
 	FaissTopSameIDs int `json:"faiss_top_same_ids,omitempty"`
+	// FaissTopEq15 of the checked queries had a FAISS exact (L2) top-10
+	// that is also an exact top-10 by eq 15, lsconf's ranking, up to ties
+	// (SearchData.Eq15TopOfL2); nil when FAISS did not run.
+	FaissTopEq15 *int `json:"faiss_top_eq15,omitempty"`
 	// WallSeconds is how long the whole run took.
 	WallSeconds float64 `json:"wall_seconds"`
 	Rows        []Row   `json:"rows"`

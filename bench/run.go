@@ -369,6 +369,11 @@ func (r *runner) runFaiss(ctx context.Context, tag string) error {
 		res.IVFNList, res.IVFNProbe, SearchK, res.IVFRecall, res.Queries, res.IVFBuildSecond)
 	r.rep.FaissTopChecked = len(res.Top)
 	r.rep.FaissTopSameIDs = same
+	eq15, err := r.data.Eq15TopOfL2(res.Top)
+	if err != nil {
+		return fmt.Errorf("bench: %w", err)
+	}
+	r.rep.FaissTopEq15 = &eq15
 	for _, k := range []struct {
 		code      int
 		rate, cpu float64

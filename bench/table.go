@@ -64,8 +64,12 @@ func WriteTable(w io.Writer, rep *Report) error {
 		peers = append(peers, "none ran")
 	}
 	if rep.Faiss != "" {
-		peers = append(peers, fmt.Sprintf("FAISS %s (IndexFlatL2 top-10 equal to an exact L2 scan of the same vectors: %v, same ids in order for %d of %d checked queries; %s)",
-			rep.Faiss, rep.FaissExact, rep.FaissTopSameIDs, rep.FaissTopChecked, rep.FaissIVF))
+		eq15 := "not tested"
+		if rep.FaissTopEq15 != nil {
+			eq15 = fmt.Sprintf("%d of %d", *rep.FaissTopEq15, rep.FaissTopChecked)
+		}
+		peers = append(peers, fmt.Sprintf("FAISS %s (IndexFlatL2 top-10 equal to an exact L2 scan of the same vectors: %v, same ids in order for %d of %d checked queries; also an exact top-10 by eq 15, lsconf's ranking (ties aside): %s; %s)",
+			rep.Faiss, rep.FaissExact, rep.FaissTopSameIDs, rep.FaissTopChecked, eq15, rep.FaissIVF))
 	}
 	fmt.Fprintf(w, "peers (--peers %s): %s\n", rep.Peers, strings.Join(peers, ", "))
 	for _, m := range rep.MissingPeers {
