@@ -44,7 +44,7 @@ test: setup fmt-check vet
 # server, the index writer, the parallel search scan).
 race:
 	$(GO) test -race -timeout 10m ./web ./index ./search ./internal/parallel
-	cd third_party/compute && $(GO) test -race -timeout 10m -run 'ConvKernelSets|ConvFastTrainStep|ConvEpilogue|PoolMaxKernels|PoolScatterKernels|BatchNormKernels|SliceRuns|AVX2|AVX512|NoSIMD|Unsafe' ./internal/gobackend/ops/ ./internal/gobackend/dot/matmul/
+	cd third_party/compute && $(GO) test -race -timeout 10m -run 'ConvKernelSets|ConvFastTrainStep|ConvEpilogue|ConvPoolFusion|LogisticKernels|PoolMaxKernels|PoolScatterKernels|BatchNormKernels|SliceRuns|AVX2|AVX512|NoSIMD|Unsafe' ./internal/gobackend/ops/ ./internal/gobackend/dot/matmul/
 	$(GO) build -race -o bin/lsconf-race ./cmd/lsconf
 	@set -e; tmp=$$(mktemp -d); trap 'rm -rf "$$tmp"' EXIT; \
 	./bin/lsconf-race -q data gen --out $$tmp/imgs --per-class 4 >/dev/null; \
