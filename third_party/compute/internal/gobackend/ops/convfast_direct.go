@@ -122,6 +122,9 @@ func (g *convGeom) directTiles(img, cb []float32, strips []convStrip, bp, wcol [
 		kernFn := kern.kernRM32
 		if st.w == 16 {
 			kernFn = kern.kernRM16
+			if kern.kernRM8 != nil && g.outC-st.n0 <= 8 { // lsconf fork
+				kernFn = kern.kernRM8
+			}
 		}
 		for t := t0; t < t1; t++ {
 			r0 := t * mr // first padded-grid row of the tile

@@ -211,6 +211,47 @@ func avx2(w func(string, ...any)) {
 	w("\tVZEROUPPER")
 	w("\tRET")
 
+	// lsconf fork: convKernRM12x8AVX2, 12 rows x 8 columns (12
+	// accumulators, 1 B vector, 2 broadcast registers): the 8-channel
+	// layers, which the 16-column tile computes at half width.
+	w("")
+	w("// func convKernRM12x8AVX2(a *float32, lda int, b *float32, ldb int, c *float32, ldc int, kc int, acc int)")
+	w("TEXT ·convKernRM12x8AVX2(SB), NOSPLIT, $0-64")
+	w("\tMOVQ a+0(FP), SI")
+	w("\tMOVQ lda+8(FP), R9")
+	w("\tMOVQ b+16(FP), DI")
+	w("\tMOVQ ldb+24(FP), R8")
+	w("\tMOVQ c+32(FP), DX")
+	w("\tMOVQ ldc+40(FP), R10")
+	w("\tMOVQ kc+48(FP), CX")
+	w("\tMOVQ acc+56(FP), AX")
+	w("\tLEAQ (R9)(R9*2), R11")
+	w("\tLEAQ (SI)(R9*4), R12")
+	w("\tLEAQ (R12)(R9*4), R13")
+	zeroOrLoadY(w, "rm12x8", 12, 1, "R10")
+	w("rm12x8start:")
+	w("\tTESTQ CX, CX")
+	w("\tJEQ rm12x8store")
+	w("rm12x8loop:")
+	w("\tVMOVUPS (DI), Y12")
+	bases8 := []string{"SI", "R12", "R13"}
+	offs8 := []string{"", "(R9*1)", "(R9*2)", "(R11*1)"}
+	for r := 0; r < 12; r++ {
+		bc := fmt.Sprintf("Y%d", 14+r%2)
+		w("\tVBROADCASTSS (%s)%s, %s", bases8[r/4], offs8[r%4], bc)
+		w("\tVFMADD231PS Y12, %s, Y%d", bc, r)
+	}
+	w("\tADDQ $4, SI")
+	w("\tADDQ $4, R12")
+	w("\tADDQ $4, R13")
+	w("\tADDQ R8, DI")
+	w("\tDECQ CX")
+	w("\tJNE rm12x8loop")
+	w("rm12x8store:")
+	storeY(w, 12, 1, "R10")
+	w("\tVZEROUPPER")
+	w("\tRET")
+
 	w("")
 	w("// func convKernKM4x16AVX2(a *float32, lda int, b *float32, ldb int, c *float32, ldc int, kc int, acc int)")
 	w("TEXT ·convKernKM4x16AVX2(SB), NOSPLIT, $0-64")

@@ -33,6 +33,10 @@ type convKernels struct {
 	kernRM32 func(a []float32, lda int, b []float32, ldb int, c []float32, ldc int, kc int, acc bool)
 	kernRM16 func(a []float32, lda int, b []float32, ldb int, c []float32, ldc int, kc int, acc bool)
 	kernKM   func(a []float32, lda int, b []float32, ldb int, c []float32, kc int, acc bool)
+	// kernRM8 is kernRM16 for the first 8 columns only (C's other
+	// columns untouched), for strips of 8 or fewer output channels; nil
+	// where the 16-column tile costs no more (lsconf fork).
+	kernRM8 func(a []float32, lda int, b []float32, ldb int, c []float32, ldc int, kc int, acc bool)
 	// epi stores src to dst (same length) through a fused epilogue:
 	// dst[i] = src[i] + bias[i] (bias nil: + 0), then, with relu, 0 unless
 	// that is > 0 (convfused_lsconf.go).

@@ -31,6 +31,11 @@ func convKernKM8x32(a *float32, lda int, b *float32, ldb int, c *float32, kc int
 //go:noescape
 func convKernRM6x16AVX2(a *float32, lda int, b *float32, ldb int, c *float32, ldc int, kc int, acc int)
 
+// lsconf fork: the 8-column tile of the AVX2 set (convKernels.kernRM8).
+//
+//go:noescape
+func convKernRM12x8AVX2(a *float32, lda int, b *float32, ldb int, c *float32, ldc int, kc int, acc int)
+
 //go:noescape
 func convKernKM4x16AVX2(a *float32, lda int, b *float32, ldb int, c *float32, ldc int, kc int, acc int)
 
@@ -38,7 +43,7 @@ func convKernKM4x16AVX2(a *float32, lda int, b *float32, ldb int, c *float32, ld
 var convKernelsAVX512 = convKernels{name: "avx512", kernRM32: convKernRM32AVX512, kernRM16: convKernRM16AVX512, kernKM: convKernKMAVX512, epi: convEpiAVX512, epiRows: convEpiRowsAVX512, poolMax: poolMaxAVX2, poolScatter: poolScatterAVX2, bnSums: bnSumsAVX2, bnAffine: bnAffineAVX2, logistic: logisticAVX2, dotRows: convDotRowsAVX2}
 
 // convKernelsAVX2 are the AVX2+FMA assembly micro-kernels.
-var convKernelsAVX2 = convKernels{name: "avx2", kernRM32: convKernRM32AVX2, kernRM16: convKernRM16AVX2, kernKM: convKernKMAVX2, epi: convEpiAVX2, epiRows: convEpiRowsAVX2, poolMax: poolMaxAVX2, poolScatter: poolScatterAVX2, bnSums: bnSumsAVX2, bnAffine: bnAffineAVX2, logistic: logisticAVX2, dotRows: convDotRowsAVX2}
+var convKernelsAVX2 = convKernels{name: "avx2", kernRM32: convKernRM32AVX2, kernRM16: convKernRM16AVX2, kernRM8: convKernRM8AVX2, kernKM: convKernKMAVX2, epi: convEpiAVX2, epiRows: convEpiRowsAVX2, poolMax: poolMaxAVX2, poolScatter: poolScatterAVX2, bnSums: bnSumsAVX2, bnAffine: bnAffineAVX2, logistic: logisticAVX2, dotRows: convDotRowsAVX2}
 
 func init() {
 	convSIMDBuild = true
@@ -146,6 +151,15 @@ func convKernRM16AVX2(a []float32, lda int, b []float32, ldb int, c []float32, l
 		return
 	}
 	convKernRMAVX2(a, lda, b, ldb, c, ldc, kc, acc, 16)
+}
+
+// convKernRM8AVX2 is convKernels.kernRM8 of the AVX2 set: one call of the
+// 12x8 kernel (lsconf fork).
+func convKernRM8AVX2(a []float32, lda int, b []float32, ldb int, c []float32, ldc int, kc int, acc bool) {
+	if !convKernRMCheck(a, lda, b, ldb, c, ldc, kc, acc, 8) {
+		return
+	}
+	convKernRM12x8AVX2(&a[0], lda*4, &b[0], ldb*4, &c[0], ldc*4, kc, b2i(acc))
 }
 
 // convKernRMAVX2 runs the 6x16 kernel over the convKernRMRows x cols tile,

@@ -255,6 +255,23 @@ func checkMicroKernels(t *testing.T, ks convKernels) {
 			convKernelsGo.kernKM(a, lda, b, ldb, want, kc, acc)
 			ks.kernKM(a, lda, b, ldb, got, kc, acc)
 			check(fmt.Sprintf("KM kc %d acc %v", kc, acc), got, want, kc)
+			// lsconf fork: the 8-column tile against the pure-Go 16-column
+			// one on its first 8 columns; the others must stay as they were.
+			if ks.kernRM8 != nil {
+				lda, ldb, ldc := kc+rng.IntN(5), 16+rng.IntN(9), 16+rng.IntN(7)
+				a := randSlice(max(1, (convKernRMRows-1)*lda+kc))
+				b := randSlice(max(1, max(0, kc-1)*ldb+16))
+				c0 := randSlice((convKernRMRows-1)*ldc + 16)
+				want, got := slices.Clone(c0), slices.Clone(c0)
+				convKernelsGo.kernRM16(a, lda, b, ldb, want, ldc, kc, acc)
+				ks.kernRM8(a, lda, b, ldb, got, ldc, kc, acc)
+				for r := 0; r < convKernRMRows; r++ {
+					for j := 8; j < 16; j++ {
+						want[r*ldc+j] = c0[r*ldc+j]
+					}
+				}
+				check(fmt.Sprintf("RM8 kc %d acc %v", kc, acc), got, want, kc)
+			}
 		}
 	}
 }
