@@ -184,7 +184,7 @@ model (15-20x slower to train than 8 on a CPU).`,
 	f.StringVar(&cfg.Head, "head", train.RecommendedHead, "classifier head: distance (logits -s*(d_k/r_k)^2 from the distances of z to the configured centres) or dense (the paper's n_d->32->64->n_c layers; --paper-loss picks it unless --head is given)")
 	f.Float64Var(&cfg.HeadScale, "head-scale", 0, "scale s of the distance head's logits (0 = 0.25, the measured best)")
 	f.BoolVar(&cfg.HeadLearnScale, "head-learn-scale", false, "learn a factor on the distance head's scale")
-	f.StringVar(&cfg.PlaceholderKind, "placeholder-kind", "", "how two images make a placeholder negative: mixup (blended, the default) or cutmix (pasted at a cut); with --placeholders")
+	f.StringVar(&cfg.PlaceholderKind, "placeholder-kind", "", "how the placeholder negatives are made: mixup (two images of different classes blended, the default), cutmix (pasted at a cut) or rotate (one image turned by 90 or 180 degrees); with --placeholders")
 	f.Float64Var(&cfg.Placeholders, "placeholders", train.RecommendedPlaceholders, "weight W of the placeholder negatives (not in the paper): mixtures of two training images of different classes, trained toward the origin of the latent space with a uniform softmax, so unknown inputs have a region of their own; 0 = none (the default and the paper's: they lowered the open-set AUROC where measured, docs/openset)")
 	f.Uint64Var(&cfg.Seed, "seed", 1, "seed of the weights, split, augmentations and batch order")
 	f.IntVar(&cfg.LogEvery, "log-every", 0, "also log the train figures every N steps (0 = per epoch only)")
