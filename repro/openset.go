@@ -132,6 +132,9 @@ type OpenSetVariant struct {
 	// Recon is the weight of the decoder's reconstruction loss
 	// (train.Config.Recon; 0: no decoder).
 	Recon float64 `json:"recon,omitempty"`
+	// Placeholders and PlaceholderKind are train.Config's (0: none).
+	Placeholders    float64 `json:"placeholders,omitempty"`
+	PlaceholderKind string  `json:"placeholder_kind,omitempty"`
 }
 
 // dir names the variant's run folder.
@@ -151,6 +154,9 @@ func (v OpenSetVariant) dir() string {
 	}
 	if v.Recon > 0 {
 		s += fmt.Sprintf("-recon%g", v.Recon)
+	}
+	if v.Placeholders > 0 {
+		s += fmt.Sprintf("-ph%g%s", v.Placeholders, v.PlaceholderKind)
 	}
 	return s
 }
@@ -489,6 +495,7 @@ func openSetRun(ctx context.Context, cfg OpenSetConfig, out string, k int, m ope
 	}
 	if m.Variant {
 		tc.HeadScale, tc.Recon = cfg.Variant.HeadScale, cfg.Variant.Recon
+		tc.Placeholders, tc.PlaceholderKind = cfg.Variant.Placeholders, cfg.Variant.PlaceholderKind
 	}
 	t0 := time.Now()
 	tc.OnState = func(st train.RunState) {

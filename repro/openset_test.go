@@ -68,7 +68,7 @@ func TestVariantLayout(t *testing.T) {
 	if math.Abs(d.Rd()-2*base.Rd()) > 1e-9 || math.Abs(d.Radius(0)-2*base.Radius(0)) > 1e-9 {
 		t.Errorf("d_c 1.7: R_d %v r_c %v, want twice %v and %v", d.Rd(), d.Radius(0), base.Rd(), base.Radius(0))
 	}
-	if got := (OpenSetVariant{ExtraDims: 2, DC: 1.7, HeadScale: 1, Recon: 0.5}).dir(); got != "ceg-distance-v-x2-dc1.7-s1-recon0.5" {
+	if got := (OpenSetVariant{ExtraDims: 2, DC: 1.7, HeadScale: 1, Recon: 0.5, Placeholders: 1, PlaceholderKind: "rotate"}).dir(); got != "ceg-distance-v-x2-dc1.7-s1-recon0.5-ph1rotate" {
 		t.Errorf("dir %q", got)
 	}
 }

@@ -51,8 +51,8 @@ seeded splits of 6 known / 4 unknown classes, the same budget for every method
 class means, lsconf ce+g with the dense head (dist/r_c, MSP), with the
 distance head (its open-set score, dist/r_c, MSP, CAC's, mirror-averaged) and,
 with --placeholders W, the distance head trained with placeholder negatives
-and, with --extra-dims N, --variant-d-c, --variant-r-c, --variant-head-scale or
---variant-recon, the distance head in another layout (N more dimensions than the simplex needs,
+and, with --extra-dims N, --variant-d-c, --variant-r-c, --variant-head-scale,
+--variant-recon or --variant-placeholders, the distance head in another layout (N more dimensions than the simplex needs,
 scored also by |z_⊥|, the norm outside the centres' span) or with another
 scale; closed-set accuracy, AUROC, FPR@95%TPR, OSCR, the calibrated outside threshold
 and where unknown images land, in DIR/openset/report.md (.json, roc.png).
@@ -144,6 +144,7 @@ pipeline check (one seed unless --seeds is given).`,
 	f.Float64Var(&variant.RC, "variant-r-c", 0, `with --open-set: run "ce+g distance variant" with this r_c (0: 0.68 x R_d/2)`)
 	f.Float64Var(&variant.HeadScale, "variant-head-scale", 0, `with --open-set: run "ce+g distance variant" with this distance-head scale s (0: the default 0.25)`)
 	f.Float64Var(&variant.Recon, "variant-recon", 0, `with --open-set: run "ce+g distance variant" with the decoder's reconstruction loss at this weight (see lsconf train --recon; 0: none)`)
+	f.Float64Var(&variant.Placeholders, "variant-placeholders", 0, `with --open-set: run "ce+g distance variant" with placeholder negatives at this weight, of the kind --placeholder-kind (0: none)`)
 	f.BoolVar(&quick, "quick", false, "pipeline check: tiny data, narrow model, 2 epochs (minutes)")
 	return cmd
 }
@@ -241,10 +242,11 @@ func runOpenSet(cmd *cobra.Command, g *globalOptions, out string, quick bool, sp
 	if oc.Splits < 1 {
 		return fmt.Errorf("repro --open-set: --splits %d, want at least 1", oc.Splits)
 	}
-	if fl.Changed("extra-dims") || fl.Changed("variant-d-c") || fl.Changed("variant-r-c") || fl.Changed("variant-head-scale") || fl.Changed("variant-recon") {
-		if variant.ExtraDims < 0 || variant.DC < 0 || variant.RC < 0 || variant.HeadScale < 0 || variant.Recon < 0 {
-			return fmt.Errorf("repro --open-set: the variant's --extra-dims, --variant-d-c, --variant-r-c, --variant-head-scale and --variant-recon must not be negative")
+	if fl.Changed("extra-dims") || fl.Changed("variant-d-c") || fl.Changed("variant-r-c") || fl.Changed("variant-head-scale") || fl.Changed("variant-recon") || fl.Changed("variant-placeholders") {
+		if variant.ExtraDims < 0 || variant.DC < 0 || variant.RC < 0 || variant.HeadScale < 0 || variant.Recon < 0 || variant.Placeholders < 0 {
+			return fmt.Errorf("repro --open-set: the variant's --extra-dims, --variant-d-c, --variant-r-c, --variant-head-scale, --variant-recon and --variant-placeholders must not be negative")
 		}
+		variant.PlaceholderKind = c.PlaceholderKind
 		oc.Variant = &variant
 	}
 	oc.Out, oc.Engine, oc.Version, oc.Command = out, g.engine(), version, commandLine(cmd)
