@@ -238,7 +238,11 @@ var openMethods = []openMethod{
 type OpenSetScore struct {
 	AUROC      float64 `json:"auroc"`
 	FPRAt95TPR float64 `json:"fpr_at_95_tpr"`
-	OSCR       float64 `json:"oscr"`
+	// TPRAt5FPR is the share of unknown test images above the threshold
+	// that 5% of the known ones exceed: what a threshold keeping 95% of
+	// the known images inside marks outside (the outside targets).
+	TPRAt5FPR float64 `json:"tpr_at_5_fpr"`
+	OSCR      float64 `json:"oscr"`
 	// ROC is the TPR at ROCGrid's false-positive rates.
 	ROC []float64 `json:"roc"`
 }
@@ -668,7 +672,7 @@ func scoreOpenSet(ctx context.Context, cfg OpenSetConfig, dir string, m openMeth
 		if err != nil {
 			return nil, fmt.Errorf("repro open-set %s: %w", s, err)
 		}
-		r.Scores[s] = OpenSetScore{AUROC: d.AUROC, FPRAt95TPR: d.FPRAt95TPR, OSCR: o, ROC: rocAt(us[s], ks[s], rocGrid())}
+		r.Scores[s] = OpenSetScore{AUROC: d.AUROC, FPRAt95TPR: d.FPRAt95TPR, TPRAt5FPR: rocAt(us[s], ks[s], []float64{0.05})[0], OSCR: o, ROC: rocAt(us[s], ks[s], rocGrid())}
 	}
 	if m.Mode == model.ModeCEG {
 		c, err := run.Calibrate(ctx, valSet, latent.DefaultCalibrationTPR, "validation")

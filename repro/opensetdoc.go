@@ -110,14 +110,15 @@ func openSetMarkdown(res *OpenSetResult) string {
 	for _, v := range OpenSetVerdicts(res) {
 		w("- %s\n", v)
 	}
-	w("\n## Results (mean ± sd over the splits, range)\n\n| method | score | closed-set acc %% | AUROC | FPR@95%%TPR | OSCR |\n|---|---|---|---|---|---|\n")
+	w("\n## Results (mean ± sd over the splits, range)\n\nTPR@5%%FPR: the share of unknown test images above the score that 5%% of the known test images exceed (what an outside threshold keeping 95%% of the known images inside would mark outside; the outside targets need it >= 50%%).\n\n| method | score | closed-set acc %% | AUROC | FPR@95%%TPR | TPR@5%%FPR | OSCR |\n|---|---|---|---|---|---|---|\n")
 	for _, m := range res.methods() {
 		accS := openSetSpread(res, m.Name, func(r *OpenSetRun) float64 { return 100 * r.Accuracy })
 		for _, s := range m.Scores {
 			au := openSetSpread(res, m.Name, func(r *OpenSetRun) float64 { return r.Scores[s].AUROC })
 			fp := openSetSpread(res, m.Name, func(r *OpenSetRun) float64 { return r.Scores[s].FPRAt95TPR })
+			tp := openSetSpread(res, m.Name, func(r *OpenSetRun) float64 { return r.Scores[s].TPRAt5FPR })
 			os := openSetSpread(res, m.Name, func(r *OpenSetRun) float64 { return r.Scores[s].OSCR })
-			w("| %s | %s | %s | %s | %s | %s |\n", m.Name, s, accS.Format(2), au.Format(3), fp.Format(3), os.Format(3))
+			w("| %s | %s | %s | %s | %s | %s | %s |\n", m.Name, s, accS.Format(2), au.Format(3), fp.Format(3), tp.Format(3), os.Format(3))
 		}
 	}
 	w("\n![ROC curves](roc.png)\n\n")
