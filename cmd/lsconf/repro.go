@@ -246,7 +246,9 @@ func runOpenSet(cmd *cobra.Command, g *globalOptions, out string, quick bool, sp
 		if variant.ExtraDims < 0 || variant.DC < 0 || variant.RC < 0 || variant.HeadScale < 0 || variant.Recon < 0 || variant.Placeholders < 0 {
 			return fmt.Errorf("repro --open-set: the variant's --extra-dims, --variant-d-c, --variant-r-c, --variant-head-scale, --variant-recon and --variant-placeholders must not be negative")
 		}
-		variant.PlaceholderKind = c.PlaceholderKind
+		if variant.Placeholders > 0 {
+			variant.PlaceholderKind = c.PlaceholderKind
+		}
 		oc.Variant = &variant
 	}
 	oc.Out, oc.Engine, oc.Version, oc.Command = out, g.engine(), version, commandLine(cmd)
