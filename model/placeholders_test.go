@@ -105,6 +105,9 @@ func TestPlaceholderRotateByHand(t *testing.T) {
 			}
 		}
 	})
+	if k, err := ParsePlaceholderKind("rotate"); err != nil || k != PlaceholderRotate {
+		t.Errorf(`"rotate" parsed as %q, %v`, k, err)
+	}
 }
 
 // TestPlaceholderLossByHand: with the distance head a negative at the
