@@ -193,6 +193,8 @@ type openMethod struct {
 	Placeholders bool
 	// Variant trains OpenSetConfig.Variant.
 	Variant bool
+	// Named runs the method only when OpenSetConfig.Methods names it.
+	Named bool
 }
 
 // Open-set scores (higher = more likely unknown).
@@ -227,11 +229,14 @@ const (
 )
 
 var openMethods = []openMethod{
-	{"ce", model.ModeCE, model.HeadDense, []string{ScoreMSP, ScoreMLS, ScoreClassMean, ScoreNorm, ScoreMSPPerClass}, false, false},
-	{"ce+g dense", model.ModeCEG, model.HeadDense, []string{ScoreDistRc, ScoreMSP, ScoreNorm}, false, false},
-	{"ce+g distance", model.ModeCEG, model.HeadDistance, []string{ScoreMSPNorm, ScoreDistRc, ScoreMSP, ScoreNorm, ScoreDistMSP, ScoreCAC, ScoreMirrorMSPNorm, ScoreMSPNormPerClass}, false, false},
-	{"ce+g distance placeholders", model.ModeCEG, model.HeadDistance, []string{ScoreMSPNorm, ScoreDistRc, ScoreMSP, ScoreNorm, ScoreDistMSP, ScoreCAC, ScoreMirrorMSPNorm}, true, false},
-	{"ce+g distance variant", model.ModeCEG, model.HeadDistance, []string{ScoreMSPNorm, ScoreDistRc, ScoreMSP, ScoreNorm, ScoreResidual, ScoreMSPNormSpan, ScoreMSPNormResidual, ScoreMSPNormPerClass}, false, true},
+	{"ce", model.ModeCE, model.HeadDense, []string{ScoreMSP, ScoreMLS, ScoreClassMean, ScoreNorm, ScoreMSPPerClass}, false, false, false},
+	{"ce+g dense", model.ModeCEG, model.HeadDense, []string{ScoreDistRc, ScoreMSP, ScoreNorm}, false, false, false},
+	{"ce+g distance", model.ModeCEG, model.HeadDistance, []string{ScoreMSPNorm, ScoreDistRc, ScoreMSP, ScoreNorm, ScoreDistMSP, ScoreCAC, ScoreMirrorMSPNorm, ScoreMSPNormPerClass}, false, false, false},
+	{"ce+g distance placeholders", model.ModeCEG, model.HeadDistance, []string{ScoreMSPNorm, ScoreDistRc, ScoreMSP, ScoreNorm, ScoreDistMSP, ScoreCAC, ScoreMirrorMSPNorm}, true, false, false},
+	{"ce+g distance variant", model.ModeCEG, model.HeadDistance, []string{ScoreMSPNorm, ScoreDistRc, ScoreMSP, ScoreNorm, ScoreResidual, ScoreMSPNormSpan, ScoreMSPNormResidual, ScoreMSPNormPerClass}, false, true, false},
+	// ce trained with the placeholder negatives: the control of their
+	// gain (only when named).
+	{"ce placeholders", model.ModeCE, model.HeadDense, []string{ScoreMSP, ScoreMLS, ScoreClassMean, ScoreNorm}, true, false, true},
 }
 
 // OpenSetScore is one score's figures on one split.
@@ -415,7 +420,8 @@ func OpenSet(ctx context.Context, cfg OpenSetConfig) (res *OpenSetResult, err er
 func (cfg OpenSetConfig) methods() ([]openMethod, error) {
 	var out []openMethod
 	for _, m := range openMethods {
-		if (len(cfg.Methods) == 0 || slices.Contains(cfg.Methods, m.Name)) && !(m.Placeholders && cfg.Placeholders == 0) && !(m.Variant && cfg.Variant == nil) {
+		named := slices.Contains(cfg.Methods, m.Name)
+		if (len(cfg.Methods) == 0 && !m.Named || named) && !(m.Placeholders && cfg.Placeholders == 0) && !(m.Variant && cfg.Variant == nil) {
 			out = append(out, m)
 		}
 	}
@@ -471,7 +477,7 @@ func splitSpan(basis [][]float64, z []float64) (par []float64, perp float64) {
 // openSetRun trains (or reuses) one method on one split and scores it.
 func openSetRun(ctx context.Context, cfg OpenSetConfig, out string, k int, m openMethod, l *latent.Layout,
 	trainSet, valSet, knownTest, unknownTest *data.GraySet, logf func(string, ...any), tag string) (*OpenSetRun, error) {
-	name := map[string]string{"ce": "ce", "ce+g dense": "ceg-dense", "ce+g distance": "ceg-distance", "ce+g distance placeholders": "ceg-distance-ph"}[m.Name]
+	name := map[string]string{"ce": "ce", "ce+g dense": "ceg-dense", "ce+g distance": "ceg-distance", "ce+g distance placeholders": "ceg-distance-ph", "ce placeholders": "ce-ph"}[m.Name]
 	if m.Variant {
 		name = cfg.Variant.dir()
 		var err error
