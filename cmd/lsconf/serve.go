@@ -21,6 +21,7 @@ func newServeCmd(g *globalOptions) *cobra.Command {
 	var maxUpload, uploadBudget int64
 	var noModel bool
 	var allowHosts []string
+	rt := train.DefaultRoundTrip()
 	cmd := &cobra.Command{
 		Use:   "serve",
 		Short: "Serve an index: a search web page and its JSON API",
@@ -70,7 +71,7 @@ slow clients time out.`,
 					defer run.Close()
 					cfg.Model = run
 					if run.HasDecoder() {
-						cfg.Decoder = run
+						cfg.Decoder = train.RoundTripDecoder{Run: run, RoundTrip: rt}
 					}
 				}
 			}
@@ -96,6 +97,7 @@ slow clients time out.`,
 	cmd.Flags().StringVar(&vocabFile, "vocab", "", "extra vocabulary file")
 	cmd.Flags().StringSliceVar(&allowHosts, "allow-host", nil, "also answer requests for this host name (repeatable; IP addresses and localhost always work)")
 	cmd.Flags().Int64Var(&maxUpload, "max-upload", 8<<20, "largest accepted upload in bytes")
+	cmd.Flags().IntVar(&rt.Iterations, "round-trip", rt.Iterations, "most round-trip corrections of a clicked LS point before it is decoded, as in lsconf decode (0 = plain decoding)")
 	cmd.Flags().Int64Var(&uploadBudget, "upload-budget", 0, "bytes of uploads held in memory at once; later uploads wait (0: 256 MiB; at least --max-upload)")
 	return cmd
 }
