@@ -129,7 +129,7 @@ per-class reconstruction error of that set.`,
 	f.BoolVar(&asJSON, "json", false, "print the result as JSON")
 	f.IntVar(&rt.Iterations, "round-trip", rt.Iterations, "most round-trip corrections per point: each decoded point z is moved (z' += z - E(D(z'))) until the encoder reads its image as z; 0 = plain decoding D(z)")
 	f.Float64Var(&rt.Tol, "round-trip-tol", rt.Tol, "a round trip within this many r_c of its point is closed (stops the correction)")
-	f.Float64Var(&rt.Step, "round-trip-step", 1, "step size of the round-trip correction")
+	f.Float64Var(&rt.Step, "round-trip-step", rt.Step, "step size of the round-trip correction")
 	return cmd
 }
 
