@@ -5,6 +5,7 @@ import (
 	"math"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -98,6 +99,9 @@ func TestDecoderRunResumesAndDecodes(t *testing.T) {
 		if err != nil {
 			t.Error(err)
 			return
+		}
+		if dimg, err := (RoundTripDecoder{Run: run, RoundTrip: DefaultRoundTrip()}).Decode(centres, 3); err != nil || !slices.Equal(dimg, cimg) {
+			t.Errorf("RoundTripDecoder (serve's click) decodes otherwise than DecodeRoundTrip: %v", err)
 		}
 		cz, err := run.Encode(cimg, 3)
 		if err != nil {
