@@ -57,7 +57,11 @@ func demoDoc(cfg Config, run *train.Run, l *latent.Layout, res *Result) *documen
 	if f := res.Files["decoded centres and paths"]; f != "" {
 		d.Add(document.Heading{Level: 2, Text: "Decoder"})
 		d.Add(document.Para{Text: fmt.Sprintf("The run was trained with the decoder (reconstruction weight %g): each class's configured centre decoded (its prototype), the straight paths between neighbouring centres, and generalization images beside their reconstructions.", cfg.Recon)})
-		d.Add(document.Figure{Path: f, Caption: "Decoded centres and paths between neighbouring centres (9 points each, ends included)."})
+		caption := "Decoded centres and paths between neighbouring centres (9 points each, ends included), decoded plainly."
+		if res.Cycle != nil && res.Cycle.RoundTrip != nil {
+			caption = "Decoded centres and paths between neighbouring centres (9 points each, ends included), each point decoded with the round-trip correction: the image shown is one the encoder reads as that point."
+		}
+		d.Add(document.Figure{Path: f, Caption: caption})
 		d.Add(document.Figure{Path: res.Files["reconstructions"], Caption: "Generalization images (never trained on) and their reconstructions."})
 		if cy := res.Cycle; cy != nil {
 			how := "decoded plainly"

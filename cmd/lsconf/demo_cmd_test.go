@@ -127,7 +127,7 @@ func TestDemoTinyDecoder(t *testing.T) {
 	}
 	checkPNG(t, filepath.Join(out, res.Files["decoded centres and paths"]))
 	md, _ := os.ReadFile(filepath.Join(out, report.ReportMD))
-	for _, want := range []string{"round-trip correction (at most 3 updates", "Decoded plainly (D(z)), for comparison"} {
+	for _, want := range []string{"round-trip correction (at most 3 updates", "Decoded plainly (D(z)), for comparison", "decoded with the round-trip correction: the image shown"} {
 		if !strings.Contains(string(md), want) {
 			t.Errorf("report.md lacks %q", want)
 		}
