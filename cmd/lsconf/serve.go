@@ -31,7 +31,8 @@ grid with scores and the LS scatter of the index) and its JSON API:
   POST /api/search/image (multipart "image")      GET /api/search/text?q=words
   GET  /api/search/point?z=x,y                     GET /api/search/record?id=N
   GET  /api/image/{id}  (an indexed image, by record id only)
-  GET  /api/decode?z=x,y  (the decoder's image of an LS point, when the run has a decoder)
+  GET  /api/decode?z=x,y  (the decoder's image of an LS point, round-trip corrected as
+                           in lsconf decode (--round-trip), when the run has a decoder)
 Every search route takes k= and collection=. Image queries need the run that
 built the index (--run, default the run folder recorded in the index); without
 it the other queries still work. Nothing is fetched from the network.
