@@ -43,7 +43,8 @@ z - E(D(z')) (at most --round-trip times, until the encoder's reading is within
 --round-trip-tol r_c of z), so the image shown is one the encoder maps to z.
 --round-trip 0 decodes plainly. Reconstructions (--inputs) are always plain.
 
---cycle measures the round trips instead: each centre decoded and encoded again
+--cycle measures the round trips instead (decoded as above, with the correction
+unless --round-trip 0): each centre decoded and encoded again
 (within r_c of itself?), and the inner points of the paths between every two
 centres (nearer to their own point than to any centre?); with --data, also the
 per-class reconstruction error of that set.`,
@@ -127,7 +128,7 @@ per-class reconstruction error of that set.`,
 	f.IntVar(&cycleSteps, "cycle-steps", 9, "points of each path between two centres in --cycle, ends included")
 	f.StringVar(&cycleData, "data", "", "with --cycle: also the per-class reconstruction error of this data source")
 	f.BoolVar(&asJSON, "json", false, "print the result as JSON")
-	f.IntVar(&rt.Iterations, "round-trip", rt.Iterations, "most round-trip corrections per point: each decoded point z is moved (z' += z - E(D(z'))) until the encoder reads its image as z; 0 = plain decoding D(z)")
+	f.IntVar(&rt.Iterations, "round-trip", rt.Iterations, "most round-trip corrections per point: the decoder's input z' moves by z - E(D(z')) until the encoder reads its image as z; 0 = plain decoding D(z)")
 	f.Float64Var(&rt.Tol, "round-trip-tol", rt.Tol, "a round trip within this many r_c of its point is closed (stops the correction)")
 	f.Float64Var(&rt.Step, "round-trip-step", rt.Step, "step size of the round-trip correction")
 	return cmd
