@@ -13,6 +13,9 @@ type Outputs struct {
 	Z *Node
 	// Logits is the classifier's output p [B, n_c].
 	Logits *Node
+	// Features are the encoder's flattened convolution features [B,
+	// Config.Flat()], the input of the dense map to z.
+	Features *Node
 	// NewBN are the updated batch-norm running statistics (BNSpecs order)
 	// in training mode; nil at inference.
 	NewBN []*Node
@@ -61,6 +64,7 @@ func forward(c Config, params, bn, folded []*Node, x *Node, training bool) Outpu
 		}
 	}
 	flat := Reshape(h, b, c.Flat())
+	out.Features = flat
 	// z = a + b = flat*Wa + ba + flat*Wb + bb, computed as one product
 	// flat*(Wa+Wb) + (ba+bb): the same function and the same gradients
 	// for both heads, at half the cost.

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"github.com/lsconf/lsconf/report"
+	"maps"
 	"math"
 	"os"
 	"path/filepath"
@@ -291,7 +292,7 @@ func unseenRun(ctx context.Context, cfg Config, out string, e Experiment, held i
 		return nil, false, fmt.Errorf("repro unseen %s: %w", dir, err)
 	}
 	trained := st != train.RunDone
-	r, err := analyseUnseen(ctx, cfg, dir, e, held, te, rs)
+	r, err := analyseUnseen(ctx, cfg, dir, e, held, te, rs, known.Train)
 	if err != nil {
 		return nil, false, err
 	}
@@ -308,7 +309,7 @@ func unseenRun(ctx context.Context, cfg Config, out string, e Experiment, held i
 
 // analyseUnseen encodes all classes' test and generalization images with
 // the run in dir and measures them (UnseenRun).
-func analyseUnseen(ctx context.Context, cfg Config, dir string, e Experiment, held int, te data.Set, rs reproSets) (*UnseenRun, error) {
+func analyseUnseen(ctx context.Context, cfg Config, dir string, e Experiment, held int, te data.Set, rs reproSets, knownTrain data.Set) (*UnseenRun, error) {
 	run, err := train.OpenRun(dir, cfg.Engine)
 	if err != nil {
 		return nil, fmt.Errorf("repro unseen: %w", err)
@@ -340,8 +341,24 @@ func analyseUnseen(ctx context.Context, cfg Config, dir string, e Experiment, he
 		}
 	}
 	n := len(labels)
-	z32, logits, err := run.Infer(pix, n)
-	if err != nil {
+	var z32, logits, feats []float32
+	var feat map[string][]float64
+	if cfg.FeatureScores {
+		d, err := fitFeatureDetector(ctx, run, knownTrain)
+		if err != nil {
+			return nil, fmt.Errorf("repro unseen: %w", err)
+		}
+		if z32, logits, feats, err = run.InferFeatures(pix, n); err != nil {
+			return nil, fmt.Errorf("repro unseen: %w", err)
+		}
+		own := map[string][]float64{}
+		if rule := run.OpenSetRule(); rule.Name() == latent.ScoreMSPNorm {
+			for i := range n {
+				own[ScoreMSPNorm] = append(own[ScoreMSPNorm], rule.Of32(run.Layout(), z32[i*run.Layout().ND():(i+1)*run.Layout().ND()]))
+			}
+		}
+		feat = d.scores(z32, logits, feats, n, own)
+	} else if z32, logits, err = run.Infer(pix, n); err != nil {
 		return nil, fmt.Errorf("repro unseen: %w", err)
 	}
 	l := run.Layout()
@@ -371,6 +388,9 @@ func analyseUnseen(ctx context.Context, cfg Config, dir string, e Experiment, he
 		p := train.HeadConfidence(logits[i*nc : (i+1)*nc])
 		rs := rule.Of(l, z[i])
 		scores := map[string]float64{"dist/r_c": ds, "1-max v": 1 - maxV, "1-max p": 1 - p, ScoreRunRule: rs, ScoreNorm: -math.Sqrt(dot(z[i], z[i]))}
+		for k, v := range feat {
+			scores[k] = v[i]
+		}
 		for k, x := range scores {
 			if math.IsNaN(x) || math.IsInf(x, 0) {
 				scores[k] = math.MaxFloat64
@@ -438,7 +458,7 @@ func analyseUnseen(ctx context.Context, cfg Config, dir string, e Experiment, he
 		}
 		r.Median[k] = median(col)
 	}
-	for _, k := range OpenSetScores {
+	for _, k := range append(slices.Clone(OpenSetScores), slices.Sorted(maps.Keys(feat))...) {
 		if r.OpenSet[k], err = metrics.Detect(pos[k], neg[k]); err != nil {
 			return nil, fmt.Errorf("repro unseen: %w", err)
 		}

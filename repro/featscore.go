@@ -1,0 +1,466 @@
+package repro
+
+import (
+	"context"
+	"fmt"
+	"math"
+	"slices"
+	"sort"
+
+	"github.com/lsconf/lsconf/data"
+	"github.com/lsconf/lsconf/train"
+)
+
+// Post-hoc open-set scores on the encoder's flattened features (the input
+// of the dense map to z), fitted on the known training images only.
+const (
+	ScoreFeatKNN1   = "feature k-NN k=1"
+	ScoreFeatKNN10  = "feature k-NN k=10"
+	ScoreFeatKNN50  = "feature k-NN k=50"
+	ScoreFeatMaha   = "feature Mahalanobis"
+	ScoreFeatRMaha  = "feature relative Mahalanobis"
+	ScoreFeatResid  = "feature residual"
+	ScoreZKNN10     = "z k-NN k=10"
+	ScoreFeatKNNxLS = "feature k-NN k=10 x distance MSP·d_c/|z|"
+	ScoreFeatKNNxP  = "feature k-NN k=10 x MSP"
+)
+
+// featureScoreNames are the feature scores in report order.
+var featureScoreNames = []string{ScoreFeatKNN1, ScoreFeatKNN10, ScoreFeatKNN50, ScoreFeatMaha, ScoreFeatRMaha, ScoreFeatResid, ScoreZKNN10, ScoreFeatKNNxP, ScoreFeatKNNxLS}
+
+// knnBank holds L2-normalised rows for the deep k-NN score (Sun et al.
+// 2022): the distance of a normalised query to its k-th nearest row.
+type knnBank struct {
+	dim       int
+	rows      []float32
+	normalise bool
+}
+
+func newKNNBank(x []float32, dim int, normalise bool) *knnBank {
+	rows := slices.Clone(x)
+	if normalise {
+		for i := 0; i < len(rows)/dim; i++ {
+			normaliseRow(rows[i*dim : (i+1)*dim])
+		}
+	}
+	return &knnBank{dim: dim, rows: rows, normalise: normalise}
+}
+
+func normaliseRow(r []float32) {
+	s := 0.0
+	for _, v := range r {
+		s += float64(v) * float64(v)
+	}
+	if s == 0 {
+		return
+	}
+	inv := float32(1 / math.Sqrt(s))
+	for i := range r {
+		r[i] *= inv
+	}
+}
+
+// scores returns, for each query row and each k in ks, the distance to
+// the k-th nearest bank row (out[j][i] for ks[j]).
+func (b *knnBank) scores(q []float32, ks []int) [][]float64 {
+	n := len(q) / b.dim
+	m := len(b.rows) / b.dim
+	out := make([][]float64, len(ks))
+	for j := range out {
+		out[j] = make([]float64, n)
+	}
+	d := make([]float64, m)
+	row := make([]float32, b.dim)
+	for i := range n {
+		copy(row, q[i*b.dim:(i+1)*b.dim])
+		if b.normalise {
+			normaliseRow(row)
+		}
+		for r := range m {
+			d[r] = float64(sqDist(row, b.rows[r*b.dim:(r+1)*b.dim]))
+		}
+		sort.Float64s(d)
+		for j, k := range ks {
+			out[j][i] = math.Sqrt(max(d[min(k, m)-1], 0))
+		}
+	}
+	return out
+}
+
+// sqDist is the squared Euclidean distance of a and b (same length).
+func sqDist(a, b []float32) float32 {
+	var s0, s1, s2, s3 float32
+	i := 0
+	for ; i+4 <= len(a); i += 4 {
+		e0, e1, e2, e3 := a[i]-b[i], a[i+1]-b[i+1], a[i+2]-b[i+2], a[i+3]-b[i+3]
+		s0 += e0 * e0
+		s1 += e1 * e1
+		s2 += e2 * e2
+		s3 += e3 * e3
+	}
+	for ; i < len(a); i++ {
+		e := a[i] - b[i]
+		s0 += e * e
+	}
+	return s0 + s1 + s2 + s3
+}
+
+// gaussian is the class-conditional Gaussian with a shared covariance of
+// Lee et al. 2018 and the global Gaussian of the relative Mahalanobis
+// score (Ren et al. 2021), each held as a whitening (the eigenvectors,
+// rows, scaled by 1/sqrt(eigenvalue)); residual is the principal
+// subspace's complement of the global covariance (ViM's residual, Wang
+// et al. 2022).
+type gaussian struct {
+	dim int
+	// wWhite whitens by the shared within-class covariance; wMeans are
+	// the whitened class means.
+	wWhite [][]float64
+	wMeans [][]float64
+	// mean is the global mean, gWhite whitens by the global covariance,
+	// resid are the global covariance's eigenvectors beyond those
+	// explaining 90% of its variance.
+	mean   []float64
+	gWhite [][]float64
+	resid  [][]float64
+}
+
+// fitGaussian fits the Gaussians on features x (rows of dim) of labels
+// y (classes 0..nc-1).
+func fitGaussian(x []float32, y []int32, nc, dim int) (*gaussian, error) {
+	n := len(y)
+	if n*dim != len(x) || n < 2 {
+		return nil, fmt.Errorf("fit gaussian: %d labels for %d values of %d", n, len(x), dim)
+	}
+	means := make([][]float64, nc)
+	mean := make([]float64, dim)
+	counts := make([]int, nc)
+	for c := range means {
+		means[c] = make([]float64, dim)
+	}
+	for i := range n {
+		c := y[i]
+		if c < 0 || int(c) >= nc {
+			return nil, fmt.Errorf("fit gaussian: label %d of %d classes", c, nc)
+		}
+		counts[c]++
+		for t := range dim {
+			v := float64(x[i*dim+t])
+			means[c][t] += v
+			mean[t] += v
+		}
+	}
+	for c := range nc {
+		if counts[c] == 0 {
+			return nil, fmt.Errorf("fit gaussian: class %d has no feature", c)
+		}
+		for t := range dim {
+			means[c][t] /= float64(counts[c])
+		}
+	}
+	for t := range dim {
+		mean[t] /= float64(n)
+	}
+	within := make([][]float64, dim)
+	total := make([][]float64, dim)
+	for t := range dim {
+		within[t] = make([]float64, dim)
+		total[t] = make([]float64, dim)
+	}
+	dw := make([]float64, dim)
+	dt := make([]float64, dim)
+	for i := range n {
+		c := y[i]
+		for t := range dim {
+			v := float64(x[i*dim+t])
+			dw[t] = v - means[c][t]
+			dt[t] = v - mean[t]
+		}
+		for a := range dim {
+			if dw[a] != 0 {
+				wa := within[a]
+				for b := range dim {
+					wa[b] += dw[a] * dw[b]
+				}
+			}
+			if dt[a] != 0 {
+				ta := total[a]
+				for b := range dim {
+					ta[b] += dt[a] * dt[b]
+				}
+			}
+		}
+	}
+	for a := range dim {
+		for b := range dim {
+			within[a][b] /= float64(n)
+			total[a][b] /= float64(n)
+		}
+	}
+	wv, wl := symEigen(within)
+	gv, gl := symEigen(total)
+	g := &gaussian{dim: dim, mean: mean, wWhite: whitening(wv, wl), gWhite: whitening(gv, gl)}
+	for _, m := range means {
+		g.wMeans = append(g.wMeans, project(g.wWhite, m))
+	}
+	sum := 0.0
+	for _, v := range gl {
+		sum += max(v, 0)
+	}
+	acc := 0.0
+	for i, v := range gl {
+		acc += max(v, 0)
+		if acc >= 0.9*sum {
+			g.resid = gv[i+1:]
+			break
+		}
+	}
+	return g, nil
+}
+
+// whitening scales each eigenvector (row) by 1/sqrt of its eigenvalue,
+// floored at 1e-6 of the largest (a ridge on the dead ReLU directions).
+func whitening(vecs [][]float64, vals []float64) [][]float64 {
+	top := slices.Max(vals)
+	out := make([][]float64, len(vecs))
+	for i, v := range vecs {
+		s := 1 / math.Sqrt(max(vals[i], 1e-6*top, 1e-12))
+		out[i] = make([]float64, len(v))
+		for t, e := range v {
+			out[i][t] = e * s
+		}
+	}
+	return out
+}
+
+// project returns rows . d.
+func project(rows [][]float64, d []float64) []float64 {
+	out := make([]float64, len(rows))
+	for i, r := range rows {
+		p := 0.0
+		for t, e := range r {
+			p += e * d[t]
+		}
+		out[i] = p
+	}
+	return out
+}
+
+// scores returns the Mahalanobis (squared, min over classes), relative
+// Mahalanobis (min over classes of the class term minus the global
+// term) and residual (norm off the principal subspace) scores of each
+// row of x.
+func (g *gaussian) scores(x []float32) (maha, rmaha, resid []float64) {
+	n := len(x) / g.dim
+	d := make([]float64, g.dim)
+	for i := range n {
+		row := x[i*g.dim : (i+1)*g.dim]
+		for t := range g.dim {
+			d[t] = float64(row[t])
+		}
+		pw := project(g.wWhite, d)
+		for t := range g.dim {
+			d[t] -= g.mean[t]
+		}
+		bg := 0.0
+		for _, p := range project(g.gWhite, d) {
+			bg += p * p
+		}
+		r := 0.0
+		for _, p := range project(g.resid, d) {
+			r += p * p
+		}
+		best := math.Inf(1)
+		for _, m := range g.wMeans {
+			s := 0.0
+			for t, p := range pw {
+				s += (p - m[t]) * (p - m[t])
+			}
+			best = min(best, s)
+		}
+		maha = append(maha, best)
+		rmaha = append(rmaha, best-bg)
+		resid = append(resid, math.Sqrt(r))
+	}
+	return maha, rmaha, resid
+}
+
+// symEigen returns the eigenvectors (rows) and eigenvalues of the
+// symmetric matrix a, in decreasing order of eigenvalue (cyclic Jacobi).
+func symEigen(a [][]float64) ([][]float64, []float64) {
+	n := len(a)
+	m := make([][]float64, n)
+	v := make([][]float64, n)
+	for i := range n {
+		m[i] = slices.Clone(a[i])
+		v[i] = make([]float64, n)
+		v[i][i] = 1
+	}
+	for sweep := 0; sweep < 60; sweep++ {
+		off, diag := 0.0, 0.0
+		for i := range n {
+			diag += m[i][i] * m[i][i]
+			for j := i + 1; j < n; j++ {
+				off += m[i][j] * m[i][j]
+			}
+		}
+		if off <= 1e-22*diag || off == 0 {
+			break
+		}
+		for p := 0; p < n; p++ {
+			for q := p + 1; q < n; q++ {
+				if math.Abs(m[p][q]) < 1e-300 {
+					continue
+				}
+				theta := (m[q][q] - m[p][p]) / (2 * m[p][q])
+				t := 1 / (math.Abs(theta) + math.Sqrt(theta*theta+1))
+				if theta < 0 {
+					t = -t
+				}
+				c := 1 / math.Sqrt(t*t+1)
+				s := t * c
+				for k := range n {
+					mkp, mkq := m[k][p], m[k][q]
+					m[k][p] = c*mkp - s*mkq
+					m[k][q] = s*mkp + c*mkq
+				}
+				for k := range n {
+					mpk, mqk := m[p][k], m[q][k]
+					m[p][k] = c*mpk - s*mqk
+					m[q][k] = s*mpk + c*mqk
+				}
+				for k := range n {
+					vkp, vkq := v[k][p], v[k][q]
+					v[k][p] = c*vkp - s*vkq
+					v[k][q] = s*vkp + c*vkq
+				}
+			}
+		}
+	}
+	idx := make([]int, n)
+	for i := range idx {
+		idx[i] = i
+	}
+	sort.Slice(idx, func(a, b int) bool { return m[idx[a]][idx[a]] > m[idx[b]][idx[b]] })
+	vecs := make([][]float64, n)
+	vals := make([]float64, n)
+	for r, i := range idx {
+		vals[r] = m[i][i]
+		vecs[r] = make([]float64, n)
+		for k := range n {
+			vecs[r][k] = v[k][i]
+		}
+	}
+	return vecs, vals
+}
+
+// setPixels returns every image of set and its label.
+func setPixels(ctx context.Context, set data.Set) ([]float32, []int32, error) {
+	pix := make([]float32, set.Len()*data.Pixels)
+	labels := make([]int32, set.Len())
+	for i := range set.Len() {
+		if err := ctx.Err(); err != nil {
+			return nil, nil, err
+		}
+		y, err := set.Image(i, pix[i*data.Pixels:(i+1)*data.Pixels])
+		if err != nil {
+			return nil, nil, fmt.Errorf("image %d: %w", i, err)
+		}
+		labels[i] = int32(y)
+	}
+	return pix, labels, nil
+}
+
+// featureDetector holds what the feature scores are fitted on: the known
+// training images' normalised features (k-NN), their z (k-NN in z) and
+// the Gaussians of their features.
+type featureDetector struct {
+	bank, zbank *knnBank
+	g           *gaussian
+}
+
+// fitFeatureDetector encodes the run's training set (labels as the run's
+// class indices) and fits the feature scores on it.
+func fitFeatureDetector(ctx context.Context, run *train.Run, set data.Set) (*featureDetector, error) {
+	pix, y, err := setPixels(ctx, set)
+	if err != nil {
+		return nil, fmt.Errorf("feature scores: %w", err)
+	}
+	z, _, f, err := run.InferFeatures(pix, len(y))
+	if err != nil {
+		return nil, fmt.Errorf("feature scores: %w", err)
+	}
+	dim := run.ModelConfig().Flat()
+	g, err := fitGaussian(f, y, run.Layout().NC(), dim)
+	if err != nil {
+		return nil, fmt.Errorf("feature scores: %w", err)
+	}
+	return &featureDetector{bank: newKNNBank(f, dim, true), zbank: newKNNBank(z, run.Layout().ND(), false), g: g}, nil
+}
+
+// scores are the feature scores of n images with encodings z, logits and
+// features f; own holds the method's scores of the same images (the
+// combination with the LS score is made when it has ScoreMSPNorm).
+func (d *featureDetector) scores(z, logits, f []float32, n int, own map[string][]float64) map[string][]float64 {
+	out := map[string][]float64{}
+	kn := d.bank.scores(f, []int{1, 10, 50})
+	out[ScoreFeatKNN1], out[ScoreFeatKNN10], out[ScoreFeatKNN50] = kn[0], kn[1], kn[2]
+	out[ScoreZKNN10] = d.zbank.scores(z, []int{10})[0]
+	out[ScoreFeatMaha], out[ScoreFeatRMaha], out[ScoreFeatResid] = d.g.scores(f)
+	nc := len(logits) / n
+	px := make([]float64, n)
+	for i := range n {
+		px[i] = kn[1][i] * (1 - train.HeadConfidence(logits[i*nc:(i+1)*nc]))
+	}
+	out[ScoreFeatKNNxP] = px
+	if ls, ok := own[ScoreMSPNorm]; ok {
+		v := make([]float64, n)
+		for i := range n {
+			v[i] = kn[1][i] * ls[i]
+		}
+		out[ScoreFeatKNNxLS] = v
+	}
+	return out
+}
+
+// featureScores computes the feature scores of the known and unknown test
+// images, fitted on the training images' features; ks and us hold the
+// method's own scores (for the combinations).
+func featureScores(ctx context.Context, run *train.Run, trainSet, knownTest, unknownTest data.Set, ks, us map[string][]float64) (map[string][]float64, map[string][]float64, error) {
+	d, err := fitFeatureDetector(ctx, run, trainSet)
+	if err != nil {
+		return nil, nil, fmt.Errorf("repro open-set: %w", err)
+	}
+	one := func(g data.Set, own map[string][]float64) (map[string][]float64, error) {
+		pix, y, err := setPixels(ctx, g)
+		if err != nil {
+			return nil, fmt.Errorf("repro open-set: %w", err)
+		}
+		z, logits, f, err := run.InferFeatures(pix, len(y))
+		if err != nil {
+			return nil, fmt.Errorf("repro open-set: %w", err)
+		}
+		return d.scores(z, logits, f, len(y), own), nil
+	}
+	fk, err := one(knownTest, ks)
+	if err != nil {
+		return nil, nil, err
+	}
+	fu, err := one(unknownTest, us)
+	if err != nil {
+		return nil, nil, err
+	}
+	return fk, fu, nil
+}
+
+// withFeatureScores is m's scores followed by the feature scores that
+// apply to it.
+func withFeatureScores(m openMethod) []string {
+	out := slices.Clone(m.Scores)
+	for _, s := range featureScoreNames {
+		if s != ScoreFeatKNNxLS || slices.Contains(m.Scores, ScoreMSPNorm) {
+			out = append(out, s)
+		}
+	}
+	return out
+}
