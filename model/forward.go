@@ -16,6 +16,9 @@ type Outputs struct {
 	// Features are the encoder's flattened convolution features [B,
 	// Config.Flat()], the input of the dense map to z.
 	Features *Node
+	// LevelOutputs are the encoder's five levels' outputs [B, H, W, C]
+	// (after each double convolution, before the next pool).
+	LevelOutputs []*Node
 	// NewBN are the updated batch-norm running statistics (BNSpecs order)
 	// in training mode; nil at inference.
 	NewBN []*Node
@@ -62,6 +65,7 @@ func forward(c Config, params, bn, folded []*Node, x *Node, training bool) Outpu
 			h = convBNReLU(c, h, kernel, gamma, beta, bn[s], bn[s+1], training, &out.NewBN)
 			s += 2
 		}
+		out.LevelOutputs = append(out.LevelOutputs, h)
 	}
 	flat := Reshape(h, b, c.Flat())
 	out.Features = flat

@@ -218,8 +218,8 @@ func (n *Net) inferGraph(g *graph.Graph, in []*graph.Node) []*graph.Node {
 	return []*graph.Node{out.Z, out.Logits}
 }
 
-// featuresGraph is inferGraph that also outputs the encoder's flattened
-// features.
+// featuresGraph is inferGraph that also outputs the encoder's features
+// (Config.FeatureDim).
 func (n *Net) featuresGraph(g *graph.Graph, in []*graph.Node) []*graph.Node {
 	np := len(n.params)
 	ns := len(in) - np - 1
@@ -229,12 +229,17 @@ func (n *Net) featuresGraph(g *graph.Graph, in []*graph.Node) []*graph.Node {
 	} else {
 		out = ForwardFolded(n.cfg, in[:np], in[np:np+ns], in[np+ns])
 	}
-	return []*graph.Node{out.Z, out.Logits, out.Features}
+	parts := []*graph.Node{out.Features}
+	for _, h := range out.LevelOutputs {
+		parts = append(parts, graph.ReduceMean(h, 1, 2))
+	}
+	return append([]*graph.Node{out.Z, out.Logits}, parts...)
 }
 
-// InferFeatures is Infer that also returns the encoder's flattened
-// convolution features (count*Config.Flat(), row-major), the input of the
-// dense map to z.
+// InferFeatures is Infer that also returns the encoder's features
+// (count*Config.FeatureDim(), row-major): each image's flattened last
+// convolution features (Config.Flat() values, the input of the dense map
+// to z), then the global average of each level's output channels.
 func (n *Net) InferFeatures(x []float32, count int) (z, logits, features []float32, err error) {
 	n.mu.Lock()
 	defer n.mu.Unlock()
@@ -257,14 +262,21 @@ func (n *Net) InferFeatures(x []float32, count int) (z, logits, features []float
 			return nil, nil, nil, fmt.Errorf("infer features: %w", err)
 		}
 	}
-	nd, nc, nf := n.cfg.ND, n.cfg.NC, n.cfg.Flat()
+	nd, nc, nf := n.cfg.ND, n.cfg.NC, n.cfg.FeatureDim()
 	z = make([]float32, 0, count*nd)
 	logits = make([]float32, 0, count*nc)
 	features = make([]float32, 0, count*nf)
 	err = n.batched(n.features, second, x, count, []int{32, 32, 1}, func(outs [][]float32, k int) {
 		z = append(z, outs[0][:k*nd]...)
 		logits = append(logits, outs[1][:k*nc]...)
-		features = append(features, outs[2][:k*nf]...)
+		// per image: the flat features, then each level's averages
+		bs := len(outs[0]) / nd
+		for i := range k {
+			for _, o := range outs[2:] {
+				w := len(o) / bs
+				features = append(features, o[i*w:(i+1)*w]...)
+			}
+		}
 	})
 	if err != nil {
 		return nil, nil, nil, fmt.Errorf("infer features: %w", err)

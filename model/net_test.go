@@ -255,8 +255,8 @@ func TestInferFeatures(t *testing.T) {
 			t.Error(err)
 			return
 		}
-		if len(f) != n*cfg.Flat() {
-			t.Errorf("%d feature values, want %d", len(f), n*cfg.Flat())
+		if len(f) != n*cfg.FeatureDim() {
+			t.Errorf("%d feature values, want %d", len(f), n*cfg.FeatureDim())
 			return
 		}
 		for i := range z {
@@ -273,12 +273,17 @@ func TestInferFeatures(t *testing.T) {
 		// kernel and bias, then head_b's
 		p := 3 * 2 * Levels
 		ka, ba, kb, bb := w.Params[p], w.Params[p+1], w.Params[p+2], w.Params[p+3]
-		nf := cfg.Flat()
+		nf, row := cfg.Flat(), cfg.FeatureDim()
 		for i := range n {
+			for j := nf; j < row; j++ {
+				if f[i*row+j] < 0 {
+					t.Errorf("image %d: pooled feature %d = %v, want >= 0 (the mean of ReLU outputs)", i, j-nf, f[i*row+j])
+				}
+			}
 			for k := range cfg.ND {
 				s := float64(ba[k] + bb[k])
 				for j := range nf {
-					s += float64(f[i*nf+j]) * float64(ka[j*cfg.ND+k]+kb[j*cfg.ND+k])
+					s += float64(f[i*row+j]) * float64(ka[j*cfg.ND+k]+kb[j*cfg.ND+k])
 				}
 				if math.Abs(s-float64(z2[i*cfg.ND+k])) > 1e-3*(1+math.Abs(s)) {
 					t.Errorf("image %d: z[%d] %v, dense map of the features %v", i, k, z2[i*cfg.ND+k], s)

@@ -8,6 +8,7 @@ import (
 	"sort"
 
 	"github.com/lsconf/lsconf/data"
+	"github.com/lsconf/lsconf/model"
 	"github.com/lsconf/lsconf/train"
 )
 
@@ -23,10 +24,18 @@ const (
 	ScoreZKNN10     = "z k-NN k=10"
 	ScoreFeatKNNxLS = "feature k-NN k=10 x distance MSP·d_c/|z|"
 	ScoreFeatKNNxP  = "feature k-NN k=10 x MSP"
+	// The pooled scores use the global averages of the five levels'
+	// channels (low-level statistics, Lee et al.'s feature ensemble);
+	// "all levels" each level's averages and the flattened features, each
+	// L2-normalised, side by side.
+	ScorePooledKNN10 = "pooled levels k-NN k=10"
+	ScorePooledMaha  = "pooled levels Mahalanobis"
+	ScoreAllKNN10    = "all levels k-NN k=10"
 )
 
 // featureScoreNames are the feature scores in report order.
-var featureScoreNames = []string{ScoreFeatKNN1, ScoreFeatKNN10, ScoreFeatKNN50, ScoreFeatMaha, ScoreFeatRMaha, ScoreFeatResid, ScoreZKNN10, ScoreFeatKNNxP, ScoreFeatKNNxLS}
+var featureScoreNames = []string{ScoreFeatKNN1, ScoreFeatKNN10, ScoreFeatKNN50, ScoreFeatMaha, ScoreFeatRMaha, ScoreFeatResid,
+	ScorePooledKNN10, ScorePooledMaha, ScoreAllKNN10, ScoreZKNN10, ScoreFeatKNNxP, ScoreFeatKNNxLS}
 
 // knnBank holds L2-normalised rows for the deep k-NN score (Sun et al.
 // 2022): the distance of a normalised query to its k-th nearest row.
@@ -375,8 +384,42 @@ func setPixels(ctx context.Context, set data.Set) ([]float32, []int32, error) {
 // training images' normalised features (k-NN), their z (k-NN in z) and
 // the Gaussians of their features.
 type featureDetector struct {
-	bank, zbank *knnBank
-	g           *gaussian
+	cfg                         model.Config
+	bank, zbank, pooled, levels *knnBank
+	g, gPooled                  *gaussian
+}
+
+// columns returns columns [lo, hi) of x's rows of dim values.
+func columns(x []float32, dim, lo, hi int) []float32 {
+	n := len(x) / dim
+	out := make([]float32, 0, n*(hi-lo))
+	for i := range n {
+		out = append(out, x[i*dim+lo:i*dim+hi]...)
+	}
+	return out
+}
+
+// levelNormalised returns x's rows (model.Config.FeatureDim values) with
+// the flattened features and each level's averages L2-normalised, all
+// scaled by 1/sqrt(1 + levels): rows of norm 1.
+func levelNormalised(c model.Config, x []float32) []float32 {
+	dim := c.FeatureDim()
+	out := slices.Clone(x)
+	bounds := []int{0, c.Flat()}
+	for _, ch := range c.Channels() {
+		bounds = append(bounds, bounds[len(bounds)-1]+ch)
+	}
+	s := float32(1 / math.Sqrt(float64(len(bounds)-1)))
+	for i := 0; i < len(out)/dim; i++ {
+		row := out[i*dim : (i+1)*dim]
+		for b := 0; b+1 < len(bounds); b++ {
+			normaliseRow(row[bounds[b]:bounds[b+1]])
+		}
+		for t := range row {
+			row[t] *= s
+		}
+	}
+	return out
 }
 
 // fitFeatureDetector encodes the run's training set (labels as the run's
@@ -390,12 +433,18 @@ func fitFeatureDetector(ctx context.Context, run *train.Run, set data.Set) (*fea
 	if err != nil {
 		return nil, fmt.Errorf("feature scores: %w", err)
 	}
-	dim := run.ModelConfig().Flat()
-	g, err := fitGaussian(f, y, run.Layout().NC(), dim)
-	if err != nil {
+	c := run.ModelConfig()
+	dim, flat := c.FeatureDim(), c.Flat()
+	ff, fp := columns(f, dim, 0, flat), columns(f, dim, flat, dim)
+	d := &featureDetector{cfg: c, bank: newKNNBank(ff, flat, true), zbank: newKNNBank(z, run.Layout().ND(), false),
+		pooled: newKNNBank(fp, dim-flat, true), levels: newKNNBank(levelNormalised(c, f), dim, false)}
+	if d.g, err = fitGaussian(ff, y, run.Layout().NC(), flat); err != nil {
 		return nil, fmt.Errorf("feature scores: %w", err)
 	}
-	return &featureDetector{bank: newKNNBank(f, dim, true), zbank: newKNNBank(z, run.Layout().ND(), false), g: g}, nil
+	if d.gPooled, err = fitGaussian(fp, y, run.Layout().NC(), dim-flat); err != nil {
+		return nil, fmt.Errorf("feature scores: %w", err)
+	}
+	return d, nil
 }
 
 // scores are the feature scores of n images with encodings z, logits and
@@ -403,10 +452,15 @@ func fitFeatureDetector(ctx context.Context, run *train.Run, set data.Set) (*fea
 // combination with the LS score is made when it has ScoreMSPNorm).
 func (d *featureDetector) scores(z, logits, f []float32, n int, own map[string][]float64) map[string][]float64 {
 	out := map[string][]float64{}
-	kn := d.bank.scores(f, []int{1, 10, 50})
+	dim, flat := d.cfg.FeatureDim(), d.cfg.Flat()
+	ff, fp := columns(f, dim, 0, flat), columns(f, dim, flat, dim)
+	kn := d.bank.scores(ff, []int{1, 10, 50})
 	out[ScoreFeatKNN1], out[ScoreFeatKNN10], out[ScoreFeatKNN50] = kn[0], kn[1], kn[2]
 	out[ScoreZKNN10] = d.zbank.scores(z, []int{10})[0]
-	out[ScoreFeatMaha], out[ScoreFeatRMaha], out[ScoreFeatResid] = d.g.scores(f)
+	out[ScoreFeatMaha], out[ScoreFeatRMaha], out[ScoreFeatResid] = d.g.scores(ff)
+	out[ScorePooledKNN10] = d.pooled.scores(fp, []int{10})[0]
+	out[ScorePooledMaha], _, _ = d.gPooled.scores(fp)
+	out[ScoreAllKNN10] = d.levels.scores(levelNormalised(d.cfg, f), []int{10})[0]
 	nc := len(logits) / n
 	px := make([]float64, n)
 	for i := range n {
