@@ -243,6 +243,30 @@ func pickClasses(g *data.GraySet, keep []int, skip, n int) *data.GraySet {
 	return s
 }
 
+// checkValidation refuses a split whose held-out validation set lacks a
+// known class: the training images (the first perClass of each class)
+// left none for the calibration threshold.
+func checkValidation(g *data.GraySet, known []int, perClass, valPerClass int, val *data.GraySet) error {
+	have := make([]int, len(known))
+	for _, l := range val.Labels {
+		have[l]++
+	}
+	for i, c := range known {
+		if have[i] > 0 {
+			continue
+		}
+		n := 0
+		for _, l := range g.Labels {
+			if l == c {
+				n++
+			}
+		}
+		return fmt.Errorf("repro open-set: class %q has %d training images and --per-class %d leaves none of them for validation (the next %d per class make the calibration threshold); use --per-class %d or fewer",
+			g.ClassNames[c], n, perClass, valPerClass, max(n-valPerClass, 1))
+	}
+	return nil
+}
+
 // OpenSet runs the open-set experiment into cfg.Out/openset and writes
 // report.md, report.json and roc.png there. Finished runs are reused.
 func OpenSet(ctx context.Context, cfg OpenSetConfig) (res *OpenSetResult, err error) {
@@ -291,6 +315,9 @@ func OpenSet(ctx context.Context, cfg OpenSetConfig) (res *OpenSetResult, err er
 		res.Splits = append(res.Splits, unkNames)
 		trainSet := pickClasses(src.Train, known, 0, cfg.PerClass)
 		valSet := pickClasses(src.Train, known, cfg.PerClass, cfg.ValPerClass)
+		if err := checkValidation(src.Train, known, cfg.PerClass, cfg.ValPerClass, valSet); err != nil {
+			return nil, err
+		}
 		knownTest := pickClasses(src.Test, known, 0, cfg.TestPerClass)
 		unknownTest := pickClasses(src.Test, unk, 0, cfg.TestPerClass)
 		nd := latent.DefaultND(len(known))

@@ -3,7 +3,10 @@ package repro
 import (
 	"math"
 	"slices"
+	"strings"
 	"testing"
+
+	"github.com/lsconf/lsconf/data"
 )
 
 // TestUnknownClassesFixed: each split draws 4 distinct classes of 10, the
@@ -34,5 +37,21 @@ func TestROCAt(t *testing.T) {
 			t.Errorf("rocAt = %v, want %v", got, want)
 			break
 		}
+	}
+}
+
+func TestCheckValidationRefusesNoValidationImages(t *testing.T) {
+	// 3 classes x 4 images; classes 0 and 2 known.
+	g := &data.GraySet{ClassNames: []string{"a", "b", "c"}, Pix: make([]uint8, 12*data.Pixels)}
+	for i := range 12 {
+		g.Labels = append(g.Labels, i%3)
+	}
+	known := []int{0, 2}
+	if err := checkValidation(g, known, 3, 200, pickClasses(g, known, 3, 200)); err != nil {
+		t.Fatalf("one validation image per class: %v", err)
+	}
+	err := checkValidation(g, known, 4, 200, pickClasses(g, known, 4, 200))
+	if err == nil || !strings.Contains(err.Error(), `class "a" has 4 training images`) || !strings.Contains(err.Error(), "--per-class 1 or fewer") {
+		t.Fatalf("per-class 4 of 4: got %v", err)
 	}
 }
