@@ -3,9 +3,12 @@ package repro
 import (
 	"math"
 	"math/rand/v2"
+	"strings"
 	"testing"
 
+	"github.com/lsconf/lsconf/latent"
 	"github.com/lsconf/lsconf/metrics"
+	"github.com/lsconf/lsconf/model"
 )
 
 func near(a, b float64) bool { return math.Abs(a-b) < 1e-6 }
@@ -119,5 +122,32 @@ func TestSymEigen(t *testing.T) {
 	}
 	if !(vals[0] >= vals[1] && vals[1] >= vals[2]) || !near(vals[0]+vals[1]+vals[2], 9) {
 		t.Errorf("eigenvalues %v: want decreasing, summing to the trace 9", vals)
+	}
+}
+
+// TestUnseenFeatureTable: the unseen report lists the feature scores the
+// runs carry, with "-" for a mode whose runs lack one (ce has no LS
+// score to combine with), and no table without them.
+func TestUnseenFeatureTable(t *testing.T) {
+	l, err := latent.Circle(2, latent.PaperDC, latent.PaperRC)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg := DefaultConfig().WithDefaults()
+	res := &UnseenResult{Classes: []string{"a", "b", "c"}, Seeds: []uint64{1}, Runs: []*UnseenRun{
+		{Held: "a", Mode: model.ModeCEG, Seed: 1, Median: []float64{0, 0}, Nearest: map[string]float64{"b": 1}, OpenSet: map[string]metrics.OpenSet{ScoreFeatKNN10: {AUROC: 0.75, FPRAt95TPR: 0.5}, ScoreFeatKNNxLS: {AUROC: 0.625, FPRAt95TPR: 0.75}}},
+		{Held: "a", Mode: model.ModeCE, Seed: 1, Median: []float64{0, 0}, Nearest: map[string]float64{"b": 1}, OpenSet: map[string]metrics.OpenSet{ScoreFeatKNN10: {AUROC: 0.875, FPRAt95TPR: 0.25}}},
+	}}
+	md := unseenDoc(cfg, l, res).Markdown()
+	for _, row := range []string{"| feature k-NN k=10 | 0.750 | 0.50 | 0.875 | 0.25 |", "| 0.625 | 0.75 | - | - |"} {
+		if !strings.Contains(md, row) {
+			t.Errorf("report lacks %q:\n%s", row, md)
+		}
+	}
+	for _, r := range res.Runs {
+		r.OpenSet = map[string]metrics.OpenSet{}
+	}
+	if md := unseenDoc(cfg, l, res).Markdown(); strings.Contains(md, "--feature-scores") {
+		t.Errorf("a feature table without feature scores")
 	}
 }

@@ -205,10 +205,19 @@ func unseenDoc(cfg Config, l *latent.Layout, res *UnseenResult) *document.Doc {
 		d.Add(document.Para{Text: "Fitted on each run's known training images (their augmentations and mirrors included), no retraining: deep k-NN (the distance of the L2-normalised feature to its k-th nearest training feature, Sun et al. 2022) on the flattened last convolution features (the input of the dense map to z), Mahalanobis with class means and a shared covariance (Lee et al. 2018), the relative Mahalanobis (minus the global Gaussian's, Ren et al. 2021), the residual off the principal subspace explaining 90% of the variance (ViM's, Wang et al. 2022), the same on the global averages of the five levels' channels (pooled levels), k-NN on all levels side by side, k-NN in z, and products of the feature k-NN with the MSP and with the run's open-set score."})
 		var rows [][]string
 		for _, k := range feat {
+			has := func(m model.Mode) bool {
+				return slices.ContainsFunc(res.Runs, func(r *UnseenRun) bool { _, ok := r.OpenSet[k]; return r.Mode == m && ok })
+			}
 			au := func(m model.Mode) string {
+				if !has(m) {
+					return "-"
+				}
 				return ms(SpreadOf(res.perSeedOf(m, "", func(r *UnseenRun) float64 { return r.OpenSet[k].AUROC })), 3)
 			}
 			fp := func(m model.Mode) string {
+				if !has(m) {
+					return "-"
+				}
 				return ms(SpreadOf(res.perSeedOf(m, "", func(r *UnseenRun) float64 { return r.OpenSet[k].FPRAt95TPR })), 2)
 			}
 			rows = append(rows, []string{k, au(g), fp(g), au(c), fp(c)})
