@@ -235,15 +235,7 @@ func TestInferFeatures(t *testing.T) {
 	const n = 3
 	x := randUniform(rng, n*1024, 0, 1)
 	cfg := Config{NC: 4, ND: 3, Width: 32}.WithDefaults()
-	w, err := Init(cfg, 5)
-	if err != nil {
-		t.Fatal(err)
-	}
-	net, err := NewNet(b, cfg, w)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer net.Close()
+	net, w := testNet(t, b, cfg, 5)
 	testutil.Within(t, graphTimeout, func() {
 		z, logits, err := net.Infer(x, n)
 		if err != nil {

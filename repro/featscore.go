@@ -9,6 +9,7 @@ import (
 
 	"github.com/lsconf/lsconf/data"
 	"github.com/lsconf/lsconf/model"
+	"github.com/lsconf/lsconf/plot"
 	"github.com/lsconf/lsconf/train"
 )
 
@@ -295,72 +296,26 @@ func (g *gaussian) scores(x []float32) (maha, rmaha, resid []float64) {
 }
 
 // symEigen returns the eigenvectors (rows) and eigenvalues of the
-// symmetric matrix a, in decreasing order of eigenvalue (cyclic Jacobi).
+// symmetric matrix a, in decreasing order of eigenvalue (plot.SymEigen's
+// Jacobi rotations).
 func symEigen(a [][]float64) ([][]float64, []float64) {
+	vals, cols := plot.SymEigen(a)
 	n := len(a)
-	m := make([][]float64, n)
-	v := make([][]float64, n)
-	for i := range n {
-		m[i] = slices.Clone(a[i])
-		v[i] = make([]float64, n)
-		v[i][i] = 1
-	}
-	for sweep := 0; sweep < 60; sweep++ {
-		off, diag := 0.0, 0.0
-		for i := range n {
-			diag += m[i][i] * m[i][i]
-			for j := i + 1; j < n; j++ {
-				off += m[i][j] * m[i][j]
-			}
-		}
-		if off <= 1e-22*diag || off == 0 {
-			break
-		}
-		for p := 0; p < n; p++ {
-			for q := p + 1; q < n; q++ {
-				if math.Abs(m[p][q]) < 1e-300 {
-					continue
-				}
-				theta := (m[q][q] - m[p][p]) / (2 * m[p][q])
-				t := 1 / (math.Abs(theta) + math.Sqrt(theta*theta+1))
-				if theta < 0 {
-					t = -t
-				}
-				c := 1 / math.Sqrt(t*t+1)
-				s := t * c
-				for k := range n {
-					mkp, mkq := m[k][p], m[k][q]
-					m[k][p] = c*mkp - s*mkq
-					m[k][q] = s*mkp + c*mkq
-				}
-				for k := range n {
-					mpk, mqk := m[p][k], m[q][k]
-					m[p][k] = c*mpk - s*mqk
-					m[q][k] = s*mpk + c*mqk
-				}
-				for k := range n {
-					vkp, vkq := v[k][p], v[k][q]
-					v[k][p] = c*vkp - s*vkq
-					v[k][q] = s*vkp + c*vkq
-				}
-			}
-		}
-	}
 	idx := make([]int, n)
 	for i := range idx {
 		idx[i] = i
 	}
-	sort.Slice(idx, func(a, b int) bool { return m[idx[a]][idx[a]] > m[idx[b]][idx[b]] })
+	sort.SliceStable(idx, func(x, y int) bool { return vals[idx[x]] > vals[idx[y]] })
 	vecs := make([][]float64, n)
-	vals := make([]float64, n)
+	sorted := make([]float64, n)
 	for r, i := range idx {
-		vals[r] = m[i][i]
+		sorted[r] = vals[i]
 		vecs[r] = make([]float64, n)
 		for k := range n {
-			vecs[r][k] = v[k][i]
+			vecs[r][k] = cols[k][i]
 		}
 	}
-	return vecs, vals
+	return vecs, sorted
 }
 
 // setPixels returns every image of set and its label.
@@ -378,6 +333,19 @@ func setPixels(ctx context.Context, set data.Set) ([]float32, []int32, error) {
 		labels[i] = int32(y)
 	}
 	return pix, labels, nil
+}
+
+// encodeFeatures encodes every image of set with the run: z, logits,
+// features (model.Config.FeatureDim values each) and labels.
+func encodeFeatures(ctx context.Context, run *train.Run, set data.Set) (z, logits, f []float32, y []int32, err error) {
+	pix, y, err := setPixels(ctx, set)
+	if err != nil {
+		return nil, nil, nil, nil, fmt.Errorf("feature scores: %w", err)
+	}
+	if z, logits, f, err = run.InferFeatures(pix, len(y)); err != nil {
+		return nil, nil, nil, nil, fmt.Errorf("feature scores: %w", err)
+	}
+	return z, logits, f, y, nil
 }
 
 // featureDetector holds what the feature scores are fitted on: the known
@@ -425,13 +393,9 @@ func levelNormalised(c model.Config, x []float32) []float32 {
 // fitFeatureDetector encodes the run's training set (labels as the run's
 // class indices) and fits the feature scores on it.
 func fitFeatureDetector(ctx context.Context, run *train.Run, set data.Set) (*featureDetector, error) {
-	pix, y, err := setPixels(ctx, set)
+	z, _, f, y, err := encodeFeatures(ctx, run, set)
 	if err != nil {
-		return nil, fmt.Errorf("feature scores: %w", err)
-	}
-	z, _, f, err := run.InferFeatures(pix, len(y))
-	if err != nil {
-		return nil, fmt.Errorf("feature scores: %w", err)
+		return nil, err
 	}
 	c := run.ModelConfig()
 	dim, flat := c.FeatureDim(), c.Flat()
@@ -486,11 +450,7 @@ func featureScores(ctx context.Context, run *train.Run, trainSet, knownTest, unk
 		return nil, nil, fmt.Errorf("repro open-set: %w", err)
 	}
 	one := func(g data.Set, own map[string][]float64) (map[string][]float64, error) {
-		pix, y, err := setPixels(ctx, g)
-		if err != nil {
-			return nil, fmt.Errorf("repro open-set: %w", err)
-		}
-		z, logits, f, err := run.InferFeatures(pix, len(y))
+		z, logits, f, y, err := encodeFeatures(ctx, run, g)
 		if err != nil {
 			return nil, fmt.Errorf("repro open-set: %w", err)
 		}
