@@ -84,6 +84,10 @@ type UnseenRun struct {
 	// the other fold); nil when it cannot be computed.
 	CalOutside      *float64 `json:"calibrated_outside,omitempty"`
 	KnownCalOutside *float64 `json:"known_calibrated_outside,omitempty"`
+	// FeatureCalOutside holds, for each feature score (--feature-scores),
+	// the shares of held-out and known test images outside under a
+	// threshold on that score calibrated the same way.
+	FeatureCalOutside map[string][2]float64 `json:"feature_calibrated_outside,omitempty"`
 	// HeldSim, HeldL2: retrieval with the held-out images as queries
 	// against all indexed images, by sim and by distance; KnownSim,
 	// KnownL2 the same for the known classes' images; Chance the share of
@@ -449,6 +453,14 @@ func analyseUnseen(ctx context.Context, cfg Config, dir string, e Experiment, he
 	r.KnownAcc = float64(knownRight) / float64(knownN)
 	if h, k, ok := crossCalibrated(rule, knownRule, knownVZero, heldRule, heldVZero); ok && len(heldRule) > 0 {
 		r.CalOutside, r.KnownCalOutside = &h, &k
+	}
+	for name := range feat {
+		if h, k, ok := crossCalibrated(rule, neg[name], make([]bool, len(neg[name])), pos[name], make([]bool, len(pos[name]))); ok && len(pos[name]) > 0 {
+			if r.FeatureCalOutside == nil {
+				r.FeatureCalOutside = map[string][2]float64{}
+			}
+			r.FeatureCalOutside[name] = [2]float64{h, k}
+		}
 	}
 	r.Median = make([]float64, nd)
 	for k := range nd {
