@@ -40,6 +40,12 @@ const (
 	// (odd j) a cut at lambda_j of the height or width, image j + B/2
 	// beyond it (a cross-class CutMix).
 	PlaceholderCutMix PlaceholderKind = "cutmix"
+	// PlaceholderRotate turns image j of the first half by 90 degrees
+	// clockwise (even j) or 180 degrees (odd j), whatever its class: shifted copies
+	// of the known images as negatives (CSI's shifting transformations,
+	// Tack et al. 2020), so that the encoder must tell an upright known
+	// image from one that is not.
+	PlaceholderRotate PlaceholderKind = "rotate"
 )
 
 // OrMixup is the kind, with "" read as PlaceholderMixup.
@@ -50,25 +56,37 @@ func (k PlaceholderKind) OrMixup() PlaceholderKind {
 	return k
 }
 
-// ParsePlaceholderKind reads "mixup" or "cutmix" ("" is mixup).
+// ParsePlaceholderKind reads "mixup", "cutmix" or "rotate" ("" is mixup).
 func ParsePlaceholderKind(s string) (PlaceholderKind, error) {
 	switch PlaceholderKind(s) {
 	case "":
 		return PlaceholderMixup, nil
-	case PlaceholderMixup, PlaceholderCutMix:
+	case PlaceholderMixup, PlaceholderCutMix, PlaceholderRotate:
 		return PlaceholderKind(s), nil
 	}
-	return "", fmt.Errorf("placeholder kind %q: want mixup or cutmix", s)
+	return "", fmt.Errorf("placeholder kind %q: want mixup, cutmix or rotate", s)
 }
 
 // PlaceholderImages returns the placeholder negatives of the batch x [B,
 // 32, 32, 1] with labels [B] (B >= 2): the B/2 combinations of x_j and
 // x_{j+B/2} at weight lambda_j (PlaceholderKind) [B/2, 32, 32, 1], and a
-// mask [B/2] of x's dtype that is 1 where the two images' classes differ.
+// mask [B/2] of x's dtype that is 1 where the two images' classes differ
+// (PlaceholderRotate: the first half's images turned, mask all 1).
 func PlaceholderImages(x, labels *Node, kind PlaceholderKind) (mixed, mask *Node) {
 	g := x.Graph()
 	b := x.Shape().Dimensions[0]
 	h := b / 2
+	if kind == PlaceholderRotate {
+		a := Slice(x, AxisRange(0, h))
+		r90 := Reverse(Transpose(a, 1, 2), 2)
+		r180 := Reverse(a, 1, 2)
+		even := make([]float64, h)
+		for j := 0; j < h; j += 2 {
+			even[j] = 1
+		}
+		m := Reshape(ConstAsDType(g, x.DType(), even), h, 1, 1, 1)
+		return Add(Mul(r90, m), Mul(r180, OneMinus(m))), OnesLike(ConvertDType(Slice(labels, AxisRange(0, h)), x.DType()))
+	}
 	lam := make([]float64, h)
 	for j := range lam {
 		lam[j] = PlaceholderMixMin

@@ -70,6 +70,46 @@ func TestPlaceholderImagesByHand(t *testing.T) {
 	}
 }
 
+// TestPlaceholderRotateByHand: image 0 (pixel (y, x) = 32y + x) turned
+// by 90 degrees clockwise has at (y, x) the pixel (31 - x, y),
+// image 1 turned by 180 degrees the pixel (31 - y, 31 - x); the mask is 1
+// whatever the classes.
+func TestPlaceholderRotateByHand(t *testing.T) {
+	b := testBackend(t)
+	x := make([]float32, 4*1024)
+	for i := range 4 {
+		for p := range 1024 {
+			x[i*1024+p] = float32(i*1024 + p)
+		}
+	}
+	testutil.Within(t, graphTimeout, func() {
+		out := runGraph(t, b, func(g *graph.Graph, in []*graph.Node) []*graph.Node {
+			m, mask := PlaceholderImages(in[0], in[1], PlaceholderRotate)
+			return []*graph.Node{m, mask}
+		}, tensors.FromFlatDataAndDimensions(x, 4, 32, 32, 1), []int32{0, 0, 1, 1})
+		if d := out[0].Shape().Dimensions; len(d) != 4 || d[0] != 2 {
+			t.Fatalf("placeholder shape %v, want [2 32 32 1]", d)
+		}
+		m := tensors.MustCopyFlatData[float32](out[0])
+		if mask := tensors.MustCopyFlatData[float32](out[1]); mask[0] != 1 || mask[1] != 1 {
+			t.Errorf("mask %v, want [1 1]", mask)
+		}
+		for y := range 32 {
+			for xx := range 32 {
+				if got, want := m[y*32+xx], float32((31-xx)*32+y); got != want {
+					t.Fatalf("90 degrees: (%d, %d) = %v, want %v", y, xx, got, want)
+				}
+				if got, want := m[1024+y*32+xx], float32(1024+(31-y)*32+31-xx); got != want {
+					t.Fatalf("180 degrees: (%d, %d) = %v, want %v", y, xx, got, want)
+				}
+			}
+		}
+	})
+	if k, err := ParsePlaceholderKind("rotate"); err != nil || k != PlaceholderRotate {
+		t.Errorf(`"rotate" parsed as %q, %v`, k, err)
+	}
+}
+
 // TestPlaceholderLossByHand: with the distance head a negative at the
 // origin costs 0 (equal logits, |z| 0), one at a centre |z|^2/d_c^2 = 1
 // plus the cross entropy to the uniform distribution minus log n_c; the

@@ -83,9 +83,15 @@ type OpenSetConfig struct {
 	Placeholders float64
 	// PlaceholderKind is train.Config.PlaceholderKind of that method.
 	PlaceholderKind string
+	// Variant, when set, adds the method "ce+g distance variant": the
+	// distance head trained in another layout or with another scale.
+	Variant *OpenSetVariant
 	// Methods, when not empty, restricts the runs to the methods named
 	// (openMethods' names); a method left out is not in the report.
 	Methods []string
+	// FeatureScores adds the post-hoc scores on the encoder's features
+	// (featureScoreNames) to every method.
+	FeatureScores bool
 	// Quick marks a pipeline check.
 	Quick bool
 	// Engine configures the backend; Progress receives status lines.
@@ -113,6 +119,72 @@ func QuickOpenSetConfig() OpenSetConfig {
 	return c
 }
 
+// OpenSetVariant is a change to the default method's layout or loss
+// (the method "ce+g distance variant"); its zero value is the default.
+type OpenSetVariant struct {
+	// ExtraDims is the number of latent dimensions beyond the simplex's
+	// n_c - 1 (the centres in the first n_c - 1; the extra coordinates of
+	// every centre are 0).
+	ExtraDims int `json:"extra_dims,omitempty"`
+	// DC is the centres' distance from the origin (0: latent.PaperDC).
+	DC float64 `json:"d_c,omitempty"`
+	// RC is r_c (0: latent.AutoRc of the layout, 0.68 x R_d/2).
+	RC float64 `json:"r_c,omitempty"`
+	// HeadScale is the distance head's scale s (0: model.DefaultDistScale).
+	HeadScale float64 `json:"head_scale,omitempty"`
+	// Recon is the weight of the decoder's reconstruction loss
+	// (train.Config.Recon; 0: no decoder).
+	Recon float64 `json:"recon,omitempty"`
+	// Placeholders and PlaceholderKind are train.Config's (0: none).
+	Placeholders    float64 `json:"placeholders,omitempty"`
+	PlaceholderKind string  `json:"placeholder_kind,omitempty"`
+}
+
+// dir names the variant's run folder.
+func (v OpenSetVariant) dir() string {
+	s := "ceg-distance-v"
+	if v.ExtraDims > 0 {
+		s += fmt.Sprintf("-x%d", v.ExtraDims)
+	}
+	if v.DC > 0 {
+		s += fmt.Sprintf("-dc%g", v.DC)
+	}
+	if v.RC > 0 {
+		s += fmt.Sprintf("-rc%g", v.RC)
+	}
+	if v.HeadScale > 0 {
+		s += fmt.Sprintf("-s%g", v.HeadScale)
+	}
+	if v.Recon > 0 {
+		s += fmt.Sprintf("-recon%g", v.Recon)
+	}
+	if v.Placeholders > 0 {
+		s += fmt.Sprintf("-ph%g%s", v.Placeholders, v.PlaceholderKind)
+	}
+	return s
+}
+
+// layout is the variant's layout for nc classes: lsconf's simplex (n_d =
+// nc - 1) in nc - 1 + ExtraDims dimensions, at DC, of radius RC.
+func (v OpenSetVariant) layout(nc int) (*latent.Layout, error) {
+	dc := v.DC
+	if dc == 0 {
+		dc = latent.PaperDC
+	}
+	rc := v.RC
+	if rc == 0 {
+		var err error
+		if rc, err = latent.AutoRc(nc, nc-1, dc); err != nil {
+			return nil, fmt.Errorf("repro open-set: %w", err)
+		}
+	}
+	l, err := latent.Spread(nc, nc-1+v.ExtraDims, dc, rc)
+	if err != nil {
+		return nil, fmt.Errorf("repro open-set: variant layout: %w", err)
+	}
+	return l, nil
+}
+
 // openMethod is one trained model of the protocol.
 type openMethod struct {
 	Name   string
@@ -122,6 +194,10 @@ type openMethod struct {
 	// Placeholders trains placeholder negatives at the config's weight
 	// (OpenSetConfig.Placeholders).
 	Placeholders bool
+	// Variant trains OpenSetConfig.Variant.
+	Variant bool
+	// Named runs the method only when OpenSetConfig.Methods names it.
+	Named bool
 }
 
 // Open-set scores (higher = more likely unknown).
@@ -137,20 +213,44 @@ const (
 	// ScoreMirrorMSPNorm is ScoreMSPNorm of the mean of the encodings of
 	// the image and its left-right mirror (test-time mirror averaging).
 	ScoreMirrorMSPNorm = latent.ScoreMSPNorm + ", mirror-averaged z"
+	// ScoreResidual is the norm of z outside the span of the centres
+	// (|z_⊥|, the extra dimensions' share of a layout with n_d > n_c - 1;
+	// 0 otherwise): a learned residual, as in ViM.
+	ScoreResidual = "|z_⊥|"
+	// ScoreMSPNormSpan is ScoreMSPNorm of z's projection onto the span of
+	// the centres (the extra dimensions left out).
+	ScoreMSPNormSpan = latent.ScoreMSPNorm + " of z_∥"
+	// ScoreMSPNormResidual is ScoreMSPNormSpan plus |z_⊥| / r_c.
+	ScoreMSPNormResidual = ScoreMSPNormSpan + " + |z_⊥|/r_c"
+	// ScoreMSPNormPerClass is ScoreMSPNorm over the 95% quantile of the
+	// validation images' ScoreMSPNorm among those of the same predicted
+	// class (a threshold per class, as per-class radii calibrated).
+	ScoreMSPNormPerClass = latent.ScoreMSPNorm + " / class q95"
+	// ScoreMSPPerClass is ScoreMSP so normalised (ce's per-class
+	// counterpart).
+	ScoreMSPPerClass = ScoreMSP + " / class q95"
 )
 
 var openMethods = []openMethod{
-	{"ce", model.ModeCE, model.HeadDense, []string{ScoreMSP, ScoreMLS, ScoreClassMean, ScoreNorm}, false},
-	{"ce+g dense", model.ModeCEG, model.HeadDense, []string{ScoreDistRc, ScoreMSP, ScoreNorm}, false},
-	{"ce+g distance", model.ModeCEG, model.HeadDistance, []string{ScoreMSPNorm, ScoreDistRc, ScoreMSP, ScoreNorm, ScoreDistMSP, ScoreCAC, ScoreMirrorMSPNorm}, false},
-	{"ce+g distance placeholders", model.ModeCEG, model.HeadDistance, []string{ScoreMSPNorm, ScoreDistRc, ScoreMSP, ScoreNorm, ScoreDistMSP, ScoreCAC, ScoreMirrorMSPNorm}, true},
+	{"ce", model.ModeCE, model.HeadDense, []string{ScoreMSP, ScoreMLS, ScoreClassMean, ScoreNorm, ScoreMSPPerClass}, false, false, false},
+	{"ce+g dense", model.ModeCEG, model.HeadDense, []string{ScoreDistRc, ScoreMSP, ScoreNorm}, false, false, false},
+	{"ce+g distance", model.ModeCEG, model.HeadDistance, []string{ScoreMSPNorm, ScoreDistRc, ScoreMSP, ScoreNorm, ScoreDistMSP, ScoreCAC, ScoreMirrorMSPNorm, ScoreMSPNormPerClass}, false, false, false},
+	{"ce+g distance placeholders", model.ModeCEG, model.HeadDistance, []string{ScoreMSPNorm, ScoreDistRc, ScoreMSP, ScoreNorm, ScoreDistMSP, ScoreCAC, ScoreMirrorMSPNorm}, true, false, false},
+	{"ce+g distance variant", model.ModeCEG, model.HeadDistance, []string{ScoreMSPNorm, ScoreDistRc, ScoreMSP, ScoreNorm, ScoreResidual, ScoreMSPNormSpan, ScoreMSPNormResidual, ScoreMSPNormPerClass}, false, true, false},
+	// ce trained with the placeholder negatives: the control of their
+	// gain (only when named).
+	{"ce placeholders", model.ModeCE, model.HeadDense, []string{ScoreMSP, ScoreMLS, ScoreClassMean, ScoreNorm}, true, false, true},
 }
 
 // OpenSetScore is one score's figures on one split.
 type OpenSetScore struct {
 	AUROC      float64 `json:"auroc"`
 	FPRAt95TPR float64 `json:"fpr_at_95_tpr"`
-	OSCR       float64 `json:"oscr"`
+	// TPRAt5FPR is the share of unknown test images above the threshold
+	// that 5% of the known ones exceed: what a threshold keeping 95% of
+	// the known images inside marks outside (the outside targets).
+	TPRAt5FPR float64 `json:"tpr_at_5_fpr"`
+	OSCR      float64 `json:"oscr"`
 	// ROC is the TPR at ROCGrid's false-positive rates.
 	ROC []float64 `json:"roc"`
 }
@@ -350,7 +450,8 @@ func OpenSet(ctx context.Context, cfg OpenSetConfig) (res *OpenSetResult, err er
 func (cfg OpenSetConfig) methods() ([]openMethod, error) {
 	var out []openMethod
 	for _, m := range openMethods {
-		if (len(cfg.Methods) == 0 || slices.Contains(cfg.Methods, m.Name)) && !(m.Placeholders && cfg.Placeholders == 0) {
+		named := slices.Contains(cfg.Methods, m.Name)
+		if (len(cfg.Methods) == 0 && !m.Named || named) && !(m.Placeholders && cfg.Placeholders == 0) && !(m.Variant && cfg.Variant == nil) {
 			out = append(out, m)
 		}
 	}
@@ -365,10 +466,55 @@ func (cfg OpenSetConfig) methods() ([]openMethod, error) {
 	return out, nil
 }
 
+// spanBasis is an orthonormal basis of the span of l's centres.
+func spanBasis(l *latent.Layout) [][]float64 {
+	var basis [][]float64
+	for c := range l.NC() {
+		w := append([]float64(nil), l.Center(c)...)
+		for _, b := range basis {
+			p := dot(w, b)
+			for k := range w {
+				w[k] -= p * b[k]
+			}
+		}
+		if n := math.Sqrt(dot(w, w)); n > 1e-9 {
+			for k := range w {
+				w[k] /= n
+			}
+			basis = append(basis, w)
+		}
+	}
+	return basis
+}
+
+// splitSpan returns z's projection onto the span of basis and the norm of
+// the rest.
+func splitSpan(basis [][]float64, z []float64) (par []float64, perp float64) {
+	par = make([]float64, len(z))
+	for _, b := range basis {
+		p := dot(z, b)
+		for k := range par {
+			par[k] += p * b[k]
+		}
+	}
+	r := 0.0
+	for k := range z {
+		r += (z[k] - par[k]) * (z[k] - par[k])
+	}
+	return par, math.Sqrt(r)
+}
+
 // openSetRun trains (or reuses) one method on one split and scores it.
 func openSetRun(ctx context.Context, cfg OpenSetConfig, out string, k int, m openMethod, l *latent.Layout,
 	trainSet, valSet, knownTest, unknownTest *data.GraySet, logf func(string, ...any), tag string) (*OpenSetRun, error) {
-	name := map[string]string{"ce": "ce", "ce+g dense": "ceg-dense", "ce+g distance": "ceg-distance", "ce+g distance placeholders": "ceg-distance-ph"}[m.Name]
+	name := map[string]string{"ce": "ce", "ce+g dense": "ceg-dense", "ce+g distance": "ceg-distance", "ce+g distance placeholders": "ceg-distance-ph", "ce placeholders": "ce-ph"}[m.Name]
+	if m.Variant {
+		name = cfg.Variant.dir()
+		var err error
+		if l, err = cfg.Variant.layout(l.NC()); err != nil {
+			return nil, err
+		}
+	}
 	dir := filepath.Join(out, RunsDir, fmt.Sprintf("split%d", k), name)
 	aug := data.AugmentFor(cfg.Source, data.MirrorH)
 	tr, err := data.NewGrayAugmentedSet(trainSet, 0, aug, uint64(k))
@@ -387,6 +533,10 @@ func openSetRun(ctx context.Context, cfg OpenSetConfig, out string, k int, m ope
 	if m.Placeholders {
 		tc.Placeholders, tc.PlaceholderKind = cfg.Placeholders, cfg.PlaceholderKind
 	}
+	if m.Variant {
+		tc.HeadScale, tc.Recon = cfg.Variant.HeadScale, cfg.Variant.Recon
+		tc.Placeholders, tc.PlaceholderKind = cfg.Variant.Placeholders, cfg.Variant.PlaceholderKind
+	}
 	t0 := time.Now()
 	tc.OnState = func(st train.RunState) {
 		if st != train.RunDone {
@@ -396,7 +546,7 @@ func openSetRun(ctx context.Context, cfg OpenSetConfig, out string, k int, m ope
 	if _, _, err := train.Ensure(ctx, tc, sets, dir); err != nil {
 		return nil, fmt.Errorf("repro open-set %s: %w", dir, err)
 	}
-	r, err := scoreOpenSet(ctx, cfg, dir, m, valSet, knownTest, unknownTest)
+	r, err := scoreOpenSet(ctx, cfg, dir, m, trainSet, valSet, knownTest, unknownTest)
 	if err != nil {
 		return nil, err
 	}
@@ -417,6 +567,7 @@ func openScores(m openMethod, l *latent.Layout, scale float64, means [][]float64
 	out := map[string][]float64{}
 	pred := make([]int, n)
 	zf := make([]float64, nd)
+	basis := spanBasis(l)
 	for i := range n {
 		for k := range nd {
 			zf[k] = float64(z[i*nd+k])
@@ -440,6 +591,14 @@ func openScores(m openMethod, l *latent.Layout, scale float64, means [][]float64
 				v = l.CACScore(zf)
 			case ScoreMSPNorm:
 				v = l.MSPNormScore(zf, scale)
+			case ScoreResidual:
+				_, v = splitSpan(basis, zf)
+			case ScoreMSPNormSpan:
+				par, _ := splitSpan(basis, zf)
+				v = l.MSPNormScore(par, scale)
+			case ScoreMSPNormResidual:
+				par, perp := splitSpan(basis, zf)
+				v = l.MSPNormScore(par, scale) + perp/l.Radius(0)
 			case ScoreClassMean:
 				v = math.Inf(1)
 				for _, c := range means {
@@ -465,7 +624,7 @@ func dist2f(a, b []float64) float64 {
 
 // scoreOpenSet encodes the validation and test images with the run in dir
 // and measures the method.
-func scoreOpenSet(ctx context.Context, cfg OpenSetConfig, dir string, m openMethod, valSet, knownTest, unknownTest *data.GraySet) (*OpenSetRun, error) {
+func scoreOpenSet(ctx context.Context, cfg OpenSetConfig, dir string, m openMethod, trainSet, valSet, knownTest, unknownTest *data.GraySet) (*OpenSetRun, error) {
 	run, err := train.OpenRun(dir, cfg.Engine)
 	if err != nil {
 		return nil, fmt.Errorf("repro open-set: %w", err)
@@ -519,6 +678,30 @@ func scoreOpenSet(ctx context.Context, cfg OpenSetConfig, dir string, m openMeth
 		u2, _ := openScores(only, l, scale, means, unM.Z, unM.Logits)
 		ks[ScoreMirrorMSPNorm], us[ScoreMirrorMSPNorm] = k2[ScoreMSPNorm], u2[ScoreMSPNorm]
 	}
+	for per, base := range map[string]string{ScoreMSPNormPerClass: ScoreMSPNorm, ScoreMSPPerClass: ScoreMSP} {
+		if !slices.Contains(m.Scores, per) {
+			continue
+		}
+		only := openMethod{Scores: []string{base}}
+		vs, vpred := openScores(only, l, scale, means, val.Z, val.Logits)
+		q := classQuantiles(vs[base], vpred, l.NC(), latent.DefaultCalibrationTPR)
+		_, upred := openScores(only, l, scale, means, un.Z, un.Logits)
+		ks[per] = perClass(ks[base], pred, q)
+		us[per] = perClass(us[base], upred, q)
+	}
+	scores := m.Scores
+	if cfg.FeatureScores {
+		fk, fu, err := featureScores(ctx, run, trainSet, knownTest, unknownTest, ks, us)
+		if err != nil {
+			return nil, err
+		}
+		for _, s := range featureScoreNames {
+			if _, ok := fk[s]; ok {
+				ks[s], us[s] = fk[s], fu[s]
+				scores = append(slices.Clone(scores), s)
+			}
+		}
+	}
 	r := &OpenSetRun{Scores: map[string]OpenSetScore{}}
 	correct := make([]bool, len(pred))
 	right := 0
@@ -529,7 +712,7 @@ func scoreOpenSet(ctx context.Context, cfg OpenSetConfig, dir string, m openMeth
 		}
 	}
 	r.Accuracy = float64(right) / float64(len(pred))
-	for _, s := range m.Scores {
+	for _, s := range scores {
 		d, err := metrics.Detect(us[s], ks[s])
 		if err != nil {
 			return nil, fmt.Errorf("repro open-set %s: %w", s, err)
@@ -538,7 +721,7 @@ func scoreOpenSet(ctx context.Context, cfg OpenSetConfig, dir string, m openMeth
 		if err != nil {
 			return nil, fmt.Errorf("repro open-set %s: %w", s, err)
 		}
-		r.Scores[s] = OpenSetScore{AUROC: d.AUROC, FPRAt95TPR: d.FPRAt95TPR, OSCR: o, ROC: rocAt(us[s], ks[s], rocGrid())}
+		r.Scores[s] = OpenSetScore{AUROC: d.AUROC, FPRAt95TPR: d.FPRAt95TPR, TPRAt5FPR: rocAt(us[s], ks[s], []float64{0.05})[0], OSCR: o, ROC: rocAt(us[s], ks[s], rocGrid())}
 	}
 	if m.Mode == model.ModeCEG {
 		c, err := run.Calibrate(ctx, valSet, latent.DefaultCalibrationTPR, "validation")
@@ -551,6 +734,36 @@ func scoreOpenSet(ctx context.Context, cfg OpenSetConfig, dir string, m openMeth
 		r.Known, r.UnknownLanding = landingOf(l, kn.Z), landingOf(l, un.Z)
 	}
 	return r, nil
+}
+
+// classQuantiles is, for each class, the quantile tpr of the scores of
+// the images predicted as that class (the largest score of all when a
+// class has none).
+func classQuantiles(scores []float64, pred []int, nc int, tpr float64) []float64 {
+	by := make([][]float64, nc)
+	for i, p := range pred {
+		by[p] = append(by[p], scores[i])
+	}
+	all := slices.Max(scores)
+	q := make([]float64, nc)
+	for c, xs := range by {
+		if len(xs) == 0 {
+			q[c] = all
+			continue
+		}
+		slices.Sort(xs)
+		q[c] = xs[min(len(xs)-1, max(0, int(math.Ceil(tpr*float64(len(xs)+1)))-1))]
+	}
+	return q
+}
+
+// perClass divides each score by its predicted class's quantile.
+func perClass(scores []float64, pred []int, q []float64) []float64 {
+	out := make([]float64, len(scores))
+	for i, s := range scores {
+		out[i] = s / max(q[pred[i]], 1e-12)
+	}
+	return out
 }
 
 // inferUnlabelled encodes every image of g (of classes the run does not

@@ -40,6 +40,84 @@ func TestROCAt(t *testing.T) {
 	}
 }
 
+// TestVariantLayout: the variant's layout keeps the simplex of n_c - 1
+// dimensions (its R_d and r_c) and adds zero coordinates; d_c scales the
+// centres; the run folder names every change.
+func TestVariantLayout(t *testing.T) {
+	base, err := OpenSetVariant{}.layout(6)
+	if err != nil {
+		t.Fatal(err)
+	}
+	x, err := OpenSetVariant{ExtraDims: 3}.layout(6)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if base.ND() != 5 || x.ND() != 8 {
+		t.Fatalf("n_d %d and %d, want 5 and 8", base.ND(), x.ND())
+	}
+	if math.Abs(base.Rd()-x.Rd()) > 1e-9 || base.Radius(0) != x.Radius(0) {
+		t.Errorf("extra dimensions changed R_d %v -> %v or r_c %v -> %v", base.Rd(), x.Rd(), base.Radius(0), x.Radius(0))
+	}
+	for c := range 6 {
+		cz := x.Center(c)
+		if !slices.Equal(cz[5:], []float64{0, 0, 0}) {
+			t.Errorf("centre %d: extra coordinates %v, want 0", c, cz[5:])
+		}
+	}
+	d, err := OpenSetVariant{DC: 1.7}.layout(6)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if math.Abs(d.Rd()-2*base.Rd()) > 1e-9 || math.Abs(d.Radius(0)-2*base.Radius(0)) > 1e-9 {
+		t.Errorf("d_c 1.7: R_d %v r_c %v, want twice %v and %v", d.Rd(), d.Radius(0), base.Rd(), base.Radius(0))
+	}
+	if got := (OpenSetVariant{ExtraDims: 2, DC: 1.7, HeadScale: 1, Recon: 0.5, Placeholders: 1, PlaceholderKind: "rotate"}).dir(); got != "ceg-distance-v-x2-dc1.7-s1-recon0.5-ph1rotate" {
+		t.Errorf("dir %q", got)
+	}
+}
+
+// TestSplitSpan: in a layout with 2 extra dimensions, a point's part
+// outside the centres' span is its extra coordinates, and its projection
+// keeps the rest.
+func TestSplitSpan(t *testing.T) {
+	l, err := OpenSetVariant{ExtraDims: 2}.layout(4)
+	if err != nil {
+		t.Fatal(err)
+	}
+	basis := spanBasis(l)
+	if len(basis) != 3 {
+		t.Fatalf("span of 4 simplex centres: %d dimensions, want 3", len(basis))
+	}
+	z := []float64{0.1, -0.2, 0.3, 3, 4}
+	par, perp := splitSpan(basis, z)
+	if math.Abs(perp-5) > 1e-12 {
+		t.Errorf("|z_perp| = %v, want 5", perp)
+	}
+	for k, want := range []float64{0.1, -0.2, 0.3, 0, 0} {
+		if math.Abs(par[k]-want) > 1e-12 {
+			t.Errorf("z_par = %v", par)
+			break
+		}
+	}
+}
+
+// TestClassQuantiles: each class's quantile is of its own predicted
+// images (conformal rank), a class without images takes the largest
+// score, and perClass divides by the predicted class's quantile.
+func TestClassQuantiles(t *testing.T) {
+	scores := []float64{1, 2, 3, 4, 10, 20, 30, 40}
+	pred := []int{0, 0, 0, 0, 1, 1, 1, 1}
+	q := classQuantiles(scores, pred, 3, 0.5)
+	// ceil(0.5*5) = 3rd smallest
+	if !slices.Equal(q, []float64{3, 30, 40}) {
+		t.Errorf("quantiles %v, want [3 30 40]", q)
+	}
+	got := perClass([]float64{3, 30, 80}, []int{0, 1, 2}, q)
+	if !slices.Equal(got, []float64{1, 1, 2}) {
+		t.Errorf("perClass %v, want [1 1 2]", got)
+	}
+}
+
 func TestCheckValidationRefusesNoValidationImages(t *testing.T) {
 	// 3 classes x 4 images; classes 0 and 2 known.
 	g := &data.GraySet{ClassNames: []string{"a", "b", "c"}, Pix: make([]uint8, 12*data.Pixels)}

@@ -76,6 +76,9 @@ func (res *OpenSetResult) methods() []openMethod {
 	for _, m := range openMethods {
 		for _, r := range res.Runs {
 			if r.Method == m.Name {
+				if res.Config.FeatureScores {
+					m.Scores = withFeatureScores(m)
+				}
 				out = append(out, m)
 				break
 			}
@@ -102,6 +105,16 @@ func openSetMarkdown(res *OpenSetResult) string {
 	}
 	w("Test: %s images per class of the shipped test split; known classes' test images are negatives, unknown classes' positives.\n\n", tp)
 	w("Methods: **ce** (dense head, L_CE) scored by MSP (1 - max softmax p), MLS (- max logit) and the distance of z to the nearest class mean; **ce+g dense** (lsconf's recommended L_G: mean, centre pull 1, k_g 0.2; the paper's dense head) scored by dist/r_c (distance to the nearest configured centre over r_c) and MSP; **ce+g distance** (the same loss with the distance head, lsconf's default) scored by its default open-set score %s (the head's MSP computed from z and the layout, 1 - max softmax of -s (d_k/r_k)^2, times d_c/|z|), dist/r_c (its maximum logit, the radii being equal), MSP from the logits and from z (%s; the two agree), and CAC's score on d_k/r_k (min_k u_k (1 - softmin(u)_k)). Every method is also scored by -|z| (unknown inputs near the origin score high), which tells where they land. The layout is lsconf's for 6 classes: a regular simplex in n_d = 5, r_c = 0.68 x R_d/2.\n\n", latent.DefaultDistanceScore, latent.ScoreDistMSP)
+	if c.Placeholders > 0 {
+		w("**ce+g distance placeholders** (and **ce placeholders**, ce so trained, when named) adds placeholder negatives of kind %s at weight %g. ", model.PlaceholderKind(c.PlaceholderKind).OrMixup(), c.Placeholders)
+	}
+	if v := c.Variant; v != nil {
+		w("**ce+g distance variant** is ce+g distance with %d extra latent dimensions, d_c %g (0: 0.85), r_c %g (0: 0.68 x R_d/2), head scale %g (0: 0.25), reconstruction weight %g, placeholder negatives at weight %g %s; its extra scores: %s (the norm of z outside the centres' span), %s, %s, and %s. ",
+			v.ExtraDims, v.DC, v.RC, v.HeadScale, v.Recon, v.Placeholders, v.PlaceholderKind, ScoreResidual, ScoreMSPNormSpan, ScoreMSPNormResidual, ScoreMSPNormPerClass)
+	}
+	if c.Placeholders > 0 || c.Variant != nil {
+		w("\n\n")
+	}
 	w("## Splits\n\n| split | unknown classes |\n|---|---|\n")
 	for i, u := range res.Splits {
 		w("| %d | %s |\n", i+1, strings.Join(u, ", "))
@@ -110,14 +123,15 @@ func openSetMarkdown(res *OpenSetResult) string {
 	for _, v := range OpenSetVerdicts(res) {
 		w("- %s\n", v)
 	}
-	w("\n## Results (mean ± sd over the splits, range)\n\n| method | score | closed-set acc %% | AUROC | FPR@95%%TPR | OSCR |\n|---|---|---|---|---|---|\n")
+	w("\n## Results (mean ± sd over the splits, range)\n\nTPR@5%%FPR: the share of unknown test images above the score that 5%% of the known test images exceed (what an outside threshold keeping 95%% of the known images inside would mark outside; the outside targets need it >= 50%%).\n\n| method | score | closed-set acc %% | AUROC | FPR@95%%TPR | TPR@5%%FPR | OSCR |\n|---|---|---|---|---|---|---|\n")
 	for _, m := range res.methods() {
 		accS := openSetSpread(res, m.Name, func(r *OpenSetRun) float64 { return 100 * r.Accuracy })
 		for _, s := range m.Scores {
 			au := openSetSpread(res, m.Name, func(r *OpenSetRun) float64 { return r.Scores[s].AUROC })
 			fp := openSetSpread(res, m.Name, func(r *OpenSetRun) float64 { return r.Scores[s].FPRAt95TPR })
+			tp := openSetSpread(res, m.Name, func(r *OpenSetRun) float64 { return r.Scores[s].TPRAt5FPR })
 			os := openSetSpread(res, m.Name, func(r *OpenSetRun) float64 { return r.Scores[s].OSCR })
-			w("| %s | %s | %s | %s | %s | %s |\n", m.Name, s, accS.Format(2), au.Format(3), fp.Format(3), os.Format(3))
+			w("| %s | %s | %s | %s | %s | %s | %s |\n", m.Name, s, accS.Format(2), au.Format(3), fp.Format(3), tp.Format(3), os.Format(3))
 		}
 	}
 	w("\n![ROC curves](roc.png)\n\n")
@@ -134,7 +148,7 @@ func openSetMarkdown(res *OpenSetResult) string {
 	}
 	w("\n## Per split\n\n| split | method | closed-set acc %% | score | AUROC | FPR@95%%TPR | OSCR | train s |\n|---|---|---|---|---|---|---|---|\n")
 	for _, r := range res.Runs {
-		for _, m := range openMethods {
+		for _, m := range res.methods() {
 			if m.Name != r.Method {
 				continue
 			}

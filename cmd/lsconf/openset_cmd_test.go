@@ -97,4 +97,94 @@ func TestReproOpenSetQuick(t *testing.T) {
 	if _, err := runCLI(t, "repro", "--open-set", "--quick", "--methods", "svm", "--out", out2); err == nil {
 		t.Errorf("an unknown method was accepted")
 	}
+	// --feature-scores re-scores the finished runs with the post-hoc
+	// feature scores, in range, every method alike (the combination with
+	// the LS score only where the run has it)
+	if stdout, err := runCLI(t, "repro", "--open-set", "--quick", "--feature-scores", "--methods", "ce,ce+g distance", "--out", out); err != nil {
+		t.Fatalf("repro --open-set --quick --feature-scores: %v\n%s", err, stdout)
+	}
+	if b, err = os.ReadFile(filepath.Join(dir, "report.json")); err != nil {
+		t.Fatal(err)
+	}
+	var feat repro.OpenSetResult
+	if err := json.Unmarshal(b, &feat); err != nil {
+		t.Fatal(err)
+	}
+	if len(feat.Runs) != 2 || !feat.Config.FeatureScores {
+		t.Fatalf("--feature-scores: %d runs, config %+v", len(feat.Runs), feat.Config)
+	}
+	for _, r := range feat.Runs {
+		for _, name := range []string{repro.ScoreFeatKNN10, repro.ScoreFeatMaha, repro.ScorePooledMaha, repro.ScoreAllKNN10, repro.ScoreZKNN10} {
+			s, ok := r.Scores[name]
+			if !ok || s.AUROC < 0 || s.AUROC > 1 || s.FPRAt95TPR < 0 || s.FPRAt95TPR > 1 {
+				t.Errorf("%s: %s %+v (present %v)", r.Method, name, s, ok)
+			}
+		}
+		if _, ok := r.Scores[repro.ScoreFeatKNNxLS]; ok != (r.Method == "ce+g distance") {
+			t.Errorf("%s: has %q: %v", r.Method, repro.ScoreFeatKNNxLS, ok)
+		}
+	}
+	if md, err := os.ReadFile(filepath.Join(dir, "report.md")); err != nil || !strings.Contains(string(md), repro.ScorePooledMaha) {
+		t.Errorf("report.md does not list the feature scores (%v)", err)
+	}
+}
+
+// TestReproOpenSetVariant runs the variant method alone on the quick
+// budget with 2 extra dimensions, d_c 1.7 and rotated placeholder
+// negatives: its run.json records the layout (n_d 5 + 2, centres at 1.7,
+// the extra coordinates 0) and the negatives, the report carries |z_⊥|
+// and TPR@5%FPR in range, and negative settings are refused.
+func TestReproOpenSetVariant(t *testing.T) {
+	if _, err := os.Stat(data.FashionMNISTDir); err != nil {
+		t.Skip("Fashion-MNIST not installed (scripts/setup.sh installs it)")
+	}
+	out := t.TempDir()
+	args := []string{"repro", "--open-set", "--quick", "--methods", "ce+g distance variant", "--extra-dims", "2", "--variant-d-c", "1.7",
+		"--variant-placeholders", "1", "--placeholder-kind", "rotate", "--out", out}
+	if stdout, err := runCLI(t, args...); err != nil {
+		t.Fatalf("%v: %v\n%s", args, err, stdout)
+	}
+	b, err := os.ReadFile(filepath.Join(out, repro.OpenSetDir, "report.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var res repro.OpenSetResult
+	if err := json.Unmarshal(b, &res); err != nil {
+		t.Fatal(err)
+	}
+	if len(res.Runs) != 1 || res.Runs[0].Method != "ce+g distance variant" || res.Config.Variant == nil || res.Config.Variant.ExtraDims != 2 {
+		t.Fatalf("runs %+v, variant %+v", res.Runs, res.Config.Variant)
+	}
+	r := res.Runs[0]
+	if !strings.HasSuffix(r.Dir, "ceg-distance-v-x2-dc1.7-ph1rotate") {
+		t.Errorf("run folder %s", r.Dir)
+	}
+	for _, name := range []string{repro.ScoreResidual, repro.ScoreMSPNormSpan, repro.ScoreMSPNormPerClass} {
+		s, ok := r.Scores[name]
+		if !ok || s.AUROC < 0 || s.AUROC > 1 || s.TPRAt5FPR < 0 || s.TPRAt5FPR > 1 {
+			t.Errorf("%s: %+v (present %v)", name, s, ok)
+		}
+	}
+	info, err := train.ReadRunInfo(filepath.Join(out, repro.OpenSetDir, r.Dir))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if l := info.Layout; l.ND() != 7 || l.NC() != 6 {
+		t.Errorf("layout n_c %d n_d %d, want 6 and 7", l.NC(), l.ND())
+	} else {
+		c := l.Center(0)
+		norm := 0.0
+		for _, x := range c {
+			norm += x * x
+		}
+		if c[5] != 0 || c[6] != 0 || norm < 1.7*1.7-1e-9 || norm > 1.7*1.7+1e-9 {
+			t.Errorf("centre 0 %v, want |c| 1.7 and the extra coordinates 0", c)
+		}
+	}
+	if info.Config.Placeholders != 1 || info.Config.PlaceholderKind != "rotate" {
+		t.Errorf("run.json placeholders %v %q, want 1 rotate", info.Config.Placeholders, info.Config.PlaceholderKind)
+	}
+	if _, err := runCLI(t, "repro", "--open-set", "--quick", "--extra-dims", "-1", "--out", t.TempDir()); err == nil {
+		t.Errorf("--extra-dims -1 was accepted")
+	}
 }

@@ -19,8 +19,9 @@ import (
 func newReproCmd(g *globalOptions) *cobra.Command {
 	var out, polarMode string
 	var nSeeds int
-	var quick, svg, unseen, openSet bool
+	var quick, svg, unseen, openSet, featureScores bool
 	var splits int
+	var variant repro.OpenSetVariant
 	var openSetMethods []string
 	var polar []string
 	c := repro.DefaultConfig()
@@ -49,8 +50,11 @@ seeded splits of 6 known / 4 unknown classes, the same budget for every method
 --epochs, --width say otherwise): ce scored by MSP, MLS and the distance to the
 class means, lsconf ce+g with the dense head (dist/r_c, MSP), with the
 distance head (its open-set score, dist/r_c, MSP, CAC's, mirror-averaged) and,
-with --placeholders W, the distance head trained with placeholder negatives;
-closed-set accuracy, AUROC, FPR@95%TPR, OSCR, the calibrated outside threshold
+with --placeholders W, the distance head trained with placeholder negatives
+and, with --extra-dims N, --variant-d-c, --variant-r-c, --variant-head-scale,
+--variant-recon or --variant-placeholders, the distance head in another layout (N more dimensions than the simplex needs,
+scored also by |z_⊥|, the norm outside the centres' span) or with another
+scale; closed-set accuracy, AUROC, FPR@95%TPR, OSCR, the calibrated outside threshold
 and where unknown images land, in DIR/openset/report.md (.json, roc.png).
 --methods runs only the methods named. --open-set --quick is its pipeline
 check (seconds).
@@ -91,6 +95,7 @@ pipeline check (one seed unless --seeds is given).`,
 			}
 			cfg.PolarMode = model.Mode(polarMode)
 			cfg.Out, cfg.SVG = out, svg
+			cfg.FeatureScores = featureScores
 			cfg.Engine = g.engine()
 			cfg.Version = version
 			cfg.Command = commandLine(cmd)
@@ -101,7 +106,7 @@ pipeline check (one seed unless --seeds is given).`,
 				if unseen {
 					return errors.New("repro: --open-set and --unseen exclude each other")
 				}
-				return runOpenSet(cmd, g, out, quick, splits, openSetMethods, c)
+				return runOpenSet(cmd, g, out, quick, splits, variant, openSetMethods, featureScores, c)
 			}
 			if unseen {
 				return runUnseen(cmd, cfg)
@@ -121,8 +126,9 @@ pipeline check (one seed unless --seeds is given).`,
 	f.Var(&c.LGReduction, "lg-reduction", "L_G over the batch: sum (eq 8, the paper's) or mean")
 	f.Float64Var(&c.LGCenter, "lg-center", 0, "centre pull (not in the paper; see lsconf train --help); 0 = the paper's L_G")
 	f.Float64Var(&c.Placeholders, "placeholders", 0, "weight of the ce+g runs' placeholder negatives (not in the paper; see lsconf train --help; 0 = none, the paper's); with --open-set the weight of the placeholder method (0: not run; --quick runs it at 1)")
-	f.StringVar(&c.PlaceholderKind, "placeholder-kind", "", "how the placeholder negatives are made: mixup (the default) or cutmix (see lsconf train --help)")
-	f.StringSliceVar(&openSetMethods, "methods", nil, `with --open-set: run only these methods (comma-separated: "ce", "ce+g dense", "ce+g distance", "ce+g distance placeholders"; default all)`)
+	f.StringVar(&c.PlaceholderKind, "placeholder-kind", "", "how the placeholder negatives are made: mixup (the default), cutmix or rotate (see lsconf train --help)")
+	f.StringSliceVar(&openSetMethods, "methods", nil, `with --open-set: run only these methods (comma-separated: "ce", "ce+g dense", "ce+g distance", "ce+g distance placeholders", "ce+g distance variant", "ce placeholders"; default all but "ce placeholders", which runs only when named)`)
+	f.BoolVar(&featureScores, "feature-scores", false, "with --open-set or --unseen: also score every run post hoc on the encoder's features, fitted on the known training images (deep k-NN, Mahalanobis, relative Mahalanobis and the residual off the principal subspace on the last level's flattened features; k-NN and Mahalanobis on every level's channel averages; k-NN in z; k-NN times MSP and times the run's open-set score)")
 	f.StringVar(&c.Head, "head", "dense", "classifier head of the ce+g runs: dense (the paper's) or distance (lsconf train's default); ce runs keep the dense head")
 	f.IntVar(&c.AugPerImage, "aug-per-image", c.AugPerImage, "augmentations per training image (each also gives 2 mirror copies)")
 	f.IntVar(&c.PerClass, "per-class", 0, "built-in training images per class (0 = 130, the paper's size)")
@@ -135,6 +141,12 @@ pipeline check (one seed unless --seeds is given).`,
 	f.BoolVar(&unseen, "unseen", false, "run the unseen-class and open-set experiment instead (into DIR/unseen)")
 	f.BoolVar(&openSet, "open-set", false, "run the open-set protocol on Fashion-MNIST instead (6 known / 4 unknown classes, --splits splits; ce+MSP/MLS/class means vs lsconf's heads; into DIR/openset)")
 	f.IntVar(&splits, "splits", 5, "with --open-set: number of known/unknown splits")
+	f.IntVar(&variant.ExtraDims, "extra-dims", 0, `with --open-set: run "ce+g distance variant", the distance head in a layout of this many latent dimensions beyond the simplex's n_c - 1`)
+	f.Float64Var(&variant.DC, "variant-d-c", 0, `with --open-set: run "ce+g distance variant" with its centres this far from the origin (0: 0.85)`)
+	f.Float64Var(&variant.RC, "variant-r-c", 0, `with --open-set: run "ce+g distance variant" with this r_c (0: 0.68 x R_d/2)`)
+	f.Float64Var(&variant.HeadScale, "variant-head-scale", 0, `with --open-set: run "ce+g distance variant" with this distance-head scale s (0: the default 0.25)`)
+	f.Float64Var(&variant.Recon, "variant-recon", 0, `with --open-set: run "ce+g distance variant" with the decoder's reconstruction loss at this weight (see lsconf train --recon; 0: none)`)
+	f.Float64Var(&variant.Placeholders, "variant-placeholders", 0, `with --open-set: run "ce+g distance variant" with placeholder negatives at this weight, of the kind --placeholder-kind (0: none)`)
 	f.BoolVar(&quick, "quick", false, "pipeline check: tiny data, narrow model, 2 epochs (minutes)")
 	return cmd
 }
@@ -210,11 +222,12 @@ func runRepro(cmd *cobra.Command, cfg repro.Config) error {
 // runOpenSet runs repro --open-set: its budget (repro.DefaultOpenSetConfig,
 // or the quick one) with --width, --epochs, --batch, --lr and --per-class
 // when given.
-func runOpenSet(cmd *cobra.Command, g *globalOptions, out string, quick bool, splits int, openSetMethods []string, c repro.Config) error {
+func runOpenSet(cmd *cobra.Command, g *globalOptions, out string, quick bool, splits int, variant repro.OpenSetVariant, openSetMethods []string, featureScores bool, c repro.Config) error {
 	oc := repro.DefaultOpenSetConfig()
 	if quick {
 		oc = repro.QuickOpenSetConfig()
 	}
+	oc.FeatureScores = featureScores
 	fl := cmd.Flags()
 	if fl.Changed("splits") || !quick {
 		oc.Splits = splits
@@ -231,6 +244,15 @@ func runOpenSet(cmd *cobra.Command, g *globalOptions, out string, quick bool, sp
 	}
 	if oc.Splits < 1 {
 		return fmt.Errorf("repro --open-set: --splits %d, want at least 1", oc.Splits)
+	}
+	if fl.Changed("extra-dims") || fl.Changed("variant-d-c") || fl.Changed("variant-r-c") || fl.Changed("variant-head-scale") || fl.Changed("variant-recon") || fl.Changed("variant-placeholders") {
+		if variant.ExtraDims < 0 || variant.DC < 0 || variant.RC < 0 || variant.HeadScale < 0 || variant.Recon < 0 || variant.Placeholders < 0 {
+			return fmt.Errorf("repro --open-set: the variant's --extra-dims, --variant-d-c, --variant-r-c, --variant-head-scale, --variant-recon and --variant-placeholders must not be negative")
+		}
+		if variant.Placeholders > 0 {
+			variant.PlaceholderKind = c.PlaceholderKind
+		}
+		oc.Variant = &variant
 	}
 	oc.Out, oc.Engine, oc.Version, oc.Command = out, g.engine(), version, commandLine(cmd)
 	if !g.quiet {
