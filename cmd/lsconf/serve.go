@@ -52,6 +52,9 @@ slow clients time out.`,
 			}
 			defer db.Close()
 			ctx := cmd.Context()
+			if rt.Iterations < 0 {
+				return fmt.Errorf("serve: --round-trip %d is negative (0 decodes a clicked point plainly)", rt.Iterations)
+			}
 			if uploadBudget < 0 {
 				return fmt.Errorf("serve: --upload-budget %d is negative (0 means the default, %d MiB)", uploadBudget, web.DefaultUploadBudget>>20)
 			}
