@@ -60,6 +60,10 @@ type Config struct {
 	// paths between neighbouring centres and reconstructions. Off by
 	// default: the decoder makes a train step about 2.3x as costly.
 	Recon float64
+	// RoundTrip is the most round-trip corrections of each decoded point
+	// (train.RoundTrip): 0 takes train.DefaultRoundTrip's, negative
+	// decodes plainly.
+	RoundTrip int
 	// Head is the classifier head ("distance" or "dense"; default
 	// train.RecommendedHead, lsconf train's).
 	Head string
@@ -105,6 +109,12 @@ func (c Config) WithDefaults() Config {
 	orDefault(&c.LRSchedule, d.LRSchedule)
 	orDefault(&c.LGReduction, d.LGReduction)
 	orDefault(&c.Head, d.Head)
+	switch {
+	case c.RoundTrip == 0:
+		c.RoundTrip = train.DefaultRoundTrip().Iterations
+	case c.RoundTrip < 0:
+		c.RoundTrip = 0
+	}
 	switch {
 	case c.LGCenter == 0:
 		c.LGCenter = d.LGCenter
@@ -166,8 +176,11 @@ type Result struct {
 	// as a query (itself excluded) and of every class word: the two
 	// queries above are examples, this is the whole picture.
 	Retrieval *search.Eval `json:"retrieval"`
-	// Cycle is the decoder's round trips (runs with a decoder).
-	Cycle *train.Cycle `json:"cycle,omitempty"`
+	// Cycle is the decoder's round trips (runs with a decoder), decoded
+	// with the round-trip correction of Config.RoundTrip; PlainCycle
+	// decoded plainly (nil when the correction is off).
+	Cycle      *train.Cycle `json:"cycle,omitempty"`
+	PlainCycle *train.Cycle `json:"plain_cycle,omitempty"`
 	// Paths of what the demo wrote, relative to Out.
 	Files map[string]string `json:"files"`
 	// Reconstruction is the decoder's error on the test and
@@ -479,7 +492,9 @@ func demoFigures(cfg Config, w report.FigureWriter, run *train.Run, l *latent.La
 	if !run.HasDecoder() {
 		return "LS figure, training curves, 2 confusion matrices", nil
 	}
-	if err := demoDecoded(w, run, res); err != nil {
+	rt := train.DefaultRoundTrip()
+	rt.Iterations = cfg.RoundTrip
+	if err := demoDecoded(w, run, rt, res); err != nil {
 		return "", err
 	}
 	return "LS figure, training curves, 2 confusion matrices, decoded centres, paths and reconstructions", nil
@@ -488,14 +503,14 @@ func demoFigures(cfg Config, w report.FigureWriter, run *train.Run, l *latent.La
 // demoDecoded draws what the decoder makes of the centres, of the paths
 // between neighbouring centres and of two generalization images per class,
 // and measures the round trips (Run.Cycle).
-func demoDecoded(w report.FigureWriter, run *train.Run, res *Result) error {
+func demoDecoded(w report.FigureWriter, run *train.Run, rt train.RoundTrip, res *Result) error {
 	classes := run.Classes()
-	d, err := report.Decode(run, report.DecodeSpec{Centres: true})
+	d, err := report.Decode(run, report.DecodeSpec{Centres: true, RoundTrip: rt})
 	if err != nil {
 		return err
 	}
 	for i := range classes {
-		p, err := report.Decode(run, report.DecodeSpec{Between: []string{classes[i], classes[(i+1)%len(classes)]}, Steps: 9})
+		p, err := report.Decode(run, report.DecodeSpec{Between: []string{classes[i], classes[(i+1)%len(classes)]}, Steps: 9, RoundTrip: rt})
 		if err != nil {
 			return err
 		}
@@ -526,7 +541,10 @@ func demoDecoded(w report.FigureWriter, run *train.Run, res *Result) error {
 		}
 		res.Reconstruction[name] = ev.Reconstruction
 	}
-	res.Cycle, err = run.Cycle(9)
+	if res.Cycle, err = run.Cycle(9, rt); err != nil || rt.Iterations == 0 {
+		return err
+	}
+	res.PlainCycle, err = run.Cycle(9, train.RoundTrip{})
 	return err
 }
 

@@ -57,11 +57,21 @@ func demoDoc(cfg Config, run *train.Run, l *latent.Layout, res *Result) *documen
 	if f := res.Files["decoded centres and paths"]; f != "" {
 		d.Add(document.Heading{Level: 2, Text: "Decoder"})
 		d.Add(document.Para{Text: fmt.Sprintf("The run was trained with the decoder (reconstruction weight %g): each class's configured centre decoded (its prototype), the straight paths between neighbouring centres, and generalization images beside their reconstructions.", cfg.Recon)})
-		d.Add(document.Figure{Path: f, Caption: "Decoded centres and paths between neighbouring centres (9 points each, ends included)."})
+		caption := "Decoded centres and paths between neighbouring centres (9 points each, ends included), decoded plainly."
+		if res.Cycle != nil && res.Cycle.RoundTrip != nil {
+			caption = "Decoded centres and paths between neighbouring centres (9 points each, ends included), each point decoded with the round-trip correction: the image shown is one the encoder reads as that point."
+		}
+		d.Add(document.Figure{Path: f, Caption: caption})
 		d.Add(document.Figure{Path: res.Files["reconstructions"], Caption: "Generalization images (never trained on) and their reconstructions."})
 		if cy := res.Cycle; cy != nil {
-			d.Add(document.Para{Text: fmt.Sprintf("Round trips: %d of %d decoded centres encode back within r_c of their centre; %d of %d inner path points (%s%%) encode back nearer to their own point than to any centre, %s%% nearer to it than to any centre off their path (mean distance to the path %.3f, R_d %.3f).",
-				cy.CentresWithin, len(cy.Centres), cy.Nearer, cy.Points, report.Pct(cy.NearerShare), report.Pct(cy.NearerOffPathShare), cy.MeanSegmentDistance, cy.Rd)})
+			how := "decoded plainly"
+			if rt := cy.RoundTrip; rt != nil {
+				how = fmt.Sprintf("each point decoded with the round-trip correction (at most %d updates z' += z - E(D(z')); %.1f on average)", rt.Correction.Iterations, rt.MeanUpdates)
+			}
+			d.Add(document.Para{Text: fmt.Sprintf("Round trips, %s: %s", how, cycleText(cy))})
+		}
+		if cy := res.PlainCycle; cy != nil {
+			d.Add(document.Para{Text: "Decoded plainly (D(z)), for comparison: " + cycleText(cy)})
 		}
 		if r := res.Reconstruction; r["test"] != nil && r["gen"] != nil {
 			d.Add(document.Para{Text: fmt.Sprintf("Reconstruction MSE per pixel (images in [0, 1]): test %.4f, generalization %.4f.", r["test"].MSE, r["gen"].MSE)})
@@ -166,4 +176,10 @@ func demoLossPhrase(cfg Config) string {
 // scoreCells are P@1, R-precision, MAP@R and MRR formatted for a table.
 func scoreCells(s metrics.Scores) []string {
 	return []string{fmt.Sprintf("%.2f", s.P1), fmt.Sprintf("%.2f", s.RPrecision), fmt.Sprintf("%.3f", s.MAPR), fmt.Sprintf("%.2f", s.MRR)}
+}
+
+// cycleText says how a run's round trips closed.
+func cycleText(cy *train.Cycle) string {
+	return fmt.Sprintf("%d of %d decoded centres encode back within r_c of their centre; %d of %d inner path points (%s%%) encode back nearer to their own point than to any centre, %s%% nearer to it than to any centre off their path (mean distance to the path %.3f, R_d %.3f).",
+		cy.CentresWithin, len(cy.Centres), cy.Nearer, cy.Points, report.Pct(cy.NearerShare), report.Pct(cy.NearerOffPathShare), cy.MeanSegmentDistance, cy.Rd)
 }

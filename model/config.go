@@ -105,6 +105,16 @@ func (c Config) Channels() [Levels]int {
 // Flat is the size of the flattened encoder output (2x2 x last channels).
 func (c Config) Flat() int { return 2 * 2 * c.Channels()[Levels-1] }
 
+// FeatureDim is the size of Net.InferFeatures's features of an image:
+// Flat, then each level's channels (their global averages).
+func (c Config) FeatureDim() int {
+	n := c.Flat()
+	for _, ch := range c.Channels() {
+		n += ch
+	}
+	return n
+}
+
 // Widths of the classifier's hidden layers (Table 1: n_d -> 32 -> 64 -> n_c).
 const (
 	Hidden1 = 32

@@ -13,6 +13,12 @@ type Outputs struct {
 	Z *Node
 	// Logits is the classifier's output p [B, n_c].
 	Logits *Node
+	// Features are the encoder's flattened convolution features [B,
+	// Config.Flat()], the input of the dense map to z.
+	Features *Node
+	// LevelOutputs are the encoder's five levels' outputs [B, H, W, C]
+	// (after each double convolution, before the next pool).
+	LevelOutputs []*Node
 	// NewBN are the updated batch-norm running statistics (BNSpecs order)
 	// in training mode; nil at inference.
 	NewBN []*Node
@@ -59,8 +65,10 @@ func forward(c Config, params, bn, folded []*Node, x *Node, training bool) Outpu
 			h = convBNReLU(c, h, kernel, gamma, beta, bn[s], bn[s+1], training, &out.NewBN)
 			s += 2
 		}
+		out.LevelOutputs = append(out.LevelOutputs, h)
 	}
 	flat := Reshape(h, b, c.Flat())
+	out.Features = flat
 	// z = a + b = flat*Wa + ba + flat*Wb + bb, computed as one product
 	// flat*(Wa+Wb) + (ba+bb): the same function and the same gradients
 	// for both heads, at half the cost.

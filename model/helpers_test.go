@@ -51,3 +51,19 @@ func randUniform(rng *rand.Rand, n int, lo, hi float64) []float32 {
 	}
 	return v
 }
+
+// testNet returns a Net of cfg with Init(cfg, seed)'s weights (also
+// returned), closed when the test ends.
+func testNet(t testing.TB, b compute.Backend, cfg Config, seed uint64) (*Net, *Weights) {
+	t.Helper()
+	w, err := Init(cfg, seed)
+	if err != nil {
+		t.Fatal(err)
+	}
+	net, err := NewNet(b, cfg, w)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { net.Close() })
+	return net, w
+}

@@ -20,16 +20,7 @@ func TestInferSizeIndependent(t *testing.T) {
 		}
 	}
 	b := testBackend(t)
-	cfg := Config{NC: 4, ND: 2, Width: 8}
-	w, err := Init(cfg, 3)
-	if err != nil {
-		t.Fatal(err)
-	}
-	net, err := NewNet(b, cfg, w)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer net.Close()
+	net, _ := testNet(t, b, Config{NC: 4, ND: 2, Width: 8}, 3)
 	rng := rand.New(rand.NewPCG(5, 6))
 	const n = 70
 	x := randUniform(rng, n*1024, 0, 1)

@@ -134,6 +134,7 @@ type Net struct {
 	// reference).
 	unfolded bool
 	infer    *graph.Exec
+	features *graph.Exec
 	decode   *graph.Exec
 	closed   bool
 }
@@ -217,6 +218,72 @@ func (n *Net) inferGraph(g *graph.Graph, in []*graph.Node) []*graph.Node {
 	return []*graph.Node{out.Z, out.Logits}
 }
 
+// featuresGraph is inferGraph that also outputs the encoder's features
+// (Config.FeatureDim).
+func (n *Net) featuresGraph(g *graph.Graph, in []*graph.Node) []*graph.Node {
+	np := len(n.params)
+	ns := len(in) - np - 1
+	var out Outputs
+	if n.unfolded {
+		out = Forward(n.cfg, in[:np], in[np:np+ns], in[np+ns], false)
+	} else {
+		out = ForwardFolded(n.cfg, in[:np], in[np:np+ns], in[np+ns])
+	}
+	parts := []*graph.Node{out.Features}
+	for _, h := range out.LevelOutputs {
+		parts = append(parts, graph.ReduceMean(h, 1, 2))
+	}
+	return append([]*graph.Node{out.Z, out.Logits}, parts...)
+}
+
+// InferFeatures is Infer that also returns the encoder's features
+// (count*Config.FeatureDim(), row-major): each image's flattened last
+// convolution features (Config.Flat() values, the input of the dense map
+// to z), then the global average of each level's output channels.
+func (n *Net) InferFeatures(x []float32, count int) (z, logits, features []float32, err error) {
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	defer recoverErr(&err, "infer features")
+	if n.closed {
+		return nil, nil, nil, fmt.Errorf("infer features: net is closed")
+	}
+	if count < 0 || len(x) != count*32*32 {
+		return nil, nil, nil, fmt.Errorf("infer features: %d images but %d pixels (want %d)", count, len(x), count*32*32)
+	}
+	if n.features == nil {
+		n.features, err = graph.NewExec(n.backend, n.featuresGraph)
+		if err != nil {
+			return nil, nil, nil, fmt.Errorf("infer features: %w", err)
+		}
+	}
+	second := n.bn
+	if !n.unfolded {
+		if second, err = n.fold(); err != nil {
+			return nil, nil, nil, fmt.Errorf("infer features: %w", err)
+		}
+	}
+	nd, nc, nf := n.cfg.ND, n.cfg.NC, n.cfg.FeatureDim()
+	z = make([]float32, 0, count*nd)
+	logits = make([]float32, 0, count*nc)
+	features = make([]float32, 0, count*nf)
+	err = n.batched(n.features, second, x, count, []int{32, 32, 1}, func(outs [][]float32, k int) {
+		z = append(z, outs[0][:k*nd]...)
+		logits = append(logits, outs[1][:k*nc]...)
+		// per image: the flat features, then each level's averages
+		bs := len(outs[0]) / nd
+		for i := range k {
+			for _, o := range outs[2:] {
+				w := len(o) / bs
+				features = append(features, o[i*w:(i+1)*w]...)
+			}
+		}
+	})
+	if err != nil {
+		return nil, nil, nil, fmt.Errorf("infer features: %w", err)
+	}
+	return z, logits, features, nil
+}
+
 // Infer encodes count images (x holds count*1024 pixels) with the
 // batch norms in inference mode and returns z (count*n_d) and the logits
 // (count*n_c), row-major.
@@ -292,7 +359,7 @@ func (n *Net) close() {
 		return
 	}
 	n.closed = true
-	for _, e := range []*graph.Exec{n.infer, n.decode} {
+	for _, e := range []*graph.Exec{n.infer, n.features, n.decode} {
 		if e != nil {
 			e.Finalize()
 		}

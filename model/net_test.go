@@ -226,3 +226,61 @@ func TestEncoderNeverProhibited(t *testing.T) {
 		net.Close()
 	}
 }
+
+// TestInferFeatures: InferFeatures returns Infer's z and logits, and
+// features from which the dense map gives z: z = f (Wa + Wb) + ba + bb.
+func TestInferFeatures(t *testing.T) {
+	b := testBackend(t)
+	rng := rand.New(rand.NewPCG(21, 22))
+	const n = 3
+	x := randUniform(rng, n*1024, 0, 1)
+	cfg := Config{NC: 4, ND: 3, Width: 32}.WithDefaults()
+	net, w := testNet(t, b, cfg, 5)
+	testutil.Within(t, graphTimeout, func() {
+		z, logits, err := net.Infer(x, n)
+		if err != nil {
+			t.Error(err)
+			return
+		}
+		z2, logits2, f, err := net.InferFeatures(x, n)
+		if err != nil {
+			t.Error(err)
+			return
+		}
+		if len(f) != n*cfg.FeatureDim() {
+			t.Errorf("%d feature values, want %d", len(f), n*cfg.FeatureDim())
+			return
+		}
+		for i := range z {
+			if math.Abs(float64(z[i]-z2[i])) > 1e-5 {
+				t.Errorf("z[%d] %v by InferFeatures, %v by Infer", i, z2[i], z[i])
+			}
+		}
+		for i := range logits {
+			if math.Abs(float64(logits[i]-logits2[i])) > 1e-4 {
+				t.Errorf("logits[%d] %v by InferFeatures, %v by Infer", i, logits2[i], logits[i])
+			}
+		}
+		// the dense map: parameters after the convolutions' 30 are head_a's
+		// kernel and bias, then head_b's
+		p := 3 * 2 * Levels
+		ka, ba, kb, bb := w.Params[p], w.Params[p+1], w.Params[p+2], w.Params[p+3]
+		nf, row := cfg.Flat(), cfg.FeatureDim()
+		for i := range n {
+			for j := nf; j < row; j++ {
+				if f[i*row+j] < 0 {
+					t.Errorf("image %d: pooled feature %d = %v, want >= 0 (the mean of ReLU outputs)", i, j-nf, f[i*row+j])
+				}
+			}
+			for k := range cfg.ND {
+				s := float64(ba[k] + bb[k])
+				for j := range nf {
+					s += float64(f[i*row+j]) * float64(ka[j*cfg.ND+k]+kb[j*cfg.ND+k])
+				}
+				if math.Abs(s-float64(z2[i*cfg.ND+k])) > 1e-3*(1+math.Abs(s)) {
+					t.Errorf("image %d: z[%d] %v, dense map of the features %v", i, k, z2[i*cfg.ND+k], s)
+				}
+			}
+		}
+	})
+}

@@ -142,7 +142,7 @@ func principalAxes(nd int, pts [][]float64) (u, v []float64) {
 			}
 		}
 	}
-	vals, vecs := symEigen(m)
+	vals, vecs := SymEigen(m)
 	order := make([]int, nd)
 	for i := range order {
 		order[i] = i
@@ -190,7 +190,7 @@ func polygonAxes(nd int, centres [][]float64) (u, v []float64, ok bool) {
 			}
 		}
 	}
-	vals, vecs := symEigen(m)
+	vals, vecs := SymEigen(m)
 	maxVal := 0.0
 	for _, x := range vals {
 		maxVal = math.Max(maxVal, x)
@@ -301,9 +301,9 @@ func column(m [][]float64, k int) []float64 {
 	return out
 }
 
-// symEigen returns the eigenvalues and eigenvectors (as columns) of the
+// SymEigen returns the eigenvalues and eigenvectors (as columns) of the
 // symmetric matrix a, by cyclic Jacobi rotations. a is not modified.
-func symEigen(a [][]float64) (vals []float64, vecs [][]float64) {
+func SymEigen(a [][]float64) (vals []float64, vecs [][]float64) {
 	n := len(a)
 	m := make([][]float64, n)
 	vecs = make([][]float64, n)

@@ -107,7 +107,7 @@ func TestPlaneTwoD(t *testing.T) {
 
 func TestSymEigen(t *testing.T) {
 	a := [][]float64{{4, 1, 0.5}, {1, 3, 0.2}, {0.5, 0.2, 1}}
-	vals, vecs := symEigen(a)
+	vals, vecs := SymEigen(a)
 	for k := range vals {
 		v := column(vecs, k)
 		for i := range a {

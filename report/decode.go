@@ -34,6 +34,11 @@ type DecodeSpec struct {
 	PerClass int
 	// Vocab is extra vocabulary text (search.NewVocab), optional.
 	Vocab string
+	// RoundTrip corrects the decoding of the centres, points, words and
+	// paths (train.RoundTrip; the zero value decodes plainly). The
+	// reconstructions of Inputs are always plain: they show the
+	// autoencoder as trained.
+	RoundTrip train.RoundTrip
 }
 
 // DecodedRow is one row of decoded images.
@@ -41,7 +46,13 @@ type DecodedRow struct {
 	Caption string      `json:"caption"`
 	Labels  []string    `json:"labels"`
 	Points  [][]float64 `json:"points"`
-	Images  [][]float32 `json:"-"`
+	// DecoderInputs are the points the images were decoded from when the
+	// round-trip correction moved them (nil for plain decoding).
+	DecoderInputs [][]float64 `json:"decoder_inputs,omitempty"`
+	// RoundTrip is what the correction did to the row (nil for plain
+	// decoding and for reconstructions).
+	RoundTrip *train.RoundTripStats `json:"round_trip,omitempty"`
+	Images    [][]float32           `json:"-"`
 }
 
 // Decoded is what Decode made: its rows, in the spec's order.
@@ -153,11 +164,21 @@ func Decode(run *train.Run, spec DecodeSpec) (*Decoded, error) {
 				z = append(z, float32(v))
 			}
 		}
-		img, err := run.Decode(z, len(rows[i].Points))
+		img, zIn, st, err := run.DecodeRoundTrip(z, len(rows[i].Points), spec.RoundTrip)
 		if err != nil {
 			return nil, err
 		}
 		rows[i].Images = splitImages(img)
+		if spec.RoundTrip.Iterations > 0 {
+			rows[i].RoundTrip = &st
+			for k := range rows[i].Points {
+				p := make([]float64, nd)
+				for d := range p {
+					p[d] = float64(zIn[k*nd+d])
+				}
+				rows[i].DecoderInputs = append(rows[i].DecoderInputs, p)
+			}
+		}
 	}
 	if spec.Inputs != nil {
 		in, out, err := reconstructRows(run, spec.Inputs, max(spec.PerClass, 1))

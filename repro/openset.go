@@ -89,6 +89,9 @@ type OpenSetConfig struct {
 	// Methods, when not empty, restricts the runs to the methods named
 	// (openMethods' names); a method left out is not in the report.
 	Methods []string
+	// FeatureScores adds the post-hoc scores on the encoder's features
+	// (featureScoreNames) to every method.
+	FeatureScores bool
 	// Quick marks a pipeline check.
 	Quick bool
 	// Engine configures the backend; Progress receives status lines.
@@ -543,7 +546,7 @@ func openSetRun(ctx context.Context, cfg OpenSetConfig, out string, k int, m ope
 	if _, _, err := train.Ensure(ctx, tc, sets, dir); err != nil {
 		return nil, fmt.Errorf("repro open-set %s: %w", dir, err)
 	}
-	r, err := scoreOpenSet(ctx, cfg, dir, m, valSet, knownTest, unknownTest)
+	r, err := scoreOpenSet(ctx, cfg, dir, m, trainSet, valSet, knownTest, unknownTest)
 	if err != nil {
 		return nil, err
 	}
@@ -621,7 +624,7 @@ func dist2f(a, b []float64) float64 {
 
 // scoreOpenSet encodes the validation and test images with the run in dir
 // and measures the method.
-func scoreOpenSet(ctx context.Context, cfg OpenSetConfig, dir string, m openMethod, valSet, knownTest, unknownTest *data.GraySet) (*OpenSetRun, error) {
+func scoreOpenSet(ctx context.Context, cfg OpenSetConfig, dir string, m openMethod, trainSet, valSet, knownTest, unknownTest *data.GraySet) (*OpenSetRun, error) {
 	run, err := train.OpenRun(dir, cfg.Engine)
 	if err != nil {
 		return nil, fmt.Errorf("repro open-set: %w", err)
@@ -686,6 +689,19 @@ func scoreOpenSet(ctx context.Context, cfg OpenSetConfig, dir string, m openMeth
 		ks[per] = perClass(ks[base], pred, q)
 		us[per] = perClass(us[base], upred, q)
 	}
+	scores := m.Scores
+	if cfg.FeatureScores {
+		fk, fu, err := featureScores(ctx, run, trainSet, knownTest, unknownTest, ks, us)
+		if err != nil {
+			return nil, err
+		}
+		for _, s := range featureScoreNames {
+			if _, ok := fk[s]; ok {
+				ks[s], us[s] = fk[s], fu[s]
+				scores = append(slices.Clone(scores), s)
+			}
+		}
+	}
 	r := &OpenSetRun{Scores: map[string]OpenSetScore{}}
 	correct := make([]bool, len(pred))
 	right := 0
@@ -696,7 +712,7 @@ func scoreOpenSet(ctx context.Context, cfg OpenSetConfig, dir string, m openMeth
 		}
 	}
 	r.Accuracy = float64(right) / float64(len(pred))
-	for _, s := range m.Scores {
+	for _, s := range scores {
 		d, err := metrics.Detect(us[s], ks[s])
 		if err != nil {
 			return nil, fmt.Errorf("repro open-set %s: %w", s, err)

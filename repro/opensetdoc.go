@@ -76,6 +76,9 @@ func (res *OpenSetResult) methods() []openMethod {
 	for _, m := range openMethods {
 		for _, r := range res.Runs {
 			if r.Method == m.Name {
+				if res.Config.FeatureScores {
+					m.Scores = withFeatureScores(m)
+				}
 				out = append(out, m)
 				break
 			}
@@ -145,7 +148,7 @@ func openSetMarkdown(res *OpenSetResult) string {
 	}
 	w("\n## Per split\n\n| split | method | closed-set acc %% | score | AUROC | FPR@95%%TPR | OSCR | train s |\n|---|---|---|---|---|---|---|---|\n")
 	for _, r := range res.Runs {
-		for _, m := range openMethods {
+		for _, m := range res.methods() {
 			if m.Name != r.Method {
 				continue
 			}

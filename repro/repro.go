@@ -74,6 +74,10 @@ type Config struct {
 	NoPolar bool
 	// PolarMode is the loss of the polar runs (the paper's Figure 5: ce).
 	PolarMode model.Mode
+	// FeatureScores adds, in the unseen experiment, the post-hoc scores on
+	// the encoder's features (fitted on each run's known training images)
+	// to each run's open-set figures.
+	FeatureScores bool
 	// Quick marks a pipeline check (recorded in the report).
 	Quick bool
 	// SVG also writes every figure as SVG.

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"github.com/lsconf/lsconf/report"
+	"maps"
 	"math"
 	"os"
 	"path/filepath"
@@ -83,6 +84,10 @@ type UnseenRun struct {
 	// the other fold); nil when it cannot be computed.
 	CalOutside      *float64 `json:"calibrated_outside,omitempty"`
 	KnownCalOutside *float64 `json:"known_calibrated_outside,omitempty"`
+	// FeatureCalOutside holds, for each feature score (--feature-scores),
+	// the shares of held-out and known test images outside under a
+	// threshold on that score calibrated the same way.
+	FeatureCalOutside map[string][2]float64 `json:"feature_calibrated_outside,omitempty"`
 	// HeldSim, HeldL2: retrieval with the held-out images as queries
 	// against all indexed images, by sim and by distance; KnownSim,
 	// KnownL2 the same for the known classes' images; Chance the share of
@@ -291,7 +296,7 @@ func unseenRun(ctx context.Context, cfg Config, out string, e Experiment, held i
 		return nil, false, fmt.Errorf("repro unseen %s: %w", dir, err)
 	}
 	trained := st != train.RunDone
-	r, err := analyseUnseen(ctx, cfg, dir, e, held, te, rs)
+	r, err := analyseUnseen(ctx, cfg, dir, e, held, te, rs, known.Train)
 	if err != nil {
 		return nil, false, err
 	}
@@ -308,7 +313,7 @@ func unseenRun(ctx context.Context, cfg Config, out string, e Experiment, held i
 
 // analyseUnseen encodes all classes' test and generalization images with
 // the run in dir and measures them (UnseenRun).
-func analyseUnseen(ctx context.Context, cfg Config, dir string, e Experiment, held int, te data.Set, rs reproSets) (*UnseenRun, error) {
+func analyseUnseen(ctx context.Context, cfg Config, dir string, e Experiment, held int, te data.Set, rs reproSets, knownTrain data.Set) (*UnseenRun, error) {
 	run, err := train.OpenRun(dir, cfg.Engine)
 	if err != nil {
 		return nil, fmt.Errorf("repro unseen: %w", err)
@@ -340,8 +345,24 @@ func analyseUnseen(ctx context.Context, cfg Config, dir string, e Experiment, he
 		}
 	}
 	n := len(labels)
-	z32, logits, err := run.Infer(pix, n)
-	if err != nil {
+	var z32, logits, feats []float32
+	var feat map[string][]float64
+	if cfg.FeatureScores {
+		d, err := fitFeatureDetector(ctx, run, knownTrain)
+		if err != nil {
+			return nil, fmt.Errorf("repro unseen: %w", err)
+		}
+		if z32, logits, feats, err = run.InferFeatures(pix, n); err != nil {
+			return nil, fmt.Errorf("repro unseen: %w", err)
+		}
+		own := map[string][]float64{}
+		if rule := run.OpenSetRule(); rule.Name() == latent.ScoreMSPNorm {
+			for i := range n {
+				own[ScoreMSPNorm] = append(own[ScoreMSPNorm], rule.Of32(run.Layout(), z32[i*run.Layout().ND():(i+1)*run.Layout().ND()]))
+			}
+		}
+		feat = d.scores(z32, logits, feats, n, own)
+	} else if z32, logits, err = run.Infer(pix, n); err != nil {
 		return nil, fmt.Errorf("repro unseen: %w", err)
 	}
 	l := run.Layout()
@@ -371,6 +392,9 @@ func analyseUnseen(ctx context.Context, cfg Config, dir string, e Experiment, he
 		p := train.HeadConfidence(logits[i*nc : (i+1)*nc])
 		rs := rule.Of(l, z[i])
 		scores := map[string]float64{"dist/r_c": ds, "1-max v": 1 - maxV, "1-max p": 1 - p, ScoreRunRule: rs, ScoreNorm: -math.Sqrt(dot(z[i], z[i]))}
+		for k, v := range feat {
+			scores[k] = v[i]
+		}
 		for k, x := range scores {
 			if math.IsNaN(x) || math.IsInf(x, 0) {
 				scores[k] = math.MaxFloat64
@@ -430,6 +454,14 @@ func analyseUnseen(ctx context.Context, cfg Config, dir string, e Experiment, he
 	if h, k, ok := crossCalibrated(rule, knownRule, knownVZero, heldRule, heldVZero); ok && len(heldRule) > 0 {
 		r.CalOutside, r.KnownCalOutside = &h, &k
 	}
+	for name := range feat {
+		if h, k, ok := crossCalibrated(rule, neg[name], make([]bool, len(neg[name])), pos[name], make([]bool, len(pos[name]))); ok && len(pos[name]) > 0 {
+			if r.FeatureCalOutside == nil {
+				r.FeatureCalOutside = map[string][2]float64{}
+			}
+			r.FeatureCalOutside[name] = [2]float64{h, k}
+		}
+	}
 	r.Median = make([]float64, nd)
 	for k := range nd {
 		col := make([]float64, len(heldZ))
@@ -438,7 +470,7 @@ func analyseUnseen(ctx context.Context, cfg Config, dir string, e Experiment, he
 		}
 		r.Median[k] = median(col)
 	}
-	for _, k := range OpenSetScores {
+	for _, k := range append(slices.Clone(OpenSetScores), slices.Sorted(maps.Keys(feat))...) {
 		if r.OpenSet[k], err = metrics.Detect(pos[k], neg[k]); err != nil {
 			return nil, fmt.Errorf("repro unseen: %w", err)
 		}

@@ -56,7 +56,11 @@ func (res *UnseenResult) overSeeds(m model.Mode, held, stat string) Spread {
 // perSeed is a statistic of a mode per seed (in res.Seeds order, seeds
 // without a run left out): the mean over the runs selected.
 func (res *UnseenResult) perSeed(m model.Mode, held, stat string) []float64 {
-	get := unseenStats[stat].get
+	return res.perSeedOf(m, held, unseenStats[stat].get)
+}
+
+// perSeedOf is perSeed of any per-run figure.
+func (res *UnseenResult) perSeedOf(m model.Mode, held string, get func(r *UnseenRun) float64) []float64 {
 	var per []float64
 	for _, s := range res.Seeds {
 		sum, n := 0.0, 0
@@ -196,6 +200,47 @@ func unseenDoc(cfg Config, l *latent.Layout, res *UnseenResult) *document.Doc {
 	}})
 	d.Add(document.Para{Text: "Held-out images: the held-out class's test split and generalization images; known: the other classes' test split (and, for retrieval, their generalization images). Retrieval ranks all indexed images (every class's test split and generalization images) for each query, the query itself excluded: “sim” by eq 15 on the v vectors, “L2” by Euclidean distance in z. Ties are ordered pessimistically (docs/search.md), so queries outside the configured space get no credit from sim. Chance is the share of a held-out query's candidates that are of its class. Open-set: positives are the held-out class's test-split images, negatives the known classes' test-split images; dist/r_c is the distance to the nearest configured centre over r_c, 1-max v the complement of the largest similarity-vector entry, 1-max p of the classifier's largest softmax probability, the open-set score the run's own (its outside flag's: MSP·d_c/|z| with the distance head, dist/r_c with the dense head), -|z| the encoding's distance from the origin, negated. The calibrated outside shares use a conformal threshold on the open-set score at 95% of the known test images inside, made in two folds of them (even and odd positions), each known image judged by the other fold's threshold. NMI/AMI: nearest-cluster label against the true label on the known classes' test images."})
 
+	if feat := unseenFeatureScores(res); len(feat) > 0 {
+		d.Add(document.Heading{Level: 2, Text: "Post-hoc scores on the encoder's features (--feature-scores)"})
+		d.Add(document.Para{Text: "Fitted on each run's known training images (their augmentations and mirrors included), no retraining: deep k-NN (the distance of the L2-normalised feature to its k-th nearest training feature, Sun et al. 2022) on the flattened last convolution features (the input of the dense map to z), Mahalanobis with class means and a shared covariance (Lee et al. 2018), the relative Mahalanobis (minus the global Gaussian's, Ren et al. 2021), the residual off the principal subspace explaining 90% of the variance (ViM's, Wang et al. 2022), the same on the global averages of the five levels' channels (pooled levels), k-NN on all levels side by side, k-NN in z, and products of the feature k-NN with the MSP and with the run's open-set score."})
+		var rows [][]string
+		for _, k := range feat {
+			has := func(m model.Mode) bool {
+				return slices.ContainsFunc(res.Runs, func(r *UnseenRun) bool { _, ok := r.OpenSet[k]; return r.Mode == m && ok })
+			}
+			au := func(m model.Mode) string {
+				if !has(m) {
+					return "-"
+				}
+				return ms(SpreadOf(res.perSeedOf(m, "", func(r *UnseenRun) float64 { return r.OpenSet[k].AUROC })), 3)
+			}
+			fp := func(m model.Mode) string {
+				if !has(m) {
+					return "-"
+				}
+				return ms(SpreadOf(res.perSeedOf(m, "", func(r *UnseenRun) float64 { return r.OpenSet[k].FPRAt95TPR })), 2)
+			}
+			out := func(m model.Mode) string {
+				cal := func(i int) string {
+					return pctSpread(SpreadOf(res.perSeedOf(m, "", func(r *UnseenRun) float64 {
+						if v, ok := r.FeatureCalOutside[k]; ok {
+							return v[i]
+						}
+						return math.NaN()
+					})))
+				}
+				if !has(m) || !slices.ContainsFunc(res.Runs, func(r *UnseenRun) bool { _, ok := r.FeatureCalOutside[k]; return r.Mode == m && ok }) {
+					return "-"
+				}
+				return cal(0) + "% / " + cal(1) + "%"
+			}
+			rows = append(rows, []string{k, au(g), fp(g), out(g), au(c), fp(c), out(c)})
+		}
+		d.Add(document.Table{Header: []string{"score", "AUROC ce+g", "FPR@95%TPR ce+g", "outside held-out / known ce+g", "AUROC ce", "FPR@95%TPR ce", "outside held-out / known ce"},
+			Right: map[int]bool{1: true, 2: true, 3: true, 4: true, 5: true, 6: true}, Rows: rows})
+		d.Add(document.Para{Text: "Outside: the shares of held-out and of known test images above a threshold on the score calibrated like the run's own (conformal at 95% of the known test images inside, in two folds)."})
+	}
+
 	d.Add(document.Heading{Level: 2, Text: "Per held-out class"})
 	var rows [][]string
 	for _, h := range res.Classes {
@@ -293,4 +338,19 @@ func cegRule(res *UnseenResult) string {
 		}
 	}
 	return latent.ScoreDistRc
+}
+
+// unseenFeatureScores are the feature scores the runs carry (sorted; none
+// without --feature-scores).
+func unseenFeatureScores(res *UnseenResult) []string {
+	var out []string
+	for _, k := range featureScoreNames {
+		for _, r := range res.Runs {
+			if _, ok := r.OpenSet[k]; ok {
+				out = append(out, k)
+				break
+			}
+		}
+	}
+	return out
 }

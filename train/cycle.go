@@ -36,6 +36,9 @@ type Cycle struct {
 	// its round trip; MeanRd is R_d, for scale.
 	MeanPathError float64 `json:"mean_path_error"`
 	Rd            float64 `json:"r_d"`
+	// RoundTrip is what the round-trip correction did to the centres and
+	// path points; nil for plain decoding.
+	RoundTrip *RoundTripStats `json:"round_trip,omitempty"`
 }
 
 // CentreCycle is one centre's round trip.
@@ -51,8 +54,10 @@ type CentreCycle struct {
 
 // Cycle decodes the run's centres and the points of the paths between
 // every two centres (steps points each, ends included; steps >= 3) and
-// encodes the images again. A run without a decoder is an error.
-func (r *Run) Cycle(steps int) (*Cycle, error) {
+// encodes the images again. The points are decoded with the round-trip
+// correction rt (plain decoding when rt.Iterations is 0). A run without a
+// decoder is an error.
+func (r *Run) Cycle(steps int, rt RoundTrip) (*Cycle, error) {
 	if !r.HasDecoder() {
 		return nil, fmt.Errorf("cycle of run %s: the run has no decoder", r.dir)
 	}
@@ -80,7 +85,7 @@ func (r *Run) Cycle(steps int) (*Cycle, error) {
 		}
 	}
 	n := len(pts) / nd
-	img, err := r.Decode(pts, n)
+	img, _, st, err := r.DecodeRoundTrip(pts, n, rt)
 	if err != nil {
 		return nil, err
 	}
@@ -89,6 +94,9 @@ func (r *Run) Cycle(steps int) (*Cycle, error) {
 		return nil, err
 	}
 	cy := &Cycle{Steps: steps, Pairs: nc * (nc - 1) / 2, Rd: l.Rd()}
+	if rt.Iterations > 0 {
+		cy.RoundTrip = &st
+	}
 	zi := make([]float64, nd)
 	pi := make([]float64, nd)
 	for k := 0; k < n; k++ {

@@ -5,6 +5,7 @@ import (
 	"math"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -71,7 +72,7 @@ func TestDecoderRunResumesAndDecodes(t *testing.T) {
 		if len(img) != 3*data.Pixels {
 			t.Errorf("decoded %d values", len(img))
 		}
-		cy, err := run.Cycle(9)
+		cy, err := run.Cycle(9, RoundTrip{})
 		if err != nil {
 			t.Error(err)
 			return
@@ -83,6 +84,40 @@ func TestDecoderRunResumesAndDecodes(t *testing.T) {
 			if c.Within != (c.Distance <= c.Radius) || math.IsNaN(c.Distance) {
 				t.Errorf("centre round trip %+v", c)
 			}
+		}
+		// The round-trip correction brings the round trips closer than
+		// plain decoding, and its images are what the encoder reads.
+		rc, err := run.Cycle(9, DefaultRoundTrip())
+		if err != nil {
+			t.Error(err)
+			return
+		}
+		if st := rc.RoundTrip; st == nil || !(st.Error < st.PlainError) || !(rc.MeanPathError < cy.MeanPathError) || st.Decodes <= st.Points {
+			t.Errorf("corrected round trips %+v (mean path error %v), plain %v", st, rc.MeanPathError, cy.MeanPathError)
+		}
+		cimg, _, st, err := run.DecodeRoundTrip(centres, 3, DefaultRoundTrip())
+		if err != nil {
+			t.Error(err)
+			return
+		}
+		if dimg, err := (RoundTripDecoder{Run: run, RoundTrip: DefaultRoundTrip()}).Decode(centres, 3); err != nil || !slices.Equal(dimg, cimg) {
+			t.Errorf("RoundTripDecoder (serve's click) decodes otherwise than DecodeRoundTrip: %v", err)
+		}
+		cz, err := run.Encode(cimg, 3)
+		if err != nil {
+			t.Error(err)
+			return
+		}
+		var sum float64
+		for c, centre := range run.Layout().Centers() {
+			var d2 float64
+			for d, v := range centre {
+				d2 += (float64(cz[2*c+d]) - v) * (float64(cz[2*c+d]) - v)
+			}
+			sum += math.Sqrt(d2)
+		}
+		if math.Abs(sum/3-st.Error) > 1e-4 {
+			t.Errorf("the corrected centres encode %v from their centres, the correction reported %v", sum/3, st.Error)
 		}
 		ev, err := run.Evaluate(testSets().Test, "test")
 		if err != nil {
@@ -119,7 +154,7 @@ func TestDecoderRunResumesAndDecodes(t *testing.T) {
 	if _, err := pr.Decode([]float32{0, 0}, 1); err == nil {
 		t.Error("a classifier-only run decoded a point")
 	}
-	if _, err := pr.Cycle(9); err == nil {
+	if _, err := pr.Cycle(9, RoundTrip{}); err == nil {
 		t.Error("a classifier-only run measured a cycle")
 	}
 }

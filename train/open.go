@@ -156,6 +156,20 @@ func (r *Run) Infer(images []float32, n int) (z, logits []float32, err error) {
 	return z, logits, nil
 }
 
+// InferFeatures is Infer that also returns the encoder's flattened
+// convolution features (n*ModelConfig().Flat()), the input of the dense
+// map to z.
+func (r *Run) InferFeatures(images []float32, n int) (z, logits, features []float32, err error) {
+	if n < 0 || len(images) != n*data.Pixels {
+		return nil, nil, nil, fmt.Errorf("encode: %d images but %d values (want %d)", n, len(images), n*data.Pixels)
+	}
+	z, logits, features, err = r.net.InferFeatures(images, n)
+	if err != nil {
+		return nil, nil, nil, fmt.Errorf("encode with run %s: %w", r.dir, err)
+	}
+	return z, logits, features, nil
+}
+
 // Inference is a labelled set run through a model: encodings Z (n*n_d),
 // logits (n*n_c) and the labels as indices of the model's classes. Score
 // turns it into an EvalResult.

@@ -18,6 +18,7 @@ func newDecodeCmd(g *globalOptions) *cobra.Command {
 	var spec report.DecodeSpec
 	var cycle, asJSON bool
 	var cycleSteps int
+	rt := train.DefaultRoundTrip()
 	var dataSeed uint64
 	cmd := &cobra.Command{
 		Use:   "decode",
@@ -35,7 +36,15 @@ run trained with --recon W > 0 (or --mode mse+g), and write them as a PNG grid
                           (a folder, builtin, fashion-mnist's test split, ...)
                           above their reconstructions
 
---cycle measures the round trips instead: each centre decoded and encoded again
+A decoded image D(z) is not always one the encoder reads as z: the encoder pulls
+images into the clusters. By default every point is therefore decoded with the
+round-trip correction: the decoder's input z' starts at z and moves by
+z - E(D(z')) (at most --round-trip times, until the encoder's reading is within
+--round-trip-tol r_c of z), so the image shown is one the encoder maps to z.
+--round-trip 0 decodes plainly. Reconstructions (--inputs) are always plain.
+
+--cycle measures the round trips instead (decoded as above, with the correction
+unless --round-trip 0): each centre decoded and encoded again
 (within r_c of itself?), and the inner points of the paths between every two
 centres (nearer to their own point than to any centre?); with --data, also the
 per-class reconstruction error of that set.`,
@@ -60,7 +69,7 @@ per-class reconstruction error of that set.`,
 			}
 			defer run.Close()
 			if cycle {
-				return decodeCycle(cmd, g, run, cycleSteps, cycleData, dataSeed, asJSON)
+				return decodeCycle(cmd, g, run, cycleSteps, rt, cycleData, dataSeed, asJSON)
 			}
 			if out == "" {
 				return errors.New("decode: --out FILE.png is required (or --cycle)")
@@ -73,6 +82,7 @@ per-class reconstruction error of that set.`,
 				spec.Points = append(spec.Points, z)
 			}
 			spec.Between = between
+			spec.RoundTrip = rt
 			if inputs != "" {
 				if spec.Inputs, err = loadSet(cmd, inputs, dataSeed, g.quiet); err != nil {
 					return err
@@ -82,7 +92,11 @@ per-class reconstruction error of that set.`,
 			if err != nil {
 				return err
 			}
-			img, err := d.Grid(fmt.Sprintf("decoded with %s", runDir))
+			title := fmt.Sprintf("decoded with %s, plainly", runDir)
+			if rt.Iterations > 0 {
+				title = fmt.Sprintf("decoded with %s, round-trip corrected (at most %d updates)", runDir, rt.Iterations)
+			}
+			img, err := d.Grid(title)
 			if err != nil {
 				return err
 			}
@@ -114,13 +128,16 @@ per-class reconstruction error of that set.`,
 	f.IntVar(&cycleSteps, "cycle-steps", 9, "points of each path between two centres in --cycle, ends included")
 	f.StringVar(&cycleData, "data", "", "with --cycle: also the per-class reconstruction error of this data source")
 	f.BoolVar(&asJSON, "json", false, "print the result as JSON")
+	f.IntVar(&rt.Iterations, "round-trip", rt.Iterations, "most round-trip corrections per point: the decoder's input z' moves by z - E(D(z')) until the encoder reads its image as z; 0 = plain decoding D(z)")
+	f.Float64Var(&rt.Tol, "round-trip-tol", rt.Tol, "a round trip within this many r_c of its point is closed (stops the correction)")
+	f.Float64Var(&rt.Step, "round-trip-step", rt.Step, "step size of the round-trip correction")
 	return cmd
 }
 
 // decodeCycle prints Run.Cycle and, with a data source, its per-class
 // reconstruction error.
-func decodeCycle(cmd *cobra.Command, g *globalOptions, run *train.Run, steps int, source string, dataSeed uint64, asJSON bool) error {
-	cy, err := run.Cycle(steps)
+func decodeCycle(cmd *cobra.Command, g *globalOptions, run *train.Run, steps int, rt train.RoundTrip, source string, dataSeed uint64, asJSON bool) error {
+	cy, err := run.Cycle(steps, rt)
 	if err != nil {
 		return err
 	}

@@ -43,6 +43,25 @@ func TestDecodeCommand(t *testing.T) {
 			t.Errorf("row %q: %d points, %d labels, want %d", d.Rows[i].Caption, len(d.Rows[i].Points), len(d.Rows[i].Labels), n)
 		}
 	}
+	// The LS points are round-trip corrected by default, recorded per row;
+	// the reconstructions are plain.
+	for i, r := range d.Rows {
+		corrected := i < 3
+		if (r.RoundTrip != nil) != corrected || (len(r.DecoderInputs) == len(r.Points)) != corrected {
+			t.Errorf("row %q: round trip %+v, %d decoder inputs", r.Caption, r.RoundTrip, len(r.DecoderInputs))
+		}
+		if corrected && (r.RoundTrip.Correction != train.DefaultRoundTrip() || r.RoundTrip.Error > r.RoundTrip.PlainError) {
+			t.Errorf("row %q: round trip %+v", r.Caption, r.RoundTrip)
+		}
+	}
+	out, err = runCLI(t, "decode", "--run", run, "--centres", "--round-trip", "0", "--out", grid, "--json")
+	if err != nil {
+		t.Fatalf("decode --round-trip 0: %v", err)
+	}
+	var pd report.Decoded
+	if err := json.Unmarshal([]byte(out), &pd); err != nil || len(pd.Rows) != 1 || pd.Rows[0].RoundTrip != nil || pd.Rows[0].DecoderInputs != nil {
+		t.Errorf("decode --round-trip 0: %v, %s", err, out)
+	}
 	if p := d.Rows[2].Points; p[2][0] != (p[0][0]+p[4][0])/2 {
 		t.Errorf("path midpoint %v is not halfway between %v and %v", p[2], p[0], p[4])
 	}
@@ -65,7 +84,7 @@ func TestDecodeCommand(t *testing.T) {
 	if err := json.Unmarshal([]byte(out), &cy); err != nil {
 		t.Fatal(err)
 	}
-	if len(cy.Cycle.Centres) != len(classes) || cy.Reconstruction.MSE <= 0 || len(cy.Reconstruction.Classes) != len(classes) {
+	if len(cy.Cycle.Centres) != len(classes) || cy.Reconstruction.MSE <= 0 || len(cy.Reconstruction.Classes) != len(classes) || cy.Cycle.RoundTrip == nil {
 		t.Errorf("cycle output %s", out)
 	}
 	// Mode mse+g: reconstruction + L_G without the cross entropy, weight 1

@@ -10,6 +10,7 @@ import (
 
 	"github.com/lsconf/lsconf/demo"
 	"github.com/lsconf/lsconf/report"
+	"github.com/lsconf/lsconf/train"
 )
 
 func newDemoCmd(g *globalOptions) *cobra.Command {
@@ -43,6 +44,9 @@ made again. Other settings in an existing folder are refused: use another --out.
 			cfg.Engine = g.engine()
 			cfg.Version = version
 			cfg.Command = commandLine(cmd)
+			if cfg.RoundTrip == 0 {
+				cfg.RoundTrip = -1 // plain decoding (demo.Config reads 0 as the default)
+			}
 			if !g.quiet {
 				cfg.Progress = cmd.ErrOrStderr()
 			}
@@ -91,6 +95,7 @@ made again. Other settings in an existing folder are refused: use another --out.
 	f.Var(&c.LGReduction, "lg-reduction", "L_G over the batch: mean (the demo's default) or sum (eq 8)")
 	f.Float64Var(&c.LGCenter, "lg-center", c.LGCenter, "centre pull (not in the paper; see lsconf train --help); negative = off (the paper's L_G)")
 	f.Float64Var(&c.Recon, "recon", 0, "train the decoder too, with this reconstruction weight (0 = none): the report then shows decoded centres, paths and reconstructions; about 2.3x the training time")
+	f.IntVar(&c.RoundTrip, "round-trip", train.DefaultRoundTrip().Iterations, "most round-trip corrections of each decoded point, as in lsconf decode (0 = plain decoding)")
 	f.IntVar(&c.AugPerImage, "aug-per-image", c.AugPerImage, "augmentations per training image (each also gives 2 mirror copies)")
 	f.IntVar(&c.PerClass, "per-class", 0, "built-in training images per class (0 = 130)")
 	f.IntVar(&c.GenPerClass, "gen-per-class", 0, "built-in generalization images per class (0 = 16)")

@@ -106,3 +106,44 @@ func TestDemoTiny(t *testing.T) {
 		t.Errorf("demo with other epochs in the same folder: %v", err)
 	}
 }
+
+// TestDemoTinyDecoder runs a shrunken demo with the decoder: the report
+// shows the round trips decoded with the correction and plainly; again
+// with --round-trip 0 (the run reused), only plainly.
+func TestDemoTinyDecoder(t *testing.T) {
+	out := filepath.Join(t.TempDir(), "demo")
+	args := []string{"demo", "--out", out, "--per-class", "6", "--gen-per-class", "2", "--epochs", "1", "--recon", "1",
+		"--aug-per-image", "1", "--width", "16", "--batch", "16", "--k", "3", "--json"}
+	stdout, err := runCLI(t, append(args, "--round-trip", "3")...)
+	if err != nil {
+		t.Fatalf("demo --recon 1: %v", err)
+	}
+	var res demo.Result
+	if err := json.Unmarshal([]byte(stdout), &res); err != nil {
+		t.Fatalf("demo --json: %v\n%s", err, stdout)
+	}
+	if res.Cycle == nil || res.Cycle.RoundTrip == nil || res.Cycle.RoundTrip.Correction.Iterations != 3 || res.PlainCycle == nil || res.PlainCycle.RoundTrip != nil {
+		t.Fatalf("round trips: corrected %+v, plain %+v", res.Cycle, res.PlainCycle)
+	}
+	checkPNG(t, filepath.Join(out, res.Files["decoded centres and paths"]))
+	md, _ := os.ReadFile(filepath.Join(out, report.ReportMD))
+	for _, want := range []string{"round-trip correction (at most 3 updates", "Decoded plainly (D(z)), for comparison", "decoded with the round-trip correction: the image shown"} {
+		if !strings.Contains(string(md), want) {
+			t.Errorf("report.md lacks %q", want)
+		}
+	}
+	if stdout, err = runCLI(t, append(args, "--round-trip", "0")...); err != nil {
+		t.Fatalf("demo --round-trip 0: %v", err)
+	}
+	var plain demo.Result
+	if err := json.Unmarshal([]byte(stdout), &plain); err != nil {
+		t.Fatal(err)
+	}
+	if plain.Cycle == nil || plain.Cycle.RoundTrip != nil || plain.PlainCycle != nil {
+		t.Errorf("demo --round-trip 0: round trips %+v, plain %+v", plain.Cycle, plain.PlainCycle)
+	}
+	md, _ = os.ReadFile(filepath.Join(out, report.ReportMD))
+	if !strings.Contains(string(md), "Round trips, decoded plainly:") {
+		t.Errorf("report.md after --round-trip 0 lacks the plain round trips")
+	}
+}

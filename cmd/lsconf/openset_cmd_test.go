@@ -97,6 +97,36 @@ func TestReproOpenSetQuick(t *testing.T) {
 	if _, err := runCLI(t, "repro", "--open-set", "--quick", "--methods", "svm", "--out", out2); err == nil {
 		t.Errorf("an unknown method was accepted")
 	}
+	// --feature-scores re-scores the finished runs with the post-hoc
+	// feature scores, in range, every method alike (the combination with
+	// the LS score only where the run has it)
+	if stdout, err := runCLI(t, "repro", "--open-set", "--quick", "--feature-scores", "--methods", "ce,ce+g distance", "--out", out); err != nil {
+		t.Fatalf("repro --open-set --quick --feature-scores: %v\n%s", err, stdout)
+	}
+	if b, err = os.ReadFile(filepath.Join(dir, "report.json")); err != nil {
+		t.Fatal(err)
+	}
+	var feat repro.OpenSetResult
+	if err := json.Unmarshal(b, &feat); err != nil {
+		t.Fatal(err)
+	}
+	if len(feat.Runs) != 2 || !feat.Config.FeatureScores {
+		t.Fatalf("--feature-scores: %d runs, config %+v", len(feat.Runs), feat.Config)
+	}
+	for _, r := range feat.Runs {
+		for _, name := range []string{repro.ScoreFeatKNN10, repro.ScoreFeatMaha, repro.ScorePooledMaha, repro.ScoreAllKNN10, repro.ScoreZKNN10} {
+			s, ok := r.Scores[name]
+			if !ok || s.AUROC < 0 || s.AUROC > 1 || s.FPRAt95TPR < 0 || s.FPRAt95TPR > 1 {
+				t.Errorf("%s: %s %+v (present %v)", r.Method, name, s, ok)
+			}
+		}
+		if _, ok := r.Scores[repro.ScoreFeatKNNxLS]; ok != (r.Method == "ce+g distance") {
+			t.Errorf("%s: has %q: %v", r.Method, repro.ScoreFeatKNNxLS, ok)
+		}
+	}
+	if md, err := os.ReadFile(filepath.Join(dir, "report.md")); err != nil || !strings.Contains(string(md), repro.ScorePooledMaha) {
+		t.Errorf("report.md does not list the feature scores (%v)", err)
+	}
 }
 
 // TestReproOpenSetVariant runs the variant method alone on the quick

@@ -19,7 +19,7 @@ import (
 func newReproCmd(g *globalOptions) *cobra.Command {
 	var out, polarMode string
 	var nSeeds int
-	var quick, svg, unseen, openSet bool
+	var quick, svg, unseen, openSet, featureScores bool
 	var splits int
 	var variant repro.OpenSetVariant
 	var openSetMethods []string
@@ -95,6 +95,7 @@ pipeline check (one seed unless --seeds is given).`,
 			}
 			cfg.PolarMode = model.Mode(polarMode)
 			cfg.Out, cfg.SVG = out, svg
+			cfg.FeatureScores = featureScores
 			cfg.Engine = g.engine()
 			cfg.Version = version
 			cfg.Command = commandLine(cmd)
@@ -105,7 +106,7 @@ pipeline check (one seed unless --seeds is given).`,
 				if unseen {
 					return errors.New("repro: --open-set and --unseen exclude each other")
 				}
-				return runOpenSet(cmd, g, out, quick, splits, variant, openSetMethods, c)
+				return runOpenSet(cmd, g, out, quick, splits, variant, openSetMethods, featureScores, c)
 			}
 			if unseen {
 				return runUnseen(cmd, cfg)
@@ -127,6 +128,7 @@ pipeline check (one seed unless --seeds is given).`,
 	f.Float64Var(&c.Placeholders, "placeholders", 0, "weight of the ce+g runs' placeholder negatives (not in the paper; see lsconf train --help; 0 = none, the paper's); with --open-set the weight of the placeholder method (0: not run; --quick runs it at 1)")
 	f.StringVar(&c.PlaceholderKind, "placeholder-kind", "", "how the placeholder negatives are made: mixup (the default), cutmix or rotate (see lsconf train --help)")
 	f.StringSliceVar(&openSetMethods, "methods", nil, `with --open-set: run only these methods (comma-separated: "ce", "ce+g dense", "ce+g distance", "ce+g distance placeholders", "ce+g distance variant", "ce placeholders"; default all but "ce placeholders", which runs only when named)`)
+	f.BoolVar(&featureScores, "feature-scores", false, "with --open-set or --unseen: also score every run post hoc on the encoder's features, fitted on the known training images (deep k-NN, Mahalanobis, relative Mahalanobis and the residual off the principal subspace on the last level's flattened features; k-NN and Mahalanobis on every level's channel averages; k-NN in z; k-NN times MSP and times the run's open-set score)")
 	f.StringVar(&c.Head, "head", "dense", "classifier head of the ce+g runs: dense (the paper's) or distance (lsconf train's default); ce runs keep the dense head")
 	f.IntVar(&c.AugPerImage, "aug-per-image", c.AugPerImage, "augmentations per training image (each also gives 2 mirror copies)")
 	f.IntVar(&c.PerClass, "per-class", 0, "built-in training images per class (0 = 130, the paper's size)")
@@ -220,11 +222,12 @@ func runRepro(cmd *cobra.Command, cfg repro.Config) error {
 // runOpenSet runs repro --open-set: its budget (repro.DefaultOpenSetConfig,
 // or the quick one) with --width, --epochs, --batch, --lr and --per-class
 // when given.
-func runOpenSet(cmd *cobra.Command, g *globalOptions, out string, quick bool, splits int, variant repro.OpenSetVariant, openSetMethods []string, c repro.Config) error {
+func runOpenSet(cmd *cobra.Command, g *globalOptions, out string, quick bool, splits int, variant repro.OpenSetVariant, openSetMethods []string, featureScores bool, c repro.Config) error {
 	oc := repro.DefaultOpenSetConfig()
 	if quick {
 		oc = repro.QuickOpenSetConfig()
 	}
+	oc.FeatureScores = featureScores
 	fl := cmd.Flags()
 	if fl.Changed("splits") || !quick {
 		oc.Splits = splits

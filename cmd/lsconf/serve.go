@@ -21,6 +21,7 @@ func newServeCmd(g *globalOptions) *cobra.Command {
 	var maxUpload, uploadBudget int64
 	var noModel bool
 	var allowHosts []string
+	rt := train.DefaultRoundTrip()
 	cmd := &cobra.Command{
 		Use:   "serve",
 		Short: "Serve an index: a search web page and its JSON API",
@@ -30,7 +31,8 @@ grid with scores and the LS scatter of the index) and its JSON API:
   POST /api/search/image (multipart "image")      GET /api/search/text?q=words
   GET  /api/search/point?z=x,y                     GET /api/search/record?id=N
   GET  /api/image/{id}  (an indexed image, by record id only)
-  GET  /api/decode?z=x,y  (the decoder's image of an LS point, when the run has a decoder)
+  GET  /api/decode?z=x,y  (the decoder's image of an LS point, round-trip corrected as
+                           in lsconf decode (--round-trip), when the run has a decoder)
 Every search route takes k= and collection=. Image queries need the run that
 built the index (--run, default the run folder recorded in the index); without
 it the other queries still work. Nothing is fetched from the network.
@@ -50,6 +52,9 @@ slow clients time out.`,
 			}
 			defer db.Close()
 			ctx := cmd.Context()
+			if rt.Iterations < 0 {
+				return fmt.Errorf("serve: --round-trip %d is negative (0 decodes a clicked point plainly)", rt.Iterations)
+			}
 			if uploadBudget < 0 {
 				return fmt.Errorf("serve: --upload-budget %d is negative (0 means the default, %d MiB)", uploadBudget, web.DefaultUploadBudget>>20)
 			}
@@ -70,7 +75,7 @@ slow clients time out.`,
 					defer run.Close()
 					cfg.Model = run
 					if run.HasDecoder() {
-						cfg.Decoder = run
+						cfg.Decoder = train.RoundTripDecoder{Run: run, RoundTrip: rt}
 					}
 				}
 			}
@@ -96,6 +101,7 @@ slow clients time out.`,
 	cmd.Flags().StringVar(&vocabFile, "vocab", "", "extra vocabulary file")
 	cmd.Flags().StringSliceVar(&allowHosts, "allow-host", nil, "also answer requests for this host name (repeatable; IP addresses and localhost always work)")
 	cmd.Flags().Int64Var(&maxUpload, "max-upload", 8<<20, "largest accepted upload in bytes")
+	cmd.Flags().IntVar(&rt.Iterations, "round-trip", rt.Iterations, "most round-trip corrections of a clicked LS point before it is decoded, as in lsconf decode (0 = plain decoding)")
 	cmd.Flags().Int64Var(&uploadBudget, "upload-budget", 0, "bytes of uploads held in memory at once; later uploads wait (0: 256 MiB; at least --max-upload)")
 	return cmd
 }

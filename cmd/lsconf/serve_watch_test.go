@@ -75,3 +75,19 @@ func TestServeRefusesNegativeUploadBudget(t *testing.T) {
 		t.Fatalf("serve --upload-budget -1: %v, want a refusal naming the flag", err)
 	}
 }
+
+// TestServeRefusesNegativeRoundTrip: --round-trip below 0 is refused at
+// start, not at the first click.
+func TestServeRefusesNegativeRoundTrip(t *testing.T) {
+	tmp := t.TempDir()
+	p := filepath.Join(tmp, "i.db")
+	w, err := index.Open(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	w.Close()
+	_, err = runCLI(t, "serve", "--db", p, "--no-model", "--addr", "127.0.0.1:0", "--round-trip", "-2")
+	if err == nil || !strings.Contains(err.Error(), "--round-trip -2 is negative") {
+		t.Fatalf("serve --round-trip -2: %v, want a refusal naming the flag", err)
+	}
+}

@@ -65,8 +65,27 @@ func TestReproUnseenQuick(t *testing.T) {
 	if err != nil || !strings.Contains(string(md), "QUICK PIPELINE CHECK") || !strings.Contains(string(md), "AUROC") {
 		t.Errorf("report.md (%v):\n%.500s", err, md)
 	}
-	stdout, err = runCLI(t, "repro", "--unseen", "--quick", "--out", out)
+	// the second run re-analyses the finished runs, with the feature scores
+	stdout, err = runCLI(t, "repro", "--unseen", "--quick", "--feature-scores", "--out", out)
 	if err != nil || !strings.Contains(stdout, "0 trained, 10 already finished") {
 		t.Errorf("second run (%v):\n%s", err, stdout)
+	}
+	b, err = os.ReadFile(filepath.Join(out, repro.UnseenDir, report.ReportJSON))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var feat repro.UnseenResult
+	if err := json.Unmarshal(b, &feat); err != nil {
+		t.Fatal(err)
+	}
+	for _, r := range feat.Runs {
+		for _, k := range []string{repro.ScoreFeatKNN10, repro.ScoreAllKNN10, repro.ScorePooledMaha} {
+			if o, ok := r.OpenSet[k]; !ok || o.AUROC < 0 || o.AUROC > 1 {
+				t.Errorf("%s without %s: %s %+v (present %v)", r.Mode, r.Held, k, o, ok)
+			}
+		}
+	}
+	if md, err := os.ReadFile(filepath.Join(out, repro.UnseenDir, report.ReportMD)); err != nil || !strings.Contains(string(md), "| "+repro.ScoreAllKNN10+" |") {
+		t.Errorf("report.md lacks the feature scores' table (%v)", err)
 	}
 }
