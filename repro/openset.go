@@ -358,7 +358,7 @@ func checkValidation(g *data.GraySet, known []int, perClass, valPerClass int, va
 				n++
 			}
 		}
-		return fmt.Errorf("repro open-set: class %q has %d training images and --per-class %d leaves none of them for validation (the next %d per class make the calibration threshold); use --per-class %d or fewer",
+		return fmt.Errorf("repro open-set: class %q has %d training images, and training on %d per class leaves none of them for validation (the next %d per class make the calibration threshold); train on %d per class or fewer",
 			g.ClassNames[c], n, perClass, valPerClass, max(n-valPerClass, 1))
 	}
 	return nil

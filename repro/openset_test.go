@@ -129,7 +129,7 @@ func TestCheckValidationRefusesNoValidationImages(t *testing.T) {
 		t.Fatalf("one validation image per class: %v", err)
 	}
 	err := checkValidation(g, known, 4, 200, pickClasses(g, known, 4, 200))
-	if err == nil || !strings.Contains(err.Error(), `class "a" has 4 training images`) || !strings.Contains(err.Error(), "--per-class 1 or fewer") {
+	if err == nil || !strings.Contains(err.Error(), `class "a" has 4 training images`) || !strings.Contains(err.Error(), "train on 1 per class or fewer") {
 		t.Fatalf("per-class 4 of 4: got %v", err)
 	}
 }
