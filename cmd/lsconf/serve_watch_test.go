@@ -60,34 +60,23 @@ func TestServeStopsOnReplacedDB(t *testing.T) {
 	}
 }
 
-// TestServeRefusesNegativeUploadBudget: --upload-budget below 0 is refused
-// with the flag's meaning before anything is served.
-func TestServeRefusesNegativeUploadBudget(t *testing.T) {
-	tmp := t.TempDir()
-	p := filepath.Join(tmp, "i.db")
+// TestServeRefusesNegativeSettings: --upload-budget and --round-trip below
+// 0 are refused with the flag's meaning at start, before anything is
+// served (not at the first upload or click).
+func TestServeRefusesNegativeSettings(t *testing.T) {
+	p := filepath.Join(t.TempDir(), "i.db")
 	w, err := index.Open(p)
 	if err != nil {
 		t.Fatal(err)
 	}
 	w.Close()
-	_, err = runCLI(t, "serve", "--db", p, "--no-model", "--addr", "127.0.0.1:0", "--upload-budget", "-1")
-	if err == nil || !strings.Contains(err.Error(), "--upload-budget -1 is negative") {
-		t.Fatalf("serve --upload-budget -1: %v, want a refusal naming the flag", err)
-	}
-}
-
-// TestServeRefusesNegativeRoundTrip: --round-trip below 0 is refused at
-// start, not at the first click.
-func TestServeRefusesNegativeRoundTrip(t *testing.T) {
-	tmp := t.TempDir()
-	p := filepath.Join(tmp, "i.db")
-	w, err := index.Open(p)
-	if err != nil {
-		t.Fatal(err)
-	}
-	w.Close()
-	_, err = runCLI(t, "serve", "--db", p, "--no-model", "--addr", "127.0.0.1:0", "--round-trip", "-2")
-	if err == nil || !strings.Contains(err.Error(), "--round-trip -2 is negative") {
-		t.Fatalf("serve --round-trip -2: %v, want a refusal naming the flag", err)
+	for _, c := range []struct{ flag, value, want string }{
+		{"--upload-budget", "-1", "--upload-budget -1 is negative"},
+		{"--round-trip", "-2", "--round-trip -2 is negative"},
+	} {
+		_, err = runCLI(t, "serve", "--db", p, "--no-model", "--addr", "127.0.0.1:0", c.flag, c.value)
+		if err == nil || !strings.Contains(err.Error(), c.want) {
+			t.Errorf("serve %s %s: %v, want a refusal naming the flag", c.flag, c.value, err)
+		}
 	}
 }
