@@ -769,17 +769,9 @@ func perClass(scores []float64, pred []int, q []float64) []float64 {
 // inferUnlabelled encodes every image of g (of classes the run does not
 // know; Labels keep g's own numbering).
 func inferUnlabelled(ctx context.Context, run *train.Run, g *data.GraySet) (*train.Inference, error) {
-	pix := make([]float32, g.Len()*data.Pixels)
-	labels := make([]int32, g.Len())
-	for i := range g.Len() {
-		if err := ctx.Err(); err != nil {
-			return nil, err
-		}
-		y, err := g.Image(i, pix[i*data.Pixels:(i+1)*data.Pixels])
-		if err != nil {
-			return nil, fmt.Errorf("repro open-set: %w", err)
-		}
-		labels[i] = int32(y)
+	pix, labels, err := setPixels(ctx, g)
+	if err != nil {
+		return nil, fmt.Errorf("repro open-set: %w", err)
 	}
 	z, logits, err := run.Infer(pix, g.Len())
 	if err != nil {
