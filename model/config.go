@@ -55,6 +55,11 @@ type Config struct {
 	// Decode); its tensors follow the classifier's in Specs and BNSpecs,
 	// so a model without it has exactly the tensors it always had.
 	Decoder bool `json:"decoder,omitempty"`
+	// RotationHead adds the rotation head (RotationLogits): a linear map
+	// from the encoder's features to Rotations logits. Its two tensors
+	// come last in Specs, so a model without it has exactly the tensors
+	// it always had.
+	RotationHead bool `json:"rotation_head,omitempty"`
 	// inferGrad makes the inference-mode batch norms elementary ops,
 	// which have gradients (the backend's inference op has none): the
 	// cycle term differentiates through the decoder and the encoder in

@@ -50,6 +50,11 @@ type LossConfig struct {
 	Cycle       float64
 	CycleSeed   uint64
 	CycleTrains CycleTrains
+	// Rotation, when > 0, adds Rotation * RotationLoss of the rotation
+	// head on the batch turned by RotatedImages (the model needs a
+	// rotation head); the class losses see only the upright images. 0 is
+	// the paper's objective.
+	Rotation float64
 }
 
 // Validate reports what is wrong with the objective for the model config.
@@ -80,6 +85,12 @@ func (l LossConfig) Validate(c Config) error {
 	}
 	if l.Placeholders > 0 && l.Mode == ModeMSEG {
 		return fmt.Errorf("loss: placeholder negatives need the classifier's loss (mode ce or ce+g, not %s)", l.Mode)
+	}
+	if l.Rotation < 0 || math.IsNaN(l.Rotation) || math.IsInf(l.Rotation, 0) {
+		return fmt.Errorf("loss: rotation weight %v must be a non-negative number", l.Rotation)
+	}
+	if l.Rotation > 0 && !c.RotationHead {
+		return fmt.Errorf("loss: a rotation loss needs a model with a rotation head")
 	}
 	if l.Cycle < 0 {
 		return fmt.Errorf("loss: cycle weight %v is negative", l.Cycle)
@@ -136,6 +147,7 @@ type Net struct {
 	infer    *graph.Exec
 	features *graph.Exec
 	decode   *graph.Exec
+	rotation *graph.Exec
 	closed   bool
 }
 
@@ -359,7 +371,7 @@ func (n *Net) close() {
 		return
 	}
 	n.closed = true
-	for _, e := range []*graph.Exec{n.infer, n.features, n.decode} {
+	for _, e := range []*graph.Exec{n.infer, n.features, n.decode, n.rotation} {
 		if e != nil {
 			e.Finalize()
 		}

@@ -51,7 +51,8 @@ func convName(l, j int) string { return fmt.Sprintf("enc%d.conv%d", l, j) }
 // of the ten convolutions its kernel [9*Cin, Cout] (rows ordered by
 // (dy, dx, cin)), batch-norm gamma and beta; then the heads a and b
 // (kernel [Flat, n_d] and bias), then the classifier head's (headSpecs),
-// then, when c.Decoder, the decoder's tensors (decoderSpecs).
+// then, when c.Decoder, the decoder's tensors (decoderSpecs), then, when
+// c.RotationHead, the rotation head's (rotationSpecs).
 // The convolutions have no bias: the batch norm that follows each one
 // would cancel it.
 func Specs(c Config) []ParamSpec {
@@ -76,6 +77,9 @@ func Specs(c Config) []ParamSpec {
 	out = append(out, headSpecs(c)...)
 	if c.Decoder {
 		out = append(out, decoderSpecs(c)...)
+	}
+	if c.RotationHead {
+		out = append(out, rotationSpecs(c)...)
 	}
 	return out
 }

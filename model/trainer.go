@@ -115,11 +115,26 @@ func (t *Trainer) trainGraph(g *graph.Graph, in []*graph.Node) []*graph.Node {
 		neg, negMask = PlaceholderImages(x, y, t.loss.PlaceholderKind)
 		x = graph.Concatenate([]*graph.Node{x, neg}, 0)
 	}
+	var turns *graph.Node
+	rotAt := x.Shape().Dimensions[0]
+	if t.loss.Rotation > 0 {
+		// The turned copies share the batch norms' batch too (the
+		// placeholders' pattern); the class losses see only the upright
+		// images.
+		var turned *graph.Node
+		turned, turns = RotatedImages(graph.Slice(x, graph.AxisRange(0, b)))
+		x = graph.Concatenate([]*graph.Node{graph.Reshape(x, rotAt, 32, 32, 1), turned}, 0)
+	}
 	out := Forward(n.cfg, params, bn, x, true)
-	var negLoss *graph.Node
+	var negLoss, rotLoss *graph.Node
+	if turns != nil {
+		rotLoss = RotationLoss(RotationLogits(n.cfg, params, graph.Slice(out.Features, graph.AxisRange(rotAt, rotAt+b))), turns)
+	}
 	if negMask != nil {
 		h := negMask.Shape().Dimensions[0]
 		negLoss = PlaceholderLoss(graph.Slice(out.Z, graph.AxisRange(b, b+h)), graph.Slice(out.Logits, graph.AxisRange(b, b+h)), negMask, t.loss.Layout)
+	}
+	if negMask != nil || turns != nil {
 		out.Z = graph.Slice(out.Z, graph.AxisRange(0, b))
 		out.Logits = graph.Slice(out.Logits, graph.AxisRange(0, b))
 		x = graph.Slice(x, graph.AxisRange(0, b))
@@ -139,6 +154,9 @@ func (t *Trainer) trainGraph(g *graph.Graph, in []*graph.Node) []*graph.Node {
 	}
 	if negLoss != nil {
 		loss = graph.Add(loss, graph.MulScalar(negLoss, t.loss.Placeholders))
+	}
+	if rotLoss != nil {
+		loss = graph.Add(loss, graph.MulScalar(rotLoss, t.loss.Rotation))
 	}
 	recon := graph.ScalarZero(g, ce.DType())
 	if n.cfg.Decoder {

@@ -68,6 +68,14 @@ type Config struct {
 	// PlaceholderKind is how two images make a placeholder negative:
 	// "mixup" (blended; "" reads as it) or "cutmix" (pasted at a cut).
 	PlaceholderKind string `json:"placeholder_kind,omitempty"`
+	// RotationHead, when > 0, adds the rotation head (model.RotationLogits)
+	// and trains it at this weight to tell by how many quarter turns each
+	// image of the batch was turned (model.RotatedImages, a second
+	// encoding of every batch; the class losses see only the upright
+	// images). Its loss at inference is an open-set score
+	// (model.Net.RotationScores). 0, and runs recorded before it existed,
+	// are without.
+	RotationHead float64 `json:"rotation_head,omitempty"`
 	// Cycle, when > 0, adds Cycle times the latent cycle-consistency error
 	// (model.CycleLoss: centres, points near them and on the segments
 	// between them, decoded and encoded again) to the loss; it needs
@@ -248,6 +256,8 @@ func (c Config) Validate() error {
 		return fmt.Errorf("train config: placeholder weight %v must be a non-negative number", c.Placeholders)
 	case c.PlaceholderKind != "" && c.Placeholders == 0:
 		return fmt.Errorf("train config: placeholder kind %q without a placeholder weight", c.PlaceholderKind)
+	case c.RotationHead < 0 || math.IsNaN(c.RotationHead) || math.IsInf(c.RotationHead, 0):
+		return fmt.Errorf("train config: rotation-head weight %v must be a non-negative number", c.RotationHead)
 	case c.Placeholders > 0 && c.Mode == model.ModeMSEG:
 		return fmt.Errorf("train config: placeholder negatives need mode ce or ce+g, not %s", c.Mode)
 	case c.Mode == model.ModeMSEG && c.Recon == 0:
@@ -286,7 +296,8 @@ func (c Config) sectors() (*latent.Sectors, error) {
 // modelConfig is the model.Config of the run.
 func (c Config) modelConfig() model.Config {
 	mc := model.Config{Width: c.Width, BNMomentum: c.BNMomentum, BNEpsilon: c.BNEpsilon,
-		Head: model.Head(c.Head), DistScale: c.HeadScale, DistLearnScale: c.HeadLearnScale, Layout: c.Layout, Decoder: c.Recon > 0}
+		Head: model.Head(c.Head), DistScale: c.HeadScale, DistLearnScale: c.HeadLearnScale, Layout: c.Layout, Decoder: c.Recon > 0,
+		RotationHead: c.RotationHead > 0}
 	if c.Layout != nil {
 		mc.NC, mc.ND = c.Layout.NC(), c.Layout.ND()
 	}
@@ -297,5 +308,6 @@ func (c Config) modelConfig() model.Config {
 // lossConfig is the model.LossConfig of the run.
 func (c Config) lossConfig() model.LossConfig {
 	return model.LossConfig{Mode: c.Mode, KG: c.KG, Reduction: c.LGReduction.Reduction(), Layout: c.Layout, Center: c.LGCenter, Recon: c.Recon,
-		Placeholders: c.Placeholders, PlaceholderKind: model.PlaceholderKind(c.PlaceholderKind), Cycle: c.Cycle, CycleSeed: c.Seed, CycleTrains: c.CycleTrains}
+		Placeholders: c.Placeholders, PlaceholderKind: model.PlaceholderKind(c.PlaceholderKind), Cycle: c.Cycle, CycleSeed: c.Seed, CycleTrains: c.CycleTrains,
+		Rotation: c.RotationHead}
 }

@@ -1,0 +1,204 @@
+package model
+
+import (
+	"math"
+	"math/rand/v2"
+	"testing"
+
+	"github.com/gomlx/gomlx/core/graph"
+	"github.com/gomlx/gomlx/core/tensors"
+
+	"github.com/lsconf/lsconf/internal/testutil"
+	"github.com/lsconf/lsconf/latent"
+)
+
+// TestRotationHeadSpecs: without the rotation head a model has exactly
+// the tensors it always had (an old checkpoint loads); with it two more
+// come last, after the decoder's, whose offsets do not move.
+func TestRotationHeadSpecs(t *testing.T) {
+	for _, dec := range []bool{false, true} {
+		c := Config{NC: 3, ND: 2, Width: 16, Decoder: dec}
+		r := c
+		r.RotationHead = true
+		plain, rot := Specs(c), Specs(r)
+		if len(rot) != len(plain)+2 || len(BNSpecs(r)) != len(BNSpecs(c)) {
+			t.Fatalf("decoder %v: %d tensors with the rotation head, %d without; want 2 more", dec, len(rot), len(plain))
+		}
+		for i, s := range plain {
+			if rot[i].Name != s.Name {
+				t.Fatalf("decoder %v: tensor %d is %s with the rotation head, %s without", dec, i, rot[i].Name, s.Name)
+			}
+		}
+		if got := rot[len(plain)]; got.Name != "rot.kernel" || got.Shape[0] != c.Flat() || got.Shape[1] != Rotations {
+			t.Errorf("decoder %v: first rotation tensor %s %v", dec, got.Name, got.Shape)
+		}
+		p1, s1 := decoderOffsets(c)
+		p2, s2 := decoderOffsets(r)
+		if p1 != p2 || s1 != s2 || rotationOffset(r) != len(plain) {
+			t.Errorf("decoder %v: offsets moved: decoder (%d, %d) vs (%d, %d), rotation %d of %d", dec, p1, s1, p2, s2, rotationOffset(r), len(plain))
+		}
+	}
+	// weights saved without the head load into a model without it, and
+	// are refused by one with it
+	b := testBackend(t)
+	c := Config{NC: 3, ND: 2, Width: 16}
+	w, err := Init(c, 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	n, err := NewNet(b, c, w)
+	if err != nil {
+		t.Fatalf("old weights: %v", err)
+	}
+	defer n.Close()
+	if _, err := n.RotationScores(make([]float32, 1024), 1); err == nil {
+		t.Errorf("rotation scores of a model without the head: no error")
+	}
+	c.RotationHead = true
+	if _, err := NewNet(b, c, w); err == nil {
+		t.Errorf("weights without the rotation head loaded into a model with it")
+	}
+}
+
+// TestTurnImagesByHand: pixel (y, x) = 32y + x; one quarter turn
+// clockwise puts (31 - x, y) at (y, x), two (31 - y, 31 - x), three (x,
+// 31 - y); RotatedImages turns image j by j mod 4 and returns those turns.
+func TestTurnImagesByHand(t *testing.T) {
+	b := testBackend(t)
+	x := make([]float32, 5*1024)
+	for i := range 5 {
+		for p := range 1024 {
+			x[i*1024+p] = float32(p)
+		}
+	}
+	want := func(k, y, xx int) float32 {
+		switch k % 4 {
+		case 1:
+			return float32((31-xx)*32 + y)
+		case 2:
+			return float32((31-y)*32 + 31 - xx)
+		case 3:
+			return float32(xx*32 + 31 - y)
+		}
+		return float32(y*32 + xx)
+	}
+	testutil.Within(t, graphTimeout, func() {
+		out := runGraph(t, b, func(g *graph.Graph, in []*graph.Node) []*graph.Node {
+			r, k := RotatedImages(in[0])
+			return []*graph.Node{r, k}
+		}, tensors.FromFlatDataAndDimensions(x, 5, 32, 32, 1))
+		m := tensors.MustCopyFlatData[float32](out[0])
+		ks := tensors.MustCopyFlatData[int32](out[1])
+		for j := range 5 {
+			if ks[j] != int32(j%4) {
+				t.Fatalf("turns %v, want j mod 4", ks)
+			}
+			for y := range 32 {
+				for xx := range 32 {
+					if got := m[j*1024+y*32+xx]; got != want(j, y, xx) {
+						t.Fatalf("image %d turned %d times: (%d, %d) = %v, want %v", j, j%4, y, xx, got, want(j, y, xx))
+					}
+				}
+			}
+		}
+	})
+}
+
+// corner draws n images with a bright square in the top-left quadrant
+// (oriented: each quarter turn moves it to another corner) on noise; its
+// class is i%3 by the square's size. centred draws n images with the square
+// in the middle (a quarter turn leaves them nearly unchanged: the
+// orientation is ambiguous).
+func cornerImages(n int, seed uint64, centred bool) ([]float32, []int32) {
+	rng := rand.New(rand.NewPCG(seed, 7))
+	x := make([]float32, n*1024)
+	y := make([]int32, n)
+	for i := range n {
+		y[i] = int32(i % 3)
+		s := 6 + 3*(i%3)
+		y0, x0 := 2+rng.IntN(4), 2+rng.IntN(4)
+		if centred {
+			y0, x0 = 16-s/2, 16-s/2
+		}
+		for r := range 32 {
+			for c := range 32 {
+				v := 0.2 + 0.2*rng.Float64()
+				if r >= y0 && r < y0+s && c >= x0 && c < x0+s {
+					v = 0.9
+				}
+				x[i*1024+r*32+c] = float32(v)
+			}
+		}
+	}
+	return x, y
+}
+
+// TestRotationHeadLearns trains a tiny model with the rotation head on
+// oriented images: the rotation score of held-out oriented images falls
+// well below log 4 (chance), while images of a centred square, never
+// trained on and nearly the same under every turn, stay near or above
+// log 4. The loss validates its weight and needs the head.
+func TestRotationHeadLearns(t *testing.T) {
+	b := testBackend(t)
+	l, err := latent.Circle(3, latent.PaperDC, latent.PaperRC)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg := Config{NC: 3, ND: 2, Width: 16, Head: HeadDistance, Layout: l, RotationHead: true}
+	if err := (LossConfig{Mode: ModeCEG, KG: 0.2, Layout: l, Rotation: -1}).Validate(cfg); err == nil {
+		t.Errorf("a negative rotation weight validated")
+	}
+	plain := cfg
+	plain.RotationHead = false
+	if err := (LossConfig{Mode: ModeCEG, KG: 0.2, Layout: l, Rotation: 1}).Validate(plain); err == nil {
+		t.Errorf("a rotation weight without the head validated")
+	}
+	x, y := cornerImages(96, 1, false)
+	held, _ := cornerImages(48, 2, false)
+	amb, _ := cornerImages(48, 3, true)
+	mean := func(v []float32) float64 {
+		s := 0.0
+		for _, a := range v {
+			s += float64(a)
+		}
+		return s / float64(len(v))
+	}
+	testutil.Within(t, 4*graphTimeout, func() {
+		w, err := Init(cfg, 1)
+		if err != nil {
+			t.Fatal(err)
+		}
+		tr, err := NewTrainer(b, cfg, &State{Weights: *w}, LossConfig{Mode: ModeCEG, KG: 0.2, Layout: l, Center: 1, Rotation: 1, Placeholders: 0.3, PlaceholderKind: PlaceholderRotate}, DefaultAdam(3e-3))
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer tr.Close()
+		before, err := tr.Net().RotationScores(held, 48)
+		if err != nil {
+			t.Fatal(err)
+		}
+		const bs, steps = 32, 60
+		for s := 0; s < steps; s++ {
+			k := s % 3
+			if _, err := tr.TrainStep(x[k*bs*1024:(k+1)*bs*1024], y[k*bs:(k+1)*bs]); err != nil {
+				t.Fatal(err)
+			}
+		}
+		after, err := tr.Net().RotationScores(held, 48)
+		if err != nil {
+			t.Fatal(err)
+		}
+		ambig, err := tr.Net().RotationScores(amb, 48)
+		if err != nil {
+			t.Fatal(err)
+		}
+		b0, a0, m0 := mean(before), mean(after), mean(ambig)
+		t.Logf("rotation score of held-out oriented images %.3f before, %.3f after training; centred squares %.3f (log 4 = %.3f)", b0, a0, m0, math.Log(4))
+		if !(a0 < 0.5*math.Log(4) && a0 < b0) {
+			t.Errorf("the rotation head did not learn: score %.3f before, %.3f after", b0, a0)
+		}
+		if !(m0 > 0.8*math.Log(4) && m0 > 2*a0) {
+			t.Errorf("centred squares scored %.3f, oriented images %.3f: want the ambiguous ones near log 4 and well above", m0, a0)
+		}
+	})
+}
