@@ -11,6 +11,7 @@ import (
 	"path/filepath"
 	"slices"
 	"sort"
+	"strings"
 	"time"
 
 	"github.com/lsconf/lsconf/data"
@@ -138,6 +139,9 @@ type OpenSetVariant struct {
 	// Placeholders and PlaceholderKind are train.Config's (0: none).
 	Placeholders    float64 `json:"placeholders,omitempty"`
 	PlaceholderKind string  `json:"placeholder_kind,omitempty"`
+	// RotationHead is train.Config.RotationHead (0: none); a run with it
+	// is also scored by ScoreRotation and its sum with the first score.
+	RotationHead float64 `json:"rotation_head,omitempty"`
 }
 
 // dir names the variant's run folder.
@@ -160,6 +164,9 @@ func (v OpenSetVariant) dir() string {
 	}
 	if v.Placeholders > 0 {
 		s += fmt.Sprintf("-ph%g%s", v.Placeholders, v.PlaceholderKind)
+	}
+	if v.RotationHead > 0 {
+		s += fmt.Sprintf("-rot%g", v.RotationHead)
 	}
 	return s
 }
@@ -240,6 +247,9 @@ var openMethods = []openMethod{
 	// ce trained with the placeholder negatives: the control of their
 	// gain (only when named).
 	{"ce placeholders", model.ModeCE, model.HeadDense, []string{ScoreMSP, ScoreMLS, ScoreClassMean, ScoreNorm}, true, false, true},
+	// ce trained with the variant's loss changes (its placeholder
+	// negatives and rotation head; only when named): their control.
+	{"ce variant", model.ModeCE, model.HeadDense, []string{ScoreMSP, ScoreMLS, ScoreClassMean, ScoreNorm}, false, true, true},
 }
 
 // OpenSetScore is one score's figures on one split.
@@ -251,6 +261,13 @@ type OpenSetScore struct {
 	// the known images inside marks outside (the outside targets).
 	TPRAt5FPR float64 `json:"tpr_at_5_fpr"`
 	OSCR      float64 `json:"oscr"`
+	// KnownOutside and UnknownOutside are the shares of known and unknown
+	// test images above the score's own conformal threshold on the
+	// validation images (latent.ConformalThreshold at 95%): the calibrated
+	// outside of this score. Absent for scores without values on the
+	// validation images.
+	KnownOutside   *float64 `json:"calibrated_known_outside,omitempty"`
+	UnknownOutside *float64 `json:"calibrated_unknown_outside,omitempty"`
 	// ROC is the TPR at ROCGrid's false-positive rates.
 	ROC []float64 `json:"roc"`
 }
@@ -510,6 +527,9 @@ func openSetRun(ctx context.Context, cfg OpenSetConfig, out string, k int, m ope
 	name := map[string]string{"ce": "ce", "ce+g dense": "ceg-dense", "ce+g distance": "ceg-distance", "ce+g distance placeholders": "ceg-distance-ph", "ce placeholders": "ce-ph"}[m.Name]
 	if m.Variant {
 		name = cfg.Variant.dir()
+		if m.Mode == model.ModeCE {
+			name = "ce" + strings.TrimPrefix(name, "ceg-distance")
+		}
 		var err error
 		if l, err = cfg.Variant.layout(l.NC()); err != nil {
 			return nil, err
@@ -536,6 +556,7 @@ func openSetRun(ctx context.Context, cfg OpenSetConfig, out string, k int, m ope
 	if m.Variant {
 		tc.HeadScale, tc.Recon = cfg.Variant.HeadScale, cfg.Variant.Recon
 		tc.Placeholders, tc.PlaceholderKind = cfg.Variant.Placeholders, cfg.Variant.PlaceholderKind
+		tc.RotationHead = cfg.Variant.RotationHead
 	}
 	t0 := time.Now()
 	tc.OnState = func(st train.RunState) {
@@ -690,6 +711,18 @@ func scoreOpenSet(ctx context.Context, cfg OpenSetConfig, dir string, m openMeth
 		us[per] = perClass(us[base], upred, q)
 	}
 	scores := m.Scores
+	// the validation images' values of the scores of z and the logits
+	// alone, for each score's own calibrated outside
+	direct := openMethod{Scores: slices.DeleteFunc(slices.Clone(m.Scores), func(s string) bool {
+		return s == ScoreMirrorMSPNorm || s == ScoreMSPNormPerClass || s == ScoreMSPPerClass
+	})}
+	vs, _ := openScores(direct, l, scale, means, val.Z, val.Logits)
+	if run.HasRotationHead() {
+		if err := addRotationScores(ctx, run, m.Scores[0], valSet, knownTest, unknownTest, vs, ks, us); err != nil {
+			return nil, err
+		}
+		scores = withRotationScores(scores)
+	}
 	if cfg.FeatureScores {
 		fk, fu, err := featureScores(ctx, run, trainSet, knownTest, unknownTest, ks, us)
 		if err != nil {
@@ -721,7 +754,15 @@ func scoreOpenSet(ctx context.Context, cfg OpenSetConfig, dir string, m openMeth
 		if err != nil {
 			return nil, fmt.Errorf("repro open-set %s: %w", s, err)
 		}
-		r.Scores[s] = OpenSetScore{AUROC: d.AUROC, FPRAt95TPR: d.FPRAt95TPR, TPRAt5FPR: rocAt(us[s], ks[s], []float64{0.05})[0], OSCR: o, ROC: rocAt(us[s], ks[s], rocGrid())}
+		sc := OpenSetScore{AUROC: d.AUROC, FPRAt95TPR: d.FPRAt95TPR, TPRAt5FPR: rocAt(us[s], ks[s], []float64{0.05})[0], OSCR: o, ROC: rocAt(us[s], ks[s], rocGrid())}
+		if v, ok := vs[s]; ok {
+			ko, uo, err := calibratedOutside(v, ks[s], us[s])
+			if err != nil {
+				return nil, fmt.Errorf("repro open-set %s: %w", s, err)
+			}
+			sc.KnownOutside, sc.UnknownOutside = &ko, &uo
+		}
+		r.Scores[s] = sc
 	}
 	if m.Mode == model.ModeCEG {
 		c, err := run.Calibrate(ctx, valSet, latent.DefaultCalibrationTPR, "validation")

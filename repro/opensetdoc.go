@@ -76,6 +76,9 @@ func (res *OpenSetResult) methods() []openMethod {
 	for _, m := range openMethods {
 		for _, r := range res.Runs {
 			if r.Method == m.Name {
+				if m.Variant && res.Config.Variant != nil && res.Config.Variant.RotationHead > 0 {
+					m.Scores = withRotationScores(m.Scores)
+				}
 				if res.Config.FeatureScores {
 					m.Scores = withFeatureScores(m)
 				}

@@ -1,0 +1,73 @@
+package main
+
+import (
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/lsconf/lsconf/data"
+	"github.com/lsconf/lsconf/repro"
+	"github.com/lsconf/lsconf/train"
+)
+
+// TestReproOpenSetRotationHead runs the variant and its ce control with
+// the rotation head on the quick budget: their run folders name the
+// weight, run.json records it, both are scored by "rotation" and by their
+// first score + rotation (in range, with each score's calibrated outside),
+// the report names them, and a negative weight is refused.
+func TestReproOpenSetRotationHead(t *testing.T) {
+	if _, err := os.Stat(data.FashionMNISTDir); err != nil {
+		t.Skip("Fashion-MNIST not installed (scripts/setup.sh installs it)")
+	}
+	out := t.TempDir()
+	args := []string{"repro", "--open-set", "--quick", "--methods", "ce+g distance variant,ce variant", "--variant-rotation-head", "0.5", "--out", out}
+	if stdout, err := runCLI(t, args...); err != nil {
+		t.Fatalf("%v: %v\n%s", args, err, stdout)
+	}
+	b, err := os.ReadFile(filepath.Join(out, repro.OpenSetDir, "report.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var res repro.OpenSetResult
+	if err := json.Unmarshal(b, &res); err != nil {
+		t.Fatal(err)
+	}
+	if len(res.Runs) != 2 {
+		t.Fatalf("%d runs, want 2", len(res.Runs))
+	}
+	md, err := os.ReadFile(filepath.Join(out, repro.OpenSetDir, "report.md"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, r := range res.Runs {
+		dir, first := "ceg-distance-v-rot0.5", "distance MSP·d_c/|z|"
+		if r.Method == "ce variant" {
+			dir, first = "ce-v-rot0.5", repro.ScoreMSP
+		}
+		if !strings.HasSuffix(r.Dir, dir) {
+			t.Errorf("%s: run folder %s, want .../%s", r.Method, r.Dir, dir)
+		}
+		info, err := train.ReadRunInfo(filepath.Join(out, repro.OpenSetDir, r.Dir))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if info.Config.RotationHead != 0.5 {
+			t.Errorf("%s: run.json rotation head %v, want 0.5", r.Method, info.Config.RotationHead)
+		}
+		for _, name := range []string{repro.ScoreRotation, first + " + rotation", first} {
+			s, ok := r.Scores[name]
+			if !ok || s.AUROC < 0 || s.AUROC > 1 || s.TPRAt5FPR < 0 || s.TPRAt5FPR > 1 || s.KnownOutside == nil || s.UnknownOutside == nil ||
+				*s.KnownOutside < 0 || *s.KnownOutside > 1 || *s.UnknownOutside < 0 || *s.UnknownOutside > 1 {
+				t.Errorf("%s, %s: %+v (present %v)", r.Method, name, s, ok)
+			}
+			if !strings.Contains(string(md), "| "+r.Method+" | "+name+" |") {
+				t.Errorf("report.md has no row for %s, %s", r.Method, name)
+			}
+		}
+	}
+	if _, err := runCLI(t, "repro", "--open-set", "--quick", "--variant-rotation-head", "-1", "--out", t.TempDir()); err == nil {
+		t.Errorf("--variant-rotation-head -1 was accepted")
+	}
+}

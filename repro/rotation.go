@@ -1,0 +1,106 @@
+package repro
+
+import (
+	"context"
+	"fmt"
+	"math"
+	"slices"
+
+	"github.com/lsconf/lsconf/data"
+	"github.com/lsconf/lsconf/latent"
+	"github.com/lsconf/lsconf/train"
+)
+
+// Open-set scores of a run trained with the rotation head
+// (train.Config.RotationHead): the head's loss over the four quarter turns
+// (model.Net.RotationScores), and its sum with the method's first score.
+// The sum is fixed in advance: each of the two scores is standardised by
+// its mean and standard deviation over the validation images of the known
+// classes (never the test images), then they are added.
+
+// ScoreRotation is the rotation head's score: the mean over the four
+// quarter turns k of -log p(k | the image turned by k).
+const ScoreRotation = "rotation"
+
+// rotationPlus names the standardised sum of score and ScoreRotation.
+func rotationPlus(score string) string { return score + " + " + ScoreRotation }
+
+// withRotationScores is scores followed by ScoreRotation and its sum with
+// the first score.
+func withRotationScores(scores []string) []string {
+	if len(scores) == 0 || slices.Contains(scores, ScoreRotation) {
+		return scores
+	}
+	return append(slices.Clone(scores), ScoreRotation, rotationPlus(scores[0]))
+}
+
+// addRotationScores adds ScoreRotation and rotationPlus(base) of the
+// validation, known test and unknown test images to vs, ks and us (which
+// hold base's values of the same images).
+func addRotationScores(ctx context.Context, run *train.Run, base string, valSet, knownTest, unknownTest data.Set, vs, ks, us map[string][]float64) error {
+	sets := []data.Set{valSet, knownTest, unknownTest}
+	outs := []map[string][]float64{vs, ks, us}
+	for i, set := range sets {
+		pix, _, err := setPixels(ctx, set)
+		if err != nil {
+			return fmt.Errorf("repro open-set: %w", err)
+		}
+		s, err := run.RotationScores(pix, set.Len())
+		if err != nil {
+			return fmt.Errorf("repro open-set: %w", err)
+		}
+		v := make([]float64, len(s))
+		for j, x := range s {
+			v[j] = float64(x)
+		}
+		outs[i][ScoreRotation] = v
+	}
+	mb, sb := meanSD(vs[base])
+	mr, sr := meanSD(vs[ScoreRotation])
+	for _, o := range outs {
+		sum := make([]float64, len(o[base]))
+		for j := range sum {
+			sum[j] = (o[base][j]-mb)/sb + (o[ScoreRotation][j]-mr)/sr
+		}
+		o[rotationPlus(base)] = sum
+	}
+	return nil
+}
+
+// meanSD is the mean and standard deviation of xs (the deviation 1 when
+// it is 0 or not finite, so that standardising never divides by 0).
+func meanSD(xs []float64) (mean, sd float64) {
+	for _, x := range xs {
+		mean += x
+	}
+	mean /= float64(max(len(xs), 1))
+	for _, x := range xs {
+		sd += (x - mean) * (x - mean)
+	}
+	sd = math.Sqrt(sd / float64(max(len(xs), 1)))
+	if !(sd > 0) || math.IsInf(sd, 0) {
+		sd = 1
+	}
+	return mean, sd
+}
+
+// calibratedOutside is the share of known and unknown test images above
+// the conformal threshold of the validation images' scores at
+// latent.DefaultCalibrationTPR (what the run's outside flag would mark
+// with this score).
+func calibratedOutside(val, known, unknown []float64) (k, u float64, err error) {
+	t, err := latent.ConformalThreshold(val, latent.DefaultCalibrationTPR)
+	if err != nil {
+		return 0, 0, err
+	}
+	above := func(xs []float64) float64 {
+		n := 0
+		for _, x := range xs {
+			if x > t || math.IsNaN(x) {
+				n++
+			}
+		}
+		return float64(n) / float64(max(len(xs), 1))
+	}
+	return above(known), above(unknown), nil
+}

@@ -1,0 +1,78 @@
+package train
+
+import (
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/lsconf/lsconf/data"
+	"github.com/lsconf/lsconf/model"
+)
+
+// TestRotationHeadRecorded trains with the rotation head: run.json records
+// its weight, the reopened run has the head and scores images (finite,
+// positive: a cross entropy), a run without it records nothing, has no
+// head and refuses to score. A negative weight is refused.
+func TestRotationHeadRecorded(t *testing.T) {
+	cfg := testConfig(t)
+	cfg.Head = string(model.HeadDistance)
+	cfg.RotationHead = 0.5
+	dir := filepath.Join(t.TempDir(), "run")
+	trainOK(t, cfg, testSets(), dir)
+	b, err := os.ReadFile(filepath.Join(dir, RunFile))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(string(b), `"rotation_head": 0.5`) {
+		t.Errorf("run.json does not record the rotation weight:\n%s", b)
+	}
+	run, err := OpenRun(dir, cfg.Engine)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer run.Close()
+	if !run.HasRotationHead() {
+		t.Fatalf("reopened run has no rotation head")
+	}
+	img := make([]float32, 3*data.Pixels)
+	for i := range img {
+		img[i] = float32(i%37) / 37
+	}
+	s, err := run.RotationScores(img, 3)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i, v := range s {
+		if !(v > 0) || v > 100 {
+			t.Errorf("rotation score %d = %v", i, v)
+		}
+	}
+	plain := testConfig(t)
+	j, err := json.Marshal(plain.WithDefaults())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if strings.Contains(string(j), "rotation") {
+		t.Errorf("a run without the rotation head records it: %s", j)
+	}
+	pdir := filepath.Join(t.TempDir(), "plain")
+	trainOK(t, plain, testSets(), pdir)
+	pr, err := OpenRun(pdir, plain.Engine)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer pr.Close()
+	if pr.HasRotationHead() {
+		t.Errorf("a run without the rotation weight has the head")
+	}
+	if _, err := pr.RotationScores(img, 3); err == nil {
+		t.Errorf("rotation scores of a run without the head: no error")
+	}
+	bad := testConfig(t)
+	bad.RotationHead = -1
+	if err := bad.WithDefaults().Validate(); err == nil {
+		t.Errorf("a negative rotation weight validated")
+	}
+}
