@@ -58,6 +58,10 @@ type Config struct {
 	Placeholders float64
 	// PlaceholderKind is train.Config.PlaceholderKind of the ce+g runs.
 	PlaceholderKind string
+	// RotationHead is train.Config.RotationHead of the ce+g runs (not in
+	// the paper; 0 = none); the unseen experiment then also scores them by
+	// ScoreRotation and its sum with the run's open-set score.
+	RotationHead float64
 	// Head is the classifier head of the ce+g runs ("" or "dense": the
 	// paper's; "distance": lsconf's default); ce runs keep the dense head.
 	Head string
@@ -196,7 +200,8 @@ func (c Config) Validate() error {
 		return fmt.Errorf("repro: figure resolution %d dpi out of [30, 600]", c.DPI)
 	}
 	probe := train.Config{Mode: model.ModeCEG, Width: c.Width, Epochs: c.Epochs, BatchSize: c.BatchSize, LR: c.LR,
-		LRSchedule: c.LRSchedule, LGCenter: c.LGCenter, LGReduction: c.LGReduction, Head: c.Head, Placeholders: c.Placeholders, PlaceholderKind: c.PlaceholderKind}
+		LRSchedule: c.LRSchedule, LGCenter: c.LGCenter, LGReduction: c.LGReduction, Head: c.Head, Placeholders: c.Placeholders, PlaceholderKind: c.PlaceholderKind,
+		RotationHead: c.RotationHead}
 	probe.Layout, _ = latent.Circle(latent.PaperNC, latent.PaperDC, latent.PaperRC)
 	if err := probe.WithDefaults().Validate(); err != nil {
 		return fmt.Errorf("repro: %w", err)
@@ -357,13 +362,13 @@ func trainConfig(cfg Config, e Experiment, l *latent.Layout) train.Config {
 	if cfg.PerClass > 0 || cfg.GenPerClass > 0 {
 		desc = fmt.Sprintf("built-in textures, %d train and %d generalization images per class", cfg.PerClass, cfg.GenPerClass)
 	}
-	head, ph, phKind := "", 0.0, ""
+	head, ph, phKind, rot := "", 0.0, "", 0.0
 	if e.Mode == model.ModeCEG {
-		head, ph, phKind = cfg.Head, cfg.Placeholders, cfg.PlaceholderKind
+		head, ph, phKind, rot = cfg.Head, cfg.Placeholders, cfg.PlaceholderKind, cfg.RotationHead
 	}
 	return train.Config{
 		Mode: e.Mode, Encoder: latent.EncoderName(e.Encoder), Head: head, Width: cfg.Width, Epochs: cfg.Epochs, BatchSize: cfg.BatchSize,
-		LR: cfg.LR, LRSchedule: cfg.LRSchedule, LGCenter: cfg.LGCenter, LGReduction: cfg.LGReduction, Placeholders: ph, PlaceholderKind: phKind, Seed: e.Seed, Layout: l, Engine: cfg.Engine, Progress: cfg.Progress,
+		LR: cfg.LR, LRSchedule: cfg.LRSchedule, LGCenter: cfg.LGCenter, LGReduction: cfg.LGReduction, Placeholders: ph, PlaceholderKind: phKind, RotationHead: rot, Seed: e.Seed, Layout: l, Engine: cfg.Engine, Progress: cfg.Progress,
 		Data: train.DataInfo{Train: data.BuiltinTrain, Gen: data.BuiltinGen, Split: e.Split, AugPerImage: cfg.AugPerImage,
 			DataSeed:    cfg.DataSeed,
 			Description: desc},

@@ -365,6 +365,14 @@ func analyseUnseen(ctx context.Context, cfg Config, dir string, e Experiment, he
 	} else if z32, logits, err = run.Infer(pix, n); err != nil {
 		return nil, fmt.Errorf("repro unseen: %w", err)
 	}
+	if run.HasRotationHead() {
+		if feat == nil {
+			feat = map[string][]float64{}
+		}
+		if err := unseenRotationScores(ctx, run, pix, z32, knownTrain, feat); err != nil {
+			return nil, err
+		}
+	}
 	l := run.Layout()
 	nd, nc := l.ND(), l.NC()
 	z := make([][]float64, n)

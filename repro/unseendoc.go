@@ -203,42 +203,13 @@ func unseenDoc(cfg Config, l *latent.Layout, res *UnseenResult) *document.Doc {
 	if feat := unseenFeatureScores(res); len(feat) > 0 {
 		d.Add(document.Heading{Level: 2, Text: "Post-hoc scores on the encoder's features (--feature-scores)"})
 		d.Add(document.Para{Text: "Fitted on each run's known training images (their augmentations and mirrors included), no retraining: deep k-NN (the distance of the L2-normalised feature to its k-th nearest training feature, Sun et al. 2022) on the flattened last convolution features (the input of the dense map to z), Mahalanobis with class means and a shared covariance (Lee et al. 2018), the relative Mahalanobis (minus the global Gaussian's, Ren et al. 2021), the residual off the principal subspace explaining 90% of the variance (ViM's, Wang et al. 2022), the same on the global averages of the five levels' channels (pooled levels), k-NN on all levels side by side, k-NN in z, and products of the feature k-NN with the MSP and with the run's open-set score."})
-		var rows [][]string
-		for _, k := range feat {
-			has := func(m model.Mode) bool {
-				return slices.ContainsFunc(res.Runs, func(r *UnseenRun) bool { _, ok := r.OpenSet[k]; return r.Mode == m && ok })
-			}
-			au := func(m model.Mode) string {
-				if !has(m) {
-					return "-"
-				}
-				return ms(SpreadOf(res.perSeedOf(m, "", func(r *UnseenRun) float64 { return r.OpenSet[k].AUROC })), 3)
-			}
-			fp := func(m model.Mode) string {
-				if !has(m) {
-					return "-"
-				}
-				return ms(SpreadOf(res.perSeedOf(m, "", func(r *UnseenRun) float64 { return r.OpenSet[k].FPRAt95TPR })), 2)
-			}
-			out := func(m model.Mode) string {
-				cal := func(i int) string {
-					return pctSpread(SpreadOf(res.perSeedOf(m, "", func(r *UnseenRun) float64 {
-						if v, ok := r.FeatureCalOutside[k]; ok {
-							return v[i]
-						}
-						return math.NaN()
-					})))
-				}
-				if !has(m) || !slices.ContainsFunc(res.Runs, func(r *UnseenRun) bool { _, ok := r.FeatureCalOutside[k]; return r.Mode == m && ok }) {
-					return "-"
-				}
-				return cal(0) + "% / " + cal(1) + "%"
-			}
-			rows = append(rows, []string{k, au(g), fp(g), out(g), au(c), fp(c), out(c)})
-		}
-		d.Add(document.Table{Header: []string{"score", "AUROC ce+g", "FPR@95%TPR ce+g", "outside held-out / known ce+g", "AUROC ce", "FPR@95%TPR ce", "outside held-out / known ce"},
-			Right: map[int]bool{1: true, 2: true, 3: true, 4: true, 5: true, 6: true}, Rows: rows})
+		d.Add(extraScoresTable(res, feat, g, c))
 		d.Add(document.Para{Text: "Outside: the shares of held-out and of known test images above a threshold on the score calibrated like the run's own (conformal at 95% of the known test images inside, in two folds)."})
+	}
+	if rot := unseenRotationKeys(res); len(rot) > 0 {
+		d.Add(document.Heading{Level: 2, Text: "Rotation head (--rotation-head)"})
+		d.Add(document.Para{Text: fmt.Sprintf("The ce+g runs were trained with a rotation head (a linear map from the encoder's features to the four quarter turns, every batch also encoded turned by j mod 4 quarter turns). %q is the mean over the four turns of the head's cross entropy on the image so turned (four encodings per image); %q the sum of the run's open-set score and it, each standardised by its mean and standard deviation over the first %d known training images (the experiment has no validation images; never the test images). Outside: calibrated as above.", ScoreRotation, rotationPlus(ScoreRunRule), rotationStandardImages)})
+		d.Add(extraScoresTable(res, rot, g, c))
 	}
 
 	d.Add(document.Heading{Level: 2, Text: "Per held-out class"})
@@ -340,6 +311,18 @@ func cegRule(res *UnseenResult) string {
 	return latent.ScoreDistRc
 }
 
+// unseenRotationKeys are the rotation scores the runs carry (none
+// without a rotation head).
+func unseenRotationKeys(res *UnseenResult) []string {
+	var out []string
+	for _, k := range []string{ScoreRotation, rotationPlus(ScoreRunRule)} {
+		if slices.ContainsFunc(res.Runs, func(r *UnseenRun) bool { _, ok := r.OpenSet[k]; return ok }) {
+			out = append(out, k)
+		}
+	}
+	return out
+}
+
 // unseenFeatureScores are the feature scores the runs carry (sorted; none
 // without --feature-scores).
 func unseenFeatureScores(res *UnseenResult) []string {
@@ -353,4 +336,45 @@ func unseenFeatureScores(res *UnseenResult) []string {
 		}
 	}
 	return out
+}
+
+// extraScoresTable is the table of the scores keys beyond OpenSetScores
+// (the feature and rotation scores): AUROC, FPR@95%TPR and the
+// calibrated outside shares, for the ce+g runs (g) and the ce runs (c).
+func extraScoresTable(res *UnseenResult, keys []string, g, c model.Mode) document.Table {
+	var rows [][]string
+	for _, k := range keys {
+		has := func(m model.Mode) bool {
+			return slices.ContainsFunc(res.Runs, func(r *UnseenRun) bool { _, ok := r.OpenSet[k]; return r.Mode == m && ok })
+		}
+		au := func(m model.Mode) string {
+			if !has(m) {
+				return "-"
+			}
+			return ms(SpreadOf(res.perSeedOf(m, "", func(r *UnseenRun) float64 { return r.OpenSet[k].AUROC })), 3)
+		}
+		fp := func(m model.Mode) string {
+			if !has(m) {
+				return "-"
+			}
+			return ms(SpreadOf(res.perSeedOf(m, "", func(r *UnseenRun) float64 { return r.OpenSet[k].FPRAt95TPR })), 2)
+		}
+		out := func(m model.Mode) string {
+			cal := func(i int) string {
+				return pctSpread(SpreadOf(res.perSeedOf(m, "", func(r *UnseenRun) float64 {
+					if v, ok := r.FeatureCalOutside[k]; ok {
+						return v[i]
+					}
+					return math.NaN()
+				})))
+			}
+			if !has(m) || !slices.ContainsFunc(res.Runs, func(r *UnseenRun) bool { _, ok := r.FeatureCalOutside[k]; return r.Mode == m && ok }) {
+				return "-"
+			}
+			return cal(0) + "% / " + cal(1) + "%"
+		}
+		rows = append(rows, []string{k, au(g), fp(g), out(g), au(c), fp(c), out(c)})
+	}
+	return document.Table{Header: []string{"score", "AUROC ce+g", "FPR@95%TPR ce+g", "outside held-out / known ce+g", "AUROC ce", "FPR@95%TPR ce", "outside held-out / known ce"},
+		Right: map[int]bool{1: true, 2: true, 3: true, 4: true, 5: true, 6: true}, Rows: rows}
 }
