@@ -126,7 +126,7 @@ func openSetMarkdown(res *OpenSetResult) string {
 	for _, v := range OpenSetVerdicts(res) {
 		w("- %s\n", v)
 	}
-	w("\n## Results (mean ± sd over the splits, range)\n\nTPR@5%%FPR: the share of unknown test images above the score that 5%% of the known test images exceed (what an outside threshold keeping 95%% of the known images inside would mark outside; the outside targets need it >= 50%%).\n\n| method | score | closed-set acc %% | AUROC | FPR@95%%TPR | TPR@5%%FPR | OSCR |\n|---|---|---|---|---|---|---|\n")
+	w("\n## Results (mean ± sd over the splits, range)\n\nTPR@5%%FPR: the share of unknown test images above the score that 5%% of the known test images exceed (what an outside threshold keeping 95%% of the known images inside would mark outside; the outside targets need it >= 50%%). Outside: the shares of unknown and known test images above the score's own conformal threshold at 95%% of the validation images (- for scores without values on them).\n\n| method | score | closed-set acc %% | AUROC | FPR@95%%TPR | TPR@5%%FPR | OSCR | outside unknown / known %% |\n|---|---|---|---|---|---|---|---|\n")
 	for _, m := range res.methods() {
 		accS := openSetSpread(res, m.Name, func(r *OpenSetRun) float64 { return 100 * r.Accuracy })
 		for _, s := range m.Scores {
@@ -134,7 +134,7 @@ func openSetMarkdown(res *OpenSetResult) string {
 			fp := openSetSpread(res, m.Name, func(r *OpenSetRun) float64 { return r.Scores[s].FPRAt95TPR })
 			tp := openSetSpread(res, m.Name, func(r *OpenSetRun) float64 { return r.Scores[s].TPRAt5FPR })
 			os := openSetSpread(res, m.Name, func(r *OpenSetRun) float64 { return r.Scores[s].OSCR })
-			w("| %s | %s | %s | %s | %s | %s | %s |\n", m.Name, s, accS.Format(2), au.Format(3), fp.Format(3), tp.Format(3), os.Format(3))
+			w("| %s | %s | %s | %s | %s | %s | %s | %s |\n", m.Name, s, accS.Format(2), au.Format(3), fp.Format(3), tp.Format(3), os.Format(3), scoreOutside(res, m.Name, s))
 		}
 	}
 	w("\n![ROC curves](roc.png)\n\n")
@@ -149,7 +149,7 @@ func openSetMarkdown(res *OpenSetResult) string {
 		w("| %s | %d | %.3f (%s) | %.1f | %.1f | %.0f / %.0f / %.0f | %.0f / %.0f / %.0f | %.3f / %.3f |\n", r.Method, r.Split, r.Calibration.Threshold, r.Calibration.Rule().Name(),
 			100*r.KnownOutside, 100*r.UnknownOutside, 100*k.Inside, 100*k.NearOrigin, 100*k.Between, 100*u.Inside, 100*u.NearOrigin, 100*u.Between, k.MedianNorm, u.MedianNorm)
 	}
-	w("\n## Per split\n\n| split | method | closed-set acc %% | score | AUROC | FPR@95%%TPR | OSCR | train s |\n|---|---|---|---|---|---|---|---|\n")
+	w("\n## Per split\n\n| split | method | closed-set acc %% | score | AUROC | FPR@95%%TPR | TPR@5%%FPR | OSCR | outside unknown / known %% | train s |\n|---|---|---|---|---|---|---|---|---|---|\n")
 	for _, r := range res.Runs {
 		for _, m := range res.methods() {
 			if m.Name != r.Method {
@@ -157,7 +157,11 @@ func openSetMarkdown(res *OpenSetResult) string {
 			}
 			for _, s := range m.Scores {
 				sc := r.Scores[s]
-				w("| %d | %s | %.2f | %s | %.3f | %.3f | %.3f | %.0f |\n", r.Split, r.Method, 100*r.Accuracy, s, sc.AUROC, sc.FPRAt95TPR, sc.OSCR, r.Seconds)
+				out := "-"
+				if sc.KnownOutside != nil && sc.UnknownOutside != nil {
+					out = fmt.Sprintf("%.1f / %.1f", 100**sc.UnknownOutside, 100**sc.KnownOutside)
+				}
+				w("| %d | %s | %.2f | %s | %.3f | %.3f | %.3f | %.3f | %s | %.0f |\n", r.Split, r.Method, 100*r.Accuracy, s, sc.AUROC, sc.FPRAt95TPR, sc.TPRAt5FPR, sc.OSCR, out, r.Seconds)
 			}
 		}
 	}
@@ -171,4 +175,25 @@ func fmtDuration(s float64) string {
 		return fmt.Sprintf("%.0f s", s)
 	}
 	return fmt.Sprintf("%.1f min", s/60)
+}
+
+// scoreOutside is the mean over the method's splits of the score's own
+// calibrated outside shares ("unknown / known" in %), "-" when a split
+// lacks them.
+func scoreOutside(res *OpenSetResult, method, score string) string {
+	var u, k []float64
+	for _, r := range res.Runs {
+		if r.Method != method {
+			continue
+		}
+		sc := r.Scores[score]
+		if sc.KnownOutside == nil || sc.UnknownOutside == nil {
+			return "-"
+		}
+		u, k = append(u, 100**sc.UnknownOutside), append(k, 100**sc.KnownOutside)
+	}
+	if len(u) == 0 {
+		return "-"
+	}
+	return fmt.Sprintf("%.1f / %.1f", SpreadOf(u).Mean, SpreadOf(k).Mean)
 }
