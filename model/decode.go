@@ -45,17 +45,9 @@ func (n *Net) Decode(z []float32, count int) (img []float32, err error) {
 	if count < 0 || len(z) != count*nd {
 		return nil, fmt.Errorf("decode: %d points but %d values (want %d)", count, len(z), count*nd)
 	}
-	if n.decode == nil {
-		n.decode, err = graph.NewExec(n.backend, n.decodeGraph)
-		if err != nil {
-			return nil, fmt.Errorf("decode: %w", err)
-		}
-	}
-	second := n.bn
-	if !n.unfolded {
-		if second, err = n.fold(); err != nil {
-			return nil, fmt.Errorf("decode: %w", err)
-		}
+	second, err := compiled(n, &n.decode, n.decodeGraph)
+	if err != nil {
+		return nil, fmt.Errorf("decode: %w", err)
 	}
 	const px = 32 * 32
 	img = make([]float32, 0, count*px)
@@ -66,6 +58,23 @@ func (n *Net) Decode(z []float32, count int) (img []float32, err error) {
 		return nil, fmt.Errorf("decode: %w", err)
 	}
 	return img, nil
+}
+
+// compiled compiles *exec from build on first use and returns the
+// graph's second list of inputs: the folded kernels and biases, or the
+// batch-norm statistics when the Net runs unfolded.
+func compiled[F graph.ExecGraphFn](n *Net, exec **graph.Exec, build F) ([]*tensors.Tensor, error) {
+	if *exec == nil {
+		e, err := graph.NewExec(n.backend, build)
+		if err != nil {
+			return nil, err
+		}
+		*exec = e
+	}
+	if n.unfolded {
+		return n.bn, nil
+	}
+	return n.fold()
 }
 
 // batched runs exec on count items of x (each of the size the product of

@@ -152,17 +152,9 @@ func (n *Net) RotationScores(x []float32, count int) (scores []float32, err erro
 	if count < 0 || len(x) != count*32*32 {
 		return nil, fmt.Errorf("rotation scores: %d images but %d pixels (want %d)", count, len(x), count*32*32)
 	}
-	if n.rotation == nil {
-		n.rotation, err = NewExec(n.backend, n.rotationScoreGraph)
-		if err != nil {
-			return nil, fmt.Errorf("rotation scores: %w", err)
-		}
-	}
-	second := n.bn
-	if !n.unfolded {
-		if second, err = n.fold(); err != nil {
-			return nil, fmt.Errorf("rotation scores: %w", err)
-		}
+	second, err := compiled(n, &n.rotation, n.rotationScoreGraph)
+	if err != nil {
+		return nil, fmt.Errorf("rotation scores: %w", err)
 	}
 	scores = make([]float32, 0, count)
 	err = n.batched(n.rotation, second, x, count, []int{32, 32, 1}, func(outs [][]float32, k int) {

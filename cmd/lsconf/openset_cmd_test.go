@@ -135,23 +135,9 @@ func TestReproOpenSetQuick(t *testing.T) {
 // the extra coordinates 0) and the negatives, the report carries |z_⊥|
 // and TPR@5%FPR in range, and negative settings are refused.
 func TestReproOpenSetVariant(t *testing.T) {
-	if _, err := os.Stat(data.FashionMNISTDir); err != nil {
-		t.Skip("Fashion-MNIST not installed (scripts/setup.sh installs it)")
-	}
 	out := t.TempDir()
-	args := []string{"repro", "--open-set", "--quick", "--methods", "ce+g distance variant", "--extra-dims", "2", "--variant-d-c", "1.7",
-		"--variant-placeholders", "1", "--placeholder-kind", "rotate", "--out", out}
-	if stdout, err := runCLI(t, args...); err != nil {
-		t.Fatalf("%v: %v\n%s", args, err, stdout)
-	}
-	b, err := os.ReadFile(filepath.Join(out, repro.OpenSetDir, "report.json"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	var res repro.OpenSetResult
-	if err := json.Unmarshal(b, &res); err != nil {
-		t.Fatal(err)
-	}
+	res := openSetReportOf(t, out, "--quick", "--methods", "ce+g distance variant", "--extra-dims", "2", "--variant-d-c", "1.7",
+		"--variant-placeholders", "1", "--placeholder-kind", "rotate")
 	if len(res.Runs) != 1 || res.Runs[0].Method != "ce+g distance variant" || res.Config.Variant == nil || res.Config.Variant.ExtraDims != 2 {
 		t.Fatalf("runs %+v, variant %+v", res.Runs, res.Config.Variant)
 	}

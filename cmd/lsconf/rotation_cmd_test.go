@@ -18,22 +18,8 @@ import (
 // first score + rotation (in range, with each score's calibrated outside),
 // the report names them, and a negative weight is refused.
 func TestReproOpenSetRotationHead(t *testing.T) {
-	if _, err := os.Stat(data.FashionMNISTDir); err != nil {
-		t.Skip("Fashion-MNIST not installed (scripts/setup.sh installs it)")
-	}
 	out := t.TempDir()
-	args := []string{"repro", "--open-set", "--quick", "--methods", "ce+g distance variant,ce variant", "--variant-rotation-head", "0.5", "--out", out}
-	if stdout, err := runCLI(t, args...); err != nil {
-		t.Fatalf("%v: %v\n%s", args, err, stdout)
-	}
-	b, err := os.ReadFile(filepath.Join(out, repro.OpenSetDir, "report.json"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	var res repro.OpenSetResult
-	if err := json.Unmarshal(b, &res); err != nil {
-		t.Fatal(err)
-	}
+	res := openSetReportOf(t, out, "--quick", "--methods", "ce+g distance variant,ce variant", "--variant-rotation-head", "0.5")
 	if len(res.Runs) != 2 {
 		t.Fatalf("%d runs, want 2", len(res.Runs))
 	}
@@ -70,4 +56,26 @@ func TestReproOpenSetRotationHead(t *testing.T) {
 	if _, err := runCLI(t, "repro", "--open-set", "--quick", "--variant-rotation-head", "-1", "--out", t.TempDir()); err == nil {
 		t.Errorf("--variant-rotation-head -1 was accepted")
 	}
+}
+
+// openSetReportOf runs "lsconf repro --open-set args... --out out" and reads
+// its report.json (skipped without Fashion-MNIST).
+func openSetReportOf(t *testing.T, out string, args ...string) repro.OpenSetResult {
+	t.Helper()
+	if _, err := os.Stat(data.FashionMNISTDir); err != nil {
+		t.Skip("Fashion-MNIST not installed (scripts/setup.sh installs it)")
+	}
+	args = append(append([]string{"repro", "--open-set"}, args...), "--out", out)
+	if stdout, err := runCLI(t, args...); err != nil {
+		t.Fatalf("%v: %v\n%s", args, err, stdout)
+	}
+	b, err := os.ReadFile(filepath.Join(out, repro.OpenSetDir, "report.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var res repro.OpenSetResult
+	if err := json.Unmarshal(b, &res); err != nil {
+		t.Fatal(err)
+	}
+	return res
 }
