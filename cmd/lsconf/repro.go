@@ -54,7 +54,9 @@ with --placeholders W, the distance head trained with placeholder negatives
 and, with --extra-dims N, --variant-d-c, --variant-r-c, --variant-head-scale,
 --variant-recon or --variant-placeholders, the distance head in another layout (N more dimensions than the simplex needs,
 scored also by |z_⊥|, the norm outside the centres' span) or with another
-scale; closed-set accuracy, AUROC, FPR@95%TPR, OSCR, the calibrated outside threshold
+scale, and with --variant-rotation-head W a self-supervised rotation head
+(scored also by its loss, "rotation", and by the first score + rotation;
+"ce variant", named in --methods, is ce so trained); closed-set accuracy, AUROC, FPR@95%TPR, OSCR, the calibrated outside threshold
 and where unknown images land, in DIR/openset/report.md (.json, roc.png).
 --methods runs only the methods named. --open-set --quick is its pipeline
 check (seconds).
@@ -63,8 +65,9 @@ check (seconds).
 held out in turn, ce+g trained with a layout for the others and ce for contrast
 (same seeds and budget), then where the held-out class lands, retrieval among its
 images (P@10, MAP@R, by sim and by distance) and open-set detection (AUROC,
-FPR@95%TPR) go to DIR/unseen/report.md (.html, .json). --unseen --quick is its
-pipeline check (one seed unless --seeds is given).`,
+FPR@95%TPR) go to DIR/unseen/report.md (.html, .json); with --rotation-head W
+the ce+g runs have a rotation head and are also scored by it. --unseen --quick
+is its pipeline check (one seed unless --seeds is given).`,
 		Example: `  lsconf repro --out repro                 # the full reproduction (about 40 minutes on 2 cores)
   lsconf repro --quick --out /tmp/rq        # pipeline check
   lsconf repro --seeds 5 --epochs 12 --polar sectors,paper-eq6 --out repro5
