@@ -60,6 +60,9 @@ type Config struct {
 	// come last in Specs, so a model without it has exactly the tensors
 	// it always had.
 	RotationHead bool `json:"rotation_head,omitempty"`
+	// RotationHidden, when > 0, puts a hidden layer of this many ReLU
+	// units between the features and the rotation logits (0: linear).
+	RotationHidden int `json:"rotation_hidden,omitempty"`
 	// inferGrad makes the inference-mode batch norms elementary ops,
 	// which have gradients (the backend's inference op has none): the
 	// cycle term differentiates through the decoder and the encoder in
@@ -92,6 +95,8 @@ func (c Config) Validate() error {
 		return fmt.Errorf("model config: encoder %s needs n_d = 2, have n_d = %d", c.Sectors.Kind(), c.ND)
 	case c.BNMomentum < 0 || c.BNMomentum > 1:
 		return fmt.Errorf("model config: batch-norm momentum %v outside [0, 1]", c.BNMomentum)
+	case c.RotationHidden < 0 || (c.RotationHidden > 0 && !c.RotationHead):
+		return fmt.Errorf("model config: rotation hidden layer of %d units (it needs the rotation head and a size >= 0)", c.RotationHidden)
 	case c.BNEpsilon < 0:
 		return fmt.Errorf("model config: batch-norm epsilon %v is negative", c.BNEpsilon)
 	}

@@ -7,7 +7,8 @@ import (
 )
 
 // The rotation head: a self-supervised auxiliary task (Hendrycks et al.
-// 2019; Golan and El-Yaniv 2018). A linear map from the encoder's
+// 2019; Golan and El-Yaniv 2018). A linear map (or one hidden layer,
+// Config.RotationHidden) from the encoder's
 // flattened features (Outputs.Features) to Rotations logits predicts by
 // how many quarter turns an image was turned. Trained beside the class
 // loss (LossConfig.Rotation), it asks the features to keep what says
@@ -19,20 +20,27 @@ import (
 // 180 and 270 degrees clockwise.
 const Rotations = 4
 
-// rotationSpecs lists the rotation head's tensors: kernel [Flat, 4] and
-// bias [4].
+// rotationSpecs lists the rotation head's tensors: with a hidden layer its
+// kernel [Flat, H] and bias [H], then the output kernel [Flat or H, 4]
+// and bias [4].
 func rotationSpecs(c Config) []ParamSpec {
-	f := c.Flat()
-	return []ParamSpec{
-		{Name: "rot.kernel", Shape: []int{f, Rotations}, Kind: Kernel, FanIn: f},
-		{Name: "rot.bias", Shape: []int{Rotations}, Kind: Bias, FanIn: f},
+	in := c.Flat()
+	var out []ParamSpec
+	if h := c.RotationHidden; h > 0 {
+		out = append(out,
+			ParamSpec{Name: "rot.hidden.kernel", Shape: []int{in, h}, Kind: Kernel, FanIn: in},
+			ParamSpec{Name: "rot.hidden.bias", Shape: []int{h}, Kind: Bias, FanIn: in})
+		in = h
 	}
+	return append(out,
+		ParamSpec{Name: "rot.kernel", Shape: []int{in, Rotations}, Kind: Kernel, FanIn: in},
+		ParamSpec{Name: "rot.bias", Shape: []int{Rotations}, Kind: Bias, FanIn: in})
 }
 
 // rotationOffset is where the rotation head's tensors start in Specs
 // order (after every other tensor).
 func rotationOffset(c Config) int {
-	c.RotationHead = false
+	c.RotationHead, c.RotationHidden = false, 0
 	return len(Specs(c))
 }
 
@@ -45,7 +53,13 @@ func RotationLogits(c Config, params []*Node, features *Node) *Node {
 		panic(fmt.Errorf("model: rotation logits: the model has no rotation head"))
 	}
 	p := rotationOffset(c)
-	h := Dot(features, params[p]).Product()
+	h := features
+	if c.RotationHidden > 0 {
+		h = Dot(h, params[p]).Product()
+		h = ReLU(Add(h, lastAxis(params[p+1], h)))
+		p += 2
+	}
+	h = Dot(h, params[p]).Product()
 	return Add(h, lastAxis(params[p+1], h))
 }
 

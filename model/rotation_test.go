@@ -38,6 +38,16 @@ func TestRotationHeadSpecs(t *testing.T) {
 			t.Errorf("decoder %v: offsets moved: decoder (%d, %d) vs (%d, %d), rotation %d of %d", dec, p1, s1, p2, s2, rotationOffset(r), len(plain))
 		}
 	}
+	// a hidden layer adds its kernel and bias before the output's; without
+	// the head it is refused
+	h := Config{NC: 3, ND: 2, Width: 16, RotationHead: true, RotationHidden: 32}
+	hs := Specs(h)
+	if len(hs) != len(Specs(Config{NC: 3, ND: 2, Width: 16}))+4 || hs[len(hs)-4].Name != "rot.hidden.kernel" || hs[len(hs)-2].Shape[0] != 32 {
+		t.Errorf("rotation head with a hidden layer: %d tensors, last four %v", len(hs), hs[len(hs)-4:])
+	}
+	if err := (Config{NC: 3, ND: 2, Width: 16, RotationHidden: 32}).Validate(); err == nil {
+		t.Errorf("a hidden rotation layer without the head validated")
+	}
 	// weights saved without the head load into a model without it, and
 	// are refused by one with it
 	b := testBackend(t)
@@ -133,13 +143,12 @@ func cornerImages(n int, seed uint64, centred bool) ([]float32, []int32) {
 	return x, y
 }
 
-// TestRotationHeadLearns trains a tiny model with the rotation head on
-// oriented images: the rotation score of held-out oriented images falls
+// TestRotationHeadLearns trains a tiny model with the rotation head
+// (linear, and with a hidden layer of 32 units) on oriented images: the rotation score of held-out oriented images falls
 // well below log 4 (chance), while images of a centred square, never
 // trained on and nearly the same under every turn, stay near or above
 // log 4. The loss validates its weight and needs the head.
 func TestRotationHeadLearns(t *testing.T) {
-	b := testBackend(t)
 	l, err := latent.Circle(3, latent.PaperDC, latent.PaperRC)
 	if err != nil {
 		t.Fatal(err)
@@ -156,6 +165,16 @@ func TestRotationHeadLearns(t *testing.T) {
 	x, y := cornerImages(96, 1, false)
 	held, _ := cornerImages(48, 2, false)
 	amb, _ := cornerImages(48, 3, true)
+	for _, hidden := range []int{0, 32} {
+		cfg.RotationHidden = hidden
+		testutil.Within(t, 4*graphTimeout, func() { rotationLearns(t, cfg, l, x, y, held, amb) })
+	}
+}
+
+// rotationLearns trains cfg with the rotation head on x, y and checks the
+// scores of the held-out oriented images and of the ambiguous ones.
+func rotationLearns(t *testing.T, cfg Config, l *latent.Layout, x []float32, y []int32, held, amb []float32) {
+	b := testBackend(t)
 	mean := func(v []float32) float64 {
 		s := 0.0
 		for _, a := range v {
@@ -163,7 +182,7 @@ func TestRotationHeadLearns(t *testing.T) {
 		}
 		return s / float64(len(v))
 	}
-	testutil.Within(t, 4*graphTimeout, func() {
+	{
 		w, err := Init(cfg, 1)
 		if err != nil {
 			t.Fatal(err)
@@ -193,12 +212,12 @@ func TestRotationHeadLearns(t *testing.T) {
 			t.Fatal(err)
 		}
 		b0, a0, m0 := mean(before), mean(after), mean(ambig)
-		t.Logf("rotation score of held-out oriented images %.3f before, %.3f after training; centred squares %.3f (log 4 = %.3f)", b0, a0, m0, math.Log(4))
+		t.Logf("hidden %d: rotation score of held-out oriented images %.3f before, %.3f after training; centred squares %.3f (log 4 = %.3f)", cfg.RotationHidden, b0, a0, m0, math.Log(4))
 		if !(a0 < 0.5*math.Log(4) && a0 < b0) {
-			t.Errorf("the rotation head did not learn: score %.3f before, %.3f after", b0, a0)
+			t.Errorf("hidden %d: the rotation head did not learn: score %.3f before, %.3f after", cfg.RotationHidden, b0, a0)
 		}
 		if !(m0 > 0.8*math.Log(4) && m0 > 2*a0) {
-			t.Errorf("centred squares scored %.3f, oriented images %.3f: want the ambiguous ones near log 4 and well above", m0, a0)
+			t.Errorf("hidden %d: centred squares scored %.3f, oriented images %.3f: want the ambiguous ones near log 4 and well above", cfg.RotationHidden, m0, a0)
 		}
-	})
+	}
 }

@@ -142,6 +142,8 @@ type OpenSetVariant struct {
 	// RotationHead is train.Config.RotationHead (0: none); a run with it
 	// is also scored by ScoreRotation and its sum with the first score.
 	RotationHead float64 `json:"rotation_head,omitempty"`
+	// RotationHidden is train.Config.RotationHidden (0: a linear head).
+	RotationHidden int `json:"rotation_hidden,omitempty"`
 }
 
 // dir names the variant's run folder.
@@ -167,6 +169,9 @@ func (v OpenSetVariant) dir() string {
 	}
 	if v.RotationHead > 0 {
 		s += fmt.Sprintf("-rot%g", v.RotationHead)
+	}
+	if v.RotationHidden > 0 {
+		s += fmt.Sprintf("-rh%d", v.RotationHidden)
 	}
 	return s
 }
@@ -556,7 +561,7 @@ func openSetRun(ctx context.Context, cfg OpenSetConfig, out string, k int, m ope
 	if m.Variant {
 		tc.HeadScale, tc.Recon = cfg.Variant.HeadScale, cfg.Variant.Recon
 		tc.Placeholders, tc.PlaceholderKind = cfg.Variant.Placeholders, cfg.Variant.PlaceholderKind
-		tc.RotationHead = cfg.Variant.RotationHead
+		tc.RotationHead, tc.RotationHidden = cfg.Variant.RotationHead, cfg.Variant.RotationHidden
 	}
 	t0 := time.Now()
 	tc.OnState = func(st train.RunState) {

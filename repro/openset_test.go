@@ -143,6 +143,9 @@ func TestRotationScoreHelpers(t *testing.T) {
 	if got := (OpenSetVariant{DC: 1.7, RotationHead: 0.5}).dir(); got != "ceg-distance-v-dc1.7-rot0.5" {
 		t.Errorf("dir %q", got)
 	}
+	if got := (OpenSetVariant{RotationHead: 0.5, RotationHidden: 64}).dir(); got != "ceg-distance-v-rot0.5-rh64" {
+		t.Errorf("dir %q", got)
+	}
 	s := withRotationScores([]string{ScoreMSP, ScoreMLS})
 	if !slices.Equal(s, []string{ScoreMSP, ScoreMLS, ScoreRotation, "MSP + rotation"}) || len(withRotationScores(s)) != len(s) {
 		t.Errorf("scores %q", s)

@@ -76,6 +76,9 @@ type Config struct {
 	// (model.Net.RotationScores). 0, and runs recorded before it existed,
 	// are without.
 	RotationHead float64 `json:"rotation_head,omitempty"`
+	// RotationHidden, when > 0, gives the rotation head a hidden layer of
+	// this many ReLU units (model.Config.RotationHidden; 0: linear).
+	RotationHidden int `json:"rotation_hidden,omitempty"`
 	// Cycle, when > 0, adds Cycle times the latent cycle-consistency error
 	// (model.CycleLoss: centres, points near them and on the segments
 	// between them, decoded and encoded again) to the loss; it needs
@@ -297,7 +300,7 @@ func (c Config) sectors() (*latent.Sectors, error) {
 func (c Config) modelConfig() model.Config {
 	mc := model.Config{Width: c.Width, BNMomentum: c.BNMomentum, BNEpsilon: c.BNEpsilon,
 		Head: model.Head(c.Head), DistScale: c.HeadScale, DistLearnScale: c.HeadLearnScale, Layout: c.Layout, Decoder: c.Recon > 0,
-		RotationHead: c.RotationHead > 0}
+		RotationHead: c.RotationHead > 0, RotationHidden: c.RotationHidden}
 	if c.Layout != nil {
 		mc.NC, mc.ND = c.Layout.NC(), c.Layout.ND()
 	}

@@ -190,6 +190,7 @@ model (15-20x slower to train than 8 on a CPU).`,
 	f.StringVar(&cfg.PlaceholderKind, "placeholder-kind", "", "how the placeholder negatives are made: mixup (two images of different classes blended, the default), cutmix (pasted at a cut) or rotate (one image turned by 90 or 180 degrees); with --placeholders")
 	f.Float64Var(&cfg.Placeholders, "placeholders", train.RecommendedPlaceholders, "weight W of the placeholder negatives (not in the paper): mixtures of two training images of different classes, trained toward the origin of the latent space with a uniform softmax, so unknown inputs have a region of their own; 0 = none (the default and the paper's: mixtures lowered the open-set AUROC where measured; --placeholder-kind rotate raised it on Fashion-MNIST at 0.3 but not FPR@95%TPR, docs/openset)")
 	f.Float64Var(&cfg.RotationHead, "rotation-head", 0, "weight W of a self-supervised rotation head (not in the paper): every batch is also encoded turned by 0/90/180/270 degrees and a linear head on the encoder's features learns which turn, at weight W (twice the images per step); its loss at inference is an open-set score (lsconf repro --open-set reports it); 0 = none (the default and the paper's)")
+	f.IntVar(&cfg.RotationHidden, "rotation-hidden", 0, "with --rotation-head: a hidden layer of this many ReLU units in the rotation head (0 = linear, the default)")
 	f.Uint64Var(&cfg.Seed, "seed", 1, "seed of the weights, split, augmentations and batch order")
 	f.IntVar(&cfg.LogEvery, "log-every", 0, "also log the train figures every N steps (0 = per epoch only)")
 	f.IntVar(&cfg.CheckpointEvery, "checkpoint-every", train.DefaultCheckpointEvery, "steps between mid-epoch checkpoints (-1 = epoch ends only)")
@@ -224,9 +225,9 @@ func resumeConfig(cmd *cobra.Command, out string, cfg train.Config, d train.Data
 		"head": func() { rc.Head = cfg.Head }, "head-scale": func() { rc.HeadScale = cfg.HeadScale },
 		"head-learn-scale": func() { rc.HeadLearnScale = cfg.HeadLearnScale },
 		"placeholders":     func() { rc.Placeholders = cfg.Placeholders }, "placeholder-kind": func() { rc.PlaceholderKind = cfg.PlaceholderKind },
-		"rotation-head": func() { rc.RotationHead = cfg.RotationHead },
-		"paper-loss":    func() { rc.LGReduction, rc.LGCenter, rc.Placeholders = reduction, cfg.LGCenter, 0 },
-		"log-every":     func() { rc.LogEvery = cfg.LogEvery }, "checkpoint-every": func() { rc.CheckpointEvery = cfg.CheckpointEvery },
+		"rotation-head": func() { rc.RotationHead = cfg.RotationHead }, "rotation-hidden": func() { rc.RotationHidden = cfg.RotationHidden },
+		"paper-loss": func() { rc.LGReduction, rc.LGCenter, rc.Placeholders = reduction, cfg.LGCenter, 0 },
+		"log-every":  func() { rc.LogEvery = cfg.LogEvery }, "checkpoint-every": func() { rc.CheckpointEvery = cfg.CheckpointEvery },
 		"data": func() { rc.Data.Train = d.Train }, "gen": func() { rc.Data.Gen = d.Gen },
 	} {
 		if cmd.Flags().Changed(name) {
