@@ -114,6 +114,10 @@ func openSetMarkdown(res *OpenSetResult) string {
 	if v := c.Variant; v != nil {
 		w("**ce+g distance variant** is ce+g distance with %d extra latent dimensions, d_c %g (0: 0.85), r_c %g (0: 0.68 x R_d/2), head scale %g (0: 0.25), reconstruction weight %g, placeholder negatives at weight %g %s; its extra scores: %s (the norm of z outside the centres' span), %s, %s, and %s. ",
 			v.ExtraDims, v.DC, v.RC, v.HeadScale, v.Recon, v.Placeholders, v.PlaceholderKind, ScoreResidual, ScoreMSPNormSpan, ScoreMSPNormResidual, ScoreMSPNormPerClass)
+		if v.RotationHead > 0 {
+			w("It has a rotation head at weight %g (hidden units %d, 0: linear): a head on the encoder's features trained to tell the four quarter turns of every batch; %q is its loss over the four turns of the image, and \"<first score> + %s\" the sum of the method's first score and it, each standardised by its mean and standard deviation over the validation images. **ce variant**, when named, is ce trained with the same head (its control). ",
+				v.RotationHead, v.RotationHidden, ScoreRotation, ScoreRotation)
+		}
 	}
 	if c.Placeholders > 0 || c.Variant != nil {
 		w("\n\n")
