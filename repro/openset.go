@@ -92,6 +92,14 @@ type OpenSetConfig struct {
 	// FeatureScores adds the post-hoc scores on the encoder's features
 	// (featureScoreNames) to every method.
 	FeatureScores bool
+	// ZScores adds the z-space Gaussian scores (zScoreNames) to every
+	// method, with their calibrated outside shares and the per-dimension
+	// standard deviation of the known test encodings.
+	ZScores bool
+	// Oracle adds the method "ce oracle": ce trained on all the classes,
+	// the unknown ones included, scored by its softmax mass on the
+	// unknown classes (a ceiling, not a method).
+	Oracle bool
 	// Quick marks a pipeline check.
 	Quick bool
 	// Engine configures the backend; Progress receives status lines.
@@ -135,6 +143,9 @@ type OpenSetVariant struct {
 	// Recon is the weight of the decoder's reconstruction loss
 	// (train.Config.Recon; 0: no decoder).
 	Recon float64 `json:"recon,omitempty"`
+	// Cycle is the weight of the decoder's latent cycle-consistency term
+	// (train.Config.Cycle; needs Recon; 0: none).
+	Cycle float64 `json:"cycle,omitempty"`
 	// Placeholders and PlaceholderKind are train.Config's (0: none).
 	Placeholders    float64 `json:"placeholders,omitempty"`
 	PlaceholderKind string  `json:"placeholder_kind,omitempty"`
@@ -157,6 +168,9 @@ func (v OpenSetVariant) dir() string {
 	}
 	if v.Recon > 0 {
 		s += fmt.Sprintf("-recon%g", v.Recon)
+	}
+	if v.Cycle > 0 {
+		s += fmt.Sprintf("-cycle%g", v.Cycle)
 	}
 	if v.Placeholders > 0 {
 		s += fmt.Sprintf("-ph%g%s", v.Placeholders, v.PlaceholderKind)
@@ -240,6 +254,9 @@ var openMethods = []openMethod{
 	// ce trained with the placeholder negatives: the control of their
 	// gain (only when named).
 	{"ce placeholders", model.ModeCE, model.HeadDense, []string{ScoreMSP, ScoreMLS, ScoreClassMean, ScoreNorm}, true, false, true},
+	// ce trained on every class, the unknown ones too (oracle.go): the
+	// detection ceiling, only when named or with OpenSetConfig.Oracle.
+	{OracleMethod, model.ModeCE, model.HeadDense, []string{ScoreOracleMass}, false, false, true},
 }
 
 // OpenSetScore is one score's figures on one split.
@@ -284,6 +301,13 @@ type OpenSetRun struct {
 	// Known and Unknown say where the test encodings land (lsconf methods).
 	Known          *Landing `json:"known_landing,omitempty"`
 	UnknownLanding *Landing `json:"unknown_landing,omitempty"`
+	// ScoreOutside maps a post-hoc score (--z-scores) to the shares of
+	// unknown and known test images above its threshold calibrated on
+	// the validation images (conformal, 95% inside).
+	ScoreOutside map[string][2]float64 `json:"score_outside,omitempty"`
+	// ZSD is the standard deviation of each coordinate of z over the
+	// known test images (--z-scores).
+	ZSD []float64 `json:"z_sd,omitempty"`
 }
 
 // OpenSetResult is the experiment's outcome.
@@ -429,7 +453,12 @@ func OpenSet(ctx context.Context, cfg OpenSetConfig) (res *OpenSetResult, err er
 		for _, m := range methods {
 			n++
 			tag := fmt.Sprintf("[%d/%d] split %d (unknown %v), %s", n, total, k, unkNames, m.Name)
-			r, err := openSetRun(ctx, cfg, out, k, m, l, trainSet, valSet, knownTest, unknownTest, logf, tag)
+			var r *OpenSetRun
+			if m.Name == OracleMethod {
+				r, err = oracleRun(ctx, cfg, out, k, src, unk, logf, tag)
+			} else {
+				r, err = openSetRun(ctx, cfg, out, k, m, l, trainSet, valSet, knownTest, unknownTest, logf, tag)
+			}
 			if err != nil {
 				return nil, err
 			}
@@ -450,7 +479,7 @@ func OpenSet(ctx context.Context, cfg OpenSetConfig) (res *OpenSetResult, err er
 func (cfg OpenSetConfig) methods() ([]openMethod, error) {
 	var out []openMethod
 	for _, m := range openMethods {
-		named := slices.Contains(cfg.Methods, m.Name)
+		named := slices.Contains(cfg.Methods, m.Name) || cfg.Oracle && m.Name == OracleMethod
 		if (len(cfg.Methods) == 0 && !m.Named || named) && !(m.Placeholders && cfg.Placeholders == 0) && !(m.Variant && cfg.Variant == nil) {
 			out = append(out, m)
 		}
@@ -534,7 +563,7 @@ func openSetRun(ctx context.Context, cfg OpenSetConfig, out string, k int, m ope
 		tc.Placeholders, tc.PlaceholderKind = cfg.Placeholders, cfg.PlaceholderKind
 	}
 	if m.Variant {
-		tc.HeadScale, tc.Recon = cfg.Variant.HeadScale, cfg.Variant.Recon
+		tc.HeadScale, tc.Recon, tc.Cycle = cfg.Variant.HeadScale, cfg.Variant.Recon, cfg.Variant.Cycle
 		tc.Placeholders, tc.PlaceholderKind = cfg.Variant.Placeholders, cfg.Variant.PlaceholderKind
 	}
 	t0 := time.Now()
@@ -703,6 +732,21 @@ func scoreOpenSet(ctx context.Context, cfg OpenSetConfig, dir string, m openMeth
 		}
 	}
 	r := &OpenSetRun{Scores: map[string]OpenSetScore{}}
+	if cfg.ZScores {
+		only := openMethod{Scores: m.Scores[:1]}
+		vo, _ := openScores(only, l, scale, means, val.Z, val.Logits)
+		zs, err := zScores(ctx, run, l, trainSet, val, kn, un, vo[m.Scores[0]], ks[m.Scores[0]], us[m.Scores[0]])
+		if err != nil {
+			return nil, fmt.Errorf("repro open-set: %w", err)
+		}
+		for _, s := range zScoreNames {
+			if _, ok := zs.known[s]; ok {
+				ks[s], us[s] = zs.known[s], zs.unknown[s]
+				scores = append(slices.Clone(scores), s)
+			}
+		}
+		r.ScoreOutside, r.ZSD = zs.outside, zs.sd
+	}
 	correct := make([]bool, len(pred))
 	right := 0
 	for i, p := range pred {

@@ -79,6 +79,9 @@ func (res *OpenSetResult) methods() []openMethod {
 				if res.Config.FeatureScores {
 					m.Scores = withFeatureScores(m)
 				}
+				if res.Config.ZScores {
+					m.Scores = res.withZScores(m)
+				}
 				out = append(out, m)
 				break
 			}
@@ -145,6 +148,9 @@ func openSetMarkdown(res *OpenSetResult) string {
 		k, u := r.Known, r.UnknownLanding
 		w("| %s | %d | %.3f (%s) | %.1f | %.1f | %.0f / %.0f / %.0f | %.0f / %.0f / %.0f | %.3f / %.3f |\n", r.Method, r.Split, r.Calibration.Threshold, r.Calibration.Rule().Name(),
 			100*r.KnownOutside, 100*r.UnknownOutside, 100*k.Inside, 100*k.NearOrigin, 100*k.Between, 100*u.Inside, 100*u.NearOrigin, 100*u.Between, k.MedianNorm, u.MedianNorm)
+	}
+	if zs := zScoreDoc(res); zs != "" {
+		w("%s", zs)
 	}
 	w("\n## Per split\n\n| split | method | closed-set acc %% | score | AUROC | FPR@95%%TPR | OSCR | train s |\n|---|---|---|---|---|---|---|---|\n")
 	for _, r := range res.Runs {

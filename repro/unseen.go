@@ -367,6 +367,14 @@ func analyseUnseen(ctx context.Context, cfg Config, dir string, e Experiment, he
 	}
 	l := run.Layout()
 	nd, nc := l.ND(), l.NC()
+	if cfg.ZScores {
+		if feat == nil {
+			feat = map[string][]float64{}
+		}
+		if err := unseenZScores(ctx, run, knownTrain, z32, logits, feat); err != nil {
+			return nil, fmt.Errorf("repro unseen: %w", err)
+		}
+	}
 	z := make([][]float64, n)
 	v := make([][]float64, n)
 	var heldZ [][]float64

@@ -19,7 +19,8 @@ import (
 func newReproCmd(g *globalOptions) *cobra.Command {
 	var out, polarMode string
 	var nSeeds int
-	var quick, svg, unseen, openSet, featureScores bool
+	var quick, svg, unseen, openSet bool
+	var sf scoreFlags
 	var splits int
 	var variant repro.OpenSetVariant
 	var openSetMethods []string
@@ -95,7 +96,7 @@ pipeline check (one seed unless --seeds is given).`,
 			}
 			cfg.PolarMode = model.Mode(polarMode)
 			cfg.Out, cfg.SVG = out, svg
-			cfg.FeatureScores = featureScores
+			cfg.FeatureScores, cfg.ZScores = sf.feature, sf.z
 			cfg.Engine = g.engine()
 			cfg.Version = version
 			cfg.Command = commandLine(cmd)
@@ -106,7 +107,7 @@ pipeline check (one seed unless --seeds is given).`,
 				if unseen {
 					return errors.New("repro: --open-set and --unseen exclude each other")
 				}
-				return runOpenSet(cmd, g, out, quick, splits, variant, openSetMethods, featureScores, c)
+				return runOpenSet(cmd, g, out, quick, splits, variant, openSetMethods, sf, c)
 			}
 			if unseen {
 				return runUnseen(cmd, cfg)
@@ -127,8 +128,8 @@ pipeline check (one seed unless --seeds is given).`,
 	f.Float64Var(&c.LGCenter, "lg-center", 0, "centre pull (not in the paper; see lsconf train --help); 0 = the paper's L_G")
 	f.Float64Var(&c.Placeholders, "placeholders", 0, "weight of the ce+g runs' placeholder negatives (not in the paper; see lsconf train --help; 0 = none, the paper's); with --open-set the weight of the placeholder method (0: not run; --quick runs it at 1)")
 	f.StringVar(&c.PlaceholderKind, "placeholder-kind", "", "how the placeholder negatives are made: mixup (the default), cutmix or rotate (see lsconf train --help)")
-	f.StringSliceVar(&openSetMethods, "methods", nil, `with --open-set: run only these methods (comma-separated: "ce", "ce+g dense", "ce+g distance", "ce+g distance placeholders", "ce+g distance variant", "ce placeholders"; default all but "ce placeholders", which runs only when named)`)
-	f.BoolVar(&featureScores, "feature-scores", false, "with --open-set or --unseen: also score every run post hoc on the encoder's features, fitted on the known training images (deep k-NN, Mahalanobis, relative Mahalanobis and the residual off the principal subspace on the last level's flattened features; k-NN and Mahalanobis on every level's channel averages; k-NN in z; k-NN times MSP and times the run's open-set score)")
+	f.StringSliceVar(&openSetMethods, "methods", nil, `with --open-set: run only these methods (comma-separated: "ce", "ce+g dense", "ce+g distance", "ce+g distance placeholders", "ce+g distance variant", "ce placeholders", "ce oracle"; default all but "ce placeholders" and "ce oracle", which run only when named or, the oracle, with --oracle)`)
+	f.BoolVar(&sf.feature, "feature-scores", false, "with --open-set or --unseen: also score every run post hoc on the encoder's features, fitted on the known training images (deep k-NN, Mahalanobis, relative Mahalanobis and the residual off the principal subspace on the last level's flattened features; k-NN and Mahalanobis on every level's channel averages; k-NN in z; k-NN times MSP and times the run's open-set score)")
 	f.StringVar(&c.Head, "head", "dense", "classifier head of the ce+g runs: dense (the paper's) or distance (lsconf train's default); ce runs keep the dense head")
 	f.IntVar(&c.AugPerImage, "aug-per-image", c.AugPerImage, "augmentations per training image (each also gives 2 mirror copies)")
 	f.IntVar(&c.PerClass, "per-class", 0, "built-in training images per class (0 = 130, the paper's size)")
@@ -146,6 +147,9 @@ pipeline check (one seed unless --seeds is given).`,
 	f.Float64Var(&variant.RC, "variant-r-c", 0, `with --open-set: run "ce+g distance variant" with this r_c (0: 0.68 x R_d/2)`)
 	f.Float64Var(&variant.HeadScale, "variant-head-scale", 0, `with --open-set: run "ce+g distance variant" with this distance-head scale s (0: the default 0.25)`)
 	f.Float64Var(&variant.Recon, "variant-recon", 0, `with --open-set: run "ce+g distance variant" with the decoder's reconstruction loss at this weight (see lsconf train --recon; 0: none)`)
+	f.Float64Var(&variant.Cycle, "variant-cycle", 0, `with --open-set and --variant-recon: the variant's latent cycle-consistency weight (see lsconf train --cycle; 0: none)`)
+	f.BoolVar(&sf.z, "z-scores", false, "with --open-set or --unseen: also score every run post hoc in z: class Gaussians of the known training images' encodings (Mahalanobis to the nearest class mean with a shared covariance, to the predicted class's mean with its own covariance, the same fitted on the validation images, on z_⊥ outside the centres' span when the layout has room) and the run's first score plus the Mahalanobis, each standardised on the validation images (on the textures: the known training images); prints each score's calibrated outside and the spread of each coordinate of z")
+	f.BoolVar(&sf.oracle, "oracle", false, `with --open-set: also train the detection ceiling "ce oracle", ce on all the classes (the unknown ones too) at the same budget and seed, scored by its softmax mass on the unknown classes; an oracle, not a method`)
 	f.Float64Var(&variant.Placeholders, "variant-placeholders", 0, `with --open-set: run "ce+g distance variant" with placeholder negatives at this weight, of the kind --placeholder-kind (0: none)`)
 	f.BoolVar(&quick, "quick", false, "pipeline check: tiny data, narrow model, 2 epochs (minutes)")
 	return cmd
@@ -222,12 +226,12 @@ func runRepro(cmd *cobra.Command, cfg repro.Config) error {
 // runOpenSet runs repro --open-set: its budget (repro.DefaultOpenSetConfig,
 // or the quick one) with --width, --epochs, --batch, --lr and --per-class
 // when given.
-func runOpenSet(cmd *cobra.Command, g *globalOptions, out string, quick bool, splits int, variant repro.OpenSetVariant, openSetMethods []string, featureScores bool, c repro.Config) error {
+func runOpenSet(cmd *cobra.Command, g *globalOptions, out string, quick bool, splits int, variant repro.OpenSetVariant, openSetMethods []string, sf scoreFlags, c repro.Config) error {
 	oc := repro.DefaultOpenSetConfig()
 	if quick {
 		oc = repro.QuickOpenSetConfig()
 	}
-	oc.FeatureScores = featureScores
+	oc.FeatureScores, oc.ZScores, oc.Oracle = sf.feature, sf.z, sf.oracle
 	fl := cmd.Flags()
 	if fl.Changed("splits") || !quick {
 		oc.Splits = splits
@@ -245,9 +249,12 @@ func runOpenSet(cmd *cobra.Command, g *globalOptions, out string, quick bool, sp
 	if oc.Splits < 1 {
 		return fmt.Errorf("repro --open-set: --splits %d, want at least 1", oc.Splits)
 	}
-	if fl.Changed("extra-dims") || fl.Changed("variant-d-c") || fl.Changed("variant-r-c") || fl.Changed("variant-head-scale") || fl.Changed("variant-recon") || fl.Changed("variant-placeholders") {
-		if variant.ExtraDims < 0 || variant.DC < 0 || variant.RC < 0 || variant.HeadScale < 0 || variant.Recon < 0 || variant.Placeholders < 0 {
-			return fmt.Errorf("repro --open-set: the variant's --extra-dims, --variant-d-c, --variant-r-c, --variant-head-scale, --variant-recon and --variant-placeholders must not be negative")
+	if fl.Changed("extra-dims") || fl.Changed("variant-d-c") || fl.Changed("variant-r-c") || fl.Changed("variant-head-scale") || fl.Changed("variant-recon") || fl.Changed("variant-placeholders") || fl.Changed("variant-cycle") {
+		if variant.ExtraDims < 0 || variant.DC < 0 || variant.RC < 0 || variant.HeadScale < 0 || variant.Recon < 0 || variant.Placeholders < 0 || variant.Cycle < 0 {
+			return fmt.Errorf("repro --open-set: the variant's --extra-dims, --variant-d-c, --variant-r-c, --variant-head-scale, --variant-recon, --variant-cycle and --variant-placeholders must not be negative")
+		}
+		if variant.Cycle > 0 && variant.Recon == 0 {
+			return fmt.Errorf("repro --open-set: --variant-cycle needs --variant-recon (the cycle term decodes and encodes again)")
 		}
 		if variant.Placeholders > 0 {
 			variant.PlaceholderKind = c.PlaceholderKind
@@ -269,6 +276,10 @@ func runOpenSet(cmd *cobra.Command, g *globalOptions, out string, quick bool, sp
 	}
 	return nil
 }
+
+// scoreFlags are repro's post-hoc scoring flags: --feature-scores,
+// --z-scores and --oracle.
+type scoreFlags struct{ feature, z, oracle bool }
 
 func runUnseen(cmd *cobra.Command, cfg repro.Config) error {
 	res, err := repro.Unseen(cmd.Context(), cfg)
