@@ -146,6 +146,9 @@ type OpenSetVariant struct {
 	// Cycle is the weight of the decoder's latent cycle-consistency term
 	// (train.Config.Cycle; needs Recon; 0: none).
 	Cycle float64 `json:"cycle,omitempty"`
+	// LGSpan measures L_G and the centre pull on z's projection onto the
+	// centres' span only (train.Config.LGSpan).
+	LGSpan bool `json:"lg_span_only,omitempty"`
 	// Placeholders and PlaceholderKind are train.Config's (0: none).
 	Placeholders    float64 `json:"placeholders,omitempty"`
 	PlaceholderKind string  `json:"placeholder_kind,omitempty"`
@@ -171,6 +174,9 @@ func (v OpenSetVariant) dir() string {
 	}
 	if v.Cycle > 0 {
 		s += fmt.Sprintf("-cycle%g", v.Cycle)
+	}
+	if v.LGSpan {
+		s += "-span"
 	}
 	if v.Placeholders > 0 {
 		s += fmt.Sprintf("-ph%g%s", v.Placeholders, v.PlaceholderKind)
@@ -563,7 +569,7 @@ func openSetRun(ctx context.Context, cfg OpenSetConfig, out string, k int, m ope
 		tc.Placeholders, tc.PlaceholderKind = cfg.Placeholders, cfg.PlaceholderKind
 	}
 	if m.Variant {
-		tc.HeadScale, tc.Recon, tc.Cycle = cfg.Variant.HeadScale, cfg.Variant.Recon, cfg.Variant.Cycle
+		tc.HeadScale, tc.Recon, tc.Cycle, tc.LGSpan = cfg.Variant.HeadScale, cfg.Variant.Recon, cfg.Variant.Cycle, cfg.Variant.LGSpan
 		tc.Placeholders, tc.PlaceholderKind = cfg.Variant.Placeholders, cfg.Variant.PlaceholderKind
 	}
 	t0 := time.Now()

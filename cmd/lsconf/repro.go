@@ -148,6 +148,7 @@ pipeline check (one seed unless --seeds is given).`,
 	f.Float64Var(&variant.HeadScale, "variant-head-scale", 0, `with --open-set: run "ce+g distance variant" with this distance-head scale s (0: the default 0.25)`)
 	f.Float64Var(&variant.Recon, "variant-recon", 0, `with --open-set: run "ce+g distance variant" with the decoder's reconstruction loss at this weight (see lsconf train --recon; 0: none)`)
 	f.Float64Var(&variant.Cycle, "variant-cycle", 0, `with --open-set and --variant-recon: the variant's latent cycle-consistency weight (see lsconf train --cycle; 0: none)`)
+	f.BoolVar(&variant.LGSpan, "variant-lg-span", false, `with --open-set: the variant's L_G and centre pull act on z's projection onto the centres' span only, leaving the extra dimensions (--extra-dims) to the decoder (--variant-recon)`)
 	f.BoolVar(&sf.z, "z-scores", false, "with --open-set or --unseen: also score every run post hoc in z: class Gaussians of the known training images' encodings (Mahalanobis to the nearest class mean with a shared covariance, to the predicted class's mean with its own covariance, the same fitted on the validation images, on z_⊥ outside the centres' span when the layout has room) and the run's first score plus the Mahalanobis, each standardised on the validation images (on the textures: the known training images); prints each score's calibrated outside and the spread of each coordinate of z")
 	f.BoolVar(&sf.oracle, "oracle", false, `with --open-set: also train the detection ceiling "ce oracle", ce on all the classes (the unknown ones too) at the same budget and seed, scored by its softmax mass on the unknown classes; an oracle, not a method`)
 	f.Float64Var(&variant.Placeholders, "variant-placeholders", 0, `with --open-set: run "ce+g distance variant" with placeholder negatives at this weight, of the kind --placeholder-kind (0: none)`)
@@ -249,7 +250,7 @@ func runOpenSet(cmd *cobra.Command, g *globalOptions, out string, quick bool, sp
 	if oc.Splits < 1 {
 		return fmt.Errorf("repro --open-set: --splits %d, want at least 1", oc.Splits)
 	}
-	if fl.Changed("extra-dims") || fl.Changed("variant-d-c") || fl.Changed("variant-r-c") || fl.Changed("variant-head-scale") || fl.Changed("variant-recon") || fl.Changed("variant-placeholders") || fl.Changed("variant-cycle") {
+	if fl.Changed("extra-dims") || fl.Changed("variant-d-c") || fl.Changed("variant-r-c") || fl.Changed("variant-head-scale") || fl.Changed("variant-recon") || fl.Changed("variant-placeholders") || fl.Changed("variant-cycle") || fl.Changed("variant-lg-span") {
 		if variant.ExtraDims < 0 || variant.DC < 0 || variant.RC < 0 || variant.HeadScale < 0 || variant.Recon < 0 || variant.Placeholders < 0 || variant.Cycle < 0 {
 			return fmt.Errorf("repro --open-set: the variant's --extra-dims, --variant-d-c, --variant-r-c, --variant-head-scale, --variant-recon, --variant-cycle and --variant-placeholders must not be negative")
 		}

@@ -78,9 +78,9 @@ func TestReproOpenSetZScoresOracle(t *testing.T) {
 	}
 }
 
-// TestReproOpenSetVariantCycle: --variant-cycle trains the variant with
-// the decoder's cycle term (recorded in run.json and the run folder's
-// name), adds the z_⊥ score in a layout with extra dimensions, and is
+// TestReproOpenSetVariantCycle: --variant-cycle and --variant-lg-span
+// train the variant with the decoder's cycle term and L_G on the centres'
+// span only (recorded in run.json and the run folder's name), adds the z_⊥ score in a layout with extra dimensions, and is
 // refused without --variant-recon.
 func TestReproOpenSetVariantCycle(t *testing.T) {
 	if _, err := os.Stat(data.FashionMNISTDir); err != nil {
@@ -90,7 +90,7 @@ func TestReproOpenSetVariantCycle(t *testing.T) {
 		t.Errorf("--variant-cycle without --variant-recon was accepted")
 	}
 	out := t.TempDir()
-	args := []string{"repro", "--open-set", "--quick", "--methods", "ce+g distance variant", "--extra-dims", "2", "--variant-recon", "1", "--variant-cycle", "0.1", "--z-scores", "--out", out}
+	args := []string{"repro", "--open-set", "--quick", "--methods", "ce+g distance variant", "--extra-dims", "2", "--variant-recon", "1", "--variant-cycle", "0.1", "--variant-lg-span", "--z-scores", "--out", out}
 	if stdout, err := runCLI(t, args...); err != nil {
 		t.Fatalf("%v: %v\n%s", args, err, stdout)
 	}
@@ -106,15 +106,15 @@ func TestReproOpenSetVariantCycle(t *testing.T) {
 		t.Fatalf("%d runs", len(res.Runs))
 	}
 	r := res.Runs[0]
-	if !strings.HasSuffix(r.Dir, "ceg-distance-v-x2-recon1-cycle0.1") {
+	if !strings.HasSuffix(r.Dir, "ceg-distance-v-x2-recon1-cycle0.1-span") {
 		t.Errorf("run folder %s", r.Dir)
 	}
 	info, err := train.ReadRunInfo(filepath.Join(out, repro.OpenSetDir, r.Dir))
 	if err != nil {
 		t.Fatal(err)
 	}
-	if info.Config.Recon != 1 || info.Config.Cycle != 0.1 {
-		t.Errorf("run.json recon %v cycle %v, want 1 and 0.1", info.Config.Recon, info.Config.Cycle)
+	if info.Config.Recon != 1 || info.Config.Cycle != 0.1 || !info.Config.LGSpan {
+		t.Errorf("run.json recon %v cycle %v span only %v, want 1, 0.1 and true", info.Config.Recon, info.Config.Cycle, info.Config.LGSpan)
 	}
 	if s, ok := r.Scores[repro.ScoreZPerpMaha]; !ok || s.AUROC < 0 || s.AUROC > 1 {
 		t.Errorf("%s: %+v (present %v)", repro.ScoreZPerpMaha, s, ok)
