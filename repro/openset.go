@@ -739,9 +739,9 @@ func scoreOpenSet(ctx context.Context, cfg OpenSetConfig, dir string, m openMeth
 	}
 	r := &OpenSetRun{Scores: map[string]OpenSetScore{}}
 	if cfg.ZScores {
-		only := openMethod{Scores: m.Scores[:1]}
-		vo, _ := openScores(only, l, scale, means, val.Z, val.Logits)
-		zs, err := zScores(ctx, run, l, trainSet, val, kn, un, vo[m.Scores[0]], ks[m.Scores[0]], us[m.Scores[0]])
+		own := zSumBase(m)
+		vo, _ := openScores(openMethod{Scores: []string{own}}, l, scale, means, val.Z, val.Logits)
+		zs, err := zScores(ctx, run, l, trainSet, val, kn, un, vo[own], ks[own], us[own])
 		if err != nil {
 			return nil, fmt.Errorf("repro open-set: %w", err)
 		}

@@ -34,14 +34,24 @@ const (
 	// more dimensions than the centres span).
 	ScoreZPerpMaha = "z_⊥ Mahalanobis"
 	// ScoreZSum is the method's first score (the default open-set score
-	// for the distance head, MSP for ce) plus ScoreZMaha, each
-	// standardised by its mean and standard deviation on the validation
-	// images: a combination fixed in advance.
+	// for the distance head, MSP for ce; of z_∥ for the variant, whose
+	// extra dimensions may carry more than the class) plus ScoreZMaha,
+	// each standardised by its mean and standard deviation on the
+	// validation images: a combination fixed in advance.
 	ScoreZSum = "own score + z Mahalanobis, standardised"
 )
 
 // zScoreNames are the z-space scores in report order.
 var zScoreNames = []string{ScoreZMaha, ScoreZMahaClass, ScoreZMahaVal, ScoreZPerpMaha, ScoreZSum}
+
+// zSumBase is the score ScoreZSum adds to the Mahalanobis: the method's
+// first, or its z_∥ form when the method has one (the variant).
+func zSumBase(m openMethod) string {
+	if slices.Contains(m.Scores, ScoreMSPNormSpan) {
+		return ScoreMSPNormSpan
+	}
+	return m.Scores[0]
+}
 
 // zDetector holds the Gaussians the z-space scores use.
 type zDetector struct {

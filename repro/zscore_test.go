@@ -134,3 +134,15 @@ func TestUnknownMass(t *testing.T) {
 		t.Errorf("correct %v, want [true false] (row 2: class 0's logit 2 beats class 2's 1)", right)
 	}
 }
+
+// TestZSumBase: the sum adds the Mahalanobis to the method's first score,
+// or to its z_∥ form for the variant (whose extra dimensions may carry
+// appearance, which the full-z score would read as distance).
+func TestZSumBase(t *testing.T) {
+	want := map[string]string{"ce": ScoreMSP, "ce+g distance": ScoreMSPNorm, "ce+g distance variant": ScoreMSPNormSpan}
+	for _, m := range openMethods {
+		if w, ok := want[m.Name]; ok && zSumBase(m) != w {
+			t.Errorf("%s: sum on %q, want %q", m.Name, zSumBase(m), w)
+		}
+	}
+}
