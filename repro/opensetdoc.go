@@ -58,7 +58,10 @@ func OpenSetVerdicts(res *OpenSetResult) []string {
 	}
 	uo := openSetSpread(res, "ce+g distance", func(r *OpenSetRun) float64 { return r.UnknownOutside }).Mean
 	ko := openSetSpread(res, "ce+g distance", func(r *OpenSetRun) float64 { return r.KnownOutside }).Mean
-	return []string{
+	if !res.hasMethod("ce") || !res.hasMethod("ce+g distance") {
+		return res.partialVerdicts()
+	}
+	return append([]string{
 		fmt.Sprintf("AUROC of the default (ce+g distance head, %s) %.3f vs the best ce baseline (%s) %.3f: difference %+.3f, target >= +0.02: %s",
 			latent.DefaultDistanceScore, def, bestName, best, def-best, yes(def-best >= 0.02)),
 		fmt.Sprintf("best lsconf score (%s): AUROC %.3f, %+.3f against the best ce baseline, %+.3f against the default score",
@@ -67,7 +70,7 @@ func OpenSetVerdicts(res *OpenSetResult) []string {
 			100*acc("ce+g distance"), 100*acc("ce"), 100*(acc("ce+g distance")-acc("ce")), yes(acc("ce+g distance") >= acc("ce")-0.005)),
 		fmt.Sprintf("calibrated outside (95%% of the validation images inside): %.1f%% of unknown test images outside (target >= 50%%: %s), %.1f%% of known test images (target <= 5%%: %s)",
 			100*uo, yes(uo >= 0.5), 100*ko, yes(ko <= 0.05)),
-	}
+	}, res.oracleVerdict()...)
 }
 
 // methods are the methods with runs in res, in openMethods' order.

@@ -155,3 +155,28 @@ func oracleRun(ctx context.Context, cfg OpenSetConfig, out string, k int, src *d
 		tag, since(t0), 100*r.Accuracy, d.AUROC, r.Scores[ScoreOracleMass].TPRAt5FPR)
 	return r, nil
 }
+
+// hasMethod reports whether res has a run of the method.
+func (res *OpenSetResult) hasMethod(m string) bool {
+	return slices.ContainsFunc(res.Runs, func(r *OpenSetRun) bool { return r.Method == m })
+}
+
+// partialVerdicts are the verdicts of a report that lacks ce or the
+// default method (--methods): the comparisons say "not tested", and the
+// ceiling is given when it was run.
+func (res *OpenSetResult) partialVerdicts() []string {
+	return append([]string{
+		"AUROC of the default against the best ce baseline, closed-set accuracy and the calibrated outside targets: not tested (this report lacks ce or ce+g distance; --methods)",
+	}, res.oracleVerdict()...)
+}
+
+// oracleVerdict states the detection ceiling when the oracle was run.
+func (res *OpenSetResult) oracleVerdict() []string {
+	if !res.hasMethod(OracleMethod) {
+		return nil
+	}
+	f := func(g func(r *OpenSetRun) float64) float64 { return openSetSpread(res, OracleMethod, g).Mean }
+	return []string{fmt.Sprintf("detection ceiling (an oracle, not a method: ce trained on all the classes, the unknown ones included, scored by its softmax mass on them): AUROC %.3f, TPR@5%%FPR %.3f, calibrated outside %.1f%% of the unknown and %.1f%% of the known test images",
+		f(func(r *OpenSetRun) float64 { return r.Scores[ScoreOracleMass].AUROC }), f(func(r *OpenSetRun) float64 { return r.Scores[ScoreOracleMass].TPRAt5FPR }),
+		100*f(func(r *OpenSetRun) float64 { return r.ScoreOutside[ScoreOracleMass][0] }), 100*f(func(r *OpenSetRun) float64 { return r.ScoreOutside[ScoreOracleMass][1] }))}
+}
