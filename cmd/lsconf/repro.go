@@ -57,7 +57,10 @@ and, with --extra-dims N, --variant-d-c, --variant-r-c, --variant-head-scale,
 scored also by |z_⊥|, the norm outside the centres' span) or with another
 scale; closed-set accuracy, AUROC, FPR@95%TPR, OSCR, the calibrated outside threshold
 and where unknown images land, in DIR/openset/report.md (.json, roc.png).
---methods runs only the methods named. --open-set --quick is its pipeline
+--methods runs only the methods named. --z-scores adds Gaussian scores of
+z (Mahalanobis, fitted on the known training images) with their calibrated
+outside shares; --oracle adds the detection ceiling, ce trained on all the
+classes (an oracle, not a method). --open-set --quick is its pipeline
 check (seconds).
 
 --unseen runs the unseen-class experiment instead (paper section 7): each class
