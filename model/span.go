@@ -1,8 +1,6 @@
 package model
 
 import (
-	"math"
-
 	. "github.com/gomlx/gomlx/core/graph" //nolint:revive // graph-building code reads better unqualified
 
 	"github.com/lsconf/lsconf/latent"
@@ -14,29 +12,7 @@ import (
 // span (Gram-Schmidt over the centres), B^T B.
 func SpanMatrix(l *latent.Layout) [][]float64 {
 	nd := l.ND()
-	var basis [][]float64
-	for _, c := range l.Centers() {
-		w := append([]float64(nil), c...)
-		for _, b := range basis {
-			p := 0.0
-			for k := range w {
-				p += w[k] * b[k]
-			}
-			for k := range w {
-				w[k] -= p * b[k]
-			}
-		}
-		n := 0.0
-		for _, x := range w {
-			n += x * x
-		}
-		if n = math.Sqrt(n); n > 1e-9 {
-			for k := range w {
-				w[k] /= n
-			}
-			basis = append(basis, w)
-		}
-	}
+	basis := l.SpanBasis()
 	p := make([][]float64, nd)
 	for i := range p {
 		p[i] = make([]float64, nd)

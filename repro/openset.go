@@ -501,27 +501,6 @@ func (cfg OpenSetConfig) methods() ([]openMethod, error) {
 	return out, nil
 }
 
-// spanBasis is an orthonormal basis of the span of l's centres.
-func spanBasis(l *latent.Layout) [][]float64 {
-	var basis [][]float64
-	for c := range l.NC() {
-		w := append([]float64(nil), l.Center(c)...)
-		for _, b := range basis {
-			p := dot(w, b)
-			for k := range w {
-				w[k] -= p * b[k]
-			}
-		}
-		if n := math.Sqrt(dot(w, w)); n > 1e-9 {
-			for k := range w {
-				w[k] /= n
-			}
-			basis = append(basis, w)
-		}
-	}
-	return basis
-}
-
 // splitSpan returns z's projection onto the span of basis and the norm of
 // the rest.
 func splitSpan(basis [][]float64, z []float64) (par []float64, perp float64) {
@@ -602,7 +581,7 @@ func openScores(m openMethod, l *latent.Layout, scale float64, means [][]float64
 	out := map[string][]float64{}
 	pred := make([]int, n)
 	zf := make([]float64, nd)
-	basis := spanBasis(l)
+	basis := l.SpanBasis()
 	for i := range n {
 		for k := range nd {
 			zf[k] = float64(z[i*nd+k])

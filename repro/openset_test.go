@@ -84,7 +84,7 @@ func TestSplitSpan(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	basis := spanBasis(l)
+	basis := l.SpanBasis()
 	if len(basis) != 3 {
 		t.Fatalf("span of 4 simplex centres: %d dimensions, want 3", len(basis))
 	}

@@ -67,31 +67,6 @@ type zDetector struct {
 	sharedPerp *gaussian
 }
 
-// perpBasis is an orthonormal basis of the complement of the span of l's
-// centres (empty when they span the whole space).
-func perpBasis(l *latent.Layout) [][]float64 {
-	basis := spanBasis(l)
-	nd := l.ND()
-	var out [][]float64
-	for e := range nd {
-		w := make([]float64, nd)
-		w[e] = 1
-		for _, b := range append(slices.Clone(basis), out...) {
-			p := dot(w, b)
-			for k := range w {
-				w[k] -= p * b[k]
-			}
-		}
-		if n := math.Sqrt(dot(w, w)); n > 1e-6 {
-			for k := range w {
-				w[k] /= n
-			}
-			out = append(out, w)
-		}
-	}
-	return out
-}
-
 // perpCoords returns the coordinates of each row of z (nd values) in the
 // basis perp.
 func perpCoords(perp [][]float64, z []float32, nd int) []float32 {
@@ -113,7 +88,7 @@ func perpCoords(perp [][]float64, z []float32, nd int) []float32 {
 // of labels y.
 func fitZDetector(l *latent.Layout, z []float32, y []int32) (*zDetector, error) {
 	nd, nc := l.ND(), l.NC()
-	d := &zDetector{nd: nd, nc: nc, perp: perpBasis(l)}
+	d := &zDetector{nd: nd, nc: nc, perp: l.PerpBasis()}
 	var err error
 	if d.shared, err = fitGaussian(z, y, nc, nd); err != nil {
 		return nil, fmt.Errorf("z scores: %w", err)

@@ -59,7 +59,7 @@ func TestZPerp(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	p := perpBasis(l)
+	p := l.PerpBasis()
 	if len(p) != 2 {
 		t.Fatalf("z_⊥ has %d dimensions, want 2", len(p))
 	}

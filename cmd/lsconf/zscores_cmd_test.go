@@ -19,22 +19,13 @@ import (
 // scored by its softmax mass on the unknown ones, and the report has
 // both tables.
 func TestReproOpenSetZScoresOracle(t *testing.T) {
-	if _, err := os.Stat(data.FashionMNISTDir); err != nil {
-		t.Skip("Fashion-MNIST not installed (scripts/setup.sh installs it)")
-	}
+	needFashionMNIST(t)
 	out := t.TempDir()
 	if stdout, err := runCLI(t, "repro", "--open-set", "--quick", "--z-scores", "--oracle", "--methods", "ce,ce+g distance", "--out", out); err != nil {
 		t.Fatalf("repro --open-set --quick --z-scores --oracle: %v\n%s", err, stdout)
 	}
 	dir := filepath.Join(out, repro.OpenSetDir)
-	b, err := os.ReadFile(filepath.Join(dir, "report.json"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	var res repro.OpenSetResult
-	if err := json.Unmarshal(b, &res); err != nil {
-		t.Fatal(err)
-	}
+	res := readOpenSetResult(t, dir)
 	if len(res.Runs) != 3 || !res.Config.ZScores || !res.Config.Oracle {
 		t.Fatalf("%d runs, config %+v", len(res.Runs), res.Config)
 	}
@@ -83,9 +74,7 @@ func TestReproOpenSetZScoresOracle(t *testing.T) {
 // span only (recorded in run.json and the run folder's name), adds the z_⊥ score in a layout with extra dimensions, and is
 // refused without --variant-recon.
 func TestReproOpenSetVariantCycle(t *testing.T) {
-	if _, err := os.Stat(data.FashionMNISTDir); err != nil {
-		t.Skip("Fashion-MNIST not installed (scripts/setup.sh installs it)")
-	}
+	needFashionMNIST(t)
 	if _, err := runCLI(t, "repro", "--open-set", "--quick", "--variant-cycle", "0.1", "--out", t.TempDir()); err == nil {
 		t.Errorf("--variant-cycle without --variant-recon was accepted")
 	}
@@ -94,14 +83,7 @@ func TestReproOpenSetVariantCycle(t *testing.T) {
 	if stdout, err := runCLI(t, args...); err != nil {
 		t.Fatalf("%v: %v\n%s", args, err, stdout)
 	}
-	b, err := os.ReadFile(filepath.Join(out, repro.OpenSetDir, "report.json"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	var res repro.OpenSetResult
-	if err := json.Unmarshal(b, &res); err != nil {
-		t.Fatal(err)
-	}
+	res := readOpenSetResult(t, filepath.Join(out, repro.OpenSetDir))
 	if len(res.Runs) != 1 {
 		t.Fatalf("%d runs", len(res.Runs))
 	}
@@ -121,5 +103,27 @@ func TestReproOpenSetVariantCycle(t *testing.T) {
 	}
 	if len(r.ZSD) != 7 {
 		t.Errorf("z sd %v, want 7 coordinates", r.ZSD)
+	}
+}
+
+// readOpenSetResult reads the report.json of the open-set folder dir.
+func readOpenSetResult(t *testing.T, dir string) repro.OpenSetResult {
+	t.Helper()
+	b, err := os.ReadFile(filepath.Join(dir, "report.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var res repro.OpenSetResult
+	if err := json.Unmarshal(b, &res); err != nil {
+		t.Fatal(err)
+	}
+	return res
+}
+
+// needFashionMNIST skips the test when Fashion-MNIST is not installed.
+func needFashionMNIST(t *testing.T) {
+	t.Helper()
+	if _, err := os.Stat(data.FashionMNISTDir); err != nil {
+		t.Skip("Fashion-MNIST not installed (scripts/setup.sh installs it)")
 	}
 }
