@@ -464,6 +464,9 @@ func OpenSet(ctx context.Context, cfg OpenSetConfig) (res *OpenSetResult, err er
 				r, err = oracleRun(ctx, cfg, out, k, src, unk, logf, tag)
 			} else {
 				r, err = openSetRun(ctx, cfg, out, k, m, l, trainSet, valSet, knownTest, unknownTest, logf, tag)
+				if err == nil && cfg.Oracle {
+					err = addProbeScores(ctx, cfg, filepath.Join(out, r.Dir), r, trainSet, pickClasses(src.Train, unk, 0, cfg.PerClass), valSet, knownTest, unknownTest)
+				}
 			}
 			if err != nil {
 				return nil, err
@@ -742,15 +745,9 @@ func scoreOpenSet(ctx context.Context, cfg OpenSetConfig, dir string, m openMeth
 	}
 	r.Accuracy = float64(right) / float64(len(pred))
 	for _, s := range scores {
-		d, err := metrics.Detect(us[s], ks[s])
-		if err != nil {
+		if r.Scores[s], err = openSetScoreOf(us[s], ks[s], correct); err != nil {
 			return nil, fmt.Errorf("repro open-set %s: %w", s, err)
 		}
-		o, err := metrics.OSCR(ks[s], correct, us[s])
-		if err != nil {
-			return nil, fmt.Errorf("repro open-set %s: %w", s, err)
-		}
-		r.Scores[s] = OpenSetScore{AUROC: d.AUROC, FPRAt95TPR: d.FPRAt95TPR, TPRAt5FPR: rocAt(us[s], ks[s], []float64{0.05})[0], OSCR: o, ROC: rocAt(us[s], ks[s], rocGrid())}
 	}
 	if m.Mode == model.ModeCEG {
 		c, err := run.Calibrate(ctx, valSet, latent.DefaultCalibrationTPR, "validation")
@@ -763,6 +760,21 @@ func scoreOpenSet(ctx context.Context, cfg OpenSetConfig, dir string, m openMeth
 		r.Known, r.UnknownLanding = landingOf(l, kn.Z), landingOf(l, un.Z)
 	}
 	return r, nil
+}
+
+// openSetScoreOf measures a score: unknown test images' us (positives)
+// against known ones' ks, correct telling which known images the run
+// classifies right (for OSCR).
+func openSetScoreOf(us, ks []float64, correct []bool) (OpenSetScore, error) {
+	d, err := metrics.Detect(us, ks)
+	if err != nil {
+		return OpenSetScore{}, err
+	}
+	o, err := metrics.OSCR(ks, correct, us)
+	if err != nil {
+		return OpenSetScore{}, err
+	}
+	return OpenSetScore{AUROC: d.AUROC, FPRAt95TPR: d.FPRAt95TPR, TPRAt5FPR: rocAt(us, ks, []float64{0.05})[0], OSCR: o, ROC: rocAt(us, ks, rocGrid())}, nil
 }
 
 // classQuantiles is, for each class, the quantile tpr of the scores of

@@ -3,6 +3,7 @@ package repro
 import (
 	"fmt"
 	"math"
+	"slices"
 	"strings"
 
 	"github.com/lsconf/lsconf/latent"
@@ -51,6 +52,9 @@ func OpenSetVerdicts(res *OpenSetResult) []string {
 			continue
 		}
 		for _, s := range m.Scores {
+			if slices.Contains(probeScoreNames, s) {
+				continue // an oracle, not a score
+			}
 			if v := auroc(m.Name, s); v > bestL {
 				bestL, bestLName = v, m.Name+", "+s
 			}
@@ -82,7 +86,7 @@ func (res *OpenSetResult) methods() []openMethod {
 				if res.Config.FeatureScores {
 					m.Scores = withFeatureScores(m)
 				}
-				if res.Config.ZScores {
+				if res.Config.ZScores || res.Config.Oracle {
 					m.Scores = res.withZScores(m)
 				}
 				out = append(out, m)

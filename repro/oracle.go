@@ -10,7 +10,6 @@ import (
 
 	"github.com/lsconf/lsconf/data"
 	"github.com/lsconf/lsconf/latent"
-	"github.com/lsconf/lsconf/metrics"
 	"github.com/lsconf/lsconf/model"
 	"github.com/lsconf/lsconf/train"
 )
@@ -137,22 +136,16 @@ func oracleRun(ctx context.Context, cfg OpenSetConfig, out string, k int, src *d
 		}
 	}
 	r.Accuracy /= float64(len(correct))
-	d, err := metrics.Detect(us, ks)
-	if err != nil {
+	if r.Scores[ScoreOracleMass], err = openSetScoreOf(us, ks, correct); err != nil {
 		return nil, fmt.Errorf("repro open-set oracle: %w", err)
 	}
-	o, err := metrics.OSCR(ks, correct, us)
-	if err != nil {
-		return nil, fmt.Errorf("repro open-set oracle: %w", err)
-	}
-	r.Scores[ScoreOracleMass] = OpenSetScore{AUROC: d.AUROC, FPRAt95TPR: d.FPRAt95TPR, TPRAt5FPR: rocAt(us, ks, []float64{0.05})[0], OSCR: o, ROC: rocAt(us, ks, rocGrid())}
 	t := classQuantiles(vs, make([]int, len(vs)), 1, latent.DefaultCalibrationTPR)[0]
 	r.ScoreOutside = map[string][2]float64{ScoreOracleMass: {shareAbove(us, t), shareAbove(ks, t)}}
 	if ls, err := train.ReadMetrics(filepath.Join(dir, train.MetricsFile)); err == nil && len(ls) > 0 {
 		r.Seconds = ls[len(ls)-1].WallSeconds
 	}
 	logf("%s: done in %s; closed-set acc %.1f%% (argmax over the known classes), AUROC %.3f, TPR@5%%FPR %.3f (an oracle: it trained on the unknown classes)\n",
-		tag, since(t0), 100*r.Accuracy, d.AUROC, r.Scores[ScoreOracleMass].TPRAt5FPR)
+		tag, since(t0), 100*r.Accuracy, r.Scores[ScoreOracleMass].AUROC, r.Scores[ScoreOracleMass].TPRAt5FPR)
 	return r, nil
 }
 

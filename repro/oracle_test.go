@@ -1,6 +1,7 @@
 package repro
 
 import (
+	"math"
 	"strings"
 	"testing"
 )
@@ -31,5 +32,25 @@ func TestOracleVerdicts(t *testing.T) {
 	res.Runs = []*OpenSetRun{ce, def}
 	if got := OpenSetVerdicts(res); len(got) != 4 {
 		t.Errorf("without the oracle: %d verdicts, want 4", len(got))
+	}
+}
+
+// TestFitLogistic: on symmetric, separable 1-D data the probe orders the
+// points, puts the boundary at 0 (bias 0 by symmetry) and scores the
+// positives above 0 (Adam steps amplify rounding: the bias within 1e-4).
+func TestFitLogistic(t *testing.T) {
+	x := []float32{-2, -1, 1, 2}
+	y := []bool{false, false, true, true}
+	p := fitLogistic(x, y, 1, 1e-3, 200)
+	s := p.scores([]float32{-2, -1, 1, 2})
+	if !(s[0] < s[1] && s[1] < 0 && 0 < s[2] && s[2] < s[3]) {
+		t.Errorf("scores %v, want increasing with the sign of x", s)
+	}
+	if math.Abs(p.b) > 1e-4 || p.w[0] <= 0 {
+		t.Errorf("w %v b %v, want w > 0 and b 0", p.w, p.b)
+	}
+	// the standardisation: mean 0, sd sqrt(2.5)
+	if math.Abs(p.mean[0]) > 1e-12 || math.Abs(p.sd[0]-math.Sqrt(2.5)) > 1e-12 {
+		t.Errorf("mean %v sd %v", p.mean, p.sd)
 	}
 }

@@ -249,11 +249,11 @@ func shareAbove(xs []float64, t float64) float64 {
 	return float64(n) / float64(max(len(xs), 1))
 }
 
-// withZScores is m's scores followed by the z-space scores (and the
-// oracle's) that some run of m in res carries.
+// withZScores is m's scores followed by the z-space scores and the probe
+// oracles that some run of m in res carries.
 func (res *OpenSetResult) withZScores(m openMethod) []string {
 	out := slices.Clone(m.Scores)
-	for _, s := range zScoreNames {
+	for _, s := range slices.Concat(zScoreNames, probeScoreNames) {
 		if slices.ContainsFunc(res.Runs, func(r *OpenSetRun) bool { _, ok := r.Scores[s]; return r.Method == m.Name && ok }) && !slices.Contains(out, s) {
 			out = append(out, s)
 		}
@@ -268,14 +268,14 @@ func zScoreDoc(res *OpenSetResult) string {
 	var b strings.Builder
 	w := func(format string, args ...any) { fmt.Fprintf(&b, format, args...) }
 	for _, r := range res.Runs {
-		for _, s := range append(slices.Clone(zScoreNames), ScoreOracleMass) {
+		for _, s := range slices.Concat(zScoreNames, []string{ScoreOracleMass}, probeScoreNames) {
 			o, ok := r.ScoreOutside[s]
 			if !ok {
 				continue
 			}
 			if b.Len() == 0 {
 				w("\n## Calibrated outside by the post-hoc scores\n\n")
-				w("Each score's threshold keeps 95%% of the validation images of the known classes at or below it (the conformal quantile, as latent.Calibrate). The z-space scores are fitted on the known training images' encodings; %s is not calibrated (it is fitted on the validation images). %s is an oracle: ce trained on all the classes, the unknown ones included.\n\n", ScoreZMahaVal, ScoreOracleMass)
+				w("Each score's threshold keeps 95%% of the validation images of the known classes at or below it (the conformal quantile, as latent.Calibrate). The z-space scores are fitted on the known training images' encodings; %s is not calibrated (it is fitted on the validation images). %s is an oracle: ce trained on all the classes, the unknown ones included; the linear probes (oracles too) are fitted on the run's encodings of the known training images and of the unknown classes' training images.\n\n", ScoreZMahaVal, ScoreOracleMass)
 				w("| method | split | score | unknown outside %% | known outside %% | TPR@5%%FPR |\n|---|---|---|---|---|---|\n")
 			}
 			w("| %s | %d | %s | %.1f | %.1f | %.3f |\n", r.Method, r.Split, s, 100*o[0], 100*o[1], r.Scores[s].TPRAt5FPR)

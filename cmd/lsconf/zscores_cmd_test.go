@@ -17,7 +17,8 @@ import (
 // scores in range with their calibrated outside shares and the spread of
 // each coordinate of z, the oracle is trained on all 10 classes and
 // scored by its softmax mass on the unknown ones, and the report has
-// both tables.
+// both tables; with --oracle every run also carries the linear probe
+// oracles.
 func TestReproOpenSetZScoresOracle(t *testing.T) {
 	needFashionMNIST(t)
 	out := t.TempDir()
@@ -54,6 +55,13 @@ func TestReproOpenSetZScoresOracle(t *testing.T) {
 			o, cal := r.ScoreOutside[name]
 			if cal != (name != repro.ScoreZMahaVal) || cal && (!in(o[0]) || !in(o[1])) {
 				t.Errorf("%s: %s calibrated outside %v (present %v)", r.Method, name, o, cal)
+			}
+		}
+		for _, name := range []string{repro.ScoreProbeFeatures, repro.ScoreProbeZ} {
+			s, ok := r.Scores[name]
+			o, cal := r.ScoreOutside[name]
+			if !ok || !cal || !in(s.AUROC) || !in(s.TPRAt5FPR) || !in(o[0]) || !in(o[1]) {
+				t.Errorf("%s: %s %+v, outside %v (present %v, %v)", r.Method, name, s, o, ok, cal)
 			}
 		}
 		if _, ok := r.Scores[repro.ScoreZPerpMaha]; ok {
