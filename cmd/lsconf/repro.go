@@ -59,8 +59,9 @@ scale; closed-set accuracy, AUROC, FPR@95%TPR, OSCR, the calibrated outside thre
 and where unknown images land, in DIR/openset/report.md (.json, roc.png).
 --methods runs only the methods named. --z-scores adds Gaussian scores of
 z (Mahalanobis, fitted on the known training images) with their calibrated
-outside shares; --oracle adds the detection ceiling, ce trained on all the
-classes (an oracle, not a method). --open-set --quick is its pipeline
+outside shares; --oracle adds the detection ceilings, ce trained on all the
+classes and linear probes on each run's frozen encodings fitted with the
+unknown classes' training images (oracles, not methods). --open-set --quick is its pipeline
 check (seconds).
 
 --unseen runs the unseen-class experiment instead (paper section 7): each class
@@ -153,7 +154,7 @@ pipeline check (one seed unless --seeds is given).`,
 	f.Float64Var(&variant.Cycle, "variant-cycle", 0, `with --open-set and --variant-recon: the variant's latent cycle-consistency weight (see lsconf train --cycle; 0: none)`)
 	f.BoolVar(&variant.LGSpan, "variant-lg-span", false, `with --open-set: the variant's L_G and centre pull act on z's projection onto the centres' span only, leaving the extra dimensions (--extra-dims) to the decoder (--variant-recon)`)
 	f.BoolVar(&sf.z, "z-scores", false, "with --open-set or --unseen: also score every run post hoc in z: class Gaussians of the known training images' encodings (Mahalanobis to the nearest class mean with a shared covariance, to the predicted class's mean with its own covariance, the same fitted on the validation images, on z_⊥ outside the centres' span when the layout has room) and the run's first score plus the Mahalanobis, each standardised on the validation images (on the textures: the known training images); prints each score's calibrated outside and the spread of each coordinate of z")
-	f.BoolVar(&sf.oracle, "oracle", false, `with --open-set: also train the detection ceiling "ce oracle", ce on all the classes (the unknown ones too) at the same budget and seed, scored by its softmax mass on the unknown classes; an oracle, not a method`)
+	f.BoolVar(&sf.oracle, "oracle", false, `with --open-set: also train the detection ceiling "ce oracle", ce on all the classes (the unknown ones too) at the same budget and seed, scored by its softmax mass on the unknown classes, and score every other run by linear probes on its frozen features and on its z fitted with the unknown classes' training images; oracles, not methods`)
 	f.Float64Var(&variant.Placeholders, "variant-placeholders", 0, `with --open-set: run "ce+g distance variant" with placeholder negatives at this weight, of the kind --placeholder-kind (0: none)`)
 	f.BoolVar(&quick, "quick", false, "pipeline check: tiny data, narrow model, 2 epochs (minutes)")
 	return cmd
