@@ -253,6 +253,10 @@ type OpenSetScore struct {
 	OSCR      float64 `json:"oscr"`
 	// ROC is the TPR at ROCGrid's false-positive rates.
 	ROC []float64 `json:"roc"`
+	// Outside is what a threshold on this score calibrated on the
+	// validation images marks outside; nil when the score has no
+	// validation figures.
+	Outside *CalOutside `json:"calibrated_outside,omitempty"`
 }
 
 // Landing says where a set of encodings lies in the layout: within r_c of
@@ -689,19 +693,17 @@ func scoreOpenSet(ctx context.Context, cfg OpenSetConfig, dir string, m openMeth
 		ks[per] = perClass(ks[base], pred, q)
 		us[per] = perClass(us[base], upred, q)
 	}
-	scores := m.Scores
-	if cfg.FeatureScores {
-		fk, fu, err := featureScores(ctx, run, trainSet, knownTest, unknownTest, ks, us)
-		if err != nil {
-			return nil, err
-		}
-		for _, s := range featureScoreNames {
-			if _, ok := fk[s]; ok {
-				ks[s], us[s] = fk[s], fu[s]
-				scores = append(slices.Clone(scores), s)
-			}
-		}
+	// the validation images' scores: not ce's class-mean distance (its
+	// means are fitted on them), nor the scores openScores leaves at 0
+	vs, _ := openScores(m, l, scale, means, val.Z, val.Logits)
+	for _, s := range []string{ScoreClassMean, ScoreMirrorMSPNorm, ScoreMSPNormPerClass, ScoreMSPPerClass} {
+		delete(vs, s)
 	}
+	extra, err := postHocScores(ctx, cfg, run, m, trainSet, valSet, knownTest, unknownTest, vs, ks, us)
+	if err != nil {
+		return nil, err
+	}
+	scores := append(slices.Clone(m.Scores), extra...)
 	r := &OpenSetRun{Scores: map[string]OpenSetScore{}}
 	correct := make([]bool, len(pred))
 	right := 0
@@ -721,7 +723,13 @@ func scoreOpenSet(ctx context.Context, cfg OpenSetConfig, dir string, m openMeth
 		if err != nil {
 			return nil, fmt.Errorf("repro open-set %s: %w", s, err)
 		}
-		r.Scores[s] = OpenSetScore{AUROC: d.AUROC, FPRAt95TPR: d.FPRAt95TPR, TPRAt5FPR: rocAt(us[s], ks[s], []float64{0.05})[0], OSCR: o, ROC: rocAt(us[s], ks[s], rocGrid())}
+		sc := OpenSetScore{AUROC: d.AUROC, FPRAt95TPR: d.FPRAt95TPR, TPRAt5FPR: rocAt(us[s], ks[s], []float64{0.05})[0], OSCR: o, ROC: rocAt(us[s], ks[s], rocGrid())}
+		if v, ok := vs[s]; ok {
+			if sc.Outside, err = calOutside(v, ks[s], us[s]); err != nil {
+				return nil, fmt.Errorf("repro open-set %s: %w", s, err)
+			}
+		}
+		r.Scores[s] = sc
 	}
 	if m.Mode == model.ModeCEG {
 		c, err := run.Calibrate(ctx, valSet, latent.DefaultCalibrationTPR, "validation")

@@ -371,6 +371,9 @@ func analyseUnseen(ctx context.Context, cfg Config, dir string, e Experiment, he
 	v := make([][]float64, n)
 	var heldZ [][]float64
 	var pos, neg = map[string][]float64{}, map[string][]float64{}
+	// val: the known classes' generalization images (never trained on),
+	// on which the fusions are fitted
+	val := map[string][]float64{}
 	var knownTruth, knownPred []int
 	var knownN, knownWithin, knownOut, knownRight int
 	var heldN, heldWithin, heldOut int
@@ -423,6 +426,9 @@ func analyseUnseen(ctx context.Context, cfg Config, dir string, e Experiment, he
 			continue
 		}
 		if !isTest[i] {
+			for k, s := range scores {
+				val[k] = append(val[k], s)
+			}
 			continue
 		}
 		for k, s := range scores {
@@ -453,6 +459,19 @@ func analyseUnseen(ctx context.Context, cfg Config, dir string, e Experiment, he
 	r.KnownAcc = float64(knownRight) / float64(knownN)
 	if h, k, ok := crossCalibrated(rule, knownRule, knownVZero, heldRule, heldVZero); ok && len(heldRule) > 0 {
 		r.CalOutside, r.KnownCalOutside = &h, &k
+	}
+	if feat != nil {
+		ls := ""
+		if rule.Name() == latent.ScoreMSPNorm {
+			ls = ScoreRunRule
+		}
+		fused, err := addFusions(fusionsFor(ls, "1-max p"), val, pos, neg)
+		if err != nil {
+			return nil, fmt.Errorf("repro unseen: %w", err)
+		}
+		for _, name := range fused {
+			feat[name] = nil
+		}
 	}
 	for name := range feat {
 		if h, k, ok := crossCalibrated(rule, neg[name], make([]bool, len(neg[name])), pos[name], make([]bool, len(pos[name]))); ok && len(pos[name]) > 0 {

@@ -202,7 +202,7 @@ func unseenDoc(cfg Config, l *latent.Layout, res *UnseenResult) *document.Doc {
 
 	if feat := unseenFeatureScores(res); len(feat) > 0 {
 		d.Add(document.Heading{Level: 2, Text: "Post-hoc scores on the encoder's features (--feature-scores)"})
-		d.Add(document.Para{Text: "Fitted on each run's known training images (their augmentations and mirrors included), no retraining: deep k-NN (the distance of the L2-normalised feature to its k-th nearest training feature, Sun et al. 2022) on the flattened last convolution features (the input of the dense map to z), Mahalanobis with class means and a shared covariance (Lee et al. 2018), the relative Mahalanobis (minus the global Gaussian's, Ren et al. 2021), the residual off the principal subspace explaining 90% of the variance (ViM's, Wang et al. 2022), the same on the global averages of the five levels' channels (pooled levels), k-NN on all levels side by side, k-NN in z, and products of the feature k-NN with the MSP and with the run's open-set score."})
+		d.Add(document.Para{Text: "Fitted on each run's known training images (their augmentations and mirrors included), no retraining: deep k-NN (the distance of the L2-normalised feature to its k-th nearest training feature, Sun et al. 2022) on the flattened last convolution features (the input of the dense map to z), Mahalanobis with class means and a shared covariance (Lee et al. 2018), the relative Mahalanobis (minus the global Gaussian's, Ren et al. 2021), the residual off the principal subspace explaining 90% of the variance (ViM's, Wang et al. 2022), the same on the global averages of the five levels' channels (pooled levels), k-NN on all levels side by side, k-NN in z, and products of the feature k-NN with the MSP and with the run's open-set score. The standardised sums (std. sum: LS + ..., with LS the run's open-set score on ce+g; MSP + ... on ce) add their parts each standardised by its mean and standard deviation on the known classes' generalization images (never trained on; no test image is used)."})
 		var rows [][]string
 		for _, k := range feat {
 			has := func(m model.Mode) bool {
@@ -340,11 +340,11 @@ func cegRule(res *UnseenResult) string {
 	return latent.ScoreDistRc
 }
 
-// unseenFeatureScores are the feature scores the runs carry (sorted; none
-// without --feature-scores).
+// unseenFeatureScores are the feature scores and their fusions the runs
+// carry (in report order; none without --feature-scores).
 func unseenFeatureScores(res *UnseenResult) []string {
 	var out []string
-	for _, k := range featureScoreNames {
+	for _, k := range slices.Concat(featureScoreNames, fusionScoreNames) {
 		for _, r := range res.Runs {
 			if _, ok := r.OpenSet[k]; ok {
 				out = append(out, k)
