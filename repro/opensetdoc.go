@@ -144,6 +144,7 @@ func openSetMarkdown(res *OpenSetResult) string {
 	if c.Placeholders > 0 || c.Variant != nil {
 		w("\n\n")
 	}
+	w("%s", postHocDoc(res))
 	w("## Splits\n\n| split | unknown classes |\n|---|---|\n")
 	for i, u := range res.Splits {
 		w("| %d | %s |\n", i+1, strings.Join(u, ", "))

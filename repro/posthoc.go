@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"slices"
+	"strings"
 
 	"github.com/lsconf/lsconf/data"
 	"github.com/lsconf/lsconf/latent"
@@ -96,4 +97,27 @@ func postHocScores(ctx context.Context, cfg OpenSetConfig, run *train.Run, m ope
 		return nil, fmt.Errorf("repro open-set: %w", err)
 	}
 	return append(added, fused...), nil
+}
+
+// postHocDoc describes the post-hoc scores the report's methods carry (""
+// when none).
+func postHocDoc(res *OpenSetResult) string {
+	var has []string
+	for _, m := range res.methods() {
+		has = append(has, m.Scores...)
+	}
+	var b strings.Builder
+	if res.Config.FeatureScores {
+		b.WriteString("Feature scores (--feature-scores) are fitted on each run's known training images (without their mirrors), no retraining: deep k-NN on the L2-normalised flattened last convolution features, Mahalanobis and its relative form, ViM's residual, the same on the five levels' pooled channels, k-NN on all levels side by side, k-NN in z, and products of the feature k-NN with the MSP and the LS score. ")
+	}
+	if slices.Contains(has, ScoreRecon) {
+		fmt.Fprintf(&b, "Decoder scores (runs with a decoder): %s, the mean squared pixel error of D(E(x)); %s, that of the decoded centre of the predicted class; %s, |z - E(D(z))| over r_c. ", ScoreRecon, ScoreReconClass, ScoreRoundTrip)
+	}
+	if slices.ContainsFunc(has, func(s string) bool { return slices.Contains(fusionScoreNames, s) }) {
+		fmt.Fprintf(&b, "The standardised sums (std. sum: ...) add their parts, each standardised by its mean and standard deviation on the validation images (never on test images); LS is the distance head's %s, MSP stands in for it on runs without it (ce's control). ", latent.ScoreMSPNorm)
+	}
+	if b.Len() == 0 {
+		return ""
+	}
+	return b.String() + "\n\n"
 }
