@@ -776,16 +776,22 @@ func perClass(scores []float64, pred []int, q []float64) []float64 {
 
 // inferUnlabelled encodes every image of g (of classes the run does not
 // know; Labels keep g's own numbering).
-func inferUnlabelled(ctx context.Context, run *train.Run, g *data.GraySet) (*train.Inference, error) {
+func inferUnlabelled(ctx context.Context, run *train.Run, g data.Set) (*train.Inference, error) {
+	_, inf, err := inferPixels(ctx, run, g)
+	return inf, err
+}
+
+// inferPixels is inferUnlabelled that also returns the images' pixels.
+func inferPixels(ctx context.Context, run *train.Run, g data.Set) ([]float32, *train.Inference, error) {
 	pix, labels, err := setPixels(ctx, g)
 	if err != nil {
-		return nil, fmt.Errorf("repro open-set: %w", err)
+		return nil, nil, fmt.Errorf("repro open-set: %w", err)
 	}
 	z, logits, err := run.Infer(pix, g.Len())
 	if err != nil {
-		return nil, fmt.Errorf("repro open-set: %w", err)
+		return nil, nil, fmt.Errorf("repro open-set: %w", err)
 	}
-	return &train.Inference{Z: z, Logits: logits, Labels: labels}, nil
+	return pix, &train.Inference{Z: z, Logits: logits, Labels: labels}, nil
 }
 
 // mirrorAveraged encodes every image of g and its left-right mirror and

@@ -74,15 +74,11 @@ func postHocScores(ctx context.Context, cfg OpenSetConfig, run *train.Run, m ope
 	}
 	if run.HasDecoder() {
 		for i, g := range sets {
-			pix, _, err := setPixels(ctx, g)
+			pix, inf, err := inferPixels(ctx, run, g)
 			if err != nil {
-				return nil, fmt.Errorf("repro open-set: %w", err)
+				return nil, err
 			}
-			z, logits, err := run.Infer(pix, g.Len())
-			if err != nil {
-				return nil, fmt.Errorf("repro open-set: %w", err)
-			}
-			rs, err := reconScores(run, pix, z, logits, g.Len())
+			rs, err := reconScores(run, pix, inf.Z, inf.Logits, g.Len())
 			if err != nil {
 				return nil, fmt.Errorf("repro open-set: %w", err)
 			}

@@ -165,14 +165,7 @@ func TestReproOpenSetVariant(t *testing.T) {
 	if stdout, err := runCLI(t, args...); err != nil {
 		t.Fatalf("%v: %v\n%s", args, err, stdout)
 	}
-	b, err := os.ReadFile(filepath.Join(out, repro.OpenSetDir, "report.json"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	var res repro.OpenSetResult
-	if err := json.Unmarshal(b, &res); err != nil {
-		t.Fatal(err)
-	}
+	res := readOpenSetReport(t, out)
 	if len(res.Runs) != 1 || res.Runs[0].Method != "ce+g distance variant" || res.Config.Variant == nil || res.Config.Variant.ExtraDims != 2 {
 		t.Fatalf("runs %+v, variant %+v", res.Runs, res.Config.Variant)
 	}

@@ -23,14 +23,7 @@ func TestReproOpenSetDecoderScores(t *testing.T) {
 	if stdout, err := runCLI(t, args...); err != nil {
 		t.Fatalf("%v: %v\n%s", args, err, stdout)
 	}
-	b, err := os.ReadFile(filepath.Join(out, repro.OpenSetDir, "report.json"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	var res repro.OpenSetResult
-	if err := json.Unmarshal(b, &res); err != nil {
-		t.Fatal(err)
-	}
+	res := readOpenSetReport(t, out)
 	if len(res.Runs) != 1 {
 		t.Fatalf("%d runs", len(res.Runs))
 	}
@@ -45,4 +38,19 @@ func TestReproOpenSetDecoderScores(t *testing.T) {
 	if _, ok := r.Scores[repro.ScoreFuseLSAllRecon]; ok {
 		t.Errorf("%q without the feature scores", repro.ScoreFuseLSAllRecon)
 	}
+}
+
+// readOpenSetReport reads the report.json of the open-set experiment in
+// the reproduction folder out.
+func readOpenSetReport(t *testing.T, out string) repro.OpenSetResult {
+	t.Helper()
+	b, err := os.ReadFile(filepath.Join(out, repro.OpenSetDir, "report.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var res repro.OpenSetResult
+	if err := json.Unmarshal(b, &res); err != nil {
+		t.Fatal(err)
+	}
+	return res
 }
