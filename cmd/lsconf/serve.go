@@ -58,27 +58,12 @@ slow clients time out.`,
 			if uploadBudget < 0 {
 				return fmt.Errorf("serve: --upload-budget %d is negative (0 means the default, %d MiB)", uploadBudget, web.DefaultUploadBudget>>20)
 			}
-			cfg := web.Config{DB: db, MaxUpload: maxUpload, UploadBudget: uploadBudget, AllowHosts: allowHosts}
-			if vocabFile != "" {
-				b, err := os.ReadFile(vocabFile)
-				if err != nil {
-					return fmt.Errorf("serve: vocabulary: %w", err)
-				}
-				cfg.Vocab = []string{string(b)}
+			cfg, closeRun, err := serveConfig(ctx, db, serveOptions{runDir: runDir, vocabFile: vocabFile, noModel: noModel, roundTrip: rt,
+				maxUpload: maxUpload, uploadBudget: uploadBudget, allowHosts: allowHosts}, g)
+			if err != nil {
+				return err
 			}
-			if !noModel {
-				run, err := serveModel(ctx, db, runDir, g)
-				if err != nil {
-					return err
-				}
-				if run != nil {
-					defer run.Close()
-					cfg.Model = run
-					if run.HasDecoder() {
-						cfg.Decoder = train.RoundTripDecoder{Run: run, RoundTrip: rt}
-					}
-				}
-			}
+			defer closeRun()
 			srv, err := web.New(cfg)
 			if err != nil {
 				return err
@@ -104,6 +89,43 @@ slow clients time out.`,
 	cmd.Flags().IntVar(&rt.Iterations, "round-trip", rt.Iterations, "most round-trip corrections of a clicked LS point before it is decoded, as in lsconf decode (0 = plain decoding)")
 	cmd.Flags().Int64Var(&uploadBudget, "upload-budget", 0, "bytes of uploads held in memory at once; later uploads wait (0: 256 MiB; at least --max-upload)")
 	return cmd
+}
+
+// serveOptions are serve's settings that shape the web server.
+type serveOptions struct {
+	runDir, vocabFile       string
+	noModel                 bool
+	roundTrip               train.RoundTrip
+	maxUpload, uploadBudget int64
+	allowHosts              []string
+}
+
+// serveConfig assembles the web server's configuration from serve's
+// settings: the vocabulary, and the run that encodes image queries and,
+// when it has a decoder, decodes clicked points with the round-trip
+// correction. closeRun releases the run; call it when serving ends.
+func serveConfig(ctx context.Context, db *index.DB, o serveOptions, g *globalOptions) (cfg web.Config, closeRun func(), err error) {
+	closeRun = func() {}
+	cfg = web.Config{DB: db, MaxUpload: o.maxUpload, UploadBudget: o.uploadBudget, AllowHosts: o.allowHosts}
+	if o.vocabFile != "" {
+		b, err := os.ReadFile(o.vocabFile)
+		if err != nil {
+			return cfg, closeRun, fmt.Errorf("serve: vocabulary: %w", err)
+		}
+		cfg.Vocab = []string{string(b)}
+	}
+	if o.noModel {
+		return cfg, closeRun, nil
+	}
+	run, err := serveModel(ctx, db, o.runDir, g)
+	if err != nil || run == nil {
+		return cfg, closeRun, err
+	}
+	cfg.Model = run
+	if run.HasDecoder() {
+		cfg.Decoder = train.RoundTripDecoder{Run: run, RoundTrip: o.roundTrip}
+	}
+	return cfg, func() { run.Close() }, nil
 }
 
 // serveModel opens the run that encodes image queries: runDir, or the run
