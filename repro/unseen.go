@@ -101,6 +101,9 @@ type UnseenRun struct {
 	Rule string `json:"open_set_rule"`
 	// OpenSet by score: OpenSetScores.
 	OpenSet map[string]metrics.OpenSet `json:"open_set"`
+	// TPRAt5FPR by score: the share of held-out test images above the
+	// score that 5% of the known test images exceed (OpenSetScore's).
+	TPRAt5FPR map[string]float64 `json:"tpr_at_5_fpr,omitempty"`
 	// Clustering of the known classes' test images (nearest cluster vs
 	// label).
 	Clustering metrics.Clustering `json:"clustering"`
@@ -493,6 +496,10 @@ func analyseUnseen(ctx context.Context, cfg Config, dir string, e Experiment, he
 		if r.OpenSet[k], err = metrics.Detect(pos[k], neg[k]); err != nil {
 			return nil, fmt.Errorf("repro unseen: %w", err)
 		}
+		if r.TPRAt5FPR == nil {
+			r.TPRAt5FPR = map[string]float64{}
+		}
+		r.TPRAt5FPR[k] = rocAt(pos[k], neg[k], []float64{0.05})[0]
 	}
 	if r.Clustering, err = metrics.Cluster(knownTruth, knownPred); err != nil {
 		return nil, fmt.Errorf("repro unseen: %w", err)

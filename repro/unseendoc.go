@@ -234,10 +234,19 @@ func unseenDoc(cfg Config, l *latent.Layout, res *UnseenResult) *document.Doc {
 				}
 				return cal(0) + "% / " + cal(1) + "%"
 			}
-			rows = append(rows, []string{k, au(g), fp(g), out(g), au(c), fp(c), out(c)})
+			tp := func(m model.Mode) string {
+				if !has(m) {
+					return "-"
+				}
+				if !slices.ContainsFunc(res.Runs, func(r *UnseenRun) bool { _, ok := r.TPRAt5FPR[k]; return r.Mode == m && ok }) {
+					return "not tested"
+				}
+				return ms(SpreadOf(res.perSeedOf(m, "", func(r *UnseenRun) float64 { return r.TPRAt5FPR[k] })), 2)
+			}
+			rows = append(rows, []string{k, au(g), fp(g), tp(g), out(g), au(c), fp(c), tp(c), out(c)})
 		}
-		d.Add(document.Table{Header: []string{"score", "AUROC ce+g", "FPR@95%TPR ce+g", "outside held-out / known ce+g", "AUROC ce", "FPR@95%TPR ce", "outside held-out / known ce"},
-			Right: map[int]bool{1: true, 2: true, 3: true, 4: true, 5: true, 6: true}, Rows: rows})
+		d.Add(document.Table{Header: []string{"score", "AUROC ce+g", "FPR@95%TPR ce+g", "TPR@5%FPR ce+g", "outside held-out / known ce+g", "AUROC ce", "FPR@95%TPR ce", "TPR@5%FPR ce", "outside held-out / known ce"},
+			Right: map[int]bool{1: true, 2: true, 3: true, 4: true, 5: true, 6: true, 7: true, 8: true}, Rows: rows})
 		d.Add(document.Para{Text: "Outside: the shares of held-out and of known test images above a threshold on the score calibrated like the run's own (conformal at 95% of the known test images inside, in two folds)."})
 	}
 
