@@ -128,7 +128,7 @@ pipeline check (one seed unless --seeds is given).`,
 	f.Float64Var(&c.Placeholders, "placeholders", 0, "weight of the ce+g runs' placeholder negatives (not in the paper; see lsconf train --help; 0 = none, the paper's); with --open-set the weight of the placeholder method (0: not run; --quick runs it at 1)")
 	f.StringVar(&c.PlaceholderKind, "placeholder-kind", "", "how the placeholder negatives are made: mixup (the default), cutmix or rotate (see lsconf train --help)")
 	f.StringSliceVar(&openSetMethods, "methods", nil, `with --open-set: run only these methods (comma-separated: "ce", "ce+g dense", "ce+g distance", "ce+g distance placeholders", "ce+g distance variant", "ce placeholders"; default all but "ce placeholders", which runs only when named)`)
-	f.BoolVar(&featureScores, "feature-scores", false, "with --open-set or --unseen: also score every run post hoc on the encoder's features, fitted on the known training images (deep k-NN, Mahalanobis, relative Mahalanobis and the residual off the principal subspace on the last level's flattened features; k-NN and Mahalanobis on every level's channel averages; k-NN in z; k-NN times MSP and times the run's open-set score)")
+	f.BoolVar(&featureScores, "feature-scores", false, "with --open-set or --unseen: also score every run post hoc on the encoder's features, fitted on the known training images (deep k-NN, Mahalanobis, relative Mahalanobis and the residual off the principal subspace on the last level's flattened features; k-NN and Mahalanobis on every level's channel averages; k-NN in z; k-NN times MSP and times the run's open-set score; and the sums of the run's open-set score, or the MSP, with the k-NN scores, each standardised on validation images of the known classes)")
 	f.StringVar(&c.Head, "head", "dense", "classifier head of the ce+g runs: dense (the paper's) or distance (lsconf train's default); ce runs keep the dense head")
 	f.IntVar(&c.AugPerImage, "aug-per-image", c.AugPerImage, "augmentations per training image (each also gives 2 mirror copies)")
 	f.IntVar(&c.PerClass, "per-class", 0, "built-in training images per class (0 = 130, the paper's size)")
@@ -145,7 +145,7 @@ pipeline check (one seed unless --seeds is given).`,
 	f.Float64Var(&variant.DC, "variant-d-c", 0, `with --open-set: run "ce+g distance variant" with its centres this far from the origin (0: 0.85)`)
 	f.Float64Var(&variant.RC, "variant-r-c", 0, `with --open-set: run "ce+g distance variant" with this r_c (0: 0.68 x R_d/2)`)
 	f.Float64Var(&variant.HeadScale, "variant-head-scale", 0, `with --open-set: run "ce+g distance variant" with this distance-head scale s (0: the default 0.25)`)
-	f.Float64Var(&variant.Recon, "variant-recon", 0, `with --open-set: run "ce+g distance variant" with the decoder's reconstruction loss at this weight (see lsconf train --recon; 0: none)`)
+	f.Float64Var(&variant.Recon, "variant-recon", 0, `with --open-set: run "ce+g distance variant" with the decoder's reconstruction loss at this weight (see lsconf train --recon; 0: none); its report adds the decoder's novelty scores (reconstruction, class reconstruction and round-trip error)`)
 	f.Float64Var(&variant.Placeholders, "variant-placeholders", 0, `with --open-set: run "ce+g distance variant" with placeholder negatives at this weight, of the kind --placeholder-kind (0: none)`)
 	f.BoolVar(&quick, "quick", false, "pipeline check: tiny data, narrow model, 2 epochs (minutes)")
 	return cmd
