@@ -276,6 +276,10 @@ type OpenSetScore struct {
 	OSCR      float64 `json:"oscr"`
 	// ROC is the TPR at ROCGrid's false-positive rates.
 	ROC []float64 `json:"roc"`
+	// Outside is what a threshold on this score calibrated on the
+	// validation images marks outside; nil when the score has no
+	// validation figures.
+	Outside *CalOutside `json:"calibrated_outside,omitempty"`
 }
 
 // Landing says where a set of encodings lies in the layout: within r_c of
@@ -706,19 +710,17 @@ func scoreOpenSet(ctx context.Context, cfg OpenSetConfig, dir string, m openMeth
 		ks[per] = perClass(ks[base], pred, q)
 		us[per] = perClass(us[base], upred, q)
 	}
-	scores := m.Scores
-	if cfg.FeatureScores {
-		fk, fu, err := featureScores(ctx, run, trainSet, knownTest, unknownTest, ks, us)
-		if err != nil {
-			return nil, err
-		}
-		for _, s := range featureScoreNames {
-			if _, ok := fk[s]; ok {
-				ks[s], us[s] = fk[s], fu[s]
-				scores = append(slices.Clone(scores), s)
-			}
-		}
+	// the validation images' scores: not ce's class-mean distance (its
+	// means are fitted on them), nor the scores openScores leaves at 0
+	vs, _ := openScores(m, l, scale, means, val.Z, val.Logits)
+	for _, s := range []string{ScoreClassMean, ScoreMirrorMSPNorm, ScoreMSPNormPerClass, ScoreMSPPerClass} {
+		delete(vs, s)
 	}
+	extra, err := postHocScores(ctx, cfg, run, m, trainSet, valSet, knownTest, unknownTest, vs, ks, us)
+	if err != nil {
+		return nil, err
+	}
+	scores := append(slices.Clone(m.Scores), extra...)
 	r := &OpenSetRun{Scores: map[string]OpenSetScore{}}
 	if cfg.ZScores {
 		own := zSumBase(m)
@@ -747,6 +749,13 @@ func scoreOpenSet(ctx context.Context, cfg OpenSetConfig, dir string, m openMeth
 	for _, s := range scores {
 		if r.Scores[s], err = openSetScoreOf(us[s], ks[s], correct); err != nil {
 			return nil, fmt.Errorf("repro open-set %s: %w", s, err)
+		}
+		if v, ok := vs[s]; ok {
+			sc := r.Scores[s]
+			if sc.Outside, err = calOutside(v, ks[s], us[s]); err != nil {
+				return nil, fmt.Errorf("repro open-set %s: %w", s, err)
+			}
+			r.Scores[s] = sc
 		}
 	}
 	if m.Mode == model.ModeCEG {
@@ -809,16 +818,22 @@ func perClass(scores []float64, pred []int, q []float64) []float64 {
 
 // inferUnlabelled encodes every image of g (of classes the run does not
 // know; Labels keep g's own numbering).
-func inferUnlabelled(ctx context.Context, run *train.Run, g *data.GraySet) (*train.Inference, error) {
+func inferUnlabelled(ctx context.Context, run *train.Run, g data.Set) (*train.Inference, error) {
+	_, inf, err := inferPixels(ctx, run, g)
+	return inf, err
+}
+
+// inferPixels is inferUnlabelled that also returns the images' pixels.
+func inferPixels(ctx context.Context, run *train.Run, g data.Set) ([]float32, *train.Inference, error) {
 	pix, labels, err := setPixels(ctx, g)
 	if err != nil {
-		return nil, fmt.Errorf("repro open-set: %w", err)
+		return nil, nil, fmt.Errorf("repro open-set: %w", err)
 	}
 	z, logits, err := run.Infer(pix, g.Len())
 	if err != nil {
-		return nil, fmt.Errorf("repro open-set: %w", err)
+		return nil, nil, fmt.Errorf("repro open-set: %w", err)
 	}
-	return &train.Inference{Z: z, Logits: logits, Labels: labels}, nil
+	return pix, &train.Inference{Z: z, Logits: logits, Labels: labels}, nil
 }
 
 // mirrorAveraged encodes every image of g and its left-right mirror and

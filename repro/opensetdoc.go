@@ -81,20 +81,48 @@ func OpenSetVerdicts(res *OpenSetResult) []string {
 func (res *OpenSetResult) methods() []openMethod {
 	var out []openMethod
 	for _, m := range openMethods {
+		var runs []*OpenSetRun
 		for _, r := range res.Runs {
 			if r.Method == m.Name {
-				if res.Config.FeatureScores {
-					m.Scores = withFeatureScores(m)
-				}
-				if res.Config.ZScores || res.Config.Oracle {
-					m.Scores = res.withZScores(m)
-				}
-				out = append(out, m)
-				break
+				runs = append(runs, r)
 			}
+		}
+		if len(runs) > 0 {
+			m.Scores = withPostHocScores(m, runs)
+			if res.Config.ZScores || res.Config.Oracle {
+				m.Scores = res.withZScores(m)
+			}
+			out = append(out, m)
 		}
 	}
 	return out
+}
+
+// withPostHocScores is m's scores followed by the post-hoc scores (feature,
+// decoder, fusions) that every one of its runs has.
+func withPostHocScores(m openMethod, runs []*OpenSetRun) []string {
+	all := slices.Concat(featureScoreNames, reconScoreNames, fusionScoreNames)
+	return append(slices.Clone(m.Scores), inOrder(all, func(s string) bool {
+		return !slices.ContainsFunc(runs, func(r *OpenSetRun) bool { _, ok := r.Scores[s]; return !ok })
+	})...)
+}
+
+// calOutsideCell is the mean calibrated outside of a score over the
+// method's runs ("unknown / known" in %), "not tested" when a run lacks
+// it.
+func calOutsideCell(res *OpenSetResult, method, score string) string {
+	var u, k []float64
+	for _, r := range res.Runs {
+		if r.Method != method {
+			continue
+		}
+		o := r.Scores[score].Outside
+		if o == nil {
+			return "not tested"
+		}
+		u, k = append(u, 100*o.Unknown), append(k, 100*o.Known)
+	}
+	return fmt.Sprintf("%.1f / %.1f", SpreadOf(u).Mean, SpreadOf(k).Mean)
 }
 
 // openSetMarkdown is the report.
@@ -125,6 +153,7 @@ func openSetMarkdown(res *OpenSetResult) string {
 	if c.Placeholders > 0 || c.Variant != nil {
 		w("\n\n")
 	}
+	w("%s", postHocDoc(res))
 	w("## Splits\n\n| split | unknown classes |\n|---|---|\n")
 	for i, u := range res.Splits {
 		w("| %d | %s |\n", i+1, strings.Join(u, ", "))
@@ -133,7 +162,7 @@ func openSetMarkdown(res *OpenSetResult) string {
 	for _, v := range OpenSetVerdicts(res) {
 		w("- %s\n", v)
 	}
-	w("\n## Results (mean ± sd over the splits, range)\n\nTPR@5%%FPR: the share of unknown test images above the score that 5%% of the known test images exceed (what an outside threshold keeping 95%% of the known images inside would mark outside; the outside targets need it >= 50%%).\n\n| method | score | closed-set acc %% | AUROC | FPR@95%%TPR | TPR@5%%FPR | OSCR |\n|---|---|---|---|---|---|---|\n")
+	w("\n## Results (mean ± sd over the splits, range)\n\nTPR@5%%FPR: the share of unknown test images above the score that 5%% of the known test images exceed (what an outside threshold keeping 95%% of the known images inside would mark outside; the outside targets need it >= 50%%).\n\nCalibrated outside: the shares of the unknown / known test images above a threshold on that score calibrated at 95%% of the validation images (each score its own threshold; \"not tested\" where the validation images have no such score).\n\n| method | score | closed-set acc %% | AUROC | FPR@95%%TPR | TPR@5%%FPR | OSCR | calibrated outside unknown / known %% |\n|---|---|---|---|---|---|---|---|\n")
 	for _, m := range res.methods() {
 		accS := openSetSpread(res, m.Name, func(r *OpenSetRun) float64 { return 100 * r.Accuracy })
 		for _, s := range m.Scores {
@@ -141,7 +170,7 @@ func openSetMarkdown(res *OpenSetResult) string {
 			fp := openSetSpread(res, m.Name, func(r *OpenSetRun) float64 { return r.Scores[s].FPRAt95TPR })
 			tp := openSetSpread(res, m.Name, func(r *OpenSetRun) float64 { return r.Scores[s].TPRAt5FPR })
 			os := openSetSpread(res, m.Name, func(r *OpenSetRun) float64 { return r.Scores[s].OSCR })
-			w("| %s | %s | %s | %s | %s | %s | %s |\n", m.Name, s, accS.Format(2), au.Format(3), fp.Format(3), tp.Format(3), os.Format(3))
+			w("| %s | %s | %s | %s | %s | %s | %s | %s |\n", m.Name, s, accS.Format(2), au.Format(3), fp.Format(3), tp.Format(3), os.Format(3), calOutsideCell(res, m.Name, s))
 		}
 	}
 	w("\n![ROC curves](roc.png)\n\n")
@@ -159,7 +188,7 @@ func openSetMarkdown(res *OpenSetResult) string {
 	if zs := zScoreDoc(res); zs != "" {
 		w("%s", zs)
 	}
-	w("\n## Per split\n\n| split | method | closed-set acc %% | score | AUROC | FPR@95%%TPR | OSCR | train s |\n|---|---|---|---|---|---|---|---|\n")
+	w("\n## Per split\n\n| split | method | closed-set acc %% | score | AUROC | FPR@95%%TPR | TPR@5%%FPR | OSCR | calibrated outside unknown / known %% | train s |\n|---|---|---|---|---|---|---|---|---|---|\n")
 	for _, r := range res.Runs {
 		for _, m := range res.methods() {
 			if m.Name != r.Method {
@@ -167,7 +196,11 @@ func openSetMarkdown(res *OpenSetResult) string {
 			}
 			for _, s := range m.Scores {
 				sc := r.Scores[s]
-				w("| %d | %s | %.2f | %s | %.3f | %.3f | %.3f | %.0f |\n", r.Split, r.Method, 100*r.Accuracy, s, sc.AUROC, sc.FPRAt95TPR, sc.OSCR, r.Seconds)
+				out := "not tested"
+				if o := sc.Outside; o != nil {
+					out = fmt.Sprintf("%.1f / %.1f", 100*o.Unknown, 100*o.Known)
+				}
+				w("| %d | %s | %.2f | %s | %.3f | %.3f | %.3f | %.3f | %s | %.0f |\n", r.Split, r.Method, 100*r.Accuracy, s, sc.AUROC, sc.FPRAt95TPR, sc.TPRAt5FPR, sc.OSCR, out, r.Seconds)
 			}
 		}
 	}

@@ -99,6 +99,27 @@ func TestReproOpenSetQuick(t *testing.T) {
 		if _, ok := r.Scores[repro.ScoreFeatKNNxLS]; ok != (r.Method == "ce+g distance") {
 			t.Errorf("%s: has %q: %v", r.Method, repro.ScoreFeatKNNxLS, ok)
 		}
+		// the fusions: with the LS score where the run has it, else with
+		// the MSP (ce's control); none with the reconstruction error (no
+		// decoder); each with a threshold calibrated on the validation
+		// images
+		ls := r.Method == "ce+g distance"
+		for name, want := range map[string]bool{repro.ScoreFuseLSKNN: ls, repro.ScoreFuseLSAll: ls, repro.ScoreFuseMSPKNN: !ls, repro.ScoreFuseMSPAll: !ls, repro.ScoreFuseLSRecon: false} {
+			s, ok := r.Scores[name]
+			if ok != want {
+				t.Errorf("%s: has %q: %v, want %v", r.Method, name, ok, want)
+				continue
+			}
+			if ok && (s.AUROC < 0 || s.AUROC > 1 || s.Outside == nil || s.Outside.Known < 0 || s.Outside.Known > 1 || s.Outside.Unknown < 0 || s.Outside.Unknown > 1) {
+				t.Errorf("%s: %s %+v, outside %+v", r.Method, name, s, s.Outside)
+			}
+		}
+		if s := r.Scores[repro.ScoreMSP]; s.Outside == nil {
+			t.Errorf("%s: MSP has no calibrated outside", r.Method)
+		}
+		if s, ok := r.Scores[repro.ScoreClassMean]; ok && s.Outside != nil {
+			t.Errorf("%s: the class-mean distance, whose means are fitted on the validation images, was calibrated on them", r.Method)
+		}
 	}
 	if md, err := os.ReadFile(filepath.Join(dir, "report.md")); err != nil || !strings.Contains(string(md), repro.ScorePooledMaha) {
 		t.Errorf("report.md does not list the feature scores (%v)", err)
