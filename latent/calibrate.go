@@ -114,22 +114,11 @@ func Calibrate(scores []float64, tpr float64, on string, rule OpenSetRule) (Cali
 	if err := rule.Validate(); err != nil {
 		return Calibration{}, fmt.Errorf("calibrate: %w", err)
 	}
-	t, err := ConformalThreshold(scores, tpr)
-	if err != nil {
-		return Calibration{}, err
-	}
-	return Calibration{OpenSetRule: rule, TPR: tpr, Threshold: t, N: len(scores), On: on}, nil
-}
-
-// ConformalThreshold is Calibrate's threshold of any score (higher = more
-// likely unknown) of held-out known images: the ceil((n+1) tpr)-th
-// smallest, +Inf and NaN counting as above any threshold.
-func ConformalThreshold(scores []float64, tpr float64) (float64, error) {
 	if !(tpr > 0 && tpr <= 1) {
-		return 0, fmt.Errorf("calibrate: true-positive rate %v outside (0, 1]", tpr)
+		return Calibration{}, fmt.Errorf("calibrate: true-positive rate %v outside (0, 1]", tpr)
 	}
 	if len(scores) == 0 {
-		return 0, errors.New("calibrate: no held-out images")
+		return Calibration{}, errors.New("calibrate: no held-out images")
 	}
 	s := make([]float64, 0, len(scores))
 	for _, x := range scores {
@@ -142,9 +131,9 @@ func ConformalThreshold(scores []float64, tpr float64) (float64, error) {
 	k := int(math.Ceil(tpr*float64(len(s)+1)-1e-9)) - 1
 	k = min(max(k, 0), len(s)-1)
 	if math.IsInf(s[k], 1) {
-		return 0, fmt.Errorf("calibrate: %d of %d held-out encodings are not finite", len(s)-k, len(s))
+		return Calibration{}, fmt.Errorf("calibrate: %d of %d held-out encodings are not finite", len(s)-k, len(s))
 	}
-	return s[k], nil
+	return Calibration{OpenSetRule: rule, TPR: tpr, Threshold: s[k], N: len(s), On: on}, nil
 }
 
 // Rule is the score the calibration thresholds; a nil Calibration's is

@@ -20,18 +20,7 @@ func simplex(nc, nd int) [][]float64 {
 	// Gram-Schmidt on u_0..u_{nc-2}: they span the (nc-1)-dim subspace.
 	var basis [][]float64
 	for i := 0; i < nc-1; i++ {
-		w := append([]float64(nil), u[i]...)
-		for _, b := range basis {
-			p := dot(w, b)
-			for k := range w {
-				w[k] -= p * b[k]
-			}
-		}
-		n := norm(w)
-		for k := range w {
-			w[k] /= n
-		}
-		basis = append(basis, w)
+		basis, _ = appendOrthonormal(basis, append([]float64(nil), u[i]...), 0)
 	}
 	out := make([][]float64, nc)
 	for i := range out {

@@ -31,6 +31,11 @@ type LossConfig struct {
 	// ModeCEG: a pull toward the configured centre inside the clusters
 	// (lsconf's extension; 0 is the paper's objective).
 	Center float64
+	// SpanOnly measures L_G and the centre pull on z's projection onto
+	// the span of the centres (SpanProjection), leaving the coordinates
+	// outside it (a layout's extra dimensions) to the other terms, the
+	// decoder's reconstruction in particular.
+	SpanOnly bool
 	// Recon, when > 0, adds Recon * ReconstructionLoss (the decoder's mean
 	// squared error) to the loss; the model needs a decoder. ModeMSEG
 	// trains it in place of L_CE.

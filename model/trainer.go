@@ -141,7 +141,11 @@ func (t *Trainer) trainGraph(g *graph.Graph, in []*graph.Node) []*graph.Node {
 	}
 	var decBN []*graph.Node
 	ce := CrossEntropy(out.Logits, y)
-	lg := GeometricLoss(out.Z, y, t.loss.Layout, t.loss.Reduction)
+	zg := out.Z
+	if t.loss.SpanOnly {
+		zg = SpanProjection(out.Z, t.loss.Layout)
+	}
+	lg := GeometricLoss(zg, y, t.loss.Layout, t.loss.Reduction)
 	loss := ce
 	if t.loss.Mode == ModeMSEG {
 		loss = graph.ScalarZero(g, ce.DType())
@@ -149,7 +153,7 @@ func (t *Trainer) trainGraph(g *graph.Graph, in []*graph.Node) []*graph.Node {
 	if t.loss.Mode.TrainsLG() {
 		loss = graph.Add(loss, graph.MulScalar(lg, t.loss.KG))
 		if t.loss.Center > 0 {
-			loss = graph.Add(loss, graph.MulScalar(CenterLoss(out.Z, y, t.loss.Layout, t.loss.Reduction), t.loss.KG*t.loss.Center))
+			loss = graph.Add(loss, graph.MulScalar(CenterLoss(zg, y, t.loss.Layout, t.loss.Reduction), t.loss.KG*t.loss.Center))
 		}
 	}
 	if negLoss != nil {

@@ -441,40 +441,22 @@ func (d *featureDetector) scores(z, logits, f []float32, n int, own map[string][
 	return out
 }
 
-// featureScores computes the feature scores of the known and unknown test
-// images, fitted on the training images' features; ks and us hold the
-// method's own scores (for the combinations).
-func featureScores(ctx context.Context, run *train.Run, trainSet, knownTest, unknownTest data.Set, ks, us map[string][]float64) (map[string][]float64, map[string][]float64, error) {
+// featureScores computes the feature scores of the validation, known test
+// and unknown test images (in that order), fitted on the training images'
+// features; own holds the method's own scores of the same sets (for the
+// combinations).
+func featureScores(ctx context.Context, run *train.Run, trainSet data.Set, sets []data.Set, own []map[string][]float64) ([]map[string][]float64, error) {
 	d, err := fitFeatureDetector(ctx, run, trainSet)
 	if err != nil {
-		return nil, nil, fmt.Errorf("repro open-set: %w", err)
+		return nil, fmt.Errorf("repro open-set: %w", err)
 	}
-	one := func(g data.Set, own map[string][]float64) (map[string][]float64, error) {
+	out := make([]map[string][]float64, len(sets))
+	for i, g := range sets {
 		z, logits, f, y, err := encodeFeatures(ctx, run, g)
 		if err != nil {
 			return nil, fmt.Errorf("repro open-set: %w", err)
 		}
-		return d.scores(z, logits, f, len(y), own), nil
+		out[i] = d.scores(z, logits, f, len(y), own[i])
 	}
-	fk, err := one(knownTest, ks)
-	if err != nil {
-		return nil, nil, err
-	}
-	fu, err := one(unknownTest, us)
-	if err != nil {
-		return nil, nil, err
-	}
-	return fk, fu, nil
-}
-
-// withFeatureScores is m's scores followed by the feature scores that
-// apply to it.
-func withFeatureScores(m openMethod) []string {
-	out := slices.Clone(m.Scores)
-	for _, s := range featureScoreNames {
-		if s != ScoreFeatKNNxLS || slices.Contains(m.Scores, ScoreMSPNorm) {
-			out = append(out, s)
-		}
-	}
-	return out
+	return out, nil
 }

@@ -137,11 +137,11 @@ func TestUnseenFeatureTable(t *testing.T) {
 	cfg := DefaultConfig().WithDefaults()
 	res := &UnseenResult{Classes: []string{"a", "b", "c"}, Seeds: []uint64{1}, Runs: []*UnseenRun{
 		{Held: "a", Mode: model.ModeCEG, Seed: 1, Median: []float64{0, 0}, Nearest: map[string]float64{"b": 1}, OpenSet: map[string]metrics.OpenSet{ScoreFeatKNN10: {AUROC: 0.75, FPRAt95TPR: 0.5}, ScoreFeatKNNxLS: {AUROC: 0.625, FPRAt95TPR: 0.75}},
-			FeatureCalOutside: map[string][2]float64{ScoreFeatKNN10: {0.5, 0.04}}},
+			FeatureCalOutside: map[string][2]float64{ScoreFeatKNN10: {0.5, 0.04}}, TPRAt5FPR: map[string]float64{ScoreFeatKNN10: 0.4}},
 		{Held: "a", Mode: model.ModeCE, Seed: 1, Median: []float64{0, 0}, Nearest: map[string]float64{"b": 1}, OpenSet: map[string]metrics.OpenSet{ScoreFeatKNN10: {AUROC: 0.875, FPRAt95TPR: 0.25}}},
 	}}
 	md := unseenDoc(cfg, l, res).Markdown()
-	for _, row := range []string{"| feature k-NN k=10 | 0.750 | 0.50 | 50.0% / 4.0% | 0.875 | 0.25 | - |", "| 0.625 | 0.75 | - | - | - | - |"} {
+	for _, row := range []string{"| feature k-NN k=10 | 0.750 | 0.50 | 0.40 | 50.0% / 4.0% | 0.875 | 0.25 | not tested | - |", "| 0.625 | 0.75 | not tested | - | - | - | - | - |"} {
 		if !strings.Contains(md, row) {
 			t.Errorf("report lacks %q:\n%s", row, md)
 		}

@@ -93,6 +93,14 @@ type OpenSetConfig struct {
 	// FeatureScores adds the post-hoc scores on the encoder's features
 	// (featureScoreNames) to every method.
 	FeatureScores bool
+	// ZScores adds the z-space Gaussian scores (zScoreNames) to every
+	// method, with their calibrated outside shares and the per-dimension
+	// standard deviation of the known test encodings.
+	ZScores bool
+	// Oracle adds the method "ce oracle": ce trained on all the classes,
+	// the unknown ones included, scored by its softmax mass on the
+	// unknown classes (a ceiling, not a method).
+	Oracle bool
 	// Quick marks a pipeline check.
 	Quick bool
 	// Engine configures the backend; Progress receives status lines.
@@ -136,6 +144,12 @@ type OpenSetVariant struct {
 	// Recon is the weight of the decoder's reconstruction loss
 	// (train.Config.Recon; 0: no decoder).
 	Recon float64 `json:"recon,omitempty"`
+	// Cycle is the weight of the decoder's latent cycle-consistency term
+	// (train.Config.Cycle; needs Recon; 0: none).
+	Cycle float64 `json:"cycle,omitempty"`
+	// LGSpan measures L_G and the centre pull on z's projection onto the
+	// centres' span only (train.Config.LGSpan).
+	LGSpan bool `json:"lg_span_only,omitempty"`
 	// Placeholders and PlaceholderKind are train.Config's (0: none).
 	Placeholders    float64 `json:"placeholders,omitempty"`
 	PlaceholderKind string  `json:"placeholder_kind,omitempty"`
@@ -163,6 +177,12 @@ func (v OpenSetVariant) dir() string {
 	}
 	if v.Recon > 0 {
 		s += fmt.Sprintf("-recon%g", v.Recon)
+	}
+	if v.Cycle > 0 {
+		s += fmt.Sprintf("-cycle%g", v.Cycle)
+	}
+	if v.LGSpan {
+		s += "-span"
 	}
 	if v.Placeholders > 0 {
 		s += fmt.Sprintf("-ph%g%s", v.Placeholders, v.PlaceholderKind)
@@ -255,6 +275,9 @@ var openMethods = []openMethod{
 	// ce trained with the variant's loss changes (its placeholder
 	// negatives and rotation head; only when named): their control.
 	{"ce variant", model.ModeCE, model.HeadDense, []string{ScoreMSP, ScoreMLS, ScoreClassMean, ScoreNorm}, false, true, true},
+	// ce trained on every class, the unknown ones too (oracle.go): the
+	// detection ceiling, only when named or with OpenSetConfig.Oracle.
+	{OracleMethod, model.ModeCE, model.HeadDense, []string{ScoreOracleMass}, false, false, true},
 }
 
 // OpenSetScore is one score's figures on one split.
@@ -266,15 +289,12 @@ type OpenSetScore struct {
 	// the known images inside marks outside (the outside targets).
 	TPRAt5FPR float64 `json:"tpr_at_5_fpr"`
 	OSCR      float64 `json:"oscr"`
-	// KnownOutside and UnknownOutside are the shares of known and unknown
-	// test images above the score's own conformal threshold on the
-	// validation images (latent.ConformalThreshold at 95%): the calibrated
-	// outside of this score. Absent for scores without values on the
-	// validation images.
-	KnownOutside   *float64 `json:"calibrated_known_outside,omitempty"`
-	UnknownOutside *float64 `json:"calibrated_unknown_outside,omitempty"`
 	// ROC is the TPR at ROCGrid's false-positive rates.
 	ROC []float64 `json:"roc"`
+	// Outside is what a threshold on this score calibrated on the
+	// validation images marks outside; nil when the score has no
+	// validation figures.
+	Outside *CalOutside `json:"calibrated_outside,omitempty"`
 }
 
 // Landing says where a set of encodings lies in the layout: within r_c of
@@ -306,6 +326,13 @@ type OpenSetRun struct {
 	// Known and Unknown say where the test encodings land (lsconf methods).
 	Known          *Landing `json:"known_landing,omitempty"`
 	UnknownLanding *Landing `json:"unknown_landing,omitempty"`
+	// ScoreOutside maps a post-hoc score (--z-scores) to the shares of
+	// unknown and known test images above its threshold calibrated on
+	// the validation images (conformal, 95% inside).
+	ScoreOutside map[string][2]float64 `json:"score_outside,omitempty"`
+	// ZSD is the standard deviation of each coordinate of z over the
+	// known test images (--z-scores).
+	ZSD []float64 `json:"z_sd,omitempty"`
 }
 
 // OpenSetResult is the experiment's outcome.
@@ -451,7 +478,15 @@ func OpenSet(ctx context.Context, cfg OpenSetConfig) (res *OpenSetResult, err er
 		for _, m := range methods {
 			n++
 			tag := fmt.Sprintf("[%d/%d] split %d (unknown %v), %s", n, total, k, unkNames, m.Name)
-			r, err := openSetRun(ctx, cfg, out, k, m, l, trainSet, valSet, knownTest, unknownTest, logf, tag)
+			var r *OpenSetRun
+			if m.Name == OracleMethod {
+				r, err = oracleRun(ctx, cfg, out, k, src, unk, logf, tag)
+			} else {
+				r, err = openSetRun(ctx, cfg, out, k, m, l, trainSet, valSet, knownTest, unknownTest, logf, tag)
+				if err == nil && cfg.Oracle {
+					err = addProbeScores(ctx, cfg, filepath.Join(out, r.Dir), r, trainSet, pickClasses(src.Train, unk, 0, cfg.PerClass), valSet, knownTest, unknownTest)
+				}
+			}
 			if err != nil {
 				return nil, err
 			}
@@ -472,7 +507,7 @@ func OpenSet(ctx context.Context, cfg OpenSetConfig) (res *OpenSetResult, err er
 func (cfg OpenSetConfig) methods() ([]openMethod, error) {
 	var out []openMethod
 	for _, m := range openMethods {
-		named := slices.Contains(cfg.Methods, m.Name)
+		named := slices.Contains(cfg.Methods, m.Name) || cfg.Oracle && m.Name == OracleMethod
 		if (len(cfg.Methods) == 0 && !m.Named || named) && !(m.Placeholders && cfg.Placeholders == 0) && !(m.Variant && cfg.Variant == nil) {
 			out = append(out, m)
 		}
@@ -486,27 +521,6 @@ func (cfg OpenSetConfig) methods() ([]openMethod, error) {
 		return nil, fmt.Errorf("repro open-set: no method to run")
 	}
 	return out, nil
-}
-
-// spanBasis is an orthonormal basis of the span of l's centres.
-func spanBasis(l *latent.Layout) [][]float64 {
-	var basis [][]float64
-	for c := range l.NC() {
-		w := append([]float64(nil), l.Center(c)...)
-		for _, b := range basis {
-			p := dot(w, b)
-			for k := range w {
-				w[k] -= p * b[k]
-			}
-		}
-		if n := math.Sqrt(dot(w, w)); n > 1e-9 {
-			for k := range w {
-				w[k] /= n
-			}
-			basis = append(basis, w)
-		}
-	}
-	return basis
 }
 
 // splitSpan returns z's projection onto the span of basis and the norm of
@@ -559,7 +573,7 @@ func openSetRun(ctx context.Context, cfg OpenSetConfig, out string, k int, m ope
 		tc.Placeholders, tc.PlaceholderKind = cfg.Placeholders, cfg.PlaceholderKind
 	}
 	if m.Variant {
-		tc.HeadScale, tc.Recon = cfg.Variant.HeadScale, cfg.Variant.Recon
+		tc.HeadScale, tc.Recon, tc.Cycle, tc.LGSpan = cfg.Variant.HeadScale, cfg.Variant.Recon, cfg.Variant.Cycle, cfg.Variant.LGSpan
 		tc.Placeholders, tc.PlaceholderKind = cfg.Variant.Placeholders, cfg.Variant.PlaceholderKind
 		tc.RotationHead, tc.RotationHidden = cfg.Variant.RotationHead, cfg.Variant.RotationHidden
 	}
@@ -593,7 +607,7 @@ func openScores(m openMethod, l *latent.Layout, scale float64, means [][]float64
 	out := map[string][]float64{}
 	pred := make([]int, n)
 	zf := make([]float64, nd)
-	basis := spanBasis(l)
+	basis := l.SpanBasis()
 	for i := range n {
 		for k := range nd {
 			zf[k] = float64(z[i*nd+k])
@@ -715,32 +729,39 @@ func scoreOpenSet(ctx context.Context, cfg OpenSetConfig, dir string, m openMeth
 		ks[per] = perClass(ks[base], pred, q)
 		us[per] = perClass(us[base], upred, q)
 	}
-	scores := m.Scores
-	// the validation images' values of the scores of z and the logits
-	// alone, for each score's own calibrated outside
-	direct := openMethod{Scores: slices.DeleteFunc(slices.Clone(m.Scores), func(s string) bool {
-		return s == ScoreMirrorMSPNorm || s == ScoreMSPNormPerClass || s == ScoreMSPPerClass
-	})}
-	vs, _ := openScores(direct, l, scale, means, val.Z, val.Logits)
+	// the validation images' scores: not ce's class-mean distance (its
+	// means are fitted on them), nor the scores openScores leaves at 0
+	vs, _ := openScores(m, l, scale, means, val.Z, val.Logits)
+	for _, s := range []string{ScoreClassMean, ScoreMirrorMSPNorm, ScoreMSPNormPerClass, ScoreMSPPerClass} {
+		delete(vs, s)
+	}
+	extra, err := postHocScores(ctx, cfg, run, m, trainSet, valSet, knownTest, unknownTest, vs, ks, us)
+	if err != nil {
+		return nil, err
+	}
+	scores := append(slices.Clone(m.Scores), extra...)
 	if run.HasRotationHead() {
 		if err := addRotationScores(ctx, run, m.Scores[0], valSet, knownTest, unknownTest, vs, ks, us); err != nil {
 			return nil, err
 		}
 		scores = withRotationScores(scores)
 	}
-	if cfg.FeatureScores {
-		fk, fu, err := featureScores(ctx, run, trainSet, knownTest, unknownTest, ks, us)
+	r := &OpenSetRun{Scores: map[string]OpenSetScore{}}
+	if cfg.ZScores {
+		own := zSumBase(m)
+		vo, _ := openScores(openMethod{Scores: []string{own}}, l, scale, means, val.Z, val.Logits)
+		zs, err := zScores(ctx, run, l, trainSet, val, kn, un, vo[own], ks[own], us[own])
 		if err != nil {
-			return nil, err
+			return nil, fmt.Errorf("repro open-set: %w", err)
 		}
-		for _, s := range featureScoreNames {
-			if _, ok := fk[s]; ok {
-				ks[s], us[s] = fk[s], fu[s]
+		for _, s := range zScoreNames {
+			if _, ok := zs.known[s]; ok {
+				ks[s], us[s] = zs.known[s], zs.unknown[s]
 				scores = append(slices.Clone(scores), s)
 			}
 		}
+		r.ScoreOutside, r.ZSD = zs.outside, zs.sd
 	}
-	r := &OpenSetRun{Scores: map[string]OpenSetScore{}}
 	correct := make([]bool, len(pred))
 	right := 0
 	for i, p := range pred {
@@ -751,23 +772,16 @@ func scoreOpenSet(ctx context.Context, cfg OpenSetConfig, dir string, m openMeth
 	}
 	r.Accuracy = float64(right) / float64(len(pred))
 	for _, s := range scores {
-		d, err := metrics.Detect(us[s], ks[s])
-		if err != nil {
+		if r.Scores[s], err = openSetScoreOf(us[s], ks[s], correct); err != nil {
 			return nil, fmt.Errorf("repro open-set %s: %w", s, err)
 		}
-		o, err := metrics.OSCR(ks[s], correct, us[s])
-		if err != nil {
-			return nil, fmt.Errorf("repro open-set %s: %w", s, err)
-		}
-		sc := OpenSetScore{AUROC: d.AUROC, FPRAt95TPR: d.FPRAt95TPR, TPRAt5FPR: rocAt(us[s], ks[s], []float64{0.05})[0], OSCR: o, ROC: rocAt(us[s], ks[s], rocGrid())}
 		if v, ok := vs[s]; ok {
-			ko, uo, err := calibratedOutside(v, ks[s], us[s])
-			if err != nil {
+			sc := r.Scores[s]
+			if sc.Outside, err = calOutside(v, ks[s], us[s]); err != nil {
 				return nil, fmt.Errorf("repro open-set %s: %w", s, err)
 			}
-			sc.KnownOutside, sc.UnknownOutside = &ko, &uo
+			r.Scores[s] = sc
 		}
-		r.Scores[s] = sc
 	}
 	if m.Mode == model.ModeCEG {
 		c, err := run.Calibrate(ctx, valSet, latent.DefaultCalibrationTPR, "validation")
@@ -780,6 +794,21 @@ func scoreOpenSet(ctx context.Context, cfg OpenSetConfig, dir string, m openMeth
 		r.Known, r.UnknownLanding = landingOf(l, kn.Z), landingOf(l, un.Z)
 	}
 	return r, nil
+}
+
+// openSetScoreOf measures a score: unknown test images' us (positives)
+// against known ones' ks, correct telling which known images the run
+// classifies right (for OSCR).
+func openSetScoreOf(us, ks []float64, correct []bool) (OpenSetScore, error) {
+	d, err := metrics.Detect(us, ks)
+	if err != nil {
+		return OpenSetScore{}, err
+	}
+	o, err := metrics.OSCR(ks, correct, us)
+	if err != nil {
+		return OpenSetScore{}, err
+	}
+	return OpenSetScore{AUROC: d.AUROC, FPRAt95TPR: d.FPRAt95TPR, TPRAt5FPR: rocAt(us, ks, []float64{0.05})[0], OSCR: o, ROC: rocAt(us, ks, rocGrid())}, nil
 }
 
 // classQuantiles is, for each class, the quantile tpr of the scores of
@@ -814,16 +843,22 @@ func perClass(scores []float64, pred []int, q []float64) []float64 {
 
 // inferUnlabelled encodes every image of g (of classes the run does not
 // know; Labels keep g's own numbering).
-func inferUnlabelled(ctx context.Context, run *train.Run, g *data.GraySet) (*train.Inference, error) {
+func inferUnlabelled(ctx context.Context, run *train.Run, g data.Set) (*train.Inference, error) {
+	_, inf, err := inferPixels(ctx, run, g)
+	return inf, err
+}
+
+// inferPixels is inferUnlabelled that also returns the images' pixels.
+func inferPixels(ctx context.Context, run *train.Run, g data.Set) ([]float32, *train.Inference, error) {
 	pix, labels, err := setPixels(ctx, g)
 	if err != nil {
-		return nil, fmt.Errorf("repro open-set: %w", err)
+		return nil, nil, fmt.Errorf("repro open-set: %w", err)
 	}
 	z, logits, err := run.Infer(pix, g.Len())
 	if err != nil {
-		return nil, fmt.Errorf("repro open-set: %w", err)
+		return nil, nil, fmt.Errorf("repro open-set: %w", err)
 	}
-	return &train.Inference{Z: z, Logits: logits, Labels: labels}, nil
+	return pix, &train.Inference{Z: z, Logits: logits, Labels: labels}, nil
 }
 
 // mirrorAveraged encodes every image of g and its left-right mirror and

@@ -3,6 +3,7 @@ package repro
 import (
 	"fmt"
 	"math"
+	"slices"
 	"strings"
 
 	"github.com/lsconf/lsconf/latent"
@@ -51,6 +52,9 @@ func OpenSetVerdicts(res *OpenSetResult) []string {
 			continue
 		}
 		for _, s := range m.Scores {
+			if slices.Contains(probeScoreNames, s) {
+				continue // an oracle, not a score
+			}
 			if v := auroc(m.Name, s); v > bestL {
 				bestL, bestLName = v, m.Name+", "+s
 			}
@@ -58,7 +62,10 @@ func OpenSetVerdicts(res *OpenSetResult) []string {
 	}
 	uo := openSetSpread(res, "ce+g distance", func(r *OpenSetRun) float64 { return r.UnknownOutside }).Mean
 	ko := openSetSpread(res, "ce+g distance", func(r *OpenSetRun) float64 { return r.KnownOutside }).Mean
-	return []string{
+	if !res.hasMethod("ce") || !res.hasMethod("ce+g distance") {
+		return res.partialVerdicts()
+	}
+	return append([]string{
 		fmt.Sprintf("AUROC of the default (ce+g distance head, %s) %.3f vs the best ce baseline (%s) %.3f: difference %+.3f, target >= +0.02: %s",
 			latent.DefaultDistanceScore, def, bestName, best, def-best, yes(def-best >= 0.02)),
 		fmt.Sprintf("best lsconf score (%s): AUROC %.3f, %+.3f against the best ce baseline, %+.3f against the default score",
@@ -67,27 +74,58 @@ func OpenSetVerdicts(res *OpenSetResult) []string {
 			100*acc("ce+g distance"), 100*acc("ce"), 100*(acc("ce+g distance")-acc("ce")), yes(acc("ce+g distance") >= acc("ce")-0.005)),
 		fmt.Sprintf("calibrated outside (95%% of the validation images inside): %.1f%% of unknown test images outside (target >= 50%%: %s), %.1f%% of known test images (target <= 5%%: %s)",
 			100*uo, yes(uo >= 0.5), 100*ko, yes(ko <= 0.05)),
-	}
+	}, res.oracleVerdict()...)
 }
 
 // methods are the methods with runs in res, in openMethods' order.
 func (res *OpenSetResult) methods() []openMethod {
 	var out []openMethod
 	for _, m := range openMethods {
+		var runs []*OpenSetRun
 		for _, r := range res.Runs {
 			if r.Method == m.Name {
-				if m.Variant && res.Config.Variant != nil && res.Config.Variant.RotationHead > 0 {
-					m.Scores = withRotationScores(m.Scores)
-				}
-				if res.Config.FeatureScores {
-					m.Scores = withFeatureScores(m)
-				}
-				out = append(out, m)
-				break
+				runs = append(runs, r)
 			}
+		}
+		if len(runs) > 0 {
+			m.Scores = withPostHocScores(m, runs)
+			if !slices.ContainsFunc(runs, func(r *OpenSetRun) bool { _, ok := r.Scores[ScoreRotation]; return !ok }) {
+				m.Scores = withRotationScores(m.Scores)
+			}
+			if res.Config.ZScores || res.Config.Oracle {
+				m.Scores = res.withZScores(m)
+			}
+			out = append(out, m)
 		}
 	}
 	return out
+}
+
+// withPostHocScores is m's scores followed by the post-hoc scores (feature,
+// decoder, fusions) that every one of its runs has.
+func withPostHocScores(m openMethod, runs []*OpenSetRun) []string {
+	all := slices.Concat(featureScoreNames, reconScoreNames, fusionScoreNames)
+	return append(slices.Clone(m.Scores), inOrder(all, func(s string) bool {
+		return !slices.ContainsFunc(runs, func(r *OpenSetRun) bool { _, ok := r.Scores[s]; return !ok })
+	})...)
+}
+
+// calOutsideCell is the mean calibrated outside of a score over the
+// method's runs ("unknown / known" in %), "not tested" when a run lacks
+// it.
+func calOutsideCell(res *OpenSetResult, method, score string) string {
+	var u, k []float64
+	for _, r := range res.Runs {
+		if r.Method != method {
+			continue
+		}
+		o := r.Scores[score].Outside
+		if o == nil {
+			return "not tested"
+		}
+		u, k = append(u, 100*o.Unknown), append(k, 100*o.Known)
+	}
+	return fmt.Sprintf("%.1f / %.1f", SpreadOf(u).Mean, SpreadOf(k).Mean)
 }
 
 // openSetMarkdown is the report.
@@ -122,6 +160,7 @@ func openSetMarkdown(res *OpenSetResult) string {
 	if c.Placeholders > 0 || c.Variant != nil {
 		w("\n\n")
 	}
+	w("%s", postHocDoc(res))
 	w("## Splits\n\n| split | unknown classes |\n|---|---|\n")
 	for i, u := range res.Splits {
 		w("| %d | %s |\n", i+1, strings.Join(u, ", "))
@@ -130,7 +169,7 @@ func openSetMarkdown(res *OpenSetResult) string {
 	for _, v := range OpenSetVerdicts(res) {
 		w("- %s\n", v)
 	}
-	w("\n## Results (mean ± sd over the splits, range)\n\nTPR@5%%FPR: the share of unknown test images above the score that 5%% of the known test images exceed (what an outside threshold keeping 95%% of the known images inside would mark outside; the outside targets need it >= 50%%). Outside: the shares of unknown and known test images above the score's own conformal threshold at 95%% of the validation images (- for scores without values on them).\n\n| method | score | closed-set acc %% | AUROC | FPR@95%%TPR | TPR@5%%FPR | OSCR | outside unknown / known %% |\n|---|---|---|---|---|---|---|---|\n")
+	w("\n## Results (mean ± sd over the splits, range)\n\nTPR@5%%FPR: the share of unknown test images above the score that 5%% of the known test images exceed (what an outside threshold keeping 95%% of the known images inside would mark outside; the outside targets need it >= 50%%).\n\nCalibrated outside: the shares of the unknown / known test images above a threshold on that score calibrated at 95%% of the validation images (each score its own threshold; \"not tested\" where the validation images have no such score).\n\n| method | score | closed-set acc %% | AUROC | FPR@95%%TPR | TPR@5%%FPR | OSCR | calibrated outside unknown / known %% |\n|---|---|---|---|---|---|---|---|\n")
 	for _, m := range res.methods() {
 		accS := openSetSpread(res, m.Name, func(r *OpenSetRun) float64 { return 100 * r.Accuracy })
 		for _, s := range m.Scores {
@@ -138,7 +177,7 @@ func openSetMarkdown(res *OpenSetResult) string {
 			fp := openSetSpread(res, m.Name, func(r *OpenSetRun) float64 { return r.Scores[s].FPRAt95TPR })
 			tp := openSetSpread(res, m.Name, func(r *OpenSetRun) float64 { return r.Scores[s].TPRAt5FPR })
 			os := openSetSpread(res, m.Name, func(r *OpenSetRun) float64 { return r.Scores[s].OSCR })
-			w("| %s | %s | %s | %s | %s | %s | %s | %s |\n", m.Name, s, accS.Format(2), au.Format(3), fp.Format(3), tp.Format(3), os.Format(3), scoreOutside(res, m.Name, s))
+			w("| %s | %s | %s | %s | %s | %s | %s | %s |\n", m.Name, s, accS.Format(2), au.Format(3), fp.Format(3), tp.Format(3), os.Format(3), calOutsideCell(res, m.Name, s))
 		}
 	}
 	w("\n![ROC curves](roc.png)\n\n")
@@ -153,7 +192,10 @@ func openSetMarkdown(res *OpenSetResult) string {
 		w("| %s | %d | %.3f (%s) | %.1f | %.1f | %.0f / %.0f / %.0f | %.0f / %.0f / %.0f | %.3f / %.3f |\n", r.Method, r.Split, r.Calibration.Threshold, r.Calibration.Rule().Name(),
 			100*r.KnownOutside, 100*r.UnknownOutside, 100*k.Inside, 100*k.NearOrigin, 100*k.Between, 100*u.Inside, 100*u.NearOrigin, 100*u.Between, k.MedianNorm, u.MedianNorm)
 	}
-	w("\n## Per split\n\n| split | method | closed-set acc %% | score | AUROC | FPR@95%%TPR | TPR@5%%FPR | OSCR | outside unknown / known %% | train s |\n|---|---|---|---|---|---|---|---|---|---|\n")
+	if zs := zScoreDoc(res); zs != "" {
+		w("%s", zs)
+	}
+	w("\n## Per split\n\n| split | method | closed-set acc %% | score | AUROC | FPR@95%%TPR | TPR@5%%FPR | OSCR | calibrated outside unknown / known %% | train s |\n|---|---|---|---|---|---|---|---|---|---|\n")
 	for _, r := range res.Runs {
 		for _, m := range res.methods() {
 			if m.Name != r.Method {
@@ -161,9 +203,9 @@ func openSetMarkdown(res *OpenSetResult) string {
 			}
 			for _, s := range m.Scores {
 				sc := r.Scores[s]
-				out := "-"
-				if sc.KnownOutside != nil && sc.UnknownOutside != nil {
-					out = fmt.Sprintf("%.1f / %.1f", 100**sc.UnknownOutside, 100**sc.KnownOutside)
+				out := "not tested"
+				if o := sc.Outside; o != nil {
+					out = fmt.Sprintf("%.1f / %.1f", 100*o.Unknown, 100*o.Known)
 				}
 				w("| %d | %s | %.2f | %s | %.3f | %.3f | %.3f | %.3f | %s | %.0f |\n", r.Split, r.Method, 100*r.Accuracy, s, sc.AUROC, sc.FPRAt95TPR, sc.TPRAt5FPR, sc.OSCR, out, r.Seconds)
 			}
@@ -179,25 +221,4 @@ func fmtDuration(s float64) string {
 		return fmt.Sprintf("%.0f s", s)
 	}
 	return fmt.Sprintf("%.1f min", s/60)
-}
-
-// scoreOutside is the mean over the method's splits of the score's own
-// calibrated outside shares ("unknown / known" in %), "-" when a split
-// lacks them.
-func scoreOutside(res *OpenSetResult, method, score string) string {
-	var u, k []float64
-	for _, r := range res.Runs {
-		if r.Method != method {
-			continue
-		}
-		sc := r.Scores[score]
-		if sc.KnownOutside == nil || sc.UnknownOutside == nil {
-			return "-"
-		}
-		u, k = append(u, 100**sc.UnknownOutside), append(k, 100**sc.KnownOutside)
-	}
-	if len(u) == 0 {
-		return "-"
-	}
-	return fmt.Sprintf("%.1f / %.1f", SpreadOf(u).Mean, SpreadOf(k).Mean)
 }

@@ -82,6 +82,9 @@ type Config struct {
 	// the encoder's features (fitted on each run's known training images)
 	// to each run's open-set figures.
 	FeatureScores bool
+	// ZScores adds, in the unseen experiment, the z-space Gaussian scores
+	// (zScoreNames), fitted and standardised on the known training images.
+	ZScores bool
 	// Quick marks a pipeline check (recorded in the report).
 	Quick bool
 	// SVG also writes every figure as SVG.

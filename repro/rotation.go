@@ -7,7 +7,6 @@ import (
 	"slices"
 
 	"github.com/lsconf/lsconf/data"
-	"github.com/lsconf/lsconf/latent"
 	"github.com/lsconf/lsconf/train"
 )
 
@@ -55,54 +54,10 @@ func addRotationScores(ctx context.Context, run *train.Run, base string, valSet,
 		}
 		outs[i][ScoreRotation] = v
 	}
-	mb, sb := meanSD(vs[base])
-	mr, sr := meanSD(vs[ScoreRotation])
 	for _, o := range outs {
-		sum := make([]float64, len(o[base]))
-		for j := range sum {
-			sum[j] = (o[base][j]-mb)/sb + (o[ScoreRotation][j]-mr)/sr
-		}
-		o[rotationPlus(base)] = sum
+		o[rotationPlus(base)] = standardisedSum(o[base], o[ScoreRotation], vs[base], vs[ScoreRotation])
 	}
 	return nil
-}
-
-// meanSD is the mean and standard deviation of xs (the deviation 1 when
-// it is 0 or not finite, so that standardising never divides by 0).
-func meanSD(xs []float64) (mean, sd float64) {
-	for _, x := range xs {
-		mean += x
-	}
-	mean /= float64(max(len(xs), 1))
-	for _, x := range xs {
-		sd += (x - mean) * (x - mean)
-	}
-	sd = math.Sqrt(sd / float64(max(len(xs), 1)))
-	if !(sd > 0) || math.IsInf(sd, 0) {
-		sd = 1
-	}
-	return mean, sd
-}
-
-// calibratedOutside is the share of known and unknown test images above
-// the conformal threshold of the validation images' scores at
-// latent.DefaultCalibrationTPR (what the run's outside flag would mark
-// with this score).
-func calibratedOutside(val, known, unknown []float64) (k, u float64, err error) {
-	t, err := latent.ConformalThreshold(val, latent.DefaultCalibrationTPR)
-	if err != nil {
-		return 0, 0, err
-	}
-	above := func(xs []float64) float64 {
-		n := 0
-		for _, x := range xs {
-			if x > t || math.IsNaN(x) {
-				n++
-			}
-		}
-		return float64(n) / float64(max(len(xs), 1))
-	}
-	return above(known), above(unknown), nil
 }
 
 // rotationStandardImages is the number of known training images whose
@@ -152,13 +107,7 @@ func unseenRotationScores(ctx context.Context, run *train.Run, pix, z32 []float3
 	if err != nil {
 		return err
 	}
-	mo, so := meanSD(finite(tOwn))
-	mr, sr := meanSD(finite(tRot))
-	sum := make([]float64, len(own))
-	for i := range sum {
-		sum[i] = (own[i]-mo)/so + (rot[i]-mr)/sr
-	}
-	feat[ScoreRotation], feat[rotationPlus(ScoreRunRule)] = rot, sum
+	feat[ScoreRotation], feat[rotationPlus(ScoreRunRule)] = rot, standardisedSum(own, rot, finite(tOwn), finite(tRot))
 	return nil
 }
 

@@ -101,6 +101,9 @@ type UnseenRun struct {
 	Rule string `json:"open_set_rule"`
 	// OpenSet by score: OpenSetScores.
 	OpenSet map[string]metrics.OpenSet `json:"open_set"`
+	// TPRAt5FPR by score: the share of held-out test images above the
+	// score that 5% of the known test images exceed (OpenSetScore's).
+	TPRAt5FPR map[string]float64 `json:"tpr_at_5_fpr,omitempty"`
 	// Clustering of the known classes' test images (nearest cluster vs
 	// label).
 	Clustering metrics.Clustering `json:"clustering"`
@@ -375,10 +378,21 @@ func analyseUnseen(ctx context.Context, cfg Config, dir string, e Experiment, he
 	}
 	l := run.Layout()
 	nd, nc := l.ND(), l.NC()
+	if cfg.ZScores {
+		if feat == nil {
+			feat = map[string][]float64{}
+		}
+		if err := unseenZScores(ctx, run, knownTrain, z32, logits, feat); err != nil {
+			return nil, fmt.Errorf("repro unseen: %w", err)
+		}
+	}
 	z := make([][]float64, n)
 	v := make([][]float64, n)
 	var heldZ [][]float64
 	var pos, neg = map[string][]float64{}, map[string][]float64{}
+	// val: the known classes' generalization images (never trained on),
+	// on which the fusions are fitted
+	val := map[string][]float64{}
 	var knownTruth, knownPred []int
 	var knownN, knownWithin, knownOut, knownRight int
 	var heldN, heldWithin, heldOut int
@@ -431,6 +445,9 @@ func analyseUnseen(ctx context.Context, cfg Config, dir string, e Experiment, he
 			continue
 		}
 		if !isTest[i] {
+			for k, s := range scores {
+				val[k] = append(val[k], s)
+			}
 			continue
 		}
 		for k, s := range scores {
@@ -462,6 +479,19 @@ func analyseUnseen(ctx context.Context, cfg Config, dir string, e Experiment, he
 	if h, k, ok := crossCalibrated(rule, knownRule, knownVZero, heldRule, heldVZero); ok && len(heldRule) > 0 {
 		r.CalOutside, r.KnownCalOutside = &h, &k
 	}
+	if feat != nil {
+		ls := ""
+		if rule.Name() == latent.ScoreMSPNorm {
+			ls = ScoreRunRule
+		}
+		fused, err := addFusions(fusionsFor(ls, "1-max p"), val, pos, neg)
+		if err != nil {
+			return nil, fmt.Errorf("repro unseen: %w", err)
+		}
+		for _, name := range fused {
+			feat[name] = nil
+		}
+	}
 	for name := range feat {
 		if h, k, ok := crossCalibrated(rule, neg[name], make([]bool, len(neg[name])), pos[name], make([]bool, len(pos[name]))); ok && len(pos[name]) > 0 {
 			if r.FeatureCalOutside == nil {
@@ -482,6 +512,10 @@ func analyseUnseen(ctx context.Context, cfg Config, dir string, e Experiment, he
 		if r.OpenSet[k], err = metrics.Detect(pos[k], neg[k]); err != nil {
 			return nil, fmt.Errorf("repro unseen: %w", err)
 		}
+		if r.TPRAt5FPR == nil {
+			r.TPRAt5FPR = map[string]float64{}
+		}
+		r.TPRAt5FPR[k] = rocAt(pos[k], neg[k], []float64{0.05})[0]
 	}
 	if r.Clustering, err = metrics.Cluster(knownTruth, knownPred); err != nil {
 		return nil, fmt.Errorf("repro unseen: %w", err)

@@ -201,8 +201,8 @@ func unseenDoc(cfg Config, l *latent.Layout, res *UnseenResult) *document.Doc {
 	d.Add(document.Para{Text: "Held-out images: the held-out class's test split and generalization images; known: the other classes' test split (and, for retrieval, their generalization images). Retrieval ranks all indexed images (every class's test split and generalization images) for each query, the query itself excluded: “sim” by eq 15 on the v vectors, “L2” by Euclidean distance in z. Ties are ordered pessimistically (docs/search.md), so queries outside the configured space get no credit from sim. Chance is the share of a held-out query's candidates that are of its class. Open-set: positives are the held-out class's test-split images, negatives the known classes' test-split images; dist/r_c is the distance to the nearest configured centre over r_c, 1-max v the complement of the largest similarity-vector entry, 1-max p of the classifier's largest softmax probability, the open-set score the run's own (its outside flag's: MSP·d_c/|z| with the distance head, dist/r_c with the dense head), -|z| the encoding's distance from the origin, negated. The calibrated outside shares use a conformal threshold on the open-set score at 95% of the known test images inside, made in two folds of them (even and odd positions), each known image judged by the other fold's threshold. NMI/AMI: nearest-cluster label against the true label on the known classes' test images."})
 
 	if feat := unseenFeatureScores(res); len(feat) > 0 {
-		d.Add(document.Heading{Level: 2, Text: "Post-hoc scores on the encoder's features (--feature-scores)"})
-		d.Add(document.Para{Text: "Fitted on each run's known training images (their augmentations and mirrors included), no retraining: deep k-NN (the distance of the L2-normalised feature to its k-th nearest training feature, Sun et al. 2022) on the flattened last convolution features (the input of the dense map to z), Mahalanobis with class means and a shared covariance (Lee et al. 2018), the relative Mahalanobis (minus the global Gaussian's, Ren et al. 2021), the residual off the principal subspace explaining 90% of the variance (ViM's, Wang et al. 2022), the same on the global averages of the five levels' channels (pooled levels), k-NN on all levels side by side, k-NN in z, and products of the feature k-NN with the MSP and with the run's open-set score."})
+		d.Add(document.Heading{Level: 2, Text: "Post-hoc scores on the encoder's features and in z (--feature-scores, --z-scores)"})
+		d.Add(document.Para{Text: "Fitted on each run's known training images (their augmentations and mirrors included), no retraining: deep k-NN (the distance of the L2-normalised feature to its k-th nearest training feature, Sun et al. 2022) on the flattened last convolution features (the input of the dense map to z), Mahalanobis with class means and a shared covariance (Lee et al. 2018), the relative Mahalanobis (minus the global Gaussian's, Ren et al. 2021), the residual off the principal subspace explaining 90% of the variance (ViM's, Wang et al. 2022), the same on the global averages of the five levels' channels (pooled levels), k-NN on all levels side by side, k-NN in z, and products of the feature k-NN with the MSP and with the run's open-set score. The z scores (--z-scores): class Gaussians of the known training images' encodings, the squared Mahalanobis distance to the nearest class mean under the shared covariance, to the head's predicted class under its own covariance, on z_⊥ (outside the centres' span, when the layout has room), and the run's open-set score plus the first, each standardised by its mean and sd on the known training images. The standardised sums (std. sum: LS + ..., with LS the run's open-set score on ce+g; MSP + ... on ce) add their parts each standardised by its mean and standard deviation on the known classes' generalization images (never trained on; no test image is used)."})
 		d.Add(extraScoresTable(res, feat, g, c))
 		d.Add(document.Para{Text: "Outside: the shares of held-out and of known test images above a threshold on the score calibrated like the run's own (conformal at 95% of the known test images inside, in two folds)."})
 	}
@@ -323,11 +323,11 @@ func unseenRotationKeys(res *UnseenResult) []string {
 	return out
 }
 
-// unseenFeatureScores are the feature scores the runs carry (sorted; none
-// without --feature-scores).
+// unseenFeatureScores are the feature scores and their fusions the runs
+// carry (in report order; none without --feature-scores).
 func unseenFeatureScores(res *UnseenResult) []string {
 	var out []string
-	for _, k := range featureScoreNames {
+	for _, k := range slices.Concat(featureScoreNames, fusionScoreNames, zScoreNames) {
 		for _, r := range res.Runs {
 			if _, ok := r.OpenSet[k]; ok {
 				out = append(out, k)
@@ -339,8 +339,8 @@ func unseenFeatureScores(res *UnseenResult) []string {
 }
 
 // extraScoresTable is the table of the scores keys beyond OpenSetScores
-// (the feature and rotation scores): AUROC, FPR@95%TPR and the
-// calibrated outside shares, for the ce+g runs (g) and the ce runs (c).
+// (the feature, z, fusion and rotation scores): AUROC, FPR@95%TPR,
+// TPR@5%FPR and the calibrated outside shares, for the ce+g runs (g) and the ce runs (c).
 func extraScoresTable(res *UnseenResult, keys []string, g, c model.Mode) document.Table {
 	var rows [][]string
 	for _, k := range keys {
@@ -373,8 +373,17 @@ func extraScoresTable(res *UnseenResult, keys []string, g, c model.Mode) documen
 			}
 			return cal(0) + "% / " + cal(1) + "%"
 		}
-		rows = append(rows, []string{k, au(g), fp(g), out(g), au(c), fp(c), out(c)})
+		tp := func(m model.Mode) string {
+			if !has(m) {
+				return "-"
+			}
+			if !slices.ContainsFunc(res.Runs, func(r *UnseenRun) bool { _, ok := r.TPRAt5FPR[k]; return r.Mode == m && ok }) {
+				return "not tested"
+			}
+			return ms(SpreadOf(res.perSeedOf(m, "", func(r *UnseenRun) float64 { return r.TPRAt5FPR[k] })), 2)
+		}
+		rows = append(rows, []string{k, au(g), fp(g), tp(g), out(g), au(c), fp(c), tp(c), out(c)})
 	}
-	return document.Table{Header: []string{"score", "AUROC ce+g", "FPR@95%TPR ce+g", "outside held-out / known ce+g", "AUROC ce", "FPR@95%TPR ce", "outside held-out / known ce"},
-		Right: map[int]bool{1: true, 2: true, 3: true, 4: true, 5: true, 6: true}, Rows: rows}
+	return document.Table{Header: []string{"score", "AUROC ce+g", "FPR@95%TPR ce+g", "TPR@5%FPR ce+g", "outside held-out / known ce+g", "AUROC ce", "FPR@95%TPR ce", "TPR@5%FPR ce", "outside held-out / known ce"},
+		Right: map[int]bool{1: true, 2: true, 3: true, 4: true, 5: true, 6: true, 7: true, 8: true}, Rows: rows}
 }

@@ -55,6 +55,10 @@ type Config struct {
 	// clusters, where f_d is 0 (lsconf's extension, model.CenterLoss; 0 is
 	// the paper's objective).
 	LGCenter float64 `json:"lg_center,omitempty"`
+	// LGSpan measures L_G and the centre pull on z's projection onto the
+	// centres' span only (model.LossConfig.SpanOnly): a layout's extra
+	// dimensions are left to the decoder.
+	LGSpan bool `json:"lg_span_only,omitempty"`
 	// Recon, when > 0, adds the decoder branch and Recon times its mean
 	// squared reconstruction error to the loss (Le et al.'s supervised
 	// autoencoder regulariser). Mode mse+g needs it (1 when not given).
@@ -310,7 +314,7 @@ func (c Config) modelConfig() model.Config {
 
 // lossConfig is the model.LossConfig of the run.
 func (c Config) lossConfig() model.LossConfig {
-	return model.LossConfig{Mode: c.Mode, KG: c.KG, Reduction: c.LGReduction.Reduction(), Layout: c.Layout, Center: c.LGCenter, Recon: c.Recon,
+	return model.LossConfig{Mode: c.Mode, KG: c.KG, Reduction: c.LGReduction.Reduction(), Layout: c.Layout, Center: c.LGCenter, SpanOnly: c.LGSpan, Recon: c.Recon,
 		Placeholders: c.Placeholders, PlaceholderKind: model.PlaceholderKind(c.PlaceholderKind), Cycle: c.Cycle, CycleSeed: c.Seed, CycleTrains: c.CycleTrains,
 		Rotation: c.RotationHead}
 }

@@ -1,13 +1,11 @@
 package main
 
 import (
-	"encoding/json"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 
-	"github.com/lsconf/lsconf/data"
 	"github.com/lsconf/lsconf/repro"
 	"github.com/lsconf/lsconf/train"
 )
@@ -19,9 +17,7 @@ import (
 // the lsconf runs calibrated on the validation images (outside.json), the
 // verdicts printed, the ROC figure written.
 func TestReproOpenSetQuick(t *testing.T) {
-	if _, err := os.Stat(data.FashionMNISTDir); err != nil {
-		t.Skip("Fashion-MNIST not installed (scripts/setup.sh installs it)")
-	}
+	needFashionMNIST(t)
 	out := t.TempDir()
 	stdout, err := runCLI(t, "repro", "--open-set", "--quick", "--out", out)
 	if err != nil {
@@ -31,14 +27,7 @@ func TestReproOpenSetQuick(t *testing.T) {
 		t.Errorf("printed %d targets (want 4) and the best lsconf score:\n%s", n, stdout)
 	}
 	dir := filepath.Join(out, repro.OpenSetDir)
-	b, err := os.ReadFile(filepath.Join(dir, "report.json"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	var res repro.OpenSetResult
-	if err := json.Unmarshal(b, &res); err != nil {
-		t.Fatal(err)
-	}
+	res := readOpenSetResult(t, dir)
 	if len(res.Runs) != 4 || len(res.Splits) != 1 || len(res.Splits[0]) != 4 {
 		t.Fatalf("%d runs, splits %v", len(res.Runs), res.Splits)
 	}
@@ -83,14 +72,7 @@ func TestReproOpenSetQuick(t *testing.T) {
 	if stdout, err := runCLI(t, "repro", "--open-set", "--quick", "--methods", "ce", "--out", out2); err != nil {
 		t.Fatalf("repro --open-set --quick --methods ce: %v\n%s", err, stdout)
 	}
-	b, err = os.ReadFile(filepath.Join(out2, repro.OpenSetDir, "report.json"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	var only repro.OpenSetResult
-	if err := json.Unmarshal(b, &only); err != nil {
-		t.Fatal(err)
-	}
+	only := readOpenSetResult(t, filepath.Join(out2, repro.OpenSetDir))
 	if len(only.Runs) != 1 || only.Runs[0].Method != "ce" {
 		t.Errorf("--methods ce ran %d runs", len(only.Runs))
 	}
@@ -103,13 +85,7 @@ func TestReproOpenSetQuick(t *testing.T) {
 	if stdout, err := runCLI(t, "repro", "--open-set", "--quick", "--feature-scores", "--methods", "ce,ce+g distance", "--out", out); err != nil {
 		t.Fatalf("repro --open-set --quick --feature-scores: %v\n%s", err, stdout)
 	}
-	if b, err = os.ReadFile(filepath.Join(dir, "report.json")); err != nil {
-		t.Fatal(err)
-	}
-	var feat repro.OpenSetResult
-	if err := json.Unmarshal(b, &feat); err != nil {
-		t.Fatal(err)
-	}
+	feat := readOpenSetResult(t, dir)
 	if len(feat.Runs) != 2 || !feat.Config.FeatureScores {
 		t.Fatalf("--feature-scores: %d runs, config %+v", len(feat.Runs), feat.Config)
 	}
@@ -123,6 +99,27 @@ func TestReproOpenSetQuick(t *testing.T) {
 		if _, ok := r.Scores[repro.ScoreFeatKNNxLS]; ok != (r.Method == "ce+g distance") {
 			t.Errorf("%s: has %q: %v", r.Method, repro.ScoreFeatKNNxLS, ok)
 		}
+		// the fusions: with the LS score where the run has it, else with
+		// the MSP (ce's control); none with the reconstruction error (no
+		// decoder); each with a threshold calibrated on the validation
+		// images
+		ls := r.Method == "ce+g distance"
+		for name, want := range map[string]bool{repro.ScoreFuseLSKNN: ls, repro.ScoreFuseLSAll: ls, repro.ScoreFuseMSPKNN: !ls, repro.ScoreFuseMSPAll: !ls, repro.ScoreFuseLSRecon: false} {
+			s, ok := r.Scores[name]
+			if ok != want {
+				t.Errorf("%s: has %q: %v, want %v", r.Method, name, ok, want)
+				continue
+			}
+			if ok && (s.AUROC < 0 || s.AUROC > 1 || s.Outside == nil || s.Outside.Known < 0 || s.Outside.Known > 1 || s.Outside.Unknown < 0 || s.Outside.Unknown > 1) {
+				t.Errorf("%s: %s %+v, outside %+v", r.Method, name, s, s.Outside)
+			}
+		}
+		if s := r.Scores[repro.ScoreMSP]; s.Outside == nil {
+			t.Errorf("%s: MSP has no calibrated outside", r.Method)
+		}
+		if s, ok := r.Scores[repro.ScoreClassMean]; ok && s.Outside != nil {
+			t.Errorf("%s: the class-mean distance, whose means are fitted on the validation images, was calibrated on them", r.Method)
+		}
 	}
 	if md, err := os.ReadFile(filepath.Join(dir, "report.md")); err != nil || !strings.Contains(string(md), repro.ScorePooledMaha) {
 		t.Errorf("report.md does not list the feature scores (%v)", err)
@@ -135,9 +132,14 @@ func TestReproOpenSetQuick(t *testing.T) {
 // the extra coordinates 0) and the negatives, the report carries |z_⊥|
 // and TPR@5%FPR in range, and negative settings are refused.
 func TestReproOpenSetVariant(t *testing.T) {
+	needFashionMNIST(t)
 	out := t.TempDir()
-	res := openSetReportOf(t, out, "--quick", "--methods", "ce+g distance variant", "--extra-dims", "2", "--variant-d-c", "1.7",
-		"--variant-placeholders", "1", "--placeholder-kind", "rotate")
+	args := []string{"repro", "--open-set", "--quick", "--methods", "ce+g distance variant", "--extra-dims", "2", "--variant-d-c", "1.7",
+		"--variant-placeholders", "1", "--placeholder-kind", "rotate", "--out", out}
+	if stdout, err := runCLI(t, args...); err != nil {
+		t.Fatalf("%v: %v\n%s", args, err, stdout)
+	}
+	res := readOpenSetResult(t, filepath.Join(out, repro.OpenSetDir))
 	if len(res.Runs) != 1 || res.Runs[0].Method != "ce+g distance variant" || res.Config.Variant == nil || res.Config.Variant.ExtraDims != 2 {
 		t.Fatalf("runs %+v, variant %+v", res.Runs, res.Config.Variant)
 	}

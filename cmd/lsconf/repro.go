@@ -19,7 +19,8 @@ import (
 func newReproCmd(g *globalOptions) *cobra.Command {
 	var out, polarMode string
 	var nSeeds int
-	var quick, svg, unseen, openSet, featureScores bool
+	var quick, svg, unseen, openSet bool
+	var sf scoreFlags
 	var splits int
 	var variant repro.OpenSetVariant
 	var openSetMethods []string
@@ -58,7 +59,11 @@ scale, and with --variant-rotation-head W a self-supervised rotation head
 (scored also by its loss, "rotation", and by the first score + rotation;
 "ce variant", named in --methods, is ce so trained); closed-set accuracy, AUROC, FPR@95%TPR, OSCR, the calibrated outside threshold
 and where unknown images land, in DIR/openset/report.md (.json, roc.png).
---methods runs only the methods named. --open-set --quick is its pipeline
+--methods runs only the methods named. --z-scores adds Gaussian scores of
+z (Mahalanobis, fitted on the known training images) with their calibrated
+outside shares; --oracle adds the detection ceilings, ce trained on all the
+classes and linear probes on each run's frozen encodings fitted with the
+unknown classes' training images (oracles, not methods). --open-set --quick is its pipeline
 check (seconds).
 
 --unseen runs the unseen-class experiment instead (paper section 7): each class
@@ -98,7 +103,7 @@ is its pipeline check (one seed unless --seeds is given).`,
 			}
 			cfg.PolarMode = model.Mode(polarMode)
 			cfg.Out, cfg.SVG = out, svg
-			cfg.FeatureScores = featureScores
+			cfg.FeatureScores, cfg.ZScores = sf.feature, sf.z
 			cfg.Engine = g.engine()
 			cfg.Version = version
 			cfg.Command = commandLine(cmd)
@@ -109,7 +114,7 @@ is its pipeline check (one seed unless --seeds is given).`,
 				if unseen {
 					return errors.New("repro: --open-set and --unseen exclude each other")
 				}
-				return runOpenSet(cmd, g, out, quick, splits, variant, openSetMethods, featureScores, c)
+				return runOpenSet(cmd, g, out, quick, splits, variant, openSetMethods, sf, c)
 			}
 			if unseen {
 				return runUnseen(cmd, cfg)
@@ -131,8 +136,8 @@ is its pipeline check (one seed unless --seeds is given).`,
 	f.Float64Var(&c.Placeholders, "placeholders", 0, "weight of the ce+g runs' placeholder negatives (not in the paper; see lsconf train --help; 0 = none, the paper's); with --open-set the weight of the placeholder method (0: not run; --quick runs it at 1)")
 	f.Float64Var(&c.RotationHead, "rotation-head", 0, "weight of the ce+g runs' rotation head (not in the paper; see lsconf train --help; 0 = none, the paper's); --unseen then also scores them by \"rotation\" and the open-set score + rotation")
 	f.StringVar(&c.PlaceholderKind, "placeholder-kind", "", "how the placeholder negatives are made: mixup (the default), cutmix or rotate (see lsconf train --help)")
-	f.StringSliceVar(&openSetMethods, "methods", nil, `with --open-set: run only these methods (comma-separated: "ce", "ce+g dense", "ce+g distance", "ce+g distance placeholders", "ce+g distance variant", "ce placeholders", "ce variant"; default all but "ce placeholders" and "ce variant", which run only when named)`)
-	f.BoolVar(&featureScores, "feature-scores", false, "with --open-set or --unseen: also score every run post hoc on the encoder's features, fitted on the known training images (deep k-NN, Mahalanobis, relative Mahalanobis and the residual off the principal subspace on the last level's flattened features; k-NN and Mahalanobis on every level's channel averages; k-NN in z; k-NN times MSP and times the run's open-set score)")
+	f.StringSliceVar(&openSetMethods, "methods", nil, `with --open-set: run only these methods (comma-separated: "ce", "ce+g dense", "ce+g distance", "ce+g distance placeholders", "ce+g distance variant", "ce placeholders", "ce variant", "ce oracle"; default all but "ce placeholders", "ce variant" and "ce oracle", which run only when named or, the oracle, with --oracle)`)
+	f.BoolVar(&sf.feature, "feature-scores", false, "with --open-set or --unseen: also score every run post hoc on the encoder's features, fitted on the known training images (deep k-NN, Mahalanobis, relative Mahalanobis and the residual off the principal subspace on the last level's flattened features; k-NN and Mahalanobis on every level's channel averages; k-NN in z; k-NN times MSP and times the run's open-set score; and the sums of the run's open-set score, or the MSP, with the k-NN scores, each standardised on validation images of the known classes)")
 	f.StringVar(&c.Head, "head", "dense", "classifier head of the ce+g runs: dense (the paper's) or distance (lsconf train's default); ce runs keep the dense head")
 	f.IntVar(&c.AugPerImage, "aug-per-image", c.AugPerImage, "augmentations per training image (each also gives 2 mirror copies)")
 	f.IntVar(&c.PerClass, "per-class", 0, "built-in training images per class (0 = 130, the paper's size)")
@@ -149,7 +154,11 @@ is its pipeline check (one seed unless --seeds is given).`,
 	f.Float64Var(&variant.DC, "variant-d-c", 0, `with --open-set: run "ce+g distance variant" with its centres this far from the origin (0: 0.85)`)
 	f.Float64Var(&variant.RC, "variant-r-c", 0, `with --open-set: run "ce+g distance variant" with this r_c (0: 0.68 x R_d/2)`)
 	f.Float64Var(&variant.HeadScale, "variant-head-scale", 0, `with --open-set: run "ce+g distance variant" with this distance-head scale s (0: the default 0.25)`)
-	f.Float64Var(&variant.Recon, "variant-recon", 0, `with --open-set: run "ce+g distance variant" with the decoder's reconstruction loss at this weight (see lsconf train --recon; 0: none)`)
+	f.Float64Var(&variant.Recon, "variant-recon", 0, `with --open-set: run "ce+g distance variant" with the decoder's reconstruction loss at this weight (see lsconf train --recon; 0: none); its report adds the decoder's novelty scores (reconstruction, class reconstruction and round-trip error)`)
+	f.Float64Var(&variant.Cycle, "variant-cycle", 0, `with --open-set and --variant-recon: the variant's latent cycle-consistency weight (see lsconf train --cycle; 0: none)`)
+	f.BoolVar(&variant.LGSpan, "variant-lg-span", false, `with --open-set: the variant's L_G and centre pull act on z's projection onto the centres' span only, leaving the extra dimensions (--extra-dims) to the decoder (--variant-recon)`)
+	f.BoolVar(&sf.z, "z-scores", false, "with --open-set or --unseen: also score every run post hoc in z: class Gaussians of the known training images' encodings (Mahalanobis to the nearest class mean with a shared covariance, to the predicted class's mean with its own covariance, the same fitted on the validation images, on z_⊥ outside the centres' span when the layout has room) and the run's first score plus the Mahalanobis, each standardised on the validation images (on the textures: the known training images); prints each score's calibrated outside and the spread of each coordinate of z")
+	f.BoolVar(&sf.oracle, "oracle", false, `with --open-set: also train the detection ceiling "ce oracle", ce on all the classes (the unknown ones too) at the same budget and seed, scored by its softmax mass on the unknown classes, and score every other run by linear probes on its frozen features and on its z fitted with the unknown classes' training images; oracles, not methods`)
 	f.Float64Var(&variant.Placeholders, "variant-placeholders", 0, `with --open-set: run "ce+g distance variant" with placeholder negatives at this weight, of the kind --placeholder-kind (0: none)`)
 	f.Float64Var(&variant.RotationHead, "variant-rotation-head", 0, `with --open-set: run "ce+g distance variant" (and "ce variant", when named) with the rotation head at this weight (see lsconf train --rotation-head; 0: none); its runs are also scored by "rotation" and by the first score + rotation, each standardised on the validation images`)
 	f.IntVar(&variant.RotationHidden, "variant-rotation-hidden", 0, `with --variant-rotation-head: a hidden layer of this many ReLU units in the rotation head (0: linear)`)
@@ -228,12 +237,12 @@ func runRepro(cmd *cobra.Command, cfg repro.Config) error {
 // runOpenSet runs repro --open-set: its budget (repro.DefaultOpenSetConfig,
 // or the quick one) with --width, --epochs, --batch, --lr and --per-class
 // when given.
-func runOpenSet(cmd *cobra.Command, g *globalOptions, out string, quick bool, splits int, variant repro.OpenSetVariant, openSetMethods []string, featureScores bool, c repro.Config) error {
+func runOpenSet(cmd *cobra.Command, g *globalOptions, out string, quick bool, splits int, variant repro.OpenSetVariant, openSetMethods []string, sf scoreFlags, c repro.Config) error {
 	oc := repro.DefaultOpenSetConfig()
 	if quick {
 		oc = repro.QuickOpenSetConfig()
 	}
-	oc.FeatureScores = featureScores
+	oc.FeatureScores, oc.ZScores, oc.Oracle = sf.feature, sf.z, sf.oracle
 	fl := cmd.Flags()
 	if fl.Changed("splits") || !quick {
 		oc.Splits = splits
@@ -251,9 +260,12 @@ func runOpenSet(cmd *cobra.Command, g *globalOptions, out string, quick bool, sp
 	if oc.Splits < 1 {
 		return fmt.Errorf("repro --open-set: --splits %d, want at least 1", oc.Splits)
 	}
-	if fl.Changed("extra-dims") || fl.Changed("variant-d-c") || fl.Changed("variant-r-c") || fl.Changed("variant-head-scale") || fl.Changed("variant-recon") || fl.Changed("variant-placeholders") || fl.Changed("variant-rotation-head") || fl.Changed("variant-rotation-hidden") {
-		if variant.ExtraDims < 0 || variant.DC < 0 || variant.RC < 0 || variant.HeadScale < 0 || variant.Recon < 0 || variant.Placeholders < 0 || variant.RotationHead < 0 || variant.RotationHidden < 0 {
-			return fmt.Errorf("repro --open-set: the variant's --extra-dims, --variant-d-c, --variant-r-c, --variant-head-scale, --variant-recon, --variant-placeholders and --variant-rotation-head must not be negative")
+	if fl.Changed("extra-dims") || fl.Changed("variant-d-c") || fl.Changed("variant-r-c") || fl.Changed("variant-head-scale") || fl.Changed("variant-recon") || fl.Changed("variant-placeholders") || fl.Changed("variant-cycle") || fl.Changed("variant-lg-span") || fl.Changed("variant-rotation-head") || fl.Changed("variant-rotation-hidden") {
+		if variant.ExtraDims < 0 || variant.DC < 0 || variant.RC < 0 || variant.HeadScale < 0 || variant.Recon < 0 || variant.Placeholders < 0 || variant.Cycle < 0 || variant.RotationHead < 0 || variant.RotationHidden < 0 {
+			return fmt.Errorf("repro --open-set: the variant's --extra-dims, --variant-d-c, --variant-r-c, --variant-head-scale, --variant-recon, --variant-cycle, --variant-placeholders, --variant-rotation-head and --variant-rotation-hidden must not be negative")
+		}
+		if variant.Cycle > 0 && variant.Recon == 0 {
+			return fmt.Errorf("repro --open-set: --variant-cycle needs --variant-recon (the cycle term decodes and encodes again)")
 		}
 		if variant.Placeholders > 0 {
 			variant.PlaceholderKind = c.PlaceholderKind
@@ -275,6 +287,10 @@ func runOpenSet(cmd *cobra.Command, g *globalOptions, out string, quick bool, sp
 	}
 	return nil
 }
+
+// scoreFlags are repro's post-hoc scoring flags: --feature-scores,
+// --z-scores and --oracle.
+type scoreFlags struct{ feature, z, oracle bool }
 
 func runUnseen(cmd *cobra.Command, cfg repro.Config) error {
 	res, err := repro.Unseen(cmd.Context(), cfg)

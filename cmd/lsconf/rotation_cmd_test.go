@@ -1,13 +1,11 @@
 package main
 
 import (
-	"encoding/json"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 
-	"github.com/lsconf/lsconf/data"
 	"github.com/lsconf/lsconf/repro"
 	"github.com/lsconf/lsconf/train"
 )
@@ -44,8 +42,8 @@ func TestReproOpenSetRotationHead(t *testing.T) {
 		}
 		for _, name := range []string{repro.ScoreRotation, first + " + rotation", first} {
 			s, ok := r.Scores[name]
-			if !ok || s.AUROC < 0 || s.AUROC > 1 || s.TPRAt5FPR < 0 || s.TPRAt5FPR > 1 || s.KnownOutside == nil || s.UnknownOutside == nil ||
-				*s.KnownOutside < 0 || *s.KnownOutside > 1 || *s.UnknownOutside < 0 || *s.UnknownOutside > 1 {
+			if !ok || s.AUROC < 0 || s.AUROC > 1 || s.TPRAt5FPR < 0 || s.TPRAt5FPR > 1 || s.Outside == nil ||
+				s.Outside.Known < 0 || s.Outside.Known > 1 || s.Outside.Unknown < 0 || s.Outside.Unknown > 1 {
 				t.Errorf("%s, %s: %+v (present %v)", r.Method, name, s, ok)
 			}
 			if !strings.Contains(string(md), "| "+r.Method+" | "+name+" |") {
@@ -62,20 +60,10 @@ func TestReproOpenSetRotationHead(t *testing.T) {
 // its report.json (skipped without Fashion-MNIST).
 func openSetReportOf(t *testing.T, out string, args ...string) repro.OpenSetResult {
 	t.Helper()
-	if _, err := os.Stat(data.FashionMNISTDir); err != nil {
-		t.Skip("Fashion-MNIST not installed (scripts/setup.sh installs it)")
-	}
+	needFashionMNIST(t)
 	args = append(append([]string{"repro", "--open-set"}, args...), "--out", out)
 	if stdout, err := runCLI(t, args...); err != nil {
 		t.Fatalf("%v: %v\n%s", args, err, stdout)
 	}
-	b, err := os.ReadFile(filepath.Join(out, repro.OpenSetDir, "report.json"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	var res repro.OpenSetResult
-	if err := json.Unmarshal(b, &res); err != nil {
-		t.Fatal(err)
-	}
-	return res
+	return readOpenSetResult(t, filepath.Join(out, repro.OpenSetDir))
 }

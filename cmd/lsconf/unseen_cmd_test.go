@@ -65,8 +65,8 @@ func TestReproUnseenQuick(t *testing.T) {
 	if err != nil || !strings.Contains(string(md), "QUICK PIPELINE CHECK") || !strings.Contains(string(md), "AUROC") {
 		t.Errorf("report.md (%v):\n%.500s", err, md)
 	}
-	// the second run re-analyses the finished runs, with the feature scores
-	stdout, err = runCLI(t, "repro", "--unseen", "--quick", "--feature-scores", "--out", out)
+	// the second run re-analyses the finished runs, with the feature and z scores
+	stdout, err = runCLI(t, "repro", "--unseen", "--quick", "--feature-scores", "--z-scores", "--out", out)
 	if err != nil || !strings.Contains(stdout, "0 trained, 10 already finished") {
 		t.Errorf("second run (%v):\n%s", err, stdout)
 	}
@@ -79,7 +79,7 @@ func TestReproUnseenQuick(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, r := range feat.Runs {
-		for _, k := range []string{repro.ScoreFeatKNN10, repro.ScoreAllKNN10, repro.ScorePooledMaha} {
+		for _, k := range []string{repro.ScoreFeatKNN10, repro.ScoreAllKNN10, repro.ScorePooledMaha, repro.ScoreZMaha, repro.ScoreZMahaClass, repro.ScoreZSum} {
 			if o, ok := r.OpenSet[k]; !ok || o.AUROC < 0 || o.AUROC > 1 {
 				t.Errorf("%s without %s: %s %+v (present %v)", r.Mode, r.Held, k, o, ok)
 			}
