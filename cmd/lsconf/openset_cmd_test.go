@@ -133,15 +133,9 @@ func TestReproOpenSetQuick(t *testing.T) {
 // and TPR@5%FPR in range, and negative settings are refused.
 func TestReproOpenSetVariant(t *testing.T) {
 	needFashionMNIST(t)
-	out := t.TempDir()
-	args := []string{"repro", "--open-set", "--quick", "--methods", "ce+g distance variant", "--extra-dims", "2", "--variant-d-c", "1.7",
-		"--variant-placeholders", "1", "--placeholder-kind", "rotate", "--out", out}
-	if stdout, err := runCLI(t, args...); err != nil {
-		t.Fatalf("%v: %v\n%s", args, err, stdout)
-	}
-	res := readOpenSetResult(t, filepath.Join(out, repro.OpenSetDir))
-	if len(res.Runs) != 1 || res.Runs[0].Method != "ce+g distance variant" || res.Config.Variant == nil || res.Config.Variant.ExtraDims != 2 {
-		t.Fatalf("runs %+v, variant %+v", res.Runs, res.Config.Variant)
+	res, dir := runOpenSetVariant(t, "--extra-dims", "2", "--variant-d-c", "1.7", "--variant-placeholders", "1", "--placeholder-kind", "rotate")
+	if res.Config.Variant == nil || res.Config.Variant.ExtraDims != 2 {
+		t.Fatalf("variant %+v", res.Config.Variant)
 	}
 	r := res.Runs[0]
 	if !strings.HasSuffix(r.Dir, "ceg-distance-v-x2-dc1.7-ph1rotate") {
@@ -153,7 +147,7 @@ func TestReproOpenSetVariant(t *testing.T) {
 			t.Errorf("%s: %+v (present %v)", name, s, ok)
 		}
 	}
-	info, err := train.ReadRunInfo(filepath.Join(out, repro.OpenSetDir, r.Dir))
+	info, err := train.ReadRunInfo(filepath.Join(dir, r.Dir))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -1,11 +1,9 @@
 package main
 
 import (
-	"os"
 	"path/filepath"
 	"testing"
 
-	"github.com/lsconf/lsconf/data"
 	"github.com/lsconf/lsconf/repro"
 )
 
@@ -14,18 +12,8 @@ import (
 // the LS score with the reconstruction error, in range and calibrated on
 // the validation images.
 func TestReproOpenSetDecoderScores(t *testing.T) {
-	if _, err := os.Stat(data.FashionMNISTDir); err != nil {
-		t.Skip("Fashion-MNIST not installed (scripts/setup.sh installs it)")
-	}
-	out := t.TempDir()
-	args := []string{"repro", "--open-set", "--quick", "--methods", "ce+g distance variant", "--variant-recon", "1", "--out", out}
-	if stdout, err := runCLI(t, args...); err != nil {
-		t.Fatalf("%v: %v\n%s", args, err, stdout)
-	}
-	res := readOpenSetResult(t, filepath.Join(out, repro.OpenSetDir))
-	if len(res.Runs) != 1 {
-		t.Fatalf("%d runs", len(res.Runs))
-	}
+	needFashionMNIST(t)
+	res, _ := runOpenSetVariant(t, "--variant-recon", "1")
 	r := res.Runs[0]
 	for _, name := range []string{repro.ScoreRecon, repro.ScoreReconClass, repro.ScoreRoundTrip, repro.ScoreFuseLSRecon} {
 		s, ok := r.Scores[name]
@@ -37,4 +25,22 @@ func TestReproOpenSetDecoderScores(t *testing.T) {
 	if _, ok := r.Scores[repro.ScoreFuseLSAllRecon]; ok {
 		t.Errorf("%q without the feature scores", repro.ScoreFuseLSAllRecon)
 	}
+}
+
+// runOpenSetVariant runs "lsconf repro --open-set --quick --methods 'ce+g
+// distance variant'" with flags into a temporary folder and returns its
+// report, which must hold exactly one run, and the open-set folder.
+func runOpenSetVariant(t *testing.T, flags ...string) (repro.OpenSetResult, string) {
+	t.Helper()
+	out := t.TempDir()
+	args := append(append([]string{"repro", "--open-set", "--quick", "--methods", "ce+g distance variant"}, flags...), "--out", out)
+	if stdout, err := runCLI(t, args...); err != nil {
+		t.Fatalf("%v: %v\n%s", args, err, stdout)
+	}
+	dir := filepath.Join(out, repro.OpenSetDir)
+	res := readOpenSetResult(t, dir)
+	if len(res.Runs) != 1 || res.Runs[0].Method != "ce+g distance variant" {
+		t.Fatalf("%d runs: %+v", len(res.Runs), res.Runs)
+	}
+	return res, dir
 }

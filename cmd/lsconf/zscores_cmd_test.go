@@ -86,20 +86,12 @@ func TestReproOpenSetVariantCycle(t *testing.T) {
 	if _, err := runCLI(t, "repro", "--open-set", "--quick", "--variant-cycle", "0.1", "--out", t.TempDir()); err == nil {
 		t.Errorf("--variant-cycle without --variant-recon was accepted")
 	}
-	out := t.TempDir()
-	args := []string{"repro", "--open-set", "--quick", "--methods", "ce+g distance variant", "--extra-dims", "2", "--variant-recon", "1", "--variant-cycle", "0.1", "--variant-lg-span", "--z-scores", "--out", out}
-	if stdout, err := runCLI(t, args...); err != nil {
-		t.Fatalf("%v: %v\n%s", args, err, stdout)
-	}
-	res := readOpenSetResult(t, filepath.Join(out, repro.OpenSetDir))
-	if len(res.Runs) != 1 {
-		t.Fatalf("%d runs", len(res.Runs))
-	}
+	res, dir := runOpenSetVariant(t, "--extra-dims", "2", "--variant-recon", "1", "--variant-cycle", "0.1", "--variant-lg-span", "--z-scores")
 	r := res.Runs[0]
 	if !strings.HasSuffix(r.Dir, "ceg-distance-v-x2-recon1-cycle0.1-span") {
 		t.Errorf("run folder %s", r.Dir)
 	}
-	info, err := train.ReadRunInfo(filepath.Join(out, repro.OpenSetDir, r.Dir))
+	info, err := train.ReadRunInfo(filepath.Join(dir, r.Dir))
 	if err != nil {
 		t.Fatal(err)
 	}
