@@ -11,18 +11,27 @@ import (
 	"github.com/lsconf/lsconf/train"
 )
 
+// tinyDecoderRun writes a folder of stripe images under tmp and trains a
+// tiny run with the decoder on it through the CLI; base is the train
+// command without --recon and --out, for runs to compare.
+func tinyDecoderRun(t *testing.T, tmp string) (imgs, run string, base []string) {
+	t.Helper()
+	imgs = filepath.Join(tmp, "imgs")
+	writeFolder(t, imgs, 12, 1)
+	run = filepath.Join(tmp, "run")
+	base = []string{"train", "--data", imgs, "--width", "16", "--epochs", "1", "--batch", "16", "--aug-per-image", "1", "--lr", "3e-3"}
+	if _, err := runCLI(t, append(base, "--recon", "1", "--out", run)...); err != nil {
+		t.Fatalf("train with the decoder: %v", err)
+	}
+	return imgs, run, base
+}
+
 // TestDecodeCommand trains a tiny run with the decoder through the CLI,
 // then decodes centres, a point, a path and reconstructions into a PNG
 // and measures the round trips; a run without a decoder is refused.
 func TestDecodeCommand(t *testing.T) {
 	tmp := t.TempDir()
-	imgs := filepath.Join(tmp, "imgs")
-	writeFolder(t, imgs, 12, 1)
-	run := filepath.Join(tmp, "run")
-	base := []string{"train", "--data", imgs, "--width", "16", "--epochs", "1", "--batch", "16", "--aug-per-image", "1", "--lr", "3e-3"}
-	if _, err := runCLI(t, append(base, "--recon", "1", "--out", run)...); err != nil {
-		t.Fatalf("train with the decoder: %v", err)
-	}
+	imgs, run, base := tinyDecoderRun(t, tmp)
 	classes := cmdClasses
 	grid := filepath.Join(tmp, "grid.png")
 	out, err := runCLI(t, "decode", "--run", run, "--centres", "--point", "0.1,-0.2", "--between", classes[0], classes[1], "--steps", "5",

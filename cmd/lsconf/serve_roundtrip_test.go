@@ -23,13 +23,7 @@ import (
 // of that setting draws, and the two differ.
 func TestServeDecodesRoundTrip(t *testing.T) {
 	tmp := t.TempDir()
-	imgs := filepath.Join(tmp, "imgs")
-	writeFolder(t, imgs, 12, 1)
-	runDir := filepath.Join(tmp, "run")
-	if _, err := runCLI(t, "train", "--data", imgs, "--width", "16", "--epochs", "1", "--batch", "16", "--aug-per-image", "1", "--lr", "3e-3",
-		"--recon", "1", "--out", runDir); err != nil {
-		t.Fatalf("train with the decoder: %v", err)
-	}
+	imgs, runDir, _ := tinyDecoderRun(t, tmp)
 	dbPath := filepath.Join(tmp, "i.db")
 	if _, err := runCLI(t, "index", "--run", runDir, "--images", imgs, "--db", dbPath); err != nil {
 		t.Fatalf("index: %v", err)
