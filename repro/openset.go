@@ -328,7 +328,7 @@ type OpenSetRun struct {
 	UnknownLanding *Landing `json:"unknown_landing,omitempty"`
 	// ScoreOutside maps a post-hoc score (--z-scores) to the shares of
 	// unknown and known test images above its threshold calibrated on
-	// the validation images (conformal, 95% inside).
+	// the validation images (calOutside, as each OpenSetScore.Outside).
 	ScoreOutside map[string][2]float64 `json:"score_outside,omitempty"`
 	// ZSD is the standard deviation of each coordinate of z over the
 	// known test images (--z-scores).

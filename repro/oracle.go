@@ -139,8 +139,11 @@ func oracleRun(ctx context.Context, cfg OpenSetConfig, out string, k int, src *d
 	if r.Scores[ScoreOracleMass], err = openSetScoreOf(us, ks, correct); err != nil {
 		return nil, fmt.Errorf("repro open-set oracle: %w", err)
 	}
-	t := classQuantiles(vs, make([]int, len(vs)), 1, latent.DefaultCalibrationTPR)[0]
-	r.ScoreOutside = map[string][2]float64{ScoreOracleMass: {shareAbove(us, t), shareAbove(ks, t)}}
+	o, err := calOutside(vs, ks, us)
+	if err != nil {
+		return nil, fmt.Errorf("repro open-set oracle: %w", err)
+	}
+	r.ScoreOutside = map[string][2]float64{ScoreOracleMass: o.pair()}
 	if ls, err := train.ReadMetrics(filepath.Join(dir, train.MetricsFile)); err == nil && len(ls) > 0 {
 		r.Seconds = ls[len(ls)-1].WallSeconds
 	}

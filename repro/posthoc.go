@@ -19,6 +19,10 @@ type CalOutside struct {
 	Known   float64 `json:"known"`
 }
 
+// pair is the shares as [unknown, known], the form of
+// OpenSetRun.ScoreOutside.
+func (o *CalOutside) pair() [2]float64 { return [2]float64{o.Unknown, o.Known} }
+
 // calOutside calibrates a threshold on the validation scores val and
 // returns the shares of the known and unknown test scores above it.
 func calOutside(val, known, unknown []float64) (*CalOutside, error) {

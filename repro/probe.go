@@ -7,7 +7,6 @@ import (
 	"slices"
 
 	"github.com/lsconf/lsconf/data"
-	"github.com/lsconf/lsconf/latent"
 	"github.com/lsconf/lsconf/train"
 )
 
@@ -187,8 +186,11 @@ func addProbeScores(ctx context.Context, cfg OpenSetConfig, dir string, r *OpenS
 		if r.Scores[s], err = openSetScoreOf(us[s], ks[s], correct); err != nil {
 			return fmt.Errorf("repro open-set probe oracle %s: %w", s, err)
 		}
-		t := classQuantiles(vs[s], make([]int, len(vs[s])), 1, latent.DefaultCalibrationTPR)[0]
-		r.ScoreOutside[s] = [2]float64{shareAbove(us[s], t), shareAbove(ks[s], t)}
+		o, err := calOutside(vs[s], ks[s], us[s])
+		if err != nil {
+			return fmt.Errorf("repro open-set probe oracle %s: %w", s, err)
+		}
+		r.ScoreOutside[s] = o.pair()
 	}
 	return nil
 }

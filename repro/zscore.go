@@ -232,21 +232,13 @@ func zScores(ctx context.Context, run *train.Run, l *latent.Layout, trainSet dat
 		res.unknown[ScoreZSum] = standardisedSum(ownUnknown, res.unknown[ScoreZMaha], ownVal, vs[ScoreZMaha])
 	}
 	for s, v := range vs {
-		t := classQuantiles(v, make([]int, len(v)), 1, latent.DefaultCalibrationTPR)[0]
-		res.outside[s] = [2]float64{shareAbove(res.unknown[s], t), shareAbove(res.known[s], t)}
+		o, err := calOutside(v, res.known[s], res.unknown[s])
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w", s, err)
+		}
+		res.outside[s] = o.pair()
 	}
 	return res, nil
-}
-
-// shareAbove is the share of xs above t.
-func shareAbove(xs []float64, t float64) float64 {
-	n := 0
-	for _, x := range xs {
-		if !(x <= t) {
-			n++
-		}
-	}
-	return float64(n) / float64(max(len(xs), 1))
 }
 
 // withZScores is m's scores followed by the z-space scores and the probe

@@ -113,8 +113,13 @@ func TestStandardisedSum(t *testing.T) {
 	if sd := columnSD([]float32{1, 5, 3, 5}, 2); sd[0] != 1 || sd[1] != 0 {
 		t.Errorf("column sd %v, want [1 0]", sd)
 	}
-	if s := shareAbove([]float64{1, 2, 3, math.NaN()}, 2); s != 0.5 {
-		t.Errorf("share above 2: %v, want 0.5 (NaN counts as above)", s)
+	// twenty validation scores of 2: the conformal threshold is 2
+	val := make([]float64, 20)
+	for i := range val {
+		val[i] = 2
+	}
+	if o, err := calOutside(val, []float64{1, 2, 3, math.NaN()}, nil); err != nil || o.pair()[1] != 0.5 {
+		t.Errorf("share above 2: %+v, %v, want 0.5 (NaN counts as above)", o, err)
 	}
 }
 
