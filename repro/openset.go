@@ -101,6 +101,10 @@ type OpenSetConfig struct {
 	// the unknown ones included, scored by its softmax mass on the
 	// unknown classes (a ceiling, not a method).
 	Oracle bool
+	// Ensemble, when above 1, trains every method (but the oracle) that
+	// many times, each with its own seed, and scores their deep ensemble
+	// (ensemble.go).
+	Ensemble int
 	// Quick marks a pipeline check.
 	Quick bool
 	// Engine configures the backend; Progress receives status lines.
@@ -333,6 +337,8 @@ type OpenSetRun struct {
 	// ZSD is the standard deviation of each coordinate of z over the
 	// known test images (--z-scores).
 	ZSD []float64 `json:"z_sd,omitempty"`
+	// perImage keeps the images' scores for an ensemble (Ensemble > 1).
+	perImage *memberScores
 }
 
 // OpenSetResult is the experiment's outcome.
@@ -341,6 +347,8 @@ type OpenSetResult struct {
 	Splits  [][]string    `json:"unknown_classes_per_split"`
 	ROCGrid []float64     `json:"roc_fpr_grid"`
 	Runs    []*OpenSetRun `json:"runs"`
+	// Ensembles are the deep ensembles (OpenSetConfig.Ensemble).
+	Ensembles []*EnsembleRun `json:"ensembles,omitempty"`
 	Seconds float64       `json:"seconds"`
 	Machine string        `json:"machine,omitempty"`
 }
@@ -482,7 +490,13 @@ func OpenSet(ctx context.Context, cfg OpenSetConfig) (res *OpenSetResult, err er
 			if m.Name == OracleMethod {
 				r, err = oracleRun(ctx, cfg, out, k, src, unk, logf, tag)
 			} else {
-				r, err = openSetRun(ctx, cfg, out, k, m, l, trainSet, valSet, knownTest, unknownTest, logf, tag)
+				r, err = openSetRun(ctx, cfg, out, k, 1, m, l, trainSet, valSet, knownTest, unknownTest, logf, tag)
+				if err == nil && cfg.Ensemble > 1 {
+					var e *EnsembleRun
+					if e, err = ensembleOf(ctx, cfg, out, k, m, l, trainSet, valSet, knownTest, unknownTest, r, logf, tag); err == nil {
+						res.Ensembles = append(res.Ensembles, e)
+					}
+				}
 				if err == nil && cfg.Oracle {
 					err = addProbeScores(ctx, cfg, filepath.Join(out, r.Dir), r, trainSet, pickClasses(src.Train, unk, 0, cfg.PerClass), valSet, knownTest, unknownTest)
 				}
@@ -540,8 +554,9 @@ func splitSpan(basis [][]float64, z []float64) (par []float64, perp float64) {
 	return par, math.Sqrt(r)
 }
 
-// openSetRun trains (or reuses) one method on one split and scores it.
-func openSetRun(ctx context.Context, cfg OpenSetConfig, out string, k int, m openMethod, l *latent.Layout,
+// openSetRun trains (or reuses) one method on one split, as ensemble
+// member member (1: the single run), and scores it.
+func openSetRun(ctx context.Context, cfg OpenSetConfig, out string, k, member int, m openMethod, l *latent.Layout,
 	trainSet, valSet, knownTest, unknownTest *data.GraySet, logf func(string, ...any), tag string) (*OpenSetRun, error) {
 	name := map[string]string{"ce": "ce", "ce+g dense": "ceg-dense", "ce+g distance": "ceg-distance", "ce+g distance placeholders": "ceg-distance-ph", "ce placeholders": "ce-ph"}[m.Name]
 	if m.Variant {
@@ -554,15 +569,16 @@ func openSetRun(ctx context.Context, cfg OpenSetConfig, out string, k int, m ope
 			return nil, err
 		}
 	}
+	name = memberDir(name, member)
 	dir := filepath.Join(out, RunsDir, fmt.Sprintf("split%d", k), name)
 	aug := data.AugmentFor(cfg.Source, data.MirrorH)
-	tr, err := data.NewGrayAugmentedSet(trainSet, 0, aug, uint64(k))
+	tr, err := data.NewGrayAugmentedSet(trainSet, 0, aug, memberSeed(k, member))
 	if err != nil {
 		return nil, fmt.Errorf("repro open-set: %w", err)
 	}
 	sets := train.Sets{Train: tr, Test: knownTest}
 	tc := train.Config{Mode: m.Mode, Head: string(m.Head), Width: cfg.Width, Epochs: cfg.Epochs, BatchSize: cfg.BatchSize,
-		LR: cfg.LR, LRSchedule: model.ScheduleCosine, Seed: uint64(k), Layout: l, Engine: cfg.Engine, Progress: cfg.Progress,
+		LR: cfg.LR, LRSchedule: model.ScheduleCosine, Seed: memberSeed(k, member), Layout: l, Engine: cfg.Engine, Progress: cfg.Progress,
 		CheckpointEvery: -1,
 		Data: train.DataInfo{Train: cfg.Source, Split: "shipped", Mirror: data.MirrorH, TrainLen: tr.Len(), TestLen: knownTest.Len(),
 			Description: fmt.Sprintf("%s, %d known classes x %d images (open-set split %d)", cfg.Source, len(trainSet.ClassNames), cfg.PerClass, k)}}
@@ -792,6 +808,9 @@ func scoreOpenSet(ctx context.Context, cfg OpenSetConfig, dir string, m openMeth
 		r.KnownOutside = outsideShare(run, kn)
 		r.UnknownOutside = outsideShare(run, un)
 		r.Known, r.UnknownLanding = landingOf(l, kn.Z), landingOf(l, un.Z)
+	}
+	if cfg.Ensemble > 1 {
+		r.perImage = newMemberScores(scores, vs, ks, us, kn.Logits, kn.Labels, l.NC())
 	}
 	return r, nil
 }

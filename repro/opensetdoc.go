@@ -211,6 +211,7 @@ func openSetMarkdown(res *OpenSetResult) string {
 			}
 		}
 	}
+	w("%s", ensembleMarkdown(res))
 	w("\nreport.json holds every figure (and each run's ROC at the false-positive rates of roc_fpr_grid); the runs are in runs/split<k>/<method>.\n")
 	return b.String()
 }

@@ -21,7 +21,7 @@ func newReproCmd(g *globalOptions) *cobra.Command {
 	var nSeeds int
 	var quick, svg, unseen, openSet bool
 	var sf scoreFlags
-	var splits int
+	var splits, ensemble int
 	var variant repro.OpenSetVariant
 	var openSetMethods []string
 	var polar []string
@@ -63,7 +63,8 @@ and where unknown images land, in DIR/openset/report.md (.json, roc.png).
 z (Mahalanobis, fitted on the known training images) with their calibrated
 outside shares; --oracle adds the detection ceilings, ce trained on all the
 classes and linear probes on each run's frozen encodings fitted with the
-unknown classes' training images (oracles, not methods). --open-set --quick is its pipeline
+unknown classes' training images (oracles, not methods). --ensemble K adds the
+deep ensemble of K runs of each method (different seeds). --open-set --quick is its pipeline
 check (seconds).
 
 --unseen runs the unseen-class experiment instead (paper section 7): each class
@@ -114,7 +115,7 @@ is its pipeline check (one seed unless --seeds is given).`,
 				if unseen {
 					return errors.New("repro: --open-set and --unseen exclude each other")
 				}
-				return runOpenSet(cmd, g, out, quick, splits, variant, openSetMethods, sf, c)
+				return runOpenSet(cmd, g, out, quick, splits, ensemble, variant, openSetMethods, sf, c)
 			}
 			if unseen {
 				return runUnseen(cmd, cfg)
@@ -150,6 +151,7 @@ is its pipeline check (one seed unless --seeds is given).`,
 	f.BoolVar(&unseen, "unseen", false, "run the unseen-class and open-set experiment instead (into DIR/unseen)")
 	f.BoolVar(&openSet, "open-set", false, "run the open-set protocol on Fashion-MNIST instead (6 known / 4 unknown classes, --splits splits; ce+MSP/MLS/class means vs lsconf's heads; into DIR/openset)")
 	f.IntVar(&splits, "splits", 5, "with --open-set: number of known/unknown splits")
+	f.IntVar(&ensemble, "ensemble", 1, "with --open-set: train every method (but the oracle) this many times, member m with seed k + 1000 (m - 1) on split k (member 1 is the single run), and also report their deep ensemble: each score the mean of the members' scores standardised on the validation images, the class the argmax of the mean softmax")
 	f.IntVar(&variant.ExtraDims, "extra-dims", 0, `with --open-set: run "ce+g distance variant", the distance head in a layout of this many latent dimensions beyond the simplex's n_c - 1`)
 	f.Float64Var(&variant.DC, "variant-d-c", 0, `with --open-set: run "ce+g distance variant" with its centres this far from the origin (0: 0.85)`)
 	f.Float64Var(&variant.RC, "variant-r-c", 0, `with --open-set: run "ce+g distance variant" with this r_c (0: 0.68 x R_d/2)`)
@@ -237,7 +239,7 @@ func runRepro(cmd *cobra.Command, cfg repro.Config) error {
 // runOpenSet runs repro --open-set: its budget (repro.DefaultOpenSetConfig,
 // or the quick one) with --width, --epochs, --batch, --lr and --per-class
 // when given.
-func runOpenSet(cmd *cobra.Command, g *globalOptions, out string, quick bool, splits int, variant repro.OpenSetVariant, openSetMethods []string, sf scoreFlags, c repro.Config) error {
+func runOpenSet(cmd *cobra.Command, g *globalOptions, out string, quick bool, splits, ensemble int, variant repro.OpenSetVariant, openSetMethods []string, sf scoreFlags, c repro.Config) error {
 	oc := repro.DefaultOpenSetConfig()
 	if quick {
 		oc = repro.QuickOpenSetConfig()
@@ -260,6 +262,10 @@ func runOpenSet(cmd *cobra.Command, g *globalOptions, out string, quick bool, sp
 	if oc.Splits < 1 {
 		return fmt.Errorf("repro --open-set: --splits %d, want at least 1", oc.Splits)
 	}
+	if ensemble < 1 {
+		return fmt.Errorf("repro --open-set: --ensemble %d, want at least 1", ensemble)
+	}
+	oc.Ensemble = ensemble
 	if fl.Changed("extra-dims") || fl.Changed("variant-d-c") || fl.Changed("variant-r-c") || fl.Changed("variant-head-scale") || fl.Changed("variant-recon") || fl.Changed("variant-placeholders") || fl.Changed("variant-cycle") || fl.Changed("variant-lg-span") || fl.Changed("variant-rotation-head") || fl.Changed("variant-rotation-hidden") {
 		if variant.ExtraDims < 0 || variant.DC < 0 || variant.RC < 0 || variant.HeadScale < 0 || variant.Recon < 0 || variant.Placeholders < 0 || variant.Cycle < 0 || variant.RotationHead < 0 || variant.RotationHidden < 0 {
 			return fmt.Errorf("repro --open-set: the variant's --extra-dims, --variant-d-c, --variant-r-c, --variant-head-scale, --variant-recon, --variant-cycle, --variant-placeholders, --variant-rotation-head and --variant-rotation-hidden must not be negative")
