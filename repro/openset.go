@@ -349,8 +349,8 @@ type OpenSetResult struct {
 	Runs    []*OpenSetRun `json:"runs"`
 	// Ensembles are the deep ensembles (OpenSetConfig.Ensemble).
 	Ensembles []*EnsembleRun `json:"ensembles,omitempty"`
-	Seconds float64       `json:"seconds"`
-	Machine string        `json:"machine,omitempty"`
+	Seconds   float64        `json:"seconds"`
+	Machine   string         `json:"machine,omitempty"`
 }
 
 // rocGrid are the false-positive rates of the ROC figure.
