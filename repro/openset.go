@@ -347,10 +347,11 @@ type OpenSetResult struct {
 	Splits  [][]string    `json:"unknown_classes_per_split"`
 	ROCGrid []float64     `json:"roc_fpr_grid"`
 	Runs    []*OpenSetRun `json:"runs"`
+	Seconds float64       `json:"seconds"`
+	Machine string        `json:"machine,omitempty"`
+
 	// Ensembles are the deep ensembles (OpenSetConfig.Ensemble).
 	Ensembles []*EnsembleRun `json:"ensembles,omitempty"`
-	Seconds   float64        `json:"seconds"`
-	Machine   string         `json:"machine,omitempty"`
 }
 
 // rocGrid are the false-positive rates of the ROC figure.
