@@ -8,6 +8,7 @@ import (
 
 	"github.com/lsconf/lsconf/data"
 	"github.com/lsconf/lsconf/latent"
+	"github.com/lsconf/lsconf/train"
 )
 
 // Deep ensembles on the open-set protocol (lsconf repro --open-set
@@ -68,18 +69,9 @@ type memberScores struct {
 // newMemberScores keeps a run's per-image scores and the softmax of its
 // known test logits (nc classes).
 func newMemberScores(names []string, vs, ks, us map[string][]float64, logits []float32, labels []int32, nc int) *memberScores {
-	p := make([]float64, len(logits))
+	p := make([]float64, 0, len(logits))
 	for i := 0; i+nc <= len(logits); i += nc {
-		row := logits[i : i+nc]
-		top := float64(slices.Max(row))
-		sum := 0.0
-		for c, x := range row {
-			p[i+c] = math.Exp(float64(x) - top)
-			sum += p[i+c]
-		}
-		for c := range nc {
-			p[i+c] /= sum
-		}
+		p = append(p, train.HeadProbabilities(logits[i:i+nc])...)
 	}
 	return &memberScores{names: slices.Clone(names), val: vs, known: ks, unknown: us, probs: p, nc: nc, labels: labels}
 }

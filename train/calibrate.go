@@ -129,11 +129,7 @@ func (r *Run) Describe(z, logits []float32, n int) ([]ImageResult, error) {
 			zf[k] = float64(x)
 		}
 		row := logits[i*nc : (i+1)*nc]
-		lse := logSumExp(row)
-		probs := make([]float64, nc)
-		for k, x := range row {
-			probs[k] = math.Exp(float64(x) - lse)
-		}
+		probs := HeadProbabilities(row)
 		near, vOut, err := l.Classify(zf)
 		if err != nil {
 			return nil, fmt.Errorf("describe image %d: %w", i, err)

@@ -270,6 +270,17 @@ func HeadConfidence(logits []float32) float64 {
 	return math.Exp(float64(logits[argmax(logits)]) - logSumExp(logits))
 }
 
+// HeadProbabilities is the softmax of one image's logits (of either
+// head): the classifier's probability of each class.
+func HeadProbabilities(logits []float32) []float64 {
+	lse := logSumExp(logits)
+	probs := make([]float64, len(logits))
+	for k, x := range logits {
+		probs[k] = math.Exp(float64(x) - lse)
+	}
+	return probs
+}
+
 // argmax is the index of the largest value (the first of ties).
 func argmax(v []float32) int {
 	best := 0
