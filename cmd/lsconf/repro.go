@@ -14,6 +14,7 @@ import (
 	"github.com/lsconf/lsconf/model"
 	"github.com/lsconf/lsconf/report"
 	"github.com/lsconf/lsconf/repro"
+	"github.com/lsconf/lsconf/train"
 )
 
 func newReproCmd(g *globalOptions) *cobra.Command {
@@ -162,6 +163,8 @@ is its pipeline check (one seed unless --seeds is given).`,
 	f.Float64Var(&variant.Placeholders, "variant-placeholders", 0, `with --open-set: run "ce+g distance variant" with placeholder negatives at this weight, of the kind --placeholder-kind (0: none)`)
 	f.Float64Var(&variant.RotationHead, "variant-rotation-head", 0, `with --open-set: run "ce+g distance variant" (and "ce variant", when named) with the rotation head at this weight (see lsconf train --rotation-head; 0: none); its runs are also scored by "rotation" and by the first score + rotation, each standardised on the validation images`)
 	f.IntVar(&variant.RotationHidden, "variant-rotation-hidden", 0, `with --variant-rotation-head: a hidden layer of this many ReLU units in the rotation head (0: linear)`)
+	f.StringVar(&variant.Outliers, "variant-outliers", "", `with --open-set: run "ce+g distance variant" (and "ce variant", when named) with outlier exposure: every image file under this folder (e.g. /usr/share/icons/oxygen/base/128x128, installed by scripts/setup.sh) trained away from every class at --variant-outlier-weight (see lsconf train --outliers)`)
+	f.Float64Var(&variant.OutlierWeight, "variant-outlier-weight", train.DefaultOutlierWeight, `with --variant-outliers: the outlier images' weight`)
 	f.BoolVar(&quick, "quick", false, "pipeline check: tiny data, narrow model, 2 epochs (minutes)")
 	return cmd
 }
@@ -260,7 +263,7 @@ func runOpenSet(cmd *cobra.Command, g *globalOptions, out string, quick bool, sp
 	if oc.Splits < 1 {
 		return fmt.Errorf("repro --open-set: --splits %d, want at least 1", oc.Splits)
 	}
-	if fl.Changed("extra-dims") || fl.Changed("variant-d-c") || fl.Changed("variant-r-c") || fl.Changed("variant-head-scale") || fl.Changed("variant-recon") || fl.Changed("variant-placeholders") || fl.Changed("variant-cycle") || fl.Changed("variant-lg-span") || fl.Changed("variant-rotation-head") || fl.Changed("variant-rotation-hidden") {
+	if fl.Changed("extra-dims") || fl.Changed("variant-d-c") || fl.Changed("variant-r-c") || fl.Changed("variant-head-scale") || fl.Changed("variant-recon") || fl.Changed("variant-placeholders") || fl.Changed("variant-cycle") || fl.Changed("variant-lg-span") || fl.Changed("variant-rotation-head") || fl.Changed("variant-rotation-hidden") || fl.Changed("variant-outliers") {
 		if variant.ExtraDims < 0 || variant.DC < 0 || variant.RC < 0 || variant.HeadScale < 0 || variant.Recon < 0 || variant.Placeholders < 0 || variant.Cycle < 0 || variant.RotationHead < 0 || variant.RotationHidden < 0 {
 			return fmt.Errorf("repro --open-set: the variant's --extra-dims, --variant-d-c, --variant-r-c, --variant-head-scale, --variant-recon, --variant-cycle, --variant-placeholders, --variant-rotation-head and --variant-rotation-hidden must not be negative")
 		}
@@ -269,6 +272,11 @@ func runOpenSet(cmd *cobra.Command, g *globalOptions, out string, quick bool, sp
 		}
 		if variant.Placeholders > 0 {
 			variant.PlaceholderKind = c.PlaceholderKind
+		}
+		if variant.Outliers == "" {
+			variant.OutlierWeight = 0
+		} else if !(variant.OutlierWeight > 0) {
+			return fmt.Errorf("repro --open-set: --variant-outlier-weight %g, want > 0 with --variant-outliers", variant.OutlierWeight)
 		}
 		oc.Variant = &variant
 	}
