@@ -5,6 +5,7 @@ import (
 	"fmt"
 
 	"github.com/lsconf/lsconf/data"
+	"github.com/lsconf/lsconf/model"
 	"github.com/lsconf/lsconf/train"
 )
 
@@ -42,4 +43,26 @@ func (v OpenSetVariant) outlierDoc() string {
 		return ""
 	}
 	return fmt.Sprintf("It is trained with outlier exposure at weight %g: every step adds half a batch of real outlier images from %s (every image file under it, as grayscale 32x32, duplicates dropped, mirrored at random), pulled to the origin of the latent space with a uniform softmax (ce+g) or trained toward a uniform softmax alone (ce, the outlier-exposure paper's loss); the class losses see only the known images. **ce variant**, when named, is ce trained with the same outliers (its control). ", v.OutlierWeight, v.Outliers)
+}
+
+// outlierWeight is the outlier weight of experiment e's run: the
+// config's for the ce+g runs, 0 for the others and without a folder.
+func (c Config) outlierWeight(e Experiment) float64 {
+	if e.Mode != model.ModeCEG || c.Outliers == "" {
+		return 0
+	}
+	return c.OutlierWeight
+}
+
+// outlierSet loads the outlier images of experiment e's run (nil when it
+// has none).
+func (c Config) outlierSet(ctx context.Context, e Experiment) (*data.Outliers, error) {
+	if c.outlierWeight(e) <= 0 {
+		return nil, nil
+	}
+	o, err := data.LoadOutliers(ctx, c.Outliers, nil)
+	if err != nil {
+		return nil, fmt.Errorf("repro %s: %w", e.Name(), err)
+	}
+	return o, nil
 }

@@ -135,6 +135,8 @@ is its pipeline check (one seed unless --seeds is given).`,
 	f.Var(&c.LGReduction, "lg-reduction", "L_G over the batch: sum (eq 8, the paper's) or mean")
 	f.Float64Var(&c.LGCenter, "lg-center", 0, "centre pull (not in the paper; see lsconf train --help); 0 = the paper's L_G")
 	f.Float64Var(&c.Placeholders, "placeholders", 0, "weight of the ce+g runs' placeholder negatives (not in the paper; see lsconf train --help; 0 = none, the paper's); with --open-set the weight of the placeholder method (0: not run; --quick runs it at 1)")
+	f.StringVar(&c.Outliers, "outliers", "", "outlier exposure for the ce+g runs (not in the paper; see lsconf train --outliers): every image file under this folder, e.g. /usr/share/icons/oxygen/base/128x128 (scripts/setup.sh installs it), trained away from every class at --outlier-weight; \"\" = none, the paper's")
+	f.Float64Var(&c.OutlierWeight, "outlier-weight", train.DefaultOutlierWeight, "with --outliers: the outlier images' weight")
 	f.Float64Var(&c.RotationHead, "rotation-head", 0, "weight of the ce+g runs' rotation head (not in the paper; see lsconf train --help; 0 = none, the paper's); --unseen then also scores them by \"rotation\" and the open-set score + rotation")
 	f.StringVar(&c.PlaceholderKind, "placeholder-kind", "", "how the placeholder negatives are made: mixup (the default), cutmix or rotate (see lsconf train --help)")
 	f.StringSliceVar(&openSetMethods, "methods", nil, `with --open-set: run only these methods (comma-separated: "ce", "ce+g dense", "ce+g distance", "ce+g distance placeholders", "ce+g distance variant", "ce placeholders", "ce variant", "ce oracle"; default all but "ce placeholders", "ce variant" and "ce oracle", which run only when named or, the oracle, with --oracle)`)
@@ -194,6 +196,7 @@ func quickConfig(cmd *cobra.Command, c repro.Config) repro.Config {
 		"aug-per-image": func() { q.AugPerImage = c.AugPerImage }, "per-class": func() { q.PerClass = c.PerClass },
 		"gen-per-class": func() { q.GenPerClass = c.GenPerClass }, "data-seed": func() { q.DataSeed = c.DataSeed },
 		"dpi": func() { q.DPI = c.DPI }, "rotation-head": func() { q.RotationHead = c.RotationHead },
+		"outliers": func() { q.Outliers = c.Outliers }, "outlier-weight": func() { q.OutlierWeight = c.OutlierWeight },
 	} {
 		if cmd.Flags().Changed(name) {
 			set()
