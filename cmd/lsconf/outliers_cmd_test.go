@@ -76,3 +76,36 @@ func TestReproOpenSetOutliers(t *testing.T) {
 		t.Errorf("--variant-outlier-weight 0 was accepted")
 	}
 }
+
+// TestReproUnseenOutliers runs the quick unseen experiment with
+// --outliers: every ce+g run records the weight and the folder's count,
+// no ce run does, and the report names the outlier loss.
+func TestReproUnseenOutliers(t *testing.T) {
+	outl := filepath.Join(t.TempDir(), "outliers")
+	writeFolder(t, outl, 4, 9)
+	out := t.TempDir()
+	if stdout, err := runCLI(t, "repro", "--unseen", "--quick", "--outliers", outl, "--outlier-weight", "1", "--out", out); err != nil {
+		t.Fatalf("repro --unseen --quick --outliers: %v\n%s", err, stdout)
+	}
+	runs, err := filepath.Glob(filepath.Join(out, repro.UnseenDir, repro.RunsDir, "*", "*", train.RunFile))
+	if err != nil || len(runs) != 10 {
+		t.Fatalf("%d runs (%v), want 10", len(runs), err)
+	}
+	for _, f := range runs {
+		info, err := train.ReadRunInfo(filepath.Dir(f))
+		if err != nil {
+			t.Fatal(err)
+		}
+		ceg := info.Config.Mode == "ce+g"
+		if got := info.Config.OutlierWeight; (ceg && (got != 1 || info.Config.Outliers == nil || info.Config.Outliers.Count != 12)) || (!ceg && (got != 0 || info.Config.Outliers != nil)) {
+			t.Errorf("%s (%s): outlier weight %v, outliers %+v", f, info.Config.Mode, got, info.Config.Outliers)
+		}
+	}
+	md, err := os.ReadFile(filepath.Join(out, repro.UnseenDir, "report.md"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(string(md), "1·outlier loss") {
+		t.Errorf("report.md does not name the outlier loss")
+	}
+}
