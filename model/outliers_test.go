@@ -12,6 +12,17 @@ import (
 	"github.com/lsconf/lsconf/latent"
 )
 
+// circleNet is the paper's 3-class circle layout and a narrow
+// distance-head model on it (scale 0.25).
+func circleNet(t *testing.T) (*latent.Layout, Config) {
+	t.Helper()
+	l, err := latent.Circle(3, latent.PaperDC, latent.PaperRC)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return l, Config{NC: 3, ND: 2, Width: 16, Head: HeadDistance, DistScale: 0.25, Layout: l}
+}
+
 // turnedHalf is the first half of the batch x (n images) turned as
 // PlaceholderRotate turns it: image j by 90 degrees clockwise (even j) or
 // 180 degrees (odd j), on the host.
@@ -42,11 +53,7 @@ func turnedHalf(x []float32, n int) []float32 {
 // images only (the cross entropy and L_G match too).
 func TestOutlierStepIsPlaceholderStep(t *testing.T) {
 	b := testBackend(t)
-	l, err := latent.Circle(3, latent.PaperDC, latent.PaperRC)
-	if err != nil {
-		t.Fatal(err)
-	}
-	cfg := Config{NC: 3, ND: 2, Width: 16, Head: HeadDistance, DistScale: 0.25, Layout: l}
+	l, cfg := circleNet(t)
 	x, y := stripes(16, 1)
 	const w = 0.7
 	step := func(loss LossConfig, outliers []float32) (StepResult, *State) {
@@ -113,10 +120,7 @@ func TestOutlierStepIsPlaceholderStep(t *testing.T) {
 // the uniform distribution minus log n_c, by hand, whatever z.
 func TestOutlierLossCE(t *testing.T) {
 	b := testBackend(t)
-	l, err := latent.Circle(3, latent.PaperDC, latent.PaperRC)
-	if err != nil {
-		t.Fatal(err)
-	}
+	l, _ := circleNet(t)
 	logits := []float64{0, 0, 0, 1, 0, 0}
 	z := []float64{5, 5, 3, -1}
 	lse := math.Log(math.E + 2)
@@ -136,11 +140,7 @@ func TestOutlierLossCE(t *testing.T) {
 // outlier weight needs outlier images, and the weight is validated.
 func TestOutlierStepErrors(t *testing.T) {
 	b := testBackend(t)
-	l, err := latent.Circle(3, latent.PaperDC, latent.PaperRC)
-	if err != nil {
-		t.Fatal(err)
-	}
-	cfg := Config{NC: 3, ND: 2, Width: 16, Head: HeadDistance, Layout: l}
+	l, cfg := circleNet(t)
 	for _, bad := range []LossConfig{{Mode: ModeCEG, Layout: l, Outliers: -1}, {Mode: ModeCEG, Layout: l, Outliers: math.NaN()}} {
 		if err := bad.Validate(cfg); err == nil || !strings.Contains(err.Error(), "outlier") {
 			t.Errorf("outlier weight %v: %v", bad.Outliers, err)
