@@ -52,11 +52,11 @@ fi
 
 # Outlier images for outlier exposure (lsconf train --outliers, repro
 # --variant-outliers / --outliers): Debian's oxygen-icon-theme, whose
-# /usr/share/icons/oxygen/base/128x128 holds 837 icon files (606 distinct
-# images) of objects, places, devices, applications and document types
-# (docs/data.md). 32 MB to download, 38 MB installed; about 15 s of
+# /usr/share/icons/oxygen/base holds 8,813 icon files (6,264 distinct
+# images over 8 sizes) of objects, places, devices, applications and
+# document types (docs/data.md). 32 MB to download, 38 MB installed; about 15 s of
 # set-up on a 2-core machine with a fast mirror. Installed when missing;
 # without it the outlier-exposure commands say the folder has no images.
 if [ ! -d /usr/share/icons/oxygen/base/128x128 ]; then
-  install_debian oxygen-icon-theme oxygen-icon-theme "(outlier images for --outliers)" oxygen "--outliers /usr/share/icons/oxygen/base/128x128 will not work"
+  install_debian oxygen-icon-theme oxygen-icon-theme "(outlier images for --outliers)" oxygen "--outliers /usr/share/icons/oxygen/base will not work"
 fi

@@ -135,7 +135,7 @@ is its pipeline check (one seed unless --seeds is given).`,
 	f.Var(&c.LGReduction, "lg-reduction", "L_G over the batch: sum (eq 8, the paper's) or mean")
 	f.Float64Var(&c.LGCenter, "lg-center", 0, "centre pull (not in the paper; see lsconf train --help); 0 = the paper's L_G")
 	f.Float64Var(&c.Placeholders, "placeholders", 0, "weight of the ce+g runs' placeholder negatives (not in the paper; see lsconf train --help; 0 = none, the paper's); with --open-set the weight of the placeholder method (0: not run; --quick runs it at 1)")
-	f.StringVar(&c.Outliers, "outliers", "", "outlier exposure for the ce+g runs (not in the paper; see lsconf train --outliers): every image file under this folder, e.g. /usr/share/icons/oxygen/base/128x128 (scripts/setup.sh installs it), trained away from every class at --outlier-weight; \"\" = none, the paper's")
+	f.StringVar(&c.Outliers, "outliers", "", "outlier exposure for the ce+g runs (not in the paper; see lsconf train --outliers): every image file under this folder, e.g. /usr/share/icons/oxygen/base (scripts/setup.sh installs it), trained away from every class at --outlier-weight; \"\" = none, the paper's")
 	f.Float64Var(&c.OutlierWeight, "outlier-weight", train.DefaultOutlierWeight, "with --outliers: the outlier images' weight")
 	f.Float64Var(&c.RotationHead, "rotation-head", 0, "weight of the ce+g runs' rotation head (not in the paper; see lsconf train --help; 0 = none, the paper's); --unseen then also scores them by \"rotation\" and the open-set score + rotation")
 	f.StringVar(&c.PlaceholderKind, "placeholder-kind", "", "how the placeholder negatives are made: mixup (the default), cutmix or rotate (see lsconf train --help)")
@@ -165,7 +165,7 @@ is its pipeline check (one seed unless --seeds is given).`,
 	f.Float64Var(&variant.Placeholders, "variant-placeholders", 0, `with --open-set: run "ce+g distance variant" with placeholder negatives at this weight, of the kind --placeholder-kind (0: none)`)
 	f.Float64Var(&variant.RotationHead, "variant-rotation-head", 0, `with --open-set: run "ce+g distance variant" (and "ce variant", when named) with the rotation head at this weight (see lsconf train --rotation-head; 0: none); its runs are also scored by "rotation" and by the first score + rotation, each standardised on the validation images`)
 	f.IntVar(&variant.RotationHidden, "variant-rotation-hidden", 0, `with --variant-rotation-head: a hidden layer of this many ReLU units in the rotation head (0: linear)`)
-	f.StringVar(&variant.Outliers, "variant-outliers", "", `with --open-set: run "ce+g distance variant" (and "ce variant", when named) with outlier exposure: every image file under this folder (e.g. /usr/share/icons/oxygen/base/128x128, installed by scripts/setup.sh) trained away from every class at --variant-outlier-weight (see lsconf train --outliers)`)
+	f.StringVar(&variant.Outliers, "variant-outliers", "", `with --open-set: run "ce+g distance variant" (and "ce variant", when named) with outlier exposure: every image file under this folder (e.g. /usr/share/icons/oxygen/base, installed by scripts/setup.sh) trained away from every class at --variant-outlier-weight (see lsconf train --outliers)`)
 	f.Float64Var(&variant.OutlierWeight, "variant-outlier-weight", train.DefaultOutlierWeight, `with --variant-outliers: the outlier images' weight`)
 	f.BoolVar(&quick, "quick", false, "pipeline check: tiny data, narrow model, 2 epochs (minutes)")
 	return cmd
