@@ -162,6 +162,10 @@ type OpenSetVariant struct {
 	RotationHead float64 `json:"rotation_head,omitempty"`
 	// RotationHidden is train.Config.RotationHidden (0: a linear head).
 	RotationHidden int `json:"rotation_hidden,omitempty"`
+	// Outliers is a folder of real outlier images trained at
+	// OutlierWeight (train.Config.OutlierWeight; outlier exposure).
+	Outliers      string  `json:"outliers,omitempty"`
+	OutlierWeight float64 `json:"outlier_weight,omitempty"`
 }
 
 // dir names the variant's run folder.
@@ -197,7 +201,7 @@ func (v OpenSetVariant) dir() string {
 	if v.RotationHidden > 0 {
 		s += fmt.Sprintf("-rh%d", v.RotationHidden)
 	}
-	return s
+	return s + v.outlierDir()
 }
 
 // layout is the variant's layout for nc classes: lsconf's simplex (n_d =
@@ -593,6 +597,9 @@ func openSetRun(ctx context.Context, cfg OpenSetConfig, out string, k, member in
 		tc.HeadScale, tc.Recon, tc.Cycle, tc.LGSpan = cfg.Variant.HeadScale, cfg.Variant.Recon, cfg.Variant.Cycle, cfg.Variant.LGSpan
 		tc.Placeholders, tc.PlaceholderKind = cfg.Variant.Placeholders, cfg.Variant.PlaceholderKind
 		tc.RotationHead, tc.RotationHidden = cfg.Variant.RotationHead, cfg.Variant.RotationHidden
+		if sets.Outliers, err = cfg.Variant.outliers(ctx, &tc); err != nil {
+			return nil, err
+		}
 	}
 	t0 := time.Now()
 	tc.OnState = func(st train.RunState) {
