@@ -109,6 +109,7 @@ model (15-20x slower to train than 8 on a CPU).`,
   lsconf train --data fashion-mnist --mode ce+g --recon 1 --out runs/fmnist-ae
   lsconf train --data fashion-mnist --recon 1 --cycle 0.1 --out runs/fmnist-cycle
   lsconf train --data builtin --mode mse+g --out runs/ae
+  lsconf train --data fashion-mnist --outliers /usr/share/icons/oxygen/base --out runs/fmnist-oe
   lsconf train --data ~/textures --gen ~/market --encoder sectors --width 4 --out runs/polar
   lsconf train --resume --out runs/ceg`,
 		Args: cobra.NoArgs,
