@@ -744,7 +744,11 @@ func scoreOpenSet(ctx context.Context, cfg OpenSetConfig, dir string, m openMeth
 		if err := addRotationScores(ctx, run, m.Scores[0], valSet, knownTest, unknownTest, vs, ks, us); err != nil {
 			return nil, err
 		}
-		scores = withRotationScores(scores)
+		fused, err := addFusions(rotationFusions(lsScoreOf(m), ScoreMSP), vs, ks, us)
+		if err != nil {
+			return nil, fmt.Errorf("repro open-set: %w", err)
+		}
+		scores = append(withRotationScores(scores), fused...)
 	}
 	r := &OpenSetRun{Scores: map[string]OpenSetScore{}}
 	if cfg.ZScores {

@@ -28,10 +28,33 @@ const (
 	ScoreFuseMSPRotAll = "std. sum: MSP + rotation + all levels k-NN"
 	// ScoreFuseRotAll is the rotation score plus the all-levels k-NN.
 	ScoreFuseRotAll = "std. sum: rotation + all levels k-NN"
+	// ScoreMaxLSRotAll, ScoreMaxMSPRotAll and ScoreMaxRotAll are the
+	// same parts' largest standardised value (an image is as novel as
+	// its most alarmed detector), in place of their sum.
+	ScoreMaxLSRotAll  = "std. max: LS, rotation, all levels k-NN"
+	ScoreMaxMSPRotAll = "std. max: MSP, rotation, all levels k-NN"
+	ScoreMaxRotAll    = "std. max: rotation, all levels k-NN"
 )
 
 // rotationFusionNames are the rotation fusions in report order.
-var rotationFusionNames = []string{ScoreFuseLSRotAll, ScoreFuseMSPRotAll, ScoreFuseRotAll}
+var rotationFusionNames = []string{ScoreFuseLSRotAll, ScoreFuseMSPRotAll, ScoreFuseRotAll, ScoreMaxLSRotAll, ScoreMaxMSPRotAll, ScoreMaxRotAll}
+
+// rotationFusions are the fusions of the rotation score with the
+// all-levels k-NN of a run whose LS score is named ls ("" when it has
+// none; then msp stands in): with and without the LS score, summed and
+// by their largest part.
+func rotationFusions(ls, msp string) []fusion {
+	first, three, threeMax := ls, ScoreFuseLSRotAll, ScoreMaxLSRotAll
+	if ls == "" {
+		first, three, threeMax = msp, ScoreFuseMSPRotAll, ScoreMaxMSPRotAll
+	}
+	return []fusion{
+		{three, []string{first, ScoreRotation, ScoreAllKNN10}, false},
+		{ScoreFuseRotAll, []string{ScoreRotation, ScoreAllKNN10}, false},
+		{threeMax, []string{first, ScoreRotation, ScoreAllKNN10}, true},
+		{ScoreMaxRotAll, []string{ScoreRotation, ScoreAllKNN10}, true},
+	}
+}
 
 // unseenFusions are the fusions of an unseen-experiment run whose LS
 // score is named ls ("" when it has none; then msp stands in): those of
@@ -39,16 +62,10 @@ var rotationFusionNames = []string{ScoreFuseLSRotAll, ScoreFuseMSPRotAll, ScoreF
 // score, plus the z Mahalanobis (ScoreZSum), and the rotation fusions
 // above. A fusion whose parts a run lacks is skipped by addFusions.
 func unseenFusions(ls, msp string) []fusion {
-	first, three := ls, ScoreFuseLSRotAll
-	if ls == "" {
-		first, three = msp, ScoreFuseMSPRotAll
-	}
-	return append(fusionsFor(ls, msp),
-		fusion{rotationPlus(ScoreRunRule), []string{ScoreRunRule, ScoreRotation}},
-		fusion{ScoreZSum, []string{ScoreRunRule, ScoreZMaha}},
-		fusion{three, []string{first, ScoreRotation, ScoreAllKNN10}},
-		fusion{ScoreFuseRotAll, []string{ScoreRotation, ScoreAllKNN10}},
-	)
+	return slices.Concat(fusionsFor(ls, msp), []fusion{
+		{rotationPlus(ScoreRunRule), []string{ScoreRunRule, ScoreRotation}, false},
+		{ScoreZSum, []string{ScoreRunRule, ScoreZMaha}, false},
+	}, rotationFusions(ls, msp))
 }
 
 // unseenStandardScores returns, by score name, the scores of the images
@@ -148,4 +165,12 @@ func unseenFusionDoc(d *document.Doc, res *UnseenResult) {
 	d.Add(document.Para{Text: "Mean ± sd over the seeds (the mean row: of the mean over the held-out classes). Outside: the shares of held-out and known test images above the score's threshold calibrated in two folds of the known test images (the run's own calibration for the open-set score; not tested for the MSP). Known accuracy: the head's, on the known classes' test images."})
 	d.Add(document.Table{Header: []string{"mode", "held out", "score", "AUROC", "FPR@95%TPR", "TPR@5%FPR", "outside held-out / known", "known acc"},
 		Right: map[int]bool{3: true, 4: true, 5: true, 6: true, 7: true}, Rows: rows})
+}
+
+// withRotationFusions is scores followed by the rotation fusions every
+// one of runs carries (open-set report order).
+func withRotationFusions(scores []string, runs []*OpenSetRun) []string {
+	return append(slices.Clone(scores), inOrder(rotationFusionNames, func(s string) bool {
+		return !slices.Contains(scores, s) && !slices.ContainsFunc(runs, func(r *OpenSetRun) bool { _, ok := r.Scores[s]; return !ok })
+	})...)
 }

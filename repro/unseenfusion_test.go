@@ -48,7 +48,7 @@ func TestUnseenStandardScoresReadNoTestImage(t *testing.T) {
 	// 10 sqrt(5/3)
 	pos := map[string][]float64{ScoreRotation: {5}, ScoreAllKNN10: {50}}
 	names, err := addFusions(unseenFusions(ScoreRunRule, "1-max p"), unseenStandardScores(mk(1e6), labels, isTest, held), pos)
-	if err != nil || !slices.Equal(names, []string{ScoreFuseRotAll}) {
+	if err != nil || !slices.Equal(names, []string{ScoreFuseRotAll, ScoreMaxRotAll}) {
 		t.Fatal(names, err)
 	}
 	sd := math.Sqrt(5.0 / 3)
@@ -108,6 +108,13 @@ func TestUnseenFusionsByHand(t *testing.T) {
 	for i, want := range []float64{4, -1} {
 		if !near(test[ScoreFuseRotAll][i], want) {
 			t.Errorf("image %d: rotation + all levels %v, want %v", i, test[ScoreFuseRotAll][i], want)
+		}
+	}
+	// the largest standardised part: max(2, 2, 2) = 2; max(0, -1, 0) = 0;
+	// without LS max(2, 2) = 2; max(-1, 0) = 0
+	for i, want := range []float64{2, 0} {
+		if !near(test[ScoreMaxLSRotAll][i], want) || !near(test[ScoreMaxRotAll][i], want) {
+			t.Errorf("image %d: max of LS, rotation, all levels %v, of rotation, all levels %v, want %v", i, test[ScoreMaxLSRotAll][i], test[ScoreMaxRotAll][i], want)
 		}
 	}
 	// open-set score + rotation: 2 + 2 = 4; 0 - 1 = -1
