@@ -88,6 +88,8 @@ type UnseenRun struct {
 	// the shares of held-out and known test images outside under a
 	// threshold on that score calibrated the same way.
 	FeatureCalOutside map[string][2]float64 `json:"feature_calibrated_outside,omitempty"`
+	// Parts describes the rotation fusions' parts (fusionPartStats).
+	Parts map[string]PartStat `json:"fusion_parts,omitempty"`
 	// HeldSim, HeldL2: retrieval with the held-out images as queries
 	// against all indexed images, by sim and by distance; KnownSim,
 	// KnownL2 the same for the known classes' images; Chance the share of
@@ -482,7 +484,9 @@ func analyseUnseen(ctx context.Context, cfg Config, dir string, e Experiment, he
 		if rule.Name() == latent.ScoreMSPNorm {
 			ls = ScoreRunRule
 		}
-		fused, err := addFusions(unseenFusions(ls, "1-max p"), unseenStandardScores(all, labels, isTest, held), pos, neg)
+		val := unseenStandardScores(all, labels, isTest, held)
+		r.Parts = fusionPartStats(val, pos, neg)
+		fused, err := addFusions(unseenFusions(ls, "1-max p"), val, pos, neg)
 		if err != nil {
 			return nil, fmt.Errorf("repro unseen: %w", err)
 		}

@@ -174,3 +174,46 @@ func withRotationFusions(scores []string, runs []*OpenSetRun) []string {
 		return !slices.Contains(scores, s) && !slices.ContainsFunc(runs, func(r *OpenSetRun) bool { _, ok := r.Scores[s]; return !ok })
 	})...)
 }
+
+// PartStat describes one part of a fusion in one run: its mean and
+// standard deviation on the standardising images, and the mean and
+// standard deviation of the known and of the held-out test images in
+// those units ((x - mean) / sd), which show how far the test images sit
+// from the standardising images (a shift of the rendering moves Known
+// off 0) and how far the held-out class stands out.
+type PartStat struct {
+	StdMean float64 `json:"std_mean"`
+	StdSD   float64 `json:"std_sd"`
+	Known   float64 `json:"known_z"`
+	KnownSD float64 `json:"known_z_sd"`
+	Held    float64 `json:"held_z"`
+	HeldSD  float64 `json:"held_z_sd"`
+}
+
+// fusionPartStats are the PartStats of the rotation fusions' parts that
+// val (the standardising images' scores), neg (known test) and pos
+// (held-out test) carry.
+func fusionPartStats(val, pos, neg map[string][]float64) map[string]PartStat {
+	out := map[string]PartStat{}
+	for _, k := range []string{ScoreRunRule, "1-max p", ScoreRotation, ScoreAllKNN10} {
+		st, err := fitStandardiser(val[k])
+		if err != nil || len(pos[k]) == 0 || len(neg[k]) == 0 {
+			continue
+		}
+		in := func(xs []float64) (float64, float64) {
+			zs := make([]float64, 0, len(xs))
+			for _, x := range finite(xs) {
+				if x != math.MaxFloat64 {
+					zs = append(zs, (x-st.Mean)/st.SD)
+				}
+			}
+			s := SpreadOf(zs)
+			return s.Mean, s.SD
+		}
+		p := PartStat{StdMean: st.Mean, StdSD: st.SD}
+		p.Known, p.KnownSD = in(neg[k])
+		p.Held, p.HeldSD = in(pos[k])
+		out[k] = p
+	}
+	return out
+}

@@ -160,3 +160,20 @@ func TestUnseenFusionDoc(t *testing.T) {
 		t.Errorf("a table without rotation fusions:\n%s", d.Markdown())
 	}
 }
+
+// TestFusionPartStats: a part's test images in the standardising images'
+// units, by hand; parts without standardising images are left out.
+func TestFusionPartStats(t *testing.T) {
+	val := map[string][]float64{ScoreRotation: {1, 2, 3}}
+	neg := map[string][]float64{ScoreRotation: {2, 4}, ScoreAllKNN10: {1, 2}}
+	pos := map[string][]float64{ScoreRotation: {5, 5, math.MaxFloat64}, ScoreAllKNN10: {3}}
+	got := fusionPartStats(val, pos, neg)
+	if len(got) != 1 {
+		t.Fatalf("parts %v, want the rotation score's only", got)
+	}
+	// mean 2, sd 1: known at 0 and 2 (mean 1, sd sqrt 2), held-out 3 and 3
+	p := got[ScoreRotation]
+	if !near(p.StdMean, 2) || !near(p.StdSD, 1) || !near(p.Known, 1) || !near(p.KnownSD, math.Sqrt2) || !near(p.Held, 3) || !near(p.HeldSD, 0) {
+		t.Errorf("part stats %+v", p)
+	}
+}
