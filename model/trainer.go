@@ -141,7 +141,7 @@ func (t *Trainer) trainGraph(g *graph.Graph, in []*graph.Node) []*graph.Node {
 	}
 	var decBN []*graph.Node
 	ce := CrossEntropy(out.Logits, y)
-	zg := out.Z
+	zg := geometricLatent(n.cfg, params, out.Z, graph.Slice(out.Features, graph.AxisRange(0, b)), t.loss.LGFeatureStop)
 	if t.loss.SpanOnly {
 		zg = SpanProjection(out.Z, t.loss.Layout)
 	}

@@ -158,6 +158,8 @@ type OpenSetVariant struct {
 	RotationHead float64 `json:"rotation_head,omitempty"`
 	// RotationHidden is train.Config.RotationHidden (0: a linear head).
 	RotationHidden int `json:"rotation_hidden,omitempty"`
+	// LGFeatureStop is train.Config.LGFeatureStop (0: none held back).
+	LGFeatureStop float64 `json:"lg_feature_stop,omitempty"`
 }
 
 // dir names the variant's run folder.
@@ -192,6 +194,9 @@ func (v OpenSetVariant) dir() string {
 	}
 	if v.RotationHidden > 0 {
 		s += fmt.Sprintf("-rh%d", v.RotationHidden)
+	}
+	if v.LGFeatureStop > 0 {
+		s += fmt.Sprintf("-fstop%g", v.LGFeatureStop)
 	}
 	return s
 }
@@ -576,6 +581,9 @@ func openSetRun(ctx context.Context, cfg OpenSetConfig, out string, k int, m ope
 		tc.HeadScale, tc.Recon, tc.Cycle, tc.LGSpan = cfg.Variant.HeadScale, cfg.Variant.Recon, cfg.Variant.Cycle, cfg.Variant.LGSpan
 		tc.Placeholders, tc.PlaceholderKind = cfg.Variant.Placeholders, cfg.Variant.PlaceholderKind
 		tc.RotationHead, tc.RotationHidden = cfg.Variant.RotationHead, cfg.Variant.RotationHidden
+		if m.Mode == model.ModeCEG {
+			tc.LGFeatureStop = cfg.Variant.LGFeatureStop
+		}
 	}
 	t0 := time.Now()
 	tc.OnState = func(st train.RunState) {
