@@ -228,8 +228,8 @@ func resumeConfig(cmd *cobra.Command, out string, cfg train.Config, d train.Data
 		"placeholders":     func() { rc.Placeholders = cfg.Placeholders }, "placeholder-kind": func() { rc.PlaceholderKind = cfg.PlaceholderKind },
 		"rotation-head": func() { rc.RotationHead = cfg.RotationHead }, "rotation-hidden": func() { rc.RotationHidden = cfg.RotationHidden },
 		"lg-feature-stop": func() { rc.LGFeatureStop = cfg.LGFeatureStop },
-		"paper-loss": func() { rc.LGReduction, rc.LGCenter, rc.Placeholders = reduction, cfg.LGCenter, 0 },
-		"log-every":  func() { rc.LogEvery = cfg.LogEvery }, "checkpoint-every": func() { rc.CheckpointEvery = cfg.CheckpointEvery },
+		"paper-loss":      func() { rc.LGReduction, rc.LGCenter, rc.Placeholders = reduction, cfg.LGCenter, 0 },
+		"log-every":       func() { rc.LogEvery = cfg.LogEvery }, "checkpoint-every": func() { rc.CheckpointEvery = cfg.CheckpointEvery },
 		"data": func() { rc.Data.Train = d.Train }, "gen": func() { rc.Data.Gen = d.Gen },
 	} {
 		if cmd.Flags().Changed(name) {
