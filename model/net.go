@@ -65,6 +65,10 @@ type LossConfig struct {
 	// it): 0, the paper's, keeps none back; 1 lets the two terms shape z
 	// through the dense map alone.
 	LGFeatureStop float64
+	// Outliers, when > 0, adds Outliers * OutlierLoss of the real outlier
+	// images given to each step (Trainer.TrainStepOutliers; outlier
+	// exposure). 0 is the paper's objective.
+	Outliers float64
 }
 
 // Validate reports what is wrong with the objective for the model config.
@@ -95,6 +99,9 @@ func (l LossConfig) Validate(c Config) error {
 	}
 	if l.Placeholders > 0 && l.Mode == ModeMSEG {
 		return fmt.Errorf("loss: placeholder negatives need the classifier's loss (mode ce or ce+g, not %s)", l.Mode)
+	}
+	if err := l.validateOutliers(); err != nil {
+		return err
 	}
 	if l.Rotation < 0 || math.IsNaN(l.Rotation) || math.IsInf(l.Rotation, 0) {
 		return fmt.Errorf("loss: rotation weight %v must be a non-negative number", l.Rotation)

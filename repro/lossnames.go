@@ -25,6 +25,10 @@ func cegLoss(cfg Config) string {
 	if cfg.LGFeatureStop > 0 {
 		notes = append(notes, fmt.Sprintf("%g of their gradient held back from the encoder's convolutions", cfg.LGFeatureStop))
 	}
+	if cfg.Outliers != "" && cfg.OutlierWeight > 0 {
+		s += fmt.Sprintf(" + %g·outlier loss", cfg.OutlierWeight)
+		notes = append(notes, "outlier exposure on the images under "+cfg.Outliers+", lsconf's, not the paper's")
+	}
 	return s + " (" + strings.Join(notes, "; ") + ")"
 }
 

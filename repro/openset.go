@@ -160,6 +160,10 @@ type OpenSetVariant struct {
 	RotationHidden int `json:"rotation_hidden,omitempty"`
 	// LGFeatureStop is train.Config.LGFeatureStop (0: none held back).
 	LGFeatureStop float64 `json:"lg_feature_stop,omitempty"`
+	// Outliers is a folder of real outlier images trained at
+	// OutlierWeight (train.Config.OutlierWeight; outlier exposure).
+	Outliers      string  `json:"outliers,omitempty"`
+	OutlierWeight float64 `json:"outlier_weight,omitempty"`
 }
 
 // dir names the variant's run folder.
@@ -198,7 +202,7 @@ func (v OpenSetVariant) dir() string {
 	if v.LGFeatureStop > 0 {
 		s += fmt.Sprintf("-fstop%g", v.LGFeatureStop)
 	}
-	return s
+	return s + v.outlierDir()
 }
 
 // layout is the variant's layout for nc classes: lsconf's simplex (n_d =
@@ -583,6 +587,9 @@ func openSetRun(ctx context.Context, cfg OpenSetConfig, out string, k int, m ope
 		tc.RotationHead, tc.RotationHidden = cfg.Variant.RotationHead, cfg.Variant.RotationHidden
 		if m.Mode == model.ModeCEG {
 			tc.LGFeatureStop = cfg.Variant.LGFeatureStop
+		}
+		if sets.Outliers, err = cfg.Variant.outliers(ctx, &tc); err != nil {
+			return nil, err
 		}
 	}
 	t0 := time.Now()

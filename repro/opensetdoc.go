@@ -157,6 +157,7 @@ func openSetMarkdown(res *OpenSetResult) string {
 			w("It has a rotation head at weight %g (hidden units %d, 0: linear): a head on the encoder's features trained to tell the four quarter turns of every batch; %q is its loss over the four turns of the image, and \"<first score> + %s\" the sum of the method's first score and it, each standardised by its mean and standard deviation over the validation images. **ce variant**, when named, is ce trained with the same head (its control). ",
 				v.RotationHead, v.RotationHidden, ScoreRotation, ScoreRotation)
 		}
+		w("%s", v.outlierDoc())
 	}
 	if c.Placeholders > 0 || c.Variant != nil {
 		w("\n\n")

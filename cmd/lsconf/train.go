@@ -40,6 +40,7 @@ func newTrainCmd(g *globalOptions) *cobra.Command {
 	mode, reduction := model.ModeCEG, train.RecommendedLGReduction
 	var d train.DataInfo
 	var asJSON, paperLoss bool
+	var outliers string
 	cmd := &cobra.Command{
 		Use:   "train",
 		Short: "Train a supervised autoencoder with a configured latent space",
@@ -138,6 +139,9 @@ model (15-20x slower to train than 8 on a CPU).`,
 			}
 			if cfg.Resume {
 				rc, err := resumeConfig(cmd, out, cfg, d, mode, reduction)
+				if err == nil && cmd.Flags().Changed("outliers") {
+					rc.Outliers = &train.OutlierInfo{Dir: outliers}
+				}
 				if err != nil {
 					return err
 				}
@@ -145,11 +149,19 @@ model (15-20x slower to train than 8 on a CPU).`,
 				if err != nil {
 					return err
 				}
+				if sets.Outliers, err = loadOutliers(cmd, rc.Outliers); err != nil {
+					return err
+				}
 				return runTraining(cmd, g, rc, sets, out, asJSON)
 			}
 			d = d.SourceDefaults(cmd.Flags().Changed("aug-per-image"))
 			sets, err := runSets(cmd, d, cfg.Seed, g.quiet)
 			if err != nil {
+				return err
+			}
+			if outliers == "" {
+				cfg.OutlierWeight = 0
+			} else if sets.Outliers, err = loadOutliers(cmd, &train.OutlierInfo{Dir: outliers}); err != nil {
 				return err
 			}
 			if cfg.Layout, err = lf.forClasses(cmd, sets.Train.Classes()); err != nil {
@@ -192,6 +204,8 @@ model (15-20x slower to train than 8 on a CPU).`,
 	f.Float64Var(&cfg.RotationHead, "rotation-head", 0, "weight W of a self-supervised rotation head (not in the paper): every batch is also encoded turned by 0/90/180/270 degrees and a linear head on the encoder's features learns which turn, at weight W (twice the images per step); its loss at inference is an open-set score (lsconf repro --open-set reports it); 0 = none (the default and the paper's)")
 	f.Float64Var(&cfg.LGFeatureStop, "lg-feature-stop", 0, "share (0..1) of L_G's and the centre pull's gradient held back from the encoder's convolutions (not in the paper): the dense map to z still gets all of it, so the two terms place z while the features are shaped by the class loss (and the rotation head); 0 = none held back (the default and the paper's)")
 	f.IntVar(&cfg.RotationHidden, "rotation-hidden", 0, "with --rotation-head: a hidden layer of this many ReLU units in the rotation head (0 = linear, the default)")
+	f.StringVar(&outliers, "outliers", "", "outlier exposure (not in the paper): a folder of real images of other things (every image file under it, at any depth, as grayscale 32x32, duplicates dropped; e.g. /usr/share/icons/oxygen/base, 6,264 distinct icons, which scripts/setup.sh installs); every step adds half a batch of them, mirrored at random, trained toward the origin of the latent space with a uniform softmax (mode ce: the uniform softmax alone) at --outlier-weight; run.json records the folder and the count")
+	f.Float64Var(&cfg.OutlierWeight, "outlier-weight", train.DefaultOutlierWeight, "with --outliers: the outlier images' weight")
 	f.Uint64Var(&cfg.Seed, "seed", 1, "seed of the weights, split, augmentations and batch order")
 	f.IntVar(&cfg.LogEvery, "log-every", 0, "also log the train figures every N steps (0 = per epoch only)")
 	f.IntVar(&cfg.CheckpointEvery, "checkpoint-every", train.DefaultCheckpointEvery, "steps between mid-epoch checkpoints (-1 = epoch ends only)")
@@ -228,6 +242,7 @@ func resumeConfig(cmd *cobra.Command, out string, cfg train.Config, d train.Data
 		"placeholders":     func() { rc.Placeholders = cfg.Placeholders }, "placeholder-kind": func() { rc.PlaceholderKind = cfg.PlaceholderKind },
 		"rotation-head": func() { rc.RotationHead = cfg.RotationHead }, "rotation-hidden": func() { rc.RotationHidden = cfg.RotationHidden },
 		"lg-feature-stop": func() { rc.LGFeatureStop = cfg.LGFeatureStop },
+		"outlier-weight":  func() { rc.OutlierWeight = cfg.OutlierWeight },
 		"paper-loss":      func() { rc.LGReduction, rc.LGCenter, rc.Placeholders = reduction, cfg.LGCenter, 0 },
 		"log-every":       func() { rc.LogEvery = cfg.LogEvery }, "checkpoint-every": func() { rc.CheckpointEvery = cfg.CheckpointEvery },
 		"data": func() { rc.Data.Train = d.Train }, "gen": func() { rc.Data.Gen = d.Gen },
@@ -259,6 +274,9 @@ func runTraining(cmd *cobra.Command, g *globalOptions, cfg train.Config, sets tr
 			}
 			if cfg.LGFeatureStop > 0 {
 				loss += fmt.Sprintf(", %g of L_G's gradient held back from the features", cfg.LGFeatureStop)
+			}
+			if o := sets.Outliers; o != nil {
+				loss += fmt.Sprintf(", %d outlier images from %s at weight %g", o.Len(), o.Dir, cfg.OutlierWeight)
 			}
 			if r := cfg.WithDefaults().Recon; r > 0 {
 				loss += fmt.Sprintf(", decoder with reconstruction weight %g", r)
