@@ -92,6 +92,7 @@ func (res *OpenSetResult) methods() []openMethod {
 			if !slices.ContainsFunc(runs, func(r *OpenSetRun) bool { _, ok := r.Scores[ScoreRotation]; return !ok }) {
 				m.Scores = withRotationScores(m.Scores)
 			}
+			m.Scores = withRotationFusions(m.Scores, runs)
 			if res.Config.ZScores || res.Config.Oracle {
 				m.Scores = res.withZScores(m)
 			}
