@@ -60,6 +60,13 @@ type LossConfig struct {
 	// rotation head); the class losses see only the upright images. 0 is
 	// the paper's objective.
 	Rotation float64
+	// Contrastive, when > 0, adds Contrastive * ContrastiveLoss of the
+	// batch and its ContrastiveView at temperature ContrastiveTemp (0:
+	// DefaultContrastiveTemp); the model needs a contrastive head. The
+	// class losses see only the batch as given. 0 is the paper's
+	// objective.
+	Contrastive     float64
+	ContrastiveTemp float64
 }
 
 // Validate reports what is wrong with the objective for the model config.
@@ -96,6 +103,9 @@ func (l LossConfig) Validate(c Config) error {
 	}
 	if l.Rotation > 0 && !c.RotationHead {
 		return fmt.Errorf("loss: a rotation loss needs a model with a rotation head")
+	}
+	if err := l.validateContrastive(c); err != nil {
+		return err
 	}
 	if l.Cycle < 0 {
 		return fmt.Errorf("loss: cycle weight %v is negative", l.Cycle)
@@ -153,7 +163,9 @@ type Net struct {
 	features *graph.Exec
 	decode   *graph.Exec
 	rotation *graph.Exec
-	closed   bool
+	// contrastive computes ContrastiveProjections.
+	contrastive *graph.Exec
+	closed      bool
 }
 
 // NewNet returns a Net for inference with weights w.
@@ -376,7 +388,7 @@ func (n *Net) close() {
 		return
 	}
 	n.closed = true
-	for _, e := range []*graph.Exec{n.infer, n.features, n.decode, n.rotation} {
+	for _, e := range []*graph.Exec{n.infer, n.features, n.decode, n.rotation, n.contrastive} {
 		if e != nil {
 			e.Finalize()
 		}

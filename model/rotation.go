@@ -40,7 +40,7 @@ func rotationSpecs(c Config) []ParamSpec {
 // rotationOffset is where the rotation head's tensors start in Specs
 // order (after every other tensor).
 func rotationOffset(c Config) int {
-	c.RotationHead, c.RotationHidden = false, 0
+	c.RotationHead, c.RotationHidden, c.ContrastiveHead = false, 0, false
 	return len(Specs(c))
 }
 

@@ -158,6 +158,9 @@ type OpenSetVariant struct {
 	RotationHead float64 `json:"rotation_head,omitempty"`
 	// RotationHidden is train.Config.RotationHidden (0: a linear head).
 	RotationHidden int `json:"rotation_hidden,omitempty"`
+	// Contrastive is train.Config.Contrastive (0: none); a run with it is
+	// also scored by the contrastive k-NN and its sum with the first score.
+	Contrastive float64 `json:"contrastive,omitempty"`
 }
 
 // dir names the variant's run folder.
@@ -192,6 +195,9 @@ func (v OpenSetVariant) dir() string {
 	}
 	if v.RotationHidden > 0 {
 		s += fmt.Sprintf("-rh%d", v.RotationHidden)
+	}
+	if v.Contrastive > 0 {
+		s += fmt.Sprintf("-con%g", v.Contrastive)
 	}
 	return s
 }
@@ -576,6 +582,7 @@ func openSetRun(ctx context.Context, cfg OpenSetConfig, out string, k int, m ope
 		tc.HeadScale, tc.Recon, tc.Cycle, tc.LGSpan = cfg.Variant.HeadScale, cfg.Variant.Recon, cfg.Variant.Cycle, cfg.Variant.LGSpan
 		tc.Placeholders, tc.PlaceholderKind = cfg.Variant.Placeholders, cfg.Variant.PlaceholderKind
 		tc.RotationHead, tc.RotationHidden = cfg.Variant.RotationHead, cfg.Variant.RotationHidden
+		tc.Contrastive = cfg.Variant.Contrastive
 	}
 	t0 := time.Now()
 	tc.OnState = func(st train.RunState) {
@@ -745,6 +752,12 @@ func scoreOpenSet(ctx context.Context, cfg OpenSetConfig, dir string, m openMeth
 			return nil, err
 		}
 		scores = withRotationScores(scores)
+	}
+	if run.HasContrastiveHead() {
+		if err := addContrastiveScores(ctx, run, m.Scores[0], trainSet, valSet, knownTest, unknownTest, vs, ks, us); err != nil {
+			return nil, err
+		}
+		scores = withContrastiveScores(scores)
 	}
 	r := &OpenSetRun{Scores: map[string]OpenSetScore{}}
 	if cfg.ZScores {

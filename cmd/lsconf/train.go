@@ -128,6 +128,9 @@ model (15-20x slower to train than 8 on a CPU).`,
 				if cfg.RotationHead > 0 {
 					return errors.New("train: --paper-loss trains no rotation head; give either it or --rotation-head")
 				}
+				if cfg.Contrastive > 0 {
+					return errors.New("train: --paper-loss trains no contrastive term; give either it or --contrastive")
+				}
 				reduction, cfg.LGCenter, cfg.Placeholders = latent.SumName, 0, 0
 				if !cmd.Flags().Changed("head") {
 					cfg.Head = string(model.HeadDense)
@@ -191,6 +194,8 @@ model (15-20x slower to train than 8 on a CPU).`,
 	f.Float64Var(&cfg.Placeholders, "placeholders", train.RecommendedPlaceholders, "weight W of the placeholder negatives (not in the paper): mixtures of two training images of different classes, trained toward the origin of the latent space with a uniform softmax, so unknown inputs have a region of their own; 0 = none (the default and the paper's: mixtures lowered the open-set AUROC where measured; --placeholder-kind rotate raised it on Fashion-MNIST at 0.3 but not FPR@95%TPR, docs/openset)")
 	f.Float64Var(&cfg.RotationHead, "rotation-head", 0, "weight W of a self-supervised rotation head (not in the paper): every batch is also encoded turned by 0/90/180/270 degrees and a linear head on the encoder's features learns which turn, at weight W (twice the images per step); its loss at inference is an open-set score (lsconf repro --open-set reports it); 0 = none (the default and the paper's)")
 	f.IntVar(&cfg.RotationHidden, "rotation-hidden", 0, "with --rotation-head: a hidden layer of this many ReLU units in the rotation head (0 = linear, the default)")
+	f.Float64Var(&cfg.Contrastive, "contrastive", 0, "weight W of a contrastive instance-discrimination term (not in the paper; SimCLR's NT-Xent): every batch is also encoded as a second view (shifted up to 3 pixels, mirrored for every other image, contrast and brightness changed) and a projection head on the encoder's features learns to match each image with its own view (twice the images per step); k-NN on its projections is an open-set score (lsconf repro --open-set reports it); 0 = none (the default and the paper's)")
+	f.Float64Var(&cfg.ContrastiveTemp, "contrastive-temp", 0, "with --contrastive: NT-Xent's temperature (0 = 0.5)")
 	f.Uint64Var(&cfg.Seed, "seed", 1, "seed of the weights, split, augmentations and batch order")
 	f.IntVar(&cfg.LogEvery, "log-every", 0, "also log the train figures every N steps (0 = per epoch only)")
 	f.IntVar(&cfg.CheckpointEvery, "checkpoint-every", train.DefaultCheckpointEvery, "steps between mid-epoch checkpoints (-1 = epoch ends only)")
@@ -226,6 +231,7 @@ func resumeConfig(cmd *cobra.Command, out string, cfg train.Config, d train.Data
 		"head-learn-scale": func() { rc.HeadLearnScale = cfg.HeadLearnScale },
 		"placeholders":     func() { rc.Placeholders = cfg.Placeholders }, "placeholder-kind": func() { rc.PlaceholderKind = cfg.PlaceholderKind },
 		"rotation-head": func() { rc.RotationHead = cfg.RotationHead }, "rotation-hidden": func() { rc.RotationHidden = cfg.RotationHidden },
+		"contrastive": func() { rc.Contrastive = cfg.Contrastive }, "contrastive-temp": func() { rc.ContrastiveTemp = cfg.ContrastiveTemp },
 		"paper-loss": func() { rc.LGReduction, rc.LGCenter, rc.Placeholders = reduction, cfg.LGCenter, 0 },
 		"log-every":  func() { rc.LogEvery = cfg.LogEvery }, "checkpoint-every": func() { rc.CheckpointEvery = cfg.CheckpointEvery },
 		"data": func() { rc.Data.Train = d.Train }, "gen": func() { rc.Data.Gen = d.Gen },
@@ -254,6 +260,9 @@ func runTraining(cmd *cobra.Command, g *globalOptions, cfg train.Config, sets tr
 			}
 			if cfg.RotationHead > 0 {
 				loss += fmt.Sprintf(", rotation head at weight %g", cfg.RotationHead)
+			}
+			if cfg.Contrastive > 0 {
+				loss += fmt.Sprintf(", contrastive term at weight %g", cfg.Contrastive)
 			}
 			if r := cfg.WithDefaults().Recon; r > 0 {
 				loss += fmt.Sprintf(", decoder with reconstruction weight %g", r)
