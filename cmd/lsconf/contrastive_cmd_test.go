@@ -1,0 +1,60 @@
+package main
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/lsconf/lsconf/repro"
+	"github.com/lsconf/lsconf/train"
+)
+
+// TestReproOpenSetContrastive runs the variant and its ce control with
+// the contrastive term on the quick budget: their run folders name the
+// weight, run.json records it, both are scored by the contrastive k-NN
+// and by their first score + it (in range, with each score's calibrated
+// outside), the report names them, and a negative weight is refused.
+func TestReproOpenSetContrastive(t *testing.T) {
+	out := t.TempDir()
+	res := openSetReportOf(t, out, "--quick", "--methods", "ce+g distance variant,ce variant", "--variant-contrastive", "0.5")
+	if len(res.Runs) != 2 {
+		t.Fatalf("%d runs, want 2", len(res.Runs))
+	}
+	md, err := os.ReadFile(filepath.Join(out, repro.OpenSetDir, "report.md"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, r := range res.Runs {
+		dir, first := "ceg-distance-v-con0.5", "distance MSP·d_c/|z|"
+		if r.Method == "ce variant" {
+			dir, first = "ce-v-con0.5", repro.ScoreMSP
+		}
+		if !strings.HasSuffix(r.Dir, dir) {
+			t.Errorf("%s: run folder %s, want .../%s", r.Method, r.Dir, dir)
+		}
+		info, err := train.ReadRunInfo(filepath.Join(out, repro.OpenSetDir, r.Dir))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if info.Config.Contrastive != 0.5 {
+			t.Errorf("%s: run.json contrastive weight %v, want 0.5", r.Method, info.Config.Contrastive)
+		}
+		for _, name := range []string{repro.ScoreConKNN10, repro.ScoreConKNN50, "std. sum: " + first + " + contrastive k-NN", first} {
+			s, ok := r.Scores[name]
+			if !ok || s.AUROC < 0 || s.AUROC > 1 || s.TPRAt5FPR < 0 || s.TPRAt5FPR > 1 || s.Outside == nil ||
+				s.Outside.Known < 0 || s.Outside.Known > 1 || s.Outside.Unknown < 0 || s.Outside.Unknown > 1 {
+				t.Errorf("%s, %s: %+v (present %v)", r.Method, name, s, ok)
+			}
+			if !strings.Contains(string(md), "| "+r.Method+" | "+name+" |") {
+				t.Errorf("report.md has no row for %s, %s", r.Method, name)
+			}
+		}
+	}
+	if !strings.Contains(string(md), "contrastive head at weight 0.5") {
+		t.Errorf("report.md does not describe the contrastive head")
+	}
+	if _, err := runCLI(t, "repro", "--open-set", "--quick", "--variant-contrastive", "-1", "--out", t.TempDir()); err == nil {
+		t.Errorf("--variant-contrastive -1 was accepted")
+	}
+}
