@@ -78,3 +78,49 @@ func contrastiveDoc(weight float64) string {
 	return fmt.Sprintf("It has a contrastive head at weight %g: a projection (%d hidden ReLU units, %d outputs, unit norm) of the encoder's features trained with NT-Xent (temperature %g) to match each image with its second view (shifted up to %d pixels, every other one mirrored, contrast and brightness changed); %q and %q are the cosine distances of an image's projection to its 10th and 50th nearest known training image's, and %q the sum of the method's first score and the k = 10 one, each standardised on the validation images. **ce variant**, when named, is ce trained with the same term (its control). ",
 		weight, model.ContrastiveHidden, model.ContrastiveDim, model.DefaultContrastiveTemp, model.ContrastiveShift, ScoreConKNN10, ScoreConKNN50, contrastivePlus("<first score>"))
 }
+
+// unseenContrastiveScores adds, for the n images pix, the run's
+// contrastive k-NN scores to feat, the bank being the projections of the
+// known training images knownTrain.
+func unseenContrastiveScores(ctx context.Context, run *train.Run, pix []float32, knownTrain data.Set, feat map[string][]float64) error {
+	tp, err := projectSet(ctx, run, knownTrain)
+	if err != nil {
+		return fmt.Errorf("repro unseen: %w", err)
+	}
+	p, err := run.ContrastiveProjections(pix, len(pix)/data.Pixels)
+	if err != nil {
+		return fmt.Errorf("repro unseen: %w", err)
+	}
+	kn := newKNNBank(tp, model.ContrastiveDim, true).scores(p, []int{10, 50})
+	feat[ScoreConKNN10], feat[ScoreConKNN50] = kn[0], kn[1]
+	return nil
+}
+
+// unseenContrastiveFusion is the unseen experiment's sum of the run's
+// open-set score (whichever its rule) and the contrastive k-NN, when feat
+// has the latter.
+func unseenContrastiveFusion(feat map[string][]float64) []fusion {
+	if _, ok := feat[ScoreConKNN10]; !ok {
+		return nil
+	}
+	return []fusion{{Name: contrastivePlus(ScoreRunRule), Parts: []string{ScoreRunRule, ScoreConKNN10}}}
+}
+
+// unseenContrastiveKeys are the contrastive scores the runs carry (none
+// without a contrastive head).
+func unseenContrastiveKeys(res *UnseenResult) []string {
+	var out []string
+	for _, k := range []string{ScoreConKNN10, ScoreConKNN50, contrastivePlus(ScoreRunRule)} {
+		if slices.ContainsFunc(res.Runs, func(r *UnseenRun) bool { _, ok := r.OpenSet[k]; return ok }) {
+			out = append(out, k)
+		}
+	}
+	return out
+}
+
+// unseenContrastiveDoc describes the unseen experiment's contrastive
+// scores.
+func unseenContrastiveDoc() string {
+	return fmt.Sprintf("The ce+g runs were trained with a contrastive head (a projection of the encoder's features, %d hidden ReLU units and %d unit-norm outputs, trained with NT-Xent at temperature %g to match each image with its second view). %q and %q are the cosine distances of an image's projection to its 10th and 50th nearest known training image's (their augmentations included); %q the sum of the run's open-set score and the k = 10 one, each standardised by its mean and standard deviation on the known classes' generalization images (never trained on; no test image is used). Outside: calibrated as above.",
+		model.ContrastiveHidden, model.ContrastiveDim, model.DefaultContrastiveTemp, ScoreConKNN10, ScoreConKNN50, contrastivePlus(ScoreRunRule))
+}

@@ -211,6 +211,11 @@ func unseenDoc(cfg Config, l *latent.Layout, res *UnseenResult) *document.Doc {
 		d.Add(document.Para{Text: fmt.Sprintf("The ce+g runs were trained with a rotation head (a linear map from the encoder's features to the four quarter turns, every batch also encoded turned by j mod 4 quarter turns). %q is the mean over the four turns of the head's cross entropy on the image so turned (four encodings per image); %q the sum of the run's open-set score and it, each standardised by its mean and standard deviation over the first %d known training images (the experiment has no validation images; never the test images). Outside: calibrated as above.", ScoreRotation, rotationPlus(ScoreRunRule), rotationStandardImages)})
 		d.Add(extraScoresTable(res, rot, g, c))
 	}
+	if con := unseenContrastiveKeys(res); len(con) > 0 {
+		d.Add(document.Heading{Level: 2, Text: "Contrastive head (--contrastive)"})
+		d.Add(document.Para{Text: unseenContrastiveDoc()})
+		d.Add(extraScoresTable(res, con, g, c))
+	}
 
 	d.Add(document.Heading{Level: 2, Text: "Per held-out class"})
 	var rows [][]string

@@ -1,11 +1,14 @@
 package main
 
 import (
+	"encoding/json"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 
+	"github.com/lsconf/lsconf/model"
+	"github.com/lsconf/lsconf/report"
 	"github.com/lsconf/lsconf/repro"
 	"github.com/lsconf/lsconf/train"
 )
@@ -56,5 +59,48 @@ func TestReproOpenSetContrastive(t *testing.T) {
 	}
 	if _, err := runCLI(t, "repro", "--open-set", "--quick", "--variant-contrastive", "-1", "--out", t.TempDir()); err == nil {
 		t.Errorf("--variant-contrastive -1 was accepted")
+	}
+}
+
+// TestReproUnseenContrastive runs "lsconf repro --unseen --quick
+// --contrastive 0.5": the ce+g runs record the weight and carry the
+// contrastive k-NN scores and their sum with the open-set score (in
+// range, with the calibrated outside), the ce runs have neither, and the
+// report has the section.
+func TestReproUnseenContrastive(t *testing.T) {
+	out := t.TempDir()
+	if stdout, err := runCLI(t, "repro", "--unseen", "--quick", "--contrastive", "0.5", "--out", out); err != nil {
+		t.Fatalf("repro --unseen --quick --contrastive 0.5: %v\n%s", err, stdout)
+	}
+	b, err := os.ReadFile(filepath.Join(out, repro.UnseenDir, report.ReportJSON))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var res repro.UnseenResult
+	if err := json.Unmarshal(b, &res); err != nil {
+		t.Fatal(err)
+	}
+	keys := []string{repro.ScoreConKNN10, repro.ScoreConKNN50, "std. sum: " + repro.ScoreRunRule + " + contrastive k-NN"}
+	for _, r := range res.Runs {
+		info, err := train.ReadRunInfo(filepath.Join(out, repro.UnseenDir, r.Dir))
+		if err != nil {
+			t.Fatal(err)
+		}
+		ceg := r.Mode == model.ModeCEG
+		if (info.Config.Contrastive == 0.5) != ceg {
+			t.Errorf("%s without %s: run.json contrastive weight %v", r.Mode, r.Held, info.Config.Contrastive)
+		}
+		for _, k := range keys {
+			o, ok := r.OpenSet[k]
+			if ok != ceg || (ok && (o.AUROC < 0 || o.AUROC > 1 || o.Positives == 0)) {
+				t.Errorf("%s without %s: %s %+v (present %v)", r.Mode, r.Held, k, o, ok)
+			}
+			if _, ok := r.FeatureCalOutside[k]; ok != ceg {
+				t.Errorf("%s without %s: calibrated outside of %s present %v", r.Mode, r.Held, k, ok)
+			}
+		}
+	}
+	if md, err := os.ReadFile(filepath.Join(out, repro.UnseenDir, report.ReportMD)); err != nil || !strings.Contains(string(md), "Contrastive head (--contrastive)") || !strings.Contains(string(md), "| "+repro.ScoreConKNN10+" |") {
+		t.Errorf("report.md lacks the contrastive section (%v)", err)
 	}
 }
