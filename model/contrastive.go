@@ -200,22 +200,30 @@ func ContrastiveView(x *Node) *Node {
 // ContrastiveLoss is NT-Xent (SimCLR) at temperature tau on the unit
 // projections p1 and p2 [B, D] of two views of the same B images: over
 // the 2B projections, each one's cross entropy of picking its other view
-// among the other 2B - 1 by cosine similarity / tau, averaged.
-func ContrastiveLoss(p1, p2 *Node, tau float64) *Node {
+// among the other 2B - 1 by cosine similarity / tau, averaged. neg, when
+// not nil, holds unit projections [M, D] that are extra negatives of
+// every one of the 2B (CSI's shifted negatives: the batch turned).
+func ContrastiveLoss(p1, p2, neg *Node, tau float64) *Node {
 	g := p1.Graph()
 	b := p1.Shape().Dimensions[0]
 	p := Concatenate([]*Node{p1, p2}, 0)
 	sim := MulScalar(Dot(p, Transpose(p, 0, 1)).Product(), 1/tau)
-	self := make([]float64, 4*b*b)
+	m := 0
+	if neg != nil {
+		m = neg.Shape().Dimensions[0]
+		sim = Concatenate([]*Node{sim, MulScalar(Dot(p, Transpose(neg, 0, 1)).Product(), 1/tau)}, 1)
+	}
+	w := 2*b + m
+	self := make([]float64, 2*b*w)
 	target := make([]int32, 2*b)
 	for i := range 2 * b {
-		self[i*2*b+i] = 1
+		self[i*w+i] = 1
 		target[i] = int32((i + b) % (2 * b))
 	}
 	// a large negative on the diagonal leaves each projection out of its
 	// own softmax (exp of it underflows to 0; similarities are at most
 	// 1/tau)
-	sim = Sub(sim, MulScalar(Reshape(ConstAsDType(g, sim.DType(), self), 2*b, 2*b), 1e4))
+	sim = Sub(sim, MulScalar(Reshape(ConstAsDType(g, sim.DType(), self), 2*b, w), 1e4))
 	return CrossEntropy(sim, Const(g, target))
 }
 
@@ -269,6 +277,15 @@ func (n *Net) ContrastiveProjections(x []float32, count int) (proj []float32, er
 	return proj, nil
 }
 
+// TurnedNegatives returns the batch x [B, 32, 32, 1] with image j turned
+// by 1 + j mod 3 quarter turns clockwise (never upright): CSI's shifted
+// negatives.
+func TurnedNegatives(x *Node) *Node {
+	b := x.Shape().Dimensions[0]
+	x = Reshape(x, b, 32, 32, 1)
+	return maskedSum(x, []int{1, 2, 3}, func(j int) int { return 1 + j%3 }, func(k int) *Node { return TurnImages(x, k) })
+}
+
 // validateContrastive reports what is wrong with the contrastive term's
 // weight and temperature for the model config.
 func (l LossConfig) validateContrastive(c Config) error {
@@ -280,6 +297,9 @@ func (l LossConfig) validateContrastive(c Config) error {
 	}
 	if l.Contrastive > 0 && !c.ContrastiveHead {
 		return fmt.Errorf("loss: a contrastive loss needs a model with a contrastive head")
+	}
+	if l.ContrastiveTurned && l.Contrastive == 0 {
+		return fmt.Errorf("loss: turned negatives need a contrastive weight")
 	}
 	return nil
 }
@@ -302,12 +322,20 @@ func (l LossConfig) contrastiveTerm(c Config, params []*Node, x *Node, b int) (*
 		return x, nil
 	}
 	at := x.Shape().Dimensions[0]
-	view := ContrastiveView(Slice(x, AxisRange(0, b)))
-	x = Concatenate([]*Node{Reshape(x, at, 32, 32, 1), view}, 0)
+	first := Slice(x, AxisRange(0, b))
+	parts := []*Node{Reshape(x, at, 32, 32, 1), ContrastiveView(first)}
+	if l.ContrastiveTurned {
+		parts = append(parts, TurnedNegatives(first))
+	}
+	x = Concatenate(parts, 0)
 	tau := l.contrastiveTemp()
 	return x, func(out Outputs) *Node {
 		p1 := ContrastiveProjection(c, params, Slice(out.Features, AxisRange(0, b)))
 		p2 := ContrastiveProjection(c, params, Slice(out.Features, AxisRange(at, at+b)))
-		return ContrastiveLoss(p1, p2, tau)
+		var neg *Node
+		if l.ContrastiveTurned {
+			neg = ContrastiveProjection(c, params, Slice(out.Features, AxisRange(at+b, at+2*b)))
+		}
+		return ContrastiveLoss(p1, p2, neg, tau)
 	}
 }

@@ -4,6 +4,7 @@ import (
 	"math"
 	"testing"
 
+	"github.com/gomlx/compute"
 	"github.com/gomlx/gomlx/core/graph"
 	"github.com/gomlx/gomlx/core/tensors"
 
@@ -109,23 +110,71 @@ func TestContrastiveProjectionUnitNorm(t *testing.T) {
 // Each view equal to its pair's: every anchor sees similarities 0 (the
 // other image), 1 (its view) and 0 (the other view), so the loss is
 // -log(e^2 / (e^2 + 2)) = log(1 + 2e^-2). The views swapped: its view is
-// at similarity 0 and the other image's view at 1, log(2 + e^2).
+// at similarity 0 and the other image's view at 1, log(2 + e^2). With
+// the two images again as extra negatives (similarities 1 and 0 more),
+// the first case becomes -log(e^2 / (2e^2 + 3)) = log(2 + 3e^-2).
 func TestContrastiveLossByHand(t *testing.T) {
 	b := testBackend(t)
 	cases := []struct {
-		p2   []float32
-		want float64
+		p2, neg []float32
+		want    float64
 	}{
-		{[]float32{1, 0, 0, 1}, math.Log(1 + 2*math.Exp(-2))},
-		{[]float32{0, 1, 1, 0}, math.Log(2 + math.Exp(2))},
+		{[]float32{1, 0, 0, 1}, nil, math.Log(1 + 2*math.Exp(-2))},
+		{[]float32{0, 1, 1, 0}, nil, math.Log(2 + math.Exp(2))},
+		{[]float32{1, 0, 0, 1}, []float32{1, 0, 0, 1}, math.Log(2 + 3*math.Exp(-2))},
 	}
 	testutil.Within(t, graphTimeout, func() {
 		for _, tc := range cases {
+			in := []any{tensors.FromFlatDataAndDimensions([]float32{1, 0, 0, 1}, 2, 2), tensors.FromFlatDataAndDimensions(tc.p2, 2, 2)}
+			if tc.neg != nil {
+				in = append(in, tensors.FromFlatDataAndDimensions(tc.neg, 2, 2))
+			}
 			out := runGraph(t, b, func(g *graph.Graph, in []*graph.Node) []*graph.Node {
-				return []*graph.Node{ContrastiveLoss(in[0], in[1], 0.5)}
-			}, tensors.FromFlatDataAndDimensions([]float32{1, 0, 0, 1}, 2, 2), tensors.FromFlatDataAndDimensions(tc.p2, 2, 2))
+				var neg *graph.Node
+				if len(in) == 3 {
+					neg = in[2]
+				}
+				return []*graph.Node{ContrastiveLoss(in[0], in[1], neg, 0.5)}
+			}, in...)
 			if got := float64(tensors.ToScalar[float32](out[0])); math.Abs(got-tc.want) > 1e-4 {
-				t.Errorf("views %v: loss %v, want %v", tc.p2, got, tc.want)
+				t.Errorf("views %v, negatives %v: loss %v, want %v", tc.p2, tc.neg, got, tc.want)
+			}
+		}
+	})
+}
+
+// TestTurnedNegativesByHand: pixel (y, x) = 32y + x; image j is turned
+// by 1 + j mod 3 quarter turns clockwise (TestTurnImagesByHand's
+// formulas), never left upright.
+func TestTurnedNegativesByHand(t *testing.T) {
+	b := testBackend(t)
+	x := make([]float32, 4*1024)
+	for i := range 4 {
+		for p := range 1024 {
+			x[i*1024+p] = float32(p)
+		}
+	}
+	want := func(k, y, xx int) float32 {
+		switch k {
+		case 1:
+			return float32((31-xx)*32 + y)
+		case 2:
+			return float32((31-y)*32 + 31 - xx)
+		}
+		return float32(xx*32 + 31 - y)
+	}
+	testutil.Within(t, graphTimeout, func() {
+		out := runGraph(t, b, func(g *graph.Graph, in []*graph.Node) []*graph.Node {
+			return []*graph.Node{TurnedNegatives(in[0])}
+		}, tensors.FromFlatDataAndDimensions(x, 4, 32, 32, 1))
+		m := tensors.MustCopyFlatData[float32](out[0])
+		for j := range 4 {
+			for y := range 32 {
+				for xx := range 32 {
+					if got := m[j*1024+y*32+xx]; got != want(1+j%3, y, xx) {
+						t.Fatalf("image %d: (%d, %d) = %v, want %v", j, y, xx, got, want(1+j%3, y, xx))
+					}
+				}
 			}
 		}
 	})
@@ -213,7 +262,8 @@ func TestContrastiveViewByHand(t *testing.T) {
 // TestContrastiveLossFalls trains a tiny ce model with the contrastive
 // term alone beside L_CE on the corner images: the term (the loss minus
 // the cross entropy, over the weight) falls by more than half a nat
-// below its first steps' level and below chance, log(2B - 1) (its floor
+// below its first steps' level and below chance, log(2B - 1) (log(3B - 1)
+// with the turned negatives, also trained; its floor
 // at tau 0.5, every view matched and the other images orthogonal, is
 // log(1 + (2B - 2) e^-2), 2.24 at B = 32). The loss validates its weight and temperature and needs the head.
 func TestContrastiveLossFalls(t *testing.T) {
@@ -222,7 +272,7 @@ func TestContrastiveLossFalls(t *testing.T) {
 		t.Fatal(err)
 	}
 	cfg := Config{NC: 3, ND: 2, Width: 16, Layout: l, ContrastiveHead: true}
-	for _, bad := range []LossConfig{{Contrastive: -1}, {Contrastive: 1, ContrastiveTemp: -0.1}, {Contrastive: math.NaN()}} {
+	for _, bad := range []LossConfig{{Contrastive: -1}, {Contrastive: 1, ContrastiveTemp: -0.1}, {Contrastive: math.NaN()}, {ContrastiveTurned: true}} {
 		bad.Mode, bad.Layout = ModeCE, l
 		if err := bad.Validate(cfg); err == nil {
 			t.Errorf("%+v validated", bad)
@@ -235,36 +285,47 @@ func TestContrastiveLossFalls(t *testing.T) {
 	}
 	x, y := cornerImages(96, 5, false)
 	b := testBackend(t)
-	testutil.Within(t, 4*graphTimeout, func() {
-		w, err := Init(cfg, 1)
+	for _, turned := range []bool{false, true} {
+		testutil.Within(t, 4*graphTimeout, func() { contrastiveFalls(t, b, cfg, l, x, y, turned) })
+	}
+}
+
+// contrastiveFalls trains cfg with L_CE and the contrastive term (with
+// the turned negatives when turned) on x, y and checks the term falls.
+func contrastiveFalls(t *testing.T, b compute.Backend, cfg Config, l *latent.Layout, x []float32, y []int32, turned bool) {
+	w, err := Init(cfg, 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	const weight = 0.5
+	tr, err := NewTrainer(b, cfg, &State{Weights: *w}, LossConfig{Mode: ModeCE, Layout: l, Contrastive: weight, ContrastiveTurned: turned}, DefaultAdam(3e-3))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer tr.Close()
+	const bs, steps = 32, 45
+	var first, last float64
+	for s := range steps {
+		k := s % 3
+		res, err := tr.TrainStep(x[k*bs*1024:(k+1)*bs*1024], y[k*bs:(k+1)*bs])
 		if err != nil {
 			t.Fatal(err)
 		}
-		const weight = 0.5
-		tr, err := NewTrainer(b, cfg, &State{Weights: *w}, LossConfig{Mode: ModeCE, Layout: l, Contrastive: weight}, DefaultAdam(3e-3))
-		if err != nil {
-			t.Fatal(err)
+		con := (res.Loss - res.CE) / weight
+		if s < 3 {
+			first += con / 3
 		}
-		defer tr.Close()
-		const bs, steps = 32, 45
-		var first, last float64
-		for s := range steps {
-			k := s % 3
-			res, err := tr.TrainStep(x[k*bs*1024:(k+1)*bs*1024], y[k*bs:(k+1)*bs])
-			if err != nil {
-				t.Fatal(err)
-			}
-			con := (res.Loss - res.CE) / weight
-			if s < 3 {
-				first += con / 3
-			}
-			if s >= steps-3 {
-				last += con / 3
-			}
+		if s >= steps-3 {
+			last += con / 3
 		}
-		t.Logf("contrastive term %.3f over the first 3 steps, %.3f over the last 3 (chance log 63 = %.3f)", first, last, math.Log(2*bs-1))
-		if !(last < first-0.5 && last < math.Log(2*bs-1)-0.5) {
-			t.Errorf("the contrastive term did not fall: %.3f first, %.3f last", first, last)
-		}
-	})
+	}
+	others := 2*bs - 1
+	if turned {
+		others += bs
+	}
+	chance := math.Log(float64(others))
+	t.Logf("turned negatives %v: contrastive term %.3f over the first 3 steps, %.3f over the last 3 (chance %.3f)", turned, first, last, chance)
+	if !(last < first-0.5 && last < chance-0.5) {
+		t.Errorf("turned negatives %v: the contrastive term did not fall: %.3f first, %.3f last", turned, first, last)
+	}
 }

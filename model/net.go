@@ -67,6 +67,9 @@ type LossConfig struct {
 	// objective.
 	Contrastive     float64
 	ContrastiveTemp float64
+	// ContrastiveTurned adds the batch turned by TurnedNegatives as extra
+	// negatives of the contrastive term (CSI's shifted negatives).
+	ContrastiveTurned bool
 }
 
 // Validate reports what is wrong with the objective for the model config.

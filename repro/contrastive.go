@@ -74,9 +74,13 @@ func addContrastiveScores(ctx context.Context, run *train.Run, base string, trai
 
 // contrastiveDoc describes the variant's contrastive term and its scores
 // for the report.
-func contrastiveDoc(weight float64) string {
+func contrastiveDoc(weight float64, turned bool) string {
+	neg := ""
+	if turned {
+		neg = "The batch turned by 90, 180 or 270 degrees is also encoded, and its projections are extra negatives of every image (CSI's shifted negatives). "
+	}
 	return fmt.Sprintf("It has a contrastive head at weight %g: a projection (%d hidden ReLU units, %d outputs, unit norm) of the encoder's features trained with NT-Xent (temperature %g) to match each image with its second view (shifted up to %d pixels, every other one mirrored, contrast and brightness changed); %q and %q are the cosine distances of an image's projection to its 10th and 50th nearest known training image's, and %q the sum of the method's first score and the k = 10 one, each standardised on the validation images. **ce variant**, when named, is ce trained with the same term (its control). ",
-		weight, model.ContrastiveHidden, model.ContrastiveDim, model.DefaultContrastiveTemp, model.ContrastiveShift, ScoreConKNN10, ScoreConKNN50, contrastivePlus("<first score>"))
+		weight, model.ContrastiveHidden, model.ContrastiveDim, model.DefaultContrastiveTemp, model.ContrastiveShift, ScoreConKNN10, ScoreConKNN50, contrastivePlus("<first score>")) + neg
 }
 
 // unseenContrastiveScores adds, for the n images pix, the run's

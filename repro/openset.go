@@ -161,6 +161,8 @@ type OpenSetVariant struct {
 	// Contrastive is train.Config.Contrastive (0: none); a run with it is
 	// also scored by the contrastive k-NN and its sum with the first score.
 	Contrastive float64 `json:"contrastive,omitempty"`
+	// ContrastiveTurned is train.Config.ContrastiveTurned.
+	ContrastiveTurned bool `json:"contrastive_turned,omitempty"`
 }
 
 // dir names the variant's run folder.
@@ -198,6 +200,9 @@ func (v OpenSetVariant) dir() string {
 	}
 	if v.Contrastive > 0 {
 		s += fmt.Sprintf("-con%g", v.Contrastive)
+	}
+	if v.ContrastiveTurned {
+		s += "-turned"
 	}
 	return s
 }
@@ -582,7 +587,7 @@ func openSetRun(ctx context.Context, cfg OpenSetConfig, out string, k int, m ope
 		tc.HeadScale, tc.Recon, tc.Cycle, tc.LGSpan = cfg.Variant.HeadScale, cfg.Variant.Recon, cfg.Variant.Cycle, cfg.Variant.LGSpan
 		tc.Placeholders, tc.PlaceholderKind = cfg.Variant.Placeholders, cfg.Variant.PlaceholderKind
 		tc.RotationHead, tc.RotationHidden = cfg.Variant.RotationHead, cfg.Variant.RotationHidden
-		tc.Contrastive = cfg.Variant.Contrastive
+		tc.Contrastive, tc.ContrastiveTurned = cfg.Variant.Contrastive, cfg.Variant.ContrastiveTurned
 	}
 	t0 := time.Now()
 	tc.OnState = func(st train.RunState) {

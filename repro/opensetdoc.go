@@ -160,7 +160,7 @@ func openSetMarkdown(res *OpenSetResult) string {
 				v.RotationHead, v.RotationHidden, ScoreRotation, ScoreRotation)
 		}
 		if v.Contrastive > 0 {
-			w("%s", contrastiveDoc(v.Contrastive))
+			w("%s", contrastiveDoc(v.Contrastive, v.ContrastiveTurned))
 		}
 	}
 	if c.Placeholders > 0 || c.Variant != nil {

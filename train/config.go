@@ -92,6 +92,10 @@ type Config struct {
 	// existed, are without.
 	Contrastive     float64 `json:"contrastive,omitempty"`
 	ContrastiveTemp float64 `json:"contrastive_temp,omitempty"`
+	// ContrastiveTurned adds the batch turned by 90, 180 or 270 degrees
+	// (model.TurnedNegatives) as extra negatives of the contrastive term
+	// (CSI's shifted negatives; a third encoding of every batch).
+	ContrastiveTurned bool `json:"contrastive_turned,omitempty"`
 	// Cycle, when > 0, adds Cycle times the latent cycle-consistency error
 	// (model.CycleLoss: centres, points near them and on the segments
 	// between them, decoded and encoded again) to the loss; it needs
@@ -276,6 +280,8 @@ func (c Config) Validate() error {
 		return fmt.Errorf("train config: contrastive weight %v must be a non-negative number", c.Contrastive)
 	case c.ContrastiveTemp < 0 || math.IsNaN(c.ContrastiveTemp) || math.IsInf(c.ContrastiveTemp, 0) || (c.ContrastiveTemp > 0 && c.Contrastive == 0):
 		return fmt.Errorf("train config: contrastive temperature %v must be a positive number, given with a contrastive weight", c.ContrastiveTemp)
+	case c.ContrastiveTurned && c.Contrastive == 0:
+		return fmt.Errorf("train config: turned negatives without a contrastive weight")
 	case c.RotationHead < 0 || math.IsNaN(c.RotationHead) || math.IsInf(c.RotationHead, 0):
 		return fmt.Errorf("train config: rotation-head weight %v must be a non-negative number", c.RotationHead)
 	case c.Placeholders > 0 && c.Mode == model.ModeMSEG:
@@ -329,5 +335,5 @@ func (c Config) modelConfig() model.Config {
 func (c Config) lossConfig() model.LossConfig {
 	return model.LossConfig{Mode: c.Mode, KG: c.KG, Reduction: c.LGReduction.Reduction(), Layout: c.Layout, Center: c.LGCenter, SpanOnly: c.LGSpan, Recon: c.Recon,
 		Placeholders: c.Placeholders, PlaceholderKind: model.PlaceholderKind(c.PlaceholderKind), Cycle: c.Cycle, CycleSeed: c.Seed, CycleTrains: c.CycleTrains,
-		Rotation: c.RotationHead, Contrastive: c.Contrastive, ContrastiveTemp: c.ContrastiveTemp}
+		Rotation: c.RotationHead, Contrastive: c.Contrastive, ContrastiveTemp: c.ContrastiveTemp, ContrastiveTurned: c.ContrastiveTurned}
 }

@@ -14,20 +14,21 @@ import (
 
 // TestContrastiveRecorded trains with the contrastive term: run.json
 // records its weight and temperature, the reopened run has the head and
-// projects images onto the unit sphere; a run without it records
+// projects images onto the unit sphere (trained with the turned
+// negatives too); a run without it records
 // nothing, has no head and refuses to project. A negative weight, and a
 // temperature without a weight, are refused.
 func TestContrastiveRecorded(t *testing.T) {
 	cfg := testConfig(t)
-	cfg.Contrastive, cfg.ContrastiveTemp = 0.5, 0.3
+	cfg.Contrastive, cfg.ContrastiveTemp, cfg.ContrastiveTurned = 0.5, 0.3, true
 	dir := filepath.Join(t.TempDir(), "run")
 	trainOK(t, cfg, testSets(), dir)
 	b, err := os.ReadFile(filepath.Join(dir, RunFile))
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !strings.Contains(string(b), `"contrastive": 0.5`) || !strings.Contains(string(b), `"contrastive_temp": 0.3`) {
-		t.Errorf("run.json does not record the contrastive weight and temperature:\n%s", b)
+	if !strings.Contains(string(b), `"contrastive": 0.5`) || !strings.Contains(string(b), `"contrastive_temp": 0.3`) || !strings.Contains(string(b), `"contrastive_turned": true`) {
+		t.Errorf("run.json does not record the contrastive weight, temperature and turned negatives:\n%s", b)
 	}
 	run, err := OpenRun(dir, cfg.Engine)
 	if err != nil {
@@ -87,5 +88,10 @@ func TestContrastiveRecorded(t *testing.T) {
 	temp.ContrastiveTemp = 0.2
 	if err := temp.WithDefaults().Validate(); err == nil {
 		t.Errorf("a contrastive temperature without the weight validated")
+	}
+	turned := testConfig(t)
+	turned.ContrastiveTurned = true
+	if err := turned.WithDefaults().Validate(); err == nil {
+		t.Errorf("turned negatives without the contrastive weight validated")
 	}
 }

@@ -196,6 +196,7 @@ model (15-20x slower to train than 8 on a CPU).`,
 	f.IntVar(&cfg.RotationHidden, "rotation-hidden", 0, "with --rotation-head: a hidden layer of this many ReLU units in the rotation head (0 = linear, the default)")
 	f.Float64Var(&cfg.Contrastive, "contrastive", 0, "weight W of a contrastive instance-discrimination term (not in the paper; SimCLR's NT-Xent): every batch is also encoded as a second view (shifted up to 3 pixels, mirrored for every other image, contrast and brightness changed) and a projection head on the encoder's features learns to match each image with its own view (twice the images per step); k-NN on its projections is an open-set score (lsconf repro --open-set reports it); 0 = none (the default and the paper's)")
 	f.Float64Var(&cfg.ContrastiveTemp, "contrastive-temp", 0, "with --contrastive: NT-Xent's temperature (0 = 0.5)")
+	f.BoolVar(&cfg.ContrastiveTurned, "contrastive-turned", false, "with --contrastive: the batch turned by 90, 180 or 270 degrees is also encoded and serves as extra negatives (CSI's shifted negatives)")
 	f.Uint64Var(&cfg.Seed, "seed", 1, "seed of the weights, split, augmentations and batch order")
 	f.IntVar(&cfg.LogEvery, "log-every", 0, "also log the train figures every N steps (0 = per epoch only)")
 	f.IntVar(&cfg.CheckpointEvery, "checkpoint-every", train.DefaultCheckpointEvery, "steps between mid-epoch checkpoints (-1 = epoch ends only)")
@@ -232,8 +233,9 @@ func resumeConfig(cmd *cobra.Command, out string, cfg train.Config, d train.Data
 		"placeholders":     func() { rc.Placeholders = cfg.Placeholders }, "placeholder-kind": func() { rc.PlaceholderKind = cfg.PlaceholderKind },
 		"rotation-head": func() { rc.RotationHead = cfg.RotationHead }, "rotation-hidden": func() { rc.RotationHidden = cfg.RotationHidden },
 		"contrastive": func() { rc.Contrastive = cfg.Contrastive }, "contrastive-temp": func() { rc.ContrastiveTemp = cfg.ContrastiveTemp },
-		"paper-loss": func() { rc.LGReduction, rc.LGCenter, rc.Placeholders = reduction, cfg.LGCenter, 0 },
-		"log-every":  func() { rc.LogEvery = cfg.LogEvery }, "checkpoint-every": func() { rc.CheckpointEvery = cfg.CheckpointEvery },
+		"contrastive-turned": func() { rc.ContrastiveTurned = cfg.ContrastiveTurned },
+		"paper-loss":         func() { rc.LGReduction, rc.LGCenter, rc.Placeholders = reduction, cfg.LGCenter, 0 },
+		"log-every":          func() { rc.LogEvery = cfg.LogEvery }, "checkpoint-every": func() { rc.CheckpointEvery = cfg.CheckpointEvery },
 		"data": func() { rc.Data.Train = d.Train }, "gen": func() { rc.Data.Gen = d.Gen },
 	} {
 		if cmd.Flags().Changed(name) {
