@@ -250,31 +250,9 @@ func (n *Net) HasContrastiveHead() bool { return n.cfg.ContrastiveHead }
 // values each, row after row) of count images (x holds count*1024
 // pixels), batch norms in inference mode. A model without a contrastive
 // head is an error.
-func (n *Net) ContrastiveProjections(x []float32, count int) (proj []float32, err error) {
-	n.mu.Lock()
-	defer n.mu.Unlock()
-	defer recoverErr(&err, "contrastive projections")
-	if n.closed {
-		return nil, fmt.Errorf("contrastive projections: net is closed")
-	}
-	if !n.cfg.ContrastiveHead {
-		return nil, fmt.Errorf("contrastive projections: the model has no contrastive head (it was trained without a contrastive weight)")
-	}
-	if count < 0 || len(x) != count*32*32 {
-		return nil, fmt.Errorf("contrastive projections: %d images but %d pixels (want %d)", count, len(x), count*32*32)
-	}
-	second, err := compiled(n, &n.contrastive, n.contrastiveGraph)
-	if err != nil {
-		return nil, fmt.Errorf("contrastive projections: %w", err)
-	}
-	proj = make([]float32, 0, count*ContrastiveDim)
-	err = n.batched(n.contrastive, second, x, count, []int{32, 32, 1}, func(outs [][]float32, k int) {
-		proj = append(proj, outs[0][:k*ContrastiveDim]...)
-	})
-	if err != nil {
-		return nil, fmt.Errorf("contrastive projections: %w", err)
-	}
-	return proj, nil
+func (n *Net) ContrastiveProjections(x []float32, count int) ([]float32, error) {
+	return n.imageOutputs("contrastive projections", n.cfg.ContrastiveHead, "the model has no contrastive head (it was trained without a contrastive weight)",
+		&n.contrastive, n.contrastiveGraph, x, count, ContrastiveDim)
 }
 
 // TurnedNegatives returns the batch x [B, 32, 32, 1] with image j turned

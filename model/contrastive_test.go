@@ -44,6 +44,17 @@ func TestContrastiveHeadSpecs(t *testing.T) {
 			t.Errorf("rotation offset moved: %d with the contrastive head, %d without", rotationOffset(r), rotationOffset(c))
 		}
 	}
+	headlessWeights(t, "contrastive head", func(c *Config) { c.ContrastiveHead = true }, func(n *Net) error {
+		_, err := n.ContrastiveProjections(make([]float32, 1024), 1)
+		return err
+	})
+}
+
+// headlessWeights checks that weights saved without an optional head
+// load into a model without it, which refuses to use it (use returns an
+// error), and are refused by a model with it (add sets the head).
+func headlessWeights(t *testing.T, head string, add func(*Config), use func(*Net) error) {
+	t.Helper()
 	b := testBackend(t)
 	c := Config{NC: 3, ND: 2, Width: 16}
 	w, err := Init(c, 1)
@@ -55,12 +66,12 @@ func TestContrastiveHeadSpecs(t *testing.T) {
 		t.Fatalf("old weights: %v", err)
 	}
 	defer n.Close()
-	if _, err := n.ContrastiveProjections(make([]float32, 1024), 1); err == nil {
-		t.Errorf("projections of a model without the head: no error")
+	if err := use(n); err == nil {
+		t.Errorf("the %s of a model without it: no error", head)
 	}
-	c.ContrastiveHead = true
+	add(&c)
 	if _, err := NewNet(b, c, w); err == nil {
-		t.Errorf("weights without the contrastive head loaded into a model with it")
+		t.Errorf("weights without the %s loaded into a model with it", head)
 	}
 }
 

@@ -50,24 +50,10 @@ func TestRotationHeadSpecs(t *testing.T) {
 	}
 	// weights saved without the head load into a model without it, and
 	// are refused by one with it
-	b := testBackend(t)
-	c := Config{NC: 3, ND: 2, Width: 16}
-	w, err := Init(c, 1)
-	if err != nil {
-		t.Fatal(err)
-	}
-	n, err := NewNet(b, c, w)
-	if err != nil {
-		t.Fatalf("old weights: %v", err)
-	}
-	defer n.Close()
-	if _, err := n.RotationScores(make([]float32, 1024), 1); err == nil {
-		t.Errorf("rotation scores of a model without the head: no error")
-	}
-	c.RotationHead = true
-	if _, err := NewNet(b, c, w); err == nil {
-		t.Errorf("weights without the rotation head loaded into a model with it")
-	}
+	headlessWeights(t, "rotation head", func(c *Config) { c.RotationHead = true }, func(n *Net) error {
+		_, err := n.RotationScores(make([]float32, 1024), 1)
+		return err
+	})
 }
 
 // TestTurnImagesByHand: pixel (y, x) = 32y + x; one quarter turn

@@ -58,27 +58,10 @@ func TestContrastiveRecorded(t *testing.T) {
 			t.Errorf("projection %d has squared norm %v", i, s)
 		}
 	}
-	plain := testConfig(t)
-	j, err := json.Marshal(plain.WithDefaults())
-	if err != nil {
-		t.Fatal(err)
-	}
-	if strings.Contains(string(j), "contrastive") {
-		t.Errorf("a run without the contrastive term records it: %s", j)
-	}
-	pdir := filepath.Join(t.TempDir(), "plain")
-	trainOK(t, plain, testSets(), pdir)
-	pr, err := OpenRun(pdir, plain.Engine)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer pr.Close()
-	if pr.HasContrastiveHead() {
-		t.Errorf("a run without the contrastive weight has the head")
-	}
-	if _, err := pr.ContrastiveProjections(img, 3); err == nil {
-		t.Errorf("projections of a run without the head: no error")
-	}
+	plainRun(t, "contrastive", (*Run).HasContrastiveHead, func(r *Run) error {
+		_, err := r.ContrastiveProjections(img, 3)
+		return err
+	})
 	bad := testConfig(t)
 	bad.Contrastive = -1
 	if err := bad.WithDefaults().Validate(); err == nil {
@@ -93,5 +76,33 @@ func TestContrastiveRecorded(t *testing.T) {
 	turned.ContrastiveTurned = true
 	if err := turned.WithDefaults().Validate(); err == nil {
 		t.Errorf("turned negatives without the contrastive weight validated")
+	}
+}
+
+// plainRun checks a run trained without an optional head: its config
+// does not name it (key), the reopened run has no head (has) and refuses
+// to use it (use returns an error).
+func plainRun(t *testing.T, key string, has func(*Run) bool, use func(*Run) error) {
+	t.Helper()
+	plain := testConfig(t)
+	j, err := json.Marshal(plain.WithDefaults())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if strings.Contains(string(j), key) {
+		t.Errorf("a run without the %s records it: %s", key, j)
+	}
+	dir := filepath.Join(t.TempDir(), "plain")
+	trainOK(t, plain, testSets(), dir)
+	r, err := OpenRun(dir, plain.Engine)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer r.Close()
+	if has(r) {
+		t.Errorf("a run without the %s weight has the head", key)
+	}
+	if err := use(r); err == nil {
+		t.Errorf("a run without the %s used it: no error", key)
 	}
 }

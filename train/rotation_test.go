@@ -1,7 +1,6 @@
 package train
 
 import (
-	"encoding/json"
 	"os"
 	"path/filepath"
 	"strings"
@@ -49,27 +48,10 @@ func TestRotationHeadRecorded(t *testing.T) {
 			t.Errorf("rotation score %d = %v", i, v)
 		}
 	}
-	plain := testConfig(t)
-	j, err := json.Marshal(plain.WithDefaults())
-	if err != nil {
-		t.Fatal(err)
-	}
-	if strings.Contains(string(j), "rotation") {
-		t.Errorf("a run without the rotation head records it: %s", j)
-	}
-	pdir := filepath.Join(t.TempDir(), "plain")
-	trainOK(t, plain, testSets(), pdir)
-	pr, err := OpenRun(pdir, plain.Engine)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer pr.Close()
-	if pr.HasRotationHead() {
-		t.Errorf("a run without the rotation weight has the head")
-	}
-	if _, err := pr.RotationScores(img, 3); err == nil {
-		t.Errorf("rotation scores of a run without the head: no error")
-	}
+	plainRun(t, "rotation", (*Run).HasRotationHead, func(r *Run) error {
+		_, err := r.RotationScores(img, 3)
+		return err
+	})
 	bad := testConfig(t)
 	bad.RotationHead = -1
 	if err := bad.WithDefaults().Validate(); err == nil {

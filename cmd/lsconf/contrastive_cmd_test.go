@@ -20,41 +20,10 @@ import (
 // outside), the report names them, and a negative weight is refused.
 func TestReproOpenSetContrastive(t *testing.T) {
 	out := t.TempDir()
-	res := openSetReportOf(t, out, "--quick", "--methods", "ce+g distance variant,ce variant", "--variant-contrastive", "0.5")
-	if len(res.Runs) != 2 {
-		t.Fatalf("%d runs, want 2", len(res.Runs))
-	}
-	md, err := os.ReadFile(filepath.Join(out, repro.OpenSetDir, "report.md"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, r := range res.Runs {
-		dir, first := "ceg-distance-v-con0.5", "distance MSP·d_c/|z|"
-		if r.Method == "ce variant" {
-			dir, first = "ce-v-con0.5", repro.ScoreMSP
-		}
-		if !strings.HasSuffix(r.Dir, dir) {
-			t.Errorf("%s: run folder %s, want .../%s", r.Method, r.Dir, dir)
-		}
-		info, err := train.ReadRunInfo(filepath.Join(out, repro.OpenSetDir, r.Dir))
-		if err != nil {
-			t.Fatal(err)
-		}
-		if info.Config.Contrastive != 0.5 {
-			t.Errorf("%s: run.json contrastive weight %v, want 0.5", r.Method, info.Config.Contrastive)
-		}
-		for _, name := range []string{repro.ScoreConKNN10, repro.ScoreConKNN50, "std. sum: " + first + " + contrastive k-NN", first} {
-			s, ok := r.Scores[name]
-			if !ok || s.AUROC < 0 || s.AUROC > 1 || s.TPRAt5FPR < 0 || s.TPRAt5FPR > 1 || s.Outside == nil ||
-				s.Outside.Known < 0 || s.Outside.Known > 1 || s.Outside.Unknown < 0 || s.Outside.Unknown > 1 {
-				t.Errorf("%s, %s: %+v (present %v)", r.Method, name, s, ok)
-			}
-			if !strings.Contains(string(md), "| "+r.Method+" | "+name+" |") {
-				t.Errorf("report.md has no row for %s, %s", r.Method, name)
-			}
-		}
-	}
-	if !strings.Contains(string(md), "contrastive head at weight 0.5") {
+	md := checkVariantRuns(t, out, []string{"--variant-contrastive", "0.5"}, "con0.5", func(c train.Config) float64 { return c.Contrastive }, func(first string) []string {
+		return []string{repro.ScoreConKNN10, repro.ScoreConKNN50, "std. sum: " + first + " + contrastive k-NN", first}
+	})
+	if !strings.Contains(md, "contrastive head at weight 0.5") {
 		t.Errorf("report.md does not describe the contrastive head")
 	}
 	if _, err := runCLI(t, "repro", "--open-set", "--quick", "--variant-contrastive", "-1", "--out", t.TempDir()); err == nil {
@@ -103,4 +72,48 @@ func TestReproUnseenContrastive(t *testing.T) {
 	if md, err := os.ReadFile(filepath.Join(out, repro.UnseenDir, report.ReportMD)); err != nil || !strings.Contains(string(md), "Contrastive head (--contrastive)") || !strings.Contains(string(md), "| "+repro.ScoreConKNN10+" |") {
 		t.Errorf("report.md lacks the contrastive section (%v)", err)
 	}
+}
+
+// checkVariantRuns runs the variant and its ce control on the quick
+// budget with the flags given (a weight of 0.5) and checks them: their
+// run folders end in -v-<suffix>, run.json records the weight (weightOf),
+// every score names(first score) gives is in range with its calibrated
+// outside, and report.md has a row for each. It returns report.md.
+func checkVariantRuns(t *testing.T, out string, flags []string, suffix string, weightOf func(train.Config) float64, names func(first string) []string) string {
+	t.Helper()
+	res := openSetReportOf(t, out, append([]string{"--quick", "--methods", "ce+g distance variant,ce variant"}, flags...)...)
+	if len(res.Runs) != 2 {
+		t.Fatalf("%d runs, want 2", len(res.Runs))
+	}
+	md, err := os.ReadFile(filepath.Join(out, repro.OpenSetDir, "report.md"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, r := range res.Runs {
+		dir, first := "ceg-distance-v-"+suffix, "distance MSP·d_c/|z|"
+		if r.Method == "ce variant" {
+			dir, first = "ce-v-"+suffix, repro.ScoreMSP
+		}
+		if !strings.HasSuffix(r.Dir, dir) {
+			t.Errorf("%s: run folder %s, want .../%s", r.Method, r.Dir, dir)
+		}
+		info, err := train.ReadRunInfo(filepath.Join(out, repro.OpenSetDir, r.Dir))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if w := weightOf(info.Config); w != 0.5 {
+			t.Errorf("%s: run.json weight %v, want 0.5", r.Method, w)
+		}
+		for _, name := range names(first) {
+			s, ok := r.Scores[name]
+			if !ok || s.AUROC < 0 || s.AUROC > 1 || s.TPRAt5FPR < 0 || s.TPRAt5FPR > 1 || s.Outside == nil ||
+				s.Outside.Known < 0 || s.Outside.Known > 1 || s.Outside.Unknown < 0 || s.Outside.Unknown > 1 {
+				t.Errorf("%s, %s: %+v (present %v)", r.Method, name, s, ok)
+			}
+			if !strings.Contains(string(md), "| "+r.Method+" | "+name+" |") {
+				t.Errorf("report.md has no row for %s, %s", r.Method, name)
+			}
+		}
+	}
+	return string(md)
 }
