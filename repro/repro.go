@@ -66,6 +66,8 @@ type Config struct {
 	// paper; 0 = none); the unseen experiment then also scores them by
 	// the contrastive k-NN and its sum with the run's open-set score.
 	Contrastive float64
+	// ContrastiveTurned is train.Config.ContrastiveTurned of the ce+g runs.
+	ContrastiveTurned bool
 	// Head is the classifier head of the ce+g runs ("" or "dense": the
 	// paper's; "distance": lsconf's default); ce runs keep the dense head.
 	Head string
@@ -208,7 +210,7 @@ func (c Config) Validate() error {
 	}
 	probe := train.Config{Mode: model.ModeCEG, Width: c.Width, Epochs: c.Epochs, BatchSize: c.BatchSize, LR: c.LR,
 		LRSchedule: c.LRSchedule, LGCenter: c.LGCenter, LGReduction: c.LGReduction, Head: c.Head, Placeholders: c.Placeholders, PlaceholderKind: c.PlaceholderKind,
-		RotationHead: c.RotationHead, Contrastive: c.Contrastive}
+		RotationHead: c.RotationHead, Contrastive: c.Contrastive, ContrastiveTurned: c.ContrastiveTurned}
 	probe.Layout, _ = latent.Circle(latent.PaperNC, latent.PaperDC, latent.PaperRC)
 	if err := probe.WithDefaults().Validate(); err != nil {
 		return fmt.Errorf("repro: %w", err)
@@ -369,13 +371,13 @@ func trainConfig(cfg Config, e Experiment, l *latent.Layout) train.Config {
 	if cfg.PerClass > 0 || cfg.GenPerClass > 0 {
 		desc = fmt.Sprintf("built-in textures, %d train and %d generalization images per class", cfg.PerClass, cfg.GenPerClass)
 	}
-	head, ph, phKind, rot, con := "", 0.0, "", 0.0, 0.0
+	head, ph, phKind, rot, con, turned := "", 0.0, "", 0.0, 0.0, false
 	if e.Mode == model.ModeCEG {
-		head, ph, phKind, rot, con = cfg.Head, cfg.Placeholders, cfg.PlaceholderKind, cfg.RotationHead, cfg.Contrastive
+		head, ph, phKind, rot, con, turned = cfg.Head, cfg.Placeholders, cfg.PlaceholderKind, cfg.RotationHead, cfg.Contrastive, cfg.ContrastiveTurned
 	}
 	return train.Config{
 		Mode: e.Mode, Encoder: latent.EncoderName(e.Encoder), Head: head, Width: cfg.Width, Epochs: cfg.Epochs, BatchSize: cfg.BatchSize,
-		LR: cfg.LR, LRSchedule: cfg.LRSchedule, LGCenter: cfg.LGCenter, LGReduction: cfg.LGReduction, Placeholders: ph, PlaceholderKind: phKind, RotationHead: rot, Contrastive: con, Seed: e.Seed, Layout: l, Engine: cfg.Engine, Progress: cfg.Progress,
+		LR: cfg.LR, LRSchedule: cfg.LRSchedule, LGCenter: cfg.LGCenter, LGReduction: cfg.LGReduction, Placeholders: ph, PlaceholderKind: phKind, RotationHead: rot, Contrastive: con, ContrastiveTurned: turned, Seed: e.Seed, Layout: l, Engine: cfg.Engine, Progress: cfg.Progress,
 		Data: train.DataInfo{Train: data.BuiltinTrain, Gen: data.BuiltinGen, Split: e.Split, AugPerImage: cfg.AugPerImage,
 			DataSeed:    cfg.DataSeed,
 			Description: desc},

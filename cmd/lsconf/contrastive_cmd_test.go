@@ -32,14 +32,15 @@ func TestReproOpenSetContrastive(t *testing.T) {
 }
 
 // TestReproUnseenContrastive runs "lsconf repro --unseen --quick
-// --contrastive 0.5": the ce+g runs record the weight and carry the
+// --contrastive 0.5 --contrastive-turned": the ce+g runs record the
+// weight and the turned negatives and carry the
 // contrastive k-NN scores and their sum with the open-set score (in
 // range, with the calibrated outside), the ce runs have neither, and the
 // report has the section.
 func TestReproUnseenContrastive(t *testing.T) {
 	out := t.TempDir()
-	if stdout, err := runCLI(t, "repro", "--unseen", "--quick", "--contrastive", "0.5", "--out", out); err != nil {
-		t.Fatalf("repro --unseen --quick --contrastive 0.5: %v\n%s", err, stdout)
+	if stdout, err := runCLI(t, "repro", "--unseen", "--quick", "--contrastive", "0.5", "--contrastive-turned", "--out", out); err != nil {
+		t.Fatalf("repro --unseen --quick --contrastive 0.5 --contrastive-turned: %v\n%s", err, stdout)
 	}
 	b, err := os.ReadFile(filepath.Join(out, repro.UnseenDir, report.ReportJSON))
 	if err != nil {
@@ -56,8 +57,8 @@ func TestReproUnseenContrastive(t *testing.T) {
 			t.Fatal(err)
 		}
 		ceg := r.Mode == model.ModeCEG
-		if (info.Config.Contrastive == 0.5) != ceg {
-			t.Errorf("%s without %s: run.json contrastive weight %v", r.Mode, r.Held, info.Config.Contrastive)
+		if (info.Config.Contrastive == 0.5) != ceg || info.Config.ContrastiveTurned != ceg {
+			t.Errorf("%s without %s: run.json contrastive weight %v, turned negatives %v", r.Mode, r.Held, info.Config.Contrastive, info.Config.ContrastiveTurned)
 		}
 		for _, k := range keys {
 			o, ok := r.OpenSet[k]

@@ -136,6 +136,7 @@ is its pipeline check (one seed unless --seeds is given).`,
 	f.Float64Var(&c.Placeholders, "placeholders", 0, "weight of the ce+g runs' placeholder negatives (not in the paper; see lsconf train --help; 0 = none, the paper's); with --open-set the weight of the placeholder method (0: not run; --quick runs it at 1)")
 	f.Float64Var(&c.RotationHead, "rotation-head", 0, "weight of the ce+g runs' rotation head (not in the paper; see lsconf train --help; 0 = none, the paper's); --unseen then also scores them by \"rotation\" and the open-set score + rotation")
 	f.Float64Var(&c.Contrastive, "contrastive", 0, "weight of the ce+g runs' contrastive term (not in the paper; see lsconf train --help; 0 = none, the paper's); --unseen then also scores them by k-NN on the contrastive projections and the open-set score + that k-NN")
+	f.BoolVar(&c.ContrastiveTurned, "contrastive-turned", false, "with --contrastive: the batch turned by 90, 180 or 270 degrees serves as extra negatives of the ce+g runs' contrastive term (see lsconf train --contrastive-turned)")
 	f.StringVar(&c.PlaceholderKind, "placeholder-kind", "", "how the placeholder negatives are made: mixup (the default), cutmix or rotate (see lsconf train --help)")
 	f.StringSliceVar(&openSetMethods, "methods", nil, `with --open-set: run only these methods (comma-separated: "ce", "ce+g dense", "ce+g distance", "ce+g distance placeholders", "ce+g distance variant", "ce placeholders", "ce variant", "ce oracle"; default all but "ce placeholders", "ce variant" and "ce oracle", which run only when named or, the oracle, with --oracle)`)
 	f.BoolVar(&sf.feature, "feature-scores", false, "with --open-set or --unseen: also score every run post hoc on the encoder's features, fitted on the known training images (deep k-NN, Mahalanobis, relative Mahalanobis and the residual off the principal subspace on the last level's flattened features; k-NN and Mahalanobis on every level's channel averages; k-NN in z; k-NN times MSP and times the run's open-set score; and the sums of the run's open-set score, or the MSP, with the k-NN scores, each standardised on validation images of the known classes)")
@@ -194,7 +195,7 @@ func quickConfig(cmd *cobra.Command, c repro.Config) repro.Config {
 		"aug-per-image": func() { q.AugPerImage = c.AugPerImage }, "per-class": func() { q.PerClass = c.PerClass },
 		"gen-per-class": func() { q.GenPerClass = c.GenPerClass }, "data-seed": func() { q.DataSeed = c.DataSeed },
 		"dpi": func() { q.DPI = c.DPI }, "rotation-head": func() { q.RotationHead = c.RotationHead },
-		"contrastive": func() { q.Contrastive = c.Contrastive },
+		"contrastive": func() { q.Contrastive = c.Contrastive }, "contrastive-turned": func() { q.ContrastiveTurned = c.ContrastiveTurned },
 	} {
 		if cmd.Flags().Changed(name) {
 			set()
