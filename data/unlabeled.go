@@ -32,25 +32,37 @@ func LoadUnlabeled(ctx context.Context, dir string, log io.Writer) (*Unlabeled, 
 		}
 	}
 	sort.Slice(files, func(i, j int) bool { return files[i].Rel < files[j].Rel })
-	u := &Unlabeled{}
+	names, images, _, err := decodeSelected(ctx, files, log)
+	if err != nil {
+		return nil, err
+	}
+	u := &Unlabeled{Names: names, Images: images}
+	if len(u.Images) == 0 {
+		return nil, fmt.Errorf("load %s: no images directly in the folder", dir)
+	}
+	return u, nil
+}
+
+// decodeSelected reads and decodes files in their order (ReadFileCapped,
+// DecodeImage): the names and images of those that decode, and the number
+// of those that do not, each reported on log (when not nil).
+func decodeSelected(ctx context.Context, files []Selected, log io.Writer) (names []string, images [][]float32, skipped int, err error) {
 	for _, f := range files {
 		if err := ctx.Err(); err != nil {
-			return nil, err
+			return nil, nil, 0, err
 		}
 		b, err := ReadFileCapped(f.Path, 0)
 		if err == nil {
 			var img []float32
 			if img, err = DecodeImage(b, false, 0); err == nil {
-				u.Names, u.Images = append(u.Names, f.Rel), append(u.Images, img)
+				names, images = append(names, f.Rel), append(images, img)
 				continue
 			}
 		}
+		skipped++
 		if log != nil {
 			fmt.Fprintf(log, "skipped %s: %v\n", f.Path, err)
 		}
 	}
-	if len(u.Images) == 0 {
-		return nil, fmt.Errorf("load %s: no images directly in the folder", dir)
-	}
-	return u, nil
+	return names, images, skipped, nil
 }

@@ -70,6 +70,10 @@ type LossConfig struct {
 	// ContrastiveTurned adds the batch turned by TurnedNegatives as extra
 	// negatives of the contrastive term (CSI's shifted negatives).
 	ContrastiveTurned bool
+	// Outliers, when > 0, adds Outliers * OutlierLoss of the real outlier
+	// images given to each step (Trainer.TrainStepOutliers; outlier
+	// exposure). 0 is the paper's objective.
+	Outliers float64
 }
 
 // Validate reports what is wrong with the objective for the model config.
@@ -100,6 +104,9 @@ func (l LossConfig) Validate(c Config) error {
 	}
 	if l.Placeholders > 0 && l.Mode == ModeMSEG {
 		return fmt.Errorf("loss: placeholder negatives need the classifier's loss (mode ce or ce+g, not %s)", l.Mode)
+	}
+	if err := l.validateOutliers(); err != nil {
+		return err
 	}
 	if l.Rotation < 0 || math.IsNaN(l.Rotation) || math.IsInf(l.Rotation, 0) {
 		return fmt.Errorf("loss: rotation weight %v must be a non-negative number", l.Rotation)

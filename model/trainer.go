@@ -115,6 +115,11 @@ func (t *Trainer) trainGraph(g *graph.Graph, in []*graph.Node) []*graph.Node {
 		neg, negMask = PlaceholderImages(x, y, t.loss.PlaceholderKind)
 		x = graph.Concatenate([]*graph.Node{x, neg}, 0)
 	}
+	var outAt, nOut int
+	if t.loss.Outliers > 0 {
+		// The outlier images share the batch norms' batch too.
+		x, outAt, nOut = withOutliers(x, in[len(in)-1])
+	}
 	var turns *graph.Node
 	rotAt := x.Shape().Dimensions[0]
 	if t.loss.Rotation > 0 {
@@ -135,7 +140,8 @@ func (t *Trainer) trainGraph(g *graph.Graph, in []*graph.Node) []*graph.Node {
 		h := negMask.Shape().Dimensions[0]
 		negLoss = PlaceholderLoss(graph.Slice(out.Z, graph.AxisRange(b, b+h)), graph.Slice(out.Logits, graph.AxisRange(b, b+h)), negMask, t.loss.Layout)
 	}
-	if negMask != nil || turns != nil || conLoss != nil {
+	outLoss := outlierLoss(out, outAt, nOut, t.loss)
+	if negMask != nil || turns != nil || outLoss != nil || conLoss != nil {
 		out.Z = graph.Slice(out.Z, graph.AxisRange(0, b))
 		out.Logits = graph.Slice(out.Logits, graph.AxisRange(0, b))
 		x = graph.Slice(x, graph.AxisRange(0, b))
@@ -165,6 +171,9 @@ func (t *Trainer) trainGraph(g *graph.Graph, in []*graph.Node) []*graph.Node {
 	}
 	if conLoss != nil {
 		loss = graph.Add(loss, graph.MulScalar(conLoss(out), t.loss.Contrastive))
+	}
+	if outLoss != nil {
+		loss = graph.Add(loss, graph.MulScalar(outLoss, t.loss.Outliers))
 	}
 	recon := graph.ScalarZero(g, ce.DType())
 	if n.cfg.Decoder {
@@ -199,6 +208,11 @@ func (t *Trainer) trainGraph(g *graph.Graph, in []*graph.Node) []*graph.Node {
 // TrainStep runs one step of Adam on a batch: x holds len(labels) images
 // of 32x32 float32 pixels. Batches of a new size compile a new graph.
 func (t *Trainer) TrainStep(x []float32, labels []int32) (res StepResult, err error) {
+	return t.trainStep(x, labels, nil)
+}
+
+// trainStep is TrainStep with the step's outlier images (nil without).
+func (t *Trainer) trainStep(x []float32, labels []int32, outliers []float32) (res StepResult, err error) {
 	n := t.net
 	n.mu.Lock()
 	defer n.mu.Unlock()
@@ -235,6 +249,9 @@ func (t *Trainer) TrainStep(x []float32, labels []int32) (res StepResult, err er
 	if t.loss.Cycle > 0 {
 		l := t.loss.Layout
 		args = append(args, tensors.FromFlatDataAndDimensions(CyclePoints(l, t.loss.CycleSeed, t.step), CyclePointCount(l.NC()), l.ND()))
+	}
+	if args, err = t.outlierArg(args, outliers); err != nil {
+		return res, err
 	}
 	outs, err := t.train.Call(args...)
 	if err != nil {

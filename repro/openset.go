@@ -163,6 +163,10 @@ type OpenSetVariant struct {
 	Contrastive float64 `json:"contrastive,omitempty"`
 	// ContrastiveTurned is train.Config.ContrastiveTurned.
 	ContrastiveTurned bool `json:"contrastive_turned,omitempty"`
+	// Outliers is a folder of real outlier images trained at
+	// OutlierWeight (train.Config.OutlierWeight; outlier exposure).
+	Outliers      string  `json:"outliers,omitempty"`
+	OutlierWeight float64 `json:"outlier_weight,omitempty"`
 }
 
 // dir names the variant's run folder.
@@ -204,7 +208,7 @@ func (v OpenSetVariant) dir() string {
 	if v.ContrastiveTurned {
 		s += "-turned"
 	}
-	return s
+	return s + v.outlierDir()
 }
 
 // layout is the variant's layout for nc classes: lsconf's simplex (n_d =
@@ -588,6 +592,9 @@ func openSetRun(ctx context.Context, cfg OpenSetConfig, out string, k int, m ope
 		tc.Placeholders, tc.PlaceholderKind = cfg.Variant.Placeholders, cfg.Variant.PlaceholderKind
 		tc.RotationHead, tc.RotationHidden = cfg.Variant.RotationHead, cfg.Variant.RotationHidden
 		tc.Contrastive, tc.ContrastiveTurned = cfg.Variant.Contrastive, cfg.Variant.ContrastiveTurned
+		if sets.Outliers, err = cfg.Variant.outliers(ctx, &tc); err != nil {
+			return nil, err
+		}
 	}
 	t0 := time.Now()
 	tc.OnState = func(st train.RunState) {

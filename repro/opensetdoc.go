@@ -162,6 +162,7 @@ func openSetMarkdown(res *OpenSetResult) string {
 		if v.Contrastive > 0 {
 			w("%s", contrastiveDoc(v.Contrastive, v.ContrastiveTurned))
 		}
+		w("%s", v.outlierDoc())
 	}
 	if c.Placeholders > 0 || c.Variant != nil {
 		w("\n\n")

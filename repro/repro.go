@@ -68,6 +68,11 @@ type Config struct {
 	Contrastive float64
 	// ContrastiveTurned is train.Config.ContrastiveTurned of the ce+g runs.
 	ContrastiveTurned bool
+	// Outliers is a folder of real outlier images the ce+g runs train on
+	// at OutlierWeight (train.Config.OutlierWeight; not in the paper;
+	// "" = none).
+	Outliers      string
+	OutlierWeight float64
 	// Head is the classifier head of the ce+g runs ("" or "dense": the
 	// paper's; "distance": lsconf's default); ce runs keep the dense head.
 	Head string
@@ -375,13 +380,15 @@ func trainConfig(cfg Config, e Experiment, l *latent.Layout) train.Config {
 	if e.Mode == model.ModeCEG {
 		head, ph, phKind, rot, con, turned = cfg.Head, cfg.Placeholders, cfg.PlaceholderKind, cfg.RotationHead, cfg.Contrastive, cfg.ContrastiveTurned
 	}
-	return train.Config{
+	tc := train.Config{
 		Mode: e.Mode, Encoder: latent.EncoderName(e.Encoder), Head: head, Width: cfg.Width, Epochs: cfg.Epochs, BatchSize: cfg.BatchSize,
 		LR: cfg.LR, LRSchedule: cfg.LRSchedule, LGCenter: cfg.LGCenter, LGReduction: cfg.LGReduction, Placeholders: ph, PlaceholderKind: phKind, RotationHead: rot, Contrastive: con, ContrastiveTurned: turned, Seed: e.Seed, Layout: l, Engine: cfg.Engine, Progress: cfg.Progress,
 		Data: train.DataInfo{Train: data.BuiltinTrain, Gen: data.BuiltinGen, Split: e.Split, AugPerImage: cfg.AugPerImage,
 			DataSeed:    cfg.DataSeed,
 			Description: desc},
-	}.WithDefaults()
+	}
+	tc.OutlierWeight = cfg.outlierWeight(e)
+	return tc.WithDefaults()
 }
 
 // trainExperiment trains, resumes or skips one experiment.
@@ -390,6 +397,9 @@ func trainExperiment(ctx context.Context, cfg Config, e Experiment, l *latent.La
 	t0 := time.Now()
 	sets, err := rs.split(cfg, e)
 	if err != nil {
+		return train.RunNew, err
+	}
+	if sets.Outliers, err = cfg.outlierSet(ctx, e); err != nil {
 		return train.RunNew, err
 	}
 	dir := runDir(cfg.Out, e)

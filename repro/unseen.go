@@ -282,6 +282,9 @@ func unseenRun(ctx context.Context, cfg Config, out string, e Experiment, held i
 	if known.Gen, err = without(rs.gen, rs.gen, held); err != nil {
 		return nil, false, err
 	}
+	if known.Outliers, err = cfg.outlierSet(ctx, e); err != nil {
+		return nil, false, err
+	}
 	dir := filepath.Join(out, RunsDir, "without-"+name, e.Name())
 	tc := trainConfig(cfg, e, l)
 	tc.Data.Description = fmt.Sprintf("built-in textures without %q (unseen-class experiment)", name)

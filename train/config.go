@@ -72,6 +72,14 @@ type Config struct {
 	// PlaceholderKind is how two images make a placeholder negative:
 	// "mixup" (blended; "" reads as it) or "cutmix" (pasted at a cut).
 	PlaceholderKind string `json:"placeholder_kind,omitempty"`
+	// OutlierWeight, when > 0, trains the real outlier images of
+	// Sets.Outliers (outlier exposure, model.OutlierLoss) at this weight:
+	// every step adds half a batch of them. 0, and runs recorded before it
+	// existed, are without.
+	OutlierWeight float64 `json:"outlier_weight,omitempty"`
+	// Outliers records the outlier set the run trained on (its folder and
+	// count; filled in from Sets.Outliers).
+	Outliers *OutlierInfo `json:"outliers,omitempty"`
 	// RotationHead, when > 0, adds the rotation head (model.RotationLogits)
 	// and trains it at this weight to tell by how many quarter turns each
 	// image of the batch was turned (model.RotatedImages, a second
@@ -295,6 +303,9 @@ func (c Config) Validate() error {
 	case c.CycleTrains != "" && c.Cycle == 0:
 		return fmt.Errorf("train config: the side the cycle term trains is set without a cycle weight")
 	}
+	if err := c.validateOutliers(); err != nil {
+		return err
+	}
 	if _, err := model.ParseCycleTrains(string(c.CycleTrains)); err != nil {
 		return fmt.Errorf("train config: %w", err)
 	}
@@ -335,5 +346,5 @@ func (c Config) modelConfig() model.Config {
 func (c Config) lossConfig() model.LossConfig {
 	return model.LossConfig{Mode: c.Mode, KG: c.KG, Reduction: c.LGReduction.Reduction(), Layout: c.Layout, Center: c.LGCenter, SpanOnly: c.LGSpan, Recon: c.Recon,
 		Placeholders: c.Placeholders, PlaceholderKind: model.PlaceholderKind(c.PlaceholderKind), Cycle: c.Cycle, CycleSeed: c.Seed, CycleTrains: c.CycleTrains,
-		Rotation: c.RotationHead, Contrastive: c.Contrastive, ContrastiveTemp: c.ContrastiveTemp, ContrastiveTurned: c.ContrastiveTurned}
+		Rotation: c.RotationHead, Contrastive: c.Contrastive, ContrastiveTemp: c.ContrastiveTemp, ContrastiveTurned: c.ContrastiveTurned, Outliers: c.OutlierWeight}
 }

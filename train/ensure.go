@@ -95,6 +95,9 @@ func Ensure(ctx context.Context, cfg Config, sets Sets, dir string) (RunState, *
 		cfg.Data.TrainLen = sets.Train.Len()
 	}
 	cfg.Data.TestLen, cfg.Data.GenLen = setLen(sets.Test), setLen(sets.Gen)
+	if err := cfg.withOutliers(sets.Outliers); err != nil {
+		return RunNew, nil, fmt.Errorf("train %s: %w", dir, err)
+	}
 	st, force, err := StateOf(dir, cfg)
 	if err != nil {
 		return st, nil, err

@@ -23,6 +23,9 @@ import (
 // when present. Their classes are matched to Train's by name.
 type Sets struct {
 	Train, Test, Gen data.Set
+	// Outliers, with Config.OutlierWeight > 0, are the real outlier
+	// images every step adds (outlier exposure); nil for none.
+	Outliers *data.Outliers
 }
 
 // Result is what a finished (or interrupted) Train call reports.
@@ -158,6 +161,9 @@ func prepare(cfg Config, sets Sets, dir string) (*trainer, error) {
 		return nil, fmt.Errorf("train %s: %w", dir, err)
 	}
 	cfg.Data.Hash = hash
+	if err := cfg.withOutliers(sets.Outliers); err != nil {
+		return nil, fmt.Errorf("train %s: %w", dir, err)
+	}
 	if !cfg.Resume {
 		cfg.Data = cfg.Data.anchored(dir)
 	}
@@ -385,7 +391,7 @@ func (t *trainer) runEpoch(ctx context.Context, epoch, nb int) error {
 		if bt.err != nil {
 			return fmt.Errorf("train: training set: %w", bt.err)
 		}
-		r, err := t.net.TrainStep(bt.x, bt.y)
+		r, err := t.step(bt.x, bt.y)
 		if err != nil {
 			return err
 		}

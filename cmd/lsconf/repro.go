@@ -14,6 +14,7 @@ import (
 	"github.com/lsconf/lsconf/model"
 	"github.com/lsconf/lsconf/report"
 	"github.com/lsconf/lsconf/repro"
+	"github.com/lsconf/lsconf/train"
 )
 
 func newReproCmd(g *globalOptions) *cobra.Command {
@@ -134,6 +135,8 @@ is its pipeline check (one seed unless --seeds is given).`,
 	f.Var(&c.LGReduction, "lg-reduction", "L_G over the batch: sum (eq 8, the paper's) or mean")
 	f.Float64Var(&c.LGCenter, "lg-center", 0, "centre pull (not in the paper; see lsconf train --help); 0 = the paper's L_G")
 	f.Float64Var(&c.Placeholders, "placeholders", 0, "weight of the ce+g runs' placeholder negatives (not in the paper; see lsconf train --help; 0 = none, the paper's); with --open-set the weight of the placeholder method (0: not run; --quick runs it at 1)")
+	f.StringVar(&c.Outliers, "outliers", "", "outlier exposure for the ce+g runs (not in the paper; see lsconf train --outliers): every image file under this folder, e.g. /usr/share/icons/oxygen/base (scripts/setup.sh installs it), trained away from every class at --outlier-weight; \"\" = none, the paper's")
+	f.Float64Var(&c.OutlierWeight, "outlier-weight", train.DefaultOutlierWeight, "with --outliers: the outlier images' weight")
 	f.Float64Var(&c.RotationHead, "rotation-head", 0, "weight of the ce+g runs' rotation head (not in the paper; see lsconf train --help; 0 = none, the paper's); --unseen then also scores them by \"rotation\" and the open-set score + rotation")
 	f.Float64Var(&c.Contrastive, "contrastive", 0, "weight of the ce+g runs' contrastive term (not in the paper; see lsconf train --help; 0 = none, the paper's); --unseen then also scores them by k-NN on the contrastive projections and the open-set score + that k-NN")
 	f.BoolVar(&c.ContrastiveTurned, "contrastive-turned", false, "with --contrastive: the batch turned by 90, 180 or 270 degrees serves as extra negatives of the ce+g runs' contrastive term (see lsconf train --contrastive-turned)")
@@ -166,6 +169,8 @@ is its pipeline check (one seed unless --seeds is given).`,
 	f.IntVar(&variant.RotationHidden, "variant-rotation-hidden", 0, `with --variant-rotation-head: a hidden layer of this many ReLU units in the rotation head (0: linear)`)
 	f.BoolVar(&variant.ContrastiveTurned, "variant-contrastive-turned", false, `with --variant-contrastive: the batch turned by 90, 180 or 270 degrees serves as extra negatives of the contrastive term (see lsconf train --contrastive-turned)`)
 	f.Float64Var(&variant.Contrastive, "variant-contrastive", 0, `with --open-set: run "ce+g distance variant" (and "ce variant", when named) with the contrastive term at this weight (see lsconf train --contrastive; 0: none); its runs are also scored by k-NN on the contrastive projections and by the first score + that k-NN, standardised on the validation images`)
+	f.StringVar(&variant.Outliers, "variant-outliers", "", `with --open-set: run "ce+g distance variant" (and "ce variant", when named) with outlier exposure: every image file under this folder (e.g. /usr/share/icons/oxygen/base, installed by scripts/setup.sh) trained away from every class at --variant-outlier-weight (see lsconf train --outliers)`)
+	f.Float64Var(&variant.OutlierWeight, "variant-outlier-weight", train.DefaultOutlierWeight, `with --variant-outliers: the outlier images' weight`)
 	f.BoolVar(&quick, "quick", false, "pipeline check: tiny data, narrow model, 2 epochs (minutes)")
 	return cmd
 }
@@ -196,6 +201,7 @@ func quickConfig(cmd *cobra.Command, c repro.Config) repro.Config {
 		"gen-per-class": func() { q.GenPerClass = c.GenPerClass }, "data-seed": func() { q.DataSeed = c.DataSeed },
 		"dpi": func() { q.DPI = c.DPI }, "rotation-head": func() { q.RotationHead = c.RotationHead },
 		"contrastive": func() { q.Contrastive = c.Contrastive }, "contrastive-turned": func() { q.ContrastiveTurned = c.ContrastiveTurned },
+		"outliers": func() { q.Outliers = c.Outliers }, "outlier-weight": func() { q.OutlierWeight = c.OutlierWeight },
 	} {
 		if cmd.Flags().Changed(name) {
 			set()
@@ -265,7 +271,7 @@ func runOpenSet(cmd *cobra.Command, g *globalOptions, out string, quick bool, sp
 	if oc.Splits < 1 {
 		return fmt.Errorf("repro --open-set: --splits %d, want at least 1", oc.Splits)
 	}
-	if fl.Changed("extra-dims") || fl.Changed("variant-d-c") || fl.Changed("variant-r-c") || fl.Changed("variant-head-scale") || fl.Changed("variant-recon") || fl.Changed("variant-placeholders") || fl.Changed("variant-cycle") || fl.Changed("variant-lg-span") || fl.Changed("variant-rotation-head") || fl.Changed("variant-rotation-hidden") || fl.Changed("variant-contrastive") || fl.Changed("variant-contrastive-turned") {
+	if fl.Changed("extra-dims") || fl.Changed("variant-d-c") || fl.Changed("variant-r-c") || fl.Changed("variant-head-scale") || fl.Changed("variant-recon") || fl.Changed("variant-placeholders") || fl.Changed("variant-cycle") || fl.Changed("variant-lg-span") || fl.Changed("variant-rotation-head") || fl.Changed("variant-rotation-hidden") || fl.Changed("variant-contrastive") || fl.Changed("variant-contrastive-turned") || fl.Changed("variant-outliers") {
 		if variant.ExtraDims < 0 || variant.DC < 0 || variant.RC < 0 || variant.HeadScale < 0 || variant.Recon < 0 || variant.Placeholders < 0 || variant.Cycle < 0 || variant.RotationHead < 0 || variant.RotationHidden < 0 || variant.Contrastive < 0 {
 			return fmt.Errorf("repro --open-set: the variant's --extra-dims, --variant-d-c, --variant-r-c, --variant-head-scale, --variant-recon, --variant-cycle, --variant-placeholders, --variant-rotation-head, --variant-rotation-hidden and --variant-contrastive must not be negative")
 		}
@@ -274,6 +280,11 @@ func runOpenSet(cmd *cobra.Command, g *globalOptions, out string, quick bool, sp
 		}
 		if variant.Placeholders > 0 {
 			variant.PlaceholderKind = c.PlaceholderKind
+		}
+		if variant.Outliers == "" {
+			variant.OutlierWeight = 0
+		} else if !(variant.OutlierWeight > 0) {
+			return fmt.Errorf("repro --open-set: --variant-outlier-weight %g, want > 0 with --variant-outliers", variant.OutlierWeight)
 		}
 		oc.Variant = &variant
 	}

@@ -40,6 +40,7 @@ func newTrainCmd(g *globalOptions) *cobra.Command {
 	mode, reduction := model.ModeCEG, train.RecommendedLGReduction
 	var d train.DataInfo
 	var asJSON, paperLoss bool
+	var outliers string
 	cmd := &cobra.Command{
 		Use:   "train",
 		Short: "Train a supervised autoencoder with a configured latent space",
@@ -141,6 +142,9 @@ model (15-20x slower to train than 8 on a CPU).`,
 			}
 			if cfg.Resume {
 				rc, err := resumeConfig(cmd, out, cfg, d, mode, reduction)
+				if err == nil && cmd.Flags().Changed("outliers") {
+					rc.Outliers = &train.OutlierInfo{Dir: outliers}
+				}
 				if err != nil {
 					return err
 				}
@@ -148,11 +152,19 @@ model (15-20x slower to train than 8 on a CPU).`,
 				if err != nil {
 					return err
 				}
+				if sets.Outliers, err = loadOutliers(cmd, rc.Outliers); err != nil {
+					return err
+				}
 				return runTraining(cmd, g, rc, sets, out, asJSON)
 			}
 			d = d.SourceDefaults(cmd.Flags().Changed("aug-per-image"))
 			sets, err := runSets(cmd, d, cfg.Seed, g.quiet)
 			if err != nil {
+				return err
+			}
+			if outliers == "" {
+				cfg.OutlierWeight = 0
+			} else if sets.Outliers, err = loadOutliers(cmd, &train.OutlierInfo{Dir: outliers}); err != nil {
 				return err
 			}
 			if cfg.Layout, err = lf.forClasses(cmd, sets.Train.Classes()); err != nil {
@@ -197,6 +209,8 @@ model (15-20x slower to train than 8 on a CPU).`,
 	f.Float64Var(&cfg.Contrastive, "contrastive", 0, "weight W of a contrastive instance-discrimination term (not in the paper; SimCLR's NT-Xent): every batch is also encoded as a second view (shifted up to 3 pixels, mirrored for every other image, contrast and brightness changed) and a projection head on the encoder's features learns to match each image with its own view (twice the images per step); k-NN on its projections is an open-set score (lsconf repro --open-set reports it); 0 = none (the default and the paper's)")
 	f.Float64Var(&cfg.ContrastiveTemp, "contrastive-temp", 0, "with --contrastive: NT-Xent's temperature (0 = 0.5)")
 	f.BoolVar(&cfg.ContrastiveTurned, "contrastive-turned", false, "with --contrastive: the batch turned by 90, 180 or 270 degrees is also encoded and serves as extra negatives (CSI's shifted negatives)")
+	f.StringVar(&outliers, "outliers", "", "outlier exposure (not in the paper): a folder of real images of other things (every image file under it, at any depth, as grayscale 32x32, duplicates dropped; e.g. /usr/share/icons/oxygen/base, 6,264 distinct icons, which scripts/setup.sh installs); every step adds half a batch of them, mirrored at random, trained toward the origin of the latent space with a uniform softmax (mode ce: the uniform softmax alone) at --outlier-weight; run.json records the folder and the count")
+	f.Float64Var(&cfg.OutlierWeight, "outlier-weight", train.DefaultOutlierWeight, "with --outliers: the outlier images' weight")
 	f.Uint64Var(&cfg.Seed, "seed", 1, "seed of the weights, split, augmentations and batch order")
 	f.IntVar(&cfg.LogEvery, "log-every", 0, "also log the train figures every N steps (0 = per epoch only)")
 	f.IntVar(&cfg.CheckpointEvery, "checkpoint-every", train.DefaultCheckpointEvery, "steps between mid-epoch checkpoints (-1 = epoch ends only)")
@@ -234,6 +248,7 @@ func resumeConfig(cmd *cobra.Command, out string, cfg train.Config, d train.Data
 		"rotation-head": func() { rc.RotationHead = cfg.RotationHead }, "rotation-hidden": func() { rc.RotationHidden = cfg.RotationHidden },
 		"contrastive": func() { rc.Contrastive = cfg.Contrastive }, "contrastive-temp": func() { rc.ContrastiveTemp = cfg.ContrastiveTemp },
 		"contrastive-turned": func() { rc.ContrastiveTurned = cfg.ContrastiveTurned },
+		"outlier-weight":     func() { rc.OutlierWeight = cfg.OutlierWeight },
 		"paper-loss":         func() { rc.LGReduction, rc.LGCenter, rc.Placeholders = reduction, cfg.LGCenter, 0 },
 		"log-every":          func() { rc.LogEvery = cfg.LogEvery }, "checkpoint-every": func() { rc.CheckpointEvery = cfg.CheckpointEvery },
 		"data": func() { rc.Data.Train = d.Train }, "gen": func() { rc.Data.Gen = d.Gen },
@@ -265,6 +280,9 @@ func runTraining(cmd *cobra.Command, g *globalOptions, cfg train.Config, sets tr
 			}
 			if cfg.Contrastive > 0 {
 				loss += fmt.Sprintf(", contrastive term at weight %g", cfg.Contrastive)
+			}
+			if o := sets.Outliers; o != nil {
+				loss += fmt.Sprintf(", %d outlier images from %s at weight %g", o.Len(), o.Dir, cfg.OutlierWeight)
 			}
 			if r := cfg.WithDefaults().Recon; r > 0 {
 				loss += fmt.Sprintf(", decoder with reconstruction weight %g", r)
