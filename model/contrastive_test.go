@@ -21,16 +21,8 @@ func TestContrastiveHeadSpecs(t *testing.T) {
 	for _, c := range []Config{{NC: 3, ND: 2, Width: 16}, {NC: 3, ND: 2, Width: 16, Decoder: true, RotationHead: true, RotationHidden: 8}} {
 		r := c
 		r.ContrastiveHead = true
-		plain, con := Specs(c), Specs(r)
-		if len(con) != len(plain)+4 || len(BNSpecs(r)) != len(BNSpecs(c)) {
-			t.Fatalf("%+v: %d tensors with the contrastive head, %d without; want 4 more", c, len(con), len(plain))
-		}
-		for i, s := range plain {
-			if con[i].Name != s.Name {
-				t.Fatalf("%+v: tensor %d is %s with the contrastive head, %s without", c, i, con[i].Name, s.Name)
-			}
-		}
-		last := con[len(plain):]
+		plain := Specs(c)
+		last := addedSpecs(t, c, r, 4)
 		if last[0].Name != "con.hidden.kernel" || last[0].Shape[0] != c.Flat() || last[0].Shape[1] != ContrastiveHidden ||
 			last[2].Shape[0] != ContrastiveHidden || last[3].Shape[0] != ContrastiveDim {
 			t.Errorf("%+v: contrastive tensors %v", c, last)
@@ -339,4 +331,20 @@ func contrastiveFalls(t *testing.T, b compute.Backend, cfg Config, l *latent.Lay
 	if !(last < first-0.5 && last < chance-0.5) {
 		t.Errorf("turned negatives %v: the contrastive term did not fall: %.3f first, %.3f last", turned, first, last)
 	}
+}
+
+// addedSpecs checks that r's tensors are c's followed by n more (and the
+// same batch-norm statistics) and returns the n.
+func addedSpecs(t *testing.T, c, r Config, n int) []ParamSpec {
+	t.Helper()
+	plain, more := Specs(c), Specs(r)
+	if len(more) != len(plain)+n || len(BNSpecs(r)) != len(BNSpecs(c)) {
+		t.Fatalf("%+v: %d tensors with the head, %d without; want %d more", c, len(more), len(plain), n)
+	}
+	for i, s := range plain {
+		if more[i].Name != s.Name {
+			t.Fatalf("%+v: tensor %d is %s with the head, %s without", c, i, more[i].Name, s.Name)
+		}
+	}
+	return more[len(plain):]
 }

@@ -20,16 +20,8 @@ func TestRotationHeadSpecs(t *testing.T) {
 		c := Config{NC: 3, ND: 2, Width: 16, Decoder: dec}
 		r := c
 		r.RotationHead = true
-		plain, rot := Specs(c), Specs(r)
-		if len(rot) != len(plain)+2 || len(BNSpecs(r)) != len(BNSpecs(c)) {
-			t.Fatalf("decoder %v: %d tensors with the rotation head, %d without; want 2 more", dec, len(rot), len(plain))
-		}
-		for i, s := range plain {
-			if rot[i].Name != s.Name {
-				t.Fatalf("decoder %v: tensor %d is %s with the rotation head, %s without", dec, i, rot[i].Name, s.Name)
-			}
-		}
-		if got := rot[len(plain)]; got.Name != "rot.kernel" || got.Shape[0] != c.Flat() || got.Shape[1] != Rotations {
+		plain := Specs(c)
+		if got := addedSpecs(t, c, r, 2)[0]; got.Name != "rot.kernel" || got.Shape[0] != c.Flat() || got.Shape[1] != Rotations {
 			t.Errorf("decoder %v: first rotation tensor %s %v", dec, got.Name, got.Shape)
 		}
 		p1, s1 := decoderOffsets(c)

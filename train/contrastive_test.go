@@ -21,27 +21,9 @@ import (
 func TestContrastiveRecorded(t *testing.T) {
 	cfg := testConfig(t)
 	cfg.Contrastive, cfg.ContrastiveTemp, cfg.ContrastiveTurned = 0.5, 0.3, true
-	dir := filepath.Join(t.TempDir(), "run")
-	trainOK(t, cfg, testSets(), dir)
-	b, err := os.ReadFile(filepath.Join(dir, RunFile))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if !strings.Contains(string(b), `"contrastive": 0.5`) || !strings.Contains(string(b), `"contrastive_temp": 0.3`) || !strings.Contains(string(b), `"contrastive_turned": true`) {
-		t.Errorf("run.json does not record the contrastive weight, temperature and turned negatives:\n%s", b)
-	}
-	run, err := OpenRun(dir, cfg.Engine)
-	if err != nil {
-		t.Fatal(err)
-	}
+	run := trainedRun(t, cfg, (*Run).HasContrastiveHead, `"contrastive": 0.5`, `"contrastive_temp": 0.3`, `"contrastive_turned": true`)
 	defer run.Close()
-	if !run.HasContrastiveHead() {
-		t.Fatalf("reopened run has no contrastive head")
-	}
-	img := make([]float32, 3*data.Pixels)
-	for i := range img {
-		img[i] = float32(i%37) / 37
-	}
+	img := rampImages(3)
 	p, err := run.ContrastiveProjections(img, 3)
 	if err != nil {
 		t.Fatal(err)
@@ -105,4 +87,39 @@ func plainRun(t *testing.T, key string, has func(*Run) bool, use func(*Run) erro
 	if err := use(r); err == nil {
 		t.Errorf("a run without the %s used it: no error", key)
 	}
+}
+
+// trainedRun trains cfg, checks that run.json holds every string of want
+// and that the reopened run has the head (has); the caller closes it.
+func trainedRun(t *testing.T, cfg Config, has func(*Run) bool, want ...string) *Run {
+	t.Helper()
+	dir := filepath.Join(t.TempDir(), "run")
+	trainOK(t, cfg, testSets(), dir)
+	b, err := os.ReadFile(filepath.Join(dir, RunFile))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, w := range want {
+		if !strings.Contains(string(b), w) {
+			t.Errorf("run.json does not record %s:\n%s", w, b)
+		}
+	}
+	run, err := OpenRun(dir, cfg.Engine)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !has(run) {
+		run.Close()
+		t.Fatalf("the reopened run has no head")
+	}
+	return run
+}
+
+// rampImages returns n images of pixels (i mod 37) / 37.
+func rampImages(n int) []float32 {
+	img := make([]float32, n*data.Pixels)
+	for i := range img {
+		img[i] = float32(i%37) / 37
+	}
+	return img
 }

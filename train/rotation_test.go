@@ -1,12 +1,8 @@
 package train
 
 import (
-	"os"
-	"path/filepath"
-	"strings"
 	"testing"
 
-	"github.com/lsconf/lsconf/data"
 	"github.com/lsconf/lsconf/model"
 )
 
@@ -18,27 +14,9 @@ func TestRotationHeadRecorded(t *testing.T) {
 	cfg := testConfig(t)
 	cfg.Head = string(model.HeadDistance)
 	cfg.RotationHead, cfg.RotationHidden = 0.5, 8
-	dir := filepath.Join(t.TempDir(), "run")
-	trainOK(t, cfg, testSets(), dir)
-	b, err := os.ReadFile(filepath.Join(dir, RunFile))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if !strings.Contains(string(b), `"rotation_head": 0.5`) || !strings.Contains(string(b), `"rotation_hidden": 8`) {
-		t.Errorf("run.json does not record the rotation weight and hidden layer:\n%s", b)
-	}
-	run, err := OpenRun(dir, cfg.Engine)
-	if err != nil {
-		t.Fatal(err)
-	}
+	run := trainedRun(t, cfg, (*Run).HasRotationHead, `"rotation_head": 0.5`, `"rotation_hidden": 8`)
 	defer run.Close()
-	if !run.HasRotationHead() {
-		t.Fatalf("reopened run has no rotation head")
-	}
-	img := make([]float32, 3*data.Pixels)
-	for i := range img {
-		img[i] = float32(i%37) / 37
-	}
+	img := rampImages(3)
 	s, err := run.RotationScores(img, 3)
 	if err != nil {
 		t.Fatal(err)
