@@ -151,21 +151,8 @@ func TestContrastiveLossByHand(t *testing.T) {
 // formulas), never left upright.
 func TestTurnedNegativesByHand(t *testing.T) {
 	b := testBackend(t)
-	x := make([]float32, 4*1024)
-	for i := range 4 {
-		for p := range 1024 {
-			x[i*1024+p] = float32(p)
-		}
-	}
-	want := func(k, y, xx int) float32 {
-		switch k {
-		case 1:
-			return float32((31-xx)*32 + y)
-		case 2:
-			return float32((31-y)*32 + 31 - xx)
-		}
-		return float32(xx*32 + 31 - y)
-	}
+	x := indexImages(4)
+	want := turnedPixel
 	testutil.Within(t, graphTimeout, func() {
 		out := runGraph(t, b, func(g *graph.Graph, in []*graph.Node) []*graph.Node {
 			return []*graph.Node{TurnedNegatives(in[0])}

@@ -53,23 +53,8 @@ func TestRotationHeadSpecs(t *testing.T) {
 // 31 - y); RotatedImages turns image j by j mod 4 and returns those turns.
 func TestTurnImagesByHand(t *testing.T) {
 	b := testBackend(t)
-	x := make([]float32, 5*1024)
-	for i := range 5 {
-		for p := range 1024 {
-			x[i*1024+p] = float32(p)
-		}
-	}
-	want := func(k, y, xx int) float32 {
-		switch k % 4 {
-		case 1:
-			return float32((31-xx)*32 + y)
-		case 2:
-			return float32((31-y)*32 + 31 - xx)
-		case 3:
-			return float32(xx*32 + 31 - y)
-		}
-		return float32(y*32 + xx)
-	}
+	x := indexImages(5)
+	want := turnedPixel
 	testutil.Within(t, graphTimeout, func() {
 		out := runGraph(t, b, func(g *graph.Graph, in []*graph.Node) []*graph.Node {
 			r, k := RotatedImages(in[0])
@@ -198,4 +183,30 @@ func rotationLearns(t *testing.T, cfg Config, l *latent.Layout, x []float32, y [
 			t.Errorf("hidden %d: centred squares scored %.3f, oriented images %.3f: want the ambiguous ones near log 4 and well above", cfg.RotationHidden, m0, a0)
 		}
 	}
+}
+
+// indexImages returns n images whose pixel (y, x) is 32y + x.
+func indexImages(n int) []float32 {
+	x := make([]float32, n*1024)
+	for i := range n {
+		for p := range 1024 {
+			x[i*1024+p] = float32(p)
+		}
+	}
+	return x
+}
+
+// turnedPixel is pixel (y, x) of an indexImages image turned by k quarter
+// turns clockwise: (31 - x, y) for one, (31 - y, 31 - x) for two, (x,
+// 31 - y) for three.
+func turnedPixel(k, y, x int) float32 {
+	switch k % 4 {
+	case 1:
+		return float32((31-x)*32 + y)
+	case 2:
+		return float32((31-y)*32 + 31 - x)
+	case 3:
+		return float32(x*32 + 31 - y)
+	}
+	return float32(y*32 + x)
 }
