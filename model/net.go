@@ -70,6 +70,11 @@ type LossConfig struct {
 	// ContrastiveTurned adds the batch turned by TurnedNegatives as extra
 	// negatives of the contrastive term (CSI's shifted negatives).
 	ContrastiveTurned bool
+	// LGFeatureStop is the share of L_G's and the centre pull's gradient
+	// kept from the encoder's convolutions (the dense map to z gets all of
+	// it): 0, the paper's, keeps none back; 1 lets the two terms shape z
+	// through the dense map alone.
+	LGFeatureStop float64
 	// Outliers, when > 0, adds Outliers * OutlierLoss of the real outlier
 	// images given to each step (Trainer.TrainStepOutliers; outlier
 	// exposure). 0 is the paper's objective.
@@ -116,6 +121,9 @@ func (l LossConfig) Validate(c Config) error {
 	}
 	if err := l.validateContrastive(c); err != nil {
 		return err
+	}
+	if !(l.LGFeatureStop >= 0 && l.LGFeatureStop <= 1) {
+		return fmt.Errorf("loss: L_G feature stop %v is not in [0, 1]", l.LGFeatureStop)
 	}
 	if l.Cycle < 0 {
 		return fmt.Errorf("loss: cycle weight %v is negative", l.Cycle)

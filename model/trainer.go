@@ -148,9 +148,9 @@ func (t *Trainer) trainGraph(g *graph.Graph, in []*graph.Node) []*graph.Node {
 	}
 	var decBN []*graph.Node
 	ce := CrossEntropy(out.Logits, y)
-	zg := out.Z
+	zg := geometricLatent(n.cfg, params, out.Z, graph.Slice(out.Features, graph.AxisRange(0, b)), t.loss.LGFeatureStop)
 	if t.loss.SpanOnly {
-		zg = SpanProjection(out.Z, t.loss.Layout)
+		zg = SpanProjection(zg, t.loss.Layout)
 	}
 	lg := GeometricLoss(zg, y, t.loss.Layout, t.loss.Reduction)
 	loss := ce

@@ -163,6 +163,8 @@ type OpenSetVariant struct {
 	Contrastive float64 `json:"contrastive,omitempty"`
 	// ContrastiveTurned is train.Config.ContrastiveTurned.
 	ContrastiveTurned bool `json:"contrastive_turned,omitempty"`
+	// LGFeatureStop is train.Config.LGFeatureStop (0: none held back).
+	LGFeatureStop float64 `json:"lg_feature_stop,omitempty"`
 	// Outliers is a folder of real outlier images trained at
 	// OutlierWeight (train.Config.OutlierWeight; outlier exposure).
 	Outliers      string  `json:"outliers,omitempty"`
@@ -207,6 +209,9 @@ func (v OpenSetVariant) dir() string {
 	}
 	if v.ContrastiveTurned {
 		s += "-turned"
+	}
+	if v.LGFeatureStop > 0 {
+		s += fmt.Sprintf("-fstop%g", v.LGFeatureStop)
 	}
 	return s + v.outlierDir()
 }
@@ -592,6 +597,9 @@ func openSetRun(ctx context.Context, cfg OpenSetConfig, out string, k int, m ope
 		tc.Placeholders, tc.PlaceholderKind = cfg.Variant.Placeholders, cfg.Variant.PlaceholderKind
 		tc.RotationHead, tc.RotationHidden = cfg.Variant.RotationHead, cfg.Variant.RotationHidden
 		tc.Contrastive, tc.ContrastiveTurned = cfg.Variant.Contrastive, cfg.Variant.ContrastiveTurned
+		if m.Mode == model.ModeCEG {
+			tc.LGFeatureStop = cfg.Variant.LGFeatureStop
+		}
 		if sets.Outliers, err = cfg.Variant.outliers(ctx, &tc); err != nil {
 			return nil, err
 		}
@@ -763,7 +771,11 @@ func scoreOpenSet(ctx context.Context, cfg OpenSetConfig, dir string, m openMeth
 		if err := addRotationScores(ctx, run, m.Scores[0], valSet, knownTest, unknownTest, vs, ks, us); err != nil {
 			return nil, err
 		}
-		scores = withRotationScores(scores)
+		fused, err := addFusions(rotationFusions(lsScoreOf(m), ScoreMSP), vs, ks, us)
+		if err != nil {
+			return nil, fmt.Errorf("repro open-set: %w", err)
+		}
+		scores = append(withRotationScores(scores), fused...)
 	}
 	if run.HasContrastiveHead() {
 		if err := addContrastiveScores(ctx, run, m.Scores[0], trainSet, valSet, knownTest, unknownTest, vs, ks, us); err != nil {

@@ -95,6 +95,7 @@ func (res *OpenSetResult) methods() []openMethod {
 			if !slices.ContainsFunc(runs, func(r *OpenSetRun) bool { _, ok := r.Scores[ScoreConKNN10]; return !ok }) {
 				m.Scores = withContrastiveScores(m.Scores)
 			}
+			m.Scores = withRotationFusions(m.Scores, runs)
 			if res.Config.ZScores || res.Config.Oracle {
 				m.Scores = res.withZScores(m)
 			}

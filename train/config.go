@@ -88,6 +88,11 @@ type Config struct {
 	// (model.Net.RotationScores). 0, and runs recorded before it existed,
 	// are without.
 	RotationHead float64 `json:"rotation_head,omitempty"`
+	// LGFeatureStop is the share of L_G's and the centre pull's gradient
+	// kept from the encoder's convolutions (model.LossConfig.LGFeatureStop;
+	// the dense map to z gets all of it). 0, and runs recorded before it
+	// existed, keep none back (the paper's).
+	LGFeatureStop float64 `json:"lg_feature_stop,omitempty"`
 	// RotationHidden, when > 0, gives the rotation head a hidden layer of
 	// this many ReLU units (model.Config.RotationHidden; 0: linear).
 	RotationHidden int `json:"rotation_hidden,omitempty"`
@@ -290,6 +295,8 @@ func (c Config) Validate() error {
 		return fmt.Errorf("train config: contrastive temperature %v must be a positive number, given with a contrastive weight", c.ContrastiveTemp)
 	case c.ContrastiveTurned && c.Contrastive == 0:
 		return fmt.Errorf("train config: turned negatives without a contrastive weight")
+	case !(c.LGFeatureStop >= 0 && c.LGFeatureStop <= 1):
+		return fmt.Errorf("train config: L_G feature stop %v is not in [0, 1]", c.LGFeatureStop)
 	case c.RotationHead < 0 || math.IsNaN(c.RotationHead) || math.IsInf(c.RotationHead, 0):
 		return fmt.Errorf("train config: rotation-head weight %v must be a non-negative number", c.RotationHead)
 	case c.Placeholders > 0 && c.Mode == model.ModeMSEG:
@@ -346,5 +353,5 @@ func (c Config) modelConfig() model.Config {
 func (c Config) lossConfig() model.LossConfig {
 	return model.LossConfig{Mode: c.Mode, KG: c.KG, Reduction: c.LGReduction.Reduction(), Layout: c.Layout, Center: c.LGCenter, SpanOnly: c.LGSpan, Recon: c.Recon,
 		Placeholders: c.Placeholders, PlaceholderKind: model.PlaceholderKind(c.PlaceholderKind), Cycle: c.Cycle, CycleSeed: c.Seed, CycleTrains: c.CycleTrains,
-		Rotation: c.RotationHead, Contrastive: c.Contrastive, ContrastiveTemp: c.ContrastiveTemp, ContrastiveTurned: c.ContrastiveTurned, Outliers: c.OutlierWeight}
+		Rotation: c.RotationHead, Contrastive: c.Contrastive, ContrastiveTemp: c.ContrastiveTemp, ContrastiveTurned: c.ContrastiveTurned, LGFeatureStop: c.LGFeatureStop, Outliers: c.OutlierWeight}
 }

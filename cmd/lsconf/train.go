@@ -205,6 +205,7 @@ model (15-20x slower to train than 8 on a CPU).`,
 	f.StringVar(&cfg.PlaceholderKind, "placeholder-kind", "", "how the placeholder negatives are made: mixup (two images of different classes blended, the default), cutmix (pasted at a cut) or rotate (one image turned by 90 or 180 degrees); with --placeholders")
 	f.Float64Var(&cfg.Placeholders, "placeholders", train.RecommendedPlaceholders, "weight W of the placeholder negatives (not in the paper): mixtures of two training images of different classes, trained toward the origin of the latent space with a uniform softmax, so unknown inputs have a region of their own; 0 = none (the default and the paper's: mixtures lowered the open-set AUROC where measured; --placeholder-kind rotate raised it on Fashion-MNIST at 0.3 but not FPR@95%TPR, docs/openset)")
 	f.Float64Var(&cfg.RotationHead, "rotation-head", 0, "weight W of a self-supervised rotation head (not in the paper): every batch is also encoded turned by 0/90/180/270 degrees and a linear head on the encoder's features learns which turn, at weight W (twice the images per step); its loss at inference is an open-set score (lsconf repro --open-set reports it); 0 = none (the default and the paper's)")
+	f.Float64Var(&cfg.LGFeatureStop, "lg-feature-stop", 0, "share (0..1) of L_G's and the centre pull's gradient held back from the encoder's convolutions (not in the paper): the dense map to z still gets all of it, so the two terms place z while the features are shaped by the class loss (and the rotation head); 0 = none held back (the default and the paper's)")
 	f.IntVar(&cfg.RotationHidden, "rotation-hidden", 0, "with --rotation-head: a hidden layer of this many ReLU units in the rotation head (0 = linear, the default)")
 	f.Float64Var(&cfg.Contrastive, "contrastive", 0, "weight W of a contrastive instance-discrimination term (not in the paper; SimCLR's NT-Xent): every batch is also encoded as a second view (shifted up to 3 pixels, mirrored for every other image, contrast and brightness changed) and a projection head on the encoder's features learns to match each image with its own view (twice the images per step); k-NN on its projections is an open-set score (lsconf repro --open-set reports it); 0 = none (the default and the paper's)")
 	f.Float64Var(&cfg.ContrastiveTemp, "contrastive-temp", 0, "with --contrastive: NT-Xent's temperature (0 = 0.5)")
@@ -248,6 +249,7 @@ func resumeConfig(cmd *cobra.Command, out string, cfg train.Config, d train.Data
 		"rotation-head": func() { rc.RotationHead = cfg.RotationHead }, "rotation-hidden": func() { rc.RotationHidden = cfg.RotationHidden },
 		"contrastive": func() { rc.Contrastive = cfg.Contrastive }, "contrastive-temp": func() { rc.ContrastiveTemp = cfg.ContrastiveTemp },
 		"contrastive-turned": func() { rc.ContrastiveTurned = cfg.ContrastiveTurned },
+		"lg-feature-stop":    func() { rc.LGFeatureStop = cfg.LGFeatureStop },
 		"outlier-weight":     func() { rc.OutlierWeight = cfg.OutlierWeight },
 		"paper-loss":         func() { rc.LGReduction, rc.LGCenter, rc.Placeholders = reduction, cfg.LGCenter, 0 },
 		"log-every":          func() { rc.LogEvery = cfg.LogEvery }, "checkpoint-every": func() { rc.CheckpointEvery = cfg.CheckpointEvery },
@@ -280,6 +282,9 @@ func runTraining(cmd *cobra.Command, g *globalOptions, cfg train.Config, sets tr
 			}
 			if cfg.Contrastive > 0 {
 				loss += fmt.Sprintf(", contrastive term at weight %g", cfg.Contrastive)
+			}
+			if cfg.LGFeatureStop > 0 {
+				loss += fmt.Sprintf(", %g of L_G's gradient held back from the features", cfg.LGFeatureStop)
 			}
 			if o := sets.Outliers; o != nil {
 				loss += fmt.Sprintf(", %d outlier images from %s at weight %g", o.Len(), o.Dir, cfg.OutlierWeight)
