@@ -381,6 +381,14 @@ func analyseUnseen(ctx context.Context, cfg Config, dir string, e Experiment, he
 			return nil, err
 		}
 	}
+	if run.HasContrastiveHead() {
+		if feat == nil {
+			feat = map[string][]float64{}
+		}
+		if err := unseenContrastiveScores(ctx, run, pix, knownTrain, feat); err != nil {
+			return nil, err
+		}
+	}
 	l := run.Layout()
 	nd, nc := l.ND(), l.NC()
 	if cfg.ZScores {
@@ -489,7 +497,7 @@ func analyseUnseen(ctx context.Context, cfg Config, dir string, e Experiment, he
 		}
 		val := unseenStandardScores(all, labels, isTest, held)
 		r.Parts = fusionPartStats(val, pos, neg)
-		fused, err := addFusions(unseenFusions(ls, "1-max p"), val, pos, neg)
+		fused, err := addFusions(append(unseenFusions(ls, "1-max p"), unseenContrastiveFusion(feat)...), val, pos, neg)
 		if err != nil {
 			return nil, fmt.Errorf("repro unseen: %w", err)
 		}

@@ -211,6 +211,11 @@ func unseenDoc(cfg Config, l *latent.Layout, res *UnseenResult) *document.Doc {
 		d.Add(document.Para{Text: fmt.Sprintf("The ce+g runs were trained with a rotation head (a linear map from the encoder's features to the four quarter turns, every batch also encoded turned by j mod 4 quarter turns). %q is the mean over the four turns of the head's cross entropy on the image so turned (four encodings per image); %q the sum of the run's open-set score and it, each standardised by its mean and standard deviation over the known classes' generalization images (never trained on; never the test images); with --feature-scores, the rotation score and the all-levels k-NN, with and without the run's LS score (the MSP on ce), standardised the same way and summed (std. sum) or taken by their largest standardised part (std. max). Outside: calibrated as above.", ScoreRotation, rotationPlus(ScoreRunRule))})
 		d.Add(extraScoresTable(res, rot, g, c))
 	}
+	if con := unseenContrastiveKeys(res); len(con) > 0 {
+		d.Add(document.Heading{Level: 2, Text: "Contrastive head (--contrastive)"})
+		d.Add(document.Para{Text: unseenContrastiveDoc()})
+		d.Add(extraScoresTable(res, con, g, c))
+	}
 	unseenFusionDoc(d, res)
 
 	d.Add(document.Heading{Level: 2, Text: "Per held-out class"})

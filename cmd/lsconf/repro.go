@@ -139,6 +139,8 @@ is its pipeline check (one seed unless --seeds is given).`,
 	f.StringVar(&c.Outliers, "outliers", "", "outlier exposure for the ce+g runs (not in the paper; see lsconf train --outliers): every image file under this folder, e.g. /usr/share/icons/oxygen/base (scripts/setup.sh installs it), trained away from every class at --outlier-weight; \"\" = none, the paper's")
 	f.Float64Var(&c.OutlierWeight, "outlier-weight", train.DefaultOutlierWeight, "with --outliers: the outlier images' weight")
 	f.Float64Var(&c.RotationHead, "rotation-head", 0, "weight of the ce+g runs' rotation head (not in the paper; see lsconf train --help; 0 = none, the paper's); --unseen then also scores them by \"rotation\" and the open-set score + rotation (with --feature-scores also rotation + all levels k-NN, with and without the open-set score), each part standardised on the known classes' generalization images")
+	f.Float64Var(&c.Contrastive, "contrastive", 0, "weight of the ce+g runs' contrastive term (not in the paper; see lsconf train --help; 0 = none, the paper's); --unseen then also scores them by k-NN on the contrastive projections and the open-set score + that k-NN")
+	f.BoolVar(&c.ContrastiveTurned, "contrastive-turned", false, "with --contrastive: the batch turned by 90, 180 or 270 degrees serves as extra negatives of the ce+g runs' contrastive term (see lsconf train --contrastive-turned)")
 	f.StringVar(&c.PlaceholderKind, "placeholder-kind", "", "how the placeholder negatives are made: mixup (the default), cutmix or rotate (see lsconf train --help)")
 	f.StringSliceVar(&openSetMethods, "methods", nil, `with --open-set: run only these methods (comma-separated: "ce", "ce+g dense", "ce+g distance", "ce+g distance placeholders", "ce+g distance variant", "ce placeholders", "ce variant", "ce oracle"; default all but "ce placeholders", "ce variant" and "ce oracle", which run only when named or, the oracle, with --oracle)`)
 	f.BoolVar(&sf.feature, "feature-scores", false, "with --open-set or --unseen: also score every run post hoc on the encoder's features, fitted on the known training images (deep k-NN, Mahalanobis, relative Mahalanobis and the residual off the principal subspace on the last level's flattened features; k-NN and Mahalanobis on every level's channel averages; k-NN in z; k-NN times MSP and times the run's open-set score; and the sums of the run's open-set score, or the MSP, with the k-NN scores, each standardised on validation images of the known classes)")
@@ -167,6 +169,8 @@ is its pipeline check (one seed unless --seeds is given).`,
 	f.Float64Var(&variant.RotationHead, "variant-rotation-head", 0, `with --open-set: run "ce+g distance variant" (and "ce variant", when named) with the rotation head at this weight (see lsconf train --rotation-head; 0: none); its runs are also scored by "rotation" and by the first score + rotation, each standardised on the validation images`)
 	f.Float64Var(&variant.LGFeatureStop, "variant-lg-feature-stop", 0, `with --open-set: run "ce+g distance variant" with this share (0..1) of L_G's and the centre pull's gradient held back from the encoder's convolutions (see lsconf repro --lg-feature-stop; 0: none)`)
 	f.IntVar(&variant.RotationHidden, "variant-rotation-hidden", 0, `with --variant-rotation-head: a hidden layer of this many ReLU units in the rotation head (0: linear)`)
+	f.BoolVar(&variant.ContrastiveTurned, "variant-contrastive-turned", false, `with --variant-contrastive: the batch turned by 90, 180 or 270 degrees serves as extra negatives of the contrastive term (see lsconf train --contrastive-turned)`)
+	f.Float64Var(&variant.Contrastive, "variant-contrastive", 0, `with --open-set: run "ce+g distance variant" (and "ce variant", when named) with the contrastive term at this weight (see lsconf train --contrastive; 0: none); its runs are also scored by k-NN on the contrastive projections and by the first score + that k-NN, standardised on the validation images`)
 	f.StringVar(&variant.Outliers, "variant-outliers", "", `with --open-set: run "ce+g distance variant" (and "ce variant", when named) with outlier exposure: every image file under this folder (e.g. /usr/share/icons/oxygen/base, installed by scripts/setup.sh) trained away from every class at --variant-outlier-weight (see lsconf train --outliers)`)
 	f.Float64Var(&variant.OutlierWeight, "variant-outlier-weight", train.DefaultOutlierWeight, `with --variant-outliers: the outlier images' weight`)
 	f.BoolVar(&quick, "quick", false, "pipeline check: tiny data, narrow model, 2 epochs (minutes)")
@@ -198,6 +202,7 @@ func quickConfig(cmd *cobra.Command, c repro.Config) repro.Config {
 		"aug-per-image": func() { q.AugPerImage = c.AugPerImage }, "per-class": func() { q.PerClass = c.PerClass },
 		"gen-per-class": func() { q.GenPerClass = c.GenPerClass }, "data-seed": func() { q.DataSeed = c.DataSeed },
 		"dpi": func() { q.DPI = c.DPI }, "rotation-head": func() { q.RotationHead = c.RotationHead },
+		"contrastive": func() { q.Contrastive = c.Contrastive }, "contrastive-turned": func() { q.ContrastiveTurned = c.ContrastiveTurned },
 		"lg-feature-stop": func() { q.LGFeatureStop = c.LGFeatureStop },
 		"outliers":        func() { q.Outliers = c.Outliers }, "outlier-weight": func() { q.OutlierWeight = c.OutlierWeight },
 	} {
@@ -269,9 +274,9 @@ func runOpenSet(cmd *cobra.Command, g *globalOptions, out string, quick bool, sp
 	if oc.Splits < 1 {
 		return fmt.Errorf("repro --open-set: --splits %d, want at least 1", oc.Splits)
 	}
-	if fl.Changed("extra-dims") || fl.Changed("variant-d-c") || fl.Changed("variant-r-c") || fl.Changed("variant-head-scale") || fl.Changed("variant-recon") || fl.Changed("variant-placeholders") || fl.Changed("variant-cycle") || fl.Changed("variant-lg-span") || fl.Changed("variant-rotation-head") || fl.Changed("variant-rotation-hidden") || fl.Changed("variant-lg-feature-stop") || fl.Changed("variant-outliers") {
-		if variant.ExtraDims < 0 || variant.DC < 0 || variant.RC < 0 || variant.HeadScale < 0 || variant.Recon < 0 || variant.Placeholders < 0 || variant.Cycle < 0 || variant.RotationHead < 0 || variant.RotationHidden < 0 {
-			return fmt.Errorf("repro --open-set: the variant's --extra-dims, --variant-d-c, --variant-r-c, --variant-head-scale, --variant-recon, --variant-cycle, --variant-placeholders, --variant-rotation-head and --variant-rotation-hidden must not be negative")
+	if fl.Changed("extra-dims") || fl.Changed("variant-d-c") || fl.Changed("variant-r-c") || fl.Changed("variant-head-scale") || fl.Changed("variant-recon") || fl.Changed("variant-placeholders") || fl.Changed("variant-cycle") || fl.Changed("variant-lg-span") || fl.Changed("variant-rotation-head") || fl.Changed("variant-rotation-hidden") || fl.Changed("variant-lg-feature-stop") || fl.Changed("variant-outliers") || fl.Changed("variant-contrastive") || fl.Changed("variant-contrastive-turned") {
+		if variant.ExtraDims < 0 || variant.DC < 0 || variant.RC < 0 || variant.HeadScale < 0 || variant.Recon < 0 || variant.Placeholders < 0 || variant.Cycle < 0 || variant.RotationHead < 0 || variant.RotationHidden < 0 || variant.Contrastive < 0 {
+			return fmt.Errorf("repro --open-set: the variant's --extra-dims, --variant-d-c, --variant-r-c, --variant-head-scale, --variant-recon, --variant-cycle, --variant-placeholders, --variant-rotation-head, --variant-rotation-hidden and --variant-contrastive must not be negative")
 		}
 		if variant.Cycle > 0 && variant.Recon == 0 {
 			return fmt.Errorf("repro --open-set: --variant-cycle needs --variant-recon (the cycle term decodes and encodes again)")
