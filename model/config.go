@@ -63,6 +63,10 @@ type Config struct {
 	// RotationHidden, when > 0, puts a hidden layer of this many ReLU
 	// units between the features and the rotation logits (0: linear).
 	RotationHidden int `json:"rotation_hidden,omitempty"`
+	// ContrastiveHead adds the contrastive projection
+	// (ContrastiveProjection); its tensors come last in Specs, after the
+	// rotation head's.
+	ContrastiveHead bool `json:"contrastive_head,omitempty"`
 	// inferGrad makes the inference-mode batch norms elementary ops,
 	// which have gradients (the backend's inference op has none): the
 	// cycle term differentiates through the decoder and the encoder in

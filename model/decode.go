@@ -117,3 +117,35 @@ func (n *Net) batched(exec *graph.Exec, second []*tensors.Tensor, x []float32, c
 	}
 	return nil
 }
+
+// imageOutputs runs build (compiled once into *exec) on count images (x
+// holds count*1024 pixels), batch norms in inference mode, and returns
+// its width outputs of each image, row after row: the common path of the
+// optional heads' scores. has says whether the model has the head, and
+// missing why not; what names the call in errors.
+func (n *Net) imageOutputs(what string, has bool, missing string, exec **graph.Exec, build func(*graph.Graph, []*graph.Node) *graph.Node, x []float32, count, width int) (out []float32, err error) {
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	defer recoverErr(&err, what)
+	if n.closed {
+		return nil, fmt.Errorf("%s: net is closed", what)
+	}
+	if !has {
+		return nil, fmt.Errorf("%s: %s", what, missing)
+	}
+	if count < 0 || len(x) != count*32*32 {
+		return nil, fmt.Errorf("%s: %d images but %d pixels (want %d)", what, count, len(x), count*32*32)
+	}
+	second, err := compiled(n, exec, build)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", what, err)
+	}
+	out = make([]float32, 0, count*width)
+	err = n.batched(*exec, second, x, count, []int{32, 32, 1}, func(outs [][]float32, k int) {
+		out = append(out, outs[0][:k*width]...)
+	})
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", what, err)
+	}
+	return out, nil
+}

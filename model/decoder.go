@@ -60,7 +60,7 @@ func decoderBNSpecs(c Config) []ParamSpec {
 // decoderOffsets returns where the decoder's tensors start in Specs and
 // BNSpecs order (they come after the encoder's and the classifier's).
 func decoderOffsets(c Config) (p, s int) {
-	c.Decoder, c.RotationHead, c.RotationHidden = false, false, 0
+	c.Decoder, c.RotationHead, c.RotationHidden, c.ContrastiveHead = false, false, 0, false
 	return len(Specs(c)), len(BNSpecs(c))
 }
 

@@ -72,13 +72,8 @@ func forward(c Config, params, bn, folded []*Node, x *Node, training bool) Outpu
 	// z = a + b = flat*Wa + ba + flat*Wb + bb, computed as one product
 	// flat*(Wa+Wb) + (ba+bb): the same function and the same gradients
 	// for both heads, at half the cost.
-	aK, aB, bK, bB := params[p], params[p+1], params[p+2], params[p+3]
+	z := latentOf(c, params[p:p+4], flat)
 	p += 4
-	z := Dot(flat, Add(aK, bK)).Product()
-	z = Add(z, lastAxis(Add(aB, bB), z))
-	if c.Sectors != nil {
-		z = SectorTransform(z, c.Sectors)
-	}
 	out.Z = z
 	if c.IsDistance() {
 		out.Logits = DistanceLogits(c, params[p:], z)

@@ -60,6 +60,21 @@ type LossConfig struct {
 	// rotation head); the class losses see only the upright images. 0 is
 	// the paper's objective.
 	Rotation float64
+	// Contrastive, when > 0, adds Contrastive * ContrastiveLoss of the
+	// batch and its ContrastiveView at temperature ContrastiveTemp (0:
+	// DefaultContrastiveTemp); the model needs a contrastive head. The
+	// class losses see only the batch as given. 0 is the paper's
+	// objective.
+	Contrastive     float64
+	ContrastiveTemp float64
+	// ContrastiveTurned adds the batch turned by TurnedNegatives as extra
+	// negatives of the contrastive term (CSI's shifted negatives).
+	ContrastiveTurned bool
+	// LGFeatureStop is the share of L_G's and the centre pull's gradient
+	// kept from the encoder's convolutions (the dense map to z gets all of
+	// it): 0, the paper's, keeps none back; 1 lets the two terms shape z
+	// through the dense map alone.
+	LGFeatureStop float64
 	// Outliers, when > 0, adds Outliers * OutlierLoss of the real outlier
 	// images given to each step (Trainer.TrainStepOutliers; outlier
 	// exposure). 0 is the paper's objective.
@@ -103,6 +118,12 @@ func (l LossConfig) Validate(c Config) error {
 	}
 	if l.Rotation > 0 && !c.RotationHead {
 		return fmt.Errorf("loss: a rotation loss needs a model with a rotation head")
+	}
+	if err := l.validateContrastive(c); err != nil {
+		return err
+	}
+	if !(l.LGFeatureStop >= 0 && l.LGFeatureStop <= 1) {
+		return fmt.Errorf("loss: L_G feature stop %v is not in [0, 1]", l.LGFeatureStop)
 	}
 	if l.Cycle < 0 {
 		return fmt.Errorf("loss: cycle weight %v is negative", l.Cycle)
@@ -160,7 +181,9 @@ type Net struct {
 	features *graph.Exec
 	decode   *graph.Exec
 	rotation *graph.Exec
-	closed   bool
+	// contrastive computes ContrastiveProjections.
+	contrastive *graph.Exec
+	closed      bool
 }
 
 // NewNet returns a Net for inference with weights w.
@@ -383,7 +406,7 @@ func (n *Net) close() {
 		return
 	}
 	n.closed = true
-	for _, e := range []*graph.Exec{n.infer, n.features, n.decode, n.rotation} {
+	for _, e := range []*graph.Exec{n.infer, n.features, n.decode, n.rotation, n.contrastive} {
 		if e != nil {
 			e.Finalize()
 		}

@@ -52,7 +52,8 @@ func convName(l, j int) string { return fmt.Sprintf("enc%d.conv%d", l, j) }
 // (dy, dx, cin)), batch-norm gamma and beta; then the heads a and b
 // (kernel [Flat, n_d] and bias), then the classifier head's (headSpecs),
 // then, when c.Decoder, the decoder's tensors (decoderSpecs), then, when
-// c.RotationHead, the rotation head's (rotationSpecs).
+// c.RotationHead, the rotation head's (rotationSpecs), then, when
+// c.ContrastiveHead, the contrastive projection's (contrastiveSpecs).
 // The convolutions have no bias: the batch norm that follows each one
 // would cancel it.
 func Specs(c Config) []ParamSpec {
@@ -80,6 +81,9 @@ func Specs(c Config) []ParamSpec {
 	}
 	if c.RotationHead {
 		out = append(out, rotationSpecs(c)...)
+	}
+	if c.ContrastiveHead {
+		out = append(out, contrastiveSpecs(c)...)
 	}
 	return out
 }

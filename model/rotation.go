@@ -40,7 +40,7 @@ func rotationSpecs(c Config) []ParamSpec {
 // rotationOffset is where the rotation head's tensors start in Specs
 // order (after every other tensor).
 func rotationOffset(c Config) int {
-	c.RotationHead, c.RotationHidden = false, 0
+	c.RotationHead, c.RotationHidden, c.ContrastiveHead = false, 0, false
 	return len(Specs(c))
 }
 
@@ -153,29 +153,7 @@ func (n *Net) HasRotationHead() bool { return n.cfg.RotationHead }
 // quarter turns k of -log p(k | the image turned by k), batch norms in
 // inference mode. Each image is encoded four times (four times Infer's
 // cost). A model without a rotation head is an error.
-func (n *Net) RotationScores(x []float32, count int) (scores []float32, err error) {
-	n.mu.Lock()
-	defer n.mu.Unlock()
-	defer recoverErr(&err, "rotation scores")
-	if n.closed {
-		return nil, fmt.Errorf("rotation scores: net is closed")
-	}
-	if !n.cfg.RotationHead {
-		return nil, fmt.Errorf("rotation scores: the model has no rotation head (it was trained without a rotation weight)")
-	}
-	if count < 0 || len(x) != count*32*32 {
-		return nil, fmt.Errorf("rotation scores: %d images but %d pixels (want %d)", count, len(x), count*32*32)
-	}
-	second, err := compiled(n, &n.rotation, n.rotationScoreGraph)
-	if err != nil {
-		return nil, fmt.Errorf("rotation scores: %w", err)
-	}
-	scores = make([]float32, 0, count)
-	err = n.batched(n.rotation, second, x, count, []int{32, 32, 1}, func(outs [][]float32, k int) {
-		scores = append(scores, outs[0][:k]...)
-	})
-	if err != nil {
-		return nil, fmt.Errorf("rotation scores: %w", err)
-	}
-	return scores, nil
+func (n *Net) RotationScores(x []float32, count int) ([]float32, error) {
+	return n.imageOutputs("rotation scores", n.cfg.RotationHead, "the model has no rotation head (it was trained without a rotation weight)",
+		&n.rotation, n.rotationScoreGraph, x, count, 1)
 }

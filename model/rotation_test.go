@@ -20,16 +20,8 @@ func TestRotationHeadSpecs(t *testing.T) {
 		c := Config{NC: 3, ND: 2, Width: 16, Decoder: dec}
 		r := c
 		r.RotationHead = true
-		plain, rot := Specs(c), Specs(r)
-		if len(rot) != len(plain)+2 || len(BNSpecs(r)) != len(BNSpecs(c)) {
-			t.Fatalf("decoder %v: %d tensors with the rotation head, %d without; want 2 more", dec, len(rot), len(plain))
-		}
-		for i, s := range plain {
-			if rot[i].Name != s.Name {
-				t.Fatalf("decoder %v: tensor %d is %s with the rotation head, %s without", dec, i, rot[i].Name, s.Name)
-			}
-		}
-		if got := rot[len(plain)]; got.Name != "rot.kernel" || got.Shape[0] != c.Flat() || got.Shape[1] != Rotations {
+		plain := Specs(c)
+		if got := addedSpecs(t, c, r, 2)[0]; got.Name != "rot.kernel" || got.Shape[0] != c.Flat() || got.Shape[1] != Rotations {
 			t.Errorf("decoder %v: first rotation tensor %s %v", dec, got.Name, got.Shape)
 		}
 		p1, s1 := decoderOffsets(c)
@@ -50,24 +42,10 @@ func TestRotationHeadSpecs(t *testing.T) {
 	}
 	// weights saved without the head load into a model without it, and
 	// are refused by one with it
-	b := testBackend(t)
-	c := Config{NC: 3, ND: 2, Width: 16}
-	w, err := Init(c, 1)
-	if err != nil {
-		t.Fatal(err)
-	}
-	n, err := NewNet(b, c, w)
-	if err != nil {
-		t.Fatalf("old weights: %v", err)
-	}
-	defer n.Close()
-	if _, err := n.RotationScores(make([]float32, 1024), 1); err == nil {
-		t.Errorf("rotation scores of a model without the head: no error")
-	}
-	c.RotationHead = true
-	if _, err := NewNet(b, c, w); err == nil {
-		t.Errorf("weights without the rotation head loaded into a model with it")
-	}
+	headlessWeights(t, "rotation head", func(c *Config) { c.RotationHead = true }, func(n *Net) error {
+		_, err := n.RotationScores(make([]float32, 1024), 1)
+		return err
+	})
 }
 
 // TestTurnImagesByHand: pixel (y, x) = 32y + x; one quarter turn
@@ -75,23 +53,8 @@ func TestRotationHeadSpecs(t *testing.T) {
 // 31 - y); RotatedImages turns image j by j mod 4 and returns those turns.
 func TestTurnImagesByHand(t *testing.T) {
 	b := testBackend(t)
-	x := make([]float32, 5*1024)
-	for i := range 5 {
-		for p := range 1024 {
-			x[i*1024+p] = float32(p)
-		}
-	}
-	want := func(k, y, xx int) float32 {
-		switch k % 4 {
-		case 1:
-			return float32((31-xx)*32 + y)
-		case 2:
-			return float32((31-y)*32 + 31 - xx)
-		case 3:
-			return float32(xx*32 + 31 - y)
-		}
-		return float32(y*32 + xx)
-	}
+	x := indexImages(5)
+	want := turnedPixel
 	testutil.Within(t, graphTimeout, func() {
 		out := runGraph(t, b, func(g *graph.Graph, in []*graph.Node) []*graph.Node {
 			r, k := RotatedImages(in[0])
@@ -220,4 +183,30 @@ func rotationLearns(t *testing.T, cfg Config, l *latent.Layout, x []float32, y [
 			t.Errorf("hidden %d: centred squares scored %.3f, oriented images %.3f: want the ambiguous ones near log 4 and well above", cfg.RotationHidden, m0, a0)
 		}
 	}
+}
+
+// indexImages returns n images whose pixel (y, x) is 32y + x.
+func indexImages(n int) []float32 {
+	x := make([]float32, n*1024)
+	for i := range n {
+		for p := range 1024 {
+			x[i*1024+p] = float32(p)
+		}
+	}
+	return x
+}
+
+// turnedPixel is pixel (y, x) of an indexImages image turned by k quarter
+// turns clockwise: (31 - x, y) for one, (31 - y, 31 - x) for two, (x,
+// 31 - y) for three.
+func turnedPixel(k, y, x int) float32 {
+	switch k % 4 {
+	case 1:
+		return float32((31-x)*32 + y)
+	case 2:
+		return float32((31-y)*32 + 31 - x)
+	case 3:
+		return float32(x*32 + 31 - y)
+	}
+	return float32(y*32 + x)
 }

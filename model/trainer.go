@@ -130,6 +130,7 @@ func (t *Trainer) trainGraph(g *graph.Graph, in []*graph.Node) []*graph.Node {
 		turned, turns = RotatedImages(graph.Slice(x, graph.AxisRange(0, b)))
 		x = graph.Concatenate([]*graph.Node{graph.Reshape(x, rotAt, 32, 32, 1), turned}, 0)
 	}
+	x, conLoss := t.loss.contrastiveTerm(n.cfg, params, x, b)
 	out := Forward(n.cfg, params, bn, x, true)
 	var negLoss, rotLoss *graph.Node
 	if turns != nil {
@@ -140,16 +141,16 @@ func (t *Trainer) trainGraph(g *graph.Graph, in []*graph.Node) []*graph.Node {
 		negLoss = PlaceholderLoss(graph.Slice(out.Z, graph.AxisRange(b, b+h)), graph.Slice(out.Logits, graph.AxisRange(b, b+h)), negMask, t.loss.Layout)
 	}
 	outLoss := outlierLoss(out, outAt, nOut, t.loss)
-	if negMask != nil || turns != nil || outLoss != nil {
+	if negMask != nil || turns != nil || outLoss != nil || conLoss != nil {
 		out.Z = graph.Slice(out.Z, graph.AxisRange(0, b))
 		out.Logits = graph.Slice(out.Logits, graph.AxisRange(0, b))
 		x = graph.Slice(x, graph.AxisRange(0, b))
 	}
 	var decBN []*graph.Node
 	ce := CrossEntropy(out.Logits, y)
-	zg := out.Z
+	zg := geometricLatent(n.cfg, params, out.Z, graph.Slice(out.Features, graph.AxisRange(0, b)), t.loss.LGFeatureStop)
 	if t.loss.SpanOnly {
-		zg = SpanProjection(out.Z, t.loss.Layout)
+		zg = SpanProjection(zg, t.loss.Layout)
 	}
 	lg := GeometricLoss(zg, y, t.loss.Layout, t.loss.Reduction)
 	loss := ce
@@ -167,6 +168,9 @@ func (t *Trainer) trainGraph(g *graph.Graph, in []*graph.Node) []*graph.Node {
 	}
 	if rotLoss != nil {
 		loss = graph.Add(loss, graph.MulScalar(rotLoss, t.loss.Rotation))
+	}
+	if conLoss != nil {
+		loss = graph.Add(loss, graph.MulScalar(conLoss(out), t.loss.Contrastive))
 	}
 	if outLoss != nil {
 		loss = graph.Add(loss, graph.MulScalar(outLoss, t.loss.Outliers))

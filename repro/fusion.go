@@ -30,10 +30,12 @@ const (
 // fusionScoreNames are the fusions in report order.
 var fusionScoreNames = []string{ScoreFuseLSKNN, ScoreFuseLSAll, ScoreFuseLSRecon, ScoreFuseLSAllRecon, ScoreFuseMSPKNN, ScoreFuseMSPAll}
 
-// fusion is a standardised sum of the scores named Parts.
+// fusion is a standardised sum of the scores named Parts (with Max, the
+// largest standardised part instead of their sum).
 type fusion struct {
 	Name  string
 	Parts []string
+	Max   bool
 }
 
 // fusionsFor are the fusions of a run whose LS score is named ls (""
@@ -41,15 +43,15 @@ type fusion struct {
 func fusionsFor(ls, msp string) []fusion {
 	if ls == "" {
 		return []fusion{
-			{ScoreFuseMSPKNN, []string{msp, ScoreFeatKNN10}},
-			{ScoreFuseMSPAll, []string{msp, ScoreAllKNN10}},
+			{ScoreFuseMSPKNN, []string{msp, ScoreFeatKNN10}, false},
+			{ScoreFuseMSPAll, []string{msp, ScoreAllKNN10}, false},
 		}
 	}
 	return []fusion{
-		{ScoreFuseLSKNN, []string{ls, ScoreFeatKNN10}},
-		{ScoreFuseLSAll, []string{ls, ScoreAllKNN10}},
-		{ScoreFuseLSRecon, []string{ls, ScoreRecon}},
-		{ScoreFuseLSAllRecon, []string{ls, ScoreAllKNN10, ScoreRecon}},
+		{ScoreFuseLSKNN, []string{ls, ScoreFeatKNN10}, false},
+		{ScoreFuseLSAll, []string{ls, ScoreAllKNN10}, false},
+		{ScoreFuseLSRecon, []string{ls, ScoreRecon}, false},
+		{ScoreFuseLSAllRecon, []string{ls, ScoreAllKNN10, ScoreRecon}, false},
 	}
 }
 
@@ -124,13 +126,20 @@ func (ft *fittedFusion) apply(scores map[string][]float64) ([]float64, error) {
 	}
 	out := make([]float64, n)
 	for i := range out {
+		if ft.Max {
+			out[i] = math.Inf(-1)
+		}
 		for j, p := range ft.Parts {
 			x := scores[p][i]
 			if math.IsNaN(x) || math.IsInf(x, 0) || x == math.MaxFloat64 {
 				out[i] = math.MaxFloat64
 				break
 			}
-			out[i] += (x - ft.std[j].Mean) / ft.std[j].SD
+			if s := (x - ft.std[j].Mean) / ft.std[j].SD; ft.Max {
+				out[i] = max(out[i], s)
+			} else {
+				out[i] += s
+			}
 		}
 	}
 	return out, nil

@@ -28,6 +28,14 @@ func TestFusionStandardisedSumByHand(t *testing.T) {
 			t.Errorf("image %d: fused %v, want %v", i, got[i], want[i])
 		}
 	}
+	mx, _, err := fitFusion(fusion{Name: "m", Parts: []string{"a", "b"}, Max: true}, val)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// max((4-2)/1, (40-20)/10) = 2; max(0, 0) = 0; max(-2, -1.5) = -1.5
+	if got, err := mx.apply(map[string][]float64{"a": {4, 2, 0, 1}, "b": {40, 20, 5, math.NaN()}}); err != nil || !slices.Equal(got, []float64{2, 0, -1.5, math.MaxFloat64}) {
+		t.Errorf("largest standardised part %v (%v), want [2 0 -1.5 MaxFloat64]", got, err)
+	}
 	if _, ok, err := fitFusion(fusion{Name: "g", Parts: []string{"a", "c"}}, val); ok || err != nil {
 		t.Errorf("a fusion with a part the validation scores lack: ok %v, err %v; want it skipped", ok, err)
 	}

@@ -22,6 +22,9 @@ func cegLoss(cfg Config) string {
 		s += fmt.Sprintf(" + centre pull %g", cfg.LGCenter)
 		notes = append(notes, "the centre pull is lsconf's, not the paper's")
 	}
+	if cfg.LGFeatureStop > 0 {
+		notes = append(notes, fmt.Sprintf("%g of their gradient held back from the encoder's convolutions", cfg.LGFeatureStop))
+	}
 	if cfg.Outliers != "" && cfg.OutlierWeight > 0 {
 		s += fmt.Sprintf(" + %g·outlier loss", cfg.OutlierWeight)
 		notes = append(notes, "outlier exposure on the images under "+cfg.Outliers+", lsconf's, not the paper's")

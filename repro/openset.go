@@ -162,6 +162,13 @@ type OpenSetVariant struct {
 	RotationHead float64 `json:"rotation_head,omitempty"`
 	// RotationHidden is train.Config.RotationHidden (0: a linear head).
 	RotationHidden int `json:"rotation_hidden,omitempty"`
+	// Contrastive is train.Config.Contrastive (0: none); a run with it is
+	// also scored by the contrastive k-NN and its sum with the first score.
+	Contrastive float64 `json:"contrastive,omitempty"`
+	// ContrastiveTurned is train.Config.ContrastiveTurned.
+	ContrastiveTurned bool `json:"contrastive_turned,omitempty"`
+	// LGFeatureStop is train.Config.LGFeatureStop (0: none held back).
+	LGFeatureStop float64 `json:"lg_feature_stop,omitempty"`
 	// Outliers is a folder of real outlier images trained at
 	// OutlierWeight (train.Config.OutlierWeight; outlier exposure).
 	Outliers      string  `json:"outliers,omitempty"`
@@ -200,6 +207,15 @@ func (v OpenSetVariant) dir() string {
 	}
 	if v.RotationHidden > 0 {
 		s += fmt.Sprintf("-rh%d", v.RotationHidden)
+	}
+	if v.Contrastive > 0 {
+		s += fmt.Sprintf("-con%g", v.Contrastive)
+	}
+	if v.ContrastiveTurned {
+		s += "-turned"
+	}
+	if v.LGFeatureStop > 0 {
+		s += fmt.Sprintf("-fstop%g", v.LGFeatureStop)
 	}
 	return s + v.outlierDir()
 }
@@ -597,6 +613,10 @@ func openSetRun(ctx context.Context, cfg OpenSetConfig, out string, k, member in
 		tc.HeadScale, tc.Recon, tc.Cycle, tc.LGSpan = cfg.Variant.HeadScale, cfg.Variant.Recon, cfg.Variant.Cycle, cfg.Variant.LGSpan
 		tc.Placeholders, tc.PlaceholderKind = cfg.Variant.Placeholders, cfg.Variant.PlaceholderKind
 		tc.RotationHead, tc.RotationHidden = cfg.Variant.RotationHead, cfg.Variant.RotationHidden
+		tc.Contrastive, tc.ContrastiveTurned = cfg.Variant.Contrastive, cfg.Variant.ContrastiveTurned
+		if m.Mode == model.ModeCEG {
+			tc.LGFeatureStop = cfg.Variant.LGFeatureStop
+		}
 		if sets.Outliers, err = cfg.Variant.outliers(ctx, &tc); err != nil {
 			return nil, err
 		}
@@ -768,7 +788,17 @@ func scoreOpenSet(ctx context.Context, cfg OpenSetConfig, dir string, m openMeth
 		if err := addRotationScores(ctx, run, m.Scores[0], valSet, knownTest, unknownTest, vs, ks, us); err != nil {
 			return nil, err
 		}
-		scores = withRotationScores(scores)
+		fused, err := addFusions(rotationFusions(lsScoreOf(m), ScoreMSP), vs, ks, us)
+		if err != nil {
+			return nil, fmt.Errorf("repro open-set: %w", err)
+		}
+		scores = append(withRotationScores(scores), fused...)
+	}
+	if run.HasContrastiveHead() {
+		if err := addContrastiveScores(ctx, run, m.Scores[0], trainSet, valSet, knownTest, unknownTest, vs, ks, us); err != nil {
+			return nil, err
+		}
+		scores = withContrastiveScores(scores)
 	}
 	r := &OpenSetRun{Scores: map[string]OpenSetScore{}}
 	if cfg.ZScores {

@@ -92,6 +92,10 @@ func (res *OpenSetResult) methods() []openMethod {
 			if !slices.ContainsFunc(runs, func(r *OpenSetRun) bool { _, ok := r.Scores[ScoreRotation]; return !ok }) {
 				m.Scores = withRotationScores(m.Scores)
 			}
+			if !slices.ContainsFunc(runs, func(r *OpenSetRun) bool { _, ok := r.Scores[ScoreConKNN10]; return !ok }) {
+				m.Scores = withContrastiveScores(m.Scores)
+			}
+			m.Scores = withRotationFusions(m.Scores, runs)
 			if res.Config.ZScores || res.Config.Oracle {
 				m.Scores = res.withZScores(m)
 			}
@@ -155,6 +159,9 @@ func openSetMarkdown(res *OpenSetResult) string {
 		if v.RotationHead > 0 {
 			w("It has a rotation head at weight %g (hidden units %d, 0: linear): a head on the encoder's features trained to tell the four quarter turns of every batch; %q is its loss over the four turns of the image, and \"<first score> + %s\" the sum of the method's first score and it, each standardised by its mean and standard deviation over the validation images. **ce variant**, when named, is ce trained with the same head (its control). ",
 				v.RotationHead, v.RotationHidden, ScoreRotation, ScoreRotation)
+		}
+		if v.Contrastive > 0 {
+			w("%s", contrastiveDoc(v.Contrastive, v.ContrastiveTurned))
 		}
 		w("%s", v.outlierDoc())
 	}

@@ -113,8 +113,10 @@ func postHocDoc(res *OpenSetResult) string {
 	if slices.Contains(has, ScoreRecon) {
 		fmt.Fprintf(&b, "Decoder scores (runs with a decoder): %s, the mean squared pixel error of D(E(x)); %s, that of the decoded centre of the predicted class; %s, |z - E(D(z))| over r_c. ", ScoreRecon, ScoreReconClass, ScoreRoundTrip)
 	}
-	if slices.ContainsFunc(has, func(s string) bool { return slices.Contains(fusionScoreNames, s) }) {
-		fmt.Fprintf(&b, "The standardised sums (std. sum: ...) add their parts, each standardised by its mean and standard deviation on the validation images (never on test images); LS is the distance head's %s, MSP stands in for it on runs without it (ce's control). ", latent.ScoreMSPNorm)
+	if slices.ContainsFunc(has, func(s string) bool {
+		return slices.Contains(fusionScoreNames, s) || slices.Contains(rotationFusionNames, s)
+	}) {
+		fmt.Fprintf(&b, "The standardised sums (std. sum: ...) add their parts, each standardised by its mean and standard deviation on the validation images (never on test images); LS is the distance head's %s, MSP stands in for it on runs without it (ce's control); the std. max scores take the largest standardised part instead of the sum. ", latent.ScoreMSPNorm)
 	}
 	if b.Len() == 0 {
 		return ""

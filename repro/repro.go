@@ -62,6 +62,15 @@ type Config struct {
 	// the paper; 0 = none); the unseen experiment then also scores them by
 	// ScoreRotation and its sum with the run's open-set score.
 	RotationHead float64
+	// Contrastive is train.Config.Contrastive of the ce+g runs (not in the
+	// paper; 0 = none); the unseen experiment then also scores them by
+	// the contrastive k-NN and its sum with the run's open-set score.
+	Contrastive float64
+	// ContrastiveTurned is train.Config.ContrastiveTurned of the ce+g runs.
+	ContrastiveTurned bool
+	// LGFeatureStop is train.Config.LGFeatureStop of the ce+g runs (not
+	// in the paper; 0 = none held back).
+	LGFeatureStop float64
 	// Outliers is a folder of real outlier images the ce+g runs train on
 	// at OutlierWeight (train.Config.OutlierWeight; not in the paper;
 	// "" = none).
@@ -209,7 +218,7 @@ func (c Config) Validate() error {
 	}
 	probe := train.Config{Mode: model.ModeCEG, Width: c.Width, Epochs: c.Epochs, BatchSize: c.BatchSize, LR: c.LR,
 		LRSchedule: c.LRSchedule, LGCenter: c.LGCenter, LGReduction: c.LGReduction, Head: c.Head, Placeholders: c.Placeholders, PlaceholderKind: c.PlaceholderKind,
-		RotationHead: c.RotationHead}
+		RotationHead: c.RotationHead, Contrastive: c.Contrastive, ContrastiveTurned: c.ContrastiveTurned, LGFeatureStop: c.LGFeatureStop}
 	probe.Layout, _ = latent.Circle(latent.PaperNC, latent.PaperDC, latent.PaperRC)
 	if err := probe.WithDefaults().Validate(); err != nil {
 		return fmt.Errorf("repro: %w", err)
@@ -370,13 +379,13 @@ func trainConfig(cfg Config, e Experiment, l *latent.Layout) train.Config {
 	if cfg.PerClass > 0 || cfg.GenPerClass > 0 {
 		desc = fmt.Sprintf("built-in textures, %d train and %d generalization images per class", cfg.PerClass, cfg.GenPerClass)
 	}
-	head, ph, phKind, rot := "", 0.0, "", 0.0
+	head, ph, phKind, rot, stop, con, turned := "", 0.0, "", 0.0, 0.0, 0.0, false
 	if e.Mode == model.ModeCEG {
-		head, ph, phKind, rot = cfg.Head, cfg.Placeholders, cfg.PlaceholderKind, cfg.RotationHead
+		head, ph, phKind, rot, stop, con, turned = cfg.Head, cfg.Placeholders, cfg.PlaceholderKind, cfg.RotationHead, cfg.LGFeatureStop, cfg.Contrastive, cfg.ContrastiveTurned
 	}
 	tc := train.Config{
 		Mode: e.Mode, Encoder: latent.EncoderName(e.Encoder), Head: head, Width: cfg.Width, Epochs: cfg.Epochs, BatchSize: cfg.BatchSize,
-		LR: cfg.LR, LRSchedule: cfg.LRSchedule, LGCenter: cfg.LGCenter, LGReduction: cfg.LGReduction, Placeholders: ph, PlaceholderKind: phKind, RotationHead: rot, Seed: e.Seed, Layout: l, Engine: cfg.Engine, Progress: cfg.Progress,
+		LR: cfg.LR, LRSchedule: cfg.LRSchedule, LGCenter: cfg.LGCenter, LGReduction: cfg.LGReduction, Placeholders: ph, PlaceholderKind: phKind, RotationHead: rot, LGFeatureStop: stop, Contrastive: con, ContrastiveTurned: turned, Seed: e.Seed, Layout: l, Engine: cfg.Engine, Progress: cfg.Progress,
 		Data: train.DataInfo{Train: data.BuiltinTrain, Gen: data.BuiltinGen, Split: e.Split, AugPerImage: cfg.AugPerImage,
 			DataSeed:    cfg.DataSeed,
 			Description: desc},

@@ -60,54 +60,20 @@ func addRotationScores(ctx context.Context, run *train.Run, base string, valSet,
 	return nil
 }
 
-// rotationStandardImages is the number of known training images whose
-// scores standardise the unseen experiment's sum score (it has no
-// validation images).
-const rotationStandardImages = 1024
-
-// unseenRotationScores adds, for the n images pix encoded as z32, the
-// run's ScoreRotation and its standardised sum with the run's open-set
-// score (ScoreRunRule) to feat. The unseen experiment has no validation
-// images, so the two scores are standardised on the first
-// rotationStandardImages known training images (never the test images).
-func unseenRotationScores(ctx context.Context, run *train.Run, pix, z32 []float32, knownTrain data.Set, feat map[string][]float64) error {
-	l, rule := run.Layout(), run.OpenSetRule()
-	nd := l.ND()
-	scores := func(pix, z []float32) (own, rot []float64, err error) {
-		n := len(z) / nd
-		r, err := run.RotationScores(pix, n)
-		if err != nil {
-			return nil, nil, fmt.Errorf("repro unseen: %w", err)
-		}
-		own, rot = make([]float64, n), make([]float64, n)
-		for i := range n {
-			own[i], rot[i] = rule.Of32(l, z[i*nd:(i+1)*nd]), float64(r[i])
-		}
-		return own, rot, nil
-	}
-	m := min(knownTrain.Len(), rotationStandardImages)
-	tp := make([]float32, m*data.Pixels)
-	for i := range m {
-		if err := ctx.Err(); err != nil {
-			return fmt.Errorf("repro unseen: %w", err)
-		}
-		if _, err := knownTrain.Image(i, tp[i*data.Pixels:(i+1)*data.Pixels]); err != nil {
-			return fmt.Errorf("repro unseen: training image %d: %w", i, err)
-		}
-	}
-	tz, err := run.Encode(tp, m)
+// unseenRotationScores adds ScoreRotation of the n images pix (encoded as
+// z32) to feat; its sum with the run's open-set score is a fusion
+// (unseenFusions), standardised by the experiment's one rule.
+func unseenRotationScores(run *train.Run, pix, z32 []float32, feat map[string][]float64) error {
+	n := len(z32) / run.Layout().ND()
+	r, err := run.RotationScores(pix, n)
 	if err != nil {
 		return fmt.Errorf("repro unseen: %w", err)
 	}
-	tOwn, tRot, err := scores(tp, tz)
-	if err != nil {
-		return err
+	rot := make([]float64, n)
+	for i, x := range r {
+		rot[i] = float64(x)
 	}
-	own, rot, err := scores(pix, z32)
-	if err != nil {
-		return err
-	}
-	feat[ScoreRotation], feat[rotationPlus(ScoreRunRule)] = rot, standardisedSum(own, rot, finite(tOwn), finite(tRot))
+	feat[ScoreRotation] = rot
 	return nil
 }
 

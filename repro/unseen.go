@@ -88,6 +88,8 @@ type UnseenRun struct {
 	// the shares of held-out and known test images outside under a
 	// threshold on that score calibrated the same way.
 	FeatureCalOutside map[string][2]float64 `json:"feature_calibrated_outside,omitempty"`
+	// Parts describes the rotation fusions' parts (fusionPartStats).
+	Parts map[string]PartStat `json:"fusion_parts,omitempty"`
 	// HeldSim, HeldL2: retrieval with the held-out images as queries
 	// against all indexed images, by sim and by distance; KnownSim,
 	// KnownL2 the same for the known classes' images; Chance the share of
@@ -375,7 +377,15 @@ func analyseUnseen(ctx context.Context, cfg Config, dir string, e Experiment, he
 		if feat == nil {
 			feat = map[string][]float64{}
 		}
-		if err := unseenRotationScores(ctx, run, pix, z32, knownTrain, feat); err != nil {
+		if err := unseenRotationScores(run, pix, z32, feat); err != nil {
+			return nil, err
+		}
+	}
+	if run.HasContrastiveHead() {
+		if feat == nil {
+			feat = map[string][]float64{}
+		}
+		if err := unseenContrastiveScores(ctx, run, pix, knownTrain, feat); err != nil {
 			return nil, err
 		}
 	}
@@ -393,9 +403,9 @@ func analyseUnseen(ctx context.Context, cfg Config, dir string, e Experiment, he
 	v := make([][]float64, n)
 	var heldZ [][]float64
 	var pos, neg = map[string][]float64{}, map[string][]float64{}
-	// val: the known classes' generalization images (never trained on),
-	// on which the fusions are fitted
-	val := map[string][]float64{}
+	// all: every indexed image's scores; the fusions are fitted on the
+	// images unseenStandardScores picks from them
+	all := map[string][]float64{}
 	var knownTruth, knownPred []int
 	var knownN, knownWithin, knownOut, knownRight int
 	var heldN, heldWithin, heldOut int
@@ -424,6 +434,7 @@ func analyseUnseen(ctx context.Context, cfg Config, dir string, e Experiment, he
 			if math.IsNaN(x) || math.IsInf(x, 0) {
 				scores[k] = math.MaxFloat64
 			}
+			all[k] = append(all[k], scores[k])
 		}
 		own := labels[i]
 		if own > held {
@@ -448,9 +459,6 @@ func analyseUnseen(ctx context.Context, cfg Config, dir string, e Experiment, he
 			continue
 		}
 		if !isTest[i] {
-			for k, s := range scores {
-				val[k] = append(val[k], s)
-			}
 			continue
 		}
 		for k, s := range scores {
@@ -487,7 +495,9 @@ func analyseUnseen(ctx context.Context, cfg Config, dir string, e Experiment, he
 		if rule.Name() == latent.ScoreMSPNorm {
 			ls = ScoreRunRule
 		}
-		fused, err := addFusions(fusionsFor(ls, "1-max p"), val, pos, neg)
+		val := unseenStandardScores(all, labels, isTest, held)
+		r.Parts = fusionPartStats(val, pos, neg)
+		fused, err := addFusions(append(unseenFusions(ls, "1-max p"), unseenContrastiveFusion(feat)...), val, pos, neg)
 		if err != nil {
 			return nil, fmt.Errorf("repro unseen: %w", err)
 		}

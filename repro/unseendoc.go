@@ -202,15 +202,21 @@ func unseenDoc(cfg Config, l *latent.Layout, res *UnseenResult) *document.Doc {
 
 	if feat := unseenFeatureScores(res); len(feat) > 0 {
 		d.Add(document.Heading{Level: 2, Text: "Post-hoc scores on the encoder's features and in z (--feature-scores, --z-scores)"})
-		d.Add(document.Para{Text: "Fitted on each run's known training images (their augmentations and mirrors included), no retraining: deep k-NN (the distance of the L2-normalised feature to its k-th nearest training feature, Sun et al. 2022) on the flattened last convolution features (the input of the dense map to z), Mahalanobis with class means and a shared covariance (Lee et al. 2018), the relative Mahalanobis (minus the global Gaussian's, Ren et al. 2021), the residual off the principal subspace explaining 90% of the variance (ViM's, Wang et al. 2022), the same on the global averages of the five levels' channels (pooled levels), k-NN on all levels side by side, k-NN in z, and products of the feature k-NN with the MSP and with the run's open-set score. The z scores (--z-scores): class Gaussians of the known training images' encodings, the squared Mahalanobis distance to the nearest class mean under the shared covariance, to the head's predicted class under its own covariance, on z_⊥ (outside the centres' span, when the layout has room), and the run's open-set score plus the first, each standardised by its mean and sd on the known training images. The standardised sums (std. sum: LS + ..., with LS the run's open-set score on ce+g; MSP + ... on ce) add their parts each standardised by its mean and standard deviation on the known classes' generalization images (never trained on; no test image is used)."})
+		d.Add(document.Para{Text: "Fitted on each run's known training images (their augmentations and mirrors included), no retraining: deep k-NN (the distance of the L2-normalised feature to its k-th nearest training feature, Sun et al. 2022) on the flattened last convolution features (the input of the dense map to z), Mahalanobis with class means and a shared covariance (Lee et al. 2018), the relative Mahalanobis (minus the global Gaussian's, Ren et al. 2021), the residual off the principal subspace explaining 90% of the variance (ViM's, Wang et al. 2022), the same on the global averages of the five levels' channels (pooled levels), k-NN on all levels side by side, k-NN in z, and products of the feature k-NN with the MSP and with the run's open-set score. The z scores (--z-scores): class Gaussians of the known training images' encodings, the squared Mahalanobis distance to the nearest class mean under the shared covariance, to the head's predicted class under its own covariance, on z_⊥ (outside the centres' span, when the layout has room), and the run's open-set score plus the first. Every sum here (the standardised sums, std. sum: LS + ..., with LS the run's open-set score on ce+g; MSP + ... on ce; the z sum; the rotation sums) adds its parts each standardised by its mean and standard deviation on the known classes' generalization images (never trained on; no test image and no image of the held-out class is used)."})
 		d.Add(extraScoresTable(res, feat, g, c))
 		d.Add(document.Para{Text: "Outside: the shares of held-out and of known test images above a threshold on the score calibrated like the run's own (conformal at 95% of the known test images inside, in two folds)."})
 	}
 	if rot := unseenRotationKeys(res); len(rot) > 0 {
 		d.Add(document.Heading{Level: 2, Text: "Rotation head (--rotation-head)"})
-		d.Add(document.Para{Text: fmt.Sprintf("The ce+g runs were trained with a rotation head (a linear map from the encoder's features to the four quarter turns, every batch also encoded turned by j mod 4 quarter turns). %q is the mean over the four turns of the head's cross entropy on the image so turned (four encodings per image); %q the sum of the run's open-set score and it, each standardised by its mean and standard deviation over the first %d known training images (the experiment has no validation images; never the test images). Outside: calibrated as above.", ScoreRotation, rotationPlus(ScoreRunRule), rotationStandardImages)})
+		d.Add(document.Para{Text: fmt.Sprintf("The ce+g runs were trained with a rotation head (a linear map from the encoder's features to the four quarter turns, every batch also encoded turned by j mod 4 quarter turns). %q is the mean over the four turns of the head's cross entropy on the image so turned (four encodings per image); %q the sum of the run's open-set score and it, each standardised by its mean and standard deviation over the known classes' generalization images (never trained on; never the test images); with --feature-scores, the rotation score and the all-levels k-NN, with and without the run's LS score (the MSP on ce), standardised the same way and summed (std. sum) or taken by their largest standardised part (std. max). Outside: calibrated as above.", ScoreRotation, rotationPlus(ScoreRunRule))})
 		d.Add(extraScoresTable(res, rot, g, c))
 	}
+	if con := unseenContrastiveKeys(res); len(con) > 0 {
+		d.Add(document.Heading{Level: 2, Text: "Contrastive head (--contrastive)"})
+		d.Add(document.Para{Text: unseenContrastiveDoc()})
+		d.Add(extraScoresTable(res, con, g, c))
+	}
+	unseenFusionDoc(d, res)
 
 	d.Add(document.Heading{Level: 2, Text: "Per held-out class"})
 	var rows [][]string
@@ -315,7 +321,7 @@ func cegRule(res *UnseenResult) string {
 // without a rotation head).
 func unseenRotationKeys(res *UnseenResult) []string {
 	var out []string
-	for _, k := range []string{ScoreRotation, rotationPlus(ScoreRunRule)} {
+	for _, k := range slices.Concat([]string{ScoreRotation, rotationPlus(ScoreRunRule)}, rotationFusionNames) {
 		if slices.ContainsFunc(res.Runs, func(r *UnseenRun) bool { _, ok := r.OpenSet[k]; return ok }) {
 			out = append(out, k)
 		}

@@ -292,15 +292,15 @@ func zScoreDoc(res *OpenSetResult) string {
 }
 
 // unseenZScores adds to feat the z-space scores of the encodings z (with
-// their logits), fitted on the known training images' encodings; the sum
-// with the run's open-set score is standardised on those training images
-// (the unseen experiment keeps no validation images).
+// their logits), fitted on the known training images' encodings; their
+// sum with the run's open-set score (ScoreZSum) is a fusion
+// (unseenFusions), standardised by the experiment's one rule.
 func unseenZScores(ctx context.Context, run *train.Run, knownTrain data.Set, z, logits []float32, feat map[string][]float64) error {
 	pix, y, err := setPixels(ctx, knownTrain)
 	if err != nil {
 		return fmt.Errorf("z scores: %w", err)
 	}
-	zt, lt, err := run.Infer(pix, len(y))
+	zt, _, err := run.Infer(pix, len(y))
 	if err != nil {
 		return fmt.Errorf("z scores: %w", err)
 	}
@@ -309,19 +309,8 @@ func unseenZScores(ctx context.Context, run *train.Run, knownTrain data.Set, z, 
 	if err != nil {
 		return err
 	}
-	nd, nc := l.ND(), l.NC()
-	ts := d.scores(zt, predicted(lt, nc))
-	for k, v := range d.scores(z, predicted(logits, nc)) {
+	for k, v := range d.scores(z, predicted(logits, l.NC())) {
 		feat[k] = v
 	}
-	rule := run.OpenSetRule()
-	own := func(z []float32) []float64 {
-		out := make([]float64, len(z)/nd)
-		for i := range out {
-			out[i] = rule.Of32(l, z[i*nd:(i+1)*nd])
-		}
-		return out
-	}
-	feat[ScoreZSum] = standardisedSum(own(z), feat[ScoreZMaha], own(zt), ts[ScoreZMaha])
 	return nil
 }

@@ -88,9 +88,27 @@ type Config struct {
 	// (model.Net.RotationScores). 0, and runs recorded before it existed,
 	// are without.
 	RotationHead float64 `json:"rotation_head,omitempty"`
+	// LGFeatureStop is the share of L_G's and the centre pull's gradient
+	// kept from the encoder's convolutions (model.LossConfig.LGFeatureStop;
+	// the dense map to z gets all of it). 0, and runs recorded before it
+	// existed, keep none back (the paper's).
+	LGFeatureStop float64 `json:"lg_feature_stop,omitempty"`
 	// RotationHidden, when > 0, gives the rotation head a hidden layer of
 	// this many ReLU units (model.Config.RotationHidden; 0: linear).
 	RotationHidden int `json:"rotation_hidden,omitempty"`
+	// Contrastive, when > 0, adds the contrastive projection
+	// (model.ContrastiveProjection) and trains it at this weight with
+	// NT-Xent on each image and its second view (model.ContrastiveView, a
+	// second encoding of every batch; the class losses see only the batch
+	// as given), at temperature ContrastiveTemp (0:
+	// model.DefaultContrastiveTemp). 0, and runs recorded before it
+	// existed, are without.
+	Contrastive     float64 `json:"contrastive,omitempty"`
+	ContrastiveTemp float64 `json:"contrastive_temp,omitempty"`
+	// ContrastiveTurned adds the batch turned by 90, 180 or 270 degrees
+	// (model.TurnedNegatives) as extra negatives of the contrastive term
+	// (CSI's shifted negatives; a third encoding of every batch).
+	ContrastiveTurned bool `json:"contrastive_turned,omitempty"`
 	// Cycle, when > 0, adds Cycle times the latent cycle-consistency error
 	// (model.CycleLoss: centres, points near them and on the segments
 	// between them, decoded and encoded again) to the loss; it needs
@@ -271,6 +289,14 @@ func (c Config) Validate() error {
 		return fmt.Errorf("train config: placeholder weight %v must be a non-negative number", c.Placeholders)
 	case c.PlaceholderKind != "" && c.Placeholders == 0:
 		return fmt.Errorf("train config: placeholder kind %q without a placeholder weight", c.PlaceholderKind)
+	case c.Contrastive < 0 || math.IsNaN(c.Contrastive) || math.IsInf(c.Contrastive, 0):
+		return fmt.Errorf("train config: contrastive weight %v must be a non-negative number", c.Contrastive)
+	case c.ContrastiveTemp < 0 || math.IsNaN(c.ContrastiveTemp) || math.IsInf(c.ContrastiveTemp, 0) || (c.ContrastiveTemp > 0 && c.Contrastive == 0):
+		return fmt.Errorf("train config: contrastive temperature %v must be a positive number, given with a contrastive weight", c.ContrastiveTemp)
+	case c.ContrastiveTurned && c.Contrastive == 0:
+		return fmt.Errorf("train config: turned negatives without a contrastive weight")
+	case !(c.LGFeatureStop >= 0 && c.LGFeatureStop <= 1):
+		return fmt.Errorf("train config: L_G feature stop %v is not in [0, 1]", c.LGFeatureStop)
 	case c.RotationHead < 0 || math.IsNaN(c.RotationHead) || math.IsInf(c.RotationHead, 0):
 		return fmt.Errorf("train config: rotation-head weight %v must be a non-negative number", c.RotationHead)
 	case c.Placeholders > 0 && c.Mode == model.ModeMSEG:
@@ -315,7 +341,7 @@ func (c Config) sectors() (*latent.Sectors, error) {
 func (c Config) modelConfig() model.Config {
 	mc := model.Config{Width: c.Width, BNMomentum: c.BNMomentum, BNEpsilon: c.BNEpsilon,
 		Head: model.Head(c.Head), DistScale: c.HeadScale, DistLearnScale: c.HeadLearnScale, Layout: c.Layout, Decoder: c.Recon > 0,
-		RotationHead: c.RotationHead > 0, RotationHidden: c.RotationHidden}
+		RotationHead: c.RotationHead > 0, RotationHidden: c.RotationHidden, ContrastiveHead: c.Contrastive > 0}
 	if c.Layout != nil {
 		mc.NC, mc.ND = c.Layout.NC(), c.Layout.ND()
 	}
@@ -327,5 +353,5 @@ func (c Config) modelConfig() model.Config {
 func (c Config) lossConfig() model.LossConfig {
 	return model.LossConfig{Mode: c.Mode, KG: c.KG, Reduction: c.LGReduction.Reduction(), Layout: c.Layout, Center: c.LGCenter, SpanOnly: c.LGSpan, Recon: c.Recon,
 		Placeholders: c.Placeholders, PlaceholderKind: model.PlaceholderKind(c.PlaceholderKind), Cycle: c.Cycle, CycleSeed: c.Seed, CycleTrains: c.CycleTrains,
-		Rotation: c.RotationHead, Outliers: c.OutlierWeight}
+		Rotation: c.RotationHead, Contrastive: c.Contrastive, ContrastiveTemp: c.ContrastiveTemp, ContrastiveTurned: c.ContrastiveTurned, LGFeatureStop: c.LGFeatureStop, Outliers: c.OutlierWeight}
 }

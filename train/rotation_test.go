@@ -1,13 +1,8 @@
 package train
 
 import (
-	"encoding/json"
-	"os"
-	"path/filepath"
-	"strings"
 	"testing"
 
-	"github.com/lsconf/lsconf/data"
 	"github.com/lsconf/lsconf/model"
 )
 
@@ -19,27 +14,9 @@ func TestRotationHeadRecorded(t *testing.T) {
 	cfg := testConfig(t)
 	cfg.Head = string(model.HeadDistance)
 	cfg.RotationHead, cfg.RotationHidden = 0.5, 8
-	dir := filepath.Join(t.TempDir(), "run")
-	trainOK(t, cfg, testSets(), dir)
-	b, err := os.ReadFile(filepath.Join(dir, RunFile))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if !strings.Contains(string(b), `"rotation_head": 0.5`) || !strings.Contains(string(b), `"rotation_hidden": 8`) {
-		t.Errorf("run.json does not record the rotation weight and hidden layer:\n%s", b)
-	}
-	run, err := OpenRun(dir, cfg.Engine)
-	if err != nil {
-		t.Fatal(err)
-	}
+	run := trainedRun(t, cfg, (*Run).HasRotationHead, `"rotation_head": 0.5`, `"rotation_hidden": 8`)
 	defer run.Close()
-	if !run.HasRotationHead() {
-		t.Fatalf("reopened run has no rotation head")
-	}
-	img := make([]float32, 3*data.Pixels)
-	for i := range img {
-		img[i] = float32(i%37) / 37
-	}
+	img := rampImages(3)
 	s, err := run.RotationScores(img, 3)
 	if err != nil {
 		t.Fatal(err)
@@ -49,27 +26,10 @@ func TestRotationHeadRecorded(t *testing.T) {
 			t.Errorf("rotation score %d = %v", i, v)
 		}
 	}
-	plain := testConfig(t)
-	j, err := json.Marshal(plain.WithDefaults())
-	if err != nil {
-		t.Fatal(err)
-	}
-	if strings.Contains(string(j), "rotation") {
-		t.Errorf("a run without the rotation head records it: %s", j)
-	}
-	pdir := filepath.Join(t.TempDir(), "plain")
-	trainOK(t, plain, testSets(), pdir)
-	pr, err := OpenRun(pdir, plain.Engine)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer pr.Close()
-	if pr.HasRotationHead() {
-		t.Errorf("a run without the rotation weight has the head")
-	}
-	if _, err := pr.RotationScores(img, 3); err == nil {
-		t.Errorf("rotation scores of a run without the head: no error")
-	}
+	plainRun(t, "rotation", (*Run).HasRotationHead, func(r *Run) error {
+		_, err := r.RotationScores(img, 3)
+		return err
+	})
 	bad := testConfig(t)
 	bad.RotationHead = -1
 	if err := bad.WithDefaults().Validate(); err == nil {

@@ -1,9 +1,7 @@
 package main
 
 import (
-	"os"
 	"path/filepath"
-	"strings"
 	"testing"
 
 	"github.com/lsconf/lsconf/repro"
@@ -16,41 +14,9 @@ import (
 // first score + rotation (in range, with each score's calibrated outside),
 // the report names them, and a negative weight is refused.
 func TestReproOpenSetRotationHead(t *testing.T) {
-	out := t.TempDir()
-	res := openSetReportOf(t, out, "--quick", "--methods", "ce+g distance variant,ce variant", "--variant-rotation-head", "0.5")
-	if len(res.Runs) != 2 {
-		t.Fatalf("%d runs, want 2", len(res.Runs))
-	}
-	md, err := os.ReadFile(filepath.Join(out, repro.OpenSetDir, "report.md"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, r := range res.Runs {
-		dir, first := "ceg-distance-v-rot0.5", "distance MSP·d_c/|z|"
-		if r.Method == "ce variant" {
-			dir, first = "ce-v-rot0.5", repro.ScoreMSP
-		}
-		if !strings.HasSuffix(r.Dir, dir) {
-			t.Errorf("%s: run folder %s, want .../%s", r.Method, r.Dir, dir)
-		}
-		info, err := train.ReadRunInfo(filepath.Join(out, repro.OpenSetDir, r.Dir))
-		if err != nil {
-			t.Fatal(err)
-		}
-		if info.Config.RotationHead != 0.5 {
-			t.Errorf("%s: run.json rotation head %v, want 0.5", r.Method, info.Config.RotationHead)
-		}
-		for _, name := range []string{repro.ScoreRotation, first + " + rotation", first} {
-			s, ok := r.Scores[name]
-			if !ok || s.AUROC < 0 || s.AUROC > 1 || s.TPRAt5FPR < 0 || s.TPRAt5FPR > 1 || s.Outside == nil ||
-				s.Outside.Known < 0 || s.Outside.Known > 1 || s.Outside.Unknown < 0 || s.Outside.Unknown > 1 {
-				t.Errorf("%s, %s: %+v (present %v)", r.Method, name, s, ok)
-			}
-			if !strings.Contains(string(md), "| "+r.Method+" | "+name+" |") {
-				t.Errorf("report.md has no row for %s, %s", r.Method, name)
-			}
-		}
-	}
+	checkVariantRuns(t, t.TempDir(), []string{"--variant-rotation-head", "0.5"}, "rot0.5", func(c train.Config) float64 { return c.RotationHead }, func(first string) []string {
+		return []string{repro.ScoreRotation, first + " + rotation", first}
+	})
 	if _, err := runCLI(t, "repro", "--open-set", "--quick", "--variant-rotation-head", "-1", "--out", t.TempDir()); err == nil {
 		t.Errorf("--variant-rotation-head -1 was accepted")
 	}

@@ -109,6 +109,7 @@ model (15-20x slower to train than 8 on a CPU).`,
   lsconf train --data fashion-mnist --mode ce+g --recon 1 --out runs/fmnist-ae
   lsconf train --data fashion-mnist --recon 1 --cycle 0.1 --out runs/fmnist-cycle
   lsconf train --data builtin --mode mse+g --out runs/ae
+  lsconf train --data fashion-mnist --outliers /usr/share/icons/oxygen/base --out runs/fmnist-oe
   lsconf train --data ~/textures --gen ~/market --encoder sectors --width 4 --out runs/polar
   lsconf train --resume --out runs/ceg`,
 		Args: cobra.NoArgs,
@@ -128,6 +129,9 @@ model (15-20x slower to train than 8 on a CPU).`,
 				}
 				if cfg.RotationHead > 0 {
 					return errors.New("train: --paper-loss trains no rotation head; give either it or --rotation-head")
+				}
+				if cfg.Contrastive > 0 {
+					return errors.New("train: --paper-loss trains no contrastive term; give either it or --contrastive")
 				}
 				reduction, cfg.LGCenter, cfg.Placeholders = latent.SumName, 0, 0
 				if !cmd.Flags().Changed("head") {
@@ -202,7 +206,11 @@ model (15-20x slower to train than 8 on a CPU).`,
 	f.StringVar(&cfg.PlaceholderKind, "placeholder-kind", "", "how the placeholder negatives are made: mixup (two images of different classes blended, the default), cutmix (pasted at a cut) or rotate (one image turned by 90 or 180 degrees); with --placeholders")
 	f.Float64Var(&cfg.Placeholders, "placeholders", train.RecommendedPlaceholders, "weight W of the placeholder negatives (not in the paper): mixtures of two training images of different classes, trained toward the origin of the latent space with a uniform softmax, so unknown inputs have a region of their own; 0 = none (the default and the paper's: mixtures lowered the open-set AUROC where measured; --placeholder-kind rotate raised it on Fashion-MNIST at 0.3 but not FPR@95%TPR, docs/openset)")
 	f.Float64Var(&cfg.RotationHead, "rotation-head", 0, "weight W of a self-supervised rotation head (not in the paper): every batch is also encoded turned by 0/90/180/270 degrees and a linear head on the encoder's features learns which turn, at weight W (twice the images per step); its loss at inference is an open-set score (lsconf repro --open-set reports it); 0 = none (the default and the paper's)")
+	f.Float64Var(&cfg.LGFeatureStop, "lg-feature-stop", 0, "share (0..1) of L_G's and the centre pull's gradient held back from the encoder's convolutions (not in the paper): the dense map to z still gets all of it, so the two terms place z while the features are shaped by the class loss (and the rotation head); 0 = none held back (the default and the paper's)")
 	f.IntVar(&cfg.RotationHidden, "rotation-hidden", 0, "with --rotation-head: a hidden layer of this many ReLU units in the rotation head (0 = linear, the default)")
+	f.Float64Var(&cfg.Contrastive, "contrastive", 0, "weight W of a contrastive instance-discrimination term (not in the paper; SimCLR's NT-Xent): every batch is also encoded as a second view (shifted up to 3 pixels, mirrored for every other image, contrast and brightness changed) and a projection head on the encoder's features learns to match each image with its own view (twice the images per step); k-NN on its projections is an open-set score (lsconf repro --open-set reports it); 0 = none (the default and the paper's)")
+	f.Float64Var(&cfg.ContrastiveTemp, "contrastive-temp", 0, "with --contrastive: NT-Xent's temperature (0 = 0.5)")
+	f.BoolVar(&cfg.ContrastiveTurned, "contrastive-turned", false, "with --contrastive: the batch turned by 90, 180 or 270 degrees is also encoded and serves as extra negatives (CSI's shifted negatives)")
 	f.StringVar(&outliers, "outliers", "", "outlier exposure (not in the paper): a folder of real images of other things (every image file under it, at any depth, as grayscale 32x32, duplicates dropped; e.g. /usr/share/icons/oxygen/base, 6,264 distinct icons, which scripts/setup.sh installs); every step adds half a batch of them, mirrored at random, trained toward the origin of the latent space with a uniform softmax (mode ce: the uniform softmax alone) at --outlier-weight; run.json records the folder and the count")
 	f.Float64Var(&cfg.OutlierWeight, "outlier-weight", train.DefaultOutlierWeight, "with --outliers: the outlier images' weight")
 	f.Uint64Var(&cfg.Seed, "seed", 1, "seed of the weights, split, augmentations and batch order")
@@ -240,9 +248,12 @@ func resumeConfig(cmd *cobra.Command, out string, cfg train.Config, d train.Data
 		"head-learn-scale": func() { rc.HeadLearnScale = cfg.HeadLearnScale },
 		"placeholders":     func() { rc.Placeholders = cfg.Placeholders }, "placeholder-kind": func() { rc.PlaceholderKind = cfg.PlaceholderKind },
 		"rotation-head": func() { rc.RotationHead = cfg.RotationHead }, "rotation-hidden": func() { rc.RotationHidden = cfg.RotationHidden },
-		"outlier-weight": func() { rc.OutlierWeight = cfg.OutlierWeight },
-		"paper-loss":     func() { rc.LGReduction, rc.LGCenter, rc.Placeholders = reduction, cfg.LGCenter, 0 },
-		"log-every":      func() { rc.LogEvery = cfg.LogEvery }, "checkpoint-every": func() { rc.CheckpointEvery = cfg.CheckpointEvery },
+		"contrastive": func() { rc.Contrastive = cfg.Contrastive }, "contrastive-temp": func() { rc.ContrastiveTemp = cfg.ContrastiveTemp },
+		"contrastive-turned": func() { rc.ContrastiveTurned = cfg.ContrastiveTurned },
+		"lg-feature-stop":    func() { rc.LGFeatureStop = cfg.LGFeatureStop },
+		"outlier-weight":     func() { rc.OutlierWeight = cfg.OutlierWeight },
+		"paper-loss":         func() { rc.LGReduction, rc.LGCenter, rc.Placeholders = reduction, cfg.LGCenter, 0 },
+		"log-every":          func() { rc.LogEvery = cfg.LogEvery }, "checkpoint-every": func() { rc.CheckpointEvery = cfg.CheckpointEvery },
 		"data": func() { rc.Data.Train = d.Train }, "gen": func() { rc.Data.Gen = d.Gen },
 	} {
 		if cmd.Flags().Changed(name) {
@@ -269,6 +280,12 @@ func runTraining(cmd *cobra.Command, g *globalOptions, cfg train.Config, sets tr
 			}
 			if cfg.RotationHead > 0 {
 				loss += fmt.Sprintf(", rotation head at weight %g", cfg.RotationHead)
+			}
+			if cfg.Contrastive > 0 {
+				loss += fmt.Sprintf(", contrastive term at weight %g", cfg.Contrastive)
+			}
+			if cfg.LGFeatureStop > 0 {
+				loss += fmt.Sprintf(", %g of L_G's gradient held back from the features", cfg.LGFeatureStop)
 			}
 			if o := sets.Outliers; o != nil {
 				loss += fmt.Sprintf(", %d outlier images from %s at weight %g", o.Len(), o.Dir, cfg.OutlierWeight)
