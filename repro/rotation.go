@@ -55,7 +55,11 @@ func addRotationScores(ctx context.Context, run *train.Run, base string, valSet,
 		outs[i][ScoreRotation] = v
 	}
 	for _, o := range outs {
-		o[rotationPlus(base)] = standardisedSum(o[base], o[ScoreRotation], vs[base], vs[ScoreRotation])
+		sum, err := standardisedSum(o[base], o[ScoreRotation], vs[base], vs[ScoreRotation])
+		if err != nil {
+			return fmt.Errorf("repro open-set, %s: %w", rotationPlus(base), err)
+		}
+		o[rotationPlus(base)] = sum
 	}
 	return nil
 }

@@ -132,7 +132,9 @@ func (d *zDetector) scores(z []float32, pred []int) map[string][]float64 {
 	return out
 }
 
-// meanSD is the mean and standard deviation of xs (sd 1 when it is 0).
+// meanSD is the mean and population standard deviation of xs (sd 1 when
+// it is 0): it scales feature columns (a constant column stays as it is).
+// Scores are standardised by fitStandardiser (fusion.go).
 func meanSD(xs []float64) (mean, sd float64) {
 	for _, x := range xs {
 		mean += x
@@ -148,16 +150,16 @@ func meanSD(xs []float64) (mean, sd float64) {
 	return mean, sd
 }
 
-// standardisedSum returns, for each image, (a - mean_a)/sd_a + (b -
-// mean_b)/sd_b with the means and sds of the reference scores refA, refB.
-func standardisedSum(a, b, refA, refB []float64) []float64 {
-	ma, sa := meanSD(refA)
-	mb, sb := meanSD(refB)
-	out := make([]float64, len(a))
-	for i := range a {
-		out[i] = (a[i]-ma)/sa + (b[i]-mb)/sb
+// standardisedSum returns, for each image, the fusion (fusion.go) of the
+// scores a and b: each standardised by the mean and sd of its reference
+// scores refA, refB (fitStandardiser, the one rule), then added.
+func standardisedSum(a, b, refA, refB []float64) ([]float64, error) {
+	f := fusion{Name: "standardised sum", Parts: []string{"a", "b"}}
+	ft, _, err := fitFusion(f, map[string][]float64{"a": refA, "b": refB})
+	if err != nil {
+		return nil, err
 	}
-	return out
+	return ft.apply(map[string][]float64{"a": a, "b": b})
 }
 
 // zScoreSet are the z-space scores of the validation, known test and
@@ -227,9 +229,18 @@ func zScores(ctx context.Context, run *train.Run, l *latent.Layout, trainSet dat
 	res.known[ScoreZMahaVal], _, _ = dv.shared.scores(kn.Z)
 	res.unknown[ScoreZMahaVal], _, _ = dv.shared.scores(un.Z)
 	if ownVal != nil {
-		vs[ScoreZSum] = standardisedSum(ownVal, vs[ScoreZMaha], ownVal, vs[ScoreZMaha])
-		res.known[ScoreZSum] = standardisedSum(ownKnown, res.known[ScoreZMaha], ownVal, vs[ScoreZMaha])
-		res.unknown[ScoreZSum] = standardisedSum(ownUnknown, res.unknown[ScoreZMaha], ownVal, vs[ScoreZMaha])
+		refMaha := vs[ScoreZMaha]
+		for _, d := range []struct {
+			dst  map[string][]float64
+			own  []float64
+			maha []float64
+		}{{res.known, ownKnown, res.known[ScoreZMaha]}, {res.unknown, ownUnknown, res.unknown[ScoreZMaha]}, {vs, ownVal, refMaha}} {
+			sum, err := standardisedSum(d.own, d.maha, ownVal, refMaha)
+			if err != nil {
+				return nil, fmt.Errorf("z scores, %s: %w", ScoreZSum, err)
+			}
+			d.dst[ScoreZSum] = sum
+		}
 	}
 	for s, v := range vs {
 		o, err := calOutside(v, res.known[s], res.unknown[s])

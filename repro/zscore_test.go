@@ -101,14 +101,22 @@ func TestZPerp(t *testing.T) {
 }
 
 // TestStandardisedSum: each score is centred and scaled by the reference
-// images' mean and sd (population), then the two are added.
+// images' mean and sample sd (fitStandardiser, the one rule), then the two
+// are added; a constant reference is refused.
 func TestStandardisedSum(t *testing.T) {
-	// reference a: mean 2, sd 1; b: mean 10, sd 5
-	got := standardisedSum([]float64{4, 2}, []float64{0, 20}, []float64{1, 3}, []float64{5, 15})
-	for i, want := range []float64{2 - 2, 0 + 2} {
+	// reference a: mean 2, sd sqrt(2); b: mean 10, sd sqrt(50) = 5 sqrt(2)
+	got, err := standardisedSum([]float64{4, 2}, []float64{0, 20}, []float64{1, 3}, []float64{5, 15})
+	if err != nil {
+		t.Fatal(err)
+	}
+	r2 := math.Sqrt2
+	for i, want := range []float64{2/r2 - 10/(5*r2), 0 + 10/(5*r2)} {
 		if math.Abs(got[i]-want) > 1e-12 {
 			t.Errorf("sum %d: %v, want %v", i, got[i], want)
 		}
+	}
+	if _, err := standardisedSum([]float64{1}, []float64{1}, []float64{3, 3}, []float64{5, 15}); err == nil {
+		t.Error("a constant reference was standardised, want an error")
 	}
 	if sd := columnSD([]float32{1, 5, 3, 5}, 2); sd[0] != 1 || sd[1] != 0 {
 		t.Errorf("column sd %v, want [1 0]", sd)
