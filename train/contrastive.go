@@ -1,10 +1,6 @@
 package train
 
-import (
-	"fmt"
-
-	"github.com/lsconf/lsconf/data"
-)
+import "fmt"
 
 // HasContrastiveHead reports whether the run's model has a contrastive
 // head (it was trained with Config.Contrastive > 0).
@@ -15,8 +11,8 @@ func (r *Run) HasContrastiveHead() bool { return r.net.HasContrastiveHead() }
 // row; model.Net.ContrastiveProjections). A run without a contrastive
 // head is an error.
 func (r *Run) ContrastiveProjections(images []float32, n int) ([]float32, error) {
-	if n < 0 || len(images) != n*data.Pixels {
-		return nil, fmt.Errorf("contrastive projections: %d images but %d values (want %d)", n, len(images), n*data.Pixels)
+	if err := checkImages("contrastive projections", images, n); err != nil {
+		return nil, err
 	}
 	p, err := r.net.ContrastiveProjections(images, n)
 	if err != nil {

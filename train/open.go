@@ -137,6 +137,15 @@ func (r *Run) ModelConfig() model.Config { return r.net.Config() }
 // Sectors is the polar encoder configuration, nil when the encoder is plain.
 func (r *Run) Sectors() *latent.Sectors { return r.sectors }
 
+// checkImages refuses images that are not n images of data.Pixels values
+// each; what names the operation in the error.
+func checkImages(what string, images []float32, n int) error {
+	if n < 0 || len(images) != n*data.Pixels {
+		return fmt.Errorf("%s: %d images but %d values (want %d)", what, n, len(images), n*data.Pixels)
+	}
+	return nil
+}
+
 // Encode maps n images of data.Pixels values each to n*n_d encodings,
 // batched internally, with the batch norms in inference mode.
 func (r *Run) Encode(images []float32, n int) ([]float32, error) {
@@ -146,8 +155,8 @@ func (r *Run) Encode(images []float32, n int) ([]float32, error) {
 
 // Infer is Encode that also returns the classifier's logits (n*n_c).
 func (r *Run) Infer(images []float32, n int) (z, logits []float32, err error) {
-	if n < 0 || len(images) != n*data.Pixels {
-		return nil, nil, fmt.Errorf("encode: %d images but %d values (want %d)", n, len(images), n*data.Pixels)
+	if err := checkImages("encode", images, n); err != nil {
+		return nil, nil, err
 	}
 	z, logits, err = r.net.Infer(images, n)
 	if err != nil {
@@ -160,8 +169,8 @@ func (r *Run) Infer(images []float32, n int) (z, logits []float32, err error) {
 // convolution features (n*ModelConfig().Flat()), the input of the dense
 // map to z.
 func (r *Run) InferFeatures(images []float32, n int) (z, logits, features []float32, err error) {
-	if n < 0 || len(images) != n*data.Pixels {
-		return nil, nil, nil, fmt.Errorf("encode: %d images but %d values (want %d)", n, len(images), n*data.Pixels)
+	if err := checkImages("encode", images, n); err != nil {
+		return nil, nil, nil, err
 	}
 	z, logits, features, err = r.net.InferFeatures(images, n)
 	if err != nil {

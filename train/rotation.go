@@ -1,10 +1,6 @@
 package train
 
-import (
-	"fmt"
-
-	"github.com/lsconf/lsconf/data"
-)
+import "fmt"
 
 // HasRotationHead reports whether the run's model has a rotation head (it
 // was trained with Config.RotationHead > 0).
@@ -15,8 +11,8 @@ func (r *Run) HasRotationHead() bool { return r.net.HasRotationHead() }
 // quarter turns of the head's loss, four encodings per image). A run
 // without a rotation head is an error.
 func (r *Run) RotationScores(images []float32, n int) ([]float32, error) {
-	if n < 0 || len(images) != n*data.Pixels {
-		return nil, fmt.Errorf("rotation scores: %d images but %d values (want %d)", n, len(images), n*data.Pixels)
+	if err := checkImages("rotation scores", images, n); err != nil {
+		return nil, err
 	}
 	s, err := r.net.RotationScores(images, n)
 	if err != nil {
